@@ -1,0 +1,49 @@
+package dev.tally.core.event;
+
+import dev.tally.core.money.Money;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One metered call, as sent by the product and validated.
+ *
+ * @param id          the sender's id, which makes resending safe; generated ({@code evt_...}) when not sent
+ * @param customerId  who made the call
+ * @param timestamp   when the call happened
+ * @param provider    upstream service, e.g. {@code openai}; null if none
+ * @param model       upstream model, e.g. {@code gpt-4}; null if none
+ * @param endpoint    the product's endpoint, e.g. {@code /api/chat}; null if none
+ * @param method      HTTP method of the call; null if none
+ * @param status      HTTP status of the call; null if unknown
+ * @param latencyMs   how long the call took; null if unknown
+ * @param user        the customer's end user, free text; null if none
+ * @param usageMicros quantities by metric name, in micros ({@link dev.tally.core.metric.Quantity}), sorted by name
+ * @param costOverride a price the sender set, which replaces catalog pricing; null to price from the catalog
+ * @param reservation the reservation this event settles; null if none
+ * @param metadataJson free-form metadata as a JSON object text; null if none
+ */
+public record UsageEvent(String id, String customerId, Instant timestamp, String provider, String model,
+                         String endpoint, String method, Integer status, Long latencyMs, String user,
+                         SortedMap<String, Long> usageMicros, Money costOverride, String reservation,
+                         String metadataJson) {
+    public UsageEvent {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(customerId, "customerId");
+        Objects.requireNonNull(timestamp, "timestamp");
+        usageMicros = usageMicros == null ? new TreeMap<>() : usageMicros;
+    }
+
+    /** Whether the call failed: a status of 400 or above. */
+    public boolean isError() {
+        return status != null && status >= 400;
+    }
+
+    /** Usage quantities as an unmodifiable view. */
+    public Map<String, Long> usage() {
+        return java.util.Collections.unmodifiableMap(usageMicros);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tally.core.metric;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The names of metrics: well-known ones, custom ones, and the three derived ones that are computed, never sent.
+ *
+ * <p>Rules: a metric name is lower_snake_case ({@code [a-z][a-z0-9_]{0,63}}). {@code requests} counts 1 for every
+ * event; {@code tokens} is {@code input_tokens + output_tokens + cached_tokens} (send {@code cached_tokens} only for
+ * tokens not already counted in {@code input_tokens}); {@code cost} is the event's price in USD.
+ */
+public final class Metrics {
+    public static final String REQUESTS = "requests";
+    public static final String TOKENS = "tokens";
+    public static final String COST = "cost";
+
+    public static final String INPUT_TOKENS = "input_tokens";
+    public static final String OUTPUT_TOKENS = "output_tokens";
+    public static final String CACHED_TOKENS = "cached_tokens";
+    public static final String CHARACTERS = "characters";
+    public static final String SECONDS = "seconds";
+    public static final String COMPUTE_UNITS = "compute_units";
+    public static final String IMAGES = "images";
+
+    /** Sent metrics whose quantities must be whole numbers. */
+    public static final Set<String> INTEGER_METRICS =
+            Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS, CHARACTERS, IMAGES);
+    /** Metrics that are computed from an event and may not be sent in {@code usage}. */
+    public static final Set<String> DERIVED = Set.of(REQUESTS, TOKENS, COST);
+    /** The metrics that add up to {@code tokens}. */
+    public static final Set<String> TOKEN_PARTS = Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS);
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    private Metrics() {
+    }
+
+    /** Whether {@code name} is a well-formed metric name (well-known, custom or derived). */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /** Whether a quantity of {@code metric} must be a whole number. */
+    public static boolean isInteger(String metric) {
+        return INTEGER_METRICS.contains(metric) || REQUESTS.equals(metric) || TOKENS.equals(metric);
+    }
+
+    /** The micros of {@code tokens} among sent usage quantities (micros by metric name). */
+    public static long tokenMicros(Map<String, Long> usageMicros) {
+        long sum = 0;
+        for (String part : TOKEN_PARTS) {
+            sum += usageMicros.getOrDefault(part, 0L);
+        }
+        return sum;
+    }
+}

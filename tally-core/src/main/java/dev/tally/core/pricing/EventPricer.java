@@ -1,0 +1,67 @@
+package dev.tally.core.pricing;
+
+import dev.tally.core.metric.Metrics;
+import dev.tally.core.metric.Quantity;
+import dev.tally.core.money.Money;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prices one event's usage with the catalog in effect at the event's timestamp.
+ *
+ * <p>Rule: cost = sum over the sent metrics of {@code quantity * unit_price / per}, plus the provider's
+ * {@code requests} price (per call) if it has one. Each term is carried to 24 decimal places and the sum is rounded
+ * once, half-even, to nine (nano-dollars). A metric with a non-zero quantity and no price makes the event
+ * <em>unpriced</em>: its priced metrics still count, and it is reported as unpriced, never silently billed at $0.
+ */
+public final class EventPricer {
+    private static final int TERM_SCALE = 24;
+
+    private EventPricer() {
+    }
+
+    /** The price of usage {@code usageMicros} (micros by metric) of one call at {@code t}. */
+    public static PricedCost price(PriceCatalog catalog, String provider, String model, Instant t,
+                                   Map<String, Long> usageMicros) {
+        BigDecimal total = BigDecimal.ZERO;
+        List<String> unpriced = new ArrayList<>();
+        for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
+            if (e.getValue() == 0) {
+                continue;
+            }
+            Price price = catalog.priceAt(provider, model, e.getKey(), t);
+            if (price == null) {
+                unpriced.add(e.getKey());
+            } else {
+                total = total.add(term(Quantity.toDecimal(e.getValue()), price));
+            }
+        }
+        Price perCall = catalog.priceAt(provider, model, Metrics.REQUESTS, t);
+        if (perCall != null) {
+            total = total.add(term(BigDecimal.ONE, perCall));
+        }
+        return new PricedCost(Money.ofRounded(total), List.copyOf(unpriced));
+    }
+
+    private static BigDecimal term(BigDecimal quantity, Price price) {
+        return quantity.multiply(price.unitPrice())
+                .divide(BigDecimal.valueOf(price.per()), TERM_SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /**
+     * The outcome of pricing one event.
+     *
+     * @param cost            the exact cost of the priced part
+     * @param unpricedMetrics the sent metrics that had no price; empty when fully priced
+     */
+    public record PricedCost(Money cost, List<String> unpricedMetrics) {
+        public boolean isUnpriced() {
+            return !unpricedMetrics.isEmpty();
+        }
+    }
+}

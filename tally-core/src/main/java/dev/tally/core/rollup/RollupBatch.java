@@ -1,0 +1,55 @@
+package dev.tally.core.rollup;
+
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.period.Window;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rollup increments of a batch of newly stored events, aggregated in memory first so that a batch of a
+ * thousand events for a handful of customers becomes a handful of upserts per grain.
+ *
+ * @param counts  sums by rollup key, for every grain
+ * @param latency latency histogram increments by (customer, day, bucket)
+ */
+public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, Long> latency) {
+    /** The grains every event is rolled up into. */
+    public static final List<Window> GRAINS = List.of(Window.values());
+
+    /** Aggregates the rollups of {@code entries}, which must all be new (duplicates excluded by the caller). */
+    public static RollupBatch of(List<LedgerEntry> entries) {
+        Map<RollupKey, RollupCounts> counts = new HashMap<>();
+        Map<LatencyKey, Long> latency = new HashMap<>();
+        for (LedgerEntry entry : entries) {
+            UsageEvent e = entry.event();
+            String provider = RollupKey.nonNull(e.provider());
+            String model = RollupKey.nonNull(e.model());
+            String endpoint = RollupKey.nonNull(e.endpoint());
+            for (Window grain : GRAINS) {
+                RollupKey key = new RollupKey(e.customerId(), grain, entry.buckets().start(grain), provider, model,
+                        endpoint);
+                counts.computeIfAbsent(key, k -> new RollupCounts()).add(entry);
+            }
+            if (e.latencyMs() != null) {
+                LatencyKey key = new LatencyKey(e.customerId(), entry.buckets().day(),
+                        LatencyBuckets.indexOf(e.latencyMs()));
+                latency.merge(key, 1L, Long::sum);
+            }
+        }
+        return new RollupBatch(counts, latency);
+    }
+
+    /**
+     * One cell of a customer's daily latency histogram.
+     *
+     * @param customerId the customer
+     * @param dayStart   the start of the customer-local day
+     * @param bucket     the {@link LatencyBuckets} index
+     */
+    public record LatencyKey(String customerId, Instant dayStart, int bucket) {
+    }
+}
