@@ -16,10 +16,15 @@ public final class Problems {
         return this;
     }
 
-    /** Records every problem of another collector, with {@code prefix} put before its field names. */
-    public Problems addAll(String prefix, Problems other) {
-        for (FieldError e : other.errors) {
-            add(prefix + e.field(), e.message().substring(e.field().length() + 2));
+    /**
+     * Records problems found inside a nested input, with {@code prefix} put before their field names (and before
+     * the field name that opens each message).
+     */
+    public Problems addAll(String prefix, java.util.Collection<FieldError> nested) {
+        for (FieldError e : nested) {
+            String message = e.message().startsWith(e.field() + ": ")
+                    ? e.message().substring(e.field().length() + 2) : e.message();
+            add(prefix + e.field(), message);
         }
         return this;
     }

@@ -1,0 +1,154 @@
+package dev.tally.core.catalog;
+
+import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.EffectiveLimits;
+import dev.tally.core.customer.Plan;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.pricing.Price;
+import dev.tally.core.pricing.PriceCatalog;
+import dev.tally.core.problem.ConflictException;
+import dev.tally.core.problem.NotFoundException;
+import dev.tally.core.problem.ValidationException;
+import dev.tally.core.store.CatalogStore;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Plans, customers and prices: written through to the store, read from an in-memory snapshot.
+ *
+ * <p>Why a snapshot: every ingested event needs its customer's zone and billing day and the price list, and looking
+ * them up in the database per event would cost more than writing the event. Writes are rare (administration), so
+ * each write replaces the immutable snapshot (copy-on-write) and readers never lock. A node sees other nodes'
+ * catalog changes after {@link #reload()}.
+ */
+public final class Catalog {
+    private final CatalogStore store;
+    private volatile Snapshot snapshot;
+
+    public Catalog(CatalogStore store) {
+        this.store = store;
+        reload();
+    }
+
+    /** Re-reads everything from the store. */
+    public synchronized void reload() {
+        Map<String, Plan> plans = new HashMap<>();
+        store.plans().forEach(p -> plans.put(p.id(), p));
+        Map<String, Customer> customers = new HashMap<>();
+        store.customers().forEach(c -> customers.put(c.id(), c));
+        snapshot = new Snapshot(Map.copyOf(plans), Map.copyOf(customers), new PriceCatalog(store.prices()));
+    }
+
+    public Optional<Customer> customer(String id) {
+        return Optional.ofNullable(snapshot.customers.get(id));
+    }
+
+    /** The customer, or a {@link NotFoundException}. */
+    public Customer requireCustomer(String id) {
+        return customer(id).orElseThrow(() -> new NotFoundException("customer", id));
+    }
+
+    /** Every customer, sorted by id. */
+    public List<Customer> customers() {
+        return sorted(snapshot.customers.values(), Comparator.comparing(Customer::id));
+    }
+
+    public Optional<Plan> plan(String id) {
+        return Optional.ofNullable(id == null ? null : snapshot.plans.get(id));
+    }
+
+    /** Every plan, sorted by id. */
+    public List<Plan> plans() {
+        return sorted(snapshot.plans.values(), Comparator.comparing(Plan::id));
+    }
+
+    /** The limits that apply to a customer: its plan's, with its overrides laid over them. */
+    public List<Limit> limitsOf(Customer customer) {
+        return EffectiveLimits.of(plan(customer.planId()).orElse(null), customer);
+    }
+
+    public PriceCatalog prices() {
+        return snapshot.prices;
+    }
+
+    /** Creates or replaces a plan. */
+    public synchronized void putPlan(Plan plan) {
+        store.putPlan(plan);
+        Map<String, Plan> plans = new HashMap<>(snapshot.plans);
+        plans.put(plan.id(), plan);
+        snapshot = new Snapshot(Map.copyOf(plans), snapshot.customers, snapshot.prices);
+    }
+
+    /**
+     * Deletes a plan.
+     *
+     * @throws ConflictException while customers are on it
+     * @throws NotFoundException if there is no such plan
+     */
+    public synchronized void deletePlan(String id) {
+        List<String> users = snapshot.customers.values().stream()
+                .filter(c -> id.equals(c.planId())).map(Customer::id).sorted().toList();
+        if (!users.isEmpty()) {
+            throw new ConflictException("plan '" + id + "' is used by " + users.size() + " customer(s), e.g. '"
+                    + users.get(0) + "'; move them to another plan first");
+        }
+        if (!store.deletePlan(id)) {
+            throw new NotFoundException("plan", id);
+        }
+        Map<String, Plan> plans = new HashMap<>(snapshot.plans);
+        plans.remove(id);
+        snapshot = new Snapshot(Map.copyOf(plans), snapshot.customers, snapshot.prices);
+    }
+
+    /**
+     * Creates or replaces a customer, keeping its creation time.
+     *
+     * @throws ValidationException if its plan does not exist
+     */
+    public synchronized Customer putCustomer(Customer customer) {
+        if (customer.planId() != null && !snapshot.plans.containsKey(customer.planId())) {
+            throw ValidationException.of("plan", "must name an existing plan, '" + customer.planId()
+                    + "' does not exist");
+        }
+        Customer existing = snapshot.customers.get(customer.id());
+        Customer stored = existing == null ? customer
+                : new Customer(customer.id(), customer.name(), customer.planId(), customer.zone(),
+                customer.billingDay(), customer.limits(), existing.createdAt());
+        store.putCustomer(stored);
+        Map<String, Customer> customers = new HashMap<>(snapshot.customers);
+        customers.put(stored.id(), stored);
+        snapshot = new Snapshot(snapshot.plans, Map.copyOf(customers), snapshot.prices);
+        return stored;
+    }
+
+    /** Deletes a customer and revokes its keys; its usage stays in the ledger. */
+    public synchronized void deleteCustomer(String id) {
+        if (!store.deleteCustomer(id)) {
+            throw new NotFoundException("customer", id);
+        }
+        Map<String, Customer> customers = new HashMap<>(snapshot.customers);
+        customers.remove(id);
+        snapshot = new Snapshot(snapshot.plans, Map.copyOf(customers), snapshot.prices);
+    }
+
+    /** Adds or replaces prices; events already recorded keep the cost they were given. */
+    public synchronized void putPrices(List<Price> prices) {
+        store.putPrices(prices);
+        snapshot = new Snapshot(snapshot.plans, snapshot.customers, new PriceCatalog(store.prices()));
+    }
+
+    private static <T> List<T> sorted(Collection<T> values, Comparator<T> order) {
+        List<T> list = new ArrayList<>(values);
+        list.sort(order);
+        return list;
+    }
+
+    private record Snapshot(Map<String, Plan> plans, Map<String, Customer> customers, PriceCatalog prices) {
+    }
+}

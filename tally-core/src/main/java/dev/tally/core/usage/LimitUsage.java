@@ -1,0 +1,50 @@
+package dev.tally.core.usage;
+
+import dev.tally.core.limit.Limit;
+import dev.tally.core.metric.Metrics;
+import dev.tally.core.metric.Quantity;
+import dev.tally.core.money.Money;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+import dev.tally.core.rollup.RollupRow;
+
+import java.math.BigDecimal;
+import java.util.Collection;
+
+/** Measures a limit's metric over rollup rows, exactly, honouring its provider, model and endpoint filters. */
+public final class LimitUsage {
+    private LimitUsage() {
+    }
+
+    /** The usage that counts toward {@code limit} among {@code rows} (which must all be of the limit's window). */
+    public static BigDecimal used(Limit limit, Collection<RollupRow> rows) {
+        long sum = 0;
+        for (RollupRow row : rows) {
+            RollupKey k = row.key();
+            if (limit.matches(RollupKey.nullIfEmpty(k.provider()), RollupKey.nullIfEmpty(k.model()),
+                    RollupKey.nullIfEmpty(k.endpoint()))) {
+                sum = Math.addExact(sum, raw(limit.metric(), row.counts()));
+            }
+        }
+        return toDecimal(limit.metric(), sum);
+    }
+
+    /** The metric's value in its stored unit: calls, nano-dollars, or micros. */
+    public static long raw(String metric, RollupCounts counts) {
+        return switch (metric) {
+            case Metrics.REQUESTS -> counts.requests();
+            case Metrics.COST -> counts.costNanos();
+            case Metrics.TOKENS -> Metrics.tokenMicros(counts.metricMicros());
+            default -> counts.micros(metric);
+        };
+    }
+
+    /** A stored value as an exact decimal in the metric's unit. */
+    public static BigDecimal toDecimal(String metric, long raw) {
+        return switch (metric) {
+            case Metrics.REQUESTS -> BigDecimal.valueOf(raw);
+            case Metrics.COST -> Money.ofNanos(raw).toBigDecimal().stripTrailingZeros();
+            default -> Quantity.toDecimal(raw);
+        };
+    }
+}

@@ -1,0 +1,272 @@
+package dev.tally.core.usage;
+
+import dev.tally.core.catalog.Catalog;
+import dev.tally.core.customer.Customer;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.period.Period;
+import dev.tally.core.period.Periods;
+import dev.tally.core.period.Window;
+import dev.tally.core.rollup.LatencyBuckets;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.UsageStore;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Answers usage questions from rollups, never by scanning raw events: a customer's month, the overview of all
+ * customers, monthly history and limit states.
+ */
+public final class UsageReporter {
+    private static final int TOP_ENDPOINTS = 10;
+
+    private final UsageStore store;
+    private final Catalog catalog;
+    private final InstantSource clock;
+
+    public UsageReporter(UsageStore store, Catalog catalog, InstantSource clock) {
+        this.store = store;
+        this.catalog = catalog;
+        this.clock = clock;
+    }
+
+    /**
+     * A customer's usage over a billing month.
+     *
+     * @param month the calendar month the billing month starts in, or null for the current one
+     */
+    public UsageReport report(String customerId, YearMonth month) {
+        Customer c = catalog.requireCustomer(customerId);
+        Instant now = clock.instant();
+        Period current = Periods.billingMonth(c.zone(), c.billingDay(), now);
+        Period period = month == null ? current : Periods.billingMonth(c.zone(), c.billingDay(), month);
+        List<RollupRow> days = store.rollups(c.id(), Window.DAY, period.start(), period.end());
+        boolean isCurrent = period.equals(current);
+        List<LimitState> limits = isCurrent ? limitStates(c, now)
+                : monthLimitStates(c, period, store.rollups(c.id(), Window.MONTH, period.start(), period.end()));
+        return new UsageReport(c, catalog.plan(c.planId()).orElse(null), period, sum(days),
+                breakdown(days, r -> new RollupKey(null, null, null, r.provider(), "", "")),
+                breakdown(days, r -> new RollupKey(null, null, null, r.provider(), r.model(), "")),
+                limits, daily(c.zone(), period, days, now), topEndpoints(days),
+                latency(c.id(), period, days));
+    }
+
+    /** Every limit of the customer, each measured in its window that contains {@code now}. */
+    public List<LimitState> limitStates(Customer c, Instant now) {
+        List<Limit> limits = catalog.limitsOf(c);
+        Map<Window, List<RollupRow>> rowsByWindow = new EnumMap<>(Window.class);
+        List<LimitState> states = new ArrayList<>();
+        for (Limit limit : limits) {
+            Period window = limit.window().periodAt(c.zone(), c.billingDay(), now);
+            List<RollupRow> rows = rowsByWindow.computeIfAbsent(limit.window(),
+                    w -> store.rollups(c.id(), w, window.start(), window.end()));
+            states.add(LimitState.of(limit, window, LimitUsage.used(limit, rows)));
+        }
+        return states;
+    }
+
+    private List<LimitState> monthLimitStates(Customer c, Period period, List<RollupRow> monthRows) {
+        List<LimitState> states = new ArrayList<>();
+        for (Limit limit : catalog.limitsOf(c)) {
+            if (limit.window() == Window.MONTH) {
+                states.add(LimitState.of(limit, period, LimitUsage.used(limit, monthRows)));
+            }
+        }
+        return states;
+    }
+
+    /**
+     * One row per customer for a billing month, with the worst status of its limits.
+     *
+     * @param month the calendar month the billing months start in, or null for each customer's current one (then
+     *              every limit is measured in its current window; for a past month, only month limits are shown)
+     */
+    public List<CustomerOverview> overview(YearMonth month) {
+        return month == null ? currentOverview() : pastOverview(month);
+    }
+
+    private List<CustomerOverview> pastOverview(YearMonth month) {
+        List<Customer> customers = catalog.customers();
+        List<CustomerOverview> result = new ArrayList<>();
+        if (customers.isEmpty()) {
+            return result;
+        }
+        Map<String, Period> periods = new HashMap<>();
+        customers.forEach(c -> periods.put(c.id(), billingMonth(c, month)));
+        Instant from = periods.values().stream().map(Period::start).min(Comparator.naturalOrder()).orElseThrow();
+        Instant to = periods.values().stream().map(Period::end).max(Comparator.naturalOrder()).orElseThrow();
+        Map<String, List<RollupRow>> byCustomer = new HashMap<>();
+        for (RollupRow row : store.rollups(null, Window.MONTH, from, to)) {
+            byCustomer.computeIfAbsent(row.key().customerId(), k -> new ArrayList<>()).add(row);
+        }
+        for (Customer c : customers) {
+            Period period = periods.get(c.id());
+            List<RollupRow> rows = inWindow(byCustomer.get(c.id()), period);
+            List<LimitState> states = monthLimitStates(c, period, rows);
+            LimitStatus worst = states.stream().map(LimitState::status).reduce(LimitStatus.OK, LimitStatus::worst);
+            result.add(new CustomerOverview(c, period, sum(rows), states, worst));
+        }
+        return result;
+    }
+
+    /** The customer's billing month that starts in {@code month}, or its current one when null. */
+    public Period billingMonth(Customer c, YearMonth month) {
+        return month == null ? Periods.billingMonth(c.zone(), c.billingDay(), clock.instant())
+                : Periods.billingMonth(c.zone(), c.billingDay(), month);
+    }
+
+    /** The customer's day rollups (per provider, model and endpoint) over a billing month, for reports. */
+    public List<RollupRow> dayRows(Customer c, Period period) {
+        return store.rollups(c.id(), Window.DAY, period.start(), period.end());
+    }
+
+    private List<CustomerOverview> currentOverview() {
+        Instant now = clock.instant();
+        List<Customer> customers = catalog.customers();
+        if (customers.isEmpty()) {
+            return List.of();
+        }
+        // Four bulk reads (one per grain) instead of one per customer: windows of every customer lie within these
+        // bounds, and rows are matched to customers in memory.
+        Map<Window, Map<String, List<RollupRow>>> rows = new EnumMap<>(Window.class);
+        for (Window grain : Window.values()) {
+            Instant earliest = customers.stream()
+                    .map(c -> grain.periodAt(c.zone(), c.billingDay(), now).start())
+                    .min(Comparator.naturalOrder()).orElseThrow();
+            Map<String, List<RollupRow>> byCustomer = new HashMap<>();
+            for (RollupRow row : store.rollups(null, grain, earliest, now.plusSeconds(1))) {
+                byCustomer.computeIfAbsent(row.key().customerId(), k -> new ArrayList<>()).add(row);
+            }
+            rows.put(grain, byCustomer);
+        }
+        List<CustomerOverview> result = new ArrayList<>();
+        for (Customer c : customers) {
+            Period month = Periods.billingMonth(c.zone(), c.billingDay(), now);
+            List<RollupRow> monthRows = inWindow(rows.get(Window.MONTH).get(c.id()), month);
+            List<LimitState> states = new ArrayList<>();
+            LimitStatus worst = LimitStatus.OK;
+            for (Limit limit : catalog.limitsOf(c)) {
+                Period window = limit.window().periodAt(c.zone(), c.billingDay(), now);
+                LimitState state = LimitState.of(limit, window,
+                        LimitUsage.used(limit, inWindow(rows.get(limit.window()).get(c.id()), window)));
+                states.add(state);
+                worst = worst.worst(state.status());
+            }
+            result.add(new CustomerOverview(c, month, sum(monthRows), states, worst));
+        }
+        return result;
+    }
+
+    /** The customer's monthly summaries, newest first, at most {@code months} of them. */
+    public List<MonthSummary> history(String customerId, int months) {
+        Customer c = catalog.requireCustomer(customerId);
+        Instant now = clock.instant();
+        Period current = Periods.billingMonth(c.zone(), c.billingDay(), now);
+        Map<Instant, RollupCounts> byStart = new TreeMap<>(Comparator.reverseOrder());
+        for (RollupRow row : store.rollups(c.id(), Window.MONTH, Instant.EPOCH, current.end())) {
+            byStart.computeIfAbsent(row.key().bucketStart(), k -> new RollupCounts()).add(row.counts());
+        }
+        List<MonthSummary> summaries = new ArrayList<>();
+        for (Map.Entry<Instant, RollupCounts> e : byStart.entrySet()) {
+            if (summaries.size() == months) {
+                break;
+            }
+            Period period = Periods.billingMonth(c.zone(), c.billingDay(), e.getKey());
+            YearMonth name = YearMonth.from(LocalDate.ofInstant(e.getKey(), c.zone()));
+            summaries.add(new MonthSummary(name, new Period(e.getKey(), period.end()), e.getValue()));
+        }
+        return summaries;
+    }
+
+    private static List<RollupRow> inWindow(List<RollupRow> rows, Period window) {
+        if (rows == null) {
+            return List.of();
+        }
+        return rows.stream().filter(r -> window.contains(r.key().bucketStart())).toList();
+    }
+
+    private static RollupCounts sum(List<RollupRow> rows) {
+        RollupCounts total = new RollupCounts();
+        rows.forEach(r -> total.add(r.counts()));
+        return total;
+    }
+
+    /** Sums rows grouped by {@code group}, leaving out rows without a provider; most expensive first. */
+    private static List<UsageReport.Breakdown> breakdown(List<RollupRow> rows, Function<RollupKey, RollupKey> group) {
+        Map<RollupKey, RollupCounts> sums = new LinkedHashMap<>();
+        for (RollupRow row : rows) {
+            RollupKey key = group.apply(row.key());
+            if (key.provider().isEmpty()) {
+                continue;
+            }
+            sums.computeIfAbsent(key, k -> new RollupCounts()).add(row.counts());
+        }
+        List<UsageReport.Breakdown> list = new ArrayList<>();
+        sums.forEach((k, v) -> list.add(new UsageReport.Breakdown(RollupKey.nullIfEmpty(k.provider()),
+                RollupKey.nullIfEmpty(k.model()), RollupKey.nullIfEmpty(k.endpoint()), v)));
+        list.sort(Comparator.comparingLong((UsageReport.Breakdown b) -> b.counts().costNanos()).reversed()
+                .thenComparing(Comparator.comparingLong((UsageReport.Breakdown b) -> b.counts().requests()).reversed()));
+        return list;
+    }
+
+    private static List<UsageReport.Breakdown> topEndpoints(List<RollupRow> rows) {
+        Map<String, RollupCounts> sums = new HashMap<>();
+        for (RollupRow row : rows) {
+            if (!row.key().endpoint().isEmpty()) {
+                sums.computeIfAbsent(row.key().endpoint(), k -> new RollupCounts()).add(row.counts());
+            }
+        }
+        return sums.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, RollupCounts> e) -> e.getValue().requests())
+                        .reversed().thenComparing(Map.Entry::getKey))
+                .limit(TOP_ENDPOINTS)
+                .map(e -> new UsageReport.Breakdown(null, null, e.getKey(), e.getValue()))
+                .toList();
+    }
+
+    private static List<UsageReport.Day> daily(ZoneId zone, Period period, List<RollupRow> rows, Instant now) {
+        Map<LocalDate, RollupCounts> byDate = new TreeMap<>();
+        LocalDate first = LocalDate.ofInstant(period.start(), zone);
+        Instant lastInstant = now.isBefore(period.end()) ? now : period.end().minusNanos(1);
+        LocalDate last = LocalDate.ofInstant(lastInstant, zone);
+        for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+            byDate.put(d, new RollupCounts());
+        }
+        for (RollupRow row : rows) {
+            byDate.computeIfAbsent(LocalDate.ofInstant(row.key().bucketStart(), zone), k -> new RollupCounts())
+                    .add(row.counts());
+        }
+        List<UsageReport.Day> days = new ArrayList<>();
+        byDate.forEach((date, counts) -> days.add(new UsageReport.Day(date, counts)));
+        return days;
+    }
+
+    private UsageReport.LatencySummary latency(String customerId, Period period, List<RollupRow> rows) {
+        RollupCounts total = sum(rows);
+        if (total.latencyCount() == 0) {
+            return new UsageReport.LatencySummary(null, null, null, null);
+        }
+        BigDecimal avg = BigDecimal.valueOf(total.latencySumMs())
+                .divide(BigDecimal.valueOf(total.latencyCount()), 1, RoundingMode.HALF_UP);
+        SortedMap<Integer, Long> histogram = store.latencyHistogram(customerId, period.start(), period.end());
+        return new UsageReport.LatencySummary(avg, LatencyBuckets.percentile(histogram, 50),
+                LatencyBuckets.percentile(histogram, 95), LatencyBuckets.percentile(histogram, 99));
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tally.core.pricing;
+
+import dev.tally.core.metric.Quantity;
+import dev.tally.core.money.Money;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventPricerTest {
+    private static final Instant JAN = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant JUN = Instant.parse("2026-06-01T00:00:00Z");
+
+    private final PriceCatalog catalog = new PriceCatalog(List.of(
+            new Price("openai", "gpt-4", "input_tokens", new BigDecimal("0.03"), 1000, JAN),
+            new Price("openai", "gpt-4", "output_tokens", new BigDecimal("0.06"), 1000, JAN),
+            new Price("openai", "gpt-4", "input_tokens", new BigDecimal("0.01"), 1000, JUN),
+            new Price("openai", null, "input_tokens", new BigDecimal("0.5"), 1_000_000, null),
+            new Price("scraper", null, "requests", new BigDecimal("0.00049"), 1, null),
+            new Price("voice", null, "seconds", new BigDecimal("0.02"), 60, null)));
+
+    private static Map<String, Long> usage(Object... pairs) {
+        Map<String, Long> m = new TreeMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], Quantity.toMicros(new BigDecimal(pairs[i + 1].toString())));
+        }
+        return m;
+    }
+
+    @Test
+    void price_usesPriceInEffectAtTimestamp() {
+        Instant march = Instant.parse("2026-03-01T00:00:00Z");
+        Instant july = Instant.parse("2026-07-01T00:00:00Z");
+        assertThat(EventPricer.price(catalog, "openai", "gpt-4", march, usage("input_tokens", 500)).cost())
+                .isEqualTo(Money.parse("0.015"));
+        assertThat(EventPricer.price(catalog, "openai", "gpt-4", july, usage("input_tokens", 500)).cost())
+                .isEqualTo(Money.parse("0.005"));
+    }
+
+    @Test
+    void price_beforeModelPriceExists_fallsBackToProviderDefault() {
+        Instant before = Instant.parse("2025-12-01T00:00:00Z");
+        EventPricer.PricedCost c = EventPricer.price(catalog, "openai", "gpt-4", before, usage("input_tokens", 1000));
+        assertThat(c.cost()).isEqualTo(Money.parse("0.0005"));
+        assertThat(c.isUnpriced()).isFalse();
+    }
+
+    @Test
+    void price_metricWithoutPrice_isUnpricedButKeepsPricedPart() {
+        EventPricer.PricedCost c = EventPricer.price(catalog, "openai", "gpt-4", JUN,
+                usage("input_tokens", 1000, "images", 2));
+        assertThat(c.cost()).isEqualTo(Money.parse("0.01"));
+        assertThat(c.unpricedMetrics()).containsExactly("images");
+    }
+
+    @Test
+    void price_unknownProvider_isUnpriced() {
+        assertThat(EventPricer.price(catalog, "mystery", null, JUN, usage("input_tokens", 1)).isUnpriced()).isTrue();
+    }
+
+    @Test
+    void price_zeroQuantityWithoutPrice_isNotUnpriced() {
+        assertThat(EventPricer.price(catalog, "openai", "gpt-4", JUN, usage("images", 0)).isUnpriced()).isFalse();
+    }
+
+    @Test
+    void price_perRequestPrice_appliesOncePerCall() {
+        assertThat(EventPricer.price(catalog, "scraper", null, JUN, usage()).cost())
+                .isEqualTo(Money.parse("0.00049"));
+    }
+
+    @Test
+    void price_fractionalSeconds_isExact() {
+        // 90.5 s at $0.02 per 60 s = $0.030166666..., rounded half-even to nine places.
+        assertThat(EventPricer.price(catalog, "voice", null, JUN, usage("seconds", "90.5")).cost())
+                .isEqualTo(Money.parse("0.030166667"));
+    }
+}
