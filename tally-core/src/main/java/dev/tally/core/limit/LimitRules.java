@@ -17,14 +17,25 @@ public final class LimitRules {
     private LimitRules() {
     }
 
-    /** Records every rule the limits break under field names {@code prefix[i].field}. */
+    /**
+     * Records every rule the limits break, each alone and together (no two with the same key or name), under field
+     * names {@code prefix[i].field}.
+     */
     public static void validate(String prefix, List<Limit> limits, Problems problems) {
+        for (int i = 0; i < limits.size(); i++) {
+            Limit l = limits.get(i);
+            validateFields(prefix + "[" + i + "]", l.metric(), l.amount(), l.thresholds(), l.name(), problems);
+        }
+        validateTogether(prefix, limits, problems);
+    }
+
+    /** Records the rules broken between limits: two with the same key, or the same name. */
+    public static void validateTogether(String prefix, List<Limit> limits, Problems problems) {
         Set<Limit.LimitKey> keys = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             String at = prefix + "[" + i + "]";
-            validateOne(at, limit, problems);
             if (!keys.add(limit.key())) {
                 problems.add(at, "duplicates another limit with the same metric, window, provider, model and endpoint");
             }
@@ -34,27 +45,31 @@ public final class LimitRules {
         }
     }
 
-    private static void validateOne(String at, Limit limit, Problems problems) {
-        if (!Metrics.isValidName(limit.metric())) {
-            problems.add(at + ".metric", "must be lower_snake_case (a-z, 0-9, _), was '" + limit.metric() + "'");
+    /**
+     * Records the rules one limit's fields break; usable before the limit can be built, so that input with several
+     * problems reports all of them at once. Null fields are not checked (their absence is the parser's concern).
+     */
+    public static void validateFields(String at, String metric, BigDecimal amount, List<Integer> thresholds,
+                                      String name, Problems problems) {
+        if (metric != null && !Metrics.isValidName(metric)) {
+            problems.add(at + ".metric", "must be lower_snake_case (a-z, 0-9, _), was '" + metric + "'");
         }
-        BigDecimal amount = limit.amount();
         if (amount != null) {
             if (amount.signum() < 0) {
                 problems.add(at + ".amount", "must be >= 0, was " + amount.toPlainString());
-            } else if (limit.isCost()) {
+            } else if (Metrics.COST.equals(metric)) {
                 try {
                     Money.parse(amount.toPlainString());
                 } catch (IllegalArgumentException e) {
                     problems.add(at + ".amount", e.getMessage());
                 }
-            } else if (Metrics.isInteger(limit.metric()) && amount.stripTrailingZeros().scale() > 0) {
-                problems.add(at + ".amount", "must be a whole number for " + limit.metric() + ", was "
+            } else if (metric != null && Metrics.isInteger(metric) && amount.stripTrailingZeros().scale() > 0) {
+                problems.add(at + ".amount", "must be a whole number for " + metric + ", was "
                         + amount.toPlainString());
             }
         }
         int previous = 0;
-        for (int threshold : limit.thresholds()) {
+        for (int threshold : thresholds == null ? List.<Integer>of() : thresholds) {
             if (threshold < 1 || threshold > MAX_THRESHOLD) {
                 problems.add(at + ".thresholds", "each must be between 1 and " + MAX_THRESHOLD + ", was " + threshold);
             } else if (threshold <= previous) {
@@ -62,7 +77,7 @@ public final class LimitRules {
             }
             previous = threshold;
         }
-        if (limit.name().isBlank() || limit.name().length() > 128) {
+        if (name != null && (name.isBlank() || name.length() > 128)) {
             problems.add(at + ".name", "must be 1 to 128 characters");
         }
     }

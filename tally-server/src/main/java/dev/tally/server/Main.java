@@ -1,0 +1,24 @@
+package dev.tally.server;
+
+import dev.tally.server.cli.DemoCommand;
+import dev.tally.server.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code tally} command: {@code serve}, {@code demo}, and the client commands. */
+@Command(name = "tally", mixinStandardHelpOptions = true, version = "Tally 0.1.0",
+        description = "Usage metering, quotas and rate limits for SaaS and AI products.",
+        subcommands = {ServeCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,218 @@
+package dev.tally.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.catalog.Catalog;
+import dev.tally.core.ingest.EventWriter;
+import dev.tally.core.ingest.IngestPolicy;
+import dev.tally.core.ingest.IngestService;
+import dev.tally.core.ingest.WriterSettings;
+import dev.tally.core.retention.RetentionJob;
+import dev.tally.core.store.TallyStore;
+import dev.tally.core.usage.UsageReporter;
+import dev.tally.server.config.ConfigFile;
+import dev.tally.server.config.ServerConfig;
+import dev.tally.server.http.Access;
+import dev.tally.server.http.Authenticator;
+import dev.tally.server.http.CatalogRoutes;
+import dev.tally.server.http.EventRoutes;
+import dev.tally.server.http.KeyHashing;
+import dev.tally.server.http.OpsRoutes;
+import dev.tally.server.http.ProblemMapper;
+import dev.tally.server.http.Requests;
+import dev.tally.server.http.UsageRoutes;
+import dev.tally.server.json.CatalogJson;
+import dev.tally.server.json.Json;
+import dev.tally.store.Stores;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.InstantSource;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * A running Tally server: the hand-written wiring of store, catalog, writer, services and HTTP routes, and their
+ * orderly shutdown (stop taking requests, commit what the writer holds, close the store).
+ */
+public final class TallyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
+
+    private final TallyStore store;
+    private final EventWriter writer;
+    private final Javalin app;
+    private final ScheduledExecutorService background;
+    private final Catalog catalog;
+    private final IngestService ingest;
+    private final String generatedAdminKey;
+
+    private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
+                        Catalog catalog, IngestService ingest, String generatedAdminKey) {
+        this.store = store;
+        this.writer = writer;
+        this.app = app;
+        this.background = background;
+        this.catalog = catalog;
+        this.ingest = ingest;
+        this.generatedAdminKey = generatedAdminKey;
+    }
+
+    /** Opens the store, seeds {@code tally.yaml}, and starts listening. */
+    public static TallyServer start(ServerConfig config, InstantSource clock) {
+        return start(config, clock, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #start(ServerConfig, InstantSource)}, with {@code overrides} (command-line flags) applied after
+     * the {@code server:} section of {@code tally.yaml}.
+     */
+    public static TallyServer start(ServerConfig config, InstantSource clock, UnaryOperator<ServerConfig> overrides) {
+        ConfigFile file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
+        ServerConfig effective = overrides.apply(file == null ? config : file.applyServerSection(config));
+        TallyStore store = effective.databaseUrl() == null ? Stores.sqliteFile(effective.dataDir())
+                : Stores.open(effective.databaseUrl());
+        try {
+            return start(effective, file, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static TallyServer start(ServerConfig config, ConfigFile file, TallyStore store, InstantSource clock) {
+        ObjectMapper json = Json.mapper();
+        Catalog catalog = new Catalog(store);
+        if (file != null) {
+            file.seed(catalog, new CatalogJson(json), clock.instant());
+        }
+        if (config.redisUrl() != null) {
+            LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
+        }
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        EventWriter writer = new EventWriter(store,
+                new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
+        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS);
+        UsageReporter reporter = new UsageReporter(store, catalog, clock);
+
+        String[] generated = new String[1];
+        Authenticator auth = new Authenticator(adminKeyHash(config, store, generated), store, clock);
+        Access access = new Access(auth);
+        Requests requests = new Requests(json);
+        ProblemMapper problems = new ProblemMapper(json);
+
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.jetty.host = config.host();
+            cfg.jetty.port = config.port();
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.http.prefer405over404 = true;
+            cfg.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+            cfg.jsonMapper(new JavalinJackson(json, false));
+            problems.register(cfg.routes);
+            new OpsRoutes(store, metrics, json).register(cfg.routes);
+            new CatalogRoutes(catalog, store, auth, requests, json, clock).register(cfg.routes);
+            new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
+            new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
+        });
+        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tally-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        RetentionJob retention = new RetentionJob(store, clock, config.retention());
+        background.scheduleWithFixedDelay(() -> runRetention(retention), 1, 60, TimeUnit.MINUTES);
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            writer.close();
+            background.shutdownNow();
+            throw e;
+        }
+        LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
+        return new TallyServer(store, writer, app, background, catalog, ingest, generated[0]);
+    }
+
+    private static void runRetention(RetentionJob job) {
+        try {
+            RetentionJob.Result r = job.runOnce();
+            if (r.events() + r.minuteRollups() + r.hourRollups() > 0) {
+                LOG.info("Retention removed {} raw events, {} minute and {} hour rollups", r.events(),
+                        r.minuteRollups(), r.hourRollups());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Retention pass failed; it will run again", e);
+        }
+    }
+
+    /**
+     * The SHA-256 of the admin key: of the configured key; else the stored hash; else of a newly generated key,
+     * which is stored hashed and handed back through {@code generated} to be shown once.
+     */
+    private static byte[] adminKeyHash(ServerConfig config, TallyStore store, String[] generated) {
+        if (config.adminKey() != null) {
+            return KeyHashing.sha256(config.adminKey());
+        }
+        return store.setting(Authenticator.ADMIN_KEY_SETTING)
+                .map(hex -> HexFormat.of().parseHex(hex))
+                .orElseGet(() -> {
+                    String key = "ta_" + KeyHashing.randomToken(32);
+                    store.putSetting(Authenticator.ADMIN_KEY_SETTING, KeyHashing.sha256Hex(key));
+                    generated[0] = key;
+                    return KeyHashing.sha256(key);
+                });
+    }
+
+    private static java.util.function.Consumer<EventWriter.BatchStats> batchMetrics(PrometheusMeterRegistry m) {
+        Counter events = Counter.builder("tally_writer_events").description("events committed").register(m);
+        DistributionSummary batch = DistributionSummary.builder("tally_writer_batch_events")
+                .description("events per commit").register(m);
+        Timer commit = Timer.builder("tally_writer_commit").description("time to commit a batch").register(m);
+        return stats -> {
+            events.increment(stats.events());
+            batch.record(stats.events());
+            commit.record(stats.nanos(), TimeUnit.NANOSECONDS);
+        };
+    }
+
+    /** The port the server listens on (useful when started on port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** The admin key generated at this start, or null if one was configured or already stored. */
+    public String generatedAdminKey() {
+        return generatedAdminKey;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public IngestService ingest() {
+        return ingest;
+    }
+
+    public TallyStore store() {
+        return store;
+    }
+
+    /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */
+    @Override
+    public void close() {
+        LOG.info("Tally shutting down: draining requests and the writer");
+        background.shutdownNow();
+        app.stop();
+        writer.close();
+        store.close();
+        LOG.info("Tally stopped");
+    }
+}

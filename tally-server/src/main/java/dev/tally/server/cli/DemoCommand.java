@@ -1,0 +1,90 @@
+package dev.tally.server.cli;
+
+import dev.tally.core.customer.Customer;
+import dev.tally.server.TallyServer;
+import dev.tally.server.config.ConfigFile;
+import dev.tally.server.config.ServerConfig;
+import dev.tally.server.demo.DemoTraffic;
+import dev.tally.server.json.CatalogJson;
+import dev.tally.server.json.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tally demo}: the server with the example plans, prices and customers, a backfilled history and simulated
+ * live traffic. Labelled as a demo everywhere it speaks, with a fixed, public admin key.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the server with demo customers and simulated traffic (NOT for production).")
+public final class DemoCommand implements Callable<Integer> {
+    /** The demo's admin key, printed in the README: public on purpose, so never use demo mode for real data. */
+    public static final String DEMO_ADMIN_KEY = "tally-demo-admin-key";
+
+    @Mixin
+    ServerOptions options;
+
+    @Option(names = "--rate", description = "simulated calls per second (default ${DEFAULT-VALUE})", defaultValue = "20")
+    int rate;
+
+    @Option(names = "--backfill-days", description = "days of history to simulate on first start "
+            + "(default ${DEFAULT-VALUE}, at most 34)", defaultValue = "20")
+    int backfillDays;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ServerConfig config = options.resolve(System.getenv());
+        if (config.adminKey() == null) {
+            config = config.withAdminKey(DEMO_ADMIN_KEY);
+        }
+        if (System.getenv("TALLY_HOST") == null) {
+            // The demo's admin key is public: answer only this machine unless asked otherwise.
+            config = config.withHost("127.0.0.1");
+        }
+        TallyServer server = ServerLauncher.start(config, options, InstantSource.system());
+        ConfigFile.readResource("/examples/tally.yaml")
+                .seed(server.catalog(), new CatalogJson(Json.mapper()), InstantSource.system().instant());
+        List<Customer> customers = server.catalog().customers();
+        DemoTraffic traffic = new DemoTraffic(server.ingest(), InstantSource.system(), System.nanoTime());
+        if (server.store().countEvents() == 0) {
+            System.out.println("DEMO: simulating " + Math.min(backfillDays, 34) + " days of history...");
+            int n = traffic.backfill(customers, Math.min(backfillDays, 34), 400);
+            System.out.println("DEMO: recorded " + n + " historical calls");
+        }
+        banner(server.port(), config.adminKey());
+        ScheduledExecutorService live = Executors.newSingleThreadScheduledExecutor();
+        int perTick = Math.max(1, rate / 10);
+        live.scheduleAtFixedRate(() -> {
+            try {
+                traffic.tick(customers, perTick);
+            } catch (RuntimeException e) {
+                // The server may be shutting down; the next tick tries again or the JVM exits.
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
+        ServerLauncher.awaitShutdown(server);
+        live.shutdownNow();
+        return 0;
+    }
+
+    private static void banner(int port, String adminKey) {
+        String url = "http://localhost:" + port;
+        System.out.println();
+        System.out.println("  ==================== TALLY DEMO (simulated traffic, not for production) ====================");
+        System.out.println("  Server:     " + url);
+        System.out.println("  Admin key:  " + adminKey);
+        System.out.println("  Try:        curl -s -H 'Authorization: Bearer " + adminKey + "' " + url
+                + "/v1/usage | jq");
+        System.out.println("              curl -s -H 'Authorization: Bearer " + adminKey + "' " + url
+                + "/v1/customers/acme/usage | jq");
+        System.out.println("  Stop with Ctrl-C.");
+        System.out.println("  ============================================================================================");
+        System.out.println();
+    }
+}

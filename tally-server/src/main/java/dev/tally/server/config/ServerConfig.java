@@ -1,0 +1,128 @@
+package dev.tally.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Everything the server is started with. Sources, later ones winning: the defaults below, environment variables
+ * ({@code TALLY_*}), the {@code server:} section of {@code tally.yaml}, command-line flags.
+ *
+ * @param host           interface to listen on
+ * @param port           HTTP port; 0 picks a free one
+ * @param dataDir        where the embedded store lives ({@code tally.db})
+ * @param databaseUrl    a JDBC URL; a {@code jdbc:postgresql:} URL switches to PostgreSQL; null for the embedded file
+ * @param redisUrl       shared counters for several nodes; null for in-process counters
+ * @param adminKey       the admin key; null to use the stored one, or generate one on first start
+ * @param configFile     the declarative {@code tally.yaml}; null if none
+ * @param retention      how long raw events are kept (monthly summaries and day rollups are kept forever)
+ * @param maxBodyBytes   the largest request body accepted (413 beyond)
+ * @param writerLinger   how long the group-commit writer waits to fill a batch
+ * @param writerMaxBatch the most events in one commit
+ */
+public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
+                           String adminKey, Path configFile, Duration retention, long maxBodyBytes,
+                           Duration writerLinger, int writerMaxBatch) {
+    public static final int DEFAULT_PORT = 8080;
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+    /** Raw events are kept 90 days unless configured otherwise. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
+    /**
+     * Raw events must outlive the 35-day acceptance window, because their ids are what makes a resent event a
+     * duplicate.
+     */
+    public static final Duration MIN_RETENTION = Duration.ofDays(36);
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+
+    public ServerConfig {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0-65535, was " + port);
+        }
+        if (retention.compareTo(MIN_RETENTION) < 0) {
+            throw new IllegalArgumentException("retention must be at least " + MIN_RETENTION.toDays()
+                    + " days (raw events carry the ids that catch resent events), was " + retention.toDays());
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("max body size must be at least 1024 bytes, was " + maxBodyBytes);
+        }
+    }
+
+    /** The defaults, overridden by the {@code TALLY_*} variables of {@code env}. */
+    public static ServerConfig fromEnvironment(Map<String, String> env) {
+        String configFile = env.get("TALLY_CONFIG");
+        Path config = configFile != null ? Path.of(configFile)
+                : java.nio.file.Files.exists(Path.of("tally.yaml")) ? Path.of("tally.yaml") : null;
+        return new ServerConfig(
+                env.getOrDefault("TALLY_HOST", "0.0.0.0"),
+                intVar(env, "TALLY_PORT", DEFAULT_PORT),
+                Path.of(env.getOrDefault("TALLY_DATA_DIR", DEFAULT_DATA_DIR.toString())),
+                blankToNull(env.get("TALLY_DATABASE_URL")),
+                blankToNull(env.get("TALLY_REDIS_URL")),
+                blankToNull(env.get("TALLY_ADMIN_KEY")),
+                config,
+                Duration.ofDays(intVar(env, "TALLY_RETENTION_DAYS", (int) DEFAULT_RETENTION.toDays())),
+                longVar(env, "TALLY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+                Duration.ofMillis(intVar(env, "TALLY_WRITER_LINGER_MS", 2)),
+                intVar(env, "TALLY_WRITER_MAX_BATCH", 5_000));
+    }
+
+    public ServerConfig withHost(String newHost) {
+        return new ServerConfig(newHost, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withDataDir(Path dir) {
+        return new ServerConfig(host, port, dir, databaseUrl, redisUrl, adminKey, configFile, retention,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withDatabaseUrl(String url) {
+        return new ServerConfig(host, port, dataDir, url, redisUrl, adminKey, configFile, retention,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withAdminKey(String key) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, key, configFile, retention,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withConfigFile(Path file) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, file, retention,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withRetention(Duration keep) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, keep,
+                maxBodyBytes, writerLinger, writerMaxBatch);
+    }
+
+    public ServerConfig withMaxBodyBytes(long bytes) {
+        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
+                bytes, writerLinger, writerMaxBatch);
+    }
+
+    private static int intVar(Map<String, String> env, String name, int defaultValue) {
+        return (int) longVar(env, name, defaultValue);
+    }
+
+    private static long longVar(Map<String, String> env, String name, long defaultValue) {
+        String value = blankToNull(env.get(name));
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, was \"" + value + "\"");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

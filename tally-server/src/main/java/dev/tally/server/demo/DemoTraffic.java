@@ -1,0 +1,110 @@
+package dev.tally.server.demo;
+
+import dev.tally.core.customer.Customer;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.ingest.EventCandidate;
+import dev.tally.core.ingest.EventIds;
+import dev.tally.core.ingest.IngestService;
+import dev.tally.core.metric.Quantity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * Simulated traffic for the demo: plausible calls of demo customers to LLM, speech and telephony providers, with
+ * errors and a long-tailed latency. Goes through the real ingestion path, so every number in the demo is computed
+ * exactly as in production.
+ */
+public final class DemoTraffic {
+    private static final String[] ENDPOINTS = {"/api/chat", "/api/chat", "/api/chat", "/api/summarize",
+        "/api/embed", "/api/speak", "/api/call"};
+
+    private final IngestService ingest;
+    private final InstantSource clock;
+    private final Random random;
+
+    public DemoTraffic(IngestService ingest, InstantSource clock, long seed) {
+        this.ingest = ingest;
+        this.clock = clock;
+        this.random = new Random(seed);
+    }
+
+    /**
+     * Records {@code perDay} calls a day for each customer over the last {@code days} days (up to now), so charts
+     * and history have something to show on first start.
+     */
+    public int backfill(List<Customer> customers, int days, int perDay) {
+        Instant now = clock.instant();
+        int total = 0;
+        List<EventCandidate> batch = new ArrayList<>();
+        for (Customer c : customers) {
+            for (int d = days; d >= 0; d--) {
+                int calls = d == 0 ? perDay / 3 : perDay;
+                for (int i = 0; i < calls; i++) {
+                    long offsetSeconds = d * 86_400L + random.nextInt(d == 0 ? 3_600 : 86_400);
+                    batch.add(EventCandidate.valid(batch.size(), call(c, now.minusSeconds(offsetSeconds))));
+                    if (batch.size() == 1000) {
+                        total += ingest.ingest(batch).accepted();
+                        batch.clear();
+                    }
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            total += ingest.ingest(batch).accepted();
+        }
+        return total;
+    }
+
+    /** Records one burst of {@code calls} calls spread over random customers, timestamped now. */
+    public int tick(List<Customer> customers, int calls) {
+        List<EventCandidate> batch = new ArrayList<>(calls);
+        Instant now = clock.instant();
+        for (int i = 0; i < calls; i++) {
+            Customer c = customers.get(random.nextInt(customers.size()));
+            batch.add(EventCandidate.valid(i, call(c, now.minus(Duration.ofMillis(random.nextInt(1000))))));
+        }
+        return ingest.ingest(batch).accepted();
+    }
+
+    private UsageEvent call(Customer c, Instant at) {
+        String endpoint = ENDPOINTS[random.nextInt(ENDPOINTS.length)];
+        TreeMap<String, Long> usage = new TreeMap<>();
+        String provider;
+        String model;
+        switch (endpoint) {
+            case "/api/speak" -> {
+                provider = "elevenlabs";
+                model = "eleven_multilingual_v2";
+                usage.put("characters", Quantity.ofUnits(200 + random.nextInt(1800)));
+            }
+            case "/api/call" -> {
+                provider = "twilio";
+                model = null;
+                usage.put("seconds", Quantity.ofUnits(20 + random.nextInt(600)));
+            }
+            case "/api/embed" -> {
+                provider = "openai";
+                model = "text-embedding-3-small";
+                usage.put("input_tokens", Quantity.ofUnits(100 + random.nextInt(2000)));
+            }
+            default -> {
+                boolean anthropic = random.nextInt(3) == 0;
+                provider = anthropic ? "anthropic" : "openai";
+                model = anthropic ? "claude-sonnet-4" : random.nextInt(4) == 0 ? "gpt-4o" : "gpt-4o-mini";
+                usage.put("input_tokens", Quantity.ofUnits(200 + random.nextInt(1500)));
+                usage.put("output_tokens", Quantity.ofUnits(50 + random.nextInt(600)));
+            }
+        }
+        int roll = random.nextInt(100);
+        int status = roll < 2 ? 500 : roll < 5 ? 429 : roll < 7 ? 400 : 200;
+        long latency = (long) (80 + Math.exp(random.nextGaussian() * 0.6 + 4.5));
+        return new UsageEvent(EventIds.generate(at), c.id(), at, provider, model, endpoint, "POST", status,
+                latency, "user_" + random.nextInt(40), usage, null, null, "{\"source\":\"tally-demo\"}");
+    }
+}

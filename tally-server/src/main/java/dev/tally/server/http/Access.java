@@ -1,0 +1,38 @@
+package dev.tally.server.http;
+
+import io.javalin.http.Context;
+
+/** Who may do what: admin keys everything; customer keys only reads of their own customer. */
+public final class Access {
+    private final Authenticator auth;
+
+    public Access(Authenticator auth) {
+        this.auth = auth;
+    }
+
+    /** Passes for the admin key; 403 for a customer key, 401 for none. */
+    public void requireAdmin(Context ctx) {
+        if (!(auth.principal(ctx) instanceof Principal.Admin)) {
+            throw HttpProblem.forbidden("this operation needs the admin key");
+        }
+    }
+
+    /**
+     * Passes for the admin key, or for the key of this very customer. Any other customer gets the same 403 whether or
+     * not the id exists, so ids cannot be probed.
+     */
+    public void requireRead(Context ctx, String customerId) {
+        Principal p = auth.principal(ctx);
+        if (p instanceof Principal.CustomerKey c && !c.customerId().equals(customerId)) {
+            throw HttpProblem.forbidden("a customer key may only read its own customer's data");
+        }
+    }
+
+    /** The customer of a customer key (for {@code /v1/me/...}); 403 for the admin key. */
+    public String requireCustomer(Context ctx) {
+        if (auth.principal(ctx) instanceof Principal.CustomerKey c) {
+            return c.customerId();
+        }
+        throw HttpProblem.forbidden("/v1/me/... needs a customer key; with the admin key use /v1/customers/{id}/...");
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tally.server.http;
+
+import dev.tally.core.auth.ApiKey;
+import dev.tally.core.store.KeyStore;
+import io.javalin.http.Context;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+
+/**
+ * Resolves the {@code Authorization: Bearer} key of a request to a {@link Principal}, and issues customer keys.
+ *
+ * <p>Customer keys look like {@code tk_<id>_<secret>}: the id part finds the stored record without a scan, and the
+ * SHA-256 of the whole key is compared in constant time. Only hashes are stored; a key is shown once, when issued.
+ */
+public final class Authenticator {
+    /** Setting under which the admin key's SHA-256 (hex) is kept when Tally generated it. */
+    public static final String ADMIN_KEY_SETTING = "admin_key_sha256";
+    private static final String ATTRIBUTE = "tally.principal";
+
+    private final byte[] adminKeyHash;
+    private final KeyStore keys;
+    private final InstantSource clock;
+
+    /**
+     * @param adminKeyHash SHA-256 of the admin key
+     */
+    public Authenticator(byte[] adminKeyHash, KeyStore keys, InstantSource clock) {
+        this.adminKeyHash = adminKeyHash.clone();
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** The caller of this request; answers 401 if the key is missing or wrong. */
+    public Principal principal(Context ctx) {
+        Principal cached = ctx.attribute(ATTRIBUTE);
+        if (cached != null) {
+            return cached;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw HttpProblem.unauthorized("send an API key as 'Authorization: Bearer <key>'");
+        }
+        Principal principal = resolve(header.substring(7).trim())
+                .orElseThrow(() -> HttpProblem.unauthorized("the API key is not valid (unknown or revoked)"));
+        ctx.attribute(ATTRIBUTE, principal);
+        return principal;
+    }
+
+    /** The principal of a key, if it is valid. */
+    public Optional<Principal> resolve(String key) {
+        byte[] hash = KeyHashing.sha256(key);
+        if (KeyHashing.sameHash(hash, adminKeyHash)) {
+            return Optional.of(new Principal.Admin());
+        }
+        String keyId = customerKeyId(key);
+        if (keyId == null) {
+            return Optional.empty();
+        }
+        return keys.key(keyId)
+                .filter(k -> !k.isRevoked() && KeyHashing.sameHash(hash, k.hash()))
+                .map(k -> new Principal.CustomerKey(k.customerId(), k.id()));
+    }
+
+    /** Issues a new key for a customer; the returned text is the only time the key is seen. */
+    public IssuedKey issue(String customerId) {
+        String idPart = KeyHashing.randomId(16);
+        String key = "tk_" + idPart + "_" + KeyHashing.randomToken(32);
+        Instant now = clock.instant();
+        ApiKey record = new ApiKey("key_" + idPart, customerId, KeyHashing.sha256(key), now, null);
+        keys.addKey(record);
+        return new IssuedKey(record.id(), key, customerId, now);
+    }
+
+    private static String customerKeyId(String key) {
+        if (!key.startsWith("tk_")) {
+            return null;
+        }
+        int end = key.indexOf('_', 3);
+        return end < 0 ? null : "key_" + key.substring(3, end);
+    }
+
+    /** A key as issued: its id and, this once, its text. */
+    public record IssuedKey(String id, String key, String customerId, Instant createdAt) {
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tally.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.ingest.EventCandidate;
+import dev.tally.core.ingest.IngestResult;
+import dev.tally.core.ingest.IngestService;
+import dev.tally.core.problem.FieldError;
+import dev.tally.server.json.EventJson;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code POST /v1/events}: recording usage. Answers only once the accepted events are committed to disk. */
+public final class EventRoutes {
+    private final IngestService ingest;
+    private final Access access;
+    private final Requests requests;
+    private final EventJson eventJson;
+    private final ObjectMapper json;
+    private final InstantSource clock;
+
+    public EventRoutes(IngestService ingest, Access access, Requests requests, ObjectMapper json,
+                       InstantSource clock) {
+        this.ingest = ingest;
+        this.access = access;
+        this.requests = requests;
+        this.eventJson = new EventJson(json);
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/v1/events", this::post);
+    }
+
+    private void post(Context ctx) {
+        access.requireAdmin(ctx);
+        JsonNode body = requests.body(ctx);
+        List<JsonNode> items = EventJson.items(body);
+        if (items.size() > EventJson.MAX_BATCH) {
+            throw HttpProblem.tooLarge("a request may carry at most " + EventJson.MAX_BATCH + " events, this one had "
+                    + items.size() + "; split it into smaller batches");
+        }
+        Instant now = clock.instant();
+        List<EventCandidate> candidates = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            candidates.add(eventJson.parse(i, items.get(i), now));
+        }
+        ctx.json(write(ingest.ingest(candidates)));
+    }
+
+    private ObjectNode write(IngestResult result) {
+        ObjectNode out = json.createObjectNode();
+        out.put("accepted", result.accepted());
+        out.put("duplicates", result.duplicates());
+        ArrayNode rejected = out.putArray("rejected");
+        for (IngestResult.Rejection r : result.rejected()) {
+            ObjectNode row = rejected.addObject();
+            row.put("index", r.index());
+            row.put("id", r.id());
+            ArrayNode errors = row.putArray("errors");
+            for (FieldError e : r.errors()) {
+                errors.addObject().put("field", e.field()).put("message", e.message());
+            }
+        }
+        return out;
+    }
+}

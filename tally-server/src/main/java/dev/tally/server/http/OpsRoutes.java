@@ -1,0 +1,57 @@
+package dev.tally.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tally.core.store.TallyStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** Unauthenticated operational endpoints: health, Prometheus metrics, the OpenAPI document. */
+public final class OpsRoutes {
+    private final TallyStore store;
+    private final PrometheusMeterRegistry metrics;
+    private final ObjectMapper json;
+    private final String openApiJson;
+
+    public OpsRoutes(TallyStore store, PrometheusMeterRegistry metrics, ObjectMapper json) {
+        this.store = store;
+        this.metrics = metrics;
+        this.json = json;
+        this.openApiJson = loadOpenApi();
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/health", this::health);
+        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape()));
+        routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiJson));
+    }
+
+    private void health(Context ctx) {
+        boolean healthy = store.isHealthy();
+        ObjectNode out = json.createObjectNode();
+        out.put("status", healthy ? "ok" : "unavailable");
+        out.put("store", store.backend());
+        ctx.status(healthy ? 200 : 503).json(out);
+    }
+
+    /** The contract-first OpenAPI document, kept as YAML in the resources and served as JSON. */
+    private String loadOpenApi() {
+        try (InputStream in = OpsRoutes.class.getResourceAsStream("/openapi.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.yaml is missing from the server's resources");
+            }
+            JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(in);
+            return json.writeValueAsString(doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.tally.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+
+/** Reading request bodies and query parameters, with 400s that name the parameter and the rule. */
+public final class Requests {
+    /** Default page size of lists. */
+    public static final int DEFAULT_PAGE = 100;
+    /** Largest page size of lists. */
+    public static final int MAX_PAGE = 1000;
+
+    private final ObjectMapper json;
+
+    public Requests(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** The body as a JSON tree; 400 if it is empty or not JSON. */
+    public JsonNode body(Context ctx) {
+        byte[] bytes = ctx.bodyAsBytes();
+        if (bytes.length == 0) {
+            throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
+        }
+        try {
+            JsonNode node = json.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw HttpProblem.badRequest("body", "body: is not valid JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw HttpProblem.badRequest("body", "body: could not be read: " + e.getMessage());
+        }
+    }
+
+    /** {@code period}: {@code current} (or absent) is null; otherwise a {@code YYYY-MM} month. */
+    public static YearMonth period(Context ctx) {
+        String value = ctx.queryParam("period");
+        if (value == null || value.equals("current")) {
+            return null;
+        }
+        try {
+            return YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw HttpProblem.badRequest("period", "period: must be current or a month as YYYY-MM, was \""
+                    + value + "\"");
+        }
+    }
+
+    /** A whole-number query parameter in {@code [min, max]}, or the default when absent. */
+    public static int intParam(Context ctx, String name, int defaultValue, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw HttpProblem.badRequest(name, name + ": must be a whole number from " + min + " to " + max
+                + ", was \"" + value + "\"");
+    }
+
+    /** An ISO-8601 timestamp query parameter (a date {@code YYYY-MM-DD} means its start in UTC), or null. */
+    public static Instant instantParam(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            if (value.length() == 10) {
+                return java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            }
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            throw HttpProblem.badRequest(name, name + ": must be an ISO-8601 timestamp with an offset or a date "
+                    + "YYYY-MM-DD, was \"" + value + "\"");
+        }
+    }
+
+    /** A boolean query parameter: {@code true} or {@code false}, default false. */
+    public static boolean boolParam(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw HttpProblem.badRequest(name, name + ": must be true or false, was \"" + value + "\"");
+    }
+
+    /** One of the allowed values, or the first allowed value when absent. */
+    public static String choice(Context ctx, String name, String... allowed) {
+        String value = ctx.queryParam(name);
+        if (value == null) {
+            return allowed[0];
+        }
+        for (String a : allowed) {
+            if (a.equals(value)) {
+                return value;
+            }
+        }
+        throw HttpProblem.badRequest(name, name + ": must be one of " + String.join(", ", allowed) + ", was \""
+                + value + "\"");
+    }
+}

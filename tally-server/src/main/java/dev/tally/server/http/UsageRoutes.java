@@ -1,0 +1,192 @@
+package dev.tally.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.catalog.Catalog;
+import dev.tally.core.customer.Customer;
+import dev.tally.core.event.EventCursor;
+import dev.tally.core.event.EventPage;
+import dev.tally.core.event.EventQuery;
+import dev.tally.core.metric.Metrics;
+import dev.tally.core.metric.Quantity;
+import dev.tally.core.money.Money;
+import dev.tally.core.period.Period;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.UsageStore;
+import dev.tally.core.usage.CustomerOverview;
+import dev.tally.core.usage.UsageReporter;
+import dev.tally.server.json.EventJson;
+import dev.tally.server.json.UsageJson;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * Reading usage: a customer's month, the all-customers overview, monthly history, the itemized event log and CSV
+ * reports. Every customer route exists twice: {@code /v1/customers/{id}/...} (admin, or that customer's key) and
+ * {@code /v1/me/...} (a customer key).
+ */
+public final class UsageRoutes {
+    private static final int MAX_HISTORY_MONTHS = 120;
+
+    private final UsageReporter reporter;
+    private final UsageStore store;
+    private final Catalog catalog;
+    private final Access access;
+    private final UsageJson usageJson;
+    private final EventJson eventJson;
+    private final ObjectMapper json;
+
+    public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Access access, ObjectMapper json) {
+        this.reporter = reporter;
+        this.store = store;
+        this.catalog = catalog;
+        this.access = access;
+        this.usageJson = new UsageJson(json);
+        this.eventJson = new EventJson(json);
+        this.json = json;
+    }
+
+    public void register(RoutesConfig routes) {
+        customerRoute(routes, "usage", this::usage);
+        customerRoute(routes, "history", this::history);
+        customerRoute(routes, "events", this::events);
+        customerRoute(routes, "usage.csv", this::usageCsv);
+        routes.get("/v1/usage", this::overview);
+        routes.get("/v1/usage.csv", this::overviewCsv);
+    }
+
+    private void customerRoute(RoutesConfig routes, String path, BiConsumer<Context, String> handler) {
+        routes.get("/v1/customers/{customer_id}/" + path, ctx -> {
+            String id = ctx.pathParam("customer_id");
+            access.requireRead(ctx, id);
+            handler.accept(ctx, id);
+        });
+        routes.get("/v1/me/" + path, ctx -> handler.accept(ctx, access.requireCustomer(ctx)));
+    }
+
+    private void usage(Context ctx, String customerId) {
+        YearMonth period = Requests.period(ctx);
+        ctx.json(usageJson.report(reporter.report(customerId, period)));
+    }
+
+    private void history(Context ctx, String customerId) {
+        int months = Requests.intParam(ctx, "months", 6, 1, MAX_HISTORY_MONTHS);
+        ctx.json(usageJson.history(customerId, reporter.history(customerId, months)));
+    }
+
+    private void events(Context ctx, String customerId) {
+        catalog.requireCustomer(customerId);
+        int limit = Requests.intParam(ctx, "limit", Requests.DEFAULT_PAGE, 1, Requests.MAX_PAGE);
+        String cursor = ctx.queryParam("cursor");
+        EventCursor after;
+        try {
+            after = cursor == null ? null : EventCursor.decode(cursor);
+        } catch (IllegalArgumentException e) {
+            throw HttpProblem.badRequest("cursor", "cursor: " + e.getMessage());
+        }
+        EventQuery query = new EventQuery(customerId, Requests.instantParam(ctx, "from"),
+                Requests.instantParam(ctx, "to"), ctx.queryParam("provider"), ctx.queryParam("model"),
+                ctx.queryParam("endpoint"), Requests.boolParam(ctx, "errors"), limit, after);
+        EventPage page = store.events(query);
+        ObjectNode out = json.createObjectNode();
+        ArrayNode list = out.putArray("events");
+        page.events().forEach(e -> list.add(eventJson.write(e)));
+        out.put("next_cursor", page.next() == null ? null : page.next().encode());
+        ctx.json(out);
+    }
+
+    private void overview(Context ctx) {
+        access.requireAdmin(ctx);
+        YearMonth period = Requests.period(ctx);
+        String sort = Requests.choice(ctx, "sort", "cost", "requests", "tokens", "customer");
+        List<CustomerOverview> rows = new ArrayList<>(reporter.overview(period));
+        rows.sort(order(sort));
+        Page<CustomerOverview> page = Page.byOffset(ctx, rows);
+        ObjectNode out = usageJson.overview(page.items(), sort, rows);
+        out.put("next_cursor", page.nextCursor());
+        ctx.json(out);
+    }
+
+    private static Comparator<CustomerOverview> order(String sort) {
+        Comparator<CustomerOverview> byId = Comparator.comparing(o -> o.customer().id());
+        return switch (sort) {
+            case "requests" -> Comparator.comparingLong((CustomerOverview o) -> o.totals().requests()).reversed()
+                    .thenComparing(byId);
+            case "tokens" -> Comparator.comparingLong(
+                    (CustomerOverview o) -> Metrics.tokenMicros(o.totals().metricMicros())).reversed()
+                    .thenComparing(byId);
+            case "customer" -> byId;
+            default -> Comparator.comparingLong((CustomerOverview o) -> o.totals().costNanos()).reversed()
+                    .thenComparing(byId);
+        };
+    }
+
+    /** One line per day, provider, model and endpoint of the month, with a column per sent metric. */
+    private void usageCsv(Context ctx, String customerId) {
+        Customer c = catalog.requireCustomer(customerId);
+        Period period = reporter.billingMonth(c, Requests.period(ctx));
+        List<RollupRow> rows = new ArrayList<>(reporter.dayRows(c, period));
+        rows.sort(Comparator.comparing((RollupRow r) -> r.key().bucketStart())
+                .thenComparing(r -> r.key().provider()).thenComparing(r -> r.key().model())
+                .thenComparing(r -> r.key().endpoint()));
+        TreeSet<String> metrics = new TreeSet<>();
+        rows.forEach(r -> metrics.addAll(r.counts().metricMicros().keySet()));
+        List<Object> header = new ArrayList<>(List.of("customer", "date", "provider", "model", "endpoint",
+                "requests", "errors"));
+        header.addAll(metrics);
+        header.addAll(List.of("tokens", "cost", "unpriced_events"));
+        Csv csv = new Csv().line(header);
+        for (RollupRow r : rows) {
+            RollupKey k = r.key();
+            List<Object> line = new ArrayList<>(List.of(c.id(), LocalDate.ofInstant(k.bucketStart(), c.zone()),
+                    k.provider(), k.model(), k.endpoint(), r.counts().requests(), r.counts().errors()));
+            metrics.forEach(m -> line.add(Quantity.toDecimal(r.counts().micros(m)).toPlainString()));
+            addTail(line, r.counts());
+            csv.line(line);
+        }
+        sendCsv(ctx, "tally-" + c.id() + "-" + YearMonth.from(LocalDate.ofInstant(period.start(), c.zone()))
+                + ".csv", csv);
+    }
+
+    /** One line per customer for the month. */
+    private void overviewCsv(Context ctx) {
+        access.requireAdmin(ctx);
+        YearMonth period = Requests.period(ctx);
+        Csv csv = new Csv().line(List.of("customer", "name", "plan", "period_start", "period_end", "requests",
+                "errors", "input_tokens", "output_tokens", "tokens", "cost", "unpriced_events", "status"));
+        for (CustomerOverview o : reporter.overview(period)) {
+            RollupCounts t = o.totals();
+            List<Object> line = new ArrayList<>(List.of(o.customer().id(), o.customer().name(),
+                    o.customer().planId() == null ? "" : o.customer().planId(), o.period().start(), o.period().end(),
+                    t.requests(), t.errors(), t.micros(Metrics.INPUT_TOKENS) / Quantity.ONE,
+                    t.micros(Metrics.OUTPUT_TOKENS) / Quantity.ONE));
+            addTail(line, t);
+            line.add(o.worstStatus().wireName());
+            csv.line(line);
+        }
+        sendCsv(ctx, "tally-usage-" + (period == null ? "current" : period.toString()) + ".csv", csv);
+    }
+
+    private static void addTail(List<Object> line, RollupCounts counts) {
+        line.add(Metrics.tokenMicros(counts.metricMicros()) / Quantity.ONE);
+        line.add(Money.ofNanos(counts.costNanos()).toPlainString());
+        line.add(counts.unpriced());
+    }
+
+    private static void sendCsv(Context ctx, String filename, Csv csv) {
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+        ctx.result(csv.toString());
+    }
+}

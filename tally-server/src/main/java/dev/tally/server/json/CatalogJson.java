@@ -1,0 +1,161 @@
+package dev.tally.server.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Ids;
+import dev.tally.core.customer.Plan;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.metric.Metrics;
+import dev.tally.core.pricing.Price;
+import dev.tally.core.problem.Problems;
+
+import java.math.BigDecimal;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Plans, customers and prices in JSON, as the contract defines them. */
+public final class CatalogJson {
+    private final ObjectMapper json;
+
+    public CatalogJson(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** Parses the body of {@code PUT /v1/plans/{id}}. */
+    public Plan parsePlan(String id, JsonNode body) {
+        Problems problems = new Problems();
+        checkId("plan_id", id, problems);
+        JsonFields f = new JsonFields(body, "", problems);
+        String name = f.text("name", false);
+        List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
+        f.rejectUnknown();
+        problems.throwIfAny("The plan is not valid; nothing was changed");
+        return new Plan(id, name == null ? id : name, limits);
+    }
+
+    /** Parses the body of {@code PUT /v1/customers/{id}}. */
+    public Customer parseCustomer(String id, JsonNode body, Instant now) {
+        Problems problems = new Problems();
+        checkId("customer_id", id, problems);
+        JsonFields f = new JsonFields(body, "", problems);
+        String name = f.text("name", false);
+        String plan = f.text("plan", false);
+        String zoneName = f.text("timezone", false);
+        ZoneId zone = ZoneId.of("UTC");
+        if (zoneName != null) {
+            try {
+                zone = ZoneId.of(zoneName);
+            } catch (DateTimeException e) {
+                problems.add("timezone", "must be an IANA time zone such as Europe/Berlin, was \"" + zoneName + "\"");
+            }
+        }
+        Long billingDay = f.integer("billing_day", 1, 31, false);
+        List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
+        f.rejectUnknown();
+        problems.throwIfAny("The customer is not valid; nothing was changed");
+        int day = billingDay == null ? 1 : billingDay.intValue();
+        return new Customer(id, name == null ? id : name, plan, zone, day, limits, now);
+    }
+
+    /** Parses the body of {@code PUT /v1/prices}: a list, all valid or nothing stored. */
+    public List<Price> parsePrices(JsonNode body) {
+        Problems problems = new Problems();
+        List<Price> prices = new ArrayList<>();
+        if (body == null || !body.isArray()) {
+            problems.add("body", "must be a JSON array of prices, was " + JsonFields.describe(body));
+        } else {
+            for (int i = 0; i < body.size(); i++) {
+                Price price = parsePrice(body.get(i), "[" + i + "].", problems);
+                if (price != null) {
+                    prices.add(price);
+                }
+            }
+        }
+        java.util.Map<String, Integer> seen = new java.util.HashMap<>();
+        for (int i = 0; problems.isEmpty() && i < prices.size(); i++) {
+            Price p = prices.get(i);
+            Integer first = seen.putIfAbsent(p.seriesKey() + '\u0000' + p.effectiveFrom(), i);
+            if (first != null) {
+                problems.add("[" + i + "]", "repeats price [" + first
+                        + "] (same provider, model, metric and effective_from)");
+            }
+        }
+        problems.throwIfAny("The prices are not valid; nothing was changed");
+        return prices;
+    }
+
+    private static Price parsePrice(JsonNode node, String prefix, Problems problems) {
+        int before = problems.list().size();
+        JsonFields f = new JsonFields(node, prefix, problems);
+        String provider = f.text("provider", true);
+        String model = f.text("model", false);
+        String metric = f.text("metric", true);
+        if (metric != null && (!Metrics.isValidName(metric) || Metrics.TOKENS.equals(metric)
+                || Metrics.COST.equals(metric))) {
+            problems.add(prefix + "metric", "must be a sent metric (lower_snake_case) or requests, was \""
+                    + metric + "\"");
+        }
+        BigDecimal unitPrice = f.decimal("unit_price", true);
+        if (unitPrice != null && unitPrice.signum() < 0) {
+            problems.add(prefix + "unit_price", "must be >= 0, was " + unitPrice.toPlainString());
+        }
+        Long per = f.integer("per", 1, 1_000_000_000_000L, false);
+        Instant from = f.timestamp("effective_from");
+        f.rejectUnknown();
+        if (problems.list().size() > before) {
+            return null;
+        }
+        return new Price(provider, model, metric, unitPrice, per == null ? 1 : per, from);
+    }
+
+    private static void checkId(String field, String id, Problems problems) {
+        if (!Ids.isValid(id)) {
+            problems.add(field, Ids.RULE + ", was \"" + id + "\"");
+        }
+    }
+
+    public ObjectNode writePlan(Plan plan) {
+        ObjectNode out = json.createObjectNode();
+        out.put("id", plan.id());
+        out.put("name", plan.name());
+        ArrayNode limits = out.putArray("limits");
+        plan.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
+        return out;
+    }
+
+    public ObjectNode writeCustomer(Customer c) {
+        ObjectNode out = json.createObjectNode();
+        out.put("id", c.id());
+        out.put("name", c.name());
+        if (c.planId() == null) {
+            out.putNull("plan");
+        } else {
+            out.put("plan", c.planId());
+        }
+        out.put("timezone", c.zone().getId());
+        out.put("billing_day", c.billingDay());
+        ArrayNode limits = out.putArray("limits");
+        c.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
+        out.put("created_at", c.createdAt().toString());
+        return out;
+    }
+
+    public ObjectNode writePrice(Price p) {
+        ObjectNode out = json.createObjectNode();
+        out.put("provider", p.provider());
+        if (p.model() != null) {
+            out.put("model", p.model());
+        }
+        out.put("metric", p.metric());
+        out.put("unit_price", p.unitPrice().toPlainString());
+        out.put("per", p.per());
+        out.put("effective_from", p.effectiveFrom().toString());
+        return out;
+    }
+}

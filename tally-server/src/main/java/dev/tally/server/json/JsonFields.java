@@ -1,0 +1,198 @@
+package dev.tally.server.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.problem.Problems;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * Reads the fields of one JSON object strictly, recording a problem for every field of the wrong type or out of
+ * range, and (with {@link #rejectUnknown()}) for every field the contract does not define.
+ */
+public final class JsonFields {
+    private static final int MAX_TEXT = 256;
+
+    private final JsonNode node;
+    private final String prefix;
+    private final Problems problems;
+    private final Set<String> read = new HashSet<>();
+
+    /**
+     * @param node     the object to read; a non-object is recorded as a problem
+     * @param prefix   the path of the object, e.g. {@code "limits[2]."}, or {@code ""} at the top
+     * @param problems where problems are recorded
+     */
+    public JsonFields(JsonNode node, String prefix, Problems problems) {
+        this.node = node;
+        this.prefix = prefix;
+        this.problems = problems;
+        if (node == null || !node.isObject()) {
+            String at = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            problems.add(at.isEmpty() ? "body" : at, "must be a JSON object, was " + describe(node));
+        }
+    }
+
+    public boolean isObject() {
+        return node != null && node.isObject();
+    }
+
+    /** The field's node, or null when absent or JSON null. */
+    public JsonNode raw(String name) {
+        read.add(name);
+        if (!isObject()) {
+            return null;
+        }
+        JsonNode value = node.get(name);
+        return value == null || value.isNull() ? null : value;
+    }
+
+    /** Whether the field is present, even as null. */
+    public boolean has(String name) {
+        return isObject() && node.has(name);
+    }
+
+    /** A string field of 1 to 256 characters; null when absent (recorded as a problem if required). */
+    public String text(String name, boolean required) {
+        JsonNode value = raw(name);
+        if (value == null) {
+            if (required) {
+                problems.add(prefix + name, "is required");
+            }
+            return null;
+        }
+        if (!value.isTextual()) {
+            problems.add(prefix + name, "must be a string, was " + describe(value));
+            return null;
+        }
+        String text = value.asText();
+        if (text.isEmpty() || text.length() > MAX_TEXT) {
+            problems.add(prefix + name, "must be 1 to " + MAX_TEXT + " characters, was " + text.length());
+            return null;
+        }
+        return text;
+    }
+
+    /** A whole-number field in {@code [min, max]}; null when absent. */
+    public Long integer(String name, long min, long max, boolean required) {
+        JsonNode value = raw(name);
+        if (value == null) {
+            if (required) {
+                problems.add(prefix + name, "is required");
+            }
+            return null;
+        }
+        BigDecimal number = value.isNumber() ? value.decimalValue() : null;
+        if (number == null || number.stripTrailingZeros().scale() > 0) {
+            problems.add(prefix + name, "must be a whole number, was " + describe(value));
+            return null;
+        }
+        if (number.compareTo(BigDecimal.valueOf(min)) < 0 || number.compareTo(BigDecimal.valueOf(max)) > 0) {
+            problems.add(prefix + name, "must be between " + min + " and " + max + ", was " + number.toPlainString());
+            return null;
+        }
+        return number.longValueExact();
+    }
+
+    /** An exact decimal given as a JSON number or a decimal string; null when absent. */
+    public BigDecimal decimal(String name, boolean required) {
+        JsonNode value = raw(name);
+        if (value == null) {
+            if (required) {
+                problems.add(prefix + name, "is required");
+            }
+            return null;
+        }
+        return decimalOf(prefix + name, value, problems);
+    }
+
+    /** An ISO-8601 timestamp with an offset; null when absent. */
+    public Instant timestamp(String name) {
+        JsonNode value = raw(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            problems.add(prefix + name, "must be an ISO-8601 timestamp string, was " + describe(value));
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(value.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            problems.add(prefix + name, "must be an ISO-8601 timestamp with an offset such as "
+                    + "2026-11-22T10:15:00Z, was \"" + value.asText() + "\"");
+            return null;
+        }
+    }
+
+    /** Records a problem for every field that no reader asked for. */
+    public void rejectUnknown() {
+        if (!isObject()) {
+            return;
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!read.contains(name)) {
+                problems.add(prefix + name, "is not a known field");
+            }
+        }
+    }
+
+    public Problems problems() {
+        return problems;
+    }
+
+    /** The path of a field of this object, for callers that record their own problems. */
+    public String path(String name) {
+        return prefix + name;
+    }
+
+    /** An exact decimal from a JSON number or decimal string, or null with a recorded problem. */
+    public static BigDecimal decimalOf(String field, JsonNode value, Problems problems) {
+        if (value.isNumber()) {
+            return value.decimalValue();
+        }
+        if (value.isTextual()) {
+            try {
+                return new BigDecimal(value.asText());
+            } catch (NumberFormatException e) {
+                problems.add(field, "must be a decimal number, was \"" + value.asText() + "\"");
+                return null;
+            }
+        }
+        problems.add(field, "must be a number, was " + describe(value));
+        return null;
+    }
+
+    /** A short description of a JSON value for error messages. */
+    public static String describe(JsonNode value) {
+        if (value == null || value.isMissingNode()) {
+            return "missing";
+        }
+        if (value.isNull()) {
+            return "null";
+        }
+        if (value.isTextual()) {
+            String t = value.asText();
+            return "\"" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "\"";
+        }
+        if (value.isObject()) {
+            return "an object";
+        }
+        if (value.isArray()) {
+            return "an array";
+        }
+        return value.toString();
+    }
+
+    /** The object as an {@link ObjectNode}, for callers that iterate its fields. */
+    public ObjectNode object() {
+        return isObject() ? (ObjectNode) node : null;
+    }
+}
