@@ -34,6 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,9 +56,11 @@ public final class TallyServer implements AutoCloseable {
     private final Catalog catalog;
     private final IngestService ingest;
     private final String generatedAdminKey;
+    private final List<String> routes;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
-                        Catalog catalog, IngestService ingest, String generatedAdminKey) {
+                        Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes) {
+        this.routes = routes;
         this.store = store;
         this.writer = writer;
         this.app = app;
@@ -109,8 +113,10 @@ public final class TallyServer implements AutoCloseable {
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
 
+        List<String> routes = new ArrayList<>();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
+            cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath()));
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.http.maxRequestSize = config.maxBodyBytes();
@@ -138,7 +144,7 @@ public final class TallyServer implements AutoCloseable {
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
-        return new TallyServer(store, writer, app, background, catalog, ingest, generated[0]);
+        return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes));
     }
 
     private static void runRetention(RetentionJob job) {
@@ -181,6 +187,11 @@ public final class TallyServer implements AutoCloseable {
             batch.record(stats.events());
             commit.record(stats.nanos(), TimeUnit.NANOSECONDS);
         };
+    }
+
+    /** Every route the server answers, as {@code "METHOD /path/{param}"}, for checks against the OpenAPI document. */
+    public List<String> routes() {
+        return routes;
     }
 
     /** The port the server listens on (useful when started on port 0). */
