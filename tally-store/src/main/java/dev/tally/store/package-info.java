@@ -1,1 +1,29 @@
+/**
+ * The JDBC adapters of the store ports: {@link dev.tally.store.SqliteStore} (one embedded file, the default) and
+ * {@link dev.tally.store.PostgresStore} (several servers, one database), opened through
+ * {@link dev.tally.store.Stores}. Both share their SQL; Flyway migrates each from its own folder,
+ * {@code db/migration/sqlite} and {@code db/migration/postgresql}.
+ *
+ * <p>Rules every adapter keeps:
+ * <ul>
+ *   <li><b>Durable before acknowledged.</b> An append is one transaction, committed with a sync to disk (SQLite:
+ *       WAL with {@code synchronous=FULL}; PostgreSQL: its default synchronous commit). Callers batch events (group
+ *       commit), so the sync is paid per batch, not per event.</li>
+ *   <li><b>All or nothing.</b> A batch's events and all their rollup increments commit together; on any failure the
+ *       transaction is rolled back and a {@link dev.tally.core.store.StoreException} says what failed.</li>
+ *   <li><b>Idempotent by event id.</b> {@code INSERT ... ON CONFLICT (event_id) DO NOTHING} with a per-row update
+ *       count tells each duplicate apart, in the same batch, in an earlier one, or from another server; only new
+ *       events reach the rollups, which are added with {@code ON CONFLICT DO UPDATE} so concurrent writers never
+ *       lose an increment. Rows are written in key order so concurrent writers cannot deadlock.</li>
+ *   <li><b>Sums come from rollups only.</b> Reads never scan raw events to add them up.</li>
+ *   <li><b>Retention in chunks.</b> Old raw events are found by binary search over {@code seq} (no index on the
+ *       receive time, which would cost every insert) and deleted in chunks of about 10,000, each its own short
+ *       transaction; rollups are left intact.</li>
+ *   <li><b>Relational rows, no JSON blobs.</b> Limits, prices and keys are columns, so that a replace is a plain
+ *       delete and insert in one transaction, an operator can query them, and decimals stay exact (stored as
+ *       decimal text). The only JSON is an event's usage map and its metadata, which are written once and read back
+ *       whole.</li>
+ *   <li><b>Milliseconds.</b> Instants are stored as epoch milliseconds; finer precision is dropped.</li>
+ * </ul>
+ */
 package dev.tally.store;

@@ -1,0 +1,117 @@
+package dev.tally.store;
+
+import dev.tally.core.event.EventCursor;
+import dev.tally.core.event.EventPage;
+import dev.tally.core.event.EventQuery;
+import dev.tally.core.event.StoredEvent;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.money.Money;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a customer's itemized events, newest first by {@code (ts_ms DESC, seq DESC)}, one page at a time.
+ *
+ * <p>Paging is by keyset, not offset: the cursor is the (timestamp, seq) of the last event shown, and the next page
+ * starts strictly after it, so pages stay stable while new events arrive and cost the same however deep they are.
+ * One more row than the page size is fetched to know whether a next page exists.
+ */
+final class EventLog {
+    /** The largest page {@link EventQuery#limit()} may ask for. */
+    static final int MAX_LIMIT = 1000;
+
+    private static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
+            + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
+            + "unpriced_metrics, reservation, metadata";
+
+    EventPage events(Connection connection, EventQuery query) throws SQLException {
+        if (query.limit() < 1 || query.limit() > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be 1 to " + MAX_LIMIT + ", was " + query.limit());
+        }
+        List<Object> params = new ArrayList<>();
+        String sql = sql(query, params);
+        List<StoredEvent> events = new ArrayList<>(query.limit() + 1);
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(event(rs));
+                }
+            }
+        }
+        return page(events, query.limit());
+    }
+
+    long count(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*) FROM events");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String sql(EventQuery q, List<Object> params) {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM events WHERE customer_id = ?");
+        params.add(q.customerId());
+        if (q.from() != null) {
+            sql.append(" AND ts_ms >= ?");
+            params.add(q.from().toEpochMilli());
+        }
+        if (q.to() != null) {
+            sql.append(" AND ts_ms < ?");
+            params.add(q.to().toEpochMilli());
+        }
+        equalTo(sql, params, "provider", q.provider());
+        equalTo(sql, params, "model", q.model());
+        equalTo(sql, params, "endpoint", q.endpoint());
+        if (q.errorsOnly()) {
+            sql.append(" AND status >= 400");
+        }
+        if (q.after() != null) {
+            sql.append(" AND (ts_ms < ? OR (ts_ms = ? AND seq < ?))");
+            params.add(q.after().timestampMs());
+            params.add(q.after().timestampMs());
+            params.add(q.after().seq());
+        }
+        sql.append(" ORDER BY ts_ms DESC, seq DESC LIMIT ?");
+        params.add(q.limit() + 1);
+        return sql.toString();
+    }
+
+    private static void equalTo(StringBuilder sql, List<Object> params, String column, String value) {
+        if (value != null) {
+            sql.append(" AND ").append(column).append(" = ?");
+            params.add(value);
+        }
+    }
+
+    private static EventPage page(List<StoredEvent> events, int limit) {
+        if (events.size() <= limit) {
+            return new EventPage(events, null);
+        }
+        List<StoredEvent> shown = events.subList(0, limit);
+        StoredEvent last = shown.get(limit - 1);
+        return new EventPage(List.copyOf(shown),
+                new EventCursor(last.event().timestamp().toEpochMilli(), last.seq()));
+    }
+
+    private static StoredEvent event(ResultSet rs) throws SQLException {
+        Long overrideNanos = Columns.getLong(rs, "cost_override_nanos");
+        UsageEvent event = new UsageEvent(rs.getString("event_id"), rs.getString("customer_id"),
+                Instant.ofEpochMilli(rs.getLong("ts_ms")), rs.getString("provider"), rs.getString("model"),
+                rs.getString("endpoint"), rs.getString("method"), Columns.getInt(rs, "status"),
+                Columns.getLong(rs, "latency_ms"), rs.getString("user_id"), UsageCodec.decode(rs.getString("usage")),
+                overrideNanos == null ? null : Money.ofNanos(overrideNanos), rs.getString("reservation"),
+                rs.getString("metadata"));
+        return new StoredEvent(rs.getLong("seq"), event, Money.ofNanos(rs.getLong("cost_nanos")),
+                rs.getString("unpriced_metrics") != null, Instant.ofEpochMilli(rs.getLong("received_ms")));
+    }
+}

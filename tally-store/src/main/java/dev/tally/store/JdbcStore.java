@@ -1,0 +1,231 @@
+package dev.tally.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tally.core.auth.ApiKey;
+import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Plan;
+import dev.tally.core.event.EventPage;
+import dev.tally.core.event.EventQuery;
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.period.Window;
+import dev.tally.core.pricing.Price;
+import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.StoreException;
+import dev.tally.core.store.TallyStore;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+
+/**
+ * The {@link TallyStore} over a JDBC database, shared by {@link SqliteStore} and {@link PostgresStore}: the SQL is
+ * the same for both (see {@link SqlDialect} for the little that is not). Each port method is one short transaction
+ * or one read on a pooled connection; the work itself lives in small classes by table.
+ */
+abstract class JdbcStore implements TallyStore {
+    private final HikariDataSource dataSource;
+    private final SqlDialect dialect;
+    private final Transactor tx;
+    private final LedgerWriter ledger;
+    private final RollupReader rollupReader = new RollupReader();
+    private final EventLog eventLog = new EventLog();
+    private final Retention retention;
+    private final CatalogSql catalog;
+
+    /**
+     * Wraps a pool whose database is already migrated; the store owns the pool from now on.
+     *
+     * @param retentionChunkRows raw events deleted per retention transaction
+     */
+    JdbcStore(HikariDataSource dataSource, SqlDialect dialect, InstantSource clock, int retentionChunkRows) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.tx = new Transactor(dataSource, dialect);
+        this.ledger = new LedgerWriter(dialect.rollupWriter());
+        this.retention = new Retention(tx, retentionChunkRows);
+        this.catalog = new CatalogSql(clock);
+    }
+
+    /** Migrates the pool's database; on failure closes the pool, so that a failed open leaks no connections. */
+    static HikariDataSource migrated(HikariDataSource dataSource, SqlDialect dialect, String schema) {
+        try {
+            Migrations.apply(dataSource, dialect, schema);
+            return dataSource;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw new StoreException("migrating the " + dialect.backend() + " store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The pool, for tests that look at connection settings. */
+    HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public boolean[] append(List<LedgerEntry> entries) {
+        if (entries.isEmpty()) {
+            return new boolean[0];
+        }
+        LedgerWriter.Batch batch = prepare(entries);
+        return tx.write("appending " + entries.size() + " events", c -> ledger.append(c, batch));
+    }
+
+    private static LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
+        try {
+            return LedgerWriter.Batch.of(entries);
+        } catch (RuntimeException e) {
+            // Nothing was written yet; say so in the same terms as a failed write.
+            throw new StoreException("appending " + entries.size() + " events failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
+        return tx.read("reading " + grain.wireName() + " rollups",
+                c -> rollupReader.rollups(c, customerId, grain, from, to));
+    }
+
+    @Override
+    public SortedMap<Integer, Long> latencyHistogram(String customerId, Instant from, Instant to) {
+        return tx.read("reading the latency histogram of " + customerId,
+                c -> rollupReader.latencyHistogram(c, customerId, from, to));
+    }
+
+    @Override
+    public EventPage events(EventQuery query) {
+        return tx.read("reading the events of " + query.customerId(), c -> eventLog.events(c, query));
+    }
+
+    @Override
+    public long countEvents() {
+        return tx.read("counting events", eventLog::count);
+    }
+
+    @Override
+    public long deleteEventsReceivedBefore(Instant cutoff) {
+        return retention.deleteEventsReceivedBefore(cutoff);
+    }
+
+    @Override
+    public long deleteRollupsBefore(Window grain, Instant cutoff) {
+        return retention.deleteRollupsBefore(grain, cutoff);
+    }
+
+    @Override
+    public void putPlan(Plan plan) {
+        tx.write("saving plan " + plan.id(), c -> {
+            catalog.putPlan(c, plan);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Plan> plan(String id) {
+        return tx.read("reading plan " + id, c -> catalog.plan(c, id));
+    }
+
+    @Override
+    public List<Plan> plans() {
+        return tx.read("reading plans", c -> catalog.plans(c, null));
+    }
+
+    @Override
+    public boolean deletePlan(String id) {
+        return tx.write("deleting plan " + id, c -> catalog.deletePlan(c, id));
+    }
+
+    @Override
+    public void putCustomer(Customer customer) {
+        tx.write("saving customer " + customer.id(), c -> {
+            catalog.putCustomer(c, customer);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Customer> customer(String id) {
+        return tx.read("reading customer " + id, c -> catalog.customer(c, id));
+    }
+
+    @Override
+    public List<Customer> customers() {
+        return tx.read("reading customers", c -> catalog.customers(c, null));
+    }
+
+    @Override
+    public boolean deleteCustomer(String id) {
+        return tx.write("deleting customer " + id, c -> catalog.deleteCustomer(c, id));
+    }
+
+    @Override
+    public void putPrices(List<Price> prices) {
+        tx.write("saving " + prices.size() + " prices", c -> {
+            PriceRows.put(c, prices);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Price> prices() {
+        return tx.read("reading prices", PriceRows::all);
+    }
+
+    @Override
+    public void addKey(ApiKey key) {
+        tx.write("adding key " + key.id(), c -> {
+            KeyRows.add(c, key);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<ApiKey> key(String id) {
+        return tx.read("reading key " + id, c -> KeyRows.find(c, id));
+    }
+
+    @Override
+    public boolean revokeKey(String customerId, String keyId, Instant at) {
+        return tx.write("revoking key " + keyId, c -> KeyRows.revoke(c, customerId, keyId, at));
+    }
+
+    @Override
+    public Optional<String> setting(String name) {
+        return tx.read("reading setting " + name, c -> KeyRows.setting(c, name));
+    }
+
+    @Override
+    public void putSetting(String name, String value) {
+        tx.write("saving setting " + name, c -> {
+            KeyRows.putSetting(c, name, value);
+            return null;
+        });
+    }
+
+    @Override
+    public String backend() {
+        return dialect.backend();
+    }
+
+    @Override
+    public boolean isHealthy() {
+        try {
+            return tx.read("checking health", c -> c.isValid(2));
+        } catch (StoreException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    @Override
+    public String toString() {
+        // The pool name, never the URL: a PostgreSQL URL may carry a password.
+        return getClass().getSimpleName() + "[" + dataSource.getPoolName() + "]";
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tally.store;
+
+import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+import dev.tally.core.rollup.RollupRow;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Reads rollup rows with their metric quantities, and latency histograms.
+ *
+ * <p>A rollup row and its metrics come from one statement (a LEFT JOIN ordered by key, folded in memory), so the
+ * counts and the metrics are read from the same snapshot even while appends commit, and there is no query per row.
+ */
+final class RollupReader {
+    private static final String SELECT_ROLLUPS = "SELECT r.customer_id, r.grain, r.bucket_start_ms, r.provider, "
+            + "r.model, r.endpoint, r.requests, r.errors, r.status_2xx, r.status_3xx, r.status_4xx, r.status_5xx, "
+            + "r.cost_nanos, r.unpriced, r.latency_sum_ms, r.latency_count, r.input_tokens_micros, "
+            + "r.output_tokens_micros, r.cached_tokens_micros, m.metric, m.quantity_micros "
+            + "FROM usage_rollup r LEFT JOIN usage_rollup_metric m ON m.customer_id = r.customer_id "
+            + "AND m.grain = r.grain AND m.bucket_start_ms = r.bucket_start_ms AND m.provider = r.provider "
+            + "AND m.model = r.model AND m.endpoint = r.endpoint "
+            + "WHERE r.grain = ? AND r.bucket_start_ms >= ? AND r.bucket_start_ms < ? %s "
+            + "ORDER BY r.customer_id, r.bucket_start_ms, r.provider, r.model, r.endpoint, m.metric";
+    private static final String ALL_CUSTOMERS = String.format(SELECT_ROLLUPS, "");
+    private static final String ONE_CUSTOMER = String.format(SELECT_ROLLUPS, "AND r.customer_id = ?");
+
+    private static final String SELECT_LATENCY = "SELECT bucket, SUM(calls) AS calls FROM latency_rollup "
+            + "WHERE customer_id = ? AND day_start_ms >= ? AND day_start_ms < ? GROUP BY bucket ORDER BY bucket";
+
+    /** Rows ordered by customer, bucket start, provider, model and endpoint. */
+    List<RollupRow> rollups(Connection connection, String customerId, Window grain, Instant from, Instant to)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(customerId == null ? ALL_CUSTOMERS : ONE_CUSTOMER)) {
+            ps.setString(1, Grains.name(grain));
+            ps.setLong(2, from.toEpochMilli());
+            ps.setLong(3, to.toEpochMilli());
+            if (customerId != null) {
+                ps.setString(4, customerId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return fold(rs);
+            }
+        }
+    }
+
+    SortedMap<Integer, Long> latencyHistogram(Connection connection, String customerId, Instant from, Instant to)
+            throws SQLException {
+        SortedMap<Integer, Long> histogram = new TreeMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(SELECT_LATENCY)) {
+            ps.setString(1, customerId);
+            ps.setLong(2, from.toEpochMilli());
+            ps.setLong(3, to.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    histogram.put(rs.getInt("bucket"), rs.getLong("calls"));
+                }
+            }
+        }
+        return histogram;
+    }
+
+    /** Turns the joined rows (one per metric, or one with a null metric) into one RollupRow per key. */
+    private static List<RollupRow> fold(ResultSet rs) throws SQLException {
+        List<RollupRow> rows = new ArrayList<>();
+        RollupKey key = null;
+        long[] sums = null;
+        SortedMap<String, Long> metrics = null;
+        while (rs.next()) {
+            RollupKey next = key(rs);
+            if (!next.equals(key)) {
+                if (key != null) {
+                    rows.add(row(key, sums, metrics));
+                }
+                key = next;
+                sums = sums(rs);
+                metrics = tokenMetrics(sums);
+            }
+            String metric = rs.getString("metric");
+            if (metric != null) {
+                metrics.put(metric, rs.getLong("quantity_micros"));
+            }
+        }
+        if (key != null) {
+            rows.add(row(key, sums, metrics));
+        }
+        return rows;
+    }
+
+    private static RollupKey key(ResultSet rs) throws SQLException {
+        return new RollupKey(rs.getString("customer_id"), Grains.parse(rs.getString("grain")),
+                Instant.ofEpochMilli(rs.getLong("bucket_start_ms")), rs.getString("provider"),
+                rs.getString("model"), rs.getString("endpoint"));
+    }
+
+    private static long[] sums(ResultSet rs) throws SQLException {
+        long[] sums = new long[RollupWriter.SUMS.size()];
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] = rs.getLong(RollupWriter.SUMS.get(i));
+        }
+        return sums;
+    }
+
+    /** The token columns as metrics; a zero sum reads back as no metric, like a metric never sent. */
+    private static SortedMap<String, Long> tokenMetrics(long[] sums) {
+        SortedMap<String, Long> metrics = new TreeMap<>();
+        int first = sums.length - RollupWriter.TOKEN_METRICS.size();
+        for (int i = 0; i < RollupWriter.TOKEN_METRICS.size(); i++) {
+            if (sums[first + i] != 0) {
+                metrics.put(RollupWriter.TOKEN_METRICS.get(i), sums[first + i]);
+            }
+        }
+        return metrics;
+    }
+
+    private static RollupRow row(RollupKey key, long[] s, SortedMap<String, Long> metrics) {
+        // The order of RollupWriter.SUMS; the token sums are already in the metrics.
+        return new RollupRow(key, new RollupCounts(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9],
+                metrics));
+    }
+}

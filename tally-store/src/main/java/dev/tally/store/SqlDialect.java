@@ -1,0 +1,68 @@
+package dev.tally.store;
+
+import java.sql.SQLException;
+
+/**
+ * What differs between the SQL databases Tally runs on. Deliberately little: the statements are shared (both speak
+ * {@code INSERT ... ON CONFLICT}); the schema files, the backend's name, how rollup rows are shipped and the errors
+ * worth a retry differ.
+ */
+enum SqlDialect {
+    SQLITE("sqlite", true) {
+        @Override
+        RollupWriter rollupWriter() {
+            return new SqliteRollupWriter();
+        }
+
+
+        @Override
+        boolean isTransient(SQLException e) {
+            // The in-process write lock serializes our own writers; SQLITE_BUSY (5) means another process held the
+            // file past busy_timeout, which a retry may outlast.
+            return (e.getErrorCode() & 0xff) == 5;
+        }
+    },
+    POSTGRESQL("postgresql", false) {
+        @Override
+        RollupWriter rollupWriter() {
+            return new PostgresRollupWriter();
+        }
+
+
+        @Override
+        boolean isTransient(SQLException e) {
+            // 40P01 deadlock_detected, 40001 serialization_failure: the transaction was rolled back whole and may
+            // simply be run again.
+            return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+        }
+    };
+
+    private final String backend;
+    private final boolean singleWriter;
+
+    SqlDialect(String backend, boolean singleWriter) {
+        this.backend = backend;
+        this.singleWriter = singleWriter;
+    }
+
+    /** The short name used in logs and health, and as the folder of the dialect's migrations. */
+    String backend() {
+        return backend;
+    }
+
+    /** Whether the database takes one writer at a time, so that writers of this process should queue in memory. */
+    boolean singleWriter() {
+        return singleWriter;
+    }
+
+    /** The Flyway location of this dialect's migrations. */
+    String migrations() {
+        return "classpath:db/migration/" + backend;
+    }
+
+    /** How this database takes rollup rows best (measured, see the implementations). */
+    abstract RollupWriter rollupWriter();
+
+    /** Whether a failed transaction was rolled back for a reason that running it again may avoid. */
+    abstract boolean isTransient(SQLException e);
+}

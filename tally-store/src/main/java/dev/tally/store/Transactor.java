@@ -1,0 +1,115 @@
+package dev.tally.store;
+
+import dev.tally.core.store.StoreException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs units of SQL work on pooled connections: reads in autocommit mode, writes in one transaction each that is
+ * committed whole or rolled back whole, with a few retries of transactions the database aborted transiently
+ * (deadlocks, a busy file). Every failure leaves as a {@link StoreException} naming what was being done.
+ */
+final class Transactor {
+    /** Attempts at a write the database aborted transiently; each attempt starts from a clean rollback. */
+    static final int MAX_ATTEMPTS = 3;
+
+    private final DataSource dataSource;
+    private final SqlDialect dialect;
+    private final Lock writeLock;
+
+    Transactor(DataSource dataSource, SqlDialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        // SQLite has one writer per file. Queueing our writers on a lock is cheaper and fairer than letting them
+        // poll the file lock through busy_timeout.
+        this.writeLock = dialect.singleWriter() ? new ReentrantLock() : null;
+    }
+
+    /** A unit of work on one connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Runs read-only work; each statement sees its own consistent snapshot. */
+    <T> T read(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.run(connection);
+        } catch (SQLException | RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Runs work in one transaction: all of its writes are committed, or none is. */
+    <T> T write(String what, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return writeOnce(work);
+            } catch (SQLException e) {
+                if (attempt >= MAX_ATTEMPTS || !dialect.isTransient(e)) {
+                    throw failure(what, e);
+                }
+            } catch (RuntimeException e) {
+                throw failure(what, e);
+            }
+        }
+    }
+
+    private <T> T writeOnce(Work<T> work) throws SQLException {
+        lockWriters();
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                // Back to autocommit before the lock is released: sqlite-jdbc opens the next transaction right
+                // after a commit, and it must not hold the file while the connection idles in the pool.
+                connection.setAutoCommit(true);
+            }
+        } finally {
+            unlockWriters();
+        }
+    }
+
+    private void lockWriters() throws SQLException {
+        if (writeLock == null) {
+            return;
+        }
+        try {
+            writeLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the write lock", e);
+        }
+    }
+
+    private void unlockWriters() {
+        if (writeLock != null) {
+            writeLock.unlock();
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static RuntimeException failure(String what, Exception e) {
+        if (e instanceof StoreException se) {
+            return se;
+        }
+        return new StoreException(what + " failed: " + e.getMessage(), e);
+    }
+}
