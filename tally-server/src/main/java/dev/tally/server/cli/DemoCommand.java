@@ -31,7 +31,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ServerOptions options;
 
-    @Option(names = "--rate", description = "simulated calls per second (default ${DEFAULT-VALUE})", defaultValue = "20")
+    @Option(names = "--rate", description = "simulated calls per second (default ${DEFAULT-VALUE})", defaultValue = "2")
     int rate;
 
     @Option(names = "--backfill-days", description = "days of history to simulate on first start "
@@ -55,19 +55,19 @@ public final class DemoCommand implements Callable<Integer> {
         DemoTraffic traffic = new DemoTraffic(server.ingest(), InstantSource.system(), System.nanoTime());
         if (server.store().countEvents() == 0) {
             System.out.println("DEMO: simulating " + Math.min(backfillDays, 34) + " days of history...");
-            int n = traffic.backfill(customers, Math.min(backfillDays, 34), 400);
+            int n = traffic.backfill(customers, Math.min(backfillDays, 34));
             System.out.println("DEMO: recorded " + n + " historical calls");
         }
         banner(server.port(), config.adminKey());
         ScheduledExecutorService live = Executors.newSingleThreadScheduledExecutor();
-        int perTick = Math.max(1, rate / 10);
+        long periodMs = Math.max(10, 1000 / Math.max(1, rate));
         live.scheduleAtFixedRate(() -> {
             try {
-                traffic.tick(customers, perTick);
+                traffic.tick(customers, Math.max(1, rate * (int) periodMs / 1000));
             } catch (RuntimeException e) {
                 // The server may be shutting down; the next tick tries again or the JVM exits.
             }
-        }, 100, 100, TimeUnit.MILLISECONDS);
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
         ServerLauncher.awaitShutdown(server);
         live.shutdownNow();
         return 0;

@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * exactly as in production.
  */
 public final class DemoTraffic {
-    private static final String[] ENDPOINTS = {"/api/chat", "/api/chat", "/api/chat", "/api/summarize",
-        "/api/embed", "/api/speak", "/api/call"};
+    private static final String[] ENDPOINTS = {"/api/chat", "/api/chat", "/api/chat", "/api/chat", "/api/summarize",
+        "/api/summarize", "/api/embed", "/api/embed", "/api/speak", "/api/call"};
 
     private final IngestService ingest;
     private final InstantSource clock;
@@ -35,14 +35,26 @@ public final class DemoTraffic {
     }
 
     /**
-     * Records {@code perDay} calls a day for each customer over the last {@code days} days (up to now), so charts
-     * and history have something to show on first start.
+     * How many calls a day a demo customer makes: sized so that after a few weeks the example plans show every
+     * status, from ok to exceeded, instead of all customers far over every limit.
      */
-    public int backfill(List<Customer> customers, int days, int perDay) {
+    static int dailyCalls(Customer c) {
+        if ("enterprise".equals(c.planId())) {
+            return 150;
+        }
+        return "free".equals(c.planId()) ? 35 : 30;
+    }
+
+    /**
+     * Records each customer's {@link #dailyCalls} over the last {@code days} days (up to now), so charts and history
+     * have something to show on first start.
+     */
+    public int backfill(List<Customer> customers, int days) {
         Instant now = clock.instant();
         int total = 0;
         List<EventCandidate> batch = new ArrayList<>();
         for (Customer c : customers) {
+            int perDay = dailyCalls(c);
             for (int d = days; d >= 0; d--) {
                 int calls = d == 0 ? perDay / 3 : perDay;
                 for (int i = 0; i < calls; i++) {
@@ -61,15 +73,26 @@ public final class DemoTraffic {
         return total;
     }
 
-    /** Records one burst of {@code calls} calls spread over random customers, timestamped now. */
+    /** Records one burst of {@code calls} calls spread over customers in proportion to their volume, timestamped now. */
     public int tick(List<Customer> customers, int calls) {
         List<EventCandidate> batch = new ArrayList<>(calls);
         Instant now = clock.instant();
+        int totalWeight = customers.stream().mapToInt(DemoTraffic::dailyCalls).sum();
         for (int i = 0; i < calls; i++) {
-            Customer c = customers.get(random.nextInt(customers.size()));
+            Customer c = weighted(customers, random.nextInt(totalWeight));
             batch.add(EventCandidate.valid(i, call(c, now.minus(Duration.ofMillis(random.nextInt(1000))))));
         }
         return ingest.ingest(batch).accepted();
+    }
+
+    private static Customer weighted(List<Customer> customers, int pick) {
+        for (Customer c : customers) {
+            pick -= dailyCalls(c);
+            if (pick < 0) {
+                return c;
+            }
+        }
+        return customers.get(customers.size() - 1);
     }
 
     private UsageEvent call(Customer c, Instant at) {
@@ -81,12 +104,12 @@ public final class DemoTraffic {
             case "/api/speak" -> {
                 provider = "elevenlabs";
                 model = "eleven_multilingual_v2";
-                usage.put("characters", Quantity.ofUnits(200 + random.nextInt(1800)));
+                usage.put("characters", Quantity.ofUnits(80 + random.nextInt(400)));
             }
             case "/api/call" -> {
                 provider = "twilio";
                 model = null;
-                usage.put("seconds", Quantity.ofUnits(20 + random.nextInt(600)));
+                usage.put("seconds", Quantity.ofUnits(20 + random.nextInt(240)));
             }
             case "/api/embed" -> {
                 provider = "openai";
