@@ -14,6 +14,11 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // Must run before the first logger is created: Logback reads its configuration once.
+        if ("json".equalsIgnoreCase(System.getenv("TALLY_LOG_FORMAT"))
+                && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
         System.exit(new CommandLine(new Main()).execute(args));
     }
 

@@ -1,0 +1,143 @@
+package dev.tally.store;
+
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.ingest.EventWriter;
+import dev.tally.core.ingest.WriterSettings;
+import dev.tally.core.problem.UnavailableException;
+import dev.tally.core.store.TallyStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.tally.core.store.LedgerFixtures.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The group-commit writer over a real SQLite file: concurrency, batching, isolation of failures, draining. */
+class EventWriterSqliteTest {
+    @TempDir
+    Path dir;
+    private TallyStore store;
+    private final AtomicInteger commits = new AtomicInteger();
+    private final AtomicInteger sharedCommits = new AtomicInteger();
+
+    @BeforeEach
+    void open() {
+        store = Stores.sqliteFile(dir);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private EventWriter writer(Duration linger) {
+        return new EventWriter(store, new WriterSettings(5_000, linger, 10_000), stats -> {
+            commits.incrementAndGet();
+            if (stats.submissions() > 1) {
+                sharedCommits.incrementAndGet();
+            }
+        });
+    }
+
+    private static List<LedgerEntry> batch(String prefix, int n) {
+        List<LedgerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            entries.add(event(prefix + "-" + i).build());
+        }
+        return entries;
+    }
+
+    @Test
+    void submit_fromManyThreads_acknowledgesEveryEventOnceAndSharesCommits() throws Exception {
+        int threads = 16;
+        int perThread = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (EventWriter writer = writer(Duration.ofMillis(5))) {
+            List<Future<boolean[]>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String prefix = "t" + t;
+                results.add(pool.submit(() -> {
+                    boolean[] all = new boolean[perThread * 10];
+                    for (int r = 0; r < perThread; r++) {
+                        boolean[] stored = writer.submit(batch(prefix + "-r" + r, 10)).get();
+                        System.arraycopy(stored, 0, all, r * 10, 10);
+                    }
+                    return all;
+                }));
+            }
+            for (Future<boolean[]> f : results) {
+                assertThat(f.get(60, TimeUnit.SECONDS)).doesNotContain(false);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.countEvents()).isEqualTo(threads * perThread * 10L);
+        // 800 submissions from 16 threads with a 5 ms linger: some commits must have carried several of them.
+        assertThat(sharedCommits.get()).isPositive();
+        assertThat(commits.get()).isLessThan(threads * perThread);
+    }
+
+    @Test
+    void submit_sameIdsConcurrently_storesEachOnce() throws Exception {
+        try (EventWriter writer = writer(Duration.ofMillis(5))) {
+            CompletableFuture<boolean[]> a = writer.submit(batch("same", 100));
+            CompletableFuture<boolean[]> b = writer.submit(batch("same", 100));
+            int stored = 0;
+            for (boolean s : a.get()) {
+                stored += s ? 1 : 0;
+            }
+            for (boolean s : b.get()) {
+                stored += s ? 1 : 0;
+            }
+            assertThat(stored).isEqualTo(100);
+        }
+        assertThat(store.countEvents()).isEqualTo(100);
+    }
+
+    @Test
+    void submit_failingSubmission_failsAloneAndOthersInTheBatchCommit() throws Exception {
+        // Two costs whose sum overflows a long of nano-dollars make this submission's rollup fail.
+        List<LedgerEntry> poison = List.of(event("p1").costNanos(Long.MAX_VALUE / 2 + 1).build(),
+                event("p2").costNanos(Long.MAX_VALUE / 2 + 1).build());
+        try (EventWriter writer = writer(Duration.ofMillis(50))) {
+            CompletableFuture<boolean[]> before = writer.submit(batch("ok1", 5));
+            CompletableFuture<boolean[]> bad = writer.submit(poison);
+            CompletableFuture<boolean[]> after = writer.submit(batch("ok2", 5));
+            assertThat(before.get()).containsOnly(true);
+            assertThat(after.get()).containsOnly(true);
+            assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(UnavailableException.class);
+        }
+        assertThat(store.countEvents()).isEqualTo(10);
+    }
+
+    @Test
+    void close_commitsEverythingQueued_thenRefusesNewWork() throws Exception {
+        EventWriter writer = writer(Duration.ofMillis(20));
+        List<CompletableFuture<boolean[]>> pending = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            pending.add(writer.submit(batch("drain" + i, 20)));
+        }
+        writer.close();
+        for (CompletableFuture<boolean[]> f : pending) {
+            assertThat(f.isDone()).isTrue();
+            assertThat(f.get()).containsOnly(true);
+        }
+        assertThat(store.countEvents()).isEqualTo(1000);
+        assertThatThrownBy(() -> writer.submit(batch("late", 1))).isInstanceOf(UnavailableException.class);
+    }
+}
