@@ -1,0 +1,50 @@
+package dev.tally.server.cli;
+
+import java.math.BigDecimal;
+
+/**
+ * Numbers as the client commands print them: digits grouped by thousands with commas, money with a dollar sign,
+ * and every digit the API sent kept. Exact throughout: money arrives as a decimal string and is never turned into a
+ * {@code double}.
+ */
+final class Figures {
+    private Figures() {
+    }
+
+    /** A whole count: {@code 1234567} is {@code 1,234,567}. */
+    static String count(long n) {
+        return decimal(BigDecimal.valueOf(n));
+    }
+
+    /** A quantity: {@code 1234.5} is {@code 1,234.5}; never in exponent notation. */
+    static String decimal(BigDecimal value) {
+        return grouped(value.toPlainString());
+    }
+
+    /**
+     * USD from the API's decimal string: {@code "31.20"} is {@code $31.20}, {@code "1234.5"} is {@code $1,234.5},
+     * and half a micro-dollar stays {@code $0.0000005}.
+     */
+    static String money(String decimalString) {
+        // Parsing checks it is a number; toPlainString gives back the digits exactly as sent.
+        return "$" + grouped(new BigDecimal(decimalString).toPlainString());
+    }
+
+    private static String grouped(String plain) {
+        boolean negative = plain.startsWith("-");
+        String digits = negative ? plain.substring(1) : plain;
+        int dot = digits.indexOf('.');
+        String whole = dot < 0 ? digits : digits.substring(0, dot);
+        StringBuilder out = new StringBuilder(plain.length() + whole.length() / 3);
+        for (int i = 0; i < whole.length(); i++) {
+            if (i > 0 && (whole.length() - i) % 3 == 0) {
+                out.append(',');
+            }
+            out.append(whole.charAt(i));
+        }
+        if (dot >= 0) {
+            out.append(digits, dot, digits.length());
+        }
+        return negative ? "-" + out : out.toString();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.tally.server.cli;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.math.BigDecimal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FiguresTest {
+    @ParameterizedTest
+    @CsvSource({"0, 0", "999, 999", "1000, '1,000'", "520000, '520,000'", "1000000, '1,000,000'",
+            "12345.5, '12,345.5'", "-1234, '-1,234'", "1E+3, '1,000'"})
+    void decimal_anyMagnitude_groupsThousandsAndKeepsDigits(String value, String expected) {
+        assertThat(Figures.decimal(new BigDecimal(value))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"31.20, $31.20", "200.00, $200.00", "0.0000005, $0.0000005", "1234567.891, '$1,234,567.891'",
+            "0, $0"})
+    void money_decimalString_keepsEveryDigitExactly(String value, String expected) {
+        assertThat(Figures.money(value)).isEqualTo(expected);
+    }
+}
