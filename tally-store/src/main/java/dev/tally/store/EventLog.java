@@ -30,10 +30,21 @@ final class EventLog {
             + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
             + "unpriced_metrics, reservation, metadata";
 
-    EventPage events(Connection connection, EventQuery query) throws SQLException {
+    /**
+     * Checks a query before it reaches the database, so that a caller's mistake is reported as one.
+     *
+     * @throws IllegalArgumentException naming the rule a value breaks
+     */
+    static void check(EventQuery query) {
+        if (query.customerId() == null) {
+            throw new IllegalArgumentException("customerId must be given");
+        }
         if (query.limit() < 1 || query.limit() > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_LIMIT + ", was " + query.limit());
         }
+    }
+
+    EventPage events(Connection connection, EventQuery query) throws SQLException {
         List<Object> params = new ArrayList<>();
         String sql = sql(query, params);
         List<StoredEvent> events = new ArrayList<>(query.limit() + 1);

@@ -96,6 +96,7 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public EventPage events(EventQuery query) {
+        EventLog.check(query);
         return tx.read("reading the events of " + query.customerId(), c -> eventLog.events(c, query));
     }
 

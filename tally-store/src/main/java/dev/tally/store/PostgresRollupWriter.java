@@ -39,7 +39,7 @@ final class PostgresRollupWriter implements RollupWriter {
         if (rows.isEmpty()) {
             return;
         }
-        Columns columns = new Columns(KEY.size() + SUMS.size(), rows.size());
+        ColumnArrays columns = new ColumnArrays(KEY.size() + SUMS.size(), rows.size());
         for (Map.Entry<RollupKey, RollupCounts> row : rows) {
             columns.key(row.getKey());
             for (long sum : RollupWriter.sums(row.getValue())) {
@@ -51,7 +51,7 @@ final class PostgresRollupWriter implements RollupWriter {
 
     private static void upsertMetrics(Connection connection, List<Map.Entry<RollupKey, RollupCounts>> rows)
             throws SQLException {
-        Columns columns = new Columns(METRIC_KEY.size() + METRIC_SUMS.size(), 0);
+        ColumnArrays columns = new ColumnArrays(METRIC_KEY.size() + METRIC_SUMS.size(), 0);
         for (Map.Entry<RollupKey, RollupCounts> row : rows) {
             for (Map.Entry<String, Long> metric : row.getValue().metricMicros().entrySet()) {
                 if (!RollupWriter.isColumn(metric.getKey())) {
@@ -71,7 +71,7 @@ final class PostgresRollupWriter implements RollupWriter {
         if (cells.isEmpty()) {
             return;
         }
-        Columns columns = new Columns(LATENCY_KEY.size() + LATENCY_SUMS.size(), cells.size());
+        ColumnArrays columns = new ColumnArrays(LATENCY_KEY.size() + LATENCY_SUMS.size(), cells.size());
         for (Map.Entry<LatencyKey, Long> cell : cells) {
             columns.add(cell.getKey().customerId());
             columns.add(cell.getKey().dayStart().toEpochMilli());
@@ -88,11 +88,11 @@ final class PostgresRollupWriter implements RollupWriter {
     }
 
     /** Values gathered column by column, filled row after row. */
-    private static final class Columns {
+    private static final class ColumnArrays {
         private final List<List<Object>> values = new ArrayList<>();
         private int next;
 
-        Columns(int count, int rows) {
+        ColumnArrays(int count, int rows) {
             for (int i = 0; i < count; i++) {
                 values.add(new ArrayList<>(rows));
             }

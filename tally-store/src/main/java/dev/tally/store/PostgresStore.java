@@ -34,7 +34,8 @@ public final class PostgresStore extends JdbcStore {
     static PostgresStore open(String jdbcUrl, InstantSource clock, int retentionChunkRows) {
         Properties url = Driver.parseURL(jdbcUrl, null);
         if (url == null) {
-            throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host/db): " + jdbcUrl);
+            throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host/db): "
+                    + Stores.redacted(jdbcUrl));
         }
         if (Boolean.parseBoolean(url.getProperty("reWriteBatchedInserts"))) {
             throw new IllegalArgumentException("reWriteBatchedInserts must be off: duplicate events are detected "

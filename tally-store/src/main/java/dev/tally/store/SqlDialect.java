@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import java.sql.SQLException;
+import java.util.function.Predicate;
 
 /**
  * What differs between the SQL databases Tally runs on. Deliberately little: the statements are shared (both speak
@@ -19,7 +20,7 @@ enum SqlDialect {
         boolean isTransient(SQLException e) {
             // The in-process write lock serializes our own writers; SQLITE_BUSY (5) means another process held the
             // file past busy_timeout, which a retry may outlast.
-            return (e.getErrorCode() & 0xff) == 5;
+            return anyInChain(e, s -> (s.getErrorCode() & 0xff) == 5);
         }
     },
     POSTGRESQL("postgresql", false) {
@@ -33,7 +34,7 @@ enum SqlDialect {
         boolean isTransient(SQLException e) {
             // 40P01 deadlock_detected, 40001 serialization_failure: the transaction was rolled back whole and may
             // simply be run again.
-            return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
+            return anyInChain(e, s -> "40P01".equals(s.getSQLState()) || "40001".equals(s.getSQLState()));
         }
     };
 
@@ -65,4 +66,17 @@ enum SqlDialect {
 
     /** Whether a failed transaction was rolled back for a reason that running it again may avoid. */
     abstract boolean isTransient(SQLException e);
+
+    /**
+     * Whether any exception in the chain matches: a failed JDBC batch reports a generic BatchUpdateException and
+     * chains the database's own error behind it.
+     */
+    private static boolean anyInChain(SQLException e, Predicate<SQLException> test) {
+        for (Throwable t : e) {
+            if (t instanceof SQLException s && test.test(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -37,7 +37,7 @@ public final class Stores {
     }
 
     /** The URL up to its parameters, which may hold a password. */
-    private static String redacted(String jdbcUrl) {
+    static String redacted(String jdbcUrl) {
         int query = jdbcUrl.indexOf('?');
         return query < 0 ? jdbcUrl : jdbcUrl.substring(0, query) + "?...";
     }

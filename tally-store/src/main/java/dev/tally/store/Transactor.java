@@ -63,20 +63,34 @@ final class Transactor {
         lockWriters();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            T result;
             try {
-                T result = work.run(connection);
+                result = work.run(connection);
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection, e);
+                restoreAutoCommit(connection, e);
                 throw e;
-            } finally {
-                // Back to autocommit before the lock is released: sqlite-jdbc opens the next transaction right
-                // after a commit, and it must not hold the file while the connection idles in the pool.
-                connection.setAutoCommit(true);
             }
+            restoreAutoCommit(connection, null);
+            return result;
         } finally {
             unlockWriters();
+        }
+    }
+
+    /**
+     * Back to autocommit before the lock is released: sqlite-jdbc opens the next transaction right after a commit,
+     * and it must not hold the file while the connection idles in the pool. A failure here neither hides the error
+     * of the transaction nor fails one that committed; the pool resets or evicts the connection anyway.
+     */
+    private static void restoreAutoCommit(Connection connection, Exception primary) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            if (primary != null) {
+                primary.addSuppressed(e);
+            }
         }
     }
 

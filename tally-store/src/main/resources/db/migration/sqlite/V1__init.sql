@@ -1,6 +1,6 @@
 -- Tally schema for SQLite. Every table is STRICT, so a value of the wrong type is an error instead of a silent
--- conversion. The rollup tables keep their rowid: measured through sqlite-jdbc, additive upserts into a rowid table
--- with a primary-key index ran faster than into a WITHOUT ROWID table, whose wide cells are rewritten on every update.
+-- conversion. Small keyed tables are WITHOUT ROWID (one B-tree instead of table plus key index). usage_rollup keeps its
+-- rowid: measured through sqlite-jdbc, additive upserts of its wide rows ran faster in a rowid table.
 
 -- The ledger: one row per accepted event, never updated. seq is the rowid: it grows with every insert, and is never
 -- reused while any event is left, because retention removes the oldest events, never the newest. (AUTOINCREMENT would
@@ -70,16 +70,16 @@ CREATE TABLE usage_rollup_metric (
     metric          TEXT    NOT NULL,
     quantity_micros INTEGER NOT NULL,
     PRIMARY KEY (customer_id, grain, bucket_start_ms, provider, model, endpoint, metric)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
--- A customer's daily latency histogram: calls by LatencyBuckets index.
+-- A customer's daily latency histogram: calls by LatencyBuckets index. Narrow rows: WITHOUT ROWID.
 CREATE TABLE latency_rollup (
     customer_id  TEXT    NOT NULL,
     day_start_ms INTEGER NOT NULL,
     bucket       INTEGER NOT NULL,
     calls        INTEGER NOT NULL,
     PRIMARY KEY (customer_id, day_start_ms, bucket)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE plans (
     id         TEXT    PRIMARY KEY,

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 public final class AppendThroughput {
-    private static final int BATCH = 1000;
+    private static final int BATCH = Integer.getInteger("batch", 1000);
     private static final String[] ENDPOINTS = {"/v1/chat", "/v1/embed", "/v1/images"};
     private static final String[] MODELS = {"gpt-4o", "gpt-4o-mini"};
 

@@ -18,6 +18,7 @@ import java.util.List;
 import static dev.tally.core.store.LedgerFixtures.T0;
 import static dev.tally.core.store.LedgerFixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The {@link UsageStore} contract for raw events: the itemized log, its paging, and retention. */
 public interface EventLogContract {
@@ -119,6 +120,14 @@ public interface EventLogContract {
         EventCursor decoded = EventCursor.decode(first.next().encode());
 
         assertThat(ids(store().events(query("acme").limit(1).after(decoded).build()))).containsExactly("e1");
+    }
+
+    @Test
+    default void events_limitOutOfRange_isRejectedAsTheCallersMistake() {
+        assertThatThrownBy(() -> store().events(query("acme").limit(0).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
+        assertThatThrownBy(() -> store().events(query("acme").limit(1001).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
     }
 
     @Test

@@ -37,7 +37,9 @@ public abstract class TallyStoreContract implements UsageStoreContract, EventLog
     @AfterEach
     void closeStore() throws Exception {
         try {
-            store.close();
+            if (store != null) {
+                store.close();
+            }
         } finally {
             discardStorage();
         }
