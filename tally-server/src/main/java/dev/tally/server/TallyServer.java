@@ -2,6 +2,10 @@ package dev.tally.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.enforce.CounterRebuild;
+import dev.tally.core.enforce.Enforcer;
+import dev.tally.core.enforce.InMemoryCounterStore;
+import dev.tally.core.enforce.ReservationIds;
 import dev.tally.core.ingest.EventWriter;
 import dev.tally.core.ingest.IngestPolicy;
 import dev.tally.core.ingest.IngestService;
@@ -14,6 +18,7 @@ import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Access;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
+import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
 import dev.tally.server.http.KeyHashing;
 import dev.tally.server.http.OpsRoutes;
@@ -48,6 +53,8 @@ import java.util.function.UnaryOperator;
  */
 public final class TallyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
+    /** Setting holding the hex secret that signs reservation ids. */
+    private static final String RESERVATION_SECRET_SETTING = "reservation_secret";
 
     private final TallyStore store;
     private final EventWriter writer;
@@ -57,10 +64,13 @@ public final class TallyServer implements AutoCloseable {
     private final IngestService ingest;
     private final String generatedAdminKey;
     private final List<String> routes;
+    private final Enforcer enforcer;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
-                        Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes) {
+                        Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
+                        Enforcer enforcer) {
         this.routes = routes;
+        this.enforcer = enforcer;
         this.store = store;
         this.writer = writer;
         this.app = app;
@@ -82,8 +92,8 @@ public final class TallyServer implements AutoCloseable {
     public static TallyServer start(ServerConfig config, InstantSource clock, UnaryOperator<ServerConfig> overrides) {
         ConfigFile file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
         ServerConfig effective = overrides.apply(file == null ? config : file.applyServerSection(config));
-        TallyStore store = effective.databaseUrl() == null ? Stores.sqliteFile(effective.dataDir())
-                : Stores.open(effective.databaseUrl());
+        TallyStore store = effective.databaseUrl() == null ? Stores.sqliteFile(effective.dataDir(), clock)
+                : Stores.open(effective.databaseUrl(), clock);
         try {
             return start(effective, file, store, clock);
         } catch (RuntimeException e) {
@@ -104,7 +114,8 @@ public final class TallyServer implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventWriter writer = new EventWriter(store,
                 new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
-        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS);
+        Enforcer enforcer = enforcer(config, store, catalog, clock);
+        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
         UsageReporter reporter = new UsageReporter(store, catalog, clock);
 
         String[] generated = new String[1];
@@ -128,6 +139,7 @@ public final class TallyServer implements AutoCloseable {
             new CatalogRoutes(catalog, store, auth, requests, json, clock).register(cfg.routes);
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
+            new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
         });
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");
@@ -144,7 +156,27 @@ public final class TallyServer implements AutoCloseable {
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
-        return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes));
+        return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
+                enforcer);
+    }
+
+    /**
+     * The enforcer with in-process counters rebuilt from the store's rollups, before the first call is decided, and
+     * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
+     */
+    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock) {
+        byte[] secret = store.setting(RESERVATION_SECRET_SETTING).map(hex -> HexFormat.of().parseHex(hex))
+                .orElseGet(() -> {
+                    byte[] fresh = ReservationIds.newSecret();
+                    store.putSetting(RESERVATION_SECRET_SETTING, HexFormat.of().formatHex(fresh));
+                    return fresh;
+                });
+        InMemoryCounterStore counters = new InMemoryCounterStore();
+        int seeds = CounterRebuild.rebuild(counters, store, catalog, clock.instant());
+        LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
+                config.failurePolicy());
+        return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
+                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e));
     }
 
     private static void runRetention(RetentionJob job) {
@@ -214,6 +246,10 @@ public final class TallyServer implements AutoCloseable {
 
     public TallyStore store() {
         return store;
+    }
+
+    public Enforcer enforcer() {
+        return enforcer;
     }
 
     /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */

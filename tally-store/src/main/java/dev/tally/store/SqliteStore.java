@@ -43,12 +43,17 @@ public final class SqliteStore extends JdbcStore {
 
     /** Opens (creating and migrating as needed) the store in {@code dataDir/tally.db}, creating the directory. */
     public static SqliteStore open(Path dataDir) {
+        return open(dataDir, InstantSource.system());
+    }
+
+    /** Like {@link #open(Path)}, with a clock for the times the store stamps itself. */
+    public static SqliteStore open(Path dataDir, InstantSource clock) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new StoreException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
-        return open("jdbc:sqlite:" + dataDir.resolve(FILE_NAME).toAbsolutePath(), InstantSource.system());
+        return open("jdbc:sqlite:" + dataDir.resolve(FILE_NAME).toAbsolutePath(), clock);
     }
 
     /**

@@ -36,6 +36,11 @@ public final class Stores {
         return SqliteStore.open(dataDir);
     }
 
+    /** Like {@link #sqliteFile(Path)}, with a clock for the times the store stamps itself. */
+    public static TallyStore sqliteFile(Path dataDir, InstantSource clock) {
+        return SqliteStore.open(dataDir, clock);
+    }
+
     /** The URL up to its parameters, which may hold a password. */
     static String redacted(String jdbcUrl) {
         int query = jdbcUrl.indexOf('?');

@@ -2,6 +2,7 @@ package dev.tally.core.ingest;
 
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.event.Buckets;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
@@ -17,21 +18,28 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Records usage events: checks what needs state (the customer exists, the timestamp is in the accepted window),
- * prices each event once with the catalog in effect at its timestamp, fixes its rollup buckets in the customer's
- * zone, and hands the batch to the {@link EventWriter}, returning once it is durably committed.
+ * Records usage events: checks what needs state (the customer exists, the timestamp is in the accepted window, the
+ * reservation it settles was issued for it), prices each event once with the catalog in effect at its timestamp,
+ * fixes its rollup buckets in the customer's zone, and hands the batch to the {@link EventWriter}, returning once it
+ * is durably committed. Each newly stored event then counts toward the customer's limits in the {@link Enforcer}.
  */
 public final class IngestService {
     private final Catalog catalog;
     private final EventWriter writer;
     private final InstantSource clock;
     private final IngestPolicy policy;
+    private final Enforcer enforcer;
 
-    public IngestService(Catalog catalog, EventWriter writer, InstantSource clock, IngestPolicy policy) {
+    /**
+     * @param enforcer checks the reservations events settle, and counts stored events toward limits
+     */
+    public IngestService(Catalog catalog, EventWriter writer, InstantSource clock, IngestPolicy policy,
+                         Enforcer enforcer) {
         this.catalog = catalog;
         this.writer = writer;
         this.clock = clock;
         this.policy = policy;
+        this.enforcer = enforcer;
     }
 
     /**
@@ -66,8 +74,11 @@ public final class IngestService {
         }
         boolean[] stored = await(entries);
         int accepted = 0;
-        for (boolean s : stored) {
-            accepted += s ? 1 : 0;
+        for (int i = 0; i < stored.length; i++) {
+            if (stored[i]) {
+                accepted++;
+                enforcer.record(entries.get(i));
+            }
         }
         return new IngestResult(accepted, stored.length - accepted, List.copyOf(rejected));
     }
@@ -84,6 +95,7 @@ public final class IngestService {
             problems.add("timestamp", "must be at most " + policy.maxFuture().toMinutes()
                     + " minutes in the future, was " + event.timestamp() + " (server time " + now + ")");
         }
+        enforcer.checkSettlement(event, problems);
         if (!problems.isEmpty()) {
             return null;
         }

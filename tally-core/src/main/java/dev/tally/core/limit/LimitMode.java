@@ -7,7 +7,12 @@ public enum LimitMode {
     /** An authorization that would go over the limit is denied. The default. */
     HARD,
     /** Never blocks; crossing the limit raises alerts and shows overage. */
-    SOFT;
+    SOFT,
+    /**
+     * Never blocks, but every decision reports whether it would have denied the call, so that a new limit can be
+     * tried on live traffic before it is made hard.
+     */
+    SHADOW;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -39,6 +39,18 @@ public final class LimitUsage {
         };
     }
 
+    /** A limit's amount in the stored unit of its metric (calls, nano-dollars or micros); -1 when unlimited. */
+    public static long rawAmount(Limit limit) {
+        if (limit.amount() == null) {
+            return -1;
+        }
+        return switch (limit.metric()) {
+            case Metrics.REQUESTS -> limit.amount().setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
+            case Metrics.COST -> Money.ofRounded(limit.amount()).nanos();
+            default -> Quantity.toMicros(limit.amount());
+        };
+    }
+
     /** A stored value as an exact decimal in the metric's unit. */
     public static BigDecimal toDecimal(String metric, long raw) {
         return switch (metric) {

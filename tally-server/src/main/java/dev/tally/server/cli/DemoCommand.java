@@ -42,11 +42,11 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config = options.resolve(System.getenv());
         if (config.adminKey() == null) {
-            config = config.withAdminKey(DEMO_ADMIN_KEY);
+            config = config.toBuilder().adminKey(DEMO_ADMIN_KEY).build();
         }
         if (System.getenv("TALLY_HOST") == null) {
             // The demo's admin key is public: answer only this machine unless asked otherwise.
-            config = config.withHost("127.0.0.1");
+            config = config.toBuilder().host("127.0.0.1").build();
         }
         TallyServer server = ServerLauncher.start(config, options, InstantSource.system());
         ConfigFile.readResource("/examples/tally.yaml")

@@ -23,23 +23,21 @@ public final class ServerOptions {
     /** The configuration from the environment, with {@code tally.yaml}'s path and then these flags applied. */
     ServerConfig resolve(java.util.Map<String, String> env) {
         ServerConfig c = ServerConfig.fromEnvironment(env);
-        if (config != null) {
-            c = c.withConfigFile(config);
-        }
-        return c;
+        return config == null ? c : c.toBuilder().configFile(config).build();
     }
 
     /** Lays the flags over a configuration that already has {@code tally.yaml}'s server section applied. */
     public ServerConfig applyFlags(ServerConfig c) {
+        ServerConfig.Builder b = c.toBuilder();
         if (port != null) {
-            c = c.withPort(port);
+            b.port(port);
         }
         if (dataDir != null) {
-            c = c.withDataDir(dataDir);
+            b.dataDir(dataDir);
         }
         if (databaseUrl != null) {
-            c = c.withDatabaseUrl(databaseUrl);
+            b.databaseUrl(databaseUrl);
         }
-        return c;
+        return b.build();
     }
 }

@@ -105,23 +105,23 @@ public final class ConfigFile {
         Long maxBody = f.integer("max_body_bytes", 1024, Integer.MAX_VALUE, false);
         f.rejectUnknown();
         failOn(source, problems);
-        ServerConfig result = config;
+        ServerConfig.Builder result = config.toBuilder();
         if (port != null) {
-            result = result.withPort(port.intValue());
+            result.port(port.intValue());
         }
         if (dataDir != null) {
-            result = result.withDataDir(Path.of(dataDir));
+            result.dataDir(Path.of(dataDir));
         }
         if (databaseUrl != null) {
-            result = result.withDatabaseUrl(databaseUrl);
+            result.databaseUrl(databaseUrl);
         }
         if (retentionDays != null) {
-            result = result.withRetention(Duration.ofDays(retentionDays));
+            result.retention(Duration.ofDays(retentionDays));
         }
         if (maxBody != null) {
-            result = result.withMaxBodyBytes(maxBody);
+            result.maxBodyBytes(maxBody);
         }
-        return result;
+        return result.build();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.tally.server.config;
 
+import dev.tally.core.enforce.FailurePolicy;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,10 +21,11 @@ import java.util.Map;
  * @param maxBodyBytes   the largest request body accepted (413 beyond)
  * @param writerLinger   how long the group-commit writer waits to fill a batch
  * @param writerMaxBatch the most events in one commit
+ * @param failurePolicy  what authorization does when the counters cannot answer
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
                            String adminKey, Path configFile, Duration retention, long maxBodyBytes,
-                           Duration writerLinger, int writerMaxBatch) {
+                           Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy) {
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     /** Raw events are kept 90 days unless configured otherwise. */
@@ -63,47 +66,71 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 Duration.ofDays(intVar(env, "TALLY_RETENTION_DAYS", (int) DEFAULT_RETENTION.toDays())),
                 longVar(env, "TALLY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
                 Duration.ofMillis(intVar(env, "TALLY_WRITER_LINGER_MS", 2)),
-                intVar(env, "TALLY_WRITER_MAX_BATCH", 5_000));
+                intVar(env, "TALLY_WRITER_MAX_BATCH", 5_000),
+                failurePolicy(env.get("TALLY_FAILURE_POLICY")));
     }
 
-    public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
-                maxBodyBytes, writerLinger, writerMaxBatch);
+    /** A builder holding this configuration's values, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
-                maxBodyBytes, writerLinger, writerMaxBatch);
+    /** Changes some values of a configuration; {@link #build()} checks the result. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private Path dataDir;
+        private String databaseUrl;
+        private String redisUrl;
+        private String adminKey;
+        private Path configFile;
+        private Duration retention;
+        private long maxBodyBytes;
+        private Duration writerLinger;
+        private int writerMaxBatch;
+        private FailurePolicy failurePolicy;
+
+        private Builder(ServerConfig c) {
+            host = c.host;
+            port = c.port;
+            dataDir = c.dataDir;
+            databaseUrl = c.databaseUrl;
+            redisUrl = c.redisUrl;
+            adminKey = c.adminKey;
+            configFile = c.configFile;
+            retention = c.retention;
+            maxBodyBytes = c.maxBodyBytes;
+            writerLinger = c.writerLinger;
+            writerMaxBatch = c.writerMaxBatch;
+            failurePolicy = c.failurePolicy;
+        }
+
+        public Builder host(String value) { host = value; return this; }
+        public Builder port(int value) { port = value; return this; }
+        public Builder dataDir(Path value) { dataDir = value; return this; }
+        public Builder databaseUrl(String value) { databaseUrl = value; return this; }
+        public Builder adminKey(String value) { adminKey = value; return this; }
+        public Builder configFile(Path value) { configFile = value; return this; }
+        public Builder retention(Duration value) { retention = value; return this; }
+        public Builder maxBodyBytes(long value) { maxBodyBytes = value; return this; }
+        public Builder failurePolicy(FailurePolicy value) { failurePolicy = value; return this; }
+
+        public ServerConfig build() {
+            return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
+                    maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy);
+        }
     }
 
-    public ServerConfig withDataDir(Path dir) {
-        return new ServerConfig(host, port, dir, databaseUrl, redisUrl, adminKey, configFile, retention,
-                maxBodyBytes, writerLinger, writerMaxBatch);
-    }
-
-    public ServerConfig withDatabaseUrl(String url) {
-        return new ServerConfig(host, port, dataDir, url, redisUrl, adminKey, configFile, retention,
-                maxBodyBytes, writerLinger, writerMaxBatch);
-    }
-
-    public ServerConfig withAdminKey(String key) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, key, configFile, retention,
-                maxBodyBytes, writerLinger, writerMaxBatch);
-    }
-
-    public ServerConfig withConfigFile(Path file) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, file, retention,
-                maxBodyBytes, writerLinger, writerMaxBatch);
-    }
-
-    public ServerConfig withRetention(Duration keep) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, keep,
-                maxBodyBytes, writerLinger, writerMaxBatch);
-    }
-
-    public ServerConfig withMaxBodyBytes(long bytes) {
-        return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
-                bytes, writerLinger, writerMaxBatch);
+    private static FailurePolicy failurePolicy(String value) {
+        if (blankToNull(value) == null) {
+            return FailurePolicy.FAIL_OPEN;
+        }
+        FailurePolicy policy = FailurePolicy.fromWireName(value.trim());
+        if (policy == null) {
+            throw new IllegalArgumentException("TALLY_FAILURE_POLICY must be fail_open or fail_closed, was \""
+                    + value + "\"");
+        }
+        return policy;
     }
 
     private static int intVar(Map<String, String> env, String name, int defaultValue) {

@@ -60,7 +60,7 @@ public final class LimitJson {
         String modeName = f.text("mode", false);
         LimitMode mode = modeName == null ? LimitMode.HARD : LimitMode.fromWireName(modeName);
         if (modeName != null && mode == null) {
-            problems.add(prefix + "mode", "must be hard or soft, was \"" + modeName + "\"");
+            problems.add(prefix + "mode", "must be hard, soft or shadow, was \"" + modeName + "\"");
         }
         String provider = f.text("provider", false);
         String model = f.text("model", false);

@@ -29,7 +29,7 @@ public final class TestServer implements AutoCloseable {
     /** Starts a server on an existing store (for restarts). */
     public static TestServer startOn(String databaseUrl, Path dir, MutableClock clock) {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of())
-                .withPort(0).withDataDir(dir).withDatabaseUrl(databaseUrl).withAdminKey(ADMIN_KEY);
+                .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY).build();
         return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
     }
 

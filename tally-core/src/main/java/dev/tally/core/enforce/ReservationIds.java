@@ -1,0 +1,75 @@
+package dev.tally.core.enforce;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Reservation ids that prove who issued them and for whom: {@code rsv_<random>.<mac>} (base64url parts, which never contain a dot), where the MAC (HMAC-SHA256,
+ * truncated to 128 bits) covers the random part and the customer id.
+ *
+ * <p>Why: reservations live in memory and are released by a restart, but an event that settles one may arrive after
+ * the restart. The MAC lets any node, at any time, tell a reservation this installation issued for this customer
+ * (accepted: its actual usage counts) from an id it never issued or one issued for another customer (rejected).
+ */
+public final class ReservationIds {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private final SecretKeySpec key;
+
+    /** @param secret at least 32 random bytes, the same on every node and across restarts */
+    public ReservationIds(byte[] secret) {
+        if (secret.length < 32) {
+            throw new IllegalArgumentException("the reservation secret must be at least 32 bytes, was "
+                    + secret.length);
+        }
+        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+    }
+
+    /** A fresh 32-byte secret. */
+    public static byte[] newSecret() {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        return secret;
+    }
+
+    /** A new id for a reservation of {@code customerId}. */
+    public String issue(String customerId) {
+        byte[] nonce = new byte[12];
+        RANDOM.nextBytes(nonce);
+        String random = B64.encodeToString(nonce);
+        return "rsv_" + random + "." + mac(random, customerId);
+    }
+
+    /** Whether {@code id} was issued by this installation for {@code customerId}. */
+    public boolean isIssuedFor(String id, String customerId) {
+        if (id == null || !id.startsWith("rsv_")) {
+            return false;
+        }
+        int sep = id.indexOf('.', 4);
+        if (sep < 0) {
+            return false;
+        }
+        String expected = mac(id.substring(4, sep), customerId);
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                id.substring(sep + 1).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private String mac(String random, String customerId) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update(random.getBytes(StandardCharsets.US_ASCII));
+            mac.update((byte) 0);
+            byte[] full = mac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
+            return B64.encodeToString(java.util.Arrays.copyOf(full, 16));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+}

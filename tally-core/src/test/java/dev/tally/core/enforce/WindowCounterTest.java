@@ -1,0 +1,85 @@
+package dev.tally.core.enforce;
+
+import dev.tally.core.period.Periods;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.ZoneId;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WindowCounterTest {
+    private static long ms(String iso) {
+        return Instant.parse(iso).toEpochMilli();
+    }
+
+    @Test
+    void sliding_burstAtBoundary_isNotDoubled() {
+        // A calendar minute would allow 10 at 12:00:59 and 10 more at 12:01:00; the sliding window does not.
+        SlidingWindowCounter c = new SlidingWindowCounter(60_000);
+        long t = ms("2026-11-20T12:00:59Z");
+        c.add(t, 10, t);
+        long next = ms("2026-11-20T12:01:00Z");
+        assertThat(c.used(next)).isEqualTo(10);
+        assertThat(c.used(ms("2026-11-20T12:01:58Z"))).isEqualTo(10);
+        assertThat(c.used(ms("2026-11-20T12:01:59Z"))).isZero();
+    }
+
+    @Test
+    void sliding_overAnyWindow_admitsAtMostOneSlotMoreThanTheLimit() {
+        // Greedy client: takes whatever fits each 100 ms for 5 minutes; count what landed in every 60 s interval.
+        long limit = 600;
+        SlidingWindowCounter c = new SlidingWindowCounter(60_000);
+        long start = ms("2026-11-20T12:00:00Z");
+        long[] admittedAt = new long[100_000];
+        int n = 0;
+        for (long t = start; t < start + 300_000; t += 100) {
+            while (c.used(t) + 1 <= limit) {
+                c.add(t, 1, t);
+                admittedAt[n++] = t;
+            }
+        }
+        int worst = 0;
+        for (int i = 0, j = 0; i < n; i++) {
+            while (admittedAt[i] - admittedAt[j] >= 60_000) {
+                j++;
+            }
+            worst = Math.max(worst, i - j + 1);
+        }
+        assertThat(worst).isLessThanOrEqualTo((int) (limit * (1 + 1.0 / SlidingWindowCounter.SLOTS)));
+        assertThat(worst).isGreaterThanOrEqualTo((int) limit);
+    }
+
+    @Test
+    void sliding_millisUntilFits_isWhenEnoughOldUsageFallsOut() {
+        SlidingWindowCounter c = new SlidingWindowCounter(60_000);
+        long t0 = ms("2026-11-20T12:00:10Z");
+        c.add(t0, 5, t0);
+        long t1 = ms("2026-11-20T12:00:30Z");
+        c.add(t1, 5, t1);
+        long now = ms("2026-11-20T12:00:40Z");
+        // 10 used of 10: one more fits once the 5 from 12:00:10 leave, at 12:01:10.
+        assertThat(c.millisUntilFits(now, 1, 0, 10)).isEqualTo(30_000);
+        assertThat(c.resetMs(now)).isEqualTo(ms("2026-11-20T12:01:10Z"));
+    }
+
+    @Test
+    void sliding_eventOlderThanWindow_isIgnored() {
+        SlidingWindowCounter c = new SlidingWindowCounter(60_000);
+        long now = ms("2026-11-20T12:05:00Z");
+        c.add(ms("2026-11-20T12:03:00Z"), 7, now);
+        assertThat(c.used(now)).isZero();
+    }
+
+    @Test
+    void calendar_lateEventCountsInItsOwnDay() {
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        CalendarWindowCounter c = new CalendarWindowCounter(m -> Periods.day(berlin, Instant.ofEpochMilli(m)));
+        long now = ms("2026-11-20T12:00:00Z");
+        c.add(ms("2026-11-19T22:00:00Z"), 3, now); // 23:00 on the 19th in Berlin
+        c.add(ms("2026-11-19T23:30:00Z"), 4, now); // 00:30 on the 20th
+        assertThat(c.used(now)).isEqualTo(4);
+        assertThat(c.resetMs(now)).isEqualTo(ms("2026-11-20T23:00:00Z"));
+        assertThat(c.millisUntilFits(now, 1, 0, 4)).isEqualTo(ms("2026-11-20T23:00:00Z") - now);
+    }
+}
