@@ -38,7 +38,7 @@ public final class InMemoryCounterStore implements CounterStore {
                 allFit &= state.fits() || !charge.spec().enforced();
             }
             if (allFit && reservation != null) {
-                c.hold(reservation, charges);
+                c.hold(reservation, charges, nowMs);
                 holders.put(reservation.id(), customerId);
             }
             return states;
@@ -94,7 +94,6 @@ public final class InMemoryCounterStore implements CounterStore {
     /** Everything of one customer. Guarded by its own monitor. */
     private static final class CustomerCounters {
         private final Map<Limit.LimitKey, WindowCounter> counters = new HashMap<>();
-        private final Map<Limit.LimitKey, Long> reserved = new HashMap<>();
         private final Map<String, Held> held = new HashMap<>();
         private final PriorityQueue<Held> byExpiry = new PriorityQueue<>(
                 (a, b) -> Long.compare(a.expiresMs, b.expiresMs));
@@ -111,20 +110,19 @@ public final class InMemoryCounterStore implements CounterStore {
         CounterState state(Charge charge, long nowMs) {
             WindowCounter counter = counter(charge.spec());
             long used = counter.used(nowMs);
-            long held = reserved.getOrDefault(charge.spec().key(), 0L);
+            long reserved = counter.reserved(nowMs);
             long limit = charge.spec().limit();
-            boolean fits = limit < 0 || used + held + charge.amount() <= limit;
-            long retry = fits ? 0 : counter.millisUntilFits(nowMs, charge.amount(), held, limit);
-            return new CounterState(used, held, fits, retry, counter.resetMs(nowMs));
+            boolean fits = limit < 0 || used + reserved + charge.amount() <= limit;
+            long retry = fits ? 0 : counter.millisUntilFits(nowMs, charge.amount(), limit);
+            return new CounterState(used, reserved, fits, retry, counter.resetMs(nowMs));
         }
 
-        void hold(Reservation reservation, List<Charge> charges) {
-            List<Charge> copy = List.copyOf(charges);
-            Held h = new Held(reservation.id(), reservation.expiresAt().toEpochMilli(), copy);
+        void hold(Reservation reservation, List<Charge> charges, long nowMs) {
+            Held h = new Held(reservation.id(), nowMs, reservation.expiresAt().toEpochMilli(), List.copyOf(charges));
             held.put(h.id, h);
             byExpiry.add(h);
-            for (Charge charge : copy) {
-                reserved.merge(charge.spec().key(), charge.amount(), Long::sum);
+            for (Charge charge : h.charges) {
+                counter(charge.spec()).hold(nowMs, charge.amount(), nowMs);
             }
         }
 
@@ -135,7 +133,7 @@ public final class InMemoryCounterStore implements CounterStore {
             }
             byExpiry.remove(h);
             for (Charge charge : h.charges) {
-                reserved.merge(charge.spec().key(), -charge.amount(), Long::sum);
+                counter(charge.spec()).unhold(h.atMs, charge.amount());
             }
             return true;
         }
@@ -152,6 +150,6 @@ public final class InMemoryCounterStore implements CounterStore {
         }
     }
 
-    private record Held(String id, long expiresMs, List<Charge> charges) {
+    private record Held(String id, long atMs, long expiresMs, List<Charge> charges) {
     }
 }

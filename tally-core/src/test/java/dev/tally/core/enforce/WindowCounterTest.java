@@ -59,8 +59,22 @@ class WindowCounterTest {
         c.add(t1, 5, t1);
         long now = ms("2026-11-20T12:00:40Z");
         // 10 used of 10: one more fits once the 5 from 12:00:10 leave, at 12:01:10.
-        assertThat(c.millisUntilFits(now, 1, 0, 10)).isEqualTo(30_000);
+        assertThat(c.millisUntilFits(now, 1, 10)).isEqualTo(30_000);
         assertThat(c.resetMs(now)).isEqualTo(ms("2026-11-20T12:01:10Z"));
+    }
+
+    @Test
+    void sliding_heldEstimate_leavesTheWindowLikeUsage() {
+        SlidingWindowCounter c = new SlidingWindowCounter(60_000);
+        long t0 = ms("2026-11-20T12:00:10Z");
+        c.hold(t0, 3, t0);
+        assertThat(c.reserved(ms("2026-11-20T12:01:09Z"))).isEqualTo(3);
+        assertThat(c.reserved(ms("2026-11-20T12:01:10Z"))).isZero();
+        // The slot of 12:00:10 is reused at 12:01:10; settling the old reservation then must not touch the new one.
+        long t1 = ms("2026-11-20T12:01:10Z");
+        c.hold(t1, 5, t1);
+        c.unhold(t0, 3);
+        assertThat(c.reserved(t1)).isEqualTo(5);
     }
 
     @Test
@@ -80,6 +94,6 @@ class WindowCounterTest {
         c.add(ms("2026-11-19T23:30:00Z"), 4, now); // 00:30 on the 20th
         assertThat(c.used(now)).isEqualTo(4);
         assertThat(c.resetMs(now)).isEqualTo(ms("2026-11-20T23:00:00Z"));
-        assertThat(c.millisUntilFits(now, 1, 0, 4)).isEqualTo(ms("2026-11-20T23:00:00Z") - now);
+        assertThat(c.millisUntilFits(now, 1, 4)).isEqualTo(ms("2026-11-20T23:00:00Z") - now);
     }
 }

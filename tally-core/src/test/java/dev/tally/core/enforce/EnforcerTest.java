@@ -1,0 +1,110 @@
+package dev.tally.core.enforce;
+
+import dev.tally.core.catalog.Catalog;
+import dev.tally.core.customer.Customer;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.period.Window;
+import dev.tally.core.testing.InMemoryCatalogStore;
+import dev.tally.core.testing.MutableClock;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EnforcerTest {
+    private final MutableClock clock = MutableClock.at("2026-11-20T12:00:00Z");
+    private final Catalog catalog = new Catalog(new InMemoryCatalogStore());
+    private final List<RuntimeException> failures = new ArrayList<>();
+
+    private Enforcer enforcer(CounterStore counters, FailurePolicy policy) {
+        return new Enforcer(catalog, counters, new ReservationIds(ReservationIds.newSecret()), clock, policy,
+                failures::add);
+    }
+
+    private void customer(Limit... limits) {
+        catalog.putCustomer(new Customer("acme", "Acme", null, ZoneId.of("UTC"), 1, List.of(limits), Instant.EPOCH));
+    }
+
+    private static Limit limit(String metric, Window window, long amount) {
+        return new Limit(null, metric, window, BigDecimal.valueOf(amount), null, null, null, null, null);
+    }
+
+    private static CallRequest call(long tokens) {
+        TreeMap<String, Long> usage = new TreeMap<>();
+        usage.put("input_tokens", tokens * 1_000_000L);
+        return new CallRequest("acme", "openai", "gpt-4", "/chat", new CallEstimate(usage, null, null),
+                Duration.ofMinutes(5));
+    }
+
+    @Test
+    void authorize_oneLimitFull_reservesNothingOnTheOthers() {
+        customer(limit("requests", Window.DAY, 10), limit("tokens", Window.DAY, 100));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        assertThat(enforcer.authorize(call(150)).allowed()).isFalse();
+        // The denied call held nothing: ten calls of 10 tokens still fit the request limit exactly.
+        for (int i = 0; i < 10; i++) {
+            assertThat(enforcer.authorize(call(10)).allowed()).isTrue();
+        }
+        Decision eleventh = enforcer.authorize(call(0));
+        assertThat(eleventh.allowed()).isFalse();
+        assertThat(eleventh.code()).isEqualTo(DenialCode.QUOTA_EXCEEDED);
+        assertThat(eleventh.deciding().state().limit().metric()).isEqualTo("requests");
+    }
+
+    @Test
+    void authorize_countersFailing_followsPolicy() {
+        customer(limit("requests", Window.DAY, 10));
+        CounterStore broken = new CounterStore() {
+            @Override
+            public List<CounterState> reserve(String c, List<Charge> charges, Reservation r, Instant now) {
+                throw new IllegalStateException("counter store down");
+            }
+
+            @Override
+            public String release(String reservationId, Instant now) {
+                throw new IllegalStateException("counter store down");
+            }
+
+            @Override
+            public void record(String c, List<Charge> usage, Instant t, String settles, Instant now) {
+                throw new IllegalStateException("counter store down");
+            }
+        };
+        Decision open = enforcer(broken, FailurePolicy.FAIL_OPEN).authorize(call(1));
+        assertThat(open.allowed()).isTrue();
+        Decision closed = enforcer(broken, FailurePolicy.FAIL_CLOSED).authorize(call(1));
+        assertThat(closed.allowed()).isFalse();
+        assertThat(closed.code()).isEqualTo(DenialCode.UNAVAILABLE);
+        assertThat(failures).hasSize(2);
+    }
+
+    @Test
+    void reservationIds_areBoundToTheCustomerAndTheSecret() {
+        ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
+        String id = ids.issue("acme");
+        assertThat(ids.isIssuedFor(id, "acme")).isTrue();
+        assertThat(ids.isIssuedFor(id, "globex")).isFalse();
+        assertThat(new ReservationIds(ReservationIds.newSecret()).isIssuedFor(id, "acme")).isFalse();
+        assertThat(ids.isIssuedFor("rsv_forged.AAAA", "acme")).isFalse();
+        assertThat(ids.isIssuedFor("nonsense", "acme")).isFalse();
+    }
+
+    @Test
+    void denialMessage_rateLimit_namesLimitAndWait() {
+        customer(limit("requests", Window.MINUTE, 1));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        enforcer.authorize(call(0));
+        clock.advance(Duration.ofSeconds(20));
+        Decision d = enforcer.authorize(call(0));
+        assertThat(d.code()).isEqualTo(DenialCode.RATE_LIMITED);
+        assertThat(d.retryAfterSeconds()).isEqualTo(40);
+        assertThat(d.message()).isEqualTo("Too many requests: the limit is 1 per minute. Please retry in 40 seconds.");
+    }
+}
