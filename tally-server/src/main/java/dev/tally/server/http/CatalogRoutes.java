@@ -67,12 +67,7 @@ public final class CatalogRoutes {
 
     private void listPlans(Context ctx) {
         access.requireAdmin(ctx);
-        Page<Plan> page = Page.byId(ctx, catalog.plans(), Plan::id);
-        ObjectNode out = json.createObjectNode();
-        ArrayNode list = out.putArray("plans");
-        page.items().forEach(p -> list.add(catalogJson.writePlan(p)));
-        out.put("next_cursor", page.nextCursor());
-        ctx.json(out);
+        ctx.json(envelope("plans", Page.byId(ctx, catalog.plans(), Plan::id), catalogJson::writePlan));
     }
 
     private void getPlan(Context ctx) {
@@ -98,12 +93,8 @@ public final class CatalogRoutes {
 
     private void listCustomers(Context ctx) {
         access.requireAdmin(ctx);
-        Page<Customer> page = Page.byId(ctx, catalog.customers(), Customer::id);
-        ObjectNode out = json.createObjectNode();
-        ArrayNode list = out.putArray("customers");
-        page.items().forEach(c -> list.add(catalogJson.writeCustomer(c)));
-        out.put("next_cursor", page.nextCursor());
-        ctx.json(out);
+        ctx.json(envelope("customers", Page.byId(ctx, catalog.customers(), Customer::id),
+                catalogJson::writeCustomer));
     }
 
     private void getCustomer(Context ctx) {
@@ -151,11 +142,15 @@ public final class CatalogRoutes {
 
     private void listPrices(Context ctx) {
         access.requireAdmin(ctx);
-        Page<Price> page = Page.byOffset(ctx, catalog.prices().all());
+        ctx.json(envelope("prices", Page.byOffset(ctx, catalog.prices().all()), catalogJson::writePrice));
+    }
+
+    /** The contract's list envelope: {@code {"<field>": [...], "next_cursor": ...}}. */
+    private <T> ObjectNode envelope(String field, Page<T> page, java.util.function.Function<T, ObjectNode> writer) {
         ObjectNode out = json.createObjectNode();
-        ArrayNode list = out.putArray("prices");
-        page.items().forEach(p -> list.add(catalogJson.writePrice(p)));
+        ArrayNode list = out.putArray(field);
+        page.items().forEach(item -> list.add(writer.apply(item)));
         out.put("next_cursor", page.nextCursor());
-        ctx.json(out);
+        return out;
     }
 }
