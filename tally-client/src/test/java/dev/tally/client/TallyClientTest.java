@@ -50,11 +50,11 @@ class TallyClientTest {
                 {"metric":"cost","window":"month","amount":"1.00"}""");
 
         Decision first = client.authorize(gpt4("acme").withEstimate("input_tokens", 1000));
-        // A decision shows each limit as it stood before the call: the second sees what the first holds.
+        // A decision shows each limit after its own reservation: the second sees both.
         Decision d = client.authorize(gpt4("acme").withEstimate("input_tokens", 1000));
 
         assertThat(first.allowed()).isTrue();
-        assertThat(named(first, "requests-month").used()).isEqualByComparingTo("0");
+        assertThat(named(first, "requests-month").used()).isEqualByComparingTo("1");
         assertThat(d.allowed()).isTrue();
         assertThat(d.reservation()).isNotEqualTo(first.reservation());
         assertThat(d.reservation()).startsWith("rsv_");
@@ -62,25 +62,25 @@ class TallyClientTest {
         assertThat(d.limit()).isNull();
         LimitState requests = named(d, "requests-month");
         assertThat(requests.amount()).isEqualByComparingTo("10");
-        assertThat(requests.used()).isEqualByComparingTo("1");
-        assertThat(requests.reserved()).isEqualByComparingTo("1");
-        assertThat(requests.remaining()).isEqualByComparingTo("9");
+        assertThat(requests.used()).isEqualByComparingTo("2");
+        assertThat(requests.reserved()).isEqualByComparingTo("2");
+        assertThat(requests.remaining()).isEqualByComparingTo("8");
         assertThat(requests.status()).isEqualTo("ok");
         assertThat(requests.mode()).isEqualTo("hard");
         assertThat(requests.window()).isEqualTo("month");
         assertThat(requests.resetsAt()).isAfter(Instant.now());
-        // 1,000 input tokens at $0.03 per 1,000: exactly three cents held.
+        // 1,000 input tokens at $0.03 per 1,000: exactly three cents held per call.
         LimitState cost = named(d, "cost-month");
         assertThat(cost.amount()).isEqualTo(new BigDecimal("1.00"));
-        assertThat(cost.used()).isEqualTo(new BigDecimal("0.03"));
-        assertThat(cost.remaining()).isEqualTo(new BigDecimal("0.97"));
-        // Requests are the tightest (90% left against 97%).
+        assertThat(cost.used()).isEqualTo(new BigDecimal("0.06"));
+        assertThat(cost.remaining()).isEqualTo(new BigDecimal("0.94"));
+        // Requests are the tightest (80% left against 94%).
         assertThat(d.headers().limit()).isEqualTo("10");
-        assertThat(d.headers().remaining()).isEqualTo("9");
+        assertThat(d.headers().remaining()).isEqualTo("8");
         assertThat(d.headers().reset()).isEqualTo(requests.resetsAt().toString());
         assertThat(d.headers().policy()).contains("\"requests-month\";q=10;w=")
                 .contains("\"cost-month\";q=1000000;w=").contains("qu=\"usd-micros\"");
-        assertThat(d.headers().rateLimit()).contains("\"requests-month\";r=9;t=");
+        assertThat(d.headers().rateLimit()).contains("\"requests-month\";r=8;t=");
         assertThat(d.headers().retryAfter()).isNull();
     }
 

@@ -129,12 +129,12 @@ class TallyFilterTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{\"reply\": \"hello\", \"reserved\": true}");
         assertThat(response.headers().firstValue("X-RateLimit-Limit")).hasValue("100");
-        assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("100");
+        assertThat(response.headers().firstValue("X-RateLimit-Remaining")).hasValue("99");
         assertThat(response.headers().firstValue("X-RateLimit-Reset")).isPresent();
         assertThat(response.headers().firstValue("RateLimit-Policy")).hasValueSatisfying(
                 v -> assertThat(v).startsWith("\"requests-month\";q=100;w="));
         assertThat(response.headers().firstValue("RateLimit")).hasValueSatisfying(
-                v -> assertThat(v).startsWith("\"requests-month\";r=100;t="));
+                v -> assertThat(v).startsWith("\"requests-month\";r=99;t="));
         assertThat(response.headers().firstValue("Retry-After")).isEmpty();
 
         Usage usage = awaitRequests(1);

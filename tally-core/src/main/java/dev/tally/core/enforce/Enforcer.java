@@ -194,6 +194,12 @@ public final class Enforcer {
 
         static Decision build(Customer customer, List<Limit> limits, List<Charge> charges, List<CounterState> states,
                               String reservationId, Instant now) {
+            boolean allFit = true;
+            for (int i = 0; i < states.size(); i++) {
+                allFit &= states.get(i).fits() || !charges.get(i).spec().enforced();
+            }
+            // A reservation made now holds this call's own charge: show the limits as they stand after it.
+            boolean held = allFit && reservationId != null;
             List<LimitDecision> decisions = new ArrayList<>(limits.size());
             LimitDecision denying = null;
             long denyingRetryMs = -1;
@@ -204,9 +210,10 @@ public final class Enforcer {
                 CounterState s = states.get(i);
                 boolean enforced = charges.get(i).spec().enforced();
                 Period window = window(customer, limit, s, now);
-                BigDecimal used = LimitUsage.toDecimal(limit.metric(), s.used() + s.reserved());
+                long reserved = s.reserved() + (held ? charges.get(i).amount() : 0);
+                BigDecimal used = LimitUsage.toDecimal(limit.metric(), s.used() + reserved);
                 LimitDecision d = new LimitDecision(LimitState.of(limit, window, used),
-                        LimitUsage.toDecimal(limit.metric(), s.reserved()), s.fits(), enforced);
+                        LimitUsage.toDecimal(limit.metric(), reserved), s.fits(), enforced);
                 decisions.add(d);
                 if (!s.fits() && enforced && s.retryMs() > denyingRetryMs) {
                     denying = d;

@@ -129,7 +129,9 @@ class EnforcementTest {
         customerWithLimits("{\"metric\":\"tokens\",\"window\":\"month\",\"amount\":10000}");
         JsonNode first = api.post("/v1/authorize", call("{\"tokens\":6000}")).json();
         assertThat(first.get("allowed").asBoolean()).isTrue();
-        assertThat(first.at("/limits/0/used").asLong()).isZero();
+        // The decision shows the limit after its own reservation.
+        assertThat(first.at("/limits/0/used").asLong()).isEqualTo(6000);
+        assertThat(first.at("/limits/0/reserved").asLong()).isEqualTo(6000);
         // 6,000 reserved: another 6,000 does not fit.
         assertThat(api.post("/v1/check", call("{\"tokens\":6000}")).json().get("allowed").asBoolean()).isFalse();
         settle("e1", first.get("reservation").asText(), 1500, 500);
@@ -179,7 +181,7 @@ class EnforcementTest {
                 {"metric":"cost","window":"month","amount":"5.00"}""");
         java.net.http.HttpResponse<String> allowed = raw(call(null));
         assertThat(allowed.headers().firstValue("X-RateLimit-Limit")).hasValue("2");
-        assertThat(allowed.headers().firstValue("X-RateLimit-Remaining")).hasValue("2");
+        assertThat(allowed.headers().firstValue("X-RateLimit-Remaining")).hasValue("1");
         assertThat(allowed.headers().firstValue("RateLimit-Policy").orElseThrow())
                 .isEqualTo("\"requests-minute\";q=2;w=60, \"cost-month\";q=5000000;w=2592000;qu=\"usd-micros\"");
         raw(call(null));
