@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -100,6 +101,7 @@ public final class TallyFilter implements Filter, AutoCloseable {
     private final Authorizer authorizer;
     private final boolean failOpen;
     private final Duration closeTimeout;
+    private final InstantSource clock;
     private final EventBatcher batcher;
     private final ThrottledLog authorizeWarnings = new ThrottledLog(LOG, Duration.ofMinutes(1));
     private final ThrottledLog recordWarnings = new ThrottledLog(LOG, Duration.ofMinutes(1));
@@ -114,6 +116,7 @@ public final class TallyFilter implements Filter, AutoCloseable {
         this.authorizer = b.authorizer;
         this.failOpen = b.failOpen;
         this.closeTimeout = b.closeTimeout;
+        this.clock = b.clock;
         this.batcher = new EventBatcher(b.eventSink, b.queueCapacity, b.batchSize, b.flushInterval, b.maxAttempts,
                 INITIAL_BACKOFF);
     }
@@ -140,7 +143,7 @@ public final class TallyFilter implements Filter, AutoCloseable {
             chain.doFilter(request, response);
             return;
         }
-        Instant startedAt = Instant.now();
+        Instant startedAt = clock.instant();
         long startNanos = System.nanoTime();
         Call call = call(req, customerId);
 
@@ -330,8 +333,15 @@ public final class TallyFilter implements Filter, AutoCloseable {
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private InstantSource clock = InstantSource.system();
 
         private Builder() {
+        }
+
+        /** The clock that timestamps recorded events; the system clock unless a test injects one. */
+        public Builder clock(InstantSource value) {
+            clock = java.util.Objects.requireNonNull(value, "clock");
+            return this;
         }
 
         /** Names the customer of a request, e.g. from an API-key header; null means "not metered". Required. */
