@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * An empty place for a benchmark's store: a new SQLite file in a temporary directory, or a new schema in the local
- * PostgreSQL. Closing it removes the directory or drops the schema, unless asked to keep it.
+ * PostgreSQL. Closing it removes the directory or drops the schema, unless asked to keep it. (Or, for re-measuring,
+ * an existing SQLite store that is always kept.)
  */
 final class FreshStore implements AutoCloseable {
     /** The PostgreSQL the benchmarks use; {@code TALLY_BENCH_POSTGRES_URL} overrides it. Loopback only. */
@@ -54,6 +55,17 @@ final class FreshStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An existing SQLite store in {@code dir} (from an earlier run), which {@link #close()} leaves in place. */
+    static FreshStore existingSqlite(Path dir) {
+        if (!Files.isRegularFile(dir.resolve("tally.db"))) {
+            throw new IllegalArgumentException("no tally.db in " + dir);
+        }
+        FreshStore store = new FreshStore("sqlite", dir, null,
+                "jdbc:sqlite:" + dir.resolve("tally.db").toAbsolutePath());
+        store.keep = true;
+        return store;
     }
 
     String kind() {

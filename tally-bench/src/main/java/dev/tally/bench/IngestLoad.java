@@ -2,7 +2,6 @@ package dev.tally.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.management.OperatingSystemMXBean;
 import dev.tally.server.TallyServer;
 import org.HdrHistogram.Histogram;
 
@@ -36,8 +35,9 @@ import java.util.concurrent.atomic.LongAdder;
  * prices for every model the clients send. Every event has a unique id. After a warm-up, the command measures for
  * a fixed time and reports events/s, requests/s and request latency; then it checks that the server holds exactly
  * the events it acknowledged (ledger rows and the rollup total of the overview), so a lost or doubled event fails
- * the run. Finally, unless {@code --baseline false}, it runs {@link RawJdbcInsert} on a fresh store of the same kind
- * with the same batch size, the ceiling, and prints the ratio.
+ * the run. Finally, unless {@code --baseline false}, it runs the same rows with the same batch size on fresh stores
+ * of the same kind through {@link StoreAppend} (Tally's store without the server) and {@link RawJdbcInsert} (a plain
+ * JDBC batch insert, the ceiling), and prints the ratios.
  *
  * <p>The load generator shares the machine's cores with the server (and with PostgreSQL): on a small machine its
  * JSON writing and HTTP client take CPU that the server would otherwise have.
@@ -83,13 +83,17 @@ public final class IngestLoad {
             System.exit(2);
         }
         if (baseline) {
+            int baselineWarmup = Math.min(warmup, 5);
+            int baselineSeconds = Math.min(seconds, 20);
             System.out.println();
-            RawJdbcInsert.Result raw = RawJdbcInsert.run(kind, batch, Math.min(warmup, 5), Math.min(seconds, 20),
-                    customers);
+            double store = StoreAppend.run(kind, batch, baselineWarmup, baselineSeconds, customers);
             System.out.println();
-            System.out.printf("Tally over HTTP / raw JDBC insert (%s, batch %d): %.0f / %.0f events/s = %.2f%n",
-                    kind, batch, tally.eventsPerSecond, raw.eventsPerSecond(),
-                    tally.eventsPerSecond / raw.eventsPerSecond());
+            RawJdbcInsert.Result raw = RawJdbcInsert.run(kind, batch, baselineWarmup, baselineSeconds, customers);
+            System.out.println();
+            System.out.printf("%s, batch %d: Tally over HTTP %,.0f events/s; TallyStore.append %,.0f; raw JDBC "
+                            + "insert %,.0f. Tally / raw = %.2f, store / raw = %.2f%n", kind, batch,
+                    tally.eventsPerSecond, store, raw.eventsPerSecond(), tally.eventsPerSecond / raw.eventsPerSecond(),
+                    store / raw.eventsPerSecond());
         }
     }
 
@@ -282,15 +286,14 @@ public final class IngestLoad {
     }
 
     /** The writer's counters on {@code /metrics} and the JVM's CPU time at one moment. */
-    private record Snapshot(double commits, double committedEvents, double commitSeconds, long processCpuNanos,
+    private record Snapshot(double commits, double committedEvents, double commitSeconds, MachineLoad load,
                             long writerCpuNanos, long at) {
         static Snapshot take(AdminApi admin) {
             String m = admin.metrics();
-            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             return new Snapshot(AdminApi.metric(m, "tally_writer_batch_events_count"),
                     AdminApi.metric(m, "tally_writer_batch_events_sum"),
                     AdminApi.metric(m, "tally_writer_commit_seconds_sum"),
-                    os.getProcessCpuTime(), writerThreadCpuNanos(), System.nanoTime());
+                    MachineLoad.sample(), writerThreadCpuNanos(), System.nanoTime());
         }
 
         /** CPU time of the group-commit writer thread (where the store's append runs), or -1 if not found. */
@@ -313,9 +316,7 @@ public final class IngestLoad {
                             + "store busy %.0f%% of the time, writer thread CPU %.0f%% of a core%n",
                     commits, commits == 0 ? 0 : events / commits, commits == 0 ? 0 : busy * 1000 / commits,
                     100 * busy / seconds, 100 * (writerCpuNanos - before.writerCpuNanos) / 1e9 / wall);
-            System.out.printf("  JVM CPU    %.2f cores of %d (server and load generator together)%n",
-                    (processCpuNanos - before.processCpuNanos) / 1e9 / wall,
-                    Runtime.getRuntime().availableProcessors());
+            System.out.println("  " + load.since(before.load) + "; the JVM holds server and load generator");
         }
     }
 }

@@ -15,11 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The ceiling for durable ingestion: the same event rows as {@link IngestLoad} sends, inserted into the same
@@ -83,15 +79,18 @@ public final class RawJdbcInsert {
             try (Connection c = connect(store, rewrite)) {
                 c.setAutoCommit(false);
                 describeDurability(c, store);
-                Rows rows = new Rows(customers, prices);
+                LiveRows rows = new LiveRows(customers, prices);
                 insertFor(c, rows, batch, warmupSeconds * 1_000_000_000L, Latencies.histogram());
                 Histogram latency = Latencies.histogram();
+                MachineLoad before = MachineLoad.sample();
                 long[] measured = insertFor(c, rows, batch, seconds * 1_000_000_000L, latency);
+                String load = MachineLoad.sample().since(before);
                 double insertSeconds = measured[1] / 1e9;
                 double eps = measured[0] / insertSeconds;
                 System.out.printf("  %,d events in %.1f s of inserting (%.1f s wall with row building): "
                         + "%,.0f events/s%n", measured[0], insertSeconds, measured[2] / 1e9, eps);
                 System.out.println("  per batch  " + Latencies.summary(latency));
+                System.out.println("  " + load);
                 return new Result(eps, latency);
             }
         }
@@ -137,7 +136,7 @@ public final class RawJdbcInsert {
      *
      * @return events inserted, nanoseconds spent in JDBC (bind, execute, commit), wall nanoseconds
      */
-    private static long[] insertFor(Connection c, Rows rows, int batch, long nanos, Histogram latency)
+    private static long[] insertFor(Connection c, LiveRows rows, int batch, long nanos, Histogram latency)
             throws SQLException {
         long events = 0;
         long jdbcNanos = 0;
@@ -181,29 +180,5 @@ public final class RawJdbcInsert {
         ps.setNull(15, Types.VARCHAR);
         ps.setNull(16, Types.VARCHAR);
         ps.setNull(17, Types.VARCHAR);
-    }
-
-    /** The rows of the mix, stamped now, with unique ids, for random customers. */
-    private static final class Rows {
-        private final int customers;
-        private final PriceCatalog prices;
-        private final SplittableRandom random = new SplittableRandom(42);
-        private final String run = Long.toString(System.currentTimeMillis(), 36);
-        private long sequence;
-
-        Rows(int customers, PriceCatalog prices) {
-            this.customers = customers;
-            this.prices = prices;
-        }
-
-        List<LedgerEntry> next(int n) {
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            List<LedgerEntry> entries = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                entries.add(EventMix.Call.draw(random).ledgerEntry("evt_" + run + "_raw_"
-                        + Long.toString(sequence++, 36), AdminApi.customerId(random.nextInt(customers)), now, prices));
-            }
-            return entries;
-        }
     }
 }

@@ -2,8 +2,6 @@ package dev.tally.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tally.core.event.LedgerEntry;
-import dev.tally.core.pricing.PriceCatalog;
 import dev.tally.core.retention.RetentionJob;
 import dev.tally.core.store.TallyStore;
 import dev.tally.server.TallyServer;
@@ -16,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -23,9 +22,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Latency of the month report, {@code GET /v1/customers/{id}/usage}, for a customer with many events.
@@ -51,16 +48,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --events} for the measured customer (10,000,000),
- * {@code --fill-batch} events per append (10,000), {@code --fill-threads} (2), {@code --warmup} requests (300),
+ * {@code --fill-batch} events per append (20,000), {@code --fill-threads} (2), {@code --warmup} requests (300),
  * {@code --requests} (2,000), {@code --clients} (8), {@code --until month-end|now}, {@code --keep true} to keep the
- * filled store.
+ * filled store, {@code --data DIR} to measure again on a SQLite store kept by an earlier run of this month (no
+ * fill; pass the same {@code --events} for the check).
  */
 public final class UsageLatency {
     private static final String USAGE = "UsageLatency [--store sqlite|postgres] [--events 10000000] "
-            + "[--fill-batch 10000] [--fill-threads 2] [--warmup 300] [--requests 2000] [--clients 8] "
-            + "[--until month-end|now] [--keep false]";
-    private static final String CUSTOMER = AdminApi.customerId(0);
-    private static final int OTHER_CUSTOMERS = 9;
+            + "[--fill-batch 20000] [--fill-threads 2] [--warmup 300] [--requests 2000] [--clients 8] "
+            + "[--until month-end|now] [--keep false] [--data DIR]";
+    private static final String CUSTOMER = MonthFill.CUSTOMER;
+    private static final int OTHER_CUSTOMERS = MonthFill.OTHER_CUSTOMERS;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private UsageLatency() {
@@ -68,16 +66,17 @@ public final class UsageLatency {
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args, USAGE, "store", "events", "fill-batch", "fill-threads", "warmup",
-                "requests", "clients", "until", "keep");
+                "requests", "clients", "until", "keep", "data");
         String kind = flags.text("store", "sqlite", "sqlite", "postgres");
         long events = flags.number("events", 10_000_000, 1_000, 200_000_000);
-        int fillBatch = flags.integer("fill-batch", 10_000, 100, 100_000);
+        int fillBatch = flags.integer("fill-batch", 20_000, 100, 100_000);
         int fillThreads = flags.integer("fill-threads", 2, 1, 16);
         int warmup = flags.integer("warmup", 300, 0, 100_000);
         int requests = flags.integer("requests", 2_000, 1, 1_000_000);
         int clients = flags.integer("clients", 8, 1, 256);
         boolean monthEnd = flags.text("until", "month-end", "month-end", "now").equals("month-end");
         boolean keep = Boolean.parseBoolean(flags.text("keep", "false", "true", "false"));
+        String data = flags.text("data", "");
 
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
         Instant from = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -88,17 +87,22 @@ public final class UsageLatency {
         System.out.printf("UsageLatency: store %s, %,d events for %s and %,d for %d others, %s to %s%n", kind,
                 events, CUSTOMER, events / 10, OTHER_CUSTOMERS, from, until);
         System.out.println(BenchServer.describeJvm());
-        try (FreshStore store = FreshStore.create(kind, "usage")) {
+        try (FreshStore store = data.isEmpty() ? FreshStore.create(kind, "usage")
+                : FreshStore.existingSqlite(Path.of(data))) {
             if (keep) {
                 store.keep();
             }
-            // The catalog goes in through the API, as an operator would create it.
-            try (TallyServer server = BenchServer.start(store, clock)) {
-                new AdminApi(server.port()).createCatalog(1 + OTHER_CUSTOMERS);
+            long mainEvents = events;
+            if (data.isEmpty()) {
+                // The catalog goes in through the API, as an operator would create it.
+                try (TallyServer server = BenchServer.start(store, clock)) {
+                    new AdminApi(server.port()).createCatalog(1 + OTHER_CUSTOMERS);
+                }
+                mainEvents = fill(store, events, from, until, fillBatch, fillThreads, clock);
+            } else {
+                System.out.printf("reusing %s (%.2f GiB), no fill%n", store.describe(),
+                        store.sizeBytes() / (1024.0 * 1024 * 1024));
             }
-            long mainEvents = fill(store, events, from, until, fillBatch, fillThreads, clock);
-            System.out.printf("store size: %.2f GiB (%s)%n", store.sizeBytes() / (1024.0 * 1024 * 1024),
-                    store.describe());
 
             long opening = System.nanoTime();
             try (TallyServer server = BenchServer.start(store, clock)) {
@@ -110,75 +114,32 @@ public final class UsageLatency {
     }
 
     /**
-     * Appends {@code events} and a tenth as many for the other customers in batches from {@code threads} threads, each batch in event-time order, then runs one
-     * retention pass as the server would have (it drops minute rollups older than two days), so the store is in
-     * the state a server that had received this traffic would be in.
+     * Fills the store through {@link MonthFill}, then runs one retention pass as the server would have (it drops
+     * minute rollups older than two days), so the store is in the state a server that had received this traffic
+     * would be in.
      *
      * @return the events filled in for the measured customer
      */
     private static long fill(FreshStore fresh, long events, Instant from, Instant until, int batch, int threads,
                              InstantSource clock) throws InterruptedException {
-        long total = events + events / 10;
-        long spanMs = until.toEpochMilli() - from.toEpochMilli();
-        long batches = (total + batch - 1) / batch;
-        AtomicLong next = new AtomicLong();
-        AtomicInteger reported = new AtomicInteger();
-        long started = System.nanoTime();
         try (TallyStore store = Stores.open(fresh.url())) {
-            PriceCatalog prices = new PriceCatalog(store.prices());
-            List<Thread> appenders = new ArrayList<>();
-            RuntimeException[] failure = new RuntimeException[1];
-            for (int t = 0; t < threads; t++) {
-                Thread appender = new Thread(() -> {
-                    try {
-                        for (long b = next.getAndIncrement(); b < batches; b = next.getAndIncrement()) {
-                            long first = b * batch;
-                            long end = Math.min(total, first + batch);
-                            store.append(batch(b, first, end, total, from.toEpochMilli(), spanMs, prices));
-                            int percent = (int) (100 * (b + 1) / batches);
-                            if (percent / 10 > reported.get() && reported.getAndSet(percent / 10) < percent / 10) {
-                                System.out.printf("  filled %d%% in %.0f s%n", percent,
-                                        (System.nanoTime() - started) / 1e9);
-                            }
-                        }
-                    } catch (RuntimeException e) {
-                        failure[0] = e;
-                        next.set(batches);
-                    }
-                }, "fill-" + t);
-                appender.start();
-                appenders.add(appender);
-            }
-            for (Thread appender : appenders) {
-                appender.join();
-            }
-            if (failure[0] != null) {
-                throw failure[0];
-            }
+            MachineLoad load = MachineLoad.sample();
+            long started = System.nanoTime();
+            long mainEvents = MonthFill.fill(store, events, from, until, batch, threads, true);
+            long total = events + events / 10;
             double seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf("fill: %,d events in %.1f s (%,.0f events/s) through TallyStore.append, batches of "
                     + "%,d, %d thread(s)%n", total, seconds, total / seconds, batch, threads);
+            System.out.println("  " + MachineLoad.sample().since(load));
             long retentionStarted = System.nanoTime();
             RetentionJob.Result removed = new RetentionJob(store, clock, ServerConfig.DEFAULT_RETENTION).runOnce();
             System.out.printf("retention pass: removed %,d minute rollups, %,d hour rollups, %,d events in %.1f s%n",
                     removed.minuteRollups(), removed.hourRollups(), removed.events(),
                     (System.nanoTime() - retentionStarted) / 1e9);
+            System.out.printf("store: %,d events, %.2f GiB (%s)%n", store.countEvents(),
+                    fresh.sizeBytes() / (1024.0 * 1024 * 1024), fresh.describe());
+            return mainEvents;
         }
-        // Every eleventh event went to another customer.
-        return total - total / 11;
-    }
-
-    /** Events {@code [first, end)} of the fill: evenly spread in time; every eleventh for another customer. */
-    private static List<LedgerEntry> batch(long b, long first, long end, long total, long fromMs, long spanMs,
-                                           PriceCatalog prices) {
-        SplittableRandom random = new SplittableRandom(b * 31 + 7);
-        List<LedgerEntry> entries = new ArrayList<>((int) (end - first));
-        for (long i = first; i < end; i++) {
-            Instant t = Instant.ofEpochMilli(fromMs + spanMs * i / total);
-            String customer = i % 11 == 10 ? AdminApi.customerId(1 + (int) (i / 11 % OTHER_CUSTOMERS)) : CUSTOMER;
-            entries.add(EventMix.Call.draw(random).ledgerEntry("evt_" + Long.toString(i, 36), customer, t, prices));
-        }
-        return entries;
     }
 
     private static void measure(int port, long events, int warmup, int requests, int clients) throws Exception {
@@ -195,6 +156,7 @@ public final class UsageLatency {
             get(http, uri);
         }
         Histogram sequential = Latencies.histogram();
+        MachineLoad load = MachineLoad.sample();
         long started = System.nanoTime();
         for (int i = 0; i < requests; i++) {
             long sent = System.nanoTime();
@@ -204,10 +166,12 @@ public final class UsageLatency {
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("sequential, 1 client:  %s, %.0f requests/s%n", Latencies.summary(sequential),
                 requests / seconds);
+        System.out.println("  " + MachineLoad.sample().since(load));
 
         Histogram concurrent = Latencies.histogram();
         List<Thread> threads = new ArrayList<>();
         AtomicInteger left = new AtomicInteger(requests);
+        load = MachineLoad.sample();
         started = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             Thread t = new Thread(() -> {
@@ -231,6 +195,7 @@ public final class UsageLatency {
         seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf("concurrent, %d clients: %s, %.0f requests/s%n", clients, Latencies.summary(concurrent),
                 requests / seconds);
+        System.out.println("  " + MachineLoad.sample().since(load));
     }
 
     /** The report must count every filled event of the customer: the answer is the real one, not an empty one. */
