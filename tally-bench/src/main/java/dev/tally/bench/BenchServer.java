@@ -1,0 +1,36 @@
+package dev.tally.bench;
+
+import dev.tally.server.TallyServer;
+import dev.tally.server.config.ServerConfig;
+
+import java.time.InstantSource;
+import java.util.Map;
+
+/**
+ * Starts a real Tally server in this JVM, as production would run it (same store settings, same writer defaults),
+ * listening on a free port of 127.0.0.1 only, with {@link AdminApi#ADMIN_KEY}.
+ */
+final class BenchServer {
+    private BenchServer() {
+    }
+
+    static TallyServer start(FreshStore store, InstantSource clock) {
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of())
+                .withHost("127.0.0.1")
+                .withPort(0)
+                .withConfigFile(null)
+                .withDataDir(store.dir())
+                .withDatabaseUrl(store.url())
+                .withAdminKey(AdminApi.ADMIN_KEY);
+        return TallyServer.start(config, clock);
+    }
+
+    /** The JVM and whether the server runs its handlers on virtual threads (it does from Java 21). */
+    static String describeJvm() {
+        Runtime.Version v = Runtime.version();
+        return "Java " + v + " (" + System.getProperty("java.vm.name") + "), "
+                + (v.feature() >= 21 ? "virtual threads" : "platform thread pool") + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, max heap "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB";
+    }
+}

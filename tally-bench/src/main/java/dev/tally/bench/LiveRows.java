@@ -1,0 +1,37 @@
+package dev.tally.bench;
+
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.pricing.PriceCatalog;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Batches of the mix's events as ledger entries stamped now, with unique ids, for random customers: what the
+ * server's writer would hand the store for the same traffic.
+ */
+final class LiveRows {
+    private final int customers;
+    private final PriceCatalog prices;
+    private final SplittableRandom random = new SplittableRandom(42);
+    private final String run = Long.toString(System.currentTimeMillis(), 36);
+    private long sequence;
+
+    LiveRows(int customers, PriceCatalog prices) {
+        this.customers = customers;
+        this.prices = prices;
+    }
+
+    List<LedgerEntry> next(int n) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<LedgerEntry> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            entries.add(EventMix.Call.draw(random).ledgerEntry("evt_" + run + "_" + Long.toString(sequence++, 36),
+                    AdminApi.customerId(random.nextInt(customers)), now, prices));
+        }
+        return entries;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tally.bench;
+
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.pricing.PriceCatalog;
+import dev.tally.core.store.TallyStore;
+import dev.tally.store.Stores;
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+
+/**
+ * The middle rung between {@link RawJdbcInsert} and {@link IngestLoad}: the same rows appended through Tally's
+ * store, {@link TallyStore#append}, from one thread, one call per batch of B, as the group-commit writer calls it.
+ * This is the raw insert plus what the store adds: duplicate detection ({@code ON CONFLICT DO NOTHING} with
+ * per-row counts), rollups of four grains and the latency histogram, all in the same transaction. No HTTP, no JSON.
+ *
+ * <p>So: raw insert to store append is the cost of the ledger's bookkeeping; store append to HTTP is the cost of
+ * the server (HTTP, JSON, validation, pricing, the writer's hand-off) and of the load generator beside it.
+ *
+ * <pre>
+ * ./mvnw -o -q -pl tally-bench -am package -DskipTests
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.StoreAppend --store sqlite --batch 1000
+ * </pre>
+ *
+ * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} (1000), {@code --warmup} seconds (5),
+ * {@code --seconds} measured (20), {@code --customers} the events are spread over (100).
+ */
+public final class StoreAppend {
+    private static final String USAGE = "StoreAppend [--store sqlite|postgres] [--batch 1000] [--warmup 5] "
+            + "[--seconds 20] [--customers 100]";
+
+    private StoreAppend() {
+    }
+
+    public static void main(String[] args) {
+        Flags flags = Flags.parse(args, USAGE, "store", "batch", "warmup", "seconds", "customers");
+        System.out.println(BenchServer.describeJvm());
+        run(flags.text("store", "sqlite", "sqlite", "postgres"), flags.integer("batch", 1000, 1, 100_000),
+                flags.integer("warmup", 5, 0, 600), flags.integer("seconds", 20, 1, 3600),
+                flags.integer("customers", 100, 1, 10_000));
+    }
+
+    /** Events per second of store time. */
+    static double run(String kind, int batch, int warmupSeconds, int seconds, int customers) {
+        try (FreshStore fresh = FreshStore.create(kind, "append"); TallyStore store = Stores.open(fresh.url())) {
+            store.putPrices(EventMix.prices());
+            LiveRows rows = new LiveRows(customers, new PriceCatalog(store.prices()));
+            System.out.printf("StoreAppend: %s, batch %d, one thread, warm-up %d s, measured %d s%n",
+                    fresh.describe(), batch, warmupSeconds, seconds);
+            appendFor(store, rows, batch, warmupSeconds * 1_000_000_000L, Latencies.histogram());
+            Histogram latency = Latencies.histogram();
+            MachineLoad before = MachineLoad.sample();
+            long[] measured = appendFor(store, rows, batch, seconds * 1_000_000_000L, latency);
+            String load = MachineLoad.sample().since(before);
+            double eps = measured[0] / (measured[1] / 1e9);
+            System.out.printf("  %,d events in %.1f s of appending (%.1f s wall with row building): "
+                    + "%,.0f events/s%n", measured[0], measured[1] / 1e9, measured[2] / 1e9, eps);
+            System.out.println("  per batch  " + Latencies.summary(latency));
+            System.out.println("  " + load);
+            return eps;
+        }
+    }
+
+    /** @return events appended, nanoseconds in {@code append}, wall nanoseconds */
+    private static long[] appendFor(TallyStore store, LiveRows rows, int batch, long nanos, Histogram latency) {
+        long events = 0;
+        long storeNanos = 0;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < nanos) {
+            List<LedgerEntry> entries = rows.next(batch);
+            long t0 = System.nanoTime();
+            boolean[] stored = store.append(entries);
+            long took = System.nanoTime() - t0;
+            storeNanos += took;
+            latency.recordValue(Math.max(1, took / 1000));
+            for (boolean s : stored) {
+                if (!s) {
+                    throw new IllegalStateException("a fresh event was reported as a duplicate");
+                }
+            }
+            events += stored.length;
+        }
+        return new long[] {events, storeNanos, System.nanoTime() - start};
+    }
+}
