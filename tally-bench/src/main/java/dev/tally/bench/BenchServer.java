@@ -15,13 +15,14 @@ final class BenchServer {
     }
 
     static TallyServer start(FreshStore store, InstantSource clock) {
-        ServerConfig config = ServerConfig.fromEnvironment(Map.of())
-                .withHost("127.0.0.1")
-                .withPort(0)
-                .withConfigFile(null)
-                .withDataDir(store.dir())
-                .withDatabaseUrl(store.url())
-                .withAdminKey(AdminApi.ADMIN_KEY);
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of()).toBuilder()
+                .host("127.0.0.1")
+                .port(0)
+                .configFile(null)
+                .dataDir(store.dir())
+                .databaseUrl(store.url())
+                .adminKey(AdminApi.ADMIN_KEY)
+                .build();
         return TallyServer.start(config, clock);
     }
 
