@@ -16,14 +16,25 @@ final class CalendarWindowCounter implements WindowCounter {
     private final LongFunction<Period> windowAt;
     private final TreeMap<Long, Long> usedByStart = new TreeMap<>();
     private final TreeMap<Long, Long> heldByStart = new TreeMap<>();
+    /** The last window computed: nearly every question is about the current one, and time-zone math is not free. */
+    private Period last;
 
     /** @param windowAt the window containing an instant (in epoch milliseconds) */
     CalendarWindowCounter(LongFunction<Period> windowAt) {
         this.windowAt = windowAt;
     }
 
+    private Period window(long ms) {
+        Period p = last;
+        if (p == null || ms < p.start().toEpochMilli() || ms >= p.end().toEpochMilli()) {
+            p = windowAt.apply(ms);
+            last = p;
+        }
+        return p;
+    }
+
     private long start(long ms) {
-        return windowAt.apply(ms).start().toEpochMilli();
+        return window(ms).start().toEpochMilli();
     }
 
     @Override
@@ -66,6 +77,6 @@ final class CalendarWindowCounter implements WindowCounter {
 
     @Override
     public long resetMs(long nowMs) {
-        return windowAt.apply(nowMs).end().toEpochMilli();
+        return window(nowMs).end().toEpochMilli();
     }
 }

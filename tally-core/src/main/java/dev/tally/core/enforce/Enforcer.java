@@ -2,6 +2,7 @@ package dev.tally.core.enforce;
 
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Plan;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.limit.Limit;
@@ -21,7 +22,10 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -43,6 +47,8 @@ public final class Enforcer {
     private final InstantSource clock;
     private final FailurePolicy policy;
     private final Consumer<RuntimeException> onCounterFailure;
+    /** Each customer's limits with their counter specs, valid while the customer and plan objects are unchanged. */
+    private final Map<String, CompiledLimits> compiled = new ConcurrentHashMap<>();
 
     /**
      * @param onCounterFailure told when the counters failed and the policy decided (for logs and metrics)
@@ -75,9 +81,10 @@ public final class Enforcer {
     private Decision decide(CallRequest call, boolean reserve) {
         Customer customer = catalog.requireCustomer(call.customerId());
         Instant now = clock.instant();
-        List<Limit> limits = applicable(customer, call.provider(), call.model(), call.endpoint());
+        CompiledLimits compiled = compiled(customer);
+        List<Limit> limits = applicable(compiled, call.provider(), call.model(), call.endpoint());
         checkEstimate(call.estimate(), limits);
-        List<Charge> charges = charges(customer, limits, call, now);
+        List<Charge> charges = charges(compiled, limits, call, now);
         String reservationId = reserve ? ids.issue(customer.id()) : null;
         List<CounterState> states;
         try {
@@ -94,14 +101,37 @@ public final class Enforcer {
     }
 
     /** The customer's limits that count a call of this provider, model and endpoint. */
-    private List<Limit> applicable(Customer customer, String provider, String model, String endpoint) {
+    private static List<Limit> applicable(CompiledLimits compiled, String provider, String model, String endpoint) {
         List<Limit> result = new ArrayList<>();
-        for (Limit limit : catalog.limitsOf(customer)) {
+        for (Limit limit : compiled.limits()) {
             if (limit.matches(provider, model, endpoint)) {
                 result.add(limit);
             }
         }
         return result;
+    }
+
+    /**
+     * The customer's effective limits and their counter specs. Catalog writes replace customer and plan objects, so
+     * comparing identities tells when to recompute; until then the BigDecimal work of specs is done once.
+     */
+    private CompiledLimits compiled(Customer customer) {
+        Plan plan = catalog.plan(customer.planId()).orElse(null);
+        CompiledLimits c = compiled.get(customer.id());
+        if (c != null && c.customer() == customer && c.plan() == plan) {
+            return c;
+        }
+        List<Limit> limits = catalog.limitsOf(customer);
+        Map<Limit, CounterSpec> specs = new IdentityHashMap<>();
+        for (Limit limit : limits) {
+            specs.put(limit, spec(customer, limit));
+        }
+        c = new CompiledLimits(customer, plan, List.copyOf(limits), specs);
+        compiled.put(customer.id(), c);
+        return c;
+    }
+
+    private record CompiledLimits(Customer customer, Plan plan, List<Limit> limits, Map<Limit, CounterSpec> specs) {
     }
 
     /**
@@ -121,7 +151,7 @@ public final class Enforcer {
         problems.throwIfAny("The estimate names unknown metrics; nothing was reserved");
     }
 
-    private List<Charge> charges(Customer customer, List<Limit> limits, CallRequest call, Instant now) {
+    private List<Charge> charges(CompiledLimits compiled, List<Limit> limits, CallRequest call, Instant now) {
         CallEstimate e = call.estimate();
         Long pricedCost = null;
         List<Charge> charges = new ArrayList<>(limits.size());
@@ -144,7 +174,7 @@ public final class Enforcer {
                 }
                 default -> amount = e.metricMicros().getOrDefault(limit.metric(), 0L);
             }
-            charges.add(new Charge(spec(customer, limit), amount));
+            charges.add(new Charge(compiled.specs().get(limit), amount));
         }
         return charges;
     }
@@ -177,8 +207,9 @@ public final class Enforcer {
         RollupCounts actual = new RollupCounts();
         actual.add(entry);
         List<Charge> usage = new ArrayList<>();
-        for (Limit limit : applicable(customer, e.provider(), e.model(), e.endpoint())) {
-            usage.add(new Charge(spec(customer, limit), LimitUsage.raw(limit.metric(), actual)));
+        CompiledLimits compiled = compiled(customer);
+        for (Limit limit : applicable(compiled, e.provider(), e.model(), e.endpoint())) {
+            usage.add(new Charge(compiled.specs().get(limit), LimitUsage.raw(limit.metric(), actual)));
         }
         try {
             counters.record(customer.id(), usage, e.timestamp(), e.reservation(), clock.instant());

@@ -21,6 +21,8 @@ public final class ReservationIds {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
+    /** One initialised MAC per thread: looking up and keying a MAC costs more than computing one. */
+    private final ThreadLocal<Mac> macs;
 
     /** @param secret at least 32 random bytes, the same on every node and across restarts */
     public ReservationIds(byte[] secret) {
@@ -29,6 +31,17 @@ public final class ReservationIds {
                     + secret.length);
         }
         this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+        this.macs = ThreadLocal.withInitial(this::newMac);
+    }
+
+    private Mac newMac() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
     }
 
     /** A fresh 32-byte secret. */
@@ -40,8 +53,9 @@ public final class ReservationIds {
 
     /** A new id for a reservation of {@code customerId}. */
     public String issue(String customerId) {
+        // The nonce only has to be unique (the MAC makes the id unforgeable), so a fast generator will do.
         byte[] nonce = new byte[12];
-        RANDOM.nextBytes(nonce);
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(nonce);
         String random = B64.encodeToString(nonce);
         return "rsv_" + random + "." + mac(random, customerId);
     }
@@ -61,15 +75,10 @@ public final class ReservationIds {
     }
 
     private String mac(String random, String customerId) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            mac.update(random.getBytes(StandardCharsets.US_ASCII));
-            mac.update((byte) 0);
-            byte[] full = mac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
-            return B64.encodeToString(java.util.Arrays.copyOf(full, 16));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
+        Mac mac = macs.get();
+        mac.update(random.getBytes(StandardCharsets.US_ASCII));
+        mac.update((byte) 0);
+        byte[] full = mac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
+        return B64.encodeToString(java.util.Arrays.copyOf(full, 16));
     }
 }
