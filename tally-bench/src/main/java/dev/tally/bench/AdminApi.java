@@ -22,7 +22,7 @@ final class AdminApi {
             + "{\"metric\":\"requests\",\"window\":\"month\",\"amount\":1000000000},"
             + "{\"metric\":\"requests\",\"window\":\"day\",\"amount\":100000000},"
             + "{\"metric\":\"requests\",\"window\":\"minute\",\"amount\":10000000},"
-            + "{\"metric\":\"tokens\",\"window\":\"month\",\"amount\":100000000000000,\"provider\":\"openai\","
+            + "{\"metric\":\"tokens\",\"window\":\"month\",\"amount\":1000000000000,\"provider\":\"openai\","
             + "\"mode\":\"soft\"},"
             + "{\"metric\":\"cost\",\"window\":\"month\",\"amount\":\"100000000.00\"}]}";
 

@@ -1,6 +1,7 @@
 package dev.tally.core.limit;
 
 import dev.tally.core.metric.Metrics;
+import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
 import dev.tally.core.problem.Problems;
 
@@ -11,6 +12,9 @@ import java.util.Set;
 
 /** The rules a list of limits (of a plan, or a customer's overrides) must follow. */
 public final class LimitRules {
+    /** The largest quantity limit Tally can count (a long of micros). */
+    public static final BigDecimal MAX_QUANTITY = BigDecimal.valueOf(Long.MAX_VALUE, Quantity.SCALE)
+            .setScale(0, java.math.RoundingMode.FLOOR);
     /** The highest alert threshold accepted, in percent. */
     public static final int MAX_THRESHOLD = 1000;
 
@@ -66,6 +70,16 @@ public final class LimitRules {
             } else if (metric != null && Metrics.isInteger(metric) && amount.stripTrailingZeros().scale() > 0) {
                 problems.add(at + ".amount", "must be a whole number for " + metric + ", was "
                         + amount.toPlainString());
+            } else if (metric != null && !Metrics.REQUESTS.equals(metric)) {
+                // Quantities are counted in micros in a long: the amount must be one Tally can count up to.
+                try {
+                    Quantity.toMicros(amount);
+                } catch (IllegalArgumentException e) {
+                    problems.add(at + ".amount", e.getMessage() + " (at most " + MAX_QUANTITY.toPlainString()
+                            + ")");
+                }
+            } else if (amount.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                problems.add(at + ".amount", "is too large, was " + amount.toPlainString());
             }
         }
         int previous = 0;

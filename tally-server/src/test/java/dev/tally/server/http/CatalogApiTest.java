@@ -53,10 +53,11 @@ class CatalogApiTest {
         Api.Response r = api.put("/v1/plans/pro", """
                 {"limits":[{"metric":"Tokens","window":"week","amount":-1},
                            {"metric":"requests","window":"day","amount":1.5,"mode":"maybe"},
-                           {"metric":"cost","window":"month","amount":"0.0000000001"}]}""");
+                           {"metric":"cost","window":"month","amount":"0.0000000001"},
+                           {"metric":"tokens","window":"month","amount":100000000000000}]}""");
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("errors")).extracting(e -> e.get("field").asText())
-                .contains("limits[0].window", "limits[0].amount", "limits[1].mode");
+                .contains("limits[0].window", "limits[0].amount", "limits[1].mode", "limits[3].amount");
         assertThat(r.body()).contains("must be one of minute, hour, day, month, was \\\"week\\\"");
         assertThat(api.get("/v1/plans/pro").status()).isEqualTo(404);
     }
