@@ -4,6 +4,7 @@ import dev.tally.core.enforce.CallEstimate;
 import dev.tally.core.enforce.CallRequest;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.enforce.LimitDecision;
+import dev.tally.core.enforce.RateLimitFields;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
@@ -12,7 +13,6 @@ import dev.tally.core.problem.NotFoundException;
 import dev.tally.core.problem.ValidationException;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * {@code Enforcer} has it). Errors are mapped as the server maps them: an unknown customer is a
  * {@link TallyException} with status 404, an invalid estimate one with status 400 naming the field.
  *
- * <p>The header values follow the server's {@code RateLimitHeaders}; {@code EmbeddedAuthorizerTest} holds the two
+ * <p>The header values come from {@link RateLimitFields}, as the server's do; {@code EmbeddedAuthorizerTest} holds the two
  * to the same output.
  */
 public final class EmbeddedAuthorizer implements Authorizer {
@@ -146,55 +146,10 @@ public final class EmbeddedAuthorizer implements Authorizer {
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }
 
-    /** The headers {@code POST /v1/authorize} answers for this decision (see the server's RateLimitHeaders). */
+    /** The headers {@code POST /v1/authorize} answers for this decision: the same fields, from the same code. */
     private static RateLimitHeaders headers(dev.tally.core.enforce.Decision decision, Instant now) {
-        String limit = null;
-        String remaining = null;
-        String reset = null;
-        LimitDecision deciding = decision.deciding();
-        if (deciding != null && deciding.state().limit().amount() != null) {
-            dev.tally.core.usage.LimitState s = deciding.state();
-            limit = plain(s.limit().metric(), s.limit().amount());
-            remaining = plain(s.limit().metric(), s.remaining());
-            reset = s.resetsAt().toString();
-        }
-        List<String> policies = new ArrayList<>();
-        List<String> states = new ArrayList<>();
-        for (LimitDecision d : decision.limits()) {
-            dev.tally.core.usage.LimitState s = d.state();
-            Limit l = s.limit();
-            if (l.amount() == null) {
-                continue;
-            }
-            String name = quoted(l.name());
-            String unit = Metrics.REQUESTS.equals(l.metric()) ? null
-                    : Metrics.COST.equals(l.metric()) ? "usd-micros" : l.metric();
-            long window = Duration.between(s.window().start(), s.window().end()).toSeconds();
-            policies.add(name + ";q=" + integer(l.metric(), l.amount()) + ";w=" + window
-                    + (unit == null ? "" : ";qu=" + quoted(unit)));
-            long resetSeconds = Math.max(0, Duration.between(now, s.resetsAt()).toSeconds());
-            states.add(name + ";r=" + integer(l.metric(), s.remaining()) + ";t=" + resetSeconds);
-        }
-        return new RateLimitHeaders(limit, remaining, reset,
-                policies.isEmpty() ? null : String.join(", ", policies),
-                states.isEmpty() ? null : String.join(", ", states),
-                decision.allowed() ? null : Long.toString(decision.retryAfterSeconds()));
-    }
-
-    private static String plain(String metric, BigDecimal value) {
-        if (Metrics.COST.equals(metric)) {
-            return Money.ofRounded(value).toPlainString();
-        }
-        return value.stripTrailingZeros().toPlainString();
-    }
-
-    /** A whole number for a structured field: micro-dollars for money, whole units otherwise (rounded down). */
-    private static long integer(String metric, BigDecimal value) {
-        BigDecimal scaled = Metrics.COST.equals(metric) ? value.movePointRight(6) : value;
-        return scaled.setScale(0, RoundingMode.FLOOR).longValue();
-    }
-
-    private static String quoted(String text) {
-        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        Map<String, String> f = RateLimitFields.of(decision, now);
+        return new RateLimitHeaders(f.get("X-RateLimit-Limit"), f.get("X-RateLimit-Remaining"),
+                f.get("X-RateLimit-Reset"), f.get("RateLimit-Policy"), f.get("RateLimit"), f.get("Retry-After"));
     }
 }
