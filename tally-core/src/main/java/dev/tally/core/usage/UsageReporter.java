@@ -61,11 +61,12 @@ public final class UsageReporter {
         boolean isCurrent = period.equals(current);
         List<LimitState> limits = isCurrent ? limitStates(c, now)
                 : monthLimitStates(c, period, store.rollups(c.id(), Window.MONTH, period.start(), period.end()));
-        return new UsageReport(c, catalog.plan(c.planId()).orElse(null), period, sum(days),
+        RollupCounts totals = sum(days);
+        return new UsageReport(c, catalog.plan(c.planId()).orElse(null), period, totals,
                 breakdown(days, r -> new RollupKey(null, null, null, r.provider(), "", "")),
                 breakdown(days, r -> new RollupKey(null, null, null, r.provider(), r.model(), "")),
                 limits, daily(c.zone(), period, days, now), topEndpoints(days),
-                latency(c.id(), period, days));
+                latency(c.id(), period, totals));
     }
 
     /** Every limit of the customer, each measured in its window that contains {@code now}. */
@@ -258,8 +259,7 @@ public final class UsageReporter {
         return days;
     }
 
-    private UsageReport.LatencySummary latency(String customerId, Period period, List<RollupRow> rows) {
-        RollupCounts total = sum(rows);
+    private UsageReport.LatencySummary latency(String customerId, Period period, RollupCounts total) {
         if (total.latencyCount() == 0) {
             return new UsageReport.LatencySummary(null, null, null, null);
         }
