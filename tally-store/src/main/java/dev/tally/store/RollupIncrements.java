@@ -28,12 +28,12 @@ import java.util.Map;
  */
 record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Series> series,
                         List<Map.Entry<RollupKey, RollupCounts>> singles, List<Map.Entry<LatencyKey, Long>> latency) {
-    private static final Comparator<RollupKey> KEY_ORDER = Comparator.comparing(RollupKey::customerId)
-            .thenComparing(RollupKey::provider)
-            .thenComparing(RollupKey::model)
-            .thenComparing(RollupKey::endpoint)
-            .thenComparing(RollupKey::grain)
-            .thenComparing(RollupKey::bucketStart);
+    /**
+     * Series first (customer, provider, model, endpoint), then grain and bucket. Written out rather than chained with
+     * {@code Comparator.comparing}: the sort runs on the single writer's critical path, and the chain's lambdas were
+     * a measurable part of it.
+     */
+    private static final Comparator<RollupKey> KEY_ORDER = RollupIncrements::compareKeys;
     private static final Comparator<LatencyKey> LATENCY_ORDER = Comparator.comparing(LatencyKey::customerId)
             .thenComparing(LatencyKey::dayStart)
             .thenComparingInt(LatencyKey::bucket);
@@ -47,6 +47,23 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
      * @param counts       the sums every one of the rows adds
      */
     record Series(RollupKey first, Instant[] bucketStarts, RollupCounts counts) {
+    }
+
+    private static int compareKeys(RollupKey a, RollupKey b) {
+        int c = a.customerId().compareTo(b.customerId());
+        if (c == 0) {
+            c = a.provider().compareTo(b.provider());
+        }
+        if (c == 0) {
+            c = a.model().compareTo(b.model());
+        }
+        if (c == 0) {
+            c = a.endpoint().compareTo(b.endpoint());
+        }
+        if (c == 0) {
+            c = a.grain().compareTo(b.grain());
+        }
+        return c != 0 ? c : a.bucketStart().compareTo(b.bucketStart());
     }
 
     static RollupIncrements of(RollupBatch batch) {
