@@ -2,7 +2,6 @@ package dev.tally.core.period;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -78,15 +77,5 @@ public final class Periods {
     /** The billing day as a date in {@code month}, clamped to the month's length. */
     static LocalDate anchor(YearMonth month, int billingDay) {
         return month.atDay(Math.min(billingDay, month.lengthOfMonth()));
-    }
-
-    /** Validates a billing day: 1 to 31. */
-    public static boolean isValidBillingDay(int day) {
-        return day >= 1 && day <= 31;
-    }
-
-    /** The local date-time of an instant, for labels. */
-    public static LocalDateTime local(ZoneId zone, Instant t) {
-        return LocalDateTime.ofInstant(t, zone);
     }
 }

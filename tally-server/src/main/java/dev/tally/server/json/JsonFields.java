@@ -1,7 +1,6 @@
 package dev.tally.server.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.problem.Problems;
 
 import java.math.BigDecimal;
@@ -144,15 +143,6 @@ public final class JsonFields {
         }
     }
 
-    public Problems problems() {
-        return problems;
-    }
-
-    /** The path of a field of this object, for callers that record their own problems. */
-    public String path(String name) {
-        return prefix + name;
-    }
-
     /** An exact decimal from a JSON number or decimal string, or null with a recorded problem. */
     public static BigDecimal decimalOf(String field, JsonNode value, Problems problems) {
         if (value.isNumber()) {
@@ -189,10 +179,5 @@ public final class JsonFields {
             return "an array";
         }
         return value.toString();
-    }
-
-    /** The object as an {@link ObjectNode}, for callers that iterate its fields. */
-    public ObjectNode object() {
-        return isObject() ? (ObjectNode) node : null;
     }
 }
