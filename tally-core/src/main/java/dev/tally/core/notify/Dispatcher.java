@@ -6,6 +6,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -33,6 +34,8 @@ public final class Dispatcher {
     private final InstantSource clock;
     private final LongSupplier nanoTime;
     private final Consumer<RuntimeException> onFailure;
+    /** One round at a time per dispatcher: the background schedule and a direct call never overlap. */
+    private final ReentrantLock round = new ReentrantLock();
 
     /**
      * @param store      channels and the outbox
@@ -55,9 +58,13 @@ public final class Dispatcher {
     /**
      * Attempts every row due now, batch after batch, and returns how many attempts were made. Rows that fail are
      * scheduled later, so the loop ends. Never throws, so it can be the body of a background schedule.
+     *
+     * <p>Rounds of one dispatcher run one at a time: a call waits for a round in progress, so when it returns every
+     * row that was due at the clock's time has been attempted and recorded.
      */
     public int dispatchDue() {
         int attempted = 0;
+        round.lock();
         try {
             while (true) {
                 Instant now = clock.instant();
@@ -71,6 +78,8 @@ public final class Dispatcher {
         } catch (RuntimeException e) {
             onFailure.accept(e);
             return attempted;
+        } finally {
+            round.unlock();
         }
     }
 
