@@ -2,6 +2,7 @@ package dev.tally.server.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,8 +25,7 @@ record AlertEmail(String subject, String text, String html) {
         }
         String customer = text(data, "customer", "all customers");
         String limit = text(data, "limit", data.path("kind").asText(""));
-        String percent = data.path("percent").isNumber() ? data.path("percent").decimalValue().toPlainString() + "%"
-                : null;
+        String percent = data.path("percent").isNumber() ? percent(data.path("percent").decimalValue()) : null;
         String subject = "[Tally] " + customer + ": " + limit + (percent == null ? "" : " at " + percent)
                 + " (" + type.substring("alert.".length()).replace('_', ' ') + ")";
         Map<String, String> facts = new LinkedHashMap<>();
@@ -56,6 +56,11 @@ record AlertEmail(String subject, String text, String html) {
         text.append("\n-- \nSent by Tally. Acknowledge or resolve alerts through /v1/alerts.\n");
         html.append("</table><p style=\"color:#666\">Sent by Tally.</p></body></html>");
         return new AlertEmail(subject, text.toString(), html.toString());
+    }
+
+    /** One decimal at least, as alerts carry it: a JSON tree reads {@code 85.0} back as {@code 85}. */
+    private static String percent(BigDecimal value) {
+        return (value.scale() < 1 ? value.setScale(1) : value).toPlainString() + "%";
     }
 
     private static String text(JsonNode data, String field, String whenMissing) {
