@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.alert.Alert;
 import dev.tally.core.alert.AlertKind;
+import dev.tally.core.notify.Backoff;
 import dev.tally.core.notify.Dispatcher;
 import dev.tally.core.notify.Notifier;
 import dev.tally.core.testing.MutableClock;
@@ -159,6 +160,44 @@ class WebhookDeliveryTest {
             }
 
             assertThat(hook.accepted()).extracting(r -> alertId(r.body())).containsExactly("alr_9");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void receiverAlwaysFailing_isGivenUpAfterTheLastAttempt(Backend backend) throws Exception {
+        try (WebhookReceiver hook = WebhookReceiver.failingFirst(Integer.MAX_VALUE);
+             TestServer server = TestServer.start(backend, dir, clock)) {
+            createChannel(server.admin(), hook, "[]");
+            server.server().notifications().notifier().fired(Alerts.fired("alr_1", AlertKind.THRESHOLD, "acme",
+                    "tokens-month", 50, "50.0", clock.instant()));
+
+            deliverForSteps(server, Backoff.DEFAULT_MAX_ATTEMPTS + 3);
+
+            assertThat(hook.received()).hasSize(Backoff.DEFAULT_MAX_ATTEMPTS);
+            JsonNode dead = server.admin().get("/v1/deliveries?state=dead").json().get("deliveries");
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).get("attempts").asInt()).isEqualTo(Backoff.DEFAULT_MAX_ATTEMPTS);
+            assertThat(dead.get(0).get("last_error").asText()).isEqualTo("HTTP 500");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void channelDeletedBeforeDelivery_rowDiesWithoutASend(Backend backend) throws Exception {
+        try (WebhookReceiver hook = WebhookReceiver.failingFirst(0);
+             TestServer server = TestServer.start(backend, dir, clock)) {
+            createChannel(server.admin(), hook, "[]");
+            var rows = server.server().notifications().notifier().rowsFor(Alerts.fired("alr_1",
+                    AlertKind.THRESHOLD, "acme", "tokens-month", 50, "50.0", clock.instant()));
+            assertThat(server.admin().delete("/v1/channels/ops-hook").status()).isEqualTo(204);
+            server.server().store().enqueue(rows);
+
+            deliverForSteps(server, 2);
+
+            assertThat(hook.received()).isEmpty();
+            JsonNode dead = server.admin().get("/v1/deliveries?state=dead").json().get("deliveries");
+            assertThat(dead.get(0).get("last_error").asText()).contains("ops-hook", "no longer exists");
         }
     }
 
