@@ -192,6 +192,23 @@ class ChannelApiTest {
         server = TestServer.startOn(url, dir, MutableClock.at("2026-11-22T10:00:00Z"));
     }
 
+    @Test
+    void configFile_smtpWithUsername_takesThePasswordFromTheEnvironmentOnly() throws Exception {
+        Path yaml = dir.resolve("smtp.yaml");
+        Files.writeString(yaml, """
+                smtp: {host: smtp.example.com, from: tally@example.com, username: tally, starttls: true}
+                """);
+        dev.tally.server.config.ConfigFile file = dev.tally.server.config.ConfigFile.read(yaml);
+
+        assertThatThrownBy(() -> file.smtp(java.util.Map.of())).hasMessageContaining("smtp.username")
+                .hasMessageContaining(SmtpSettings.PASSWORD_VARIABLE);
+        SmtpSettings smtp = file.smtp(java.util.Map.of(SmtpSettings.PASSWORD_VARIABLE, "pw-123"));
+        assertThat(smtp.password()).isEqualTo("pw-123");
+        assertThat(smtp.port()).isEqualTo(SmtpSettings.DEFAULT_PORT);
+        assertThat(smtp.startTls()).isTrue();
+        assertThat(smtp.toString()).doesNotContain("pw-123");
+    }
+
     private static void assertProblem(Api.Response r, String field, String messagePart) {
         assertThat(r.status()).as(r.toString()).isEqualTo(400);
         assertThat(r.contentType()).startsWith("application/problem+json");
