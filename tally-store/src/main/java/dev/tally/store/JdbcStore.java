@@ -246,6 +246,11 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public List<Notification> claimDue(Instant now, Instant leaseUntil, int max) {
+        // Dispatchers poll every second and usually find nothing: look first with a plain read, so that an idle
+        // poll takes no write transaction (on SQLite, no turn at the single writer the event writer needs).
+        if (!tx.read("looking for due notifications", c -> notifications.anyDue(c, now))) {
+            return List.of();
+        }
         return tx.write("claiming due notifications", c -> notifications.claimDue(c, now, leaseUntil, max));
     }
 

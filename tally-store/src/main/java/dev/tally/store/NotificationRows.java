@@ -93,6 +93,17 @@ final class NotificationRows {
         }
     }
 
+    /** Whether any open row is due at {@code now}; one probe of the due index. */
+    boolean anyDue(Connection c, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notifications WHERE " + OPEN
+                + " AND next_attempt_ms <= ? LIMIT 1")) {
+            ps.setLong(1, now.toEpochMilli());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     List<Notification> claimDue(Connection c, Instant now, Instant leaseUntil, int max) throws SQLException {
         List<String> ids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id FROM notifications WHERE " + OPEN
