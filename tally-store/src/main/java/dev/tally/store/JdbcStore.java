@@ -278,6 +278,11 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public long deleteFinishedBefore(Instant cutoff) {
+        return tx.write("removing finished notifications", c -> notifications.deleteFinishedBefore(c, cutoff));
+    }
+
+    @Override
     public String backend() {
         return dialect.backend();
     }

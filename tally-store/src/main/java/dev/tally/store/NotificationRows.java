@@ -222,6 +222,19 @@ final class NotificationRows {
         return attempts;
     }
 
+    long deleteFinishedBefore(Connection c, Instant cutoff) throws SQLException {
+        String finished = "SELECT id FROM notifications WHERE state IN ('delivered', 'dead') AND created_ms < ?";
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM delivery_attempts WHERE notification_id IN (" + finished + ")")) {
+            ps.setLong(1, cutoff.toEpochMilli());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM notifications WHERE id IN (" + finished + ")")) {
+            ps.setLong(1, cutoff.toEpochMilli());
+            return ps.executeUpdate();
+        }
+    }
+
     private static void bindRow(PreparedStatement ps, Notification n) throws SQLException {
         ps.setString(1, n.id());
         ps.setString(2, n.channelId());

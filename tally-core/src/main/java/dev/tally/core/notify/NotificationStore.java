@@ -45,4 +45,11 @@ public interface NotificationStore {
 
     /** The delivery log of one row, first attempt first. */
     List<DeliveryAttempt> attempts(String notificationId);
+
+    /**
+     * Removes delivered and dead rows created before {@code cutoff}, with their logs; open rows always stay.
+     *
+     * @return how many rows were removed
+     */
+    long deleteFinishedBefore(Instant cutoff);
 }

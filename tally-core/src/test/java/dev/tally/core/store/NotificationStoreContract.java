@@ -185,6 +185,28 @@ public interface NotificationStoreContract {
     }
 
     @Test
+    default void deleteFinishedBefore_removesOldDeliveredAndDeadRowsWithTheirLogs_only() {
+        store().enqueue(List.of(row("msg_done", T0), row("msg_dead", T0), row("msg_open", T0),
+                row("msg_new", T0.plusSeconds(100))));
+        for (Notification n : store().claimDue(T0.plusSeconds(100), T0.plusSeconds(200), 10)) {
+            Notification next = switch (n.id()) {
+                case "msg_done", "msg_new" -> n.delivered(T0);
+                case "msg_dead" -> n.failed("gone", T0, null);
+                default -> n.failed("HTTP 500", T0, T0.plusSeconds(10));
+            };
+            store().recordAttempt(new DeliveryAttempt(n.id(), 1, T0, next.state() == DeliveryState.DELIVERED, null,
+                    null, 1), next);
+        }
+
+        assertThat(store().deleteFinishedBefore(T0.plusSeconds(50))).isEqualTo(2);
+
+        assertThat(store().notifications(new DeliveryQuery(null, null, null, null, 10)))
+                .extracting(Notification::id).containsExactlyInAnyOrder("msg_open", "msg_new");
+        assertThat(store().attempts("msg_done")).isEmpty();
+        assertThat(store().attempts("msg_open")).hasSize(1);
+    }
+
+    @Test
     default void outbox_afterReopen_keepsPendingRowsDue() throws Exception {
         store().putChannel(HOOK);
         store().enqueue(List.of(row("msg_1", T0)));

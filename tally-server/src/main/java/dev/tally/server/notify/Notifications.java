@@ -29,12 +29,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * The notification side of a running server: the {@link Notifier} that the alert engine reports to, the
  * {@link Dispatcher} with its webhook and e-mail transports, and the background thread that runs it every
- * {@link #POLL_INTERVAL}.
+ * {@link #POLL_INTERVAL} and, hourly, removes delivered and dead rows older than {@link #KEEP_FINISHED}.
  */
 public final class Notifications implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
     /** How often the outbox is polled for due rows. */
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** How long delivered and dead rows stay in the delivery log. */
+    public static final Duration KEEP_FINISHED = Duration.ofDays(30);
 
     private final TallyStore store;
     private final NotificationJson json;
@@ -80,7 +82,20 @@ public final class Notifications implements AutoCloseable {
         });
         long every = POLL_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(dispatcher::dispatchDue, every, every, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(() -> pruneFinished(store, clock), 5, 60, TimeUnit.MINUTES);
         return new Notifications(store, json, notifier, dispatcher, smtp, clock, scheduler);
+    }
+
+    private static void pruneFinished(TallyStore store, InstantSource clock) {
+        try {
+            long removed = store.deleteFinishedBefore(clock.instant().minus(KEEP_FINISHED));
+            if (removed > 0) {
+                LOG.info("Removed {} delivered or dead notifications older than {} days", removed,
+                        KEEP_FINISHED.toDays());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Pruning the delivery log failed; it runs again in an hour", e);
+        }
     }
 
     /** The listener the alert engine reports fired alerts to. */
