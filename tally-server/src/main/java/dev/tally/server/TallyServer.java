@@ -137,7 +137,8 @@ public final class TallyServer implements AutoCloseable {
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
 
-        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, clock);
+        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
+                clock);
         List<String> routes = new ArrayList<>();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;

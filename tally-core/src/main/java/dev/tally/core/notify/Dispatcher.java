@@ -34,6 +34,7 @@ public final class Dispatcher {
     private final InstantSource clock;
     private final LongSupplier nanoTime;
     private final Consumer<RuntimeException> onFailure;
+    private final Consumer<Notification> onAttempt;
     /** One round at a time per dispatcher: the background schedule and a direct call never overlap. */
     private final ReentrantLock round = new ReentrantLock();
 
@@ -44,15 +45,18 @@ public final class Dispatcher {
      * @param clock      what "due" means, and the time of attempts
      * @param nanoTime   measures attempt durations ({@code System::nanoTime})
      * @param onFailure  told when a round failed as a whole (the store was unreachable); the next round retries
+     * @param onAttempt  told of every recorded attempt, with the row's new state (for metrics)
      */
     public Dispatcher(NotificationStore store, Map<ChannelType, Transport> transports, Backoff backoff,
-                      InstantSource clock, LongSupplier nanoTime, Consumer<RuntimeException> onFailure) {
+                      InstantSource clock, LongSupplier nanoTime, Consumer<RuntimeException> onFailure,
+                      Consumer<Notification> onAttempt) {
         this.store = store;
         this.transports = Map.copyOf(transports);
         this.backoff = backoff;
         this.clock = clock;
         this.nanoTime = nanoTime;
         this.onFailure = onFailure;
+        this.onAttempt = onAttempt;
     }
 
     /**
@@ -93,7 +97,9 @@ public final class Dispatcher {
         long millis = Duration.ofNanos(nanoTime.getAsLong() - startNanos).toMillis();
         DeliveryAttempt attempt = new DeliveryAttempt(row.id(), row.attempts() + 1, started, outcome.succeeded(),
                 outcome.statusCode(), outcome.error(), millis);
-        store.recordAttempt(attempt, next(row, outcome, channel.isPresent()));
+        Notification updated = next(row, outcome, channel.isPresent());
+        store.recordAttempt(attempt, updated);
+        onAttempt.accept(updated);
     }
 
     private Transport.Outcome send(Channel channel, Notification row) {

@@ -1,16 +1,20 @@
 package dev.tally.server.notify;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.notify.Backoff;
 import dev.tally.core.notify.Channel;
 import dev.tally.core.notify.ChannelType;
+import dev.tally.core.notify.DeliveryState;
 import dev.tally.core.notify.Dispatcher;
 import dev.tally.core.notify.Notification;
 import dev.tally.core.notify.Notifier;
 import dev.tally.core.notify.Transport;
 import dev.tally.core.store.TallyStore;
 import dev.tally.server.json.NotificationJson;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +29,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The notification side of a running server: the {@link Notifier} that the alert engine reports to, the
@@ -63,7 +68,7 @@ public final class Notifications implements AutoCloseable {
      * @param smtp the SMTP settings, or null when e-mail is not configured
      */
     public static Notifications start(TallyStore store, Catalog catalog, NotificationJson json, SmtpSettings smtp,
-                                      com.fasterxml.jackson.databind.ObjectMapper mapper, InstantSource clock) {
+                                      ObjectMapper mapper, MeterRegistry metrics, InstantSource clock) {
         Notifier notifier = new Notifier(store, json,
                 customerId -> catalog.customer(customerId).map(Customer::email), clock,
                 (alert, e) -> LOG.error("Alert {} could not be put in the notification outbox", alert.id(), e));
@@ -74,7 +79,7 @@ public final class Notifications implements AutoCloseable {
         }
         Dispatcher dispatcher = new Dispatcher(store, transports,
                 new Backoff(Backoff.DEFAULT_MAX_ATTEMPTS, new SecureRandom()), clock, System::nanoTime,
-                e -> LOG.warn("Notification dispatch failed; the next round retries", e));
+                e -> LOG.warn("Notification dispatch failed; the next round retries", e), attemptMetrics(metrics));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-notify");
             t.setDaemon(true);
@@ -84,6 +89,22 @@ public final class Notifications implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(dispatcher::dispatchDue, every, every, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(() -> pruneFinished(store, clock), 5, 60, TimeUnit.MINUTES);
         return new Notifications(store, json, notifier, dispatcher, smtp, clock, scheduler);
+    }
+
+    /** {@code tally_notification_attempts_total{result=delivered|failed|dead}}. */
+    private static Consumer<Notification> attemptMetrics(MeterRegistry metrics) {
+        Map<DeliveryState, Counter> counters = new EnumMap<>(DeliveryState.class);
+        for (DeliveryState state : List.of(DeliveryState.DELIVERED, DeliveryState.FAILED, DeliveryState.DEAD)) {
+            counters.put(state, Counter.builder("tally_notification_attempts")
+                    .description("notification delivery attempts, by the state they left the delivery in")
+                    .tag("result", state.wireName()).register(metrics));
+        }
+        return n -> {
+            Counter c = counters.get(n.state());
+            if (c != null) {
+                c.increment();
+            }
+        };
     }
 
     private static void pruneFinished(TallyStore store, InstantSource clock) {

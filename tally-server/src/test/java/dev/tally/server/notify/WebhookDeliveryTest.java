@@ -115,6 +115,10 @@ class WebhookDeliveryTest {
             assertThat(server.admin().get("/v1/deliveries?state=pending").json().get("deliveries")).isEmpty();
             assertThat(server.admin().get("/v1/deliveries/" + delivery.get("id").asText()).json().get("log"))
                     .hasSize(3);
+            String metrics = server.admin().as(null).get("/metrics").body();
+            assertThat(metrics).contains("tally_notification_attempts_total{result=\"failed\"} 2.0",
+                    "tally_notification_attempts_total{result=\"delivered\"} 1.0",
+                    "tally_notification_attempts_total{result=\"dead\"} 0.0");
         }
     }
 
