@@ -21,12 +21,16 @@ import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
 import dev.tally.server.http.KeyHashing;
+import dev.tally.server.http.NotificationRoutes;
 import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
 import dev.tally.server.http.UsageRoutes;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
+import dev.tally.server.json.NotificationJson;
+import dev.tally.server.notify.Notifications;
+import dev.tally.server.notify.SmtpSettings;
 import dev.tally.store.Stores;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -65,10 +69,12 @@ public final class TallyServer implements AutoCloseable {
     private final String generatedAdminKey;
     private final List<String> routes;
     private final Enforcer enforcer;
+    private final Notifications notifications;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
                         Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
-                        Enforcer enforcer) {
+                        Enforcer enforcer, Notifications notifications) {
+        this.notifications = notifications;
         this.routes = routes;
         this.enforcer = enforcer;
         this.store = store;
@@ -108,6 +114,13 @@ public final class TallyServer implements AutoCloseable {
         if (file != null) {
             file.seed(catalog, new CatalogJson(json), clock.instant());
         }
+        NotificationJson notificationJson = new NotificationJson(json);
+        SmtpSettings smtp = file == null ? null : file.smtp(System.getenv());
+        if (file != null) {
+            file.seedChannels(store, notificationJson, smtp != null).forEach((id, secret) -> LOG.warn(
+                    "Generated the signing secret of webhook channel {}: {} (shown once; put it in tally.yaml to "
+                            + "keep it fixed)", id, secret));
+        }
         if (config.redisUrl() != null) {
             LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
         }
@@ -124,6 +137,8 @@ public final class TallyServer implements AutoCloseable {
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
 
+        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
+                clock);
         List<String> routes = new ArrayList<>();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -140,6 +155,8 @@ public final class TallyServer implements AutoCloseable {
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
+            new NotificationRoutes(store, notifications, notificationJson, access, requests, json)
+                    .register(cfg.routes);
         });
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");
@@ -151,13 +168,14 @@ public final class TallyServer implements AutoCloseable {
         try {
             app.start();
         } catch (RuntimeException e) {
+            notifications.close();
             writer.close();
             background.shutdownNow();
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
-                enforcer);
+                enforcer, notifications);
     }
 
     /**
@@ -252,11 +270,17 @@ public final class TallyServer implements AutoCloseable {
         return enforcer;
     }
 
+    /** Notifications: the listener for fired alerts ({@code notifications().notifier()}) and the dispatcher. */
+    public Notifications notifications() {
+        return notifications;
+    }
+
     /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */
     @Override
     public void close() {
         LOG.info("Tally shutting down: draining requests and the writer");
         background.shutdownNow();
+        notifications.close();
         app.stop();
         writer.close();
         store.close();

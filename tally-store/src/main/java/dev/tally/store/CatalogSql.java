@@ -25,10 +25,10 @@ final class CatalogSql {
             + "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
             + "updated_ms = excluded.updated_ms";
     private static final String UPSERT_CUSTOMER = "INSERT INTO customers (id, name, plan_id, zone, billing_day, "
-            + "created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            + "created_ms, updated_ms, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             + "name = excluded.name, plan_id = excluded.plan_id, zone = excluded.zone, "
-            + "billing_day = excluded.billing_day, updated_ms = excluded.updated_ms";
-    private static final String SELECT_CUSTOMERS = "SELECT id, name, plan_id, zone, billing_day, created_ms "
+            + "billing_day = excluded.billing_day, updated_ms = excluded.updated_ms, email = excluded.email";
+    private static final String SELECT_CUSTOMERS = "SELECT id, name, plan_id, zone, billing_day, created_ms, email "
             + "FROM customers";
 
     private final InstantSource clock;
@@ -88,6 +88,7 @@ final class CatalogSql {
             ps.setInt(5, customer.billingDay());
             ps.setLong(6, created.toEpochMilli());
             ps.setLong(7, now);
+            ps.setString(8, customer.email());
             ps.executeUpdate();
         }
         LimitRows.replace(c, LimitRows.CUSTOMER, customer.id(), customer.limits());
@@ -131,7 +132,7 @@ final class CatalogSql {
         String id = rs.getString("id");
         return new Customer(id, rs.getString("name"), rs.getString("plan_id"), ZoneId.of(rs.getString("zone")),
                 rs.getInt("billing_day"), limits.getOrDefault(id, List.of()),
-                Instant.ofEpochMilli(rs.getLong("created_ms")));
+                Instant.ofEpochMilli(rs.getLong("created_ms")), rs.getString("email"));
     }
 
     private static boolean deleteById(Connection c, String table, String id) throws SQLException {

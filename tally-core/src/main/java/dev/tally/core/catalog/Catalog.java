@@ -119,7 +119,7 @@ public final class Catalog {
         Customer existing = snapshot.customers.get(customer.id());
         Customer stored = existing == null ? customer
                 : new Customer(customer.id(), customer.name(), customer.planId(), customer.zone(),
-                customer.billingDay(), customer.limits(), existing.createdAt());
+                customer.billingDay(), customer.limits(), existing.createdAt(), customer.email());
         store.putCustomer(stored);
         Map<String, Customer> customers = new HashMap<>(snapshot.customers);
         customers.put(stored.id(), stored);

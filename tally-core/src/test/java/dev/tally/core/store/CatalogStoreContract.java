@@ -97,6 +97,17 @@ public interface CatalogStoreContract {
     }
 
     @Test
+    default void putCustomer_withEmail_roundTripsAndReplacingClearsIt() {
+        store().putCustomer(new Customer("acme", "Acme", null, ZoneId.of("UTC"), 1, List.of(), T0,
+                "billing@acme.example"));
+
+        assertThat(store().customer("acme").orElseThrow().email()).isEqualTo("billing@acme.example");
+
+        store().putCustomer(new Customer("acme", "Acme", null, ZoneId.of("UTC"), 1, List.of(), T0));
+        assertThat(store().customer("acme").orElseThrow().email()).isNull();
+    }
+
+    @Test
     default void customers_several_listedByIdWithTheirOwnLimits() {
         store().putCustomer(customer("globex", "Globex", T0));
         store().putCustomer(new Customer("acme", "Acme", "free", ZoneId.of("UTC"), 1, List.of(COST_DAY), T0));

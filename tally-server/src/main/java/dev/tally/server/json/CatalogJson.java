@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.Limit;
@@ -57,10 +58,14 @@ public final class CatalogJson {
         }
         Long billingDay = f.integer("billing_day", 1, 31, false);
         List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
+        String email = f.text("email", false);
+        if (email != null && !EmailAddresses.isValid(email)) {
+            problems.add("email", EmailAddresses.RULE + ", was \"" + email + "\"");
+        }
         f.rejectUnknown();
         problems.throwIfAny("The customer is not valid; nothing was changed");
         int day = billingDay == null ? 1 : billingDay.intValue();
-        return new Customer(id, name == null ? id : name, plan, zone, day, limits, now);
+        return new Customer(id, name == null ? id : name, plan, zone, day, limits, now, email);
     }
 
     /** Parses the body of {@code PUT /v1/prices}: a list, all valid or nothing stored. */
@@ -142,6 +147,7 @@ public final class CatalogJson {
         out.put("billing_day", c.billingDay());
         ArrayNode limits = out.putArray("limits");
         c.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
+        out.put("email", c.email());
         out.put("created_at", c.createdAt().toString());
         return out;
     }
