@@ -1,6 +1,10 @@
 package dev.tally.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.alert.AlertEngine;
+import dev.tally.core.alert.AlertListener;
+import dev.tally.core.alert.AlertService;
+import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.enforce.CounterRebuild;
 import dev.tally.core.enforce.Enforcer;
@@ -16,6 +20,7 @@ import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Access;
+import dev.tally.server.http.AlertRoutes;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
@@ -25,6 +30,7 @@ import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
 import dev.tally.server.http.UsageRoutes;
+import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
 import dev.tally.store.Stores;
@@ -65,10 +71,12 @@ public final class TallyServer implements AutoCloseable {
     private final String generatedAdminKey;
     private final List<String> routes;
     private final Enforcer enforcer;
+    private final AlertEngine alerts;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
                         Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
-                        Enforcer enforcer) {
+                        Enforcer enforcer, AlertEngine alerts) {
+        this.alerts = alerts;
         this.routes = routes;
         this.enforcer = enforcer;
         this.store = store;
@@ -114,9 +122,12 @@ public final class TallyServer implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventWriter writer = new EventWriter(store,
                 new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
-        Enforcer enforcer = enforcer(config, store, catalog, clock);
-        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
         UsageReporter reporter = new UsageReporter(store, catalog, clock);
+        AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
+                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), alertListener(store),
+                e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
+        Enforcer enforcer = enforcer(config, store, catalog, clock, alerts);
+        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
 
         String[] generated = new String[1];
         Authenticator auth = new Authenticator(adminKeyHash(config, store, generated), store, clock);
@@ -140,6 +151,8 @@ public final class TallyServer implements AutoCloseable {
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
+            new AlertRoutes(new AlertService(store, alerts, clock), auth, access, new AlertJson(json))
+                    .register(cfg.routes);
         });
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");
@@ -148,23 +161,35 @@ public final class TallyServer implements AutoCloseable {
         });
         RetentionJob retention = new RetentionJob(store, clock, config.retention());
         background.scheduleWithFixedDelay(() -> runRetention(retention), 1, 60, TimeUnit.MINUTES);
+        // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
+        background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
         try {
             app.start();
         } catch (RuntimeException e) {
             writer.close();
+            alerts.close();
             background.shutdownNow();
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
-                enforcer);
+                enforcer, alerts);
+    }
+
+    /**
+     * Who is told about alerts as they fire. Nothing yet: notifications (webhooks, e-mail) plug in here, with the
+     * store at hand for their outbox.
+     */
+    private static AlertListener alertListener(TallyStore store) {
+        return AlertListener.NONE;
     }
 
     /**
      * The enforcer with in-process counters rebuilt from the store's rollups, before the first call is decided, and
      * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
      */
-    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock) {
+    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
+                                     AlertEngine alerts) {
         byte[] secret = store.setting(RESERVATION_SECRET_SETTING).map(hex -> HexFormat.of().parseHex(hex))
                 .orElseGet(() -> {
                     byte[] fresh = ReservationIds.newSecret();
@@ -176,7 +201,7 @@ public final class TallyServer implements AutoCloseable {
         LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
                 config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
-                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e));
+                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts);
     }
 
     private static void runRetention(RetentionJob job) {
@@ -252,6 +277,11 @@ public final class TallyServer implements AutoCloseable {
         return enforcer;
     }
 
+    /** The alert engine: tests {@link AlertEngine#drain drain} and {@link AlertEngine#sweep sweep} it. */
+    public AlertEngine alerts() {
+        return alerts;
+    }
+
     /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */
     @Override
     public void close() {
@@ -259,6 +289,7 @@ public final class TallyServer implements AutoCloseable {
         background.shutdownNow();
         app.stop();
         writer.close();
+        alerts.close();
         store.close();
         LOG.info("Tally stopped");
     }
