@@ -47,8 +47,8 @@ import java.util.function.Consumer;
  *
  * <p>Self-resolution ({@link #sweep()}, run every minute and after catalog changes): an open alert resolves, by
  * {@code system}, when its period is over (a new month, day or hour), when its customer or limit is gone or became
- * unlimited, when a raised limit put usage back under the level it fired at, and when a forecast no longer runs out
- * before the month ends.
+ * unlimited, when a raised limit put usage back under the level it fired at (day and month limits; alerts of minute
+ * and hour limits last their UTC hour), and when a forecast no longer runs out before the month ends.
  */
 public final class AlertEngine implements LimitObserver, AutoCloseable {
     /** Who resolves alerts whose cause went away. */
@@ -96,29 +96,38 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
     @Override
     public void recorded(Customer customer, LedgerEntry entry, List<Limit> limits, List<CounterState> states,
                          Instant now) {
-        CustomerWatch w = watch(customer.id());
-        List<Alert> fired = new ArrayList<>(0);
-        long costDelta;
-        synchronized (w) {
-            costDelta = w.recorded(customer, entry, limits, states, now, fired);
-        }
-        if (costDelta != 0) {
-            checkGlobalCost(globalCostNanos.addAndGet(costDelta), now, fired);
-        }
-        if (!fired.isEmpty()) {
-            store(fired);
+        try {
+            CustomerWatch w = watch(customer.id());
+            List<Alert> fired = new ArrayList<>(0);
+            long costDelta;
+            synchronized (w) {
+                costDelta = w.recorded(customer, entry, limits, states, now, fired);
+            }
+            if (costDelta != 0) {
+                checkGlobalCost(globalCostNanos.addAndGet(costDelta), now, fired);
+            }
+            if (!fired.isEmpty()) {
+                store(fired);
+            }
+        } catch (RuntimeException e) {
+            // The event is stored and counted; a failed evaluation must not fail its ingestion.
+            onFailure.accept(e);
         }
     }
 
     @Override
     public void denied(Customer customer, Limit limit, CounterState state, Instant now) {
-        CustomerWatch w = watch(customer.id());
-        List<Alert> fired = new ArrayList<>(0);
-        synchronized (w) {
-            w.denied(customer, limit, state, now, fired);
-        }
-        if (!fired.isEmpty()) {
-            store(fired);
+        try {
+            CustomerWatch w = watch(customer.id());
+            List<Alert> fired = new ArrayList<>(0);
+            synchronized (w) {
+                w.denied(customer, limit, state, now, fired);
+            }
+            if (!fired.isEmpty()) {
+                store(fired);
+            }
+        } catch (RuntimeException e) {
+            onFailure.accept(e);
         }
     }
 

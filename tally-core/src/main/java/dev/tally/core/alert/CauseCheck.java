@@ -56,6 +56,11 @@ final class CauseCheck {
         if (!AlertPeriods.of(customer, limit, now).key().equals(a.period())) {
             return true;
         }
+        if (AlertPeriods.sliding(limit.window())) {
+            // A minute or hour window empties by itself within the hour: its alerts last the hour, or rate-limited
+            // customers would see one alert a minute.
+            return false;
+        }
         BigDecimal percent = state.percent();
         return switch (a.kind()) {
             // Back under the level it fired at: the limit was raised (or a sliding window moved on).

@@ -33,9 +33,22 @@ final class LimitWatch {
         List<Integer> thresholds = limit.thresholds();
         this.thresholdRaw = new long[amountRaw < 0 ? 0 : thresholds.size()];
         for (int i = 0; i < thresholdRaw.length; i++) {
-            // Ceiling, and at least 1: a level is crossed by using at least that share, never by using nothing.
-            long raw = Math.max(1, -Math.floorDiv(-Math.multiplyExact(amountRaw, (long) thresholds.get(i)), 100L));
-            thresholdRaw[i] = raw;
+            thresholdRaw[i] = levelRaw(amountRaw, thresholds.get(i));
+        }
+    }
+
+    /**
+     * The raw usage at which {@code percent} of {@code amountRaw} is reached: the ceiling, and at least 1 (a level is
+     * crossed by using at least that share, never by using nothing). Split so that large amounts (a trillion tokens
+     * is 10^18 micros) do not overflow; a level beyond {@code long} is never reached.
+     */
+    static long levelRaw(long amountRaw, int percent) {
+        try {
+            long whole = Math.multiplyExact(amountRaw / 100, (long) percent);
+            long part = -Math.floorDiv(-(amountRaw % 100) * percent, 100L);
+            return Math.max(1, Math.addExact(whole, part));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 

@@ -92,7 +92,9 @@ public final class InMemoryCounterStore implements CounterStore {
             long nowMs = now.toEpochMilli();
             List<CounterState> states = new ArrayList<>(usage.size());
             for (Charge charge : usage) {
-                states.add(c.state(charge, nowMs));
+                // Only the usage matters after recording: no fit, retry or reset arithmetic.
+                WindowCounter counter = c.counter(charge.spec());
+                states.add(new CounterState(counter.used(nowMs), counter.reserved(nowMs), true, 0, 0));
             }
             return states;
         }
