@@ -5,6 +5,7 @@ import dev.tally.core.alert.AlertListener;
 import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.enforce.CounterState;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.enforce.FailurePolicy;
 import dev.tally.core.enforce.InMemoryCounterStore;
@@ -65,6 +66,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class AlertEvaluationBenchmark {
     private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
+    /** Events prepared in the setup, used in turn; a power of two. */
+    private static final int ENTRIES = 4096;
 
     @Param({"1", "1000"})
     public int customers;
@@ -74,7 +77,11 @@ public class AlertEvaluationBenchmark {
     private AlertEngine engine;
     private Enforcer withAlerts;
     private Enforcer withoutAlerts;
-    private String[] ids;
+    private LedgerEntry[] entries;
+    private Customer[] customerOf;
+    private List<Limit> limits;
+    private List<CounterState> states;
+    private Instant start;
     private final AtomicLong sequence = new AtomicLong();
 
     @Setup(Level.Trial)
@@ -85,17 +92,28 @@ public class AlertEvaluationBenchmark {
         catalog.putPrices(List.of(
                 new Price("openai", "gpt-4o", "input_tokens", new BigDecimal("2.50"), 1_000_000, Instant.EPOCH),
                 new Price("openai", "gpt-4o", "output_tokens", new BigDecimal("10.00"), 1_000_000, Instant.EPOCH)));
-        List<Limit> limits = List.of(
+        limits = List.of(
                 limit("requests", Window.MINUTE, "1000000000", LimitMode.HARD, null),
                 limit("requests", Window.MONTH, "1000000000000", LimitMode.HARD, null),
                 limit("tokens", Window.DAY, "1000000000000", LimitMode.HARD, null),
                 limit("tokens", Window.MONTH, "1000000000000", LimitMode.SOFT, "openai"),
                 limit("cost", Window.MONTH, "100000000", LimitMode.HARD, null));
-        ids = new String[customers];
+        Customer[] all = new Customer[customers];
         for (int i = 0; i < customers; i++) {
-            ids[i] = "c" + i;
-            catalog.putCustomer(new Customer(ids[i], ids[i], null, ZONE, 1, limits, Instant.EPOCH));
+            all[i] = catalog.putCustomer(new Customer("c" + i, "c" + i, null, ZONE, 1, limits, Instant.EPOCH));
         }
+        start = Instant.now();
+        entries = new LedgerEntry[ENTRIES];
+        customerOf = new Customer[ENTRIES];
+        for (int n = 0; n < ENTRIES; n++) {
+            customerOf[n] = all[n % customers];
+            entries[n] = entry(n, customerOf[n].id(), start);
+        }
+        List<CounterState> s = new java.util.ArrayList<>();
+        for (int i = 0; i < limits.size(); i++) {
+            s.add(new CounterState(1_000 + i, 0, true, 0, 0));
+        }
+        states = List.copyOf(s);
         InstantSource clock = InstantSource.system();
         AlertSettings settings = new AlertSettings(new AlertSettings.CostRule(Money.parse("1000000"), Map.of(),
                 Money.parse("100000000")), AlertSettings.SpikeRule.DEFAULT, AlertSettings.ForecastRule.DEFAULT);
@@ -120,15 +138,28 @@ public class AlertEvaluationBenchmark {
         }
     }
 
-    private LedgerEntry nextEntry() {
-        long n = sequence.getAndIncrement();
-        Instant now = Instant.now();
+    private static LedgerEntry entry(long n, String customer, Instant at) {
         TreeMap<String, Long> usage = new TreeMap<>();
         usage.put("input_tokens", Quantity.ofUnits(790));
         usage.put("output_tokens", Quantity.ofUnits(350));
-        UsageEvent event = new UsageEvent("e" + n, ids[(int) (n % ids.length)], now, "openai", "gpt-4o",
+        UsageEvent event = new UsageEvent("e" + n, customer, at, "openai", "gpt-4o",
                 "/api/chat", "POST", 200, 120L, null, usage, null, null, null);
-        return new LedgerEntry(event, Money.ofNanos(5_475_000), List.of(), now, Buckets.of(ZONE, 1, now));
+        return new LedgerEntry(event, Money.ofNanos(5_475_000), List.of(), at, Buckets.of(ZONE, 1, at));
+    }
+
+    private int next() {
+        return (int) (sequence.getAndIncrement() & (ENTRIES - 1));
+    }
+
+    private LedgerEntry nextEntry() {
+        return entries[next()];
+    }
+
+    @Benchmark
+    public int evaluateOnly() {
+        int n = next();
+        engine.recorded(customerOf[n], entries[n], limits, states, start);
+        return n;
     }
 
     @Benchmark

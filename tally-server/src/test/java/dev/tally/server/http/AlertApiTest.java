@@ -319,6 +319,27 @@ class AlertApiTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void restart_usageStillPastTheLevels_noAlertTwice(Backend backend) {
+        start(backend, "2026-11-10T08:00:00Z");
+        plan("pro", """
+                {"metric":"tokens","window":"month","amount":1000,"thresholds":[50]}""");
+        customer("acme", "pro");
+        use("acme", 600);
+        assertThat(alerts("?kind=threshold")).hasSize(1);
+        String url = server.databaseUrl();
+        server.close();
+
+        server = TestServer.startOn(url, dir, MutableClock.at("2026-11-10T09:00:00Z"));
+        api = server.admin();
+        try (TestServer s = server) {
+            // The engine's marks are gone with the old process; the store's open alert keeps the key from repeating.
+            use("acme", 10);
+            assertThat(alerts("?kind=threshold")).hasSize(1);
+        }
+    }
+
     @Test
     void deniedCalls_hardLimit_oneExceededAlertPerPeriod() {
         try (TestServer s = start(Backend.SQLITE, "2026-11-10T08:00:00Z")) {
