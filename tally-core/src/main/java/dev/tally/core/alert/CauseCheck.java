@@ -14,21 +14,37 @@ import java.util.Map;
 
 /**
  * Whether an open alert's cause went away, the rules of self-resolution (see {@link AlertEngine}). Usage is read
- * from the rollups through the {@link UsageReporter}, once per customer per sweep, and only for customers with open
- * alerts.
+ * from the rollups through the {@link UsageReporter} only when a limit alert of the current day or month needs it,
+ * and then once per customer per sweep.
  */
 final class CauseCheck {
     private final Customer customer;
-    private final Map<String, LimitState> states = new HashMap<>();
+    private final List<Limit> limits;
+    private final UsageReporter reporter;
+    private final Instant now;
+    private Map<String, LimitState> states;
 
-    private CauseCheck(Customer customer, List<LimitState> states) {
+    private CauseCheck(Customer customer, List<Limit> limits, UsageReporter reporter, Instant now) {
         this.customer = customer;
-        states.forEach(s -> this.states.put(s.limit().name(), s));
+        this.limits = limits;
+        this.reporter = reporter;
+        this.now = now;
     }
 
     static CauseCheck of(Catalog catalog, UsageReporter reporter, String customerId, Instant now) {
         Customer c = catalog.customer(customerId).orElse(null);
-        return new CauseCheck(c, c == null ? List.of() : reporter.limitStates(c, now));
+        return new CauseCheck(c, c == null ? List.of() : catalog.limitsOf(c), reporter, now);
+    }
+
+    /** The customer's limits by name, each with its usage in its current window. */
+    private Map<String, LimitState> states() {
+        if (states == null) {
+            states = new HashMap<>();
+            for (LimitState s : reporter.limitStates(customer, now)) {
+                states.put(s.limit().name(), s);
+            }
+        }
+        return states;
     }
 
     /** Whether {@code a} should resolve now; {@code check} is null for global alerts. */
@@ -48,11 +64,10 @@ final class CauseCheck {
     }
 
     private boolean limitCauseGone(Alert a, Instant now, AlertSettings.ForecastRule rule) {
-        LimitState state = states.get(a.limit());
-        if (state == null || state.limit().isUnlimited()) {
+        Limit limit = limits.stream().filter(l -> l.name().equals(a.limit())).findFirst().orElse(null);
+        if (limit == null || limit.isUnlimited()) {
             return true;
         }
-        Limit limit = state.limit();
         if (!AlertPeriods.of(customer, limit, now).key().equals(a.period())) {
             return true;
         }
@@ -61,9 +76,13 @@ final class CauseCheck {
             // customers would see one alert a minute.
             return false;
         }
+        LimitState state = states().get(a.limit());
+        if (state == null) {
+            return true;
+        }
         BigDecimal percent = state.percent();
         return switch (a.kind()) {
-            // Back under the level it fired at: the limit was raised (or a sliding window moved on).
+            // Back under the level it fired at: the limit was raised.
             case THRESHOLD -> percent.compareTo(BigDecimal.valueOf(a.threshold())) < 0;
             case EXCEEDED -> a.percent() != null && percent.compareTo(a.percent().min(BigDecimal.valueOf(100))) < 0;
             case FORECAST -> Forecast.exhaustion(AlertPeriods.of(customer, limit, now).period(), state.used(),
