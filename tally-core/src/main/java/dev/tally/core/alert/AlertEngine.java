@@ -66,6 +66,8 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
     private final Map<String, Long> seededCosts;
     /** The sum over customers of their current billing month's cost, for the global cost rule. */
     private final AtomicLong globalCostNanos = new AtomicLong();
+    /** Guards the check-and-mark of the global cost alert. */
+    private final Object globalLock = new Object();
     private volatile String globalFiredPeriod;
 
     /**
@@ -148,7 +150,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             return;
         }
         String period = AlertPeriods.utcMonth(now).key();
-        synchronized (globalCostNanos) {
+        synchronized (globalLock) {
             if (period.equals(globalFiredPeriod)) {
                 return;
             }

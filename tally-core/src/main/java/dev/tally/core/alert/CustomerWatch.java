@@ -10,6 +10,7 @@ import dev.tally.core.money.Money;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,9 +22,15 @@ import java.util.Set;
  * are counted on several threads.
  */
 final class CustomerWatch {
+    private static final int MAX_IDENTITIES = 256;
     private final AlertSettings settings;
     private final SpikeWatch spike;
     private final Map<Limit.LimitKey, LimitWatch> limits = new HashMap<>();
+    /**
+     * The same watches by the identity of the catalog's limit objects, which stay the same until the catalog is
+     * written: the per-event lookup is then one identity hash, without building a key or comparing limits.
+     */
+    private final Map<Limit, LimitWatch> byIdentity = new IdentityHashMap<>();
     private Customer customer;
     private AlertPeriods.Keyed month;
     private long costNanos;
@@ -78,7 +85,10 @@ final class CustomerWatch {
     /** Forgets that {@code alert} fired, so that its key may fire again (it was resolved). */
     void forget(Alert alert) {
         switch (alert.kind()) {
-            case THRESHOLD, EXCEEDED, FORECAST -> limits.values().removeIf(w -> w.limit().name().equals(alert.limit()));
+            case THRESHOLD, EXCEEDED, FORECAST -> {
+                limits.values().removeIf(w -> w.limit().name().equals(alert.limit()));
+                byIdentity.values().removeIf(w -> w.limit().name().equals(alert.limit()));
+            }
             case COST -> costFired = false;
             case UNPRICED -> unpricedSeen.remove(alert.limit());
             case RATE_SPIKE -> spike.forget();
@@ -91,12 +101,21 @@ final class CustomerWatch {
     }
 
     private LimitWatch watch(Limit limit) {
-        LimitWatch w = limits.get(limit.key());
+        LimitWatch w = byIdentity.get(limit);
+        if (w != null) {
+            return w;
+        }
+        w = limits.get(limit.key());
         // A changed limit (raised, new thresholds) starts afresh; the store still keeps open alerts from repeating.
         if (w == null || !w.limit().equals(limit)) {
             w = new LimitWatch(limit);
             limits.put(limit.key(), w);
         }
+        if (byIdentity.size() >= MAX_IDENTITIES) {
+            // Catalog writes leave old limit objects behind; start over rather than keep them.
+            byIdentity.clear();
+        }
+        byIdentity.put(limit, w);
         return w;
     }
 

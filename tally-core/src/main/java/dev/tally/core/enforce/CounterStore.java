@@ -37,8 +37,8 @@ public interface CounterStore {
 
     /**
      * Like {@link #record}, then answers the counters as they stand after it, one state per charge (what alert
-     * evaluation needs). Only {@code used} and {@code reserved} of the states are meaningful; an adapter may leave
-     * the rest at {@code fits = true} and zeros. An adapter may do both in one step; this default takes two.
+     * evaluation needs). Only {@code used} of the states is meaningful; an adapter may leave the rest at
+     * {@code fits = true} and zeros. An adapter may do both in one step; this default takes two.
      */
     default List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
                                              String settles, Instant now) {

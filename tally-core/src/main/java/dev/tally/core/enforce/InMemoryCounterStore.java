@@ -92,9 +92,8 @@ public final class InMemoryCounterStore implements CounterStore {
             long nowMs = now.toEpochMilli();
             List<CounterState> states = new ArrayList<>(usage.size());
             for (Charge charge : usage) {
-                // Only the usage matters after recording: no fit, retry or reset arithmetic.
-                WindowCounter counter = c.counter(charge.spec());
-                states.add(new CounterState(counter.used(nowMs), counter.reserved(nowMs), true, 0, 0));
+                // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
+                states.add(new CounterState(c.counter(charge.spec()).used(nowMs), 0, true, 0, 0));
             }
             return states;
         }
