@@ -126,6 +126,8 @@ public final class TallyServer implements AutoCloseable {
         AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
                 file == null ? AlertSettings.DEFAULTS : file.alertSettings(), alertListener(store),
                 e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
+        // A changed plan or customer may have raised a limit: re-check open alerts soon, not only at the next sweep.
+        catalog.onChange(alerts::sweepLater);
         Enforcer enforcer = enforcer(config, store, catalog, clock, alerts);
         IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
 

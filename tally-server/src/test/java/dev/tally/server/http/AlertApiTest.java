@@ -278,13 +278,35 @@ class AlertApiTest {
 
             plan("pro", """
                     {"metric":"tokens","window":"month","amount":1500}""");
-            assertThat(s.server().alerts().sweep()).isEqualTo(1);
+            // The plan write queues a re-check; the minute's sweep finds nothing more to resolve.
+            s.server().alerts().drain(Duration.ofSeconds(10));
+            assertThat(s.server().alerts().sweep()).isZero();
 
             List<JsonNode> active = alerts("?kind=threshold&state=active");
             assertThat(active).extracting(a -> a.get("threshold").asInt()).containsExactly(50);
             JsonNode eighty = alerts("?kind=threshold&state=resolved").get(0);
             assertThat(eighty.get("threshold").asInt()).isEqualTo(80);
             assertThat(eighty.get("resolved_by").asText()).isEqualTo("system");
+        }
+    }
+
+    @Test
+    void raisedLimit_throughTheApi_resolvesWithoutWaitingForTheMinuteSweep() {
+        try (TestServer s = start(Backend.SQLITE, "2026-11-10T08:00:00Z")) {
+            plan("pro", """
+                    {"metric":"tokens","window":"month","amount":1000}""");
+            customer("acme", "pro");
+            use("acme", 600);
+            assertThat(alerts("?kind=threshold&state=active")).hasSize(1);
+
+            assertThat(api.put("/v1/customers/acme", """
+                    {"name":"acme","plan":"pro","limits":[{"metric":"tokens","window":"month","amount":5000}]}""")
+                    .status()).isEqualTo(200);
+
+            // The catalog write queued a re-check on the engine's thread; drain() waits for it.
+            JsonNode resolved = alerts("?kind=threshold").get(0);
+            assertThat(resolved.get("state").asText()).isEqualTo("resolved");
+            assertThat(resolved.get("resolved_by").asText()).isEqualTo("system");
         }
     }
 
