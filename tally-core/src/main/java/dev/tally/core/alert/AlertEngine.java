@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -197,13 +198,17 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
 
     /** Like {@link #sweep()}, without waiting: for the periodic job. */
     public void sweepLater() {
-        worker.execute(() -> {
-            try {
-                resolveGone();
-            } catch (RuntimeException e) {
-                onFailure.accept(e);
-            }
-        });
+        try {
+            worker.execute(() -> {
+                try {
+                    resolveGone();
+                } catch (RuntimeException e) {
+                    onFailure.accept(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Shutting down: the next start sweeps anyway.
+        }
     }
 
     /** Forgets that an alert fired, so that its key may fire again: called once it is resolved. */
