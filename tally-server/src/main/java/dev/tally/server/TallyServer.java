@@ -1,6 +1,9 @@
 package dev.tally.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.alert.AlertEngine;
+import dev.tally.core.alert.AlertService;
+import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.enforce.CounterRebuild;
 import dev.tally.core.enforce.Enforcer;
@@ -16,6 +19,7 @@ import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Access;
+import dev.tally.server.http.AlertRoutes;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
@@ -26,6 +30,7 @@ import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
 import dev.tally.server.http.UsageRoutes;
+import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
 import dev.tally.server.json.NotificationJson;
@@ -70,11 +75,13 @@ public final class TallyServer implements AutoCloseable {
     private final List<String> routes;
     private final Enforcer enforcer;
     private final Notifications notifications;
+    private final AlertEngine alerts;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
                         Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
-                        Enforcer enforcer, Notifications notifications) {
+                        Enforcer enforcer, Notifications notifications, AlertEngine alerts) {
         this.notifications = notifications;
+        this.alerts = alerts;
         this.routes = routes;
         this.enforcer = enforcer;
         this.store = store;
@@ -127,9 +134,17 @@ public final class TallyServer implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventWriter writer = new EventWriter(store,
                 new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
-        Enforcer enforcer = enforcer(config, store, catalog, clock);
-        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
         UsageReporter reporter = new UsageReporter(store, catalog, clock);
+        // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
+        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
+                clock);
+        AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
+                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), notifications.notifier(),
+                e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
+        // A changed plan or customer may have raised a limit: re-check open alerts soon, not only at the next sweep.
+        catalog.onChange(alerts::sweepLater);
+        Enforcer enforcer = enforcer(config, store, catalog, clock, alerts);
+        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
 
         String[] generated = new String[1];
         Authenticator auth = new Authenticator(adminKeyHash(config, store, generated), store, clock);
@@ -137,8 +152,6 @@ public final class TallyServer implements AutoCloseable {
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
 
-        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
-                clock);
         List<String> routes = new ArrayList<>();
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -155,6 +168,8 @@ public final class TallyServer implements AutoCloseable {
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
+            new AlertRoutes(new AlertService(store, alerts, clock), auth, access, new AlertJson(json))
+                    .register(cfg.routes);
             new NotificationRoutes(store, notifications, notificationJson, access, requests, json)
                     .register(cfg.routes);
         });
@@ -165,24 +180,28 @@ public final class TallyServer implements AutoCloseable {
         });
         RetentionJob retention = new RetentionJob(store, clock, config.retention());
         background.scheduleWithFixedDelay(() -> runRetention(retention), 1, 60, TimeUnit.MINUTES);
+        // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
+        background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
         try {
             app.start();
         } catch (RuntimeException e) {
-            notifications.close();
             writer.close();
+            alerts.close();
+            notifications.close();
             background.shutdownNow();
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
-                enforcer, notifications);
+                enforcer, notifications, alerts);
     }
 
     /**
      * The enforcer with in-process counters rebuilt from the store's rollups, before the first call is decided, and
      * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
      */
-    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock) {
+    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
+                                     AlertEngine alerts) {
         byte[] secret = store.setting(RESERVATION_SECRET_SETTING).map(hex -> HexFormat.of().parseHex(hex))
                 .orElseGet(() -> {
                     byte[] fresh = ReservationIds.newSecret();
@@ -194,7 +213,7 @@ public final class TallyServer implements AutoCloseable {
         LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
                 config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
-                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e));
+                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts);
     }
 
     private static void runRetention(RetentionJob job) {
@@ -275,14 +294,21 @@ public final class TallyServer implements AutoCloseable {
         return notifications;
     }
 
+    /** The alert engine: tests {@link AlertEngine#drain drain} and {@link AlertEngine#sweep sweep} it. */
+    public AlertEngine alerts() {
+        return alerts;
+    }
+
     /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */
     @Override
     public void close() {
         LOG.info("Tally shutting down: draining requests and the writer");
         background.shutdownNow();
-        notifications.close();
         app.stop();
         writer.close();
+        // The alert engine stores what it still holds and hands it to the outbox before the dispatcher stops.
+        alerts.close();
+        notifications.close();
         store.close();
         LOG.info("Tally stopped");
     }

@@ -1,6 +1,9 @@
 package dev.tally.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tally.core.alert.Alert;
+import dev.tally.core.alert.AlertPage;
+import dev.tally.core.alert.AlertQuery;
 import dev.tally.core.auth.ApiKey;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
@@ -280,6 +283,36 @@ abstract class JdbcStore implements TallyStore {
     @Override
     public long deleteFinishedBefore(Instant cutoff) {
         return tx.write("removing finished notifications", c -> notifications.deleteFinishedBefore(c, cutoff));
+    }
+
+    @Override
+    public boolean insertIfNoneOpen(Alert alert) {
+        return tx.write("storing alert " + alert.id(), c -> AlertRows.insertIfNoneOpen(c, alert));
+    }
+
+    @Override
+    public Optional<Alert> alert(String id) {
+        return tx.read("reading alert " + id, c -> AlertRows.find(c, id));
+    }
+
+    @Override
+    public AlertPage alerts(AlertQuery query) {
+        return tx.read("listing alerts", c -> AlertRows.page(c, query));
+    }
+
+    @Override
+    public List<Alert> openAlerts() {
+        return tx.read("listing open alerts", AlertRows::open);
+    }
+
+    @Override
+    public boolean acknowledge(String id, String by, Instant at) {
+        return tx.write("acknowledging alert " + id, c -> AlertRows.acknowledge(c, id, by, at));
+    }
+
+    @Override
+    public boolean resolve(String id, String by, Instant at) {
+        return tx.write("resolving alert " + id, c -> AlertRows.resolve(c, id, by, at));
     }
 
     @Override

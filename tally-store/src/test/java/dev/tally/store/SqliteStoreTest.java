@@ -51,6 +51,7 @@ class SqliteStoreTest extends TallyStoreContract {
     @Test
     void open_existingFile_runsMigrationsIdempotentlyAndKeepsData() throws Exception {
         store().putSetting("s", "v");
+        // Every migration ran once at the first open (V1, V2, ...); reopening runs none again.
         long applied = query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1");
 
         reopen();

@@ -47,6 +47,7 @@ public final class Enforcer {
     private final InstantSource clock;
     private final FailurePolicy policy;
     private final Consumer<RuntimeException> onCounterFailure;
+    private final LimitObserver observer;
     /** Each customer's limits with their counter specs, valid while the customer and plan objects are unchanged. */
     private final Map<String, CompiledLimits> compiled = new ConcurrentHashMap<>();
 
@@ -55,6 +56,16 @@ public final class Enforcer {
      */
     public Enforcer(Catalog catalog, CounterStore counters, ReservationIds ids, InstantSource clock,
                     FailurePolicy policy, Consumer<RuntimeException> onCounterFailure) {
+        this(catalog, counters, ids, clock, policy, onCounterFailure, LimitObserver.NONE);
+    }
+
+    /**
+     * @param onCounterFailure told when the counters failed and the policy decided (for logs and metrics)
+     * @param observer         told the counters after every recorded event and every denial (alert evaluation)
+     */
+    public Enforcer(Catalog catalog, CounterStore counters, ReservationIds ids, InstantSource clock,
+                    FailurePolicy policy, Consumer<RuntimeException> onCounterFailure, LimitObserver observer) {
+        this.observer = observer;
         this.catalog = catalog;
         this.counters = counters;
         this.ids = ids;
@@ -97,7 +108,12 @@ public final class Enforcer {
                     : new Decision(false, null, List.of(), null, DenialCode.UNAVAILABLE, 1,
                     "Usage limits cannot be checked right now. Please retry shortly.");
         }
-        return DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
+        Decision decision = DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
+        if (reserve && !decision.allowed() && decision.deciding() != null) {
+            Limit denying = decision.deciding().state().limit();
+            observer.denied(customer, denying, states.get(limits.indexOf(denying)), now);
+        }
+        return decision;
     }
 
     /** The customer's limits that count a call of this provider, model and endpoint. */
@@ -208,15 +224,24 @@ public final class Enforcer {
         actual.add(entry);
         List<Charge> usage = new ArrayList<>();
         CompiledLimits compiled = compiled(customer);
-        for (Limit limit : applicable(compiled, e.provider(), e.model(), e.endpoint())) {
+        List<Limit> limits = applicable(compiled, e.provider(), e.model(), e.endpoint());
+        for (Limit limit : limits) {
             usage.add(new Charge(compiled.specs().get(limit), LimitUsage.raw(limit.metric(), actual)));
         }
+        Instant now = clock.instant();
+        List<CounterState> states;
         try {
-            counters.record(customer.id(), usage, e.timestamp(), e.reservation(), clock.instant());
+            if (observer == LimitObserver.NONE) {
+                counters.record(customer.id(), usage, e.timestamp(), e.reservation(), now);
+                return;
+            }
+            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), e.reservation(), now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);
+            return;
         }
+        observer.recorded(customer, entry, limits, states, now);
     }
 
     /** Turns counter states into a decision: limit states, the deciding limit, code, retry time and message. */

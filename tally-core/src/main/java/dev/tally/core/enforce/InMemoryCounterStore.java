@@ -83,6 +83,22 @@ public final class InMemoryCounterStore implements CounterStore {
         }
     }
 
+    @Override
+    public List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
+                                            String settles, Instant now) {
+        CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
+        synchronized (c) {
+            record(customerId, usage, eventTime, settles, now);
+            long nowMs = now.toEpochMilli();
+            List<CounterState> states = new ArrayList<>(usage.size());
+            for (Charge charge : usage) {
+                // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
+                states.add(new CounterState(c.counter(charge.spec()).used(nowMs), 0, true, 0, 0));
+            }
+            return states;
+        }
+    }
+
     /** Loads committed usage into a counter at start-up, before any call is decided. */
     public void seed(String customerId, CounterSpec spec, Instant eventTime, long amount, Instant now) {
         CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());

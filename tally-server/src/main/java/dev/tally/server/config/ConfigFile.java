@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
@@ -44,6 +45,7 @@ import java.util.Map;
  * plans:     {pro: {name: Pro, limits: [{metric: requests, window: month, amount: 1000000}]}}
  * prices:    [{provider: openai, model: gpt-4o, metric: input_tokens, unit_price: "2.50", per: 1000000}]
  * customers: {acme: {name: Acme Corp, plan: pro, timezone: Europe/Berlin, billing_day: 1}}
+ * alerts:    {cost: {default: "100.00"}, rate_spike: {factor: 5, min_requests: 100}}   (see AlertConfig)
  * channels:  [{id: ops-hook, type: webhook, url: https://..., secret: whsec_..., events: [alert.exceeded]}]
  * smtp:      {host: smtp.example.com, port: 587, from: tally@example.com, username: tally, starttls: true}
  * </pre>
@@ -92,11 +94,11 @@ public final class ConfigFile {
         }
         if (!node.isObject()) {
             throw new IllegalArgumentException(source + ": must be a mapping with server, plans, prices, customers, "
-                    + "channels, smtp");
+                    + "alerts, channels, smtp");
         }
         Problems problems = new Problems();
         JsonFields top = new JsonFields(node, "", problems);
-        List.of("server", "plans", "prices", "customers", "channels", "smtp").forEach(top::raw);
+        List.of("server", "plans", "prices", "customers", "alerts", "channels", "smtp").forEach(top::raw);
         top.rejectUnknown();
         failOn(source, problems);
         return new ConfigFile(source, (ObjectNode) node);
@@ -134,6 +136,18 @@ public final class ConfigFile {
             result.maxBodyBytes(maxBody);
         }
         return result.build();
+    }
+
+    /**
+     * The alert rules of the {@code alerts:} section, or the defaults when there is none.
+     *
+     * @throws IllegalArgumentException naming the file and every problem of the section
+     */
+    public AlertSettings alertSettings() {
+        Problems problems = new Problems();
+        AlertSettings settings = AlertConfig.parse(root.get("alerts"), problems);
+        failOn(source, problems);
+        return settings;
     }
 
     /**

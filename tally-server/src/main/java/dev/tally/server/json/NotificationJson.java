@@ -50,18 +50,8 @@ public final class NotificationJson implements EventPayloads {
         ObjectNode event = json.createObjectNode();
         event.put("type", alert.eventType());
         event.put("timestamp", alert.createdAt().toString());
-        ObjectNode data = event.putObject("data");
-        data.put("id", alert.id());
-        data.put("customer", alert.customer());
-        data.put("kind", alert.kind().wireName());
-        data.put("limit", alert.limit());
-        data.put("threshold", alert.threshold());
-        data.put("percent", alert.percent());
-        data.put("message", alert.message());
-        data.put("period", alert.period());
-        data.put("state", alert.state().wireName());
-        data.put("created_at", alert.createdAt().toString());
-        data.put("updated_at", alert.updatedAt().toString());
+        // The alert as /v1/alerts shows it, so receivers parse one shape.
+        event.set("data", new AlertJson(json).write(alert));
         return write(event);
     }
 
