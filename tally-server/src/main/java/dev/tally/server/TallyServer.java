@@ -21,6 +21,7 @@ import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
 import dev.tally.server.http.KeyHashing;
+import dev.tally.server.http.KeyRoutes;
 import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
@@ -140,6 +141,7 @@ public final class TallyServer implements AutoCloseable {
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
+            new KeyRoutes(auth, access, requests, json).register(cfg.routes);
         });
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");

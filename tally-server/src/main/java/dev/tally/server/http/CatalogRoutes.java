@@ -125,7 +125,7 @@ public final class CatalogRoutes {
         access.requireAdmin(ctx);
         String customerId = ctx.pathParam("customer_id");
         String keyId = ctx.pathParam("key_id");
-        if (!keys.revokeKey(customerId, keyId, clock.instant())) {
+        if (!auth.revoke(customerId, keyId)) {
             throw new NotFoundException("key", keyId);
         }
         ctx.status(204);

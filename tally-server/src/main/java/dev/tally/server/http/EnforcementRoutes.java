@@ -39,7 +39,7 @@ public final class EnforcementRoutes {
     }
 
     private void decide(Context ctx, boolean reserve) {
-        access.requireAdmin(ctx);
+        access.requireAdminOrIngest(ctx);
         CallRequest call = decisionJson.parse(requests.body(ctx));
         Decision decision = reserve ? enforcer.authorize(call) : enforcer.check(call);
         RateLimitHeaders.write(ctx, decision, clock.instant());
@@ -47,7 +47,7 @@ public final class EnforcementRoutes {
     }
 
     private void release(Context ctx) {
-        access.requireAdmin(ctx);
+        access.requireAdminOrIngest(ctx);
         String id = ctx.pathParam("reservation_id");
         if (!enforcer.release(id)) {
             throw new NotFoundException("open reservation", id);
