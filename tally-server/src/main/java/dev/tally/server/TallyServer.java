@@ -137,7 +137,7 @@ public final class TallyServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(json, false));
             problems.register(cfg.routes);
             new OpsRoutes(store, metrics, json).register(cfg.routes);
-            new CatalogRoutes(catalog, store, auth, requests, json, clock).register(cfg.routes);
+            new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);

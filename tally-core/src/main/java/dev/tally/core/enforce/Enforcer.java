@@ -12,7 +12,6 @@ import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer;
 import dev.tally.core.problem.Problems;
-import dev.tally.core.problem.ValidationException;
 import dev.tally.core.usage.LimitState;
 import dev.tally.core.usage.LimitUsage;
 
