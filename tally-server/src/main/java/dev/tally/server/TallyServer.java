@@ -26,6 +26,7 @@ import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
 import dev.tally.server.http.KeyHashing;
 import dev.tally.server.http.NotificationRoutes;
+import dev.tally.server.http.KeyRoutes;
 import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
@@ -164,7 +165,7 @@ public final class TallyServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(json, false));
             problems.register(cfg.routes);
             new OpsRoutes(store, metrics, json).register(cfg.routes);
-            new CatalogRoutes(catalog, store, auth, requests, json, clock).register(cfg.routes);
+            new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
@@ -172,6 +173,7 @@ public final class TallyServer implements AutoCloseable {
                     .register(cfg.routes);
             new NotificationRoutes(store, notifications, notificationJson, access, requests, json)
                     .register(cfg.routes);
+            new KeyRoutes(auth, access, requests, json).register(cfg.routes);
         });
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");

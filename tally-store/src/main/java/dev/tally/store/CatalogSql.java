@@ -2,6 +2,7 @@ package dev.tally.store;
 
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.enforce.FailurePolicy;
 import dev.tally.core.limit.Limit;
 
 import java.sql.Connection;
@@ -21,9 +22,9 @@ import java.util.Optional;
  * row, keeping its creation time, and replaces its limit rows.
  */
 final class CatalogSql {
-    private static final String UPSERT_PLAN = "INSERT INTO plans (id, name, created_ms, updated_ms) "
-            + "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-            + "updated_ms = excluded.updated_ms";
+    private static final String UPSERT_PLAN = "INSERT INTO plans (id, name, failure_policy, created_ms, updated_ms) "
+            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            + "failure_policy = excluded.failure_policy, updated_ms = excluded.updated_ms";
     private static final String UPSERT_CUSTOMER = "INSERT INTO customers (id, name, plan_id, zone, billing_day, "
             + "created_ms, updated_ms, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             + "name = excluded.name, plan_id = excluded.plan_id, zone = excluded.zone, "
@@ -42,8 +43,9 @@ final class CatalogSql {
         try (PreparedStatement ps = c.prepareStatement(UPSERT_PLAN)) {
             ps.setString(1, plan.id());
             ps.setString(2, plan.name());
-            ps.setLong(3, now);
+            ps.setString(3, plan.failurePolicy() == null ? null : plan.failurePolicy().wireName());
             ps.setLong(4, now);
+            ps.setLong(5, now);
             ps.executeUpdate();
         }
         LimitRows.replace(c, LimitRows.PLAN, plan.id(), plan.limits());
@@ -58,14 +60,15 @@ final class CatalogSql {
         Map<String, List<Limit>> limits = LimitRows.byOwner(c, LimitRows.PLAN, id);
         List<Plan> plans = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, name FROM plans" + (id == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
+                "SELECT id, name, failure_policy FROM plans" + (id == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
             if (id != null) {
                 ps.setString(1, id);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String planId = rs.getString("id");
-                    plans.add(new Plan(planId, rs.getString("name"), limits.getOrDefault(planId, List.of())));
+                    plans.add(new Plan(planId, rs.getString("name"), limits.getOrDefault(planId, List.of()),
+                            FailurePolicy.fromWireName(rs.getString("failure_policy"))));
                 }
             }
         }

@@ -204,6 +204,11 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public boolean revokeIngestKey(String keyId, Instant at) {
+        return tx.write("revoking ingest key " + keyId, c -> KeyRows.revokeIngest(c, keyId, at));
+    }
+
+    @Override
     public Optional<String> setting(String name) {
         return tx.read("reading setting " + name, c -> KeyRows.setting(c, name));
     }

@@ -51,14 +51,14 @@ class SqliteStoreTest extends TallyStoreContract {
     @Test
     void open_existingFile_runsMigrationsIdempotentlyAndKeepsData() throws Exception {
         store().putSetting("s", "v");
-        // Every migration ran once at the first open (V1, V2, ...); reopening runs none again.
         long applied = query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1");
 
         reopen();
         reopen();
 
         assertThat(store().setting("s")).contains("v");
-        assertThat(applied).isPositive();
+        // Every migration ran once, on the first open; reopening applies none again.
+        assertThat(applied).isGreaterThanOrEqualTo(1);
         assertThat(query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")).isEqualTo(applied);
     }
 

@@ -8,6 +8,7 @@ import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.enforce.FailurePolicy;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.pricing.Price;
@@ -35,9 +36,23 @@ public final class CatalogJson {
         JsonFields f = new JsonFields(body, "", problems);
         String name = f.text("name", false);
         List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
+        FailurePolicy failurePolicy = failurePolicy(f.text("failure_policy", false), problems);
         f.rejectUnknown();
         problems.throwIfAny("The plan is not valid; nothing was changed");
-        return new Plan(id, name == null ? id : name, limits);
+        return new Plan(id, name == null ? id : name, limits, failurePolicy);
+    }
+
+    /** {@code failure_policy}: absent (the server's default), {@code fail_open} or {@code fail_closed}. */
+    private static FailurePolicy failurePolicy(String name, Problems problems) {
+        if (name == null) {
+            return null;
+        }
+        FailurePolicy policy = FailurePolicy.fromWireName(name);
+        if (policy == null) {
+            problems.add("failure_policy", "must be fail_open or fail_closed (or absent for the server's default), "
+                    + "was \"" + name + "\"");
+        }
+        return policy;
     }
 
     /** Parses the body of {@code PUT /v1/customers/{id}}. */
@@ -131,6 +146,11 @@ public final class CatalogJson {
         out.put("name", plan.name());
         ArrayNode limits = out.putArray("limits");
         plan.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
+        if (plan.failurePolicy() == null) {
+            out.putNull("failure_policy");
+        } else {
+            out.put("failure_policy", plan.failurePolicy().wireName());
+        }
         return out;
     }
 
