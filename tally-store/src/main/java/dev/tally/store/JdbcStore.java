@@ -69,8 +69,16 @@ abstract class JdbcStore implements TallyStore {
         if (entries.isEmpty()) {
             return new boolean[0];
         }
+        return prepareAppend(entries).write();
+    }
+
+    @Override
+    public PreparedAppend prepareAppend(List<LedgerEntry> entries) {
+        if (entries.isEmpty()) {
+            return () -> new boolean[0];
+        }
         LedgerWriter.Batch batch = prepare(entries);
-        return tx.write("appending " + entries.size() + " events", c -> ledger.append(c, batch));
+        return () -> tx.write("appending " + batch.entries().size() + " events", c -> ledger.append(c, batch));
     }
 
     private static LedgerWriter.Batch prepare(List<LedgerEntry> entries) {

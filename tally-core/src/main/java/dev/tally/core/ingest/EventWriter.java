@@ -9,30 +9,41 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The single writer of the ledger, committing events from many requests in shared transactions (group commit).
  *
- * <p>Requests hand their events to {@link #submit}; one thread takes what is waiting, keeps collecting until the
- * batch holds {@link WriterSettings#maxBatchEvents()} events or {@link WriterSettings#linger()} has passed since it
- * began, commits the batch in one transaction with its rollups, and only then completes every request's future.
- * So an acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by everything that
- * arrived meanwhile. If a shared batch fails, each request in it is retried alone, so one bad request cannot fail
- * the others.
+ * <p>Requests hand their events to {@link #submit}; a preparing thread takes what is waiting, keeps collecting until
+ * the batch holds {@link WriterSettings#maxBatchEvents()} events or {@link WriterSettings#linger()} has passed since
+ * it began, and prepares the batch's append ({@link UsageStore#prepareAppend}: encoding, ordering, aggregating the
+ * rollups). The one committing thread commits it in one transaction with its rollups, and only then completes every
+ * request's future. So an acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by
+ * everything that arrived meanwhile.
+ *
+ * <p>The two threads form a pipeline: the next batch is collected and prepared while the previous one commits, so
+ * the CPU work of preparing is not on the critical path of the single committer. The hand-over has no buffer (the
+ * preparer waits until the committer takes its batch), so at most one batch is prepared ahead and batches stay as
+ * large as the commit time lets them grow. Batches commit in the order they were collected. If a shared batch fails,
+ * each request in it is retried alone, so one bad request cannot fail the others.
  */
 public final class EventWriter implements AutoCloseable {
+    /** Tells the committer that the preparer has ended and nothing follows. */
+    private static final Prepared END = new Prepared(List.of(), () -> new boolean[0]);
 
     private final UsageStore store;
     private final WriterSettings settings;
     private final BlockingQueue<Submission> queue;
-    private final Thread thread;
+    private final SynchronousQueue<Prepared> handoff = new SynchronousQueue<>();
+    private final Thread preparer;
+    private final Thread committer;
     private final Consumer<BatchStats> observer;
     private volatile boolean closing;
 
     /**
-     * Starts the writer thread.
+     * Starts the writer's threads: {@code tally-writer-prepare} and {@code tally-writer} (the committer).
      *
      * @param observer told about every committed batch (for metrics); may be a no-op
      */
@@ -41,8 +52,10 @@ public final class EventWriter implements AutoCloseable {
         this.settings = settings;
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.thread = new Thread(this::run, "tally-writer");
-        thread.start();
+        this.preparer = new Thread(this::prepareLoop, "tally-writer-prepare");
+        this.committer = new Thread(this::commitLoop, "tally-writer");
+        committer.start();
+        preparer.start();
     }
 
     /**
@@ -66,27 +79,60 @@ public final class EventWriter implements AutoCloseable {
         return submission.result;
     }
 
-    private void run() {
-        List<Submission> batch = new ArrayList<>();
+    private void prepareLoop() {
         while (!closing || !queue.isEmpty()) {
             try {
                 Submission first = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                List<Submission> batch = new ArrayList<>();
                 batch.add(first);
                 collect(batch, first.entries.size());
-                commit(batch);
+                hand(new Prepared(batch, prepare(batch)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 closing = true;
-            } finally {
-                batch.clear();
             }
         }
         // A submit that raced with close() may have slipped in after the last poll: never leave it hanging.
         for (Submission late; (late = queue.poll()) != null; ) {
             late.result.completeExceptionally(new UnavailableException("the server is shutting down", null));
+        }
+        hand(END);
+    }
+
+    /** Gives a batch to the committer, waiting until it takes it; an interrupt cannot lose a collected batch. */
+    private void hand(Prepared prepared) {
+        boolean interrupted = Thread.interrupted();
+        while (true) {
+            try {
+                handoff.put(prepared);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                closing = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void commitLoop() {
+        while (true) {
+            Prepared next;
+            try {
+                next = handoff.take();
+            } catch (InterruptedException e) {
+                // Only close() ends the committer, after the preparer has handed over everything.
+                closing = true;
+                continue;
+            }
+            if (next == END) {
+                return;
+            }
+            commit(next.submissions, next.append);
         }
     }
 
@@ -110,15 +156,26 @@ public final class EventWriter implements AutoCloseable {
         }
     }
 
-    private void commit(List<Submission> batch) {
+    /** Prepares the append of the batch's entries; a failure to prepare fails its write, so it is retried alone. */
+    private UsageStore.PreparedAppend prepare(List<Submission> batch) {
         List<LedgerEntry> all = new ArrayList<>();
         for (Submission s : batch) {
             all.addAll(s.entries);
         }
+        try {
+            return store.prepareAppend(all);
+        } catch (RuntimeException e) {
+            return () -> {
+                throw e;
+            };
+        }
+    }
+
+    private void commit(List<Submission> batch, UsageStore.PreparedAppend append) {
         long started = System.nanoTime();
         try {
-            boolean[] stored = store.append(all);
-            observer.accept(new BatchStats(all.size(), batch.size(), System.nanoTime() - started));
+            boolean[] stored = append.write();
+            observer.accept(new BatchStats(stored.length, batch.size(), System.nanoTime() - started));
             int offset = 0;
             for (Submission s : batch) {
                 boolean[] own = new boolean[s.entries.size()];
@@ -133,17 +190,19 @@ public final class EventWriter implements AutoCloseable {
                 return;
             }
             for (Submission s : batch) {
-                commit(new ArrayList<>(List.of(s)));
+                List<Submission> alone = List.of(s);
+                commit(alone, prepare(alone));
             }
         }
     }
 
-    /** Stops taking submissions, commits everything already queued, and waits for the writer thread to end. */
+    /** Stops taking submissions, commits everything already queued, and waits for the writer threads to end. */
     @Override
     public void close() {
         closing = true;
         try {
-            thread.join();
+            preparer.join();
+            committer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -152,12 +211,16 @@ public final class EventWriter implements AutoCloseable {
     private record Submission(List<LedgerEntry> entries, CompletableFuture<boolean[]> result) {
     }
 
+    /** A collected batch with its append prepared. */
+    private record Prepared(List<Submission> submissions, UsageStore.PreparedAppend append) {
+    }
+
     /**
      * What one commit did, for metrics.
      *
      * @param events      events in the transaction
      * @param submissions requests that shared it
-     * @param nanos       how long the store took
+     * @param nanos       how long the store took to write it (its preparation, done ahead, not included)
      */
     public record BatchStats(int events, int submissions, long nanos) {
     }

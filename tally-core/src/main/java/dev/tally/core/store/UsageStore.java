@@ -32,6 +32,29 @@ public interface UsageStore {
     boolean[] append(List<LedgerEntry> entries);
 
     /**
+     * Does the part of an {@link #append} that needs no database (encoding, ordering, aggregating the rollups) now,
+     * so that a caller with one writer can prepare the next batch while the previous one commits. The returned
+     * append writes exactly what {@link #append} would have written, and with the same guarantees.
+     *
+     * <p>The default prepares nothing ahead.
+     */
+    default PreparedAppend prepareAppend(List<LedgerEntry> entries) {
+        List<LedgerEntry> copy = List.copyOf(entries);
+        return () -> append(copy);
+    }
+
+    /** An append whose preparation is done; only its transaction is left. */
+    @FunctionalInterface
+    interface PreparedAppend {
+        /**
+         * Writes the events and their rollups in one transaction, like {@link UsageStore#append}.
+         *
+         * @return for each entry, in order, true if it was stored, false if its id was already stored
+         */
+        boolean[] write();
+    }
+
+    /**
      * Rollup rows of one grain with {@code from <= bucket_start < to}.
      *
      * @param customerId whose rows, or null for every customer
