@@ -97,6 +97,12 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
+        return tx.read("reading " + grain.wireName() + " totals of " + customerId,
+                c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
+    }
+
+    @Override
     public SortedMap<Integer, Long> latencyHistogram(String customerId, Instant from, Instant to) {
         return tx.read("reading the latency histogram of " + customerId,
                 c -> rollupReader.latencyHistogram(c, customerId, from, to));

@@ -4,11 +4,16 @@ import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The port to the usage ledger: raw events and their rollups.
@@ -60,6 +65,23 @@ public interface UsageStore {
      * @param customerId whose rows, or null for every customer
      */
     List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to);
+
+    /**
+     * A customer's rollup rows of one grain with {@code from <= bucket_start < to}, summed per bucket start: one row
+     * per bucket, ordered by it, whose key has "" for provider, model and endpoint. What a daily series needs, without
+     * reading every provider, model and endpoint row of every day. The default sums {@link #rollups} in memory;
+     * adapters sum in the database.
+     */
+    default List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
+        Map<Instant, RollupCounts> byStart = new TreeMap<>();
+        for (RollupRow row : rollups(customerId, grain, from, to)) {
+            byStart.computeIfAbsent(row.key().bucketStart(), k -> new RollupCounts()).add(row.counts());
+        }
+        List<RollupRow> totals = new ArrayList<>(byStart.size());
+        byStart.forEach((start, counts) -> totals.add(
+                new RollupRow(new RollupKey(customerId, grain, start, "", "", ""), counts)));
+        return totals;
+    }
 
     /**
      * A customer's latency histogram over the days starting in {@code [from, to)}, as counts by
