@@ -51,6 +51,14 @@ final class RollupReader {
     private static final String SELECT_LATENCY = "SELECT bucket, SUM(calls) AS calls FROM latency_rollup "
             + "WHERE customer_id = ? AND day_start_ms >= ? AND day_start_ms < ? GROUP BY bucket ORDER BY bucket";
 
+    /**
+     * Both rollup queries select the six key columns, the sums of {@link RollupWriter#SUMS}, then metric and
+     * quantity. Read by position: sqlite-jdbc looks a name up (lower-casing it) on every call, and a month's report
+     * reads thousands of values.
+     */
+    private static final int FIRST_SUM_COLUMN = 7;
+    private static final int METRIC_COLUMN = FIRST_SUM_COLUMN + RollupWriter.SUMS.size();
+
     /** Rows ordered by customer, bucket start, provider, model and endpoint. */
     List<RollupRow> rollups(Connection connection, String customerId, Window grain, Instant from, Instant to)
             throws SQLException {
@@ -119,9 +127,9 @@ final class RollupReader {
                 sums = sums(rs);
                 metrics = tokenMetrics(sums);
             }
-            String metric = rs.getString("metric");
+            String metric = rs.getString(METRIC_COLUMN);
             if (metric != null) {
-                metrics.put(metric, rs.getLong("quantity_micros"));
+                metrics.put(metric, rs.getLong(METRIC_COLUMN + 1));
             }
         }
         if (key != null) {
@@ -131,15 +139,14 @@ final class RollupReader {
     }
 
     private static RollupKey key(ResultSet rs) throws SQLException {
-        return new RollupKey(rs.getString("customer_id"), Grains.parse(rs.getString("grain")),
-                Instant.ofEpochMilli(rs.getLong("bucket_start_ms")), rs.getString("provider"),
-                rs.getString("model"), rs.getString("endpoint"));
+        return new RollupKey(rs.getString(1), Grains.parse(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
+                rs.getString(4), rs.getString(5), rs.getString(6));
     }
 
     private static long[] sums(ResultSet rs) throws SQLException {
         long[] sums = new long[RollupWriter.SUMS.size()];
         for (int i = 0; i < sums.length; i++) {
-            sums[i] = rs.getLong(RollupWriter.SUMS.get(i));
+            sums[i] = rs.getLong(FIRST_SUM_COLUMN + i);
         }
         return sums;
     }
