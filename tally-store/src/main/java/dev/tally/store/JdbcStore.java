@@ -43,7 +43,7 @@ abstract class JdbcStore implements TallyStore {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.tx = new Transactor(dataSource, dialect);
-        this.ledger = new LedgerWriter(dialect.rollupWriter());
+        this.ledger = new LedgerWriter(dialect.eventInserter(), dialect.rollupWriter());
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
     }
