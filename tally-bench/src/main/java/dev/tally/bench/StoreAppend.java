@@ -4,8 +4,11 @@ import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.pricing.PriceCatalog;
 import dev.tally.core.store.TallyStore;
 import dev.tally.store.Stores;
+
 import org.HdrHistogram.Histogram;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 
 /**
@@ -29,6 +32,8 @@ public final class StoreAppend {
     private static final String USAGE = "StoreAppend [--store sqlite|postgres] [--batch 1000] [--warmup 5] "
             + "[--seconds 20] [--customers 100]";
 
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private StoreAppend() {
     }
 
@@ -50,24 +55,32 @@ public final class StoreAppend {
             appendFor(store, rows, batch, warmupSeconds * 1_000_000_000L, Latencies.histogram());
             Histogram latency = Latencies.histogram();
             MachineLoad before = MachineLoad.sample();
+            long cpuBefore = THREADS.getCurrentThreadCpuTime();
             long[] measured = appendFor(store, rows, batch, seconds * 1_000_000_000L, latency);
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpuBefore - measured[3];
             String load = MachineLoad.sample().since(before);
             double eps = measured[0] / (measured[1] / 1e9);
             System.out.printf("  %,d events in %.1f s of appending (%.1f s wall with row building): "
                     + "%,.0f events/s%n", measured[0], measured[1] / 1e9, measured[2] / 1e9, eps);
             System.out.println("  per batch  " + Latencies.summary(latency));
+            // CPU time is less disturbed by other work on the machine than wall time: compare it between runs.
+            System.out.printf("  CPU of the appending thread in append: %.1f us per event (%.0f%% of its time)%n",
+                    cpu / 1e3 / measured[0], 100.0 * cpu / measured[1]);
             System.out.println("  " + load);
             return eps;
         }
     }
 
-    /** @return events appended, nanoseconds in {@code append}, wall nanoseconds */
+    /** @return events appended, nanoseconds in {@code append}, wall nanoseconds, CPU nanoseconds building rows */
     private static long[] appendFor(TallyStore store, LiveRows rows, int batch, long nanos, Histogram latency) {
         long events = 0;
         long storeNanos = 0;
+        long buildCpu = 0;
         long start = System.nanoTime();
         while (System.nanoTime() - start < nanos) {
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
             List<LedgerEntry> entries = rows.next(batch);
+            buildCpu += THREADS.getCurrentThreadCpuTime() - cpu0;
             long t0 = System.nanoTime();
             boolean[] stored = store.append(entries);
             long took = System.nanoTime() - t0;
@@ -80,6 +93,6 @@ public final class StoreAppend {
             }
             events += stored.length;
         }
-        return new long[] {events, storeNanos, System.nanoTime() - start};
+        return new long[] {events, storeNanos, System.nanoTime() - start, buildCpu};
     }
 }

@@ -52,7 +52,7 @@ abstract class JdbcStore implements TallyStore {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.tx = new Transactor(dataSource, dialect);
-        this.ledger = new LedgerWriter(dialect.rollupWriter());
+        this.ledger = new LedgerWriter(dialect.eventInserter(), dialect.rollupWriter());
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
         this.notifications = new NotificationRows(dialect);
@@ -80,8 +80,16 @@ abstract class JdbcStore implements TallyStore {
         if (entries.isEmpty()) {
             return new boolean[0];
         }
+        return prepareAppend(entries).write();
+    }
+
+    @Override
+    public PreparedAppend prepareAppend(List<LedgerEntry> entries) {
+        if (entries.isEmpty()) {
+            return () -> new boolean[0];
+        }
         LedgerWriter.Batch batch = prepare(entries);
-        return tx.write("appending " + entries.size() + " events", c -> ledger.append(c, batch));
+        return () -> tx.write("appending " + batch.entries().size() + " events", c -> ledger.append(c, batch));
     }
 
     private static LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
@@ -97,6 +105,12 @@ abstract class JdbcStore implements TallyStore {
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
         return tx.read("reading " + grain.wireName() + " rollups",
                 c -> rollupReader.rollups(c, customerId, grain, from, to));
+    }
+
+    @Override
+    public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
+        return tx.read("reading " + grain.wireName() + " totals of " + customerId,
+                c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
     }
 
     @Override

@@ -34,8 +34,30 @@ final class RollupReader {
     private static final String ALL_CUSTOMERS = String.format(SELECT_ROLLUPS, "");
     private static final String ONE_CUSTOMER = String.format(SELECT_ROLLUPS, "AND r.customer_id = ?");
 
+    /**
+     * One customer's rows of one grain summed per bucket start, with the metrics summed the same way, in one
+     * statement (one snapshot). SQLite and PostgreSQL alike; SUM is cast back to BIGINT for PostgreSQL.
+     */
+    private static final String SELECT_BUCKET_TOTALS = "SELECT r.*, m.metric, m.quantity_micros FROM ("
+            + "SELECT customer_id, grain, bucket_start_ms, '' AS provider, '' AS model, '' AS endpoint, "
+            + sumsOf(RollupWriter.SUMS) + " FROM usage_rollup "
+            + "WHERE customer_id = ? AND grain = ? AND bucket_start_ms >= ? AND bucket_start_ms < ? "
+            + "GROUP BY customer_id, grain, bucket_start_ms) r LEFT JOIN ("
+            + "SELECT bucket_start_ms, metric, " + sumsOf(RollupWriter.METRIC_SUMS) + " FROM usage_rollup_metric "
+            + "WHERE customer_id = ? AND grain = ? AND bucket_start_ms >= ? AND bucket_start_ms < ? "
+            + "GROUP BY bucket_start_ms, metric) m ON m.bucket_start_ms = r.bucket_start_ms "
+            + "ORDER BY r.bucket_start_ms, m.metric";
+
     private static final String SELECT_LATENCY = "SELECT bucket, SUM(calls) AS calls FROM latency_rollup "
             + "WHERE customer_id = ? AND day_start_ms >= ? AND day_start_ms < ? GROUP BY bucket ORDER BY bucket";
+
+    /**
+     * Both rollup queries select the six key columns, the sums of {@link RollupWriter#SUMS}, then metric and
+     * quantity. Read by position: sqlite-jdbc looks a name up (lower-casing it) on every call, and a month's report
+     * reads thousands of values.
+     */
+    private static final int FIRST_SUM_COLUMN = 7;
+    private static final int METRIC_COLUMN = FIRST_SUM_COLUMN + RollupWriter.SUMS.size();
 
     /** Rows ordered by customer, bucket start, provider, model and endpoint. */
     List<RollupRow> rollups(Connection connection, String customerId, Window grain, Instant from, Instant to)
@@ -51,6 +73,26 @@ final class RollupReader {
                 return fold(rs);
             }
         }
+    }
+
+    /** One customer's rows of one grain summed per bucket start, ordered by it; provider, model and endpoint "". */
+    List<RollupRow> totalsByBucket(Connection connection, String customerId, Window grain, Instant from, Instant to)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(SELECT_BUCKET_TOTALS)) {
+            for (int first : new int[]{1, 5}) {
+                ps.setString(first, customerId);
+                ps.setString(first + 1, Grains.name(grain));
+                ps.setLong(first + 2, from.toEpochMilli());
+                ps.setLong(first + 3, to.toEpochMilli());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return fold(rs);
+            }
+        }
+    }
+
+    private static String sumsOf(List<String> columns) {
+        return String.join(", ", columns.stream().map(c -> "CAST(SUM(" + c + ") AS BIGINT) AS " + c).toList());
     }
 
     SortedMap<Integer, Long> latencyHistogram(Connection connection, String customerId, Instant from, Instant to)
@@ -85,9 +127,9 @@ final class RollupReader {
                 sums = sums(rs);
                 metrics = tokenMetrics(sums);
             }
-            String metric = rs.getString("metric");
+            String metric = rs.getString(METRIC_COLUMN);
             if (metric != null) {
-                metrics.put(metric, rs.getLong("quantity_micros"));
+                metrics.put(metric, rs.getLong(METRIC_COLUMN + 1));
             }
         }
         if (key != null) {
@@ -97,15 +139,14 @@ final class RollupReader {
     }
 
     private static RollupKey key(ResultSet rs) throws SQLException {
-        return new RollupKey(rs.getString("customer_id"), Grains.parse(rs.getString("grain")),
-                Instant.ofEpochMilli(rs.getLong("bucket_start_ms")), rs.getString("provider"),
-                rs.getString("model"), rs.getString("endpoint"));
+        return new RollupKey(rs.getString(1), Grains.parse(rs.getString(2)), Instant.ofEpochMilli(rs.getLong(3)),
+                rs.getString(4), rs.getString(5), rs.getString(6));
     }
 
     private static long[] sums(ResultSet rs) throws SQLException {
         long[] sums = new long[RollupWriter.SUMS.size()];
         for (int i = 0; i < sums.length; i++) {
-            sums[i] = rs.getLong(RollupWriter.SUMS.get(i));
+            sums[i] = rs.getLong(FIRST_SUM_COLUMN + i);
         }
         return sums;
     }

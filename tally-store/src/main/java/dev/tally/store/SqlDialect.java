@@ -15,6 +15,10 @@ enum SqlDialect {
             return new SqliteRollupWriter();
         }
 
+        @Override
+        EventInserter eventInserter() {
+            return new BatchedEventInserter();
+        }
 
         @Override
         boolean isTransient(SQLException e) {
@@ -29,6 +33,10 @@ enum SqlDialect {
             return new PostgresRollupWriter();
         }
 
+        @Override
+        EventInserter eventInserter() {
+            return new ArrayEventInserter();
+        }
 
         @Override
         boolean isTransient(SQLException e) {
@@ -63,6 +71,9 @@ enum SqlDialect {
 
     /** How this database takes rollup rows best (measured, see the implementations). */
     abstract RollupWriter rollupWriter();
+
+    /** How this database takes raw events best (measured, see the implementations). */
+    abstract EventInserter eventInserter();
 
     /** Whether a failed transaction was rolled back for a reason that running it again may avoid. */
     abstract boolean isTransient(SQLException e);

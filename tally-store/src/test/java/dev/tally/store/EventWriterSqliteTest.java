@@ -5,16 +5,19 @@ import dev.tally.core.ingest.EventWriter;
 import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.problem.UnavailableException;
 import dev.tally.core.store.TallyStore;
+import dev.tally.core.store.UsageStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,5 +142,54 @@ class EventWriterSqliteTest {
         }
         assertThat(store.countEvents()).isEqualTo(1000);
         assertThatThrownBy(() -> writer.submit(batch("late", 1))).isInstanceOf(UnavailableException.class);
+    }
+
+    @Test
+    void submit_whileACommitRuns_nextBatchIsPreparedBeforeItEnds() throws Exception {
+        CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+        CountDownLatch secondPrepared = new CountDownLatch(1);
+        AtomicInteger prepared = new AtomicInteger();
+        // The real store, with the first append's transaction held until the test lets it go.
+        UsageStore gated = (UsageStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {UsageStore.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("prepareAppend")) {
+                        return method.invoke(store, args);
+                    }
+                    @SuppressWarnings("unchecked")
+                    UsageStore.PreparedAppend real = store.prepareAppend((List<LedgerEntry>) args[0]);
+                    int n = prepared.incrementAndGet();
+                    if (n == 2) {
+                        secondPrepared.countDown();
+                    }
+                    return n != 1 ? real : (UsageStore.PreparedAppend) () -> {
+                        firstWriteStarted.countDown();
+                        awaitQuietly(releaseFirstWrite);
+                        return real.write();
+                    };
+                });
+        try (EventWriter writer = new EventWriter(gated, new WriterSettings(5_000, Duration.ZERO, 10_000), s -> {
+        })) {
+            CompletableFuture<boolean[]> first = writer.submit(batch("first", 10));
+            assertThat(firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<boolean[]> second = writer.submit(batch("second", 10));
+
+            assertThat(secondPrepared.await(10, TimeUnit.SECONDS)).as("second batch prepared during the first commit")
+                    .isTrue();
+            assertThat(first).isNotDone();
+            releaseFirstWrite.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).containsOnly(true);
+            assertThat(second.get(10, TimeUnit.SECONDS)).containsOnly(true);
+        }
+        assertThat(store.countEvents()).isEqualTo(20);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -9,30 +9,49 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The single writer of the ledger, committing events from many requests in shared transactions (group commit).
  *
- * <p>Requests hand their events to {@link #submit}; one thread takes what is waiting, keeps collecting until the
- * batch holds {@link WriterSettings#maxBatchEvents()} events or {@link WriterSettings#linger()} has passed since it
- * began, commits the batch in one transaction with its rollups, and only then completes every request's future.
- * So an acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by everything that
- * arrived meanwhile. If a shared batch fails, each request in it is retried alone, so one bad request cannot fail
- * the others.
+ * <p>Requests hand their events to {@link #submit}; a preparing thread takes what is waiting, keeps collecting until
+ * the batch holds {@link WriterSettings#maxBatchEvents()} events or {@link WriterSettings#linger()} has passed since
+ * it began, and prepares the batch's append ({@link UsageStore#prepareAppend}: encoding, ordering, aggregating the
+ * rollups). The one committing thread commits it in one transaction with its rollups, and only then completes every
+ * request's future. So an acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by
+ * everything that arrived meanwhile.
+ *
+ * <p>The two threads form a pipeline: the next batch is collected and prepared while the previous one commits, so
+ * the CPU work of preparing is not on the critical path of the single committer. While a commit runs, the preparer
+ * keeps collecting until shortly before it is expected to end, so batches stay as large as the commit time lets them
+ * grow. The hand-over has no buffer (the preparer waits until the committer takes its batch), so at most one batch
+ * is prepared ahead. Batches commit in the order they were collected. If a shared batch fails,
+ * each request in it is retried alone, so one bad request cannot fail the others.
  */
 public final class EventWriter implements AutoCloseable {
+    /** Tells the committer that the preparer has ended and nothing follows. */
+    private static final Prepared END = new Prepared(List.of(), () -> new boolean[0]);
+    private static final long NOT_COMMITTING = Long.MIN_VALUE;
+    /** How often a preparer waiting for a commit checks whether it has ended. */
+    private static final long COMMIT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final UsageStore store;
     private final WriterSettings settings;
     private final BlockingQueue<Submission> queue;
-    private final Thread thread;
+    private final SynchronousQueue<Prepared> handoff = new SynchronousQueue<>();
+    private final Thread preparer;
+    private final Thread committer;
     private final Consumer<BatchStats> observer;
     private volatile boolean closing;
+    /** When the commit in progress began ({@link System#nanoTime()}), or {@link #NOT_COMMITTING}. */
+    private volatile long commitStarted = NOT_COMMITTING;
+    private volatile long lastCommitNanos;
+    private volatile long lastPrepareNanos;
 
     /**
-     * Starts the writer thread.
+     * Starts the writer's threads: {@code tally-writer-prepare} and {@code tally-writer} (the committer).
      *
      * @param observer told about every committed batch (for metrics); may be a no-op
      */
@@ -41,8 +60,10 @@ public final class EventWriter implements AutoCloseable {
         this.settings = settings;
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.thread = new Thread(this::run, "tally-writer");
-        thread.start();
+        this.preparer = new Thread(this::prepareLoop, "tally-writer-prepare");
+        this.committer = new Thread(this::commitLoop, "tally-writer");
+        committer.start();
+        preparer.start();
     }
 
     /**
@@ -66,43 +87,95 @@ public final class EventWriter implements AutoCloseable {
         return submission.result;
     }
 
-    private void run() {
-        List<Submission> batch = new ArrayList<>();
+    private void prepareLoop() {
         while (!closing || !queue.isEmpty()) {
             try {
                 Submission first = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
+                List<Submission> batch = new ArrayList<>();
                 batch.add(first);
                 collect(batch, first.entries.size());
-                commit(batch);
+                long preparing = System.nanoTime();
+                UsageStore.PreparedAppend append = prepare(batch);
+                lastPrepareNanos = System.nanoTime() - preparing;
+                hand(new Prepared(batch, append));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 closing = true;
-            } finally {
-                batch.clear();
             }
         }
         // A submit that raced with close() may have slipped in after the last poll: never leave it hanging.
         for (Submission late; (late = queue.poll()) != null; ) {
             late.result.completeExceptionally(new UnavailableException("the server is shutting down", null));
         }
+        hand(END);
     }
 
-    /** Adds waiting submissions to the batch until it is full or the linger time has passed. */
+    /** Gives a batch to the committer, waiting until it takes it; an interrupt cannot lose a collected batch. */
+    private void hand(Prepared prepared) {
+        boolean interrupted = Thread.interrupted();
+        while (true) {
+            try {
+                handoff.put(prepared);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                closing = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void commitLoop() {
+        while (true) {
+            Prepared next;
+            try {
+                next = handoff.take();
+            } catch (InterruptedException e) {
+                // Only close() ends the committer, after the preparer has handed over everything.
+                closing = true;
+                continue;
+            }
+            if (next == END) {
+                return;
+            }
+            long started = System.nanoTime();
+            commitStarted = started;
+            commit(next.submissions, next.append);
+            lastCommitNanos = System.nanoTime() - started;
+            commitStarted = NOT_COMMITTING;
+        }
+    }
+
+    /**
+     * Adds waiting submissions to the batch until it is full or the linger time has passed, or, while a commit is in
+     * progress, until shortly before it is expected to end: early enough to prepare the batch by then (both from the
+     * last commit and preparation). Stopping at the linger time during a long commit would leave the requests that
+     * arrive later in the commit for yet another, smaller batch: with a fixed number of clients, three batches of a
+     * third instead of two of a half, and every commit has a fixed cost.
+     */
     private void collect(List<Submission> batch, int events) throws InterruptedException {
-        long deadline = System.nanoTime() + settings.linger().toNanos();
+        long lingerEnd = System.nanoTime() + settings.linger().toNanos();
+        long started = commitStarted;
+        long deadline = started == NOT_COMMITTING ? lingerEnd
+                : Math.max(lingerEnd, started + lastCommitNanos - lastPrepareNanos);
         while (events < settings.maxBatchEvents()) {
             Submission next = queue.poll();
             if (next == null) {
-                long wait = deadline - System.nanoTime();
-                if (wait <= 0 || closing) {
+                long now = System.nanoTime();
+                boolean commitEnded = started != NOT_COMMITTING && commitStarted != started;
+                if (now >= deadline || closing || commitEnded && now >= lingerEnd) {
                     return;
                 }
-                next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                // In slices while waiting for a commit, so that one ending early (the committer idle) is noticed.
+                long slice = deadline == lingerEnd ? deadline - now : Math.min(deadline - now, COMMIT_CHECK_NANOS);
+                next = queue.poll(slice, TimeUnit.NANOSECONDS);
                 if (next == null) {
-                    return;
+                    continue;
                 }
             }
             batch.add(next);
@@ -110,15 +183,26 @@ public final class EventWriter implements AutoCloseable {
         }
     }
 
-    private void commit(List<Submission> batch) {
+    /** Prepares the append of the batch's entries; a failure to prepare fails its write, so it is retried alone. */
+    private UsageStore.PreparedAppend prepare(List<Submission> batch) {
         List<LedgerEntry> all = new ArrayList<>();
         for (Submission s : batch) {
             all.addAll(s.entries);
         }
+        try {
+            return store.prepareAppend(all);
+        } catch (RuntimeException e) {
+            return () -> {
+                throw e;
+            };
+        }
+    }
+
+    private void commit(List<Submission> batch, UsageStore.PreparedAppend append) {
         long started = System.nanoTime();
         try {
-            boolean[] stored = store.append(all);
-            observer.accept(new BatchStats(all.size(), batch.size(), System.nanoTime() - started));
+            boolean[] stored = append.write();
+            observer.accept(new BatchStats(stored.length, batch.size(), System.nanoTime() - started));
             int offset = 0;
             for (Submission s : batch) {
                 boolean[] own = new boolean[s.entries.size()];
@@ -133,17 +217,19 @@ public final class EventWriter implements AutoCloseable {
                 return;
             }
             for (Submission s : batch) {
-                commit(new ArrayList<>(List.of(s)));
+                List<Submission> alone = List.of(s);
+                commit(alone, prepare(alone));
             }
         }
     }
 
-    /** Stops taking submissions, commits everything already queued, and waits for the writer thread to end. */
+    /** Stops taking submissions, commits everything already queued, and waits for the writer threads to end. */
     @Override
     public void close() {
         closing = true;
         try {
-            thread.join();
+            preparer.join();
+            committer.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -152,12 +238,16 @@ public final class EventWriter implements AutoCloseable {
     private record Submission(List<LedgerEntry> entries, CompletableFuture<boolean[]> result) {
     }
 
+    /** A collected batch with its append prepared. */
+    private record Prepared(List<Submission> submissions, UsageStore.PreparedAppend append) {
+    }
+
     /**
      * What one commit did, for metrics.
      *
      * @param events      events in the transaction
      * @param submissions requests that shared it
-     * @param nanos       how long the store took
+     * @param nanos       how long the store took to write it (its preparation, done ahead, not included)
      */
     public record BatchStats(int events, int submissions, long nanos) {
     }

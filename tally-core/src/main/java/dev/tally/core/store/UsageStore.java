@@ -4,11 +4,16 @@ import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The port to the usage ledger: raw events and their rollups.
@@ -32,11 +37,51 @@ public interface UsageStore {
     boolean[] append(List<LedgerEntry> entries);
 
     /**
+     * Does the part of an {@link #append} that needs no database (encoding, ordering, aggregating the rollups) now,
+     * so that a caller with one writer can prepare the next batch while the previous one commits. The returned
+     * append writes exactly what {@link #append} would have written, and with the same guarantees.
+     *
+     * <p>The default prepares nothing ahead.
+     */
+    default PreparedAppend prepareAppend(List<LedgerEntry> entries) {
+        List<LedgerEntry> copy = List.copyOf(entries);
+        return () -> append(copy);
+    }
+
+    /** An append whose preparation is done; only its transaction is left. */
+    @FunctionalInterface
+    interface PreparedAppend {
+        /**
+         * Writes the events and their rollups in one transaction, like {@link UsageStore#append}.
+         *
+         * @return for each entry, in order, true if it was stored, false if its id was already stored
+         */
+        boolean[] write();
+    }
+
+    /**
      * Rollup rows of one grain with {@code from <= bucket_start < to}.
      *
      * @param customerId whose rows, or null for every customer
      */
     List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to);
+
+    /**
+     * A customer's rollup rows of one grain with {@code from <= bucket_start < to}, summed per bucket start: one row
+     * per bucket, ordered by it, whose key has "" for provider, model and endpoint. What a daily series needs, without
+     * reading every provider, model and endpoint row of every day. The default sums {@link #rollups} in memory;
+     * adapters sum in the database.
+     */
+    default List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
+        Map<Instant, RollupCounts> byStart = new TreeMap<>();
+        for (RollupRow row : rollups(customerId, grain, from, to)) {
+            byStart.computeIfAbsent(row.key().bucketStart(), k -> new RollupCounts()).add(row.counts());
+        }
+        List<RollupRow> totals = new ArrayList<>(byStart.size());
+        byStart.forEach((start, counts) -> totals.add(
+                new RollupRow(new RollupKey(customerId, grain, start, "", "", ""), counts)));
+        return totals;
+    }
 
     /**
      * A customer's latency histogram over the days starting in {@code [from, to)}, as counts by

@@ -50,6 +50,10 @@ public final class UsageReporter {
     /**
      * A customer's usage over a billing month.
      *
+     * <p>Reads a few hundred values whatever the traffic: the totals, the breakdowns and the top endpoints come from
+     * the month's rollup rows (one per provider, model and endpoint; their bucket is the billing month, as for month
+     * limits and the history), the daily series from the day rows summed per day in the store.
+     *
      * @param month the calendar month the billing month starts in, or null for the current one
      */
     public UsageReport report(String customerId, YearMonth month) {
@@ -57,22 +61,33 @@ public final class UsageReporter {
         Instant now = clock.instant();
         Period current = Periods.billingMonth(c.zone(), c.billingDay(), now);
         Period period = month == null ? current : Periods.billingMonth(c.zone(), c.billingDay(), month);
-        List<RollupRow> days = store.rollups(c.id(), Window.DAY, period.start(), period.end());
-        boolean isCurrent = period.equals(current);
-        List<LimitState> limits = isCurrent ? limitStates(c, now)
-                : monthLimitStates(c, period, store.rollups(c.id(), Window.MONTH, period.start(), period.end()));
-        RollupCounts totals = sum(days);
+        List<RollupRow> months = store.rollups(c.id(), Window.MONTH, period.start(), period.end());
+        List<RollupRow> days = store.rollupTotalsByBucket(c.id(), Window.DAY, period.start(), period.end());
+        List<LimitState> limits = period.equals(current) ? limitStates(c, now, months)
+                : monthLimitStates(c, period, months);
+        RollupCounts totals = sum(months);
         return new UsageReport(c, catalog.plan(c.planId()).orElse(null), period, totals,
-                breakdown(days, r -> new RollupKey(null, null, null, r.provider(), "", "")),
-                breakdown(days, r -> new RollupKey(null, null, null, r.provider(), r.model(), "")),
-                limits, daily(c.zone(), period, days, now), topEndpoints(days),
+                breakdown(months, r -> new RollupKey(null, null, null, r.provider(), "", "")),
+                breakdown(months, r -> new RollupKey(null, null, null, r.provider(), r.model(), "")),
+                limits, daily(c.zone(), period, days, now), topEndpoints(months),
                 latency(c.id(), period, totals));
     }
 
     /** Every limit of the customer, each measured in its window that contains {@code now}. */
     public List<LimitState> limitStates(Customer c, Instant now) {
+        return limitStates(c, now, null);
+    }
+
+    /**
+     * Like {@link #limitStates(Customer, Instant)}, reusing {@code currentMonthRows} (the month rows of the current
+     * billing month, already read for the report) for month limits when not null.
+     */
+    private List<LimitState> limitStates(Customer c, Instant now, List<RollupRow> currentMonthRows) {
         List<Limit> limits = catalog.limitsOf(c);
         Map<Window, List<RollupRow>> rowsByWindow = new EnumMap<>(Window.class);
+        if (currentMonthRows != null) {
+            rowsByWindow.put(Window.MONTH, currentMonthRows);
+        }
         List<LimitState> states = new ArrayList<>();
         for (Limit limit : limits) {
             Period window = limit.window().periodAt(c.zone(), c.billingDay(), now);

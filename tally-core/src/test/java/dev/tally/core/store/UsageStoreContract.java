@@ -209,6 +209,59 @@ public interface UsageStoreContract {
     }
 
     @Test
+    default void rollupTotalsByBucket_severalSeriesAndDays_sumsEachDayOverProviderModelAndEndpoint() {
+        Instant nextDay = T0.plus(Duration.ofDays(1));
+        store().append(List.of(
+                event("e1").status(200).latencyMs(100L).costNanos(1_000).usage("images", Quantity.ofUnits(2)).build(),
+                event("e2").model("gpt-4o-mini").endpoint("/v1/embed").status(503).latencyMs(300L).costNanos(2_000)
+                        .usage("images", Quantity.ofUnits(3)).build(),
+                event("e3").provider("anthropic").model("claude").at(nextDay).costNanos(4_000).unpriced("images")
+                        .build(),
+                event("e4").customer("globex").costNanos(8_000).build()));
+
+        List<RollupRow> totals = store().rollupTotalsByBucket("acme", Window.DAY, FAR_PAST, FAR_FUTURE);
+
+        assertThat(totals).extracting(RollupRow::key).containsExactly(
+                new RollupKey("acme", Window.DAY, DAY, "", "", ""),
+                new RollupKey("acme", Window.DAY, DAY.plus(Duration.ofDays(1)), "", "", ""));
+        RollupCounts first = totals.get(0).counts();
+        assertThat(List.of(first.requests(), first.errors(), first.status2xx(), first.status5xx(), first.costNanos(),
+                first.latencySumMs(), first.latencyCount())).containsExactly(2L, 1L, 1L, 1L, 3_000L, 400L, 2L);
+        assertThat(first.metricMicros()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "input_tokens", Quantity.ofUnits(1000), "output_tokens", Quantity.ofUnits(200),
+                "images", Quantity.ofUnits(5)));
+        RollupCounts second = totals.get(1).counts();
+        assertThat(List.of(second.requests(), second.costNanos(), second.unpriced())).containsExactly(1L, 4_000L, 1L);
+    }
+
+    @Test
+    default void rollupTotalsByBucket_equalsTheSumOfTheRowsOfEachBucket() {
+        Random random = new Random(7);
+        List<LedgerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            entries.add(event("r" + i).model(random.nextBoolean() ? "a" : "b").endpoint("/e" + random.nextInt(3))
+                    .at(T0.plus(Duration.ofHours(random.nextInt(72)))).costNanos(random.nextInt(1_000))
+                    .latencyMs((long) random.nextInt(500)).status(random.nextInt(10) == 0 ? 500 : 200).build());
+        }
+        store().append(entries);
+
+        Map<Instant, RollupCounts> expected = new java.util.TreeMap<>();
+        for (RollupRow row : store().rollups("acme", Window.HOUR, FAR_PAST, FAR_FUTURE)) {
+            expected.computeIfAbsent(row.key().bucketStart(), k -> new RollupCounts()).add(row.counts());
+        }
+        List<RollupRow> totals = store().rollupTotalsByBucket("acme", Window.HOUR, HOUR.plus(Duration.ofHours(5)),
+                HOUR.plus(Duration.ofHours(60)));
+
+        expected.keySet().removeIf(t -> t.isBefore(HOUR.plus(Duration.ofHours(5)))
+                || !t.isBefore(HOUR.plus(Duration.ofHours(60))));
+        assertThat(totals).extracting(r -> r.key().bucketStart()).containsExactlyElementsOf(expected.keySet());
+        for (RollupRow row : totals) {
+            assertThat(row.counts()).usingRecursiveComparison().isEqualTo(expected.get(row.key().bucketStart()));
+        }
+        assertThat(store().rollupTotalsByBucket("nobody", Window.HOUR, FAR_PAST, FAR_FUTURE)).isEmpty();
+    }
+
+    @Test
     default void deleteRollupsBefore_grain_removesOnlyOlderRowsOfThatGrain() {
         store().append(List.of(event("old").at(T0.minus(Duration.ofDays(3))).usage("gpu_ms", 5).build(),
                 event("new").usage("gpu_ms", 7).build()));

@@ -5,7 +5,6 @@ import dev.tally.core.problem.Problems;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -123,7 +122,7 @@ public final class JsonFields {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return Timestamps.parse(value.asText());
         } catch (DateTimeParseException e) {
             problems.add(prefix + name, "must be an ISO-8601 timestamp with an offset such as "
                     + "2026-11-22T10:15:00Z, was \"" + value.asText() + "\"");
