@@ -8,7 +8,9 @@ const compactFormat = new Intl.NumberFormat(undefined, { notation: 'compact', ma
 const dollars = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
   maximumFractionDigits: 2 });
 const cents = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
-  maximumFractionDigits: 6 });
+  maximumFractionDigits: 4 });
+const fractions = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
+  maximumFractionDigits: 9 });
 
 export const DASH = '—';
 
@@ -27,12 +29,15 @@ export function compact(n) {
   return n === null || n === undefined ? DASH : compactFormat.format(n);
 }
 
-/** "31.2" -> "$31.20"; amounts under a dollar keep up to six decimals so "0.0000005" does not read as $0.00. */
+/**
+ * "31.2" -> "$31.20". Under a dollar up to four decimals ("$0.0324"), under a cent all nine, so "0.0000005" never
+ * reads as $0.00.
+ */
 export function money(s) {
   if (s === null || s === undefined) return DASH;
   const text = String(s);
-  const small = /^-?0(\.|$)/.test(text) && !/^-?0(\.0*)?$/.test(text);
-  return (small ? cents : dollars).format(text);
+  if (!/^-?0(\.|$)/.test(text) || /^-?0(\.0*)?$/.test(text)) return dollars.format(text);
+  return (/^-?0\.00/.test(text) ? fractions : cents).format(text);
 }
 
 /** 104.0 -> "104.0 %". */

@@ -9,6 +9,7 @@ import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.TallyStore;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -86,6 +88,11 @@ abstract class JdbcStore implements TallyStore {
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
         return tx.read("reading " + grain.wireName() + " rollups",
                 c -> rollupReader.rollups(c, customerId, grain, from, to));
+    }
+
+    @Override
+    public List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
+        return tx.read("summing " + grain.wireName() + " rollups", c -> rollupReader.sums(c, grain, from, to, keep));
     }
 
     @Override

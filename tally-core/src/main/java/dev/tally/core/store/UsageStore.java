@@ -4,10 +4,12 @@ import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupRow;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -37,6 +39,17 @@ public interface UsageStore {
      * @param customerId whose rows, or null for every customer
      */
     List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to);
+
+    /**
+     * Rollup rows of every customer of one grain with {@code from <= bucket_start < to}, summed over the dimensions
+     * not in {@code keep} (whose key parts read as ""), in key order. Equal to
+     * {@link RollupDimension#sum}{@code (rollups(null, grain, from, to), keep)}; stores override it to sum in the
+     * database, so that a read of every customer moves a few rows per customer, not one per provider, model and
+     * endpoint.
+     */
+    default List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
+        return RollupDimension.sum(rollups(null, grain, from, to), keep);
+    }
 
     /**
      * A customer's latency histogram over the days starting in {@code [from, to)}, as counts by
