@@ -121,9 +121,11 @@ final class ConsoleTiming {
     /** Posts five calls for {@code customer}; returns System.nanoTime() when the server acknowledged them. */
     private static long post(int port, String adminKey, String customer, Instant now, int run)
             throws IOException, InterruptedException {
+        // Ids unique across runs too: a run on a kept store must not send duplicates of an earlier run's calls.
+        String prefix = "live-" + Long.toString(System.currentTimeMillis(), 36) + "-" + run;
         StringBuilder body = new StringBuilder("[");
         for (int i = 0; i < 5; i++) {
-            body.append(i == 0 ? "" : ",").append("{\"id\":\"live-").append(run).append('-').append(i)
+            body.append(i == 0 ? "" : ",").append("{\"id\":\"").append(prefix).append('-').append(i)
                     .append("\",\"customer\":\"").append(customer).append("\",\"timestamp\":\"").append(now)
                     .append("\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"usage\":{\"input_tokens\":10}}");
         }
