@@ -126,6 +126,14 @@ class AdminConsoleBrowserTest {
         assertThat(browser.find("#s-last-calls").findElement(By.xpath("..")).findElements(By.cssSelector("tbody tr")))
                 .hasSize(20);
 
+        // The CSV link works with the session cookie alone (a plain GET, as a download is).
+        String csvHref = browser.find("a[download][href*='usage.csv']").getDomAttribute("href");
+        Object csv = browser.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch(arguments[0]).then(r => r.text().then(t => done(r.status + ' '
+                    + r.headers.get('content-type') + ' ' + t.split('\\n')[0])));""", csvHref);
+        assertThat(csv.toString()).startsWith("200 text/csv").contains("customer,date,provider,model,endpoint");
+
         browser.find("button[data-range=week]").click();
         browser.find("button[data-metric=cost]").click();
         browser.await(d -> d.findElement(By.cssSelector(".chart-block .sr-only")).getDomProperty("textContent")
