@@ -3,6 +3,8 @@ import { api, query } from './api.js';
 import { h, replace, section, stat, sortableTable, statusBadge, empty } from './dom.js';
 import * as f from './format.js';
 
+const STATUS_RANK = { ok: 0, warning: 1, critical: 2, exceeded: 3 };
+
 function thisMonth() {
   const d = new Date();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
@@ -33,7 +35,7 @@ export async function render(main, { params }) {
       { key: 'errors', label: 'Errors', numeric: true, value: (r) => r.totals.errors, cell: (r) => f.int(r.totals.errors) },
       { key: 'tokens', label: 'Tokens', numeric: true, value: (r) => r.totals.tokens, cell: (r) => f.int(r.totals.tokens) },
       { key: 'cost', label: 'Cost', numeric: true, value: (r) => f.toNanos(r.totals.cost), cell: (r) => f.money(r.totals.cost) },
-      { key: 'status', label: 'Month limits', value: (r) => r.status, cell: (r) => statusBadge(r.status) },
+      { key: 'status', label: 'Month limits', value: (r) => STATUS_RANK[r.status], cell: (r) => statusBadge(r.status) },
     ],
   }).element : empty('No customers yet.', 'Add customers under “Plans & customers”.');
 
