@@ -94,9 +94,12 @@ export function sortableTable({ caption, columns, rows, sortKey, descending = tr
       * (state.descending ? -1 : 1)) : current;
     heads.forEach((th, i) => th.setAttribute('aria-sort', columns[i].key === state.key
       ? (state.descending ? 'descending' : 'ascending') : 'none'));
+    // A live table redraws under the keyboard: keep focus on the same row's link across the redraw.
+    const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr')?.dataset.customer : null;
     tbody.replaceChildren(...sorted.map((r) => h('tr', rowAttrs ? rowAttrs(r) : {},
       columns.map((c, i) => (i === 0 ? h('th', { scope: 'row', class: c.numeric ? 'num' : null }, c.cell(r))
         : h('td', { class: c.numeric ? 'num' : null, dataset: { col: c.key } }, c.cell(r)))))));
+    if (focused) tbody.querySelector(`tr[data-customer="${CSS.escape(focused)}"] a`)?.focus();
   }
   draw();
   return {
