@@ -49,8 +49,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * In-process enforcement: {@code authorizeAndSettle} asks the {@link Enforcer} whether a call of a customer with five
  * limits (requests per minute and per month, tokens per day, an openai-only soft token budget, and a cost budget
  * priced from the catalog) may go ahead, reserving its estimate, then records the event that settles the reservation
- * — the full round a metered call costs in-process. {@code checkOnly} decides without reserving. The baseline is
- * Bucket4j's local bucket {@code tryConsume(1)} on a single limit, in the same run.
+ * — the full round a metered call costs in-process. {@code checkOnly} decides without reserving.
+ * {@code authorizeAndSettleWithStates} also renders every limit's state (used, remaining, percent, window), which a
+ * decision builds only when asked (the HTTP answer asks; a filter that only lets calls through does not). The
+ * baselines are Bucket4j's local bucket {@code tryConsume(1)} on a single limit, and one Bucket4j bucket with five
+ * bandwidths, in the same run.
  *
  * <p>Amounts are large enough that every call is allowed: the allowed path is the common one. Run with 1, 2 and 4
  * threads; with one customer every thread contends for that customer's lock (the worst case), with
@@ -75,6 +78,8 @@ public class AuthorizeBenchmark {
     private Enforcer enforcer;
     private CallRequest[] calls;
     private Bucket bucket;
+    private Bucket fiveLimitBucket;
+    private dev.tally.core.event.Buckets buckets;
     private final AtomicLong sequence = new AtomicLong();
 
     @Setup(Level.Trial)
@@ -103,6 +108,21 @@ public class AuthorizeBenchmark {
         }
         enforcer = new Enforcer(catalog, new InMemoryCounterStore(), new ReservationIds(ReservationIds.newSecret()),
                 InstantSource.system(), FailurePolicy.FAIL_OPEN, e -> { });
+        // The rollup buckets of the settling event are ingestion's work (IngestService, before the commit), not
+        // the enforcer's, and every event of a minute has the same ones: computed once, so they are not measured.
+        buckets = Buckets.of(ZoneId.of("Europe/Berlin"), 1, Instant.now());
+        fiveLimitBucket = Bucket.builder()
+                .addLimit(Bandwidth.builder().capacity(1_000_000_000L).refillGreedy(1_000_000_000L,
+                        Duration.ofMinutes(1)).build())
+                .addLimit(Bandwidth.builder().capacity(1_000_000_000_000L).refillIntervally(1_000_000_000_000L,
+                        Duration.ofDays(30)).build())
+                .addLimit(Bandwidth.builder().capacity(1_000_000_000_000L).refillIntervally(1_000_000_000_000L,
+                        Duration.ofDays(1)).build())
+                .addLimit(Bandwidth.builder().capacity(1_000_000_000_000L).refillIntervally(1_000_000_000_000L,
+                        Duration.ofDays(30)).build())
+                .addLimit(Bandwidth.builder().capacity(100_000_000_000_000L).refillIntervally(
+                        100_000_000_000_000L, Duration.ofDays(30)).build())
+                .build();
         bucket = Bucket.builder()
                 .addLimit(Bandwidth.builder().capacity(1_000_000_000L).refillGreedy(1_000_000_000L,
                         Duration.ofMinutes(1)).build())
@@ -135,10 +155,25 @@ public class AuthorizeBenchmark {
         actual.put("output_tokens", Quantity.ofUnits(350));
         UsageEvent event = new UsageEvent("e" + sequence.get(), call.customerId(), now, "openai", "gpt-4o",
                 "/api/chat", "POST", 200, 120L, null, actual, null, d.reservationId(), null);
-        LedgerEntry entry = new LedgerEntry(event, Money.ofNanos(5_475_000), List.of(), now,
-                Buckets.of(ZoneId.of("Europe/Berlin"), 1, now));
+        LedgerEntry entry = new LedgerEntry(event, Money.ofNanos(5_475_000), List.of(), now, buckets);
         enforcer.record(entry);
         return entry;
+    }
+
+    /** The same round, also rendering every limit's state (what the HTTP answer and the headers show). */
+    @Benchmark
+    public Object authorizeAndSettleWithStates() {
+        CallRequest call = nextCall();
+        Decision d = enforcer.authorize(call);
+        Object states = d.limits();
+        Instant now = Instant.now();
+        TreeMap<String, Long> actual = new TreeMap<>();
+        actual.put("input_tokens", Quantity.ofUnits(790));
+        actual.put("output_tokens", Quantity.ofUnits(350));
+        UsageEvent event = new UsageEvent("e" + sequence.get(), call.customerId(), now, "openai", "gpt-4o",
+                "/api/chat", "POST", 200, 120L, null, actual, null, d.reservationId(), null);
+        enforcer.record(new LedgerEntry(event, Money.ofNanos(5_475_000), List.of(), now, buckets));
+        return states;
     }
 
     @Benchmark
@@ -149,5 +184,11 @@ public class AuthorizeBenchmark {
     @Benchmark
     public boolean bucket4jTryConsume() {
         return bucket.tryConsume(1);
+    }
+
+    /** A second baseline: one Bucket4j bucket with five bandwidths, checked and consumed together. */
+    @Benchmark
+    public boolean bucket4jFiveLimits() {
+        return fiveLimitBucket.tryConsume(1);
     }
 }

@@ -211,7 +211,10 @@ public final class TallyClient {
             return this;
         }
 
-        /** The key sent as {@code Authorization: Bearer}: the admin key (authorize, check and events need it). */
+        /**
+         * The key sent as {@code Authorization: Bearer}: an ingest key (made for this: it may authorize, check,
+         * release and send events, nothing else) or the admin key.
+         */
         public Builder apiKey(String key) {
             Objects.requireNonNull(key, "apiKey");
             if (key.isBlank()) {

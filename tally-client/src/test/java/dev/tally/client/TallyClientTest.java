@@ -7,6 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,6 +148,31 @@ class TallyClientTest {
         assertThat(after.allowed()).isTrue();
         assertThat(after.limits().get(0).used()).isEqualByComparingTo("2000");
         assertThat(after.limits().get(0).reserved()).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void ingestKey_authorizesRecordsAndReleases_butCannotReadUsage() throws Exception {
+        tally.customer("acme", "{\"metric\":\"requests\",\"window\":\"month\",\"amount\":10}");
+        HttpResponse<String> issued = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(tally.url() + "/v1/keys"))
+                .header("Authorization", "Bearer " + RealTally.ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"scope\":\"ingest\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(issued.statusCode()).isEqualTo(201);
+        String key = issued.body().replaceAll(".*\"key\":\"([^\"]+)\".*", "$1");
+        TallyClient ingest = TallyClient.builder().baseUrl(tally.url()).apiKey(key).build();
+
+        Decision held = ingest.authorize(gpt4("acme"));
+        IngestResult result = ingest.record(Event.builder("acme").provider("openai").model("gpt-4")
+                .reservation(held.reservation()).build());
+
+        assertThat(held.allowed()).isTrue();
+        assertThat(result).isEqualTo(new IngestResult(1, 0, List.of()));
+        assertThat(ingest.release(ingest.authorize(gpt4("acme")).reservation())).isTrue();
+        assertThat(ingest.check(gpt4("acme")).allowed()).isTrue();
+        assertThatThrownBy(() -> ingest.usage("acme")).isInstanceOfSatisfying(TallyException.class,
+                e -> assertThat(e.status()).isEqualTo(403));
+        assertThat(client.usage("acme").totals().requests()).isEqualTo(1);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tally.server;
 
+import dev.tally.server.cli.AlertsCommand;
 import dev.tally.server.cli.DemoCommand;
 import dev.tally.server.cli.ExportCommand;
 import dev.tally.server.cli.ImportCommand;
@@ -11,8 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code tally} command: {@code serve}, {@code demo}, and the client commands. */
 @Command(name = "tally", mixinStandardHelpOptions = true, version = "Tally 0.1.0",
         description = "Usage metering, quotas and rate limits for SaaS and AI products.",
-        subcommands = {ServeCommand.class, DemoCommand.class, UsageCommand.class, ImportCommand.class,
-                ExportCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, UsageCommand.class, AlertsCommand.class,
+                ImportCommand.class, ExportCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

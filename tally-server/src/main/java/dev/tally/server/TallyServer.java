@@ -1,6 +1,9 @@
 package dev.tally.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.alert.AlertEngine;
+import dev.tally.core.alert.AlertService;
+import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.enforce.CounterRebuild;
 import dev.tally.core.enforce.Enforcer;
@@ -16,18 +19,25 @@ import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Access;
+import dev.tally.server.http.AlertRoutes;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
 import dev.tally.server.http.KeyHashing;
+import dev.tally.server.http.NotificationRoutes;
+import dev.tally.server.http.KeyRoutes;
 import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
 import dev.tally.server.http.Sessions;
 import dev.tally.server.http.UsageRoutes;
+import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
+import dev.tally.server.json.NotificationJson;
+import dev.tally.server.notify.Notifications;
+import dev.tally.server.notify.SmtpSettings;
 import dev.tally.server.web.ConsoleRoutes;
 import dev.tally.store.Stores;
 import io.javalin.Javalin;
@@ -70,10 +80,14 @@ public final class TallyServer implements AutoCloseable {
     private final String generatedAdminKey;
     private final List<String> routes;
     private final Enforcer enforcer;
+    private final Notifications notifications;
+    private final AlertEngine alerts;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
                         Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
-                        Enforcer enforcer) {
+                        Enforcer enforcer, Notifications notifications, AlertEngine alerts) {
+        this.notifications = notifications;
+        this.alerts = alerts;
         this.routes = routes;
         this.enforcer = enforcer;
         this.store = store;
@@ -113,15 +127,30 @@ public final class TallyServer implements AutoCloseable {
         if (file != null) {
             file.seed(catalog, new CatalogJson(json), clock.instant());
         }
+        NotificationJson notificationJson = new NotificationJson(json);
+        SmtpSettings smtp = file == null ? null : file.smtp(System.getenv());
+        if (file != null) {
+            file.seedChannels(store, notificationJson, smtp != null).forEach((id, secret) -> LOG.warn(
+                    "Generated the signing secret of webhook channel {}: {} (shown once; put it in tally.yaml to "
+                            + "keep it fixed)", id, secret));
+        }
         if (config.redisUrl() != null) {
             LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
         }
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventWriter writer = new EventWriter(store,
                 new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
-        Enforcer enforcer = enforcer(config, store, catalog, clock);
-        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
         UsageReporter reporter = new UsageReporter(store, catalog, clock);
+        // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
+        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
+                clock);
+        AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
+                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), notifications.notifier(),
+                e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
+        // A changed plan or customer may have raised a limit: re-check open alerts soon, not only at the next sweep.
+        catalog.onChange(alerts::sweepLater);
+        Enforcer enforcer = enforcer(config, store, catalog, clock, alerts);
+        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
 
         String[] generated = new String[1];
         byte[] adminKeyHash = adminKeyHash(config, store, generated);
@@ -151,10 +180,15 @@ public final class TallyServer implements AutoCloseable {
             cfg.staticFiles.enableWebjars();
             new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
             new OpsRoutes(store, metrics, json).register(cfg.routes);
-            new CatalogRoutes(catalog, store, auth, requests, json, clock).register(cfg.routes);
+            new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
+            new AlertRoutes(new AlertService(store, alerts, clock), auth, access, new AlertJson(json))
+                    .register(cfg.routes);
+            new NotificationRoutes(store, notifications, notificationJson, access, requests, json)
+                    .register(cfg.routes);
+            new KeyRoutes(auth, access, requests, json).register(cfg.routes);
         });
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");
@@ -163,30 +197,35 @@ public final class TallyServer implements AutoCloseable {
         });
         RetentionJob retention = new RetentionJob(store, clock, config.retention());
         background.scheduleWithFixedDelay(() -> runRetention(retention), 1, 60, TimeUnit.MINUTES);
+        // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
+        background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
         try {
             app.start();
         } catch (RuntimeException e) {
             writer.close();
+            alerts.close();
+            notifications.close();
             background.shutdownNow();
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
-                enforcer);
+                enforcer, notifications, alerts);
     }
 
     /**
      * The enforcer with in-process counters rebuilt from the store's rollups, before the first call is decided, and
      * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
      */
-    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock) {
+    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
+                                     AlertEngine alerts) {
         byte[] secret = secret(store, RESERVATION_SECRET_SETTING);
         InMemoryCounterStore counters = new InMemoryCounterStore();
         int seeds = CounterRebuild.rebuild(counters, store, catalog, clock.instant());
         LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
                 config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
-                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e));
+                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts);
     }
 
     /** A random secret kept (hex) in the store's settings, created on first use, so every node shares it. */
@@ -272,6 +311,16 @@ public final class TallyServer implements AutoCloseable {
         return enforcer;
     }
 
+    /** Notifications: the listener for fired alerts ({@code notifications().notifier()}) and the dispatcher. */
+    public Notifications notifications() {
+        return notifications;
+    }
+
+    /** The alert engine: tests {@link AlertEngine#drain drain} and {@link AlertEngine#sweep sweep} it. */
+    public AlertEngine alerts() {
+        return alerts;
+    }
+
     /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */
     @Override
     public void close() {
@@ -279,6 +328,9 @@ public final class TallyServer implements AutoCloseable {
         background.shutdownNow();
         app.stop();
         writer.close();
+        // The alert engine stores what it still holds and hands it to the outbox before the dispatcher stops.
+        alerts.close();
+        notifications.close();
         store.close();
         LOG.info("Tally stopped");
     }

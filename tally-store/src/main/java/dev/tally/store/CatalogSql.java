@@ -2,6 +2,7 @@ package dev.tally.store;
 
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.enforce.FailurePolicy;
 import dev.tally.core.limit.Limit;
 
 import java.sql.Connection;
@@ -21,14 +22,14 @@ import java.util.Optional;
  * row, keeping its creation time, and replaces its limit rows.
  */
 final class CatalogSql {
-    private static final String UPSERT_PLAN = "INSERT INTO plans (id, name, created_ms, updated_ms) "
-            + "VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-            + "updated_ms = excluded.updated_ms";
+    private static final String UPSERT_PLAN = "INSERT INTO plans (id, name, failure_policy, created_ms, updated_ms) "
+            + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
+            + "failure_policy = excluded.failure_policy, updated_ms = excluded.updated_ms";
     private static final String UPSERT_CUSTOMER = "INSERT INTO customers (id, name, plan_id, zone, billing_day, "
-            + "created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            + "created_ms, updated_ms, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             + "name = excluded.name, plan_id = excluded.plan_id, zone = excluded.zone, "
-            + "billing_day = excluded.billing_day, updated_ms = excluded.updated_ms";
-    private static final String SELECT_CUSTOMERS = "SELECT id, name, plan_id, zone, billing_day, created_ms "
+            + "billing_day = excluded.billing_day, updated_ms = excluded.updated_ms, email = excluded.email";
+    private static final String SELECT_CUSTOMERS = "SELECT id, name, plan_id, zone, billing_day, created_ms, email "
             + "FROM customers";
 
     private final InstantSource clock;
@@ -42,8 +43,9 @@ final class CatalogSql {
         try (PreparedStatement ps = c.prepareStatement(UPSERT_PLAN)) {
             ps.setString(1, plan.id());
             ps.setString(2, plan.name());
-            ps.setLong(3, now);
+            ps.setString(3, plan.failurePolicy() == null ? null : plan.failurePolicy().wireName());
             ps.setLong(4, now);
+            ps.setLong(5, now);
             ps.executeUpdate();
         }
         LimitRows.replace(c, LimitRows.PLAN, plan.id(), plan.limits());
@@ -58,14 +60,15 @@ final class CatalogSql {
         Map<String, List<Limit>> limits = LimitRows.byOwner(c, LimitRows.PLAN, id);
         List<Plan> plans = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, name FROM plans" + (id == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
+                "SELECT id, name, failure_policy FROM plans" + (id == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
             if (id != null) {
                 ps.setString(1, id);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String planId = rs.getString("id");
-                    plans.add(new Plan(planId, rs.getString("name"), limits.getOrDefault(planId, List.of())));
+                    plans.add(new Plan(planId, rs.getString("name"), limits.getOrDefault(planId, List.of()),
+                            FailurePolicy.fromWireName(rs.getString("failure_policy"))));
                 }
             }
         }
@@ -88,6 +91,7 @@ final class CatalogSql {
             ps.setInt(5, customer.billingDay());
             ps.setLong(6, created.toEpochMilli());
             ps.setLong(7, now);
+            ps.setString(8, customer.email());
             ps.executeUpdate();
         }
         LimitRows.replace(c, LimitRows.CUSTOMER, customer.id(), customer.limits());
@@ -131,7 +135,7 @@ final class CatalogSql {
         String id = rs.getString("id");
         return new Customer(id, rs.getString("name"), rs.getString("plan_id"), ZoneId.of(rs.getString("zone")),
                 rs.getInt("billing_day"), limits.getOrDefault(id, List.of()),
-                Instant.ofEpochMilli(rs.getLong("created_ms")));
+                Instant.ofEpochMilli(rs.getLong("created_ms")), rs.getString("email"));
     }
 
     private static boolean deleteById(Connection c, String table, String id) throws SQLException {

@@ -1,12 +1,19 @@
 package dev.tally.store;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tally.core.alert.Alert;
+import dev.tally.core.alert.AlertPage;
+import dev.tally.core.alert.AlertQuery;
 import dev.tally.core.auth.ApiKey;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.notify.Channel;
+import dev.tally.core.notify.DeliveryAttempt;
+import dev.tally.core.notify.DeliveryQuery;
+import dev.tally.core.notify.Notification;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.rollup.RollupDimension;
@@ -35,6 +42,8 @@ abstract class JdbcStore implements TallyStore {
     private final EventLog eventLog = new EventLog();
     private final Retention retention;
     private final CatalogSql catalog;
+    private final NotificationRows notifications;
+    private final InstantSource clock;
 
     /**
      * Wraps a pool whose database is already migrated; the store owns the pool from now on.
@@ -48,6 +57,8 @@ abstract class JdbcStore implements TallyStore {
         this.ledger = new LedgerWriter(dialect.rollupWriter());
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
+        this.notifications = new NotificationRows(dialect);
+        this.clock = clock;
     }
 
     /** Migrates the pool's database; on failure closes the pool, so that a failed open leaks no connections. */
@@ -200,6 +211,11 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public boolean revokeIngestKey(String keyId, Instant at) {
+        return tx.write("revoking ingest key " + keyId, c -> KeyRows.revokeIngest(c, keyId, at));
+    }
+
+    @Override
     public Optional<String> setting(String name) {
         return tx.read("reading setting " + name, c -> KeyRows.setting(c, name));
     }
@@ -210,6 +226,105 @@ abstract class JdbcStore implements TallyStore {
             KeyRows.putSetting(c, name, value);
             return null;
         });
+    }
+
+    @Override
+    public void putChannel(Channel channel) {
+        tx.write("saving channel " + channel.id(), c -> {
+            notifications.putChannel(c, channel, clock.millis());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Channel> channel(String id) {
+        return tx.read("reading channel " + id, c -> notifications.channels(c, id).stream().findFirst());
+    }
+
+    @Override
+    public List<Channel> channels() {
+        return tx.read("reading channels", c -> notifications.channels(c, null));
+    }
+
+    @Override
+    public boolean deleteChannel(String id) {
+        return tx.write("deleting channel " + id, c -> notifications.deleteChannel(c, id));
+    }
+
+    @Override
+    public int enqueue(List<Notification> rows) {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        return tx.write("enqueuing " + rows.size() + " notifications", c -> notifications.enqueue(c, rows));
+    }
+
+    @Override
+    public List<Notification> claimDue(Instant now, Instant leaseUntil, int max) {
+        // Dispatchers poll every second and usually find nothing: look first with a plain read, so that an idle
+        // poll takes no write transaction (on SQLite, no turn at the single writer the event writer needs).
+        if (!tx.read("looking for due notifications", c -> notifications.anyDue(c, now))) {
+            return List.of();
+        }
+        return tx.write("claiming due notifications", c -> notifications.claimDue(c, now, leaseUntil, max));
+    }
+
+    @Override
+    public void recordAttempt(DeliveryAttempt attempt, Notification updated) {
+        tx.write("recording delivery attempt " + attempt.attempt() + " of " + attempt.notificationId(), c -> {
+            notifications.recordAttempt(c, attempt, updated);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Notification> notification(String id) {
+        return tx.read("reading notification " + id, c -> notifications.notification(c, id));
+    }
+
+    @Override
+    public List<Notification> notifications(DeliveryQuery query) {
+        return tx.read("reading notifications", c -> notifications.notifications(c, query));
+    }
+
+    @Override
+    public List<DeliveryAttempt> attempts(String notificationId) {
+        return tx.read("reading the delivery log of " + notificationId, c -> notifications.attempts(c, notificationId));
+    }
+
+    @Override
+    public long deleteFinishedBefore(Instant cutoff) {
+        return tx.write("removing finished notifications", c -> notifications.deleteFinishedBefore(c, cutoff));
+    }
+
+    @Override
+    public boolean insertIfNoneOpen(Alert alert) {
+        return tx.write("storing alert " + alert.id(), c -> AlertRows.insertIfNoneOpen(c, alert));
+    }
+
+    @Override
+    public Optional<Alert> alert(String id) {
+        return tx.read("reading alert " + id, c -> AlertRows.find(c, id));
+    }
+
+    @Override
+    public AlertPage alerts(AlertQuery query) {
+        return tx.read("listing alerts", c -> AlertRows.page(c, query));
+    }
+
+    @Override
+    public List<Alert> openAlerts() {
+        return tx.read("listing open alerts", AlertRows::open);
+    }
+
+    @Override
+    public boolean acknowledge(String id, String by, Instant at) {
+        return tx.write("acknowledging alert " + id, c -> AlertRows.acknowledge(c, id, by, at));
+    }
+
+    @Override
+    public boolean resolve(String id, String by, Instant at) {
+        return tx.write("resolving alert " + id, c -> AlertRows.resolve(c, id, by, at));
     }
 
     @Override

@@ -16,26 +16,28 @@ final class KeyRows {
 
     static void add(Connection c, ApiKey key) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO api_keys (id, customer_id, hash, created_ms, revoked_ms) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO api_keys (id, scope, customer_id, hash, created_ms, revoked_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, key.id());
-            ps.setString(2, key.customerId());
-            ps.setBytes(3, key.hash());
-            ps.setLong(4, key.createdAt().toEpochMilli());
-            Columns.setMillis(ps, 5, key.revokedAt());
+            ps.setString(2, key.scope().wireName());
+            ps.setString(3, key.customerId());
+            ps.setBytes(4, key.hash());
+            ps.setLong(5, key.createdAt().toEpochMilli());
+            Columns.setMillis(ps, 6, key.revokedAt());
             ps.executeUpdate();
         }
     }
 
     static Optional<ApiKey> find(Connection c, String id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id, customer_id, hash, created_ms, revoked_ms FROM api_keys WHERE id = ?")) {
+                "SELECT id, scope, customer_id, hash, created_ms, revoked_ms FROM api_keys WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
                 return Optional.of(new ApiKey(rs.getString("id"), rs.getString("customer_id"), rs.getBytes("hash"),
-                        Instant.ofEpochMilli(rs.getLong("created_ms")), Columns.getMillis(rs, "revoked_ms")));
+                        Instant.ofEpochMilli(rs.getLong("created_ms")), Columns.getMillis(rs, "revoked_ms"),
+                        ApiKey.Scope.fromWireName(rs.getString("scope"))));
             }
         }
     }
@@ -47,6 +49,16 @@ final class KeyRows {
             ps.setLong(1, at.toEpochMilli());
             ps.setString(2, keyId);
             ps.setString(3, customerId);
+            return ps.executeUpdate() > 0;
+        }
+    }
+
+    /** Revokes an ingest key; a key revoked before keeps its first revocation time. */
+    static boolean revokeIngest(Connection c, String keyId, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE api_keys SET revoked_ms = COALESCE(revoked_ms, ?) "
+                + "WHERE id = ? AND scope = 'ingest'")) {
+            ps.setLong(1, at.toEpochMilli());
+            ps.setString(2, keyId);
             return ps.executeUpdate() > 0;
         }
     }

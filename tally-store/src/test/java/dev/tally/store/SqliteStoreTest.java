@@ -51,12 +51,15 @@ class SqliteStoreTest extends TallyStoreContract {
     @Test
     void open_existingFile_runsMigrationsIdempotentlyAndKeepsData() throws Exception {
         store().putSetting("s", "v");
+        long applied = query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1");
 
         reopen();
         reopen();
 
         assertThat(store().setting("s")).contains("v");
-        assertThat(query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")).isEqualTo(1);
+        // Every migration ran once, on the first open; reopening applies none again.
+        assertThat(applied).isGreaterThanOrEqualTo(1);
+        assertThat(query("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 1")).isEqualTo(applied);
     }
 
     @Test

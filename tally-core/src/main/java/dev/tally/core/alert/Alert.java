@@ -37,6 +37,8 @@ public record Alert(String id, String customer, AlertKind kind, String limit, In
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(updatedAt, "updatedAt");
+        // One decimal everywhere (API, webhooks, e-mail), as in usage reports.
+        percent = percent == null ? null : percent.setScale(1, java.math.RoundingMode.HALF_UP);
     }
 
     /** The de-duplication key: customer, kind, limit, threshold and period, joined. */

@@ -1,5 +1,12 @@
 /**
- * Alerts: what fired, why, and where it is in its lifecycle. The alert engine evaluates usage as it is recorded and
- * authorized; notifications (webhooks, e-mail) listen through {@link dev.tally.core.alert.AlertListener}.
+ * Alerts: what fired, why, and where it is in its lifecycle. The {@link dev.tally.core.alert.AlertEngine} evaluates
+ * usage as the {@link dev.tally.core.enforce.Enforcer} counts it and denies calls; alerts are kept through the
+ * {@link dev.tally.core.alert.AlertStore} port; notifications (webhooks, e-mail) listen through
+ * {@link dev.tally.core.alert.AlertListener}.
+ *
+ * <p>Rules: at most one open alert per (customer, kind, limit, threshold, period); an alert goes
+ * {@code active -> acknowledged -> resolved} and never back; it resolves itself when its period ends or its cause
+ * goes away; only a resolved key fires again. A limit's alerts belong to its calendar window (billing month,
+ * customer-local day), those of sliding minute and hour limits and rate spikes to the UTC hour.
  */
 package dev.tally.core.alert;

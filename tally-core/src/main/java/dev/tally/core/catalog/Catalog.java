@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Plans, customers and prices: written through to the store, read from an in-memory snapshot.
@@ -29,6 +30,7 @@ import java.util.Optional;
  */
 public final class Catalog {
     private final CatalogStore store;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
 
     public Catalog(CatalogStore store) {
@@ -43,6 +45,18 @@ public final class Catalog {
         Map<String, Customer> customers = new HashMap<>();
         store.customers().forEach(c -> customers.put(c.id(), c));
         snapshot = new Snapshot(Map.copyOf(plans), Map.copyOf(customers), new PriceCatalog(store.prices()));
+    }
+
+    /**
+     * Registers {@code listener} to run after every write of a plan or customer (limits may have changed), on the
+     * writing thread: it must be quick (the alert engine only queues a re-evaluation).
+     */
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    private void changed() {
+        listeners.forEach(Runnable::run);
     }
 
     public Optional<Customer> customer(String id) {
@@ -83,6 +97,7 @@ public final class Catalog {
         Map<String, Plan> plans = new HashMap<>(snapshot.plans);
         plans.put(plan.id(), plan);
         snapshot = new Snapshot(Map.copyOf(plans), snapshot.customers, snapshot.prices);
+        changed();
     }
 
     /**
@@ -104,6 +119,7 @@ public final class Catalog {
         Map<String, Plan> plans = new HashMap<>(snapshot.plans);
         plans.remove(id);
         snapshot = new Snapshot(Map.copyOf(plans), snapshot.customers, snapshot.prices);
+        changed();
     }
 
     /**
@@ -119,11 +135,12 @@ public final class Catalog {
         Customer existing = snapshot.customers.get(customer.id());
         Customer stored = existing == null ? customer
                 : new Customer(customer.id(), customer.name(), customer.planId(), customer.zone(),
-                customer.billingDay(), customer.limits(), existing.createdAt());
+                customer.billingDay(), customer.limits(), existing.createdAt(), customer.email());
         store.putCustomer(stored);
         Map<String, Customer> customers = new HashMap<>(snapshot.customers);
         customers.put(stored.id(), stored);
         snapshot = new Snapshot(snapshot.plans, Map.copyOf(customers), snapshot.prices);
+        changed();
         return stored;
     }
 
@@ -135,6 +152,7 @@ public final class Catalog {
         Map<String, Customer> customers = new HashMap<>(snapshot.customers);
         customers.remove(id);
         snapshot = new Snapshot(snapshot.plans, Map.copyOf(customers), snapshot.prices);
+        changed();
     }
 
     /** Adds or replaces prices; events already recorded keep the cost they were given. */

@@ -16,10 +16,17 @@ import java.util.List;
  * @param billingDay the day of the month its billing month starts on (1-31, clamped in short months)
  * @param limits     per-customer overrides: replace the plan's limit with the same key, or add to the plan's
  * @param createdAt  when the customer was first created
+ * @param email      the customer's contact address for notifications, or null for none
  */
 public record Customer(String id, String name, String planId, ZoneId zone, int billingDay, List<Limit> limits,
-                       Instant createdAt) {
+                       Instant createdAt, String email) {
     public Customer {
         limits = List.copyOf(limits);
+    }
+
+    /** A customer without a contact address. */
+    public Customer(String id, String name, String planId, ZoneId zone, int billingDay, List<Limit> limits,
+                    Instant createdAt) {
+        this(id, name, planId, zone, billingDay, limits, createdAt, null);
     }
 }

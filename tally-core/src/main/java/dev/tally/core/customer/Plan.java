@@ -1,5 +1,6 @@
 package dev.tally.core.customer;
 
+import dev.tally.core.enforce.FailurePolicy;
 import dev.tally.core.limit.Limit;
 
 import java.util.List;
@@ -7,12 +8,19 @@ import java.util.List;
 /**
  * A plan: a named set of limits that customers subscribe to.
  *
- * @param id     the plan's id, e.g. {@code pro}
- * @param name   a display name, e.g. {@code Pro}
- * @param limits the plan's limits, each unique by metric, window and filters
+ * @param id            the plan's id, e.g. {@code pro}
+ * @param name          a display name, e.g. {@code Pro}
+ * @param limits        the plan's limits, each unique by metric, window and filters
+ * @param failurePolicy what authorization does for the plan's customers when the counters cannot answer; null for
+ *                      the server's default ({@code TALLY_FAILURE_POLICY})
  */
-public record Plan(String id, String name, List<Limit> limits) {
+public record Plan(String id, String name, List<Limit> limits, FailurePolicy failurePolicy) {
     public Plan {
         limits = List.copyOf(limits);
+    }
+
+    /** A plan that follows the server's default failure policy. */
+    public Plan(String id, String name, List<Limit> limits) {
+        this(id, name, limits, null);
     }
 }

@@ -2,7 +2,6 @@ package dev.tally.core.enforce;
 
 import dev.tally.core.period.Period;
 
-import java.util.TreeMap;
 import java.util.function.LongFunction;
 
 /**
@@ -14,60 +13,56 @@ final class CalendarWindowCounter implements WindowCounter {
     private static final int KEEP = 3;
 
     private final LongFunction<Period> windowAt;
-    private final TreeMap<Long, Long> usedByStart = new TreeMap<>();
-    private final TreeMap<Long, Long> heldByStart = new TreeMap<>();
-    /** The last window computed: nearly every question is about the current one, and time-zone math is not free. */
-    private Period last;
+    private final WindowSums usedByStart = new WindowSums();
+    private final WindowSums heldByStart = new WindowSums();
+    /**
+     * The bounds of the last window computed, epoch milliseconds: nearly every question is about the current one,
+     * and time-zone math is not free. Empty until the first question.
+     */
+    private long lastStartMs = Long.MAX_VALUE;
+    private long lastEndMs = Long.MIN_VALUE;
 
     /** @param windowAt the window containing an instant (in epoch milliseconds) */
     CalendarWindowCounter(LongFunction<Period> windowAt) {
         this.windowAt = windowAt;
     }
 
-    private Period window(long ms) {
-        Period p = last;
-        if (p == null || ms < p.start().toEpochMilli() || ms >= p.end().toEpochMilli()) {
-            p = windowAt.apply(ms);
-            last = p;
+    private void locate(long ms) {
+        if (ms < lastStartMs || ms >= lastEndMs) {
+            Period p = windowAt.apply(ms);
+            lastStartMs = p.start().toEpochMilli();
+            lastEndMs = p.end().toEpochMilli();
         }
-        return p;
     }
 
     private long start(long ms) {
-        return window(ms).start().toEpochMilli();
+        locate(ms);
+        return lastStartMs;
     }
 
     @Override
     public long used(long nowMs) {
-        return usedByStart.getOrDefault(start(nowMs), 0L);
+        return usedByStart.get(start(nowMs));
     }
 
     @Override
     public long reserved(long nowMs) {
-        return heldByStart.getOrDefault(start(nowMs), 0L);
+        return heldByStart.get(start(nowMs));
     }
 
     @Override
     public void add(long eventMs, long amount, long nowMs) {
-        merge(usedByStart, start(eventMs), amount);
+        usedByStart.add(start(eventMs), amount);
     }
 
     @Override
     public void hold(long atMs, long amount, long nowMs) {
-        merge(heldByStart, start(atMs), amount);
+        heldByStart.add(start(atMs), amount);
     }
 
     @Override
     public void unhold(long atMs, long amount) {
-        heldByStart.computeIfPresent(start(atMs), (k, v) -> v - amount);
-    }
-
-    /** Adds to a window, keeping only the last few: decisions need the current one, late events a past one. */
-    private static void merge(TreeMap<Long, Long> byStart, long start, long amount) {
-        byStart.merge(start, amount, Long::sum);
-        while (byStart.size() > KEEP) {
-            byStart.pollFirstEntry();
-        }
+        heldByStart.subtractIfPresent(start(atMs), amount);
     }
 
     @Override
@@ -77,6 +72,66 @@ final class CalendarWindowCounter implements WindowCounter {
 
     @Override
     public long resetMs(long nowMs) {
-        return window(nowMs).end().toEpochMilli();
+        locate(nowMs);
+        return lastEndMs;
+    }
+
+    /**
+     * Sums by window start, keeping only the {@value #KEEP} latest windows: decisions need the current one, late
+     * events a past one. (Plain arrays: a tree map of boxed longs cost more than the decision around it.)
+     */
+    private static final class WindowSums {
+        private final long[] starts = new long[KEEP];
+        private final long[] sums = new long[KEEP];
+        private int size;
+
+        long get(long start) {
+            int i = indexOf(start);
+            return i < 0 ? 0 : sums[i];
+        }
+
+        void add(long start, long amount) {
+            int i = indexOf(start);
+            if (i >= 0) {
+                sums[i] += amount;
+                return;
+            }
+            if (size < KEEP) {
+                i = size++;
+            } else {
+                i = oldest();
+                if (starts[i] > start) {
+                    return; // older than every window kept: it would be dropped at once
+                }
+            }
+            starts[i] = start;
+            sums[i] = amount;
+        }
+
+        void subtractIfPresent(long start, long amount) {
+            int i = indexOf(start);
+            if (i >= 0) {
+                sums[i] -= amount;
+            }
+        }
+
+        private int indexOf(long start) {
+            for (int i = 0; i < size; i++) {
+                if (starts[i] == start) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private int oldest() {
+            int oldest = 0;
+            for (int i = 1; i < size; i++) {
+                if (starts[i] < starts[oldest]) {
+                    oldest = i;
+                }
+            }
+            return oldest;
+        }
     }
 }

@@ -36,6 +36,17 @@ public interface CounterStore {
     void record(String customerId, List<Charge> usage, Instant eventTime, String settles, Instant now);
 
     /**
+     * Like {@link #record}, then answers the counters as they stand after it, one state per charge (what alert
+     * evaluation needs). Only {@code used} of the states is meaningful; an adapter may leave the rest at
+     * {@code fits = true} and zeros. An adapter may do both in one step; this default takes two.
+     */
+    default List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
+                                             String settles, Instant now) {
+        record(customerId, usage, eventTime, settles, now);
+        return reserve(customerId, usage, null, now);
+    }
+
+    /**
      * A reservation: estimates held against limits until {@code expiresAt}.
      *
      * @param id        its id

@@ -12,8 +12,6 @@ import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer;
 import dev.tally.core.problem.Problems;
-import dev.tally.core.problem.ValidationException;
-import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.usage.LimitState;
 import dev.tally.core.usage.LimitUsage;
 
@@ -22,7 +20,6 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +44,7 @@ public final class Enforcer {
     private final InstantSource clock;
     private final FailurePolicy policy;
     private final Consumer<RuntimeException> onCounterFailure;
+    private final LimitObserver observer;
     /** Each customer's limits with their counter specs, valid while the customer and plan objects are unchanged. */
     private final Map<String, CompiledLimits> compiled = new ConcurrentHashMap<>();
 
@@ -55,6 +53,16 @@ public final class Enforcer {
      */
     public Enforcer(Catalog catalog, CounterStore counters, ReservationIds ids, InstantSource clock,
                     FailurePolicy policy, Consumer<RuntimeException> onCounterFailure) {
+        this(catalog, counters, ids, clock, policy, onCounterFailure, LimitObserver.NONE);
+    }
+
+    /**
+     * @param onCounterFailure told when the counters failed and the policy decided (for logs and metrics)
+     * @param observer         told the counters after every recorded event and every denial (alert evaluation)
+     */
+    public Enforcer(Catalog catalog, CounterStore counters, ReservationIds ids, InstantSource clock,
+                    FailurePolicy policy, Consumer<RuntimeException> onCounterFailure, LimitObserver observer) {
+        this.observer = observer;
         this.catalog = catalog;
         this.counters = counters;
         this.ids = ids;
@@ -82,33 +90,28 @@ public final class Enforcer {
         Customer customer = catalog.requireCustomer(call.customerId());
         Instant now = clock.instant();
         CompiledLimits compiled = compiled(customer);
-        List<Limit> limits = applicable(compiled, call.provider(), call.model(), call.endpoint());
+        List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint());
         checkEstimate(call.estimate(), limits);
-        List<Charge> charges = charges(compiled, limits, call, now);
+        List<Charge> charges = charges(limits, call, now);
         String reservationId = reserve ? ids.issue(customer.id()) : null;
         List<CounterState> states;
         try {
             states = counters.reserve(customer.id(), charges,
                     reserve ? new CounterStore.Reservation(reservationId, now.plus(call.ttl())) : null, now);
         } catch (RuntimeException e) {
+            FailurePolicy applied = compiled.failurePolicy(policy);
             onCounterFailure.accept(e);
-            return policy == FailurePolicy.FAIL_OPEN
+            return applied == FailurePolicy.FAIL_OPEN
                     ? new Decision(true, null, List.of(), null, null, 0, null)
                     : new Decision(false, null, List.of(), null, DenialCode.UNAVAILABLE, 1,
                     "Usage limits cannot be checked right now. Please retry shortly.");
         }
-        return DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
-    }
-
-    /** The customer's limits that count a call of this provider, model and endpoint. */
-    private static List<Limit> applicable(CompiledLimits compiled, String provider, String model, String endpoint) {
-        List<Limit> result = new ArrayList<>();
-        for (Limit limit : compiled.limits()) {
-            if (limit.matches(provider, model, endpoint)) {
-                result.add(limit);
-            }
+        Decision decision = DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
+        if (reserve && !decision.allowed() && decision.deciding() != null) {
+            Limit denying = decision.deciding().state().limit();
+            observer.denied(customer, denying, states.get(indexOf(limits, denying)), now);
         }
-        return result;
+        return decision;
     }
 
     /**
@@ -121,43 +124,99 @@ public final class Enforcer {
         if (c != null && c.customer() == customer && c.plan() == plan) {
             return c;
         }
-        List<Limit> limits = catalog.limitsOf(customer);
-        Map<Limit, CounterSpec> specs = new IdentityHashMap<>();
-        for (Limit limit : limits) {
-            specs.put(limit, spec(customer, limit));
+        List<CompiledLimit> limits = new ArrayList<>();
+        for (Limit limit : catalog.limitsOf(customer)) {
+            limits.add(new CompiledLimit(limit, spec(customer, limit), new WindowCache(customer, limit)));
         }
-        c = new CompiledLimits(customer, plan, List.copyOf(limits), specs);
+        c = new CompiledLimits(customer, plan, List.copyOf(limits));
         compiled.put(customer.id(), c);
         return c;
     }
 
-    private record CompiledLimits(Customer customer, Plan plan, List<Limit> limits, Map<Limit, CounterSpec> specs) {
+    /** A customer's limits, ready for decisions. */
+    private record CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
+        /** The limits that count a call of this provider, model and endpoint. */
+        List<CompiledLimit> applicable(String provider, String model, String endpoint) {
+            List<CompiledLimit> result = new ArrayList<>(limits.size());
+            for (CompiledLimit l : limits) {
+                if (l.limit().matches(provider, model, endpoint)) {
+                    result.add(l);
+                }
+            }
+            return result;
+        }
+
+        /** The plan's failure policy, or {@code fallback} when the plan names none (or there is no plan). */
+        FailurePolicy failurePolicy(FailurePolicy fallback) {
+            return plan == null || plan.failurePolicy() == null ? fallback : plan.failurePolicy();
+        }
+    }
+
+    /** One limit of a customer: the limit, its counter and its current calendar window. */
+    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window) {
+    }
+
+    /**
+     * The calendar window (day or month) a limit counts in at a moment, remembered: nearly every decision asks about
+     * the same window, and time-zone arithmetic costs more than the rest of a decision.
+     */
+    private static final class WindowCache {
+        private final Customer customer;
+        private final Limit limit;
+        private volatile Period last;
+
+        WindowCache(Customer customer, Limit limit) {
+            this.customer = customer;
+            this.limit = limit;
+        }
+
+        Period at(Instant now) {
+            Period p = last;
+            if (p == null || !p.contains(now)) {
+                p = limit.window().periodAt(customer.zone(), customer.billingDay(), now);
+                last = p;
+            }
+            return p;
+        }
     }
 
     /**
      * An estimate may name the well-known metrics, {@code tokens}, {@code cost}, and any metric a limit of the call
      * counts; anything else is most likely a typo that would silently reserve nothing.
      */
-    private static void checkEstimate(CallEstimate estimate, List<Limit> limits) {
-        Problems problems = new Problems();
+    private static void checkEstimate(CallEstimate estimate, List<CompiledLimit> limits) {
+        Problems problems = null;
         for (String metric : estimate.metricMicros().keySet()) {
-            boolean known = Metrics.INTEGER_METRICS.contains(metric) || Metrics.SECONDS.equals(metric)
-                    || Metrics.COMPUTE_UNITS.equals(metric)
-                    || limits.stream().anyMatch(l -> l.metric().equals(metric));
-            if (!known) {
+            if (!isKnown(metric, limits)) {
+                problems = problems == null ? new Problems() : problems;
                 problems.add("estimate." + metric, "is not a well-known metric and no limit of this call counts it");
             }
         }
-        problems.throwIfAny("The estimate names unknown metrics; nothing was reserved");
+        if (problems != null) {
+            problems.throwIfAny("The estimate names unknown metrics; nothing was reserved");
+        }
     }
 
-    private List<Charge> charges(CompiledLimits compiled, List<Limit> limits, CallRequest call, Instant now) {
+    private static boolean isKnown(String metric, List<CompiledLimit> limits) {
+        if (Metrics.INTEGER_METRICS.contains(metric) || Metrics.SECONDS.equals(metric)
+                || Metrics.COMPUTE_UNITS.equals(metric)) {
+            return true;
+        }
+        for (CompiledLimit l : limits) {
+            if (l.limit().metric().equals(metric)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<Charge> charges(List<CompiledLimit> limits, CallRequest call, Instant now) {
         CallEstimate e = call.estimate();
-        Long pricedCost = null;
+        long pricedCost = -1;
         List<Charge> charges = new ArrayList<>(limits.size());
-        for (Limit limit : limits) {
+        for (CompiledLimit l : limits) {
             long amount;
-            switch (limit.metric()) {
+            switch (l.limit().metric()) {
                 case Metrics.REQUESTS -> amount = 1;
                 case Metrics.TOKENS -> amount = e.tokensMicros() != null ? e.tokensMicros()
                         : Metrics.tokenMicros(e.metricMicros());
@@ -165,16 +224,16 @@ public final class Enforcer {
                     if (e.cost() != null) {
                         amount = e.cost().nanos();
                     } else {
-                        if (pricedCost == null) {
+                        if (pricedCost < 0) {
                             pricedCost = EventPricer.price(catalog.prices(), call.provider(), call.model(), now,
                                     e.metricMicros()).cost().nanos();
                         }
                         amount = pricedCost;
                     }
                 }
-                default -> amount = e.metricMicros().getOrDefault(limit.metric(), 0L);
+                default -> amount = e.metricMicros().getOrDefault(l.limit().metric(), 0L);
             }
-            charges.add(new Charge(compiled.specs().get(limit), amount));
+            charges.add(new Charge(l.spec(), amount));
         }
         return charges;
     }
@@ -204,75 +263,118 @@ public final class Enforcer {
         if (customer == null) {
             return;
         }
-        RollupCounts actual = new RollupCounts();
-        actual.add(entry);
-        List<Charge> usage = new ArrayList<>();
         CompiledLimits compiled = compiled(customer);
-        for (Limit limit : applicable(compiled, e.provider(), e.model(), e.endpoint())) {
-            usage.add(new Charge(compiled.specs().get(limit), LimitUsage.raw(limit.metric(), actual)));
+        List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint());
+        List<Charge> usage = new ArrayList<>(limits.size());
+        for (CompiledLimit l : limits) {
+            usage.add(new Charge(l.spec(), actual(l.limit().metric(), entry)));
         }
+        Instant now = clock.instant();
+        List<CounterState> states;
         try {
-            counters.record(customer.id(), usage, e.timestamp(), e.reservation(), clock.instant());
+            if (observer == LimitObserver.NONE) {
+                counters.record(customer.id(), usage, e.timestamp(), e.reservation(), now);
+                return;
+            }
+            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), e.reservation(), now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);
+            return;
         }
+        List<Limit> counted = new ArrayList<>(limits.size());
+        for (CompiledLimit l : limits) {
+            counted.add(l.limit());
+        }
+        observer.recorded(customer, entry, counted, states, now);
     }
 
-    /** Turns counter states into a decision: limit states, the deciding limit, code, retry time and message. */
+    /** The position of {@code limit} among the compiled limits (-1 if absent). */
+    private static int indexOf(List<CompiledLimit> limits, Limit limit) {
+        for (int i = 0; i < limits.size(); i++) {
+            if (limits.get(i).limit().equals(limit)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** What one event adds to a limit of {@code metric}, in its stored unit (as its rollup row would count it). */
+    private static long actual(String metric, LedgerEntry entry) {
+        return switch (metric) {
+            case Metrics.REQUESTS -> 1;
+            case Metrics.COST -> entry.cost().nanos();
+            case Metrics.TOKENS -> Metrics.tokenMicros(entry.event().usage());
+            default -> entry.event().usage().getOrDefault(metric, 0L);
+        };
+    }
+
+    /**
+     * Turns counter states into a decision. The verdict (allowed, code, retry time, message) is decided here from the
+     * raw counters; the limit states with their decimals and windows are rendered only when someone asks for them.
+     */
     private static final class DecisionBuilder {
         private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
-        static Decision build(Customer customer, List<Limit> limits, List<Charge> charges, List<CounterState> states,
-                              String reservationId, Instant now) {
-            boolean allFit = true;
+        static Decision build(Customer customer, List<CompiledLimit> limits, List<Charge> charges,
+                              List<CounterState> states, String reservationId, Instant now) {
+            int denying = -1;
+            long denyingRetryMs = -1;
             for (int i = 0; i < states.size(); i++) {
-                allFit &= states.get(i).fits() || !charges.get(i).spec().enforced();
+                CounterState s = states.get(i);
+                if (!s.fits() && charges.get(i).spec().enforced() && s.retryMs() > denyingRetryMs) {
+                    denying = i;
+                    denyingRetryMs = s.retryMs();
+                }
+            }
+            if (denying >= 0) {
+                int index = denying;
+                long retrySeconds = Math.max(1, (denyingRetryMs + 999) / 1000);
+                Limit limit = limits.get(index).limit();
+                return new Decision(false, null, DenialCode.of(limit), retrySeconds,
+                        DenialMessages.of(limit, retrySeconds),
+                        () -> render(limits, charges, states, false, now, index));
             }
             // A reservation made now holds this call's own charge: show the limits as they stand after it.
-            boolean held = allFit && reservationId != null;
+            boolean held = reservationId != null;
+            return new Decision(true, reservationId, null, 0, null,
+                    () -> render(limits, charges, states, held, now, -1));
+        }
+
+        /** Every limit's state, and the deciding one: {@code denying}, or when allowed the tightest. */
+        private static Decision.State render(List<CompiledLimit> limits, List<Charge> charges,
+                                             List<CounterState> states, boolean held, Instant now, int denying) {
             List<LimitDecision> decisions = new ArrayList<>(limits.size());
-            LimitDecision denying = null;
-            long denyingRetryMs = -1;
             LimitDecision tightest = null;
             BigDecimal tightestShare = null;
             for (int i = 0; i < limits.size(); i++) {
-                Limit limit = limits.get(i);
+                CompiledLimit compiled = limits.get(i);
+                Limit limit = compiled.limit();
                 CounterState s = states.get(i);
-                boolean enforced = charges.get(i).spec().enforced();
-                Period window = window(customer, limit, s, now);
+                Period window = window(compiled, s, now);
                 long reserved = s.reserved() + (held ? charges.get(i).amount() : 0);
                 BigDecimal used = LimitUsage.toDecimal(limit.metric(), s.used() + reserved);
                 LimitDecision d = new LimitDecision(LimitState.of(limit, window, used),
-                        LimitUsage.toDecimal(limit.metric(), reserved), s.fits(), enforced);
+                        LimitUsage.toDecimal(limit.metric(), reserved), s.fits(), charges.get(i).spec().enforced());
                 decisions.add(d);
-                if (!s.fits() && enforced && s.retryMs() > denyingRetryMs) {
-                    denying = d;
-                    denyingRetryMs = s.retryMs();
-                }
                 BigDecimal share = remainingShare(d.state());
                 if (share != null && (tightestShare == null || share.compareTo(tightestShare) < 0)) {
                     tightest = d;
                     tightestShare = share;
                 }
             }
-            if (denying != null) {
-                long retrySeconds = Math.max(1, (denyingRetryMs + 999) / 1000);
-                Limit limit = denying.state().limit();
-                return new Decision(false, null, decisions, denying, DenialCode.of(limit), retrySeconds,
-                        DenialMessages.of(limit, retrySeconds));
-            }
-            return new Decision(true, reservationId, decisions, tightest, null, 0, null);
+            return new Decision.State(List.copyOf(decisions), denying >= 0 ? decisions.get(denying) : tightest);
         }
 
         /** Sliding windows end when their oldest usage falls out; calendar windows at their period's end. */
-        private static Period window(Customer customer, Limit limit, CounterState s, Instant now) {
-            if (limit.window() == Window.MINUTE || limit.window() == Window.HOUR) {
+        private static Period window(CompiledLimit compiled, CounterState s, Instant now) {
+            Window w = compiled.limit().window();
+            if (w == Window.MINUTE || w == Window.HOUR) {
                 Instant reset = Instant.ofEpochMilli(s.resetMs());
-                long length = limit.window() == Window.MINUTE ? 60 : 3600;
+                long length = w == Window.MINUTE ? 60 : 3600;
                 return new Period(reset.minusSeconds(length), reset);
             }
-            return limit.window().periodAt(customer.zone(), customer.billingDay(), now);
+            return compiled.window().at(now);
         }
 
         private static BigDecimal remainingShare(LimitState state) {

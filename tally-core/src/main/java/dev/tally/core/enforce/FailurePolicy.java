@@ -14,6 +14,11 @@ public enum FailurePolicy {
     /** Deny the call with code {@code unavailable}. */
     FAIL_CLOSED;
 
+    /** The name used in configuration and the API: {@code fail_open}, {@code fail_closed}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
     /** The policy named {@code fail_open} or {@code fail_closed}, or null. */
     public static FailurePolicy fromWireName(String name) {
         for (FailurePolicy p : values()) {

@@ -5,6 +5,7 @@ import dev.tally.core.limit.Limit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -63,8 +64,10 @@ public final class InMemoryCounterStore implements CounterStore {
     }
 
     private void expire(CustomerCounters c, long nowMs) {
-        for (String id : c.expire(nowMs)) {
-            holders.remove(id);
+        if (c.hasExpired(nowMs)) {
+            for (String id : c.expire(nowMs)) {
+                holders.remove(id);
+            }
         }
     }
 
@@ -83,6 +86,22 @@ public final class InMemoryCounterStore implements CounterStore {
         }
     }
 
+    @Override
+    public List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
+                                            String settles, Instant now) {
+        CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
+        synchronized (c) {
+            record(customerId, usage, eventTime, settles, now);
+            long nowMs = now.toEpochMilli();
+            List<CounterState> states = new ArrayList<>(usage.size());
+            for (Charge charge : usage) {
+                // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
+                states.add(new CounterState(c.counter(charge.spec()).used(nowMs), 0, true, 0, 0));
+            }
+            return states;
+        }
+    }
+
     /** Loads committed usage into a counter at start-up, before any call is decided. */
     public void seed(String customerId, CounterSpec spec, Instant eventTime, long amount, Instant now) {
         CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
@@ -94,11 +113,28 @@ public final class InMemoryCounterStore implements CounterStore {
     /** Everything of one customer. Guarded by its own monitor. */
     private static final class CustomerCounters {
         private final Map<Limit.LimitKey, WindowCounter> counters = new HashMap<>();
+        /**
+         * The same counters by spec object: a customer's specs live as long as its catalog entry, and finding one by
+         * identity saves hashing a five-field key several times per call. Cleared when it outgrows the specs in use.
+         */
+        private final Map<CounterSpec, WindowCounter> bySpec = new IdentityHashMap<>();
         private final Map<String, Held> held = new HashMap<>();
         private final PriorityQueue<Held> byExpiry = new PriorityQueue<>(
                 (a, b) -> Long.compare(a.expiresMs, b.expiresMs));
 
         WindowCounter counter(CounterSpec spec) {
+            WindowCounter counter = bySpec.get(spec);
+            if (counter == null) {
+                counter = counterByKey(spec);
+                if (bySpec.size() >= 4 * counters.size() + 16) {
+                    bySpec.clear(); // specs of replaced catalog entries
+                }
+                bySpec.put(spec, counter);
+            }
+            return counter;
+        }
+
+        private WindowCounter counterByKey(CounterSpec spec) {
             WindowCounter counter = counters.get(spec.key());
             if (counter == null) {
                 counter = spec.newCounter();
@@ -136,6 +172,11 @@ public final class InMemoryCounterStore implements CounterStore {
                 counter(charge.spec()).unhold(h.atMs, charge.amount());
             }
             return true;
+        }
+
+        boolean hasExpired(long nowMs) {
+            Held first = byExpiry.peek();
+            return first != null && first.expiresMs <= nowMs;
         }
 
         /** Releases every reservation whose time is up; returns their ids. */

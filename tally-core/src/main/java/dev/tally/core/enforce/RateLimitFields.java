@@ -3,15 +3,13 @@ package dev.tally.core.enforce;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
+import dev.tally.core.period.IsoInstant;
 import dev.tally.core.usage.LimitState;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,32 +38,44 @@ public final class RateLimitFields {
             LimitState s = deciding.state();
             out.put("X-RateLimit-Limit", plain(s.limit().metric(), s.limit().amount()));
             out.put("X-RateLimit-Remaining", plain(s.limit().metric(), s.remaining()));
-            out.put("X-RateLimit-Reset", s.resetsAt().toString());
+            out.put("X-RateLimit-Reset", IsoInstant.format(s.resetsAt()));
         }
-        List<String> policies = new ArrayList<>();
-        List<String> states = new ArrayList<>();
+        StringBuilder policies = new StringBuilder();
+        StringBuilder states = new StringBuilder();
         for (LimitDecision d : decision.limits()) {
             LimitState s = d.state();
             Limit limit = s.limit();
             if (limit.amount() == null) {
                 continue;
             }
+            if (!policies.isEmpty()) {
+                policies.append(", ");
+                states.append(", ");
+            }
             String name = quoted(limit.name());
             String unit = unit(limit.metric());
-            long window = Duration.between(s.window().start(), s.window().end()).toSeconds();
-            policies.add(name + ";q=" + integer(limit.metric(), limit.amount()) + ";w=" + window
-                    + (unit == null ? "" : ";qu=" + quoted(unit)));
-            long resetSeconds = Math.max(0, Duration.between(now, s.resetsAt()).toSeconds());
-            states.add(name + ";r=" + integer(limit.metric(), s.remaining()) + ";t=" + resetSeconds);
+            policies.append(name).append(";q=").append(integer(limit.metric(), limit.amount()))
+                    .append(";w=").append(wholeSeconds(s.window().start(), s.window().end()));
+            if (unit != null) {
+                policies.append(";qu=").append(quoted(unit));
+            }
+            states.append(name).append(";r=").append(integer(limit.metric(), s.remaining()))
+                    .append(";t=").append(Math.max(0, wholeSeconds(now, s.resetsAt())));
         }
         if (!policies.isEmpty()) {
-            out.put("RateLimit-Policy", String.join(", ", policies));
-            out.put("RateLimit", String.join(", ", states));
+            out.put("RateLimit-Policy", policies.toString());
+            out.put("RateLimit", states.toString());
         }
         if (!decision.allowed()) {
             out.put("Retry-After", Long.toString(decision.retryAfterSeconds()));
         }
         return out;
+    }
+
+    /** {@code Duration.between(from, to).toSeconds()}, without building the duration. */
+    private static long wholeSeconds(Instant from, Instant to) {
+        long seconds = to.getEpochSecond() - from.getEpochSecond();
+        return to.getNano() < from.getNano() ? seconds - 1 : seconds;
     }
 
     private static String plain(String metric, BigDecimal value) {
@@ -89,6 +99,9 @@ public final class RateLimitFields {
     }
 
     private static String quoted(String text) {
+        if (text.indexOf('\\') < 0 && text.indexOf('"') < 0) {
+            return '"' + text + '"';
+        }
         return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

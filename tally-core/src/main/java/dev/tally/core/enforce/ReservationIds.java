@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Reservation ids that prove who issued them and for whom: {@code rsv_<random>.<mac>} (base64url parts, which never contain a dot), where the MAC (HMAC-SHA256,
@@ -20,9 +21,16 @@ public final class ReservationIds {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    private final SecretKeySpec key;
-    /** One initialised MAC per thread: looking up and keying a MAC costs more than computing one. */
-    private final ThreadLocal<Mac> macs;
+    /** Slots of the MAC pool; a few per core is plenty, since a MAC is held for a microsecond. */
+    private static final int POOL_SLOTS = 16;
+
+    /** A keyed MAC that is only ever cloned: looking up and keying a MAC costs more than computing one. */
+    private final Mac prototype;
+    /**
+     * Keyed MACs ready for use. Why a pool and not a thread-local: request threads come and go (a virtual thread
+     * per request on Java 21+, an idle-timed pool before), and a thread-local MAC would be made anew for each.
+     */
+    private final AtomicReferenceArray<Mac> pool = new AtomicReferenceArray<>(POOL_SLOTS);
 
     /** @param secret at least 32 random bytes, the same on every node and across restarts */
     public ReservationIds(byte[] secret) {
@@ -30,17 +38,23 @@ public final class ReservationIds {
             throw new IllegalArgumentException("the reservation secret must be at least 32 bytes, was "
                     + secret.length);
         }
-        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
-        this.macs = ThreadLocal.withInitial(this::newMac);
-    }
-
-    private Mac newMac() {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac;
+            prototype = Mac.getInstance("HmacSHA256");
+            prototype.init(new SecretKeySpec(secret.clone(), "HmacSHA256"));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    private Mac borrow(int slot) {
+        Mac mac = pool.getAndSet(slot, null);
+        if (mac != null) {
+            return mac;
+        }
+        try {
+            return (Mac) prototype.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JVM's HmacSHA256 cannot be cloned", e);
         }
     }
 
@@ -75,10 +89,18 @@ public final class ReservationIds {
     }
 
     private String mac(String random, String customerId) {
-        Mac mac = macs.get();
-        mac.update(random.getBytes(StandardCharsets.US_ASCII));
-        mac.update((byte) 0);
-        byte[] full = mac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
+        int slot = (int) (Thread.currentThread().getId() & (POOL_SLOTS - 1));
+        Mac mac = borrow(slot);
+        byte[] full;
+        try {
+            mac.update(random.getBytes(StandardCharsets.US_ASCII));
+            mac.update((byte) 0);
+            full = mac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            mac.reset();
+            throw e;
+        }
+        pool.compareAndSet(slot, null, mac); // if another thread returned one first, this one is dropped
         return B64.encodeToString(java.util.Arrays.copyOf(full, 16));
     }
 }

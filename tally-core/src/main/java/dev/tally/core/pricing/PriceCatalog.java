@@ -19,12 +19,19 @@ import java.util.TreeMap;
 public final class PriceCatalog {
     public static final PriceCatalog EMPTY = new PriceCatalog(List.of());
 
-    private final Map<String, NavigableMap<Instant, Price>> series = new HashMap<>();
+    /**
+     * Price series by provider, then model ("" for the provider's default), then metric. Nested maps rather than one
+     * map by a joined key: a lookup then hashes only the caller's strings (whose hashes are cached) and builds none.
+     */
+    private final Map<String, Map<String, Map<String, NavigableMap<Instant, Price>>>> series = new HashMap<>();
     private final List<Price> all;
 
     public PriceCatalog(Collection<Price> prices) {
         for (Price p : prices) {
-            series.computeIfAbsent(p.seriesKey(), k -> new TreeMap<>()).put(p.effectiveFrom(), p);
+            series.computeIfAbsent(p.provider(), k -> new HashMap<>())
+                    .computeIfAbsent(p.model() == null ? "" : p.model(), k -> new HashMap<>())
+                    .computeIfAbsent(p.metric(), k -> new TreeMap<>())
+                    .put(p.effectiveFrom(), p);
         }
         List<Price> sorted = new ArrayList<>(prices);
         sorted.sort(java.util.Comparator.comparing(Price::provider)
@@ -39,17 +46,21 @@ public final class PriceCatalog {
         if (provider == null) {
             return null;
         }
+        Map<String, Map<String, NavigableMap<Instant, Price>>> models = series.get(provider);
+        if (models == null) {
+            return null;
+        }
         if (model != null) {
-            Price own = floor(seriesKey(provider, model, metric), t);
+            Price own = floor(models.get(model), metric, t);
             if (own != null) {
                 return own;
             }
         }
-        return floor(seriesKey(provider, null, metric), t);
+        return floor(models.get(""), metric, t);
     }
 
-    private Price floor(String key, Instant t) {
-        NavigableMap<Instant, Price> prices = series.get(key);
+    private static Price floor(Map<String, NavigableMap<Instant, Price>> metrics, String metric, Instant t) {
+        NavigableMap<Instant, Price> prices = metrics == null ? null : metrics.get(metric);
         if (prices == null) {
             return null;
         }

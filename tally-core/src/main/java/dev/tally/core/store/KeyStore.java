@@ -15,6 +15,9 @@ public interface KeyStore {
     /** Marks a customer's key revoked; returns false if the customer has no such key. */
     boolean revokeKey(String customerId, String keyId, Instant at);
 
+    /** Marks an ingest key revoked; returns false if there is no ingest key with this id. */
+    boolean revokeIngestKey(String keyId, Instant at);
+
     /** A persisted server setting (such as the admin key's hash), or empty. */
     Optional<String> setting(String name);
 

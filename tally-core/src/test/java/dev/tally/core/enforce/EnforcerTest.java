@@ -2,6 +2,7 @@ package dev.tally.core.enforce;
 
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Window;
 import dev.tally.core.testing.InMemoryCatalogStore;
@@ -56,6 +57,75 @@ class EnforcerTest {
         assertThat(eleventh.allowed()).isFalse();
         assertThat(eleventh.code()).isEqualTo(DenialCode.QUOTA_EXCEEDED);
         assertThat(eleventh.deciding().state().limit().metric()).isEqualTo("requests");
+    }
+
+    /** A counter store whose backend is down: every operation fails, as a lost Redis connection would. */
+    private static final class UnreachableCounterStore implements CounterStore {
+        @Override
+        public List<CounterState> reserve(String c, List<Charge> charges, Reservation r, Instant now) {
+            throw new IllegalStateException("counter store down");
+        }
+
+        @Override
+        public String release(String reservationId, Instant now) {
+            throw new IllegalStateException("counter store down");
+        }
+
+        @Override
+        public void record(String c, List<Charge> usage, Instant t, String settles, Instant now) {
+            throw new IllegalStateException("counter store down");
+        }
+    }
+
+    @Test
+    void authorize_countersFailing_followsEachPlansPolicy_elseTheDefault() {
+        List<Limit> limits = List.of(limit("requests", Window.DAY, 10));
+        catalog.putPlan(new Plan("open", "Open", limits, FailurePolicy.FAIL_OPEN));
+        catalog.putPlan(new Plan("closed", "Closed", limits, FailurePolicy.FAIL_CLOSED));
+        catalog.putPlan(new Plan("default", "Default", limits));
+        for (String plan : List.of("open", "closed", "default")) {
+            catalog.putCustomer(new Customer(plan + "-co", plan, plan, ZoneId.of("UTC"), 1, List.of(),
+                    Instant.EPOCH));
+        }
+        Enforcer defaultClosed = enforcer(new UnreachableCounterStore(), FailurePolicy.FAIL_CLOSED);
+        Enforcer defaultOpen = enforcer(new UnreachableCounterStore(), FailurePolicy.FAIL_OPEN);
+
+        Decision a = defaultClosed.authorize(callOf("open-co"));
+        Decision b = defaultOpen.authorize(callOf("closed-co"));
+
+        assertThat(a.allowed()).isTrue();
+        assertThat(a.reservationId()).isNull();
+        assertThat(b.allowed()).isFalse();
+        assertThat(b.code()).isEqualTo(DenialCode.UNAVAILABLE);
+        assertThat(b.retryAfterSeconds()).isEqualTo(1);
+        assertThat(defaultClosed.authorize(callOf("default-co")).code()).isEqualTo(DenialCode.UNAVAILABLE);
+        assertThat(defaultOpen.authorize(callOf("default-co")).allowed()).isTrue();
+        assertThat(defaultOpen.check(callOf("closed-co")).allowed()).isFalse();
+        assertThat(failures).hasSize(5);
+    }
+
+    private static CallRequest callOf(String customer) {
+        return new CallRequest(customer, "openai", "gpt-4", "/chat", CallEstimate.requestOnly(),
+                Duration.ofMinutes(5));
+    }
+
+    @Test
+    void authorize_decisionStates_areRenderedOnlyWhenAsked_andMatchTheCounters() {
+        customer(limit("requests", Window.DAY, 10), limit("tokens", Window.MONTH, 1000));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        enforcer.authorize(call(100));
+
+        Decision d = enforcer.authorize(call(300));
+
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.limits()).hasSize(2);
+        assertThat(d.limits().get(0).state().used()).isEqualByComparingTo("2");
+        assertThat(d.limits().get(1).state().used()).isEqualByComparingTo("400");
+        assertThat(d.limits().get(1).reserved()).isEqualByComparingTo("400");
+        assertThat(d.limits().get(1).state().window().start()).isEqualTo(Instant.parse("2026-11-01T00:00:00Z"));
+        // The tightest limit: 8 of 10 requests left (80%) against 600 of 1000 tokens (60%).
+        assertThat(d.deciding()).isSameAs(d.limits().get(1));
+        assertThat(d.limits()).isSameAs(d.limits());
     }
 
     @Test

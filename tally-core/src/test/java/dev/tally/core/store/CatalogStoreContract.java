@@ -7,6 +7,7 @@ import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
+import dev.tally.core.enforce.FailurePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -27,6 +28,16 @@ public interface CatalogStoreContract {
     Limit REQUESTS_UNLIMITED = new Limit(null, "requests", Window.MINUTE, null, null, null, null, null, null);
 
     TallyStore store();
+
+    @Test
+    default void putPlan_withFailurePolicy_roundTripsAndCanBeCleared() {
+        store().putPlan(new Plan("pro", "Pro", List.of(TOKENS_MONTH), FailurePolicy.FAIL_CLOSED));
+        assertThat(store().plan("pro").orElseThrow().failurePolicy()).isEqualTo(FailurePolicy.FAIL_CLOSED);
+
+        store().putPlan(new Plan("pro", "Pro", List.of(TOKENS_MONTH)));
+
+        assertThat(store().plan("pro").orElseThrow().failurePolicy()).isNull();
+    }
 
     @Test
     default void putPlan_thenPlan_returnsItsLimitsInOrderWithExactAmounts() {
@@ -94,6 +105,17 @@ public interface CatalogStoreContract {
 
         assertThat(store().customer("acme"))
                 .contains(new Customer("acme", "Acme Inc", null, ZoneId.of("UTC"), 1, List.of(), created));
+    }
+
+    @Test
+    default void putCustomer_withEmail_roundTripsAndReplacingClearsIt() {
+        store().putCustomer(new Customer("acme", "Acme", null, ZoneId.of("UTC"), 1, List.of(), T0,
+                "billing@acme.example"));
+
+        assertThat(store().customer("acme").orElseThrow().email()).isEqualTo("billing@acme.example");
+
+        store().putCustomer(new Customer("acme", "Acme", null, ZoneId.of("UTC"), 1, List.of(), T0));
+        assertThat(store().customer("acme").orElseThrow().email()).isNull();
     }
 
     @Test

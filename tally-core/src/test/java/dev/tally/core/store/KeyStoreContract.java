@@ -60,6 +60,31 @@ public interface KeyStoreContract {
     }
 
     @Test
+    default void addKey_ingestKey_roundTripsWithoutCustomer() {
+        store().addKey(new ApiKey("key_i", null, HASH, T0, null, ApiKey.Scope.INGEST));
+
+        ApiKey key = store().key("key_i").orElseThrow();
+
+        assertThat(key.scope()).isEqualTo(ApiKey.Scope.INGEST);
+        assertThat(key.customerId()).isNull();
+        assertThat(key.hash()).containsExactly(HASH);
+        assertThat(store().key("key_none")).isEmpty();
+    }
+
+    @Test
+    default void revokeIngestKey_onlyRevokesIngestKeys() {
+        store().addKey(new ApiKey("key_i", null, HASH, T0, null, ApiKey.Scope.INGEST));
+        store().addKey(new ApiKey("key_c", "acme", HASH, T0, null));
+
+        assertThat(store().revokeIngestKey("key_c", T0)).isFalse();
+        assertThat(store().revokeKey("acme", "key_i", T0)).isFalse();
+        assertThat(store().revokeIngestKey("key_i", T0.plusSeconds(3))).isTrue();
+
+        assertThat(store().key("key_i").orElseThrow().revokedAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(store().key("key_c").orElseThrow().isRevoked()).isFalse();
+    }
+
+    @Test
     default void putSetting_thenSetting_readsTheLatestValue() {
         store().putSetting("admin_key_hash", "abc");
         store().putSetting("admin_key_hash", "def");

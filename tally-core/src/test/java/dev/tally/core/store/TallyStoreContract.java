@@ -10,10 +10,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The contract every {@link TallyStore} adapter keeps, as one test suite: an adapter's test extends this class and
  * only says how to open a store over fresh, empty storage. The tests themselves are grouped by port in the
  * interfaces this class implements ({@link UsageStoreContract}, {@link EventLogContract},
- * {@link CatalogStoreContract}, {@link KeyStoreContract}).
+ * {@link CatalogStoreContract}, {@link KeyStoreContract}, {@link AlertStoreContract},
+ * {@link NotificationStoreContract}).
  */
 public abstract class TallyStoreContract implements UsageStoreContract, EventLogContract, CatalogStoreContract,
-        KeyStoreContract {
+        KeyStoreContract, AlertStoreContract, NotificationStoreContract {
     private TallyStore store;
 
     /** Opens a store over fresh, empty storage; called before every test. Failing here fails the test. */

@@ -5,14 +5,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.customer.EmailAddresses;
+import dev.tally.core.customer.Ids;
+import dev.tally.core.notify.Channel;
+import dev.tally.core.notify.ChannelType;
+import dev.tally.core.notify.NotificationStore;
+import dev.tally.core.notify.WebhookSignature;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.problem.Problems;
 import dev.tally.core.problem.ValidationException;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.JsonFields;
+import dev.tally.server.json.NotificationJson;
+import dev.tally.server.notify.SmtpSettings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +45,9 @@ import java.util.Map;
  * plans:     {pro: {name: Pro, limits: [{metric: requests, window: month, amount: 1000000}]}}
  * prices:    [{provider: openai, model: gpt-4o, metric: input_tokens, unit_price: "2.50", per: 1000000}]
  * customers: {acme: {name: Acme Corp, plan: pro, timezone: Europe/Berlin, billing_day: 1}}
+ * alerts:    {cost: {default: "100.00"}, rate_spike: {factor: 5, min_requests: 100}}   (see AlertConfig)
+ * channels:  [{id: ops-hook, type: webhook, url: https://..., secret: whsec_..., events: [alert.exceeded]}]
+ * smtp:      {host: smtp.example.com, port: 587, from: tally@example.com, username: tally, starttls: true}
  * </pre>
  */
 public final class ConfigFile {
@@ -80,11 +93,12 @@ public final class ConfigFile {
             return new ConfigFile(source, yaml.createObjectNode());
         }
         if (!node.isObject()) {
-            throw new IllegalArgumentException(source + ": must be a mapping with server, plans, prices, customers");
+            throw new IllegalArgumentException(source + ": must be a mapping with server, plans, prices, customers, "
+                    + "alerts, channels, smtp");
         }
         Problems problems = new Problems();
         JsonFields top = new JsonFields(node, "", problems);
-        List.of("server", "plans", "prices", "customers").forEach(top::raw);
+        List.of("server", "plans", "prices", "customers", "alerts", "channels", "smtp").forEach(top::raw);
         top.rejectUnknown();
         failOn(source, problems);
         return new ConfigFile(source, (ObjectNode) node);
@@ -125,6 +139,18 @@ public final class ConfigFile {
     }
 
     /**
+     * The alert rules of the {@code alerts:} section, or the defaults when there is none.
+     *
+     * @throws IllegalArgumentException naming the file and every problem of the section
+     */
+    public AlertSettings alertSettings() {
+        Problems problems = new Problems();
+        AlertSettings settings = AlertConfig.parse(root.get("alerts"), problems);
+        failOn(source, problems);
+        return settings;
+    }
+
+    /**
      * Creates or replaces the plans, prices and customers the file names: plans first (customers name them), then
      * prices, then customers. Everything is validated before anything is written.
      */
@@ -157,6 +183,101 @@ public final class ConfigFile {
             catalog.putPrices(prices);
         }
         customers.forEach(catalog::putCustomer);
+    }
+
+    /**
+     * The {@code smtp:} section, with the password from {@code env} ({@value SmtpSettings#PASSWORD_VARIABLE}), or
+     * null when the file has none (e-mail channels are then refused).
+     */
+    public SmtpSettings smtp(Map<String, String> env) {
+        JsonNode node = root.get("smtp");
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        Problems problems = new Problems();
+        JsonFields f = new JsonFields(node, "smtp.", problems);
+        String host = f.text("host", true);
+        Long port = f.integer("port", 1, 65_535, false);
+        String from = f.text("from", true);
+        if (from != null && !EmailAddresses.isValid(from)) {
+            problems.add("smtp.from", EmailAddresses.RULE + ", was \"" + from + "\"");
+        }
+        String username = f.text("username", false);
+        Boolean startTls = flag(f, "starttls", problems);
+        Boolean ssl = flag(f, "ssl", problems);
+        Long timeoutSeconds = f.integer("timeout_seconds", 1, 300, false);
+        f.rejectUnknown();
+        String password = env.get(SmtpSettings.PASSWORD_VARIABLE);
+        if (username != null && (password == null || password.isEmpty())) {
+            problems.add("smtp.username", "needs the password in the environment variable "
+                    + SmtpSettings.PASSWORD_VARIABLE + ", which is not set");
+        }
+        failOn(source, problems);
+        return new SmtpSettings(host, port == null ? SmtpSettings.DEFAULT_PORT : port.intValue(), from, username,
+                username == null ? null : password, Boolean.TRUE.equals(startTls), Boolean.TRUE.equals(ssl),
+                timeoutSeconds == null ? SmtpSettings.DEFAULT_TIMEOUT : Duration.ofSeconds(timeoutSeconds));
+    }
+
+    private static Boolean flag(JsonFields f, String name, Problems problems) {
+        JsonNode value = f.raw(name);
+        if (value != null && !value.isBoolean()) {
+            problems.add("smtp." + name, "must be true or false, was " + JsonFields.describe(value));
+            return null;
+        }
+        return value == null ? null : value.asBoolean();
+    }
+
+    /**
+     * Creates or replaces the channels of the {@code channels:} list, all validated before any is written. A webhook
+     * without a secret keeps the one stored for it, or gets a new one.
+     *
+     * @return the secrets generated now, by channel id, to be shown once
+     */
+    public Map<String, String> seedChannels(NotificationStore store, NotificationJson parser, boolean smtpConfigured) {
+        JsonNode node = root.get("channels");
+        Map<String, String> generated = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return generated;
+        }
+        Problems problems = new Problems();
+        List<Channel> channels = new ArrayList<>();
+        if (!node.isArray()) {
+            problems.add("channels", "must be a list of channels, each with an id");
+        } else {
+            for (int i = 0; i < node.size(); i++) {
+                parseChannel(node.get(i), "channels[" + i + "].", store, parser, smtpConfigured, problems)
+                        .ifPresent(channels::add);
+            }
+        }
+        failOn(source, problems);
+        for (Channel c : channels) {
+            Channel stored = c;
+            if (c.type() == ChannelType.WEBHOOK && c.secret() == null) {
+                stored = c.withSecret(WebhookSignature.newSecret());
+                generated.put(c.id(), stored.secret());
+            }
+            store.putChannel(stored);
+        }
+        return generated;
+    }
+
+    private static java.util.Optional<Channel> parseChannel(JsonNode item, String prefix, NotificationStore store,
+                                                            NotificationJson parser, boolean smtpConfigured,
+                                                            Problems problems) {
+        if (item == null || !item.isObject() || !item.path("id").isTextual()) {
+            problems.add(prefix + "id", "is required: each channel is a mapping with an id");
+            return java.util.Optional.empty();
+        }
+        String id = item.get("id").asText();
+        ObjectNode body = ((ObjectNode) item).deepCopy();
+        body.remove("id");
+        try {
+            Channel existing = Ids.isValid(id) ? store.channel(id).orElse(null) : null;
+            return java.util.Optional.of(parser.parseChannel(id, body, existing, smtpConfigured));
+        } catch (ValidationException e) {
+            problems.addAll(prefix, e.errors());
+            return java.util.Optional.empty();
+        }
     }
 
     private void forEachEntry(String section, EntryParser parser, Problems problems) {

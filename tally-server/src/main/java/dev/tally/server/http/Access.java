@@ -2,8 +2,14 @@ package dev.tally.server.http;
 
 import io.javalin.http.Context;
 
-/** Who may do what: admin keys everything; customer keys only reads of their own customer. */
+/**
+ * Who may do what: admin keys everything; customer keys only reads of their own customer; ingest keys only the calls
+ * a metered product makes (events, authorize, check, release).
+ */
 public final class Access {
+    private static final String INGEST_ONLY =
+            "an ingest key may only send events and ask for authorizations; reading needs the admin key";
+
     private final Authenticator auth;
 
     public Access(Authenticator auth) {
@@ -17,6 +23,14 @@ public final class Access {
         }
     }
 
+    /** Passes for the admin key and for an ingest key; 403 for a customer key, 401 for none. */
+    public void requireAdminOrIngest(Context ctx) {
+        Principal p = auth.principal(ctx);
+        if (!(p instanceof Principal.Admin) && !(p instanceof Principal.IngestKey)) {
+            throw HttpProblem.forbidden("this operation needs the admin key or an ingest key");
+        }
+    }
+
     /**
      * Passes for the admin key, or for the key of this very customer. Any other customer gets the same 403 whether or
      * not the id exists, so ids cannot be probed.
@@ -25,6 +39,9 @@ public final class Access {
         Principal p = auth.principal(ctx);
         if (p instanceof Principal.CustomerKey c && !c.customerId().equals(customerId)) {
             throw HttpProblem.forbidden("a customer key may only read its own customer's data");
+        }
+        if (p instanceof Principal.IngestKey) {
+            throw HttpProblem.forbidden(INGEST_ONLY);
         }
     }
 

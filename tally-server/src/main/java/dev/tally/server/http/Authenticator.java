@@ -6,24 +6,39 @@ import io.javalin.http.Context;
 
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves the {@code Authorization: Bearer} key of a request (or, for the console and the portal, the signed
- * session cookie of {@link Sessions}) to a {@link Principal}, and issues customer keys.
+ * session cookie of {@link Sessions}) to a {@link Principal}, and issues and revokes customer and ingest keys.
  *
- * <p>Customer keys look like {@code tk_<id>_<secret>}: the id part finds the stored record without a scan, and the
- * SHA-256 of the whole key is compared in constant time. Only hashes are stored; a key is shown once, when issued.
+ * <p>Customer keys look like {@code tk_<id>_<secret>}, ingest keys {@code ti_<id>_<secret>}: the id part finds the
+ * stored record without a scan, and the SHA-256 of the whole key is compared in constant time. Only hashes are
+ * stored; a key is shown once, when issued.
+ *
+ * <p>Stored key records are cached for {@value #CACHE_SECONDS} seconds, because an ingest key is sent with every
+ * authorization and event, and a store read per call would cost more than the decision. A key revoked through this
+ * server stops working at once; one revoked through another node sharing the store, within that time.
  */
 public final class Authenticator {
     /** Setting under which the admin key's SHA-256 (hex) is kept when Tally generated it. */
     public static final String ADMIN_KEY_SETTING = "admin_key_sha256";
     private static final String ATTRIBUTE = "tally.principal";
+    /** How long a stored key record is trusted without reading it again. */
+    static final int CACHE_SECONDS = 60;
+    /** The most key records cached; past it the cache starts over (a few keys are in use at any time). */
+    private static final int CACHE_MAX = 10_000;
+
+    private static final String CUSTOMER_PREFIX = "tk_";
+    private static final String INGEST_PREFIX = "ti_";
 
     private final byte[] adminKeyHash;
     private final KeyStore keys;
     private final InstantSource clock;
     private final Sessions sessions;
+    private final Map<String, CachedKey> cache = new ConcurrentHashMap<>();
 
     /**
      * @param adminKeyHash SHA-256 of the admin key
@@ -91,7 +106,10 @@ public final class Authenticator {
         if (!(s.principal() instanceof Principal.CustomerKey c)) {
             return true;
         }
-        return keys.key(c.keyId()).filter(k -> !k.isRevoked() && k.customerId().equals(c.customerId())).isPresent();
+        // Through the key cache: revoked through this server, the session ends at once; through another node, within
+        // the cache's time, as for the key itself.
+        return stored(c.keyId()).filter(k -> k.scope() == ApiKey.Scope.CUSTOMER && !k.isRevoked()
+                && c.customerId().equals(k.customerId())).isPresent();
     }
 
     /** The principal of a key, if it is valid. */
@@ -100,34 +118,78 @@ public final class Authenticator {
         if (KeyHashing.sameHash(hash, adminKeyHash)) {
             return Optional.of(new Principal.Admin());
         }
-        String keyId = customerKeyId(key);
+        ApiKey.Scope scope = key.startsWith(CUSTOMER_PREFIX) ? ApiKey.Scope.CUSTOMER
+                : key.startsWith(INGEST_PREFIX) ? ApiKey.Scope.INGEST : null;
+        String keyId = scope == null ? null : keyId(key);
         if (keyId == null) {
             return Optional.empty();
         }
-        return keys.key(keyId)
-                .filter(k -> !k.isRevoked() && KeyHashing.sameHash(hash, k.hash()))
-                .map(k -> new Principal.CustomerKey(k.customerId(), k.id()));
+        return stored(keyId)
+                .filter(k -> k.scope() == scope && !k.isRevoked() && KeyHashing.sameHash(hash, k.hash()))
+                .map(k -> k.scope() == ApiKey.Scope.INGEST ? new Principal.IngestKey(k.id())
+                        : new Principal.CustomerKey(k.customerId(), k.id()));
+    }
+
+    /** The stored record of a key id, from the cache while it is fresh. */
+    private Optional<ApiKey> stored(String keyId) {
+        long nowMs = clock.millis();
+        CachedKey cached = cache.get(keyId);
+        if (cached != null && nowMs - cached.readAtMs() < CACHE_SECONDS * 1000L) {
+            return cached.key();
+        }
+        Optional<ApiKey> key = keys.key(keyId);
+        if (cache.size() >= CACHE_MAX) {
+            cache.clear();
+        }
+        cache.put(keyId, new CachedKey(key, nowMs));
+        return key;
     }
 
     /** Issues a new key for a customer; the returned text is the only time the key is seen. */
     public IssuedKey issue(String customerId) {
-        String idPart = KeyHashing.randomId(16);
-        String key = "tk_" + idPart + "_" + KeyHashing.randomToken(32);
-        Instant now = clock.instant();
-        ApiKey record = new ApiKey("key_" + idPart, customerId, KeyHashing.sha256(key), now, null);
-        keys.addKey(record);
-        return new IssuedKey(record.id(), key, customerId, now);
+        return issue(CUSTOMER_PREFIX, customerId, ApiKey.Scope.CUSTOMER);
     }
 
-    private static String customerKeyId(String key) {
-        if (!key.startsWith("tk_")) {
-            return null;
-        }
+    /** Issues a new ingest key; the returned text is the only time the key is seen. */
+    public IssuedKey issueIngest() {
+        return issue(INGEST_PREFIX, null, ApiKey.Scope.INGEST);
+    }
+
+    private IssuedKey issue(String prefix, String customerId, ApiKey.Scope scope) {
+        String idPart = KeyHashing.randomId(16);
+        String key = prefix + idPart + "_" + KeyHashing.randomToken(32);
+        Instant now = clock.instant();
+        ApiKey record = new ApiKey("key_" + idPart, customerId, KeyHashing.sha256(key), now, null, scope);
+        keys.addKey(record);
+        cache.remove(record.id());
+        return new IssuedKey(record.id(), key, customerId, now, scope);
+    }
+
+    /** Revokes a customer's key at once; false if the customer has no such key. */
+    public boolean revoke(String customerId, String keyId) {
+        boolean revoked = keys.revokeKey(customerId, keyId, clock.instant());
+        cache.remove(keyId);
+        return revoked;
+    }
+
+    /** Revokes an ingest key at once; false if there is no such ingest key. */
+    public boolean revokeIngest(String keyId) {
+        boolean revoked = keys.revokeIngestKey(keyId, clock.instant());
+        cache.remove(keyId);
+        return revoked;
+    }
+
+    /** The stored id of a key text {@code t?_<id>_<secret>}: {@code key_<id>}; null if it has no id part. */
+    private static String keyId(String key) {
         int end = key.indexOf('_', 3);
         return end < 0 ? null : "key_" + key.substring(3, end);
     }
 
-    /** A key as issued: its id and, this once, its text. */
-    public record IssuedKey(String id, String key, String customerId, Instant createdAt) {
+    /** A key as issued: its id and, this once, its text. {@code customerId} is null for an ingest key. */
+    public record IssuedKey(String id, String key, String customerId, Instant createdAt, ApiKey.Scope scope) {
+    }
+
+    /** A stored key record (or its absence) and when it was read. */
+    private record CachedKey(Optional<ApiKey> key, long readAtMs) {
     }
 }

@@ -8,7 +8,6 @@ import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.problem.NotFoundException;
-import dev.tally.core.store.KeyStore;
 import dev.tally.server.json.CatalogJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -19,7 +18,6 @@ import java.util.List;
 /** Administration of plans, customers, customer keys and prices. */
 public final class CatalogRoutes {
     private final Catalog catalog;
-    private final KeyStore keys;
     private final Authenticator auth;
     private final Access access;
     private final Requests requests;
@@ -27,10 +25,9 @@ public final class CatalogRoutes {
     private final ObjectMapper json;
     private final InstantSource clock;
 
-    public CatalogRoutes(Catalog catalog, KeyStore keys, Authenticator auth, Requests requests, ObjectMapper json,
+    public CatalogRoutes(Catalog catalog, Authenticator auth, Requests requests, ObjectMapper json,
                          InstantSource clock) {
         this.catalog = catalog;
-        this.keys = keys;
         this.auth = auth;
         this.access = new Access(auth);
         this.requests = requests;
@@ -125,7 +122,7 @@ public final class CatalogRoutes {
         access.requireAdmin(ctx);
         String customerId = ctx.pathParam("customer_id");
         String keyId = ctx.pathParam("key_id");
-        if (!keys.revokeKey(customerId, keyId, clock.instant())) {
+        if (!auth.revoke(customerId, keyId)) {
             throw new NotFoundException("key", keyId);
         }
         ctx.status(204);

@@ -7,6 +7,7 @@ import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.problem.NotFoundException;
 import dev.tally.server.json.DecisionJson;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 
 import java.time.InstantSource;
@@ -39,15 +40,19 @@ public final class EnforcementRoutes {
     }
 
     private void decide(Context ctx, boolean reserve) {
-        access.requireAdmin(ctx);
-        CallRequest call = decisionJson.parse(requests.body(ctx));
+        access.requireAdminOrIngest(ctx);
+        byte[] body = ctx.bodyAsBytes();
+        CallRequest call = decisionJson.parseValid(body);
+        if (call == null) {
+            call = decisionJson.parse(requests.body(body)); // answers every problem of the body
+        }
         Decision decision = reserve ? enforcer.authorize(call) : enforcer.check(call);
         RateLimitHeaders.write(ctx, decision, clock.instant());
-        ctx.json(decisionJson.write(decision));
+        ctx.contentType(ContentType.APPLICATION_JSON).result(decisionJson.writeBytes(decision));
     }
 
     private void release(Context ctx) {
-        access.requireAdmin(ctx);
+        access.requireAdminOrIngest(ctx);
         String id = ctx.pathParam("reservation_id");
         if (!enforcer.release(id)) {
             throw new NotFoundException("open reservation", id);

@@ -41,7 +41,7 @@ public final class EventRoutes {
     }
 
     private void post(Context ctx) {
-        access.requireAdmin(ctx);
+        access.requireAdminOrIngest(ctx);
         JsonNode body = requests.body(ctx);
         List<JsonNode> items = EventJson.items(body);
         if (items.size() > EventJson.MAX_BATCH) {

@@ -26,7 +26,11 @@ public final class Requests {
 
     /** The body as a JSON tree; 400 if it is empty or not JSON. */
     public JsonNode body(Context ctx) {
-        byte[] bytes = ctx.bodyAsBytes();
+        return body(ctx.bodyAsBytes());
+    }
+
+    /** A body already read, as a JSON tree; 400 if it is empty or not JSON. */
+    public JsonNode body(byte[] bytes) {
         if (bytes.length == 0) {
             throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
         }

@@ -51,15 +51,27 @@ public final class Sessions {
     public record Session(String id, Principal principal, Instant expiresAt) {
     }
 
-    /** Starts a session for {@code principal}; the answer's token goes into {@link #COOKIE}. */
+    /**
+     * Starts a session for {@code principal}; the answer's token goes into {@link #COOKIE}. Only people sign in: the
+     * operator (admin key) and customers (their key); an ingest key is for machines and gets no session.
+     */
     public Session start(Principal principal) {
+        if (!(principal instanceof Principal.Admin) && !(principal instanceof Principal.CustomerKey)) {
+            throw new IllegalArgumentException("only the admin key and customer keys sign in, not " + principal);
+        }
         return new Session(KeyHashing.randomToken(18), principal, clock.instant().plus(TTL));
     }
 
     /** The cookie value of a session. */
     public String token(Session s) {
-        String who = s.principal() instanceof Principal.CustomerKey c
-                ? "c|" + c.customerId() + "|" + c.keyId() : "a||";
+        String who;
+        if (s.principal() instanceof Principal.CustomerKey c) {
+            who = "c|" + c.customerId() + "|" + c.keyId();
+        } else if (s.principal() instanceof Principal.Admin) {
+            who = "a||";
+        } else {
+            throw new IllegalArgumentException("no session for " + s.principal());
+        }
         String payload = VERSION + "|" + who + "|" + s.expiresAt().getEpochSecond() + "|" + s.id();
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
         return B64.encodeToString(bytes) + "." + B64.encodeToString(hmac(macKey, bytes));

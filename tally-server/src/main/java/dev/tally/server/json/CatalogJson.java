@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.enforce.FailurePolicy;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.pricing.Price;
@@ -34,9 +36,23 @@ public final class CatalogJson {
         JsonFields f = new JsonFields(body, "", problems);
         String name = f.text("name", false);
         List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
+        FailurePolicy failurePolicy = failurePolicy(f.text("failure_policy", false), problems);
         f.rejectUnknown();
         problems.throwIfAny("The plan is not valid; nothing was changed");
-        return new Plan(id, name == null ? id : name, limits);
+        return new Plan(id, name == null ? id : name, limits, failurePolicy);
+    }
+
+    /** {@code failure_policy}: absent (the server's default), {@code fail_open} or {@code fail_closed}. */
+    private static FailurePolicy failurePolicy(String name, Problems problems) {
+        if (name == null) {
+            return null;
+        }
+        FailurePolicy policy = FailurePolicy.fromWireName(name);
+        if (policy == null) {
+            problems.add("failure_policy", "must be fail_open or fail_closed (or absent for the server's default), "
+                    + "was \"" + name + "\"");
+        }
+        return policy;
     }
 
     /** Parses the body of {@code PUT /v1/customers/{id}}. */
@@ -57,10 +73,14 @@ public final class CatalogJson {
         }
         Long billingDay = f.integer("billing_day", 1, 31, false);
         List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
+        String email = f.text("email", false);
+        if (email != null && !EmailAddresses.isValid(email)) {
+            problems.add("email", EmailAddresses.RULE + ", was \"" + email + "\"");
+        }
         f.rejectUnknown();
         problems.throwIfAny("The customer is not valid; nothing was changed");
         int day = billingDay == null ? 1 : billingDay.intValue();
-        return new Customer(id, name == null ? id : name, plan, zone, day, limits, now);
+        return new Customer(id, name == null ? id : name, plan, zone, day, limits, now, email);
     }
 
     /** Parses the body of {@code PUT /v1/prices}: a list, all valid or nothing stored. */
@@ -126,6 +146,11 @@ public final class CatalogJson {
         out.put("name", plan.name());
         ArrayNode limits = out.putArray("limits");
         plan.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
+        if (plan.failurePolicy() == null) {
+            out.putNull("failure_policy");
+        } else {
+            out.put("failure_policy", plan.failurePolicy().wireName());
+        }
         return out;
     }
 
@@ -142,6 +167,7 @@ public final class CatalogJson {
         out.put("billing_day", c.billingDay());
         ArrayNode limits = out.putArray("limits");
         c.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
+        out.put("email", c.email());
         out.put("created_at", c.createdAt().toString());
         return out;
     }

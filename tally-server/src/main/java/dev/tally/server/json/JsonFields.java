@@ -16,7 +16,8 @@ import java.util.Set;
  * range, and (with {@link #rejectUnknown()}) for every field the contract does not define.
  */
 public final class JsonFields {
-    private static final int MAX_TEXT = 256;
+    /** The longest text field accepted. */
+    static final int MAX_TEXT = 256;
 
     private final JsonNode node;
     private final String prefix;

@@ -71,8 +71,11 @@ public final class ConsoleRoutes {
      */
     private void signIn(Context ctx) {
         String key = ctx.formParam("key");
-        Optional<Principal> principal = key == null || key.isBlank() ? Optional.empty()
-                : auth.resolve(key.trim());
+        // Only people sign in: the admin key and customer keys. An ingest key (for machines) is refused like a
+        // wrong key, so it can never turn into a browser session.
+        Optional<Principal> principal = (key == null || key.isBlank() ? Optional.<Principal>empty()
+                : auth.resolve(key.trim()))
+                .filter(p -> p instanceof Principal.Admin || p instanceof Principal.CustomerKey);
         if (principal.isEmpty()) {
             ctx.redirect("/signin?error=invalid", HttpStatus.SEE_OTHER);
             return;

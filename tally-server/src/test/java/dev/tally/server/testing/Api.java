@@ -29,6 +29,11 @@ public final class Api {
         return new Api(base, otherKey);
     }
 
+    /** The key this client sends, or null. */
+    public String key() {
+        return key;
+    }
+
     public Response get(String path) {
         return send("GET", path, null);
     }

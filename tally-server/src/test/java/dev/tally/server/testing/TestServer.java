@@ -28,8 +28,19 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server on an existing store (for restarts). */
     public static TestServer startOn(String databaseUrl, Path dir, MutableClock clock) {
+        return startOn(databaseUrl, dir, clock, null);
+    }
+
+    /** Starts a server on an empty store of {@code backend} that reads {@code configFile} (a tally.yaml). */
+    public static TestServer startWithConfig(Backend backend, Path dir, MutableClock clock, Path configFile) {
+        return startOn(backend.freshUrl(dir), dir, clock, configFile);
+    }
+
+    /** Starts a server on an existing store with a {@code tally.yaml} (null for none). */
+    public static TestServer startOn(String databaseUrl, Path dir, MutableClock clock, Path configFile) {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of())
-                .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY).build();
+                .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY)
+                .configFile(configFile).build();
         return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
     }
 

@@ -1,0 +1,143 @@
+package dev.tally.core.alert;
+
+import dev.tally.core.customer.Customer;
+import dev.tally.core.enforce.CounterState;
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.money.Money;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything the engine remembers of one customer: a {@link LimitWatch} per limit, the {@link SpikeWatch}, this
+ * billing month's cost, and the unpriced models already reported this month. All of it is guarded by this object's
+ * monitor, so the decision "this event crossed the level" is made once per level even when events of the customer
+ * are counted on several threads.
+ */
+final class CustomerWatch {
+    private static final int MAX_IDENTITIES = 256;
+    private final AlertSettings settings;
+    private final SpikeWatch spike;
+    private final Map<Limit.LimitKey, LimitWatch> limits = new HashMap<>();
+    /**
+     * The same watches by the identity of the catalog's limit objects, which stay the same until the catalog is
+     * written: the per-event lookup is then one identity hash, without building a key or comparing limits.
+     */
+    private final Map<Limit, LimitWatch> byIdentity = new IdentityHashMap<>();
+    private Customer customer;
+    private AlertPeriods.Keyed month;
+    private long costNanos;
+    private boolean costFired;
+    private final Set<String> unpricedSeen = new HashSet<>();
+
+    /** @param seededCostNanos the customer's cost so far in its current billing month, from the rollups */
+    CustomerWatch(AlertSettings settings, long seededCostNanos) {
+        this.settings = settings;
+        this.spike = new SpikeWatch(settings.spike());
+        this.costNanos = seededCostNanos;
+    }
+
+    /**
+     * Evaluates a counted event and adds the alerts it fires to {@code out}.
+     *
+     * @return the change of this customer's current-month cost, for the global cost: the event's cost, minus the
+     *         previous month's total when a new month began
+     */
+    long recorded(Customer c, LedgerEntry entry, List<Limit> matched, List<CounterState> states, Instant now,
+                  List<Alert> out) {
+        long costDelta = rollMonth(c, now);
+        for (int i = 0; i < matched.size(); i++) {
+            watch(matched.get(i)).recorded(c, states.get(i), now, settings.forecast(), out);
+        }
+        spike.request(c, now, out);
+        if (month.period().contains(entry.event().timestamp())) {
+            costNanos = Math.addExact(costNanos, entry.cost().nanos());
+            costDelta += entry.cost().nanos();
+            Money amount = settings.cost().amountFor(c.id());
+            if (amount != null && !costFired && costNanos >= amount.nanos()) {
+                costFired = true;
+                out.add(NewAlerts.cost(c, Money.ofNanos(costNanos), amount, month.key(), now));
+            }
+        }
+        if (entry.isUnpriced()) {
+            UsageEvent e = entry.event();
+            String subject = e.provider() + "/" + (e.model() == null ? "(no model)" : e.model());
+            if (unpricedSeen.add(subject)) {
+                out.add(NewAlerts.unpriced(c, subject, entry.unpricedMetrics(), month.key(), now));
+            }
+        }
+        return costDelta;
+    }
+
+    /** A hard limit denied a call. */
+    void denied(Customer c, Limit limit, CounterState state, Instant now, List<Alert> out) {
+        rollMonth(c, now);
+        watch(limit).denied(c, state, now, out);
+    }
+
+    /** Forgets that {@code alert} fired, so that its key may fire again (it was resolved). */
+    void forget(Alert alert) {
+        switch (alert.kind()) {
+            case THRESHOLD, EXCEEDED, FORECAST -> {
+                limits.values().removeIf(w -> w.limit().name().equals(alert.limit()));
+                byIdentity.values().removeIf(w -> w.limit().name().equals(alert.limit()));
+            }
+            case COST -> costFired = false;
+            case UNPRICED -> unpricedSeen.remove(alert.limit());
+            case RATE_SPIKE -> spike.forget();
+        }
+    }
+
+    /** This customer's cost in its current billing month, as counted here. */
+    long costNanos() {
+        return costNanos;
+    }
+
+    private LimitWatch watch(Limit limit) {
+        LimitWatch w = byIdentity.get(limit);
+        if (w != null) {
+            return w;
+        }
+        w = limits.get(limit.key());
+        // A changed limit (raised, new thresholds) starts afresh; the store still keeps open alerts from repeating.
+        if (w == null || !w.limit().equals(limit)) {
+            w = new LimitWatch(limit);
+            limits.put(limit.key(), w);
+        }
+        if (byIdentity.size() >= MAX_IDENTITIES) {
+            // Catalog writes leave old limit objects behind; start over rather than keep them.
+            byIdentity.clear();
+        }
+        byIdentity.put(limit, w);
+        return w;
+    }
+
+    /** Starts a new billing month (cost and unpriced models) when {@code now} left the last one. */
+    private long rollMonth(Customer c, Instant now) {
+        if (c != customer) {
+            // The catalog replaced the customer (zone, billing day, limits may differ): recompute its periods.
+            customer = c;
+            month = null;
+        }
+        if (month != null && month.period().contains(now)) {
+            return 0;
+        }
+        AlertPeriods.Keyed next = AlertPeriods.month(c, now);
+        long delta = 0;
+        if (month != null && !next.key().equals(month.key())) {
+            delta = -costNanos;
+            costNanos = 0;
+            costFired = false;
+            unpricedSeen.clear();
+        }
+        month = next;
+        return delta;
+    }
+}

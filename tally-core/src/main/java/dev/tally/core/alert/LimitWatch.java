@@ -1,0 +1,102 @@
+package dev.tally.core.alert;
+
+import dev.tally.core.customer.Customer;
+import dev.tally.core.enforce.CounterState;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.period.Window;
+import dev.tally.core.usage.LimitUsage;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the engine remembers of one limit of one customer in the current period: the raw amount of each threshold
+ * and which have fired, whether it went over, and when to look at the forecast next. Per event the work is a
+ * comparison of the counter with the next threshold's raw amount; alerts are built only when one is crossed. Not
+ * thread-safe: guarded by the {@link CustomerWatch}'s monitor.
+ */
+final class LimitWatch {
+    private final Limit limit;
+    private final long amountRaw;
+    private final long[] thresholdRaw;
+    private AlertPeriods.Keyed period;
+    private int next;
+    private boolean over;
+    private boolean forecastFired;
+    private long nextForecastMs;
+
+    LimitWatch(Limit limit) {
+        this.limit = limit;
+        this.amountRaw = LimitUsage.rawAmount(limit);
+        List<Integer> thresholds = limit.thresholds();
+        this.thresholdRaw = new long[amountRaw < 0 ? 0 : thresholds.size()];
+        for (int i = 0; i < thresholdRaw.length; i++) {
+            thresholdRaw[i] = levelRaw(amountRaw, thresholds.get(i));
+        }
+    }
+
+    /**
+     * The raw usage at which {@code percent} of {@code amountRaw} is reached: the ceiling, and at least 1 (a level is
+     * crossed by using at least that share, never by using nothing). Split so that large amounts (a trillion tokens
+     * is 10^18 micros) do not overflow; a level beyond {@code long} is never reached.
+     */
+    static long levelRaw(long amountRaw, int percent) {
+        try {
+            long whole = Math.multiplyExact(amountRaw / 100, (long) percent);
+            long part = -Math.floorDiv(-(amountRaw % 100) * percent, 100L);
+            return Math.max(1, Math.addExact(whole, part));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    Limit limit() {
+        return limit;
+    }
+
+    /** Counts an event's effect on the counter and adds the alerts it fires to {@code out}. */
+    void recorded(Customer c, CounterState state, Instant now, AlertSettings.ForecastRule rule, List<Alert> out) {
+        roll(c, now);
+        long used = state.used();
+        while (next < thresholdRaw.length && used >= thresholdRaw[next]) {
+            out.add(NewAlerts.threshold(c, limit, limit.thresholds().get(next), used, period.key(), now));
+            next++;
+        }
+        if (!over && amountRaw >= 0 && used > amountRaw) {
+            over = true;
+            out.add(NewAlerts.over(c, limit, used, period.key(), now));
+        }
+        if (limit.window() == Window.MONTH && !forecastFired && amountRaw > 0 && now.toEpochMilli() >= nextForecastMs) {
+            nextForecastMs = now.toEpochMilli() + rule.checkEvery().toMillis();
+            Optional<Instant> at = Forecast.exhaustion(period.period(), LimitUsage.toDecimal(limit.metric(), used),
+                    limit.amount(), now, rule);
+            if (at.isPresent()) {
+                forecastFired = true;
+                out.add(NewAlerts.forecast(c, limit, used, LocalDate.ofInstant(at.get(), c.zone()), period.key(),
+                        now));
+            }
+        }
+    }
+
+    /** A call was denied by this limit: one {@code exceeded} alert per period. */
+    void denied(Customer c, CounterState state, Instant now, List<Alert> out) {
+        roll(c, now);
+        if (!over) {
+            over = true;
+            out.add(NewAlerts.denied(c, limit, state.used(), period.key(), now));
+        }
+    }
+
+    /** Starts afresh when the period of {@code now} is a new one. */
+    private void roll(Customer c, Instant now) {
+        if (period == null || !period.period().contains(now)) {
+            period = AlertPeriods.of(c, limit, now);
+            next = 0;
+            over = false;
+            forecastFired = false;
+            nextForecastMs = 0;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.tally.core.enforce;
+
+import dev.tally.core.customer.Customer;
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.limit.Limit;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Told by the {@link Enforcer} what its counters say right after an event counted, and when a hard limit denied a
+ * call: the feed of the alert engine. Called on the hot paths (ingestion, authorization), so an implementation must
+ * be quick, must not block on I/O, and must not throw.
+ */
+public interface LimitObserver {
+    /**
+     * A stored event was counted.
+     *
+     * @param limits the customer's limits the event matched
+     * @param states their counters right after the event, in the same order
+     * @param now    the time of counting
+     */
+    void recorded(Customer customer, LedgerEntry entry, List<Limit> limits, List<CounterState> states, Instant now);
+
+    /** A call was denied by {@code limit} (a hard limit), whose counter stood at {@code state}. */
+    void denied(Customer customer, Limit limit, CounterState state, Instant now);
+
+    /** An observer that ignores everything. */
+    LimitObserver NONE = new LimitObserver() {
+        @Override
+        public void recorded(Customer customer, LedgerEntry entry, List<Limit> limits, List<CounterState> states,
+                             Instant now) {
+        }
+
+        @Override
+        public void denied(Customer customer, Limit limit, CounterState state, Instant now) {
+        }
+    };
+}
