@@ -75,6 +75,20 @@ class SessionApiTest {
     }
 
     @Test
+    void signIn_ingestKey_isRefusedLikeAWrongKey() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            String ingestKey = server.admin().post("/v1/keys", "{\"scope\":\"ingest\"}").json().get("key").asText();
+            // The key itself works for machines...
+            assertThat(server.admin().as(ingestKey).post("/v1/events", "[]").status()).isNotIn(401, 403);
+            // ...but never becomes a browser session (it would otherwise be neither admin nor customer).
+            HttpResponse<String> signIn = new Http(server.port()).signIn(ingestKey, false);
+            assertThat(signIn.statusCode()).isEqualTo(303);
+            assertThat(signIn.headers().firstValue("Location")).hasValue("/signin?error=invalid");
+            assertThat(signIn.headers().firstValue("Set-Cookie")).isEmpty();
+        }
+    }
+
+    @Test
     void session_expiresAfterTwelveHours_andTamperedCookieIsRefused() throws Exception {
         MutableClock clock = MutableClock.at("2026-11-20T12:00:00Z");
         try (TestServer server = TestServer.start(Backend.SQLITE, dir, clock)) {
