@@ -30,6 +30,7 @@ import dev.tally.server.http.KeyRoutes;
 import dev.tally.server.http.OpsRoutes;
 import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
+import dev.tally.server.http.Sessions;
 import dev.tally.server.http.UsageRoutes;
 import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
@@ -37,8 +38,10 @@ import dev.tally.server.json.Json;
 import dev.tally.server.json.NotificationJson;
 import dev.tally.server.notify.Notifications;
 import dev.tally.server.notify.SmtpSettings;
+import dev.tally.server.web.ConsoleRoutes;
 import dev.tally.store.Stores;
 import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -65,6 +68,8 @@ public final class TallyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
     /** Setting holding the hex secret that signs reservation ids. */
     private static final String RESERVATION_SECRET_SETTING = "reservation_secret";
+    /** Setting holding the hex secret that signs the console's session cookies (shared by every node). */
+    private static final String SESSION_SECRET_SETTING = "session_secret";
 
     private final TallyStore store;
     private final EventWriter writer;
@@ -148,7 +153,9 @@ public final class TallyServer implements AutoCloseable {
         IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
 
         String[] generated = new String[1];
-        Authenticator auth = new Authenticator(adminKeyHash(config, store, generated), store, clock);
+        byte[] adminKeyHash = adminKeyHash(config, store, generated);
+        Sessions sessions = new Sessions(secret(store, SESSION_SECRET_SETTING), adminKeyHash, clock);
+        Authenticator auth = new Authenticator(adminKeyHash, store, clock, sessions);
         Access access = new Access(auth);
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
@@ -164,6 +171,14 @@ public final class TallyServer implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
             cfg.jsonMapper(new JavalinJackson(json, false));
             problems.register(cfg.routes);
+            // The console's scripts and styles, and the chart library from its webjar; public, they hold no data.
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/assets";
+                files.directory = "/web/assets";
+                files.location = Location.CLASSPATH;
+            });
+            cfg.staticFiles.enableWebjars();
+            new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
             new OpsRoutes(store, metrics, json).register(cfg.routes);
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
@@ -204,18 +219,23 @@ public final class TallyServer implements AutoCloseable {
      */
     private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
                                      AlertEngine alerts) {
-        byte[] secret = store.setting(RESERVATION_SECRET_SETTING).map(hex -> HexFormat.of().parseHex(hex))
-                .orElseGet(() -> {
-                    byte[] fresh = ReservationIds.newSecret();
-                    store.putSetting(RESERVATION_SECRET_SETTING, HexFormat.of().formatHex(fresh));
-                    return fresh;
-                });
+        byte[] secret = secret(store, RESERVATION_SECRET_SETTING);
         InMemoryCounterStore counters = new InMemoryCounterStore();
         int seeds = CounterRebuild.rebuild(counters, store, catalog, clock.instant());
         LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
                 config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
                 e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts);
+    }
+
+    /** A random secret kept (hex) in the store's settings, created on first use, so every node shares it. */
+    private static byte[] secret(TallyStore store, String setting) {
+        return store.setting(setting).map(hex -> HexFormat.of().parseHex(hex))
+                .orElseGet(() -> {
+                    byte[] fresh = ReservationIds.newSecret();
+                    store.putSetting(setting, HexFormat.of().formatHex(fresh));
+                    return fresh;
+                });
     }
 
     private static void runRetention(RetentionJob job) {

@@ -16,6 +16,7 @@ import dev.tally.core.notify.DeliveryQuery;
 import dev.tally.core.notify.Notification;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.TallyStore;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -111,6 +113,11 @@ abstract class JdbcStore implements TallyStore {
     public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
         return tx.read("reading " + grain.wireName() + " totals of " + customerId,
                 c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
+    }
+
+    @Override
+    public List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
+        return tx.read("summing " + grain.wireName() + " rollups", c -> rollupReader.sums(c, grain, from, to, keep));
     }
 
     @Override

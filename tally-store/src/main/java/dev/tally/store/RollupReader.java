@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -58,6 +60,53 @@ final class RollupReader {
      */
     private static final int FIRST_SUM_COLUMN = 7;
     private static final int METRIC_COLUMN = FIRST_SUM_COLUMN + RollupWriter.SUMS.size();
+
+    /**
+     * Every customer's rows summed over the dimensions not kept, in one statement (one snapshot): the sums of the
+     * rollup rows, left-joined to the sums of their metric rows, ordered by key so that {@link #fold} reads them.
+     */
+    List<RollupRow> sums(Connection connection, Window grain, Instant from, Instant to, Set<RollupDimension> keep)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(sumsSql(keep))) {
+            for (int i = 0; i < 2; i++) {
+                ps.setString(3 * i + 1, Grains.name(grain));
+                ps.setLong(3 * i + 2, from.toEpochMilli());
+                ps.setLong(3 * i + 3, to.toEpochMilli());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                return fold(rs);
+            }
+        }
+    }
+
+    private static String sumsSql(Set<RollupDimension> keep) {
+        List<String> parts = List.of("provider", "model", "endpoint");
+        List<RollupDimension> dims = List.of(RollupDimension.PROVIDER, RollupDimension.MODEL,
+                RollupDimension.ENDPOINT);
+        StringBuilder select = new StringBuilder("customer_id, grain, bucket_start_ms");
+        StringBuilder group = new StringBuilder("customer_id, grain, bucket_start_ms");
+        StringBuilder join = new StringBuilder("m.customer_id = r.customer_id AND m.bucket_start_ms = r.bucket_start_ms");
+        StringBuilder order = new StringBuilder("r.customer_id, r.bucket_start_ms");
+        for (int i = 0; i < parts.size(); i++) {
+            String p = parts.get(i);
+            if (keep.contains(dims.get(i))) {
+                select.append(", ").append(p);
+                group.append(", ").append(p);
+                join.append(" AND m.").append(p).append(" = r.").append(p);
+                order.append(", r.").append(p);
+            } else {
+                select.append(", '' AS ").append(p);
+            }
+        }
+        StringBuilder sums = new StringBuilder();
+        RollupWriter.SUMS.forEach(c -> sums.append(", SUM(").append(c).append(") AS ").append(c));
+        String where = " WHERE grain = ? AND bucket_start_ms >= ? AND bucket_start_ms < ? GROUP BY ";
+        return "WITH r AS (SELECT " + select + sums + " FROM usage_rollup" + where + group + "), "
+                + "m AS (SELECT " + select + ", metric, SUM(quantity_micros) AS quantity_micros "
+                + "FROM usage_rollup_metric" + where + group + ", metric) "
+                + "SELECT r.*, m.metric, m.quantity_micros FROM r LEFT JOIN m ON " + join
+                + " ORDER BY " + order + ", m.metric";
+    }
 
     /** Rows ordered by customer, bucket start, provider, model and endpoint. */
     List<RollupRow> rollups(Connection connection, String customerId, Window grain, Instant from, Instant to)

@@ -5,6 +5,7 @@ import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -81,6 +83,17 @@ public interface UsageStore {
         byStart.forEach((start, counts) -> totals.add(
                 new RollupRow(new RollupKey(customerId, grain, start, "", "", ""), counts)));
         return totals;
+    }
+
+    /**
+     * Rollup rows of every customer of one grain with {@code from <= bucket_start < to}, summed over the dimensions
+     * not in {@code keep} (whose key parts read as ""), in key order. Equal to
+     * {@link RollupDimension#sum}{@code (rollups(null, grain, from, to), keep)}; stores override it to sum in the
+     * database, so that a read of every customer moves a few rows per customer, not one per provider, model and
+     * endpoint.
+     */
+    default List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
+        return RollupDimension.sum(rollups(null, grain, from, to), keep);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.tally.core.period.Periods;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.LatencyBuckets;
 import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.UsageStore;
@@ -22,10 +23,12 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -129,7 +132,7 @@ public final class UsageReporter {
         Instant from = periods.values().stream().map(Period::start).min(Comparator.naturalOrder()).orElseThrow();
         Instant to = periods.values().stream().map(Period::end).max(Comparator.naturalOrder()).orElseThrow();
         Map<String, List<RollupRow>> byCustomer = new HashMap<>();
-        for (RollupRow row : store.rollups(null, Window.MONTH, from, to)) {
+        for (RollupRow row : store.rollupSums(Window.MONTH, from, to, dimensionsOfLimits(customers))) {
             byCustomer.computeIfAbsent(row.key().customerId(), k -> new ArrayList<>()).add(row);
         }
         for (Customer c : customers) {
@@ -159,18 +162,26 @@ public final class UsageReporter {
         if (customers.isEmpty()) {
             return List.of();
         }
-        // Four bulk reads (one per grain) instead of one per customer: windows of every customer lie within these
-        // bounds, and rows are matched to customers in memory.
+        // One bulk read per grain that is needed (the month for the totals, others only if a limit uses them)
+        // instead of one per customer: windows of every customer lie within these bounds, and rows are matched to
+        // customers in memory. The store sums away the provider, model and endpoint unless a limit filters on them,
+        // so each customer brings a few rows, not one per provider, model and endpoint (see docs/benchmarks.md).
+        Set<RollupDimension> keep = dimensionsOfLimits(customers);
+        Set<Window> grains = EnumSet.of(Window.MONTH);
+        customers.forEach(c -> catalog.limitsOf(c).forEach(l -> grains.add(l.window())));
         Map<Window, Map<String, List<RollupRow>>> rows = new EnumMap<>(Window.class);
         for (Window grain : Window.values()) {
+            Map<String, List<RollupRow>> byCustomer = new HashMap<>();
+            rows.put(grain, byCustomer);
+            if (!grains.contains(grain)) {
+                continue;
+            }
             Instant earliest = customers.stream()
                     .map(c -> grain.periodAt(c.zone(), c.billingDay(), now).start())
                     .min(Comparator.naturalOrder()).orElseThrow();
-            Map<String, List<RollupRow>> byCustomer = new HashMap<>();
-            for (RollupRow row : store.rollups(null, grain, earliest, now.plusSeconds(1))) {
+            for (RollupRow row : store.rollupSums(grain, earliest, now.plusSeconds(1), keep)) {
                 byCustomer.computeIfAbsent(row.key().customerId(), k -> new ArrayList<>()).add(row);
             }
-            rows.put(grain, byCustomer);
         }
         List<CustomerOverview> result = new ArrayList<>();
         for (Customer c : customers) {
@@ -188,6 +199,13 @@ public final class UsageReporter {
             result.add(new CustomerOverview(c, month, sum(monthRows), states, worst));
         }
         return result;
+    }
+
+    /** The key parts that the limits of these customers filter on: the rest can be summed away. */
+    private Set<RollupDimension> dimensionsOfLimits(List<Customer> customers) {
+        List<Limit> all = new ArrayList<>();
+        customers.forEach(c -> all.addAll(catalog.limitsOf(c)));
+        return RollupDimension.usedBy(all);
     }
 
     /** The customer's monthly summaries, newest first, at most {@code months} of them. */

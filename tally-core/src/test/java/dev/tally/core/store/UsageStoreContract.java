@@ -4,6 +4,7 @@ import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.LatencyBuckets;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
@@ -13,9 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -178,6 +181,54 @@ public interface UsageStoreContract {
         assertThat(store().rollups(null, Window.MONTH, FAR_PAST, FAR_FUTURE)).usingRecursiveComparison()
                 .isEqualTo(before);
         assertThat(store().append(List.of(event("e0").customer("globex").build()))).containsExactly(true);
+    }
+
+    @Test
+    default void rollupSums_dimensionsSummedAway_equalInMemorySumsOfTheRows() {
+        store().append(List.of(
+                event("e1").status(200).latencyMs(100L).costNanos(1_000).usage("images", Quantity.ofUnits(1)).build(),
+                event("e2").model("gpt-4o-mini").status(500).latencyMs(50L).costNanos(7).build(),
+                event("e3").endpoint("/v1/embed").usage("characters", Quantity.ofUnits(3)).build(),
+                event("e4").provider("anthropic").model("claude").unpriced("images")
+                        .usage("images", Quantity.ofUnits(2)).build(),
+                event("e5").customer("globex").provider(null).model(null).endpoint(null).build(),
+                event("e6").at(T0.plus(Duration.ofHours(2))).build()));
+        List<Set<RollupDimension>> choices = List.of(EnumSet.noneOf(RollupDimension.class),
+                EnumSet.of(RollupDimension.PROVIDER), EnumSet.of(RollupDimension.PROVIDER, RollupDimension.MODEL),
+                EnumSet.of(RollupDimension.ENDPOINT), EnumSet.allOf(RollupDimension.class));
+        for (Window grain : Window.values()) {
+            List<RollupRow> all = store().rollups(null, grain, FAR_PAST, FAR_FUTURE);
+            for (Set<RollupDimension> keep : choices) {
+                List<RollupRow> summed = store().rollupSums(grain, FAR_PAST, FAR_FUTURE, keep);
+                assertThat(describe(summed)).as(grain + " keeping " + keep)
+                        .isEqualTo(describe(RollupDimension.sum(all, keep)));
+            }
+        }
+        List<RollupRow> byCustomer = store().rollupSums(Window.MONTH, FAR_PAST, FAR_FUTURE,
+                EnumSet.noneOf(RollupDimension.class));
+        assertThat(byCustomer).extracting(r -> r.key().customerId()).containsExactly("acme", "globex");
+        RollupCounts acme = byCustomer.get(0).counts();
+        assertThat(List.of(acme.requests(), acme.errors(), acme.costNanos(), acme.unpriced()))
+                .containsExactly(5L, 1L, 4_007L, 1L);
+        assertThat(acme.metricMicros()).containsEntry("images", Quantity.ofUnits(3))
+                .containsEntry("characters", Quantity.ofUnits(3));
+    }
+
+    @Test
+    default void rollupSums_timeRange_includesFromAndExcludesTo() {
+        store().append(List.of(event("e1").build(), event("e2").at(T0.plus(Duration.ofMinutes(1))).build()));
+
+        assertThat(store().rollupSums(Window.MINUTE, MINUTE.plus(Duration.ofMinutes(1)),
+                MINUTE.plus(Duration.ofMinutes(2)), EnumSet.noneOf(RollupDimension.class)))
+                .extracting(r -> r.key().bucketStart()).containsExactly(MINUTE.plus(Duration.ofMinutes(1)));
+    }
+
+    /** Rows as text: key and every sum, so that two lists compare field by field. */
+    private static List<String> describe(List<RollupRow> rows) {
+        return rows.stream().map(r -> r.key() + " " + List.of(r.counts().requests(), r.counts().errors(),
+                r.counts().status2xx(), r.counts().status3xx(), r.counts().status4xx(), r.counts().status5xx(),
+                r.counts().costNanos(), r.counts().unpriced(), r.counts().latencySumMs(), r.counts().latencyCount())
+                + " " + new java.util.TreeMap<>(r.counts().metricMicros())).toList();
     }
 
     @Test

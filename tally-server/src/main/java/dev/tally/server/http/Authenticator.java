@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Resolves the {@code Authorization: Bearer} key of a request to a {@link Principal}, and issues and revokes customer
- * and ingest keys.
+ * Resolves the {@code Authorization: Bearer} key of a request (or, for the console and the portal, the signed
+ * session cookie of {@link Sessions}) to a {@link Principal}, and issues and revokes customer and ingest keys.
  *
  * <p>Customer keys look like {@code tk_<id>_<secret>}, ingest keys {@code ti_<id>_<secret>}: the id part finds the
  * stored record without a scan, and the SHA-256 of the whole key is compared in constant time. Only hashes are
@@ -37,15 +37,23 @@ public final class Authenticator {
     private final byte[] adminKeyHash;
     private final KeyStore keys;
     private final InstantSource clock;
+    private final Sessions sessions;
     private final Map<String, CachedKey> cache = new ConcurrentHashMap<>();
 
     /**
      * @param adminKeyHash SHA-256 of the admin key
+     * @param sessions     verifies session cookies; null to accept Bearer keys only
      */
-    public Authenticator(byte[] adminKeyHash, KeyStore keys, InstantSource clock) {
+    public Authenticator(byte[] adminKeyHash, KeyStore keys, InstantSource clock, Sessions sessions) {
         this.adminKeyHash = adminKeyHash.clone();
         this.keys = keys;
         this.clock = clock;
+        this.sessions = sessions;
+    }
+
+    /** Like {@link #Authenticator(byte[], KeyStore, InstantSource, Sessions)}, for Bearer keys only. */
+    public Authenticator(byte[] adminKeyHash, KeyStore keys, InstantSource clock) {
+        this(adminKeyHash, keys, clock, null);
     }
 
     /** The caller of this request; answers 401 if the key is missing or wrong. */
@@ -55,6 +63,11 @@ public final class Authenticator {
             return cached;
         }
         String header = ctx.header("Authorization");
+        if (header == null && sessions != null && ctx.cookie(Sessions.COOKIE) != null) {
+            Principal principal = sessionPrincipal(ctx);
+            ctx.attribute(ATTRIBUTE, principal);
+            return principal;
+        }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw HttpProblem.unauthorized("send an API key as 'Authorization: Bearer <key>'");
         }
@@ -62,6 +75,41 @@ public final class Authenticator {
                 .orElseThrow(() -> HttpProblem.unauthorized("the API key is not valid (unknown or revoked)"));
         ctx.attribute(ATTRIBUTE, principal);
         return principal;
+    }
+
+    /** The browser session of this request's cookie, if it is valid (signature, expiry, key not revoked). */
+    public Optional<Sessions.Session> session(Context ctx) {
+        if (sessions == null) {
+            return Optional.empty();
+        }
+        return sessions.verify(ctx.cookie(Sessions.COOKIE)).filter(this::stillValid);
+    }
+
+    /**
+     * The principal of a session cookie. A request that may change something (anything but GET and HEAD) must also
+     * carry the session's CSRF token, because the browser sends the cookie whoever made the page.
+     */
+    private Principal sessionPrincipal(Context ctx) {
+        Sessions.Session session = session(ctx)
+                .orElseThrow(() -> HttpProblem.unauthorized("the session has expired or is not valid; sign in again"));
+        String method = ctx.method().name();
+        if (!method.equals("GET") && !method.equals("HEAD")
+                && !sessions.csrfMatches(session, ctx.header(Sessions.CSRF_HEADER))) {
+            throw HttpProblem.forbidden("a request authenticated by the session cookie must carry the header "
+                    + Sessions.CSRF_HEADER + " with the token from GET /ui/session");
+        }
+        return session.principal();
+    }
+
+    /** A customer session ends as soon as the key it signed in with is revoked. */
+    private boolean stillValid(Sessions.Session s) {
+        if (!(s.principal() instanceof Principal.CustomerKey c)) {
+            return true;
+        }
+        // Through the key cache: revoked through this server, the session ends at once; through another node, within
+        // the cache's time, as for the key itself.
+        return stored(c.keyId()).filter(k -> k.scope() == ApiKey.Scope.CUSTOMER && !k.isRevoked()
+                && c.customerId().equals(k.customerId())).isPresent();
     }
 
     /** The principal of a key, if it is valid. */

@@ -1,0 +1,105 @@
+// The usage log: every call of a customer, newest first, filtered by provider, model, endpoint, errors and days
+// (days are the customer's own calendar days), paginated with the API's cursor. Filters live in the URL.
+import { api, query } from './api.js';
+import { h, replace, section, table, empty, failure } from './dom.js';
+import * as f from './format.js';
+import { statusCode } from './widgets.js';
+
+const PAGE = 50;
+
+/** Every customer (id, name, timezone), following next_cursor. */
+export async function allCustomers() {
+  const list = [];
+  let cursor = null;
+  do {
+    const page = await api(`/v1/customers${query({ limit: 1000, cursor })}`);
+    list.push(...page.customers);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return list;
+}
+
+function field(id, label, input) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+}
+
+function nextDay(yyyyMmDd) {
+  const d = new Date(`${yyyyMmDd}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+export async function render(main, { params }) {
+  const customers = await allCustomers();
+  if (!customers.length) {
+    replace(main, h('h1', {}, 'Usage logs'), section('Calls', empty('No customers yet.',
+      'Create a customer under “Plans & customers”, then send events to POST /v1/events.')));
+    return null;
+  }
+  const selected = customers.find((c) => c.id === params.get('customer')) || customers[0];
+  const tz = selected.timezone;
+  const v = (k) => params.get(k) || '';
+  const form = h('form', { class: 'card filters', id: 'log-filters', role: 'search', 'aria-label': 'Filter calls' },
+    field('f-customer', 'Customer', h('select', { id: 'f-customer', name: 'customer' },
+      customers.map((c) => h('option', { value: c.id, selected: c.id === selected.id }, `${c.name} (${c.id})`)))),
+    field('f-provider', 'Provider', h('input', { id: 'f-provider', name: 'provider', value: v('provider'), placeholder: 'any' })),
+    field('f-model', 'Model', h('input', { id: 'f-model', name: 'model', value: v('model'), placeholder: 'any' })),
+    field('f-endpoint', 'Endpoint', h('input', { id: 'f-endpoint', name: 'endpoint', value: v('endpoint'), placeholder: 'any' })),
+    field('f-from', `From (${tz})`, h('input', { id: 'f-from', name: 'from', type: 'date', value: v('from') })),
+    field('f-to', `To (${tz})`, h('input', { id: 'f-to', name: 'to', type: 'date', value: v('to') })),
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'f-errors', name: 'errors', checked: params.get('errors') === 'true' }), 'Errors only'),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary' }, 'Apply'),
+      h('a', { class: 'button', href: '#/logs' }, 'Clear')));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const data = new FormData(form);
+    const q = {};
+    for (const [k, val] of data.entries()) if (val) q[k] = val;
+    if (data.get('errors')) q.errors = 'true';
+    location.hash = `#/logs${query(q)}`;
+  });
+
+  const results = h('div', { id: 'log-results' });
+  replace(main, h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Usage logs'),
+    h('p', { class: 'muted' }, `Every call of a customer, newest first. Times in ${tz}.`))), form,
+  section('Calls', results));
+
+  // The day filter is the customer's calendar: from its first instant to the first instant after "to".
+  const to = v('to') ? nextDay(v('to')) : null;
+  const filter = { provider: v('provider'), model: v('model'), endpoint: v('endpoint'),
+    errors: params.get('errors') === 'true' ? 'true' : '', from: v('from') ? f.startOfDay(v('from'), tz) : '',
+    to: to ? f.startOfDay(to, tz) : '', limit: PAGE };
+  const cursors = [null];
+  const load = async () => {
+    try {
+      const page = await api(`/v1/customers/${encodeURIComponent(selected.id)}/events${query({ ...filter,
+        cursor: cursors[cursors.length - 1] })}`);
+      draw(page);
+    } catch (e) {
+      replace(results, failure(e));
+    }
+  };
+  const draw = (page) => {
+    if (!page.events.length) {
+      replace(results, empty('No calls match these filters.', 'Clear the filters or widen the dates.'));
+      return;
+    }
+    const prev = h('button', { type: 'button', disabled: cursors.length === 1, onclick: () => { cursors.pop(); load(); } }, '← Newer');
+    const next = h('button', { type: 'button', disabled: !page.next_cursor, onclick: () => { cursors.push(page.next_cursor); load(); } }, 'Older →');
+    replace(results, table([
+      { label: 'Time', cell: (e) => h('time', { datetime: e.timestamp }, f.preciseTime(e.timestamp, tz)) },
+      { label: 'Event id', cell: (e) => h('code', { class: 'small' }, e.id) },
+      { label: 'Provider', cell: (e) => e.provider ?? f.DASH },
+      { label: 'Model', cell: (e) => e.model ?? f.DASH },
+      { label: 'Endpoint', cell: (e) => e.endpoint ?? f.DASH },
+      { label: 'Status', cell: (e) => statusCode(e.status) },
+      { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
+      { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },
+      { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.money(e.cost)) },
+      { label: 'User', cell: (e) => e.user ?? f.DASH },
+    ], page.events, `Page ${cursors.length} · ${page.events.length} calls`),
+    h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted' }, `Page ${cursors.length}`), next));
+  };
+  await load();
+  return null;
+}
