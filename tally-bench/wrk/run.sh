@@ -2,7 +2,7 @@
 # HTTP authorization benchmark: wrk against Tally's POST /v1/authorize, then against a bare Javalin endpoint that
 # answers the same request with a fixed decision of the same size. Loopback only; every run is bounded.
 #   ./mvnw -o -q -pl tally-bench,tally-server -am package -DskipTests
-#   bash tally-bench/wrk/run.sh [java-binary]
+#   [WRK_CONNECTIONS=32] [WRK_WARMUP=10s] [WRK_DURATION=15s] bash tally-bench/wrk/run.sh [java-binary]
 # Needs wrk (apt-get install wrk). Besides wrk's figures it prints the CPU time each server process used per request
 # during the measured run (user + system, from /proc), which stays meaningful when the machine is shared and
 # throughput is not.
@@ -15,6 +15,7 @@ bare_port=18091
 key=wrk-admin
 warmup="${WRK_WARMUP:-10s}"
 duration="${WRK_DURATION:-15s}"
+connections="${WRK_CONNECTIONS:-32}"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 wait_up() { for _ in $(seq 1 60); do curl -s -o /dev/null "$1" && return 0; sleep 1; done; echo "not up: $1" >&2; exit 1; }
@@ -24,7 +25,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 measure() {
   local before after out requests
   before=$(ticks "$2")
-  out=$(wrk -t2 -c32 -d"$duration" --latency -s "$root/tally-bench/wrk/authorize.lua" "$1")
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$root/tally-bench/wrk/authorize.lua" "$1")
   after=$(ticks "$2")
   echo "$out"
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -54,7 +55,7 @@ sample=$(curl -s -X POST "127.0.0.1:$tally_port/v1/authorize" -H "$auth" -d '{"c
   "model":"gpt-4o","endpoint":"/api/chat","estimate":{"input_tokens":800,"output_tokens":400},"ttl_seconds":5}')
 
 echo "== Tally POST /v1/authorize"
-wrk -t2 -c32 -d"$warmup" -s "$root/tally-bench/wrk/authorize.lua" "http://127.0.0.1:$tally_port/v1/authorize" > /dev/null
+wrk -t2 -c"$connections" -d"$warmup" -s "$root/tally-bench/wrk/authorize.lua" "http://127.0.0.1:$tally_port/v1/authorize" > /dev/null
 measure "http://127.0.0.1:$tally_port/v1/authorize" $tally_pid
 kill $tally_pid
 
@@ -63,5 +64,5 @@ kill $tally_pid
 bare_pid=$!
 for _ in $(seq 1 60); do curl -s -o /dev/null -X POST "127.0.0.1:$bare_port/decide" && break; sleep 1; done
 echo "== bare Javalin POST /decide (same request, fixed ${#sample}-byte answer)"
-wrk -t2 -c32 -d"$warmup" -s "$root/tally-bench/wrk/authorize.lua" "http://127.0.0.1:$bare_port/decide" > /dev/null
+wrk -t2 -c"$connections" -d"$warmup" -s "$root/tally-bench/wrk/authorize.lua" "http://127.0.0.1:$bare_port/decide" > /dev/null
 measure "http://127.0.0.1:$bare_port/decide" $bare_pid
