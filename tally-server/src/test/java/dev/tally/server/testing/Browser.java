@@ -4,6 +4,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -82,7 +83,9 @@ public final class Browser implements AutoCloseable {
 
     /** Waits up to 15 s for a condition. */
     public <T> T await(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition);
+        // The live pages redraw on their own, so an element read in one poll may be replaced by the next: try again.
+        return new WebDriverWait(driver, Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     /** Waits until an element is present, and returns it. */
@@ -107,6 +110,9 @@ public final class Browser implements AutoCloseable {
         open("/signin");
         find("#key").sendKeys(key);
         find("form.signin-form button[type=submit]").click();
+        // The form posts and the server redirects (to the console, the portal or back with ?error=): wait for it, so
+        // that nothing the caller looks for is found on the page being left.
+        await(d -> !d.getCurrentUrl().endsWith("/signin"));
         return this;
     }
 

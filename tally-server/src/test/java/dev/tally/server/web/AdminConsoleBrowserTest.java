@@ -59,9 +59,9 @@ class AdminConsoleBrowserTest {
         browser.open("/");
         browser.await(d -> d.getCurrentUrl().endsWith("/signin"));
         browser.signIn("not-a-key");
-        WebElement error = browser.find("#signin-error");
-        browser.await(d -> error.isDisplayed());
-        assertThat(error.getText()).contains("not accepted");
+        browser.await(d -> d.getCurrentUrl().endsWith("/signin?error=invalid"));
+        browser.await(d -> d.findElement(By.id("signin-error")).isDisplayed());
+        assertThat(browser.find("#signin-error").getText()).contains("not accepted");
         browser.screenshot("signin-error");
 
         browser.signIn(TestServer.ADMIN_KEY);
