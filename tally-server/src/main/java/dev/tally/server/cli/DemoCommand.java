@@ -11,6 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,6 +33,9 @@ import java.util.concurrent.TimeUnit;
 public final class DemoCommand implements Callable<Integer> {
     /** The demo's admin key, printed in the README: public on purpose, so never use demo mode for real data. */
     public static final String DEMO_ADMIN_KEY = "tally-demo-admin-key";
+
+    /** The example configuration the demo runs on. */
+    private static final String EXAMPLE = "/examples/tally.yaml";
 
     @Mixin
     ServerOptions options;
@@ -48,9 +57,18 @@ public final class DemoCommand implements Callable<Integer> {
             // The demo's admin key is public: answer only this machine unless asked otherwise.
             config = config.toBuilder().host("127.0.0.1").build();
         }
+        boolean ownConfig = config.configFile() != null;
+        if (!ownConfig) {
+            // Start from the bundled example as if it were the user's tally.yaml, so that all of it applies
+            // (plans, prices, customers and the alerts section, which is read only at start).
+            config = config.toBuilder().configFile(bundledExample()).build();
+        }
         TallyServer server = ServerLauncher.start(config, options, InstantSource.system());
-        ConfigFile.readResource("/examples/tally.yaml")
-                .seed(server.catalog(), new CatalogJson(Json.mapper()), InstantSource.system().instant());
+        if (ownConfig) {
+            // The demo's simulated traffic needs the example's plans, prices and customers beside the user's own.
+            ConfigFile.readResource(EXAMPLE)
+                    .seed(server.catalog(), new CatalogJson(Json.mapper()), InstantSource.system().instant());
+        }
         List<Customer> customers = server.catalog().customers();
         DemoTraffic traffic = new DemoTraffic(server.ingest(), InstantSource.system(), System.nanoTime());
         if (server.store().countEvents() == 0) {
@@ -71,6 +89,21 @@ public final class DemoCommand implements Callable<Integer> {
         ServerLauncher.awaitShutdown(server);
         live.shutdownNow();
         return 0;
+    }
+
+    /** The example tally.yaml shipped in the jar, copied to a temporary file the server can read. */
+    private static Path bundledExample() {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(EXAMPLE)) {
+            if (in == null) {
+                throw new IllegalStateException(EXAMPLE + " is missing from the jar");
+            }
+            Path file = Files.createTempFile("tally-demo-", ".yaml");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the example tally.yaml", e);
+        }
     }
 
     private static void banner(int port, String adminKey) {
