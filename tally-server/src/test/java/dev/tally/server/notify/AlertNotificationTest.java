@@ -11,6 +11,7 @@ import dev.tally.server.testing.Backend;
 import dev.tally.server.testing.TestServer;
 import dev.tally.server.testing.WebhookReceiver;
 import dev.tally.server.testing.WebhookReceiver.Received;
+import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -52,10 +56,10 @@ class AlertNotificationTest {
             setUpAcme(admin);
 
             for (long tokens : new long[]{550, 300, 200}) { // 55%, 85%, 105%
-                clock.advance(java.time.Duration.ofHours(1));
+                clock.advance(Duration.ofHours(1));
                 post(admin, "acme", tokens);
             }
-            server.server().alerts().drain(java.time.Duration.ofSeconds(10));
+            server.server().alerts().drain(Duration.ofSeconds(10));
             // Other kinds fire too (the model has no price, a forecast); the channel takes only these two.
             List<JsonNode> stored = alerts(admin).stream()
                     .filter(a -> List.of("threshold", "exceeded").contains(a.get("kind").asText())).toList();
@@ -96,7 +100,7 @@ class AlertNotificationTest {
             try (TestServer server = TestServer.startOn(Backend.SQLITE.freshUrl(dir), dir, clock, yaml)) {
                 setUpAcme(server.admin());
                 post(server.admin(), "acme", 850);
-                server.server().alerts().drain(java.time.Duration.ofSeconds(10));
+                server.server().alerts().drain(Duration.ofSeconds(10));
                 server.server().notifications().dispatcher().dispatchDue();
 
                 MimeMessage[] mails = smtp.getReceivedMessages();
@@ -106,7 +110,7 @@ class AlertNotificationTest {
                     String text = (String) ((MimeMultipart) mail.getContent()).getBodyPart(0).getContent();
                     assertThat(text).contains("acme", "tokens-month", "85.0%");
                 }
-                String texts = java.util.Arrays.stream(mails).map(AlertNotificationTest::text)
+                String texts = Arrays.stream(mails).map(AlertNotificationTest::text)
                         .collect(Collectors.joining("\n"));
                 assertThat(texts).contains("50%", "80%");
             }
@@ -133,7 +137,7 @@ class AlertNotificationTest {
     private static List<JsonNode> alerts(Api admin) {
         Api.Response r = admin.get("/v1/alerts?customer=acme");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
-        List<JsonNode> out = new java.util.ArrayList<>();
+        List<JsonNode> out = new ArrayList<>();
         r.json().get("alerts").forEach(out::add);
         return out;
     }
@@ -149,7 +153,7 @@ class AlertNotificationTest {
     private static String text(MimeMessage m) {
         try {
             return (String) ((MimeMultipart) m.getContent()).getBodyPart(0).getContent();
-        } catch (IOException | jakarta.mail.MessagingException e) {
+        } catch (IOException | MessagingException e) {
             throw new AssertionError(e);
         }
     }
@@ -157,7 +161,7 @@ class AlertNotificationTest {
     private static String subject(MimeMessage m) {
         try {
             return m.getSubject();
-        } catch (jakarta.mail.MessagingException e) {
+        } catch (MessagingException e) {
             throw new AssertionError(e);
         }
     }
