@@ -20,6 +20,7 @@ import java.time.InstantSource;
  *   <li>{@code synchronous=FULL}: the WAL is synced at every commit, so an acknowledged event survives a crash and a
  *       power loss ({@code NORMAL} may lose the last commits on power loss). Appends come in batches, so the fsync
  *       is paid once per batch, not per event.</li>
+ *   <li>{@code wal_autocheckpoint=16384}, {@code journal_size_limit=64 MiB}: see {@link #WAL_CHECKPOINT_PAGES}.</li>
  *   <li>{@code busy_timeout=10s}: writers of this process queue on a lock in memory; the timeout covers other
  *       processes (a backup, the sqlite3 shell) holding the file.</li>
  *   <li>Transactions begin {@code IMMEDIATE}: a write transaction takes the file's write lock at its start, so it
@@ -36,6 +37,15 @@ public final class SqliteStore extends JdbcStore {
     static final int BUSY_TIMEOUT_MS = 10_000;
     /** Page cache per connection, in KiB: room for the hot index pages of a busy ledger. */
     static final int CACHE_KIB = 32 * 1024;
+    /**
+     * WAL pages after which a commit copies the WAL back into the database file (SQLite's default is 1,000). A batch
+     * of a few thousand events dirties more than 1,000 pages, so the default made nearly every commit a checkpoint too;
+     * checkpointing every 64 MiB copies a hot page once for many commits instead of once per commit (the commit's share
+     * of a batch's transaction fell from 28% to 14% in the profile).
+     */
+    static final int WAL_CHECKPOINT_PAGES = 16_384;
+    /** The size the WAL file is cut back to after a checkpoint, so a burst does not leave a huge file behind. */
+    static final long WAL_SIZE_LIMIT_BYTES = 64L * 1024 * 1024;
 
     private SqliteStore(HikariDataSource dataSource, InstantSource clock, int retentionChunkRows) {
         super(dataSource, SqlDialect.SQLITE, clock, retentionChunkRows);
@@ -95,6 +105,8 @@ public final class SqliteStore extends JdbcStore {
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         config.setCacheSize(-CACHE_KIB);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(WAL_CHECKPOINT_PAGES));
+        config.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(WAL_SIZE_LIMIT_BYTES));
         return config;
     }
 }

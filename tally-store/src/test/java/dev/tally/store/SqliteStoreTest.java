@@ -63,10 +63,12 @@ class SqliteStoreTest extends TallyStoreContract {
     }
 
     @Test
-    void connections_pragmas_walFullSyncAndBusyTimeout() throws Exception {
+    void connections_pragmas_walFullSyncBusyTimeoutAndCheckpointSize() throws Exception {
         assertThat(queryText("PRAGMA journal_mode")).isEqualTo("wal");
         assertThat(query("PRAGMA synchronous")).isEqualTo(2);
         assertThat(query("PRAGMA busy_timeout")).isEqualTo(SqliteStore.BUSY_TIMEOUT_MS);
+        assertThat(query("PRAGMA wal_autocheckpoint")).isEqualTo((long) SqliteStore.WAL_CHECKPOINT_PAGES);
+        assertThat(query("PRAGMA journal_size_limit")).isEqualTo(SqliteStore.WAL_SIZE_LIMIT_BYTES);
     }
 
     @Test
