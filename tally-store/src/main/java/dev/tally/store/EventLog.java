@@ -26,7 +26,7 @@ final class EventLog {
     /** The largest page {@link EventQuery#limit()} may ask for. */
     static final int MAX_LIMIT = 1000;
 
-    private static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
+    static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
             + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
             + "unpriced_metrics, reservation, metadata";
 
@@ -114,7 +114,7 @@ final class EventLog {
                 new EventCursor(last.event().timestamp().toEpochMilli(), last.seq()));
     }
 
-    private static StoredEvent event(ResultSet rs) throws SQLException {
+    static StoredEvent event(ResultSet rs) throws SQLException {
         Long overrideNanos = Columns.getLong(rs, "cost_override_nanos");
         UsageEvent event = new UsageEvent(rs.getString("event_id"), rs.getString("customer_id"),
                 Instant.ofEpochMilli(rs.getLong("ts_ms")), rs.getString("provider"), rs.getString("model"),

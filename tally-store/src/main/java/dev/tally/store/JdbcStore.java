@@ -20,7 +20,11 @@ import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.TallyStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -34,10 +38,13 @@ import java.util.SortedMap;
  * or one read on a pooled connection; the work itself lives in small classes by table.
  */
 abstract class JdbcStore implements TallyStore {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
     private final Transactor tx;
     private final LedgerWriter ledger;
+    /** The minute rollups written behind the acknowledging transactions; null where they are written in them. */
+    private final DeferredMinuteRollups deferredMinutes;
     private final RollupReader rollupReader = new RollupReader();
     private final EventLog eventLog = new EventLog();
     private final Retention retention;
@@ -54,7 +61,10 @@ abstract class JdbcStore implements TallyStore {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.tx = new Transactor(dataSource, dialect);
-        this.ledger = new LedgerWriter(dialect.eventInserter(), dialect.rollupWriter());
+        RollupWriter rollupWriter = dialect.rollupWriter();
+        this.deferredMinutes = dialect.defersMinuteRollups()
+                ? new DeferredMinuteRollups(rollupWriter, clock) : null;
+        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferredMinutes);
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
         this.notifications = new NotificationRows(dialect);
@@ -91,12 +101,12 @@ abstract class JdbcStore implements TallyStore {
             return () -> new boolean[0];
         }
         LedgerWriter.Batch batch = prepare(entries);
-        return () -> tx.write("appending " + batch.entries().size() + " events", c -> ledger.append(c, batch));
+        return () -> tx.write("appending " + batch.entries().size() + " events", ledger.append(batch));
     }
 
-    private static LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
+    private LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
         try {
-            return LedgerWriter.Batch.of(entries);
+            return LedgerWriter.Batch.of(entries, deferredMinutes != null);
         } catch (RuntimeException e) {
             // Nothing was written yet; say so in the same terms as a failed write.
             throw new StoreException("appending " + entries.size() + " events failed: " + e.getMessage(), e);
@@ -105,18 +115,60 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
+        flushMinutesBeforeReading(grain);
         return tx.read("reading " + grain.wireName() + " rollups",
                 c -> rollupReader.rollups(c, customerId, grain, from, to));
     }
 
+    /** Minute rows lag the ledger by a few seconds ({@link DeferredMinuteRollups}); a reader must not see that. */
+    private void flushMinutesBeforeReading(Window grain) {
+        if (grain == Window.MINUTE && deferredMinutes != null) {
+            flushMinutes();
+        }
+    }
+
+    private void flushMinutes() {
+        tx.write("writing pending minute rollups", new Transactor.Work<Void>() {
+            @Override
+            public Void run(Connection connection) throws SQLException {
+                deferredMinutes.flush(connection);
+                return null;
+            }
+
+            @Override
+            public void committed() {
+                deferredMinutes.committed();
+            }
+
+            @Override
+            public void rolledBack() {
+                deferredMinutes.rolledBack();
+            }
+        });
+    }
+
+    /**
+     * Folds the events a crash left out of the deferred minute rollups back in; run once when the store opens.
+     *
+     * @return how many events were folded in
+     */
+    int recoverMinuteRollups() {
+        if (deferredMinutes == null) {
+            return 0;
+        }
+        return tx.write("recovering minute rollups", deferredMinutes::recover);
+    }
+
     @Override
     public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
+        flushMinutesBeforeReading(grain);
         return tx.read("reading " + grain.wireName() + " totals of " + customerId,
                 c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
     }
 
     @Override
     public List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
+        flushMinutesBeforeReading(grain);
         return tx.read("summing " + grain.wireName() + " rollups", c -> rollupReader.sums(c, grain, from, to, keep));
     }
 
@@ -357,6 +409,14 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public void close() {
+        try {
+            if (deferredMinutes != null && deferredMinutes.hasPending()) {
+                flushMinutes();
+            }
+        } catch (StoreException e) {
+            // Not lost: the events are in the ledger, and the next open folds them in again.
+            LOG.warn("could not write the pending minute rollups at close: {}", e.getMessage());
+        }
         dataSource.close();
     }
 

@@ -1,13 +1,18 @@
 package dev.tally.store;
 
 import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupBatch;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -23,30 +28,79 @@ import java.util.stream.IntStream;
 final class LedgerWriter {
     private final EventInserter events;
     private final RollupWriter rollups;
+    /** Where minute rollups go when they are not written in the batch's transaction; null when they are. */
+    private final DeferredMinuteRollups deferredMinutes;
 
-    LedgerWriter(EventInserter events, RollupWriter rollups) {
+    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredMinuteRollups deferredMinutes) {
         this.events = events;
         this.rollups = rollups;
+        this.deferredMinutes = deferredMinutes;
     }
 
     /**
      * A batch ready to be written: the insert order, the encoded usage, and the rollups of all its entries. Made
      * before the write transaction starts ({@code UsageStore.prepareAppend}; the group-commit writer does it on its
      * own thread while the previous batch commits), so that this CPU work does not lengthen the transaction.
+     *
+     * @param all     the rollups written in the batch's transaction
+     * @param minutes the minute rollups written later ({@link DeferredMinuteRollups}); empty when they are in
+     *                {@code all}
      */
-    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, RollupIncrements all) {
-        static Batch of(List<LedgerEntry> entries) {
+    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, RollupIncrements all,
+                 Map<RollupKey, RollupCounts> minutes) {
+        static Batch of(List<LedgerEntry> entries, boolean deferMinutes) {
             String[] usage = new String[entries.size()];
             for (int i = 0; i < usage.length; i++) {
                 usage[i] = UsageCodec.encode(entries.get(i).event().usageMicros());
             }
-            return new Batch(entries, byEventId(entries), usage,
-                    RollupIncrements.of(RollupBatch.of(entries)));
+            Rollups rollups = Rollups.of(entries, deferMinutes);
+            return new Batch(entries, byEventId(entries), usage, rollups.acked(), rollups.minutes());
         }
     }
 
-    /** Writes the entries and their rollups; returns, for each entry in order, whether it was new. */
-    boolean[] append(Connection connection, Batch batch) throws SQLException {
+    /** The rollups of some entries: those written with them, and the minute rows written later (or none). */
+    private record Rollups(RollupIncrements acked, Map<RollupKey, RollupCounts> minutes) {
+        static Rollups of(List<LedgerEntry> entries, boolean deferMinutes) {
+            RollupBatch batch = RollupBatch.of(entries);
+            if (!deferMinutes) {
+                return new Rollups(RollupIncrements.of(batch), Map.of());
+            }
+            Map<RollupKey, RollupCounts> acked = new HashMap<>(batch.counts().size());
+            Map<RollupKey, RollupCounts> minutes = new HashMap<>();
+            batch.counts().forEach((key, counts) -> (key.grain() == Window.MINUTE ? minutes : acked).put(key, counts));
+            return new Rollups(RollupIncrements.of(acked, batch.latency(), DeferredMinuteRollups.ACKED_GRAINS.size()),
+                    minutes);
+        }
+    }
+
+    /**
+     * The unit of work that writes a batch and its rollups, returning for each entry in order whether it was new;
+     * it tells the deferred minute rollups whether its transaction committed.
+     */
+    Transactor.Work<boolean[]> append(Batch batch) {
+        return new Transactor.Work<>() {
+            @Override
+            public boolean[] run(Connection connection) throws SQLException {
+                return append(connection, batch);
+            }
+
+            @Override
+            public void committed() {
+                if (deferredMinutes != null) {
+                    deferredMinutes.committed();
+                }
+            }
+
+            @Override
+            public void rolledBack() {
+                if (deferredMinutes != null) {
+                    deferredMinutes.rolledBack();
+                }
+            }
+        };
+    }
+
+    private boolean[] append(Connection connection, Batch batch) throws SQLException {
         boolean[] stored = events.insert(connection, batch);
         List<LedgerEntry> fresh = new ArrayList<>(stored.length);
         for (int i = 0; i < stored.length; i++) {
@@ -54,11 +108,18 @@ final class LedgerWriter {
                 fresh.add(batch.entries().get(i));
             }
         }
+        Map<RollupKey, RollupCounts> minutes = Map.of();
         if (fresh.size() == stored.length) {
             rollups.add(connection, batch.all());
+            minutes = batch.minutes();
         } else if (!fresh.isEmpty()) {
             // Some were duplicates (rare: a client retrying): only the new events may count.
-            rollups.add(connection, RollupIncrements.of(RollupBatch.of(fresh)));
+            Rollups ofFresh = Rollups.of(fresh, deferredMinutes != null);
+            rollups.add(connection, ofFresh.acked());
+            minutes = ofFresh.minutes();
+        }
+        if (deferredMinutes != null) {
+            deferredMinutes.stage(connection, minutes);
         }
         return stored;
     }

@@ -19,8 +19,8 @@ import java.util.Map;
  *
  * <p>Rows are sorted by key, cells by (customer, day, bucket): concurrent PostgreSQL writers then lock rows in the same
  * order and cannot deadlock. The rows are also grouped by series (customer, provider, model, endpoint): a series
- * whose events of this batch fall in one bucket of every grain, the usual case, adds the same sums to its minute,
- * hour, day and month rows, which SQLite writes in one statement execution.
+ * whose events of this batch fall in one bucket of every grain, the usual case, adds the same sums to its row of
+ * every grain, which SQLite writes in one statement execution.
  *
  * @param rows    every rollup row, by key
  * @param series  the series with one row per grain, in the order of {@code rows}
@@ -47,13 +47,13 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
         }
         return c != 0 ? c : Integer.compare(a.bucket(), b.bucket());
     };
-    private static final int GRAINS = Window.values().length;
+    private static final int ALL_GRAINS = Window.values().length;
 
     /**
-     * The four rows of one series that all add the same sums.
+     * The rows of one series, one per grain written, that all add the same sums.
      *
-     * @param first        the key of its minute row (for the customer, provider, model and endpoint)
-     * @param bucketStarts the bucket start of each grain, by {@link Window#ordinal()}
+     * @param first        the key of its first row (for the customer, provider, model and endpoint)
+     * @param bucketStarts the bucket start of each grain written, by {@link Window#ordinal()} (null for the others)
      * @param counts       the sums every one of the rows adds
      */
     record Series(RollupKey first, Instant[] bucketStarts, RollupCounts counts) {
@@ -82,34 +82,42 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
      * within each, instead of comparing every row's six key parts in one big sort.
      */
     static RollupIncrements of(RollupBatch batch) {
+        return of(batch.counts(), batch.latency(), ALL_GRAINS);
+    }
+
+    /**
+     * Like {@link #of(RollupBatch)} for rows of {@code grains} grains only (the SQLite store writes its minute rows
+     * apart, {@link DeferredMinuteRollups}): a series is a group of that many rows.
+     */
+    static RollupIncrements of(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, Long> latencyCells, int grains) {
         Map<SeriesKey, List<Map.Entry<RollupKey, RollupCounts>>> bySeries = new HashMap<>();
-        for (Map.Entry<RollupKey, RollupCounts> row : batch.counts().entrySet()) {
-            bySeries.computeIfAbsent(SeriesKey.of(row.getKey()), k -> new ArrayList<>(GRAINS)).add(row);
+        for (Map.Entry<RollupKey, RollupCounts> row : counts.entrySet()) {
+            bySeries.computeIfAbsent(SeriesKey.of(row.getKey()), k -> new ArrayList<>(grains)).add(row);
         }
         List<SeriesKey> order = new ArrayList<>(bySeries.keySet());
         order.sort(SERIES_ORDER);
-        List<Map.Entry<RollupKey, RollupCounts>> rows = new ArrayList<>(batch.counts().size());
+        List<Map.Entry<RollupKey, RollupCounts>> rows = new ArrayList<>(counts.size());
         List<Series> series = new ArrayList<>(order.size());
         List<Map.Entry<RollupKey, RollupCounts>> singles = new ArrayList<>();
         for (SeriesKey key : order) {
             List<Map.Entry<RollupKey, RollupCounts>> group = bySeries.get(key);
             group.sort(IN_SERIES_ORDER);
             rows.addAll(group);
-            if (group.size() == GRAINS) {
-                // Every event adds to every grain: four rows mean one bucket per grain, each summing exactly the
-                // same events.
+            if (group.size() == grains) {
+                // Every event adds to every grain: one row per grain means one bucket per grain, each summing
+                // exactly the same events.
                 series.add(series(group));
             } else {
                 singles.addAll(group);
             }
         }
-        List<Map.Entry<LatencyKey, Long>> latency = new ArrayList<>(batch.latency().entrySet());
+        List<Map.Entry<LatencyKey, Long>> latency = new ArrayList<>(latencyCells.entrySet());
         latency.sort(Map.Entry.comparingByKey(LATENCY_ORDER));
         return new RollupIncrements(rows, series, singles, latency);
     }
 
     private static Series series(List<Map.Entry<RollupKey, RollupCounts>> group) {
-        Instant[] starts = new Instant[GRAINS];
+        Instant[] starts = new Instant[ALL_GRAINS];
         for (Map.Entry<RollupKey, RollupCounts> row : group) {
             starts[row.getKey().grain().ordinal()] = row.getKey().bucketStart();
         }

@@ -12,7 +12,7 @@ enum SqlDialect {
     SQLITE("sqlite", true) {
         @Override
         RollupWriter rollupWriter() {
-            return new SqliteRollupWriter();
+            return new SqliteRollupWriter(DeferredMinuteRollups.ACKED_GRAINS);
         }
 
         @Override
@@ -67,6 +67,11 @@ enum SqlDialect {
     /** The Flyway location of this dialect's migrations. */
     String migrations() {
         return "classpath:db/migration/" + backend;
+    }
+
+    /** Whether minute rollups are written behind the acknowledging transactions ({@link DeferredMinuteRollups}). */
+    boolean defersMinuteRollups() {
+        return singleWriter;
     }
 
     /** How this database takes rollup rows best (measured, see the implementations). */

@@ -8,7 +8,6 @@ import dev.tally.core.rollup.RollupKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -18,11 +17,19 @@ import java.util.Map;
  * endpoint and sums once for all four grain rows ({@link UpsertSql#perSeries}).
  */
 final class SqliteRollupWriter implements RollupWriter {
-    private static final String UPSERT_SERIES = UpsertSql.perSeries("usage_rollup", KEY, SUMS,
-            Arrays.stream(Window.values()).map(Grains::name).toList());
     private static final String UPSERT_ROLLUP = UpsertSql.perRow("usage_rollup", KEY, SUMS);
     private static final String UPSERT_METRIC = UpsertSql.perRow("usage_rollup_metric", METRIC_KEY, METRIC_SUMS);
     private static final String UPSERT_LATENCY = UpsertSql.perRow("latency_rollup", LATENCY_KEY, LATENCY_SUMS);
+
+    private final List<Window> seriesGrains;
+    private final String upsertSeries;
+
+    /** A writer whose series ({@link RollupIncrements.Series}) carry a row of each of {@code seriesGrains}. */
+    SqliteRollupWriter(List<Window> seriesGrains) {
+        this.seriesGrains = List.copyOf(seriesGrains);
+        this.upsertSeries = UpsertSql.perSeries("usage_rollup", KEY, SUMS,
+                this.seriesGrains.stream().map(Grains::name).toList());
+    }
 
     @Override
     public void add(Connection connection, RollupIncrements increments) throws SQLException {
@@ -32,17 +39,17 @@ final class SqliteRollupWriter implements RollupWriter {
         upsertLatency(connection, increments.latency());
     }
 
-    private static void upsertSeries(Connection connection, List<RollupIncrements.Series> series)
+    private void upsertSeries(Connection connection, List<RollupIncrements.Series> series)
             throws SQLException {
         if (series.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = connection.prepareStatement(UPSERT_SERIES)) {
+        try (PreparedStatement ps = connection.prepareStatement(upsertSeries)) {
             for (RollupIncrements.Series s : series) {
                 int i = 0;
                 ps.setString(++i, s.first().customerId());
-                for (var start : s.bucketStarts()) {
-                    ps.setLong(++i, start.toEpochMilli());
+                for (Window grain : seriesGrains) {
+                    ps.setLong(++i, s.bucketStarts()[grain.ordinal()].toEpochMilli());
                 }
                 ps.setString(++i, s.first().provider());
                 ps.setString(++i, s.first().model());

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.tally.core.store.StoreException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +32,7 @@ import java.time.InstantSource;
  * </ul>
  */
 public final class SqliteStore extends JdbcStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
     /** The file {@link #open(Path)} creates in a data directory. */
     public static final String FILE_NAME = "tally.db";
     /** Connections: one writer at a time, the others serve concurrent reads (WAL). */
@@ -84,7 +87,17 @@ public final class SqliteStore extends JdbcStore {
                     + jdbcUrl);
         }
         HikariDataSource pool = JdbcStore.migrated(pool(jdbcUrl), SqlDialect.SQLITE, null);
-        return new SqliteStore(pool, clock, retentionChunkRows);
+        SqliteStore store = new SqliteStore(pool, clock, retentionChunkRows);
+        try {
+            int folded = store.recoverMinuteRollups();
+            if (folded > 0) {
+                LOG.info("Folded {} events into the minute rollups that the last run had not written", folded);
+            }
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return store;
     }
 
     private static HikariDataSource pool(String jdbcUrl) {

@@ -33,6 +33,14 @@ final class Transactor {
     @FunctionalInterface
     interface Work<T> {
         T run(Connection connection) throws SQLException;
+
+        /** Called after the transaction committed, still under the store's write lock. Must not fail. */
+        default void committed() {
+        }
+
+        /** Called after the transaction was rolled back, still under the store's write lock. Must not fail. */
+        default void rolledBack() {
+        }
     }
 
     /** Runs read-only work; each statement sees its own consistent snapshot. */
@@ -69,9 +77,11 @@ final class Transactor {
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection, e);
+                work.rolledBack();
                 restoreAutoCommit(connection, e);
                 throw e;
             }
+            work.committed();
             restoreAutoCommit(connection, null);
             return result;
         } finally {

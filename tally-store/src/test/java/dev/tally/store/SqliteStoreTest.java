@@ -2,6 +2,8 @@ package dev.tally.store;
 
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.TallyStore;
 import dev.tally.core.store.TallyStoreContract;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.tally.core.store.LedgerFixtures.T0;
 import static dev.tally.core.store.LedgerFixtures.event;
@@ -118,6 +121,80 @@ class SqliteStoreTest extends TallyStoreContract {
             assertThat(small.deleteEventsReceivedBefore(T0)).isEqualTo(10);
             assertThat(small.countEvents()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void minuteRollups_pendingWhenTheProcessDies_areFoldedInFromTheLedgerOnTheNextOpen() throws Exception {
+        String url = "jdbc:sqlite:" + dir.resolve("crash.db");
+        AtomicReference<Instant> now = new AtomicReference<>(T0);
+        SqliteStore crashed = SqliteStore.open(url, now::get, Retention.DEFAULT_CHUNK_ROWS);
+        crashed.append(List.of(event("a1").build(), event("a2").provider("anthropic").build()));
+        now.set(T0.plus(DeferredMinuteRollups.MAX_DELAY)); // due: the next transaction writes what is pending
+        crashed.append(List.of(event("b1").costNanos(7).build(), event("a1").build())); // a1 again: a duplicate
+        crashed.append(List.of(event("c1").unpriced("characters").status(500).build()));
+
+        // In the file: the first two batches' minute rows; the third batch's wait in memory.
+        assertThat(minuteRequests(crashed)).isEqualTo(3);
+        crashed.dataSource().close(); // the process dies: no flush at close
+
+        try (SqliteStore reopened = SqliteStore.open(url, now::get, Retention.DEFAULT_CHUNK_ROWS)) {
+            assertThat(minuteRequests(reopened)).isEqualTo(4);
+            List<RollupRow> rows = reopened.rollups("acme", Window.MINUTE, Instant.EPOCH, T0.plusSeconds(3600));
+            RollupCounts sum = new RollupCounts();
+            rows.forEach(r -> sum.add(r.counts()));
+            List<RollupRow> hours = reopened.rollups("acme", Window.HOUR, Instant.EPOCH, T0.plusSeconds(3600));
+            RollupCounts hourSum = new RollupCounts();
+            hours.forEach(r -> hourSum.add(r.counts()));
+            // The minute rows sum exactly what the hour rows, written with the events, sum.
+            assertThat(sum).usingRecursiveComparison().isEqualTo(hourSum);
+            assertThat(sum.requests()).isEqualTo(4);
+            assertThat(sum.errors()).isEqualTo(1);
+            assertThat(sum.unpriced()).isEqualTo(1);
+        }
+        // Opening again folds in nothing twice.
+        try (SqliteStore again = SqliteStore.open(url, now::get, Retention.DEFAULT_CHUNK_ROWS)) {
+            assertThat(minuteRequests(again)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void minuteRollups_ofARolledBackBatch_areNeverWritten() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(T0);
+        try (SqliteStore store = SqliteStore.open("jdbc:sqlite:" + dir.resolve("rollback.db"), now::get,
+                Retention.DEFAULT_CHUNK_ROWS)) {
+            store.append(List.of(event("ok1").build()));
+            executeOn(store, "CREATE TRIGGER fail BEFORE INSERT ON latency_rollup WHEN NEW.bucket = 7 "
+                    + "BEGIN SELECT RAISE(ABORT, 'forced'); END");
+            now.set(T0.plus(DeferredMinuteRollups.MAX_DELAY)); // the failing batch would also write ok1's rows
+            assertThatThrownBy(() -> store.append(List.of(event("bad").latencyMs(7L).build())))
+                    .hasMessageContaining("forced");
+            store.append(List.of(event("ok2").build()));
+
+            assertThat(minuteRequests(store)).isEqualTo(2);
+            assertThat(onlyRow(store.rollups("acme", Window.MINUTE, Instant.EPOCH, T0.plusSeconds(60)))
+                    .counts().requests()).isEqualTo(2);
+        }
+    }
+
+    /** The requests of every minute row in the file, read past the store's pending increments. */
+    private static long minuteRequests(SqliteStore store) throws SQLException {
+        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(requests), 0) FROM usage_rollup "
+                     + "WHERE grain = 'minute'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void executeOn(SqliteStore store, String sql) throws SQLException {
+        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static RollupRow onlyRow(List<RollupRow> rows) {
+        assertThat(rows).hasSize(1);
+        return rows.get(0);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.tally.core.rollup;
 
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
+import dev.tally.core.money.Money;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,7 +46,11 @@ public final class RollupCounts {
 
     /** Adds one ledger entry. */
     public void add(LedgerEntry entry) {
-        UsageEvent e = entry.event();
+        add(entry.event(), entry.cost(), entry.isUnpriced());
+    }
+
+    /** Adds one event with its cost and whether it had unpriced usage (for events read back from the ledger). */
+    public void add(UsageEvent e, Money cost, boolean unpricedEvent) {
         requests++;
         if (e.isError()) {
             errors++;
@@ -59,8 +64,8 @@ public final class RollupCounts {
                 default -> { }
             }
         }
-        costNanos = Math.addExact(costNanos, entry.cost().nanos());
-        if (entry.isUnpriced()) {
+        costNanos = Math.addExact(costNanos, cost.nanos());
+        if (unpricedEvent) {
             unpriced++;
         }
         if (e.latencyMs() != null) {

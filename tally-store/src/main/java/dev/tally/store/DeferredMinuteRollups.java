@@ -1,0 +1,176 @@
+package dev.tally.store;
+
+import dev.tally.core.event.StoredEvent;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The SQLite store's minute rollups, written behind the acknowledging transactions instead of inside each of them.
+ *
+ * <p>Why: the hour, day and month rollups are read by every report, so they are written with the events they sum.
+ * Minute rows are read only when enforcement counters are rebuilt at start-up, yet upserting them cost a quarter of
+ * the rollup work of every batch. Here a batch's minute increments wait in memory and are written, summed over a few
+ * seconds of batches (one upsert per row for many batches), as part of a later acknowledging transaction, together
+ * with a watermark: the highest event {@code seq} they include. The rows in the database therefore always sum
+ * exactly the events up to the watermark.
+ *
+ * <p>Nothing is lost on a crash: the increments still in memory belong to events after the watermark, which are in
+ * the ledger; opening the store folds them in again ({@link #recover}). Every read of minute rows writes the pending
+ * increments first ({@link JdbcStore}), so readers never see the lag.
+ *
+ * <p>This relies on SQLite's single writer: events are committed in {@code seq} order, and all state here is only
+ * touched inside write transactions, which {@link Transactor} runs one at a time. PostgreSQL, where several nodes
+ * write concurrently and {@code seq} order is not commit order, keeps writing minute rows in the acknowledging
+ * transaction.
+ */
+final class DeferredMinuteRollups {
+    /** The grains written in the acknowledging transaction. */
+    static final List<Window> ACKED_GRAINS = List.of(Window.HOUR, Window.DAY, Window.MONTH);
+    /** The {@code settings} row holding the highest event seq that the stored minute rows include. */
+    static final String WATERMARK = "minute_rollups_through_seq";
+    /**
+     * How long increments wait at most before a transaction writes them (if any transaction comes). Longer sums more
+     * batches into one upsert per row; it also bounds the events a start-up after a crash reads back (5 s of traffic).
+     */
+    static final Duration MAX_DELAY = Duration.ofSeconds(5);
+    /** Pending rows that make the next transaction write them, however young. */
+    static final int MAX_ROWS = 50_000;
+
+    private static final Comparator<RollupKey> KEY_ORDER = Comparator.comparing(RollupKey::customerId)
+            .thenComparing(RollupKey::bucketStart).thenComparing(RollupKey::provider)
+            .thenComparing(RollupKey::model).thenComparing(RollupKey::endpoint);
+    private static final String SET_WATERMARK = "INSERT INTO settings (name, value) "
+            + "SELECT ?, CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM events WHERE true "
+            + "ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+
+    private final RollupWriter writer;
+    private final InstantSource clock;
+
+    // All fields below are guarded by the store's write lock: they change only inside write transactions.
+    /** Increments of committed events not yet in the database. */
+    private final Map<RollupKey, RollupCounts> pending = new HashMap<>();
+    private long oldestPendingMs;
+    /** The increments of the transaction under way, until it commits. */
+    private Map<RollupKey, RollupCounts> staged = Map.of();
+    /** Whether the transaction under way writes everything pending. */
+    private boolean writing;
+
+    DeferredMinuteRollups(RollupWriter writer, InstantSource clock) {
+        this.writer = writer;
+        this.clock = clock;
+    }
+
+    /**
+     * Takes the minute increments of a batch's new events, inside its transaction; when the pending ones are due,
+     * writes them all, this batch's too, with the watermark. Takes effect only if the transaction commits.
+     */
+    void stage(Connection connection, Map<RollupKey, RollupCounts> minutes) throws SQLException {
+        staged = minutes;
+        writing = !pending.isEmpty() && (pending.size() + minutes.size() >= MAX_ROWS
+                || clock.millis() - oldestPendingMs >= MAX_DELAY.toMillis());
+        if (writing) {
+            write(connection, merged());
+        }
+    }
+
+    /** Writes every pending increment now, in the caller's transaction. */
+    void flush(Connection connection) throws SQLException {
+        staged = Map.of();
+        writing = !pending.isEmpty();
+        if (writing) {
+            write(connection, merged());
+        }
+    }
+
+    /** Whether increments wait in memory. */
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /** The transaction that staged or flushed committed. */
+    void committed() {
+        if (writing) {
+            pending.clear();
+        } else if (!staged.isEmpty()) {
+            if (pending.isEmpty()) {
+                oldestPendingMs = clock.millis();
+            }
+            staged.forEach((key, counts) -> pending.computeIfAbsent(key, k -> new RollupCounts()).add(counts));
+        }
+        staged = Map.of();
+        writing = false;
+    }
+
+    /** The transaction that staged or flushed was rolled back: nothing of it happened. */
+    void rolledBack() {
+        staged = Map.of();
+        writing = false;
+    }
+
+    /**
+     * Folds the events after the watermark into the minute rows, at start-up: the increments a crash took with it.
+     *
+     * @return how many events were folded in
+     */
+    int recover(Connection connection) throws SQLException {
+        long through = KeyRows.setting(connection, WATERMARK).map(Long::parseLong).orElse(0L);
+        Map<RollupKey, RollupCounts> rows = new HashMap<>();
+        int events = 0;
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + EventLog.COLUMNS + " FROM events WHERE seq > ? ORDER BY seq")) {
+            ps.setLong(1, through);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    add(rows, EventLog.event(rs));
+                    events++;
+                }
+            }
+        }
+        write(connection, rows);
+        return events;
+    }
+
+    private static void add(Map<RollupKey, RollupCounts> rows, StoredEvent stored) {
+        UsageEvent e = stored.event();
+        // A minute starts at the same instant in every zone of today's tz database (offsets are whole minutes), so
+        // the customer's zone, which fixed the bucket at ingestion, is not needed to find it again.
+        RollupKey key = new RollupKey(e.customerId(), Window.MINUTE, e.timestamp().truncatedTo(ChronoUnit.MINUTES),
+                RollupKey.nonNull(e.provider()), RollupKey.nonNull(e.model()), RollupKey.nonNull(e.endpoint()));
+        rows.computeIfAbsent(key, k -> new RollupCounts()).add(e, stored.cost(), stored.unpriced());
+    }
+
+    /** The pending increments plus the staged ones, in new objects: a rollback must leave {@code pending} intact. */
+    private Map<RollupKey, RollupCounts> merged() {
+        Map<RollupKey, RollupCounts> all = new HashMap<>(pending.size() + staged.size());
+        pending.forEach((key, counts) -> all.computeIfAbsent(key, k -> new RollupCounts()).add(counts));
+        staged.forEach((key, counts) -> all.computeIfAbsent(key, k -> new RollupCounts()).add(counts));
+        return all;
+    }
+
+    private void write(Connection connection, Map<RollupKey, RollupCounts> rows) throws SQLException {
+        if (!rows.isEmpty()) {
+            List<Map.Entry<RollupKey, RollupCounts>> sorted = new ArrayList<>(rows.entrySet());
+            sorted.sort(Map.Entry.comparingByKey(KEY_ORDER));
+            writer.add(connection, new RollupIncrements(sorted, List.of(), sorted, List.of()));
+        }
+        try (PreparedStatement ps = connection.prepareStatement(SET_WATERMARK)) {
+            ps.setString(1, WATERMARK);
+            ps.executeUpdate();
+        }
+    }
+}
