@@ -4,6 +4,7 @@ import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.event.Buckets;
+import dev.tally.core.event.BucketsCache;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.pricing.EventPricer;
@@ -29,6 +30,7 @@ public final class IngestService {
     private final InstantSource clock;
     private final IngestPolicy policy;
     private final Enforcer enforcer;
+    private final BucketsCache bucketsCache = new BucketsCache();
 
     /**
      * @param enforcer checks the reservations events settle, and counts stored events toward limits
@@ -99,7 +101,7 @@ public final class IngestService {
         if (!problems.isEmpty()) {
             return null;
         }
-        Buckets buckets = Buckets.of(customer.zone(), customer.billingDay(), event.timestamp());
+        Buckets buckets = bucketsCache.of(customer.id(), customer.zone(), customer.billingDay(), event.timestamp());
         if (event.costOverride() != null) {
             return new LedgerEntry(event, event.costOverride(), List.of(), now, buckets);
         }

@@ -48,9 +48,27 @@ public final class EventPricer {
         return new PricedCost(Money.ofRounded(total), List.copyOf(unpriced));
     }
 
-    private static BigDecimal term(BigDecimal quantity, Price price) {
-        return quantity.multiply(price.unitPrice())
-                .divide(BigDecimal.valueOf(price.per()), TERM_SCALE, RoundingMode.HALF_EVEN);
+    /** {@code quantity * unitPrice / per}, rounded half-even to {@value #TERM_SCALE} places where it has more. */
+    static BigDecimal term(BigDecimal quantity, Price price) {
+        BigDecimal product = quantity.multiply(price.unitPrice());
+        int digits = powerOfTen(price.per());
+        if (digits >= 0) {
+            // Catalogs price per 1, 1,000 or 1,000,000 units: dividing by a power of ten only moves the point, exactly,
+            // and costs a fraction of a division. Rounding the exact quotient gives what divide() would.
+            BigDecimal exact = product.movePointLeft(digits);
+            return exact.scale() > TERM_SCALE ? exact.setScale(TERM_SCALE, RoundingMode.HALF_EVEN) : exact;
+        }
+        return product.divide(BigDecimal.valueOf(price.per()), TERM_SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /** k if {@code n} is 10^k, otherwise -1. */
+    private static int powerOfTen(long n) {
+        int digits = 0;
+        while (n >= 10 && n % 10 == 0) {
+            n /= 10;
+            digits++;
+        }
+        return n == 1 ? digits : -1;
     }
 
     /**

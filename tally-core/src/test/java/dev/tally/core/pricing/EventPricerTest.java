@@ -80,4 +80,26 @@ class EventPricerTest {
         assertThat(EventPricer.price(catalog, "voice", null, JUN, usage("seconds", "90.5")).cost())
                 .isEqualTo(Money.parse("0.030166667"));
     }
+
+    @Test
+    void term_perPowerOfTen_equalsTheExactDivisionRoundedTo24Places() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            BigDecimal quantity = Quantity.toDecimal(random.nextLong(0, 1_000_000_000_000L));
+            BigDecimal unitPrice = BigDecimal.valueOf(random.nextLong(0, 100_000_000), random.nextInt(0, 20));
+            long per = (long) Math.pow(10, random.nextInt(0, 13));
+            Price price = new Price("p", null, "m", unitPrice, per, null);
+            BigDecimal divided = quantity.multiply(unitPrice).divide(BigDecimal.valueOf(per), 24,
+                    java.math.RoundingMode.HALF_EVEN);
+            assertThat(EventPricer.term(quantity, price)).as("%s * %s / %d", quantity, unitPrice, per)
+                    .isEqualByComparingTo(divided);
+        }
+    }
+
+    @Test
+    void term_perNotAPowerOfTen_dividesAndRounds() {
+        Price price = new Price("p", null, "m", new BigDecimal("0.02"), 60, null);
+        assertThat(EventPricer.term(new BigDecimal("1"), price))
+                .isEqualByComparingTo("0.000333333333333333333333");
+    }
 }
