@@ -9,6 +9,7 @@ import dev.tally.core.ingest.IngestResult;
 import dev.tally.core.ingest.IngestService;
 import dev.tally.core.problem.FieldError;
 import dev.tally.server.json.EventJson;
+import dev.tally.server.json.FastEventReader;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -23,6 +24,7 @@ public final class EventRoutes {
     private final Access access;
     private final Requests requests;
     private final EventJson eventJson;
+    private final FastEventReader fastEvents = new FastEventReader();
     private final ObjectMapper json;
     private final InstantSource clock;
 
@@ -42,18 +44,27 @@ public final class EventRoutes {
 
     private void post(Context ctx) {
         access.requireAdminOrIngest(ctx);
-        JsonNode body = requests.body(ctx);
+        byte[] body = ctx.bodyAsBytes();
+        Instant now = clock.instant();
+        List<EventCandidate> candidates = fastEvents.read(body, now, EventJson.MAX_BATCH);
+        if (candidates == null) {
+            candidates = candidatesOfTree(requests.body(body), now);
+        }
+        ctx.json(write(ingest.ingest(candidates)));
+    }
+
+    /** The candidates of a body read as a JSON tree, with a problem for everything wrong in each event. */
+    private List<EventCandidate> candidatesOfTree(JsonNode body, Instant now) {
         List<JsonNode> items = EventJson.items(body);
         if (items.size() > EventJson.MAX_BATCH) {
             throw HttpProblem.tooLarge("a request may carry at most " + EventJson.MAX_BATCH + " events, this one had "
                     + items.size() + "; split it into smaller batches");
         }
-        Instant now = clock.instant();
         List<EventCandidate> candidates = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
             candidates.add(eventJson.parse(i, items.get(i), now));
         }
-        ctx.json(write(ingest.ingest(candidates)));
+        return candidates;
     }
 
     private ObjectNode write(IngestResult result) {

@@ -28,7 +28,7 @@ public final class EventJson {
     /** The most events one request may carry. */
     public static final int MAX_BATCH = 10_000;
     private static final int MAX_METADATA_CHARS = 8_192;
-    private static final int MAX_USAGE_METRICS = 64;
+    static final int MAX_USAGE_METRICS = 64;
 
     private final ObjectMapper json;
 
