@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -61,15 +60,13 @@ final class LedgerWriter {
     /** The rollups of some entries: those written with them, and the minute rows written later (or none). */
     private record Rollups(RollupIncrements acked, Map<RollupKey, RollupCounts> minutes) {
         static Rollups of(List<LedgerEntry> entries, boolean deferMinutes) {
-            RollupBatch batch = RollupBatch.of(entries);
             if (!deferMinutes) {
-                return new Rollups(RollupIncrements.of(batch), Map.of());
+                return new Rollups(RollupIncrements.of(RollupBatch.of(entries)), Map.of());
             }
-            Map<RollupKey, RollupCounts> acked = new HashMap<>(batch.counts().size());
-            Map<RollupKey, RollupCounts> minutes = new HashMap<>();
-            batch.counts().forEach((key, counts) -> (key.grain() == Window.MINUTE ? minutes : acked).put(key, counts));
-            return new Rollups(RollupIncrements.of(acked, batch.latency(), DeferredMinuteRollups.ACKED_GRAINS.size()),
-                    minutes);
+            RollupBatch acked = RollupBatch.of(entries, DeferredMinuteRollups.ACKED_GRAINS, true);
+            RollupBatch minutes = RollupBatch.of(entries, List.of(Window.MINUTE), false);
+            return new Rollups(RollupIncrements.of(acked.counts(), acked.latency(),
+                    DeferredMinuteRollups.ACKED_GRAINS.size()), minutes.counts());
         }
     }
 

@@ -22,6 +22,14 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
 
     /** Aggregates the rollups of {@code entries}, which must all be new (duplicates excluded by the caller). */
     public static RollupBatch of(List<LedgerEntry> entries) {
+        return of(entries, GRAINS, true);
+    }
+
+    /**
+     * Aggregates the rollups of some grains only, with or without the latency histogram (a store that writes some
+     * grains at another time asks for them apart).
+     */
+    public static RollupBatch of(List<LedgerEntry> entries, List<Window> grains, boolean withLatency) {
         Map<RollupKey, RollupCounts> counts = new HashMap<>();
         Map<LatencyKey, Long> latency = new HashMap<>();
         for (LedgerEntry entry : entries) {
@@ -29,12 +37,12 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
             String provider = RollupKey.nonNull(e.provider());
             String model = RollupKey.nonNull(e.model());
             String endpoint = RollupKey.nonNull(e.endpoint());
-            for (Window grain : GRAINS) {
+            for (Window grain : grains) {
                 RollupKey key = new RollupKey(e.customerId(), grain, entry.buckets().start(grain), provider, model,
                         endpoint);
                 counts.computeIfAbsent(key, k -> new RollupCounts()).add(entry);
             }
-            if (e.latencyMs() != null) {
+            if (withLatency && e.latencyMs() != null) {
                 LatencyKey key = new LatencyKey(e.customerId(), entry.buckets().day(),
                         LatencyBuckets.indexOf(e.latencyMs()));
                 latency.merge(key, 1L, Long::sum);
