@@ -5,6 +5,7 @@ import dev.tally.core.event.UsageEvent;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
+import dev.tally.core.rollup.RollupRow;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +19,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The SQLite store's minute rollups, written behind the acknowledging transactions instead of inside each of them.
@@ -30,8 +33,8 @@ import java.util.Map;
  * exactly the events up to the watermark.
  *
  * <p>Nothing is lost on a crash: the increments still in memory belong to events after the watermark, which are in
- * the ledger; opening the store folds them in again ({@link #recover}). Every read of minute rows writes the pending
- * increments first ({@link JdbcStore}), so readers never see the lag.
+ * the ledger; opening the store folds them in again ({@link #recover}). Reads of minute rows add the pending
+ * increments to what the database holds ({@link #read}), so readers never see the lag and never wait for a write.
  *
  * <p>This relies on SQLite's single writer: events are committed in {@code seq} order, and all state here is only
  * touched inside write transactions, which {@link Transactor} runs one at a time. PostgreSQL, where several nodes
@@ -60,6 +63,12 @@ final class DeferredMinuteRollups {
 
     private final RollupWriter writer;
     private final InstantSource clock;
+    /**
+     * Readers hold it shared while they read the database and the pending increments; a transaction holds it
+     * exclusively while it commits written increments and clears them, and while it adds to them. So a reader sees
+     * every increment once: in the database or pending, never both or neither.
+     */
+    private final ReentrantReadWriteLock view = new ReentrantReadWriteLock();
 
     // All fields below are guarded by the store's write lock: they change only inside write transactions.
     /** Increments of committed events not yet in the database. */
@@ -102,24 +111,85 @@ final class DeferredMinuteRollups {
         return !pending.isEmpty();
     }
 
+    /** The transaction that staged or flushed is about to commit. */
+    void beforeCommit() {
+        if (writing) {
+            view.writeLock().lock(); // released in committed() or rolledBack()
+        }
+    }
+
     /** The transaction that staged or flushed committed. */
     void committed() {
-        if (writing) {
-            pending.clear();
-        } else if (!staged.isEmpty()) {
-            if (pending.isEmpty()) {
-                oldestPendingMs = clock.millis();
+        if (!writing) {
+            view.writeLock().lock();
+        }
+        try {
+            if (writing) {
+                pending.clear();
+            } else if (!staged.isEmpty()) {
+                if (pending.isEmpty()) {
+                    oldestPendingMs = clock.millis();
+                }
+                staged.forEach((key, counts) -> pending.computeIfAbsent(key, k -> new RollupCounts()).add(counts));
             }
-            staged.forEach((key, counts) -> pending.computeIfAbsent(key, k -> new RollupCounts()).add(counts));
+        } finally {
+            view.writeLock().unlock();
+            staged = Map.of();
+            writing = false;
+        }
+    }
+
+    /** The transaction that staged or flushed was rolled back: nothing of it happened. */
+    void rolledBack() {
+        if (view.writeLock().isHeldByCurrentThread()) {
+            view.writeLock().unlock();
         }
         staged = Map.of();
         writing = false;
     }
 
-    /** The transaction that staged or flushed was rolled back: nothing of it happened. */
-    void rolledBack() {
-        staged = Map.of();
-        writing = false;
+    /**
+     * Reads minute rows: what {@code fromDatabase} returns plus the pending increments {@code pendingRows} picks
+     * (already shaped like the database's rows), summed by key and ordered like the database's answer.
+     */
+    List<RollupRow> read(DatabaseRead fromDatabase, PendingPick pick) {
+        view.readLock().lock();
+        try {
+            List<RollupRow> stored = fromDatabase.rows();
+            Map<RollupKey, RollupCounts> merged = new TreeMap<>(KEY_ORDER);
+            for (RollupRow row : stored) {
+                merged.put(row.key(), row.counts());
+            }
+            boolean added = false;
+            for (Map.Entry<RollupKey, RollupCounts> e : pending.entrySet()) {
+                RollupKey key = pick.shape(e.getKey());
+                if (key != null) {
+                    // The database's rows are new objects made for this read: adding to them is safe.
+                    merged.computeIfAbsent(key, k -> new RollupCounts()).add(e.getValue());
+                    added = true;
+                }
+            }
+            if (!added) {
+                return stored;
+            }
+            List<RollupRow> rows = new ArrayList<>(merged.size());
+            merged.forEach((key, counts) -> rows.add(new RollupRow(key, counts)));
+            return rows;
+        } finally {
+            view.readLock().unlock();
+        }
+    }
+
+    /** A read of minute rows from the database. */
+    @FunctionalInterface
+    interface DatabaseRead {
+        List<RollupRow> rows();
+    }
+
+    /** Which pending rows a read includes, and under which key: null to leave a row out. */
+    @FunctionalInterface
+    interface PendingPick {
+        RollupKey shape(RollupKey pending);
     }
 
     /**

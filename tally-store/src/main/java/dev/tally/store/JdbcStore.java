@@ -17,6 +17,7 @@ import dev.tally.core.notify.Notification;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.rollup.RollupDimension;
+import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.TallyStore;
@@ -115,16 +116,23 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
-        flushMinutesBeforeReading(grain);
-        return tx.read("reading " + grain.wireName() + " rollups",
-                c -> rollupReader.rollups(c, customerId, grain, from, to));
+        return withPendingMinutes(grain, from, to, () -> tx.read("reading " + grain.wireName() + " rollups",
+                c -> rollupReader.rollups(c, customerId, grain, from, to)),
+                key -> customerId == null || customerId.equals(key.customerId()) ? key : null);
     }
 
-    /** Minute rows lag the ledger by a few seconds ({@link DeferredMinuteRollups}); a reader must not see that. */
-    private void flushMinutesBeforeReading(Window grain) {
-        if (grain == Window.MINUTE && deferredMinutes != null) {
-            flushMinutes();
+    /**
+     * Minute rows on SQLite lag the ledger by a few seconds ({@link DeferredMinuteRollups}): a read of them adds the
+     * pending increments in [from, to), shaped by {@code pick} like the database's rows.
+     */
+    private List<RollupRow> withPendingMinutes(Window grain, Instant from, Instant to,
+                                               DeferredMinuteRollups.DatabaseRead read,
+                                               DeferredMinuteRollups.PendingPick pick) {
+        if (grain != Window.MINUTE || deferredMinutes == null) {
+            return read.rows();
         }
+        return deferredMinutes.read(read, key -> key.bucketStart().isBefore(from) || !key.bucketStart().isBefore(to)
+                ? null : pick.shape(key));
     }
 
     private void flushMinutes() {
@@ -133,6 +141,11 @@ abstract class JdbcStore implements TallyStore {
             public Void run(Connection connection) throws SQLException {
                 deferredMinutes.flush(connection);
                 return null;
+            }
+
+            @Override
+            public void beforeCommit() {
+                deferredMinutes.beforeCommit();
             }
 
             @Override
@@ -161,15 +174,19 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
-        flushMinutesBeforeReading(grain);
-        return tx.read("reading " + grain.wireName() + " totals of " + customerId,
-                c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
+        return withPendingMinutes(grain, from, to, () -> tx.read("reading " + grain.wireName() + " totals of "
+                        + customerId, c -> rollupReader.totalsByBucket(c, customerId, grain, from, to)),
+                key -> customerId.equals(key.customerId())
+                        ? new RollupKey(key.customerId(), key.grain(), key.bucketStart(), "", "", "") : null);
     }
 
     @Override
     public List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
-        flushMinutesBeforeReading(grain);
-        return tx.read("summing " + grain.wireName() + " rollups", c -> rollupReader.sums(c, grain, from, to, keep));
+        return withPendingMinutes(grain, from, to, () -> tx.read("summing " + grain.wireName() + " rollups",
+                c -> rollupReader.sums(c, grain, from, to, keep)), key -> new RollupKey(key.customerId(), key.grain(),
+                key.bucketStart(), keep.contains(RollupDimension.PROVIDER) ? key.provider() : "",
+                keep.contains(RollupDimension.MODEL) ? key.model() : "",
+                keep.contains(RollupDimension.ENDPOINT) ? key.endpoint() : ""));
     }
 
     @Override

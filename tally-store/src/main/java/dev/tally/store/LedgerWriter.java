@@ -82,6 +82,13 @@ final class LedgerWriter {
             }
 
             @Override
+            public void beforeCommit() {
+                if (deferredMinutes != null) {
+                    deferredMinutes.beforeCommit();
+                }
+            }
+
+            @Override
             public void committed() {
                 if (deferredMinutes != null) {
                     deferredMinutes.committed();

@@ -34,6 +34,10 @@ final class Transactor {
     interface Work<T> {
         T run(Connection connection) throws SQLException;
 
+        /** Called right before the commit, under the store's write lock. Must not fail. */
+        default void beforeCommit() {
+        }
+
         /** Called after the transaction committed, still under the store's write lock. Must not fail. */
         default void committed() {
         }
@@ -74,6 +78,7 @@ final class Transactor {
             T result;
             try {
                 result = work.run(connection);
+                work.beforeCommit();
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(connection, e);

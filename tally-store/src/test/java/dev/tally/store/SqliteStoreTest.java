@@ -3,6 +3,7 @@ package dev.tally.store;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.TallyStore;
 import dev.tally.core.store.TallyStoreContract;
@@ -18,7 +19,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.tally.core.store.LedgerFixtures.T0;
@@ -174,6 +177,83 @@ class SqliteStoreTest extends TallyStoreContract {
             assertThat(onlyRow(store.rollups("acme", Window.MINUTE, Instant.EPOCH, T0.plusSeconds(60)))
                     .counts().requests()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void minuteReads_withIncrementsPending_addThemWithoutWritingAnything() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(T0);
+        try (SqliteStore store = SqliteStore.open("jdbc:sqlite:" + dir.resolve("merge.db"), now::get,
+                Retention.DEFAULT_CHUNK_ROWS)) {
+            store.append(List.of(event("a1").build(), event("a2").model("other").build()));
+            now.set(T0.plus(DeferredMinuteRollups.MAX_DELAY));
+            store.append(List.of(event("b1").build(), event("b2").customer("globex").build())); // writes a1..b2
+            store.append(List.of(event("c1").build(), event("c2").at(T0.plusSeconds(60)).build())); // pending
+
+            assertThat(minuteRequests(store)).isEqualTo(4);
+            Instant m0 = T0.truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            List<RollupRow> acme = store.rollups("acme", Window.MINUTE, Instant.EPOCH, T0.plusSeconds(3600));
+            assertThat(acme).extracting(r -> r.key().model() + "@" + r.key().bucketStart() + "="
+                    + r.counts().requests()).containsExactly("gpt-4o@" + m0 + "=3", "other@" + m0 + "=1",
+                    "gpt-4o@" + m0.plusSeconds(60) + "=1");
+            assertThat(store.rollups(null, Window.MINUTE, m0, m0.plusSeconds(60)))
+                    .extracting(r -> r.key().customerId() + "=" + r.counts().requests())
+                    .containsExactly("acme=3", "acme=1", "globex=1");
+            assertThat(store.rollupTotalsByBucket("acme", Window.MINUTE, Instant.EPOCH, T0.plusSeconds(3600)))
+                    .extracting(r -> r.counts().requests()).containsExactly(4L, 1L);
+            assertThat(store.rollupSums(Window.MINUTE, m0, m0.plusSeconds(120), EnumSet.of(RollupDimension.MODEL)))
+                    .extracting(r -> r.key().customerId() + "/" + r.key().model() + "/" + r.key().provider() + "@"
+                            + (r.key().bucketStart().getEpochSecond() - m0.getEpochSecond()) + "="
+                            + r.counts().requests())
+                    .containsExactly("acme/gpt-4o/@0=3", "acme/other/@0=1", "acme/gpt-4o/@60=1",
+                            "globex/gpt-4o/@0=1");
+            // Reading wrote nothing: the pending increments are still only in memory.
+            assertThat(minuteRequests(store)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void minuteReads_whileBatchesCommitAndIncrementsAreWritten_seeEveryEventOnce() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(T0);
+        int batches = 300;
+        AtomicLong acknowledged = new AtomicLong();
+        try (SqliteStore store = SqliteStore.open("jdbc:sqlite:" + dir.resolve("race.db"), now::get,
+                Retention.DEFAULT_CHUNK_ROWS)) {
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int b = 0; b < batches; b++) {
+                        List<LedgerEntry> batch = new ArrayList<>();
+                        for (int i = 0; i < 10; i++) {
+                            batch.add(event("e" + b + "-" + i).endpoint("/e" + (i % 3)).build());
+                        }
+                        store.append(batch);
+                        acknowledged.addAndGet(10);
+                        now.set(now.get().plusSeconds(1)); // a write of the pending increments every 5 batches
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            writer.start();
+            long last = 0;
+            do {
+                long before = acknowledged.get();
+                long seen = minuteTotal(store);
+                long after = acknowledged.get();
+                assertThat(seen).as("events seen by one read").isBetween(Math.max(before, last), after + 10)
+                        .matches(n -> n % 10 == 0, "whole batches");
+                last = seen;
+            } while (writer.isAlive());
+            writer.join();
+            assertThat(failed.get()).isNull();
+            last = minuteTotal(store);
+            assertThat(last).isEqualTo(10L * batches);
+        }
+    }
+
+    private static long minuteTotal(SqliteStore store) {
+        return store.rollups(null, Window.MINUTE, Instant.EPOCH, T0.plusSeconds(3600)).stream()
+                .mapToLong(r -> r.counts().requests()).sum();
     }
 
     /** The requests of every minute row in the file, read past the store's pending increments. */
