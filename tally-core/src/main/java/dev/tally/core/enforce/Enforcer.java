@@ -83,7 +83,8 @@ public final class Enforcer {
 
     /** Releases a reservation at once; false if it is not held (unknown, settled or expired). */
     public boolean release(String reservationId) {
-        return counters.release(reservationId, clock.instant()) != null;
+        CounterStore.Handle handle = ReservationIds.handleOf(reservationId);
+        return handle != null && counters.release(handle, clock.instant()) != null;
     }
 
     private Decision decide(CallRequest call, boolean reserve) {
@@ -93,11 +94,9 @@ public final class Enforcer {
         List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint());
         checkEstimate(call.estimate(), limits);
         List<Charge> charges = charges(limits, call, now);
-        String reservationId = reserve ? ids.issue(customer.id()) : null;
-        List<CounterState> states;
+        CounterStore.Outcome outcome;
         try {
-            states = counters.reserve(customer.id(), charges,
-                    reserve ? new CounterStore.Reservation(reservationId, now.plus(call.ttl())) : null, now);
+            outcome = counters.reserve(customer.id(), charges, reserve ? now.plus(call.ttl()) : null, now);
         } catch (RuntimeException e) {
             FailurePolicy applied = compiled.failurePolicy(policy);
             onCounterFailure.accept(e);
@@ -106,6 +105,9 @@ public final class Enforcer {
                     : new Decision(false, null, List.of(), null, DenialCode.UNAVAILABLE, 1,
                     "Usage limits cannot be checked right now. Please retry shortly.");
         }
+        List<CounterState> states = outcome.states();
+        // Signed only when something is held: a denial or a check needs no id.
+        String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
         Decision decision = DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
         if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
@@ -270,13 +272,15 @@ public final class Enforcer {
             usage.add(new Charge(l.spec(), actual(l.limit().metric(), entry)));
         }
         Instant now = clock.instant();
+        // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.
+        CounterStore.Handle settles = e.reservation() == null ? null : ReservationIds.handleOf(e.reservation());
         List<CounterState> states;
         try {
             if (observer == LimitObserver.NONE) {
-                counters.record(customer.id(), usage, e.timestamp(), e.reservation(), now);
+                counters.record(customer.id(), usage, e.timestamp(), settles, now);
                 return;
             }
-            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), e.reservation(), now);
+            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), settles, now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);

@@ -62,17 +62,17 @@ class EnforcerTest {
     /** A counter store whose backend is down: every operation fails, as a lost Redis connection would. */
     private static final class UnreachableCounterStore implements CounterStore {
         @Override
-        public List<CounterState> reserve(String c, List<Charge> charges, Reservation r, Instant now) {
+        public Outcome reserve(String c, List<Charge> charges, Instant holdUntil, Instant now) {
             throw new IllegalStateException("counter store down");
         }
 
         @Override
-        public String release(String reservationId, Instant now) {
+        public String release(Handle reservation, Instant now) {
             throw new IllegalStateException("counter store down");
         }
 
         @Override
-        public void record(String c, List<Charge> usage, Instant t, String settles, Instant now) {
+        public void record(String c, List<Charge> usage, Instant t, Handle settles, Instant now) {
             throw new IllegalStateException("counter store down");
         }
     }
@@ -133,17 +133,17 @@ class EnforcerTest {
         customer(limit("requests", Window.DAY, 10));
         CounterStore broken = new CounterStore() {
             @Override
-            public List<CounterState> reserve(String c, List<Charge> charges, Reservation r, Instant now) {
+            public Outcome reserve(String c, List<Charge> charges, Instant holdUntil, Instant now) {
                 throw new IllegalStateException("counter store down");
             }
 
             @Override
-            public String release(String reservationId, Instant now) {
+            public String release(Handle reservation, Instant now) {
                 throw new IllegalStateException("counter store down");
             }
 
             @Override
-            public void record(String c, List<Charge> usage, Instant t, String settles, Instant now) {
+            public void record(String c, List<Charge> usage, Instant t, Handle settles, Instant now) {
                 throw new IllegalStateException("counter store down");
             }
         };
@@ -158,12 +158,44 @@ class EnforcerTest {
     @Test
     void reservationIds_areBoundToTheCustomerAndTheSecret() {
         ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
-        String id = ids.issue("acme");
+        CounterStore.Handle handle = new CounterStore.Handle(42L << 32 | 7, -0x1234_5678_9ABCL);
+        String id = ids.issue("acme", handle);
+        assertThat(id).startsWith("rsv_");
+        assertThat(ReservationIds.handleOf(id)).isEqualTo(handle);
         assertThat(ids.isIssuedFor(id, "acme")).isTrue();
         assertThat(ids.isIssuedFor(id, "globex")).isFalse();
         assertThat(new ReservationIds(ReservationIds.newSecret()).isIssuedFor(id, "acme")).isFalse();
         assertThat(ids.isIssuedFor("rsv_forged.AAAA", "acme")).isFalse();
         assertThat(ids.isIssuedFor("nonsense", "acme")).isFalse();
+        // Another handle under the same MAC is a forgery.
+        String otherHandle = "rsv_" + "A".repeat(22) + id.substring(id.indexOf('.'));
+        assertThat(ids.isIssuedFor(otherHandle, "acme")).isFalse();
+    }
+
+    @Test
+    void reservationIds_withoutAHandle_nameNoReservation() {
+        assertThat(ReservationIds.handleOf("rsv_made_up")).isNull();
+        assertThat(ReservationIds.handleOf("rsv_AAAAAAAAAAAAAAAA.AAAA")).isNull(); // the 12-byte ids issued before
+        assertThat(ReservationIds.handleOf("rsv_" + "*".repeat(22) + ".AAAA")).isNull();
+        assertThat(ReservationIds.handleOf(null)).isNull();
+    }
+
+    @Test
+    void release_byId_onlyOnce_andNotForAnIdFromElsewhere() {
+        customer(limit("requests", Window.DAY, 1));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        String id = enforcer.authorize(call(0)).reservationId();
+        assertThat(enforcer.check(call(0)).allowed()).isFalse();
+
+        assertThat(enforcer.release("rsv_made_up")).isFalse();
+        assertThat(enforcer.release(id)).isTrue();
+        assertThat(enforcer.release(id)).isFalse();
+        assertThat(enforcer.check(call(0)).allowed()).isTrue();
+        // The freed slot is reused by the next reservation; the old id must not release it.
+        String next = enforcer.authorize(call(0)).reservationId();
+        assertThat(enforcer.release(id)).isFalse();
+        assertThat(enforcer.check(call(0)).allowed()).isFalse();
+        assertThat(enforcer.release(next)).isTrue();
     }
 
     @Test
