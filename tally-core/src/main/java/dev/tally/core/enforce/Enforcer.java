@@ -83,7 +83,7 @@ public final class Enforcer {
 
     /** Releases a reservation at once; false if it is not held (unknown, settled or expired). */
     public boolean release(String reservationId) {
-        CounterStore.Handle handle = ReservationIds.handleOf(reservationId);
+        CounterStore.Handle handle = ids.handle(reservationId);
         return handle != null && counters.release(handle, clock.instant()) != null;
     }
 
@@ -273,7 +273,7 @@ public final class Enforcer {
         }
         Instant now = clock.instant();
         // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.
-        CounterStore.Handle settles = e.reservation() == null ? null : ReservationIds.handleOf(e.reservation());
+        CounterStore.Handle settles = e.reservation() == null ? null : ids.handle(e.reservation());
         List<CounterState> states;
         try {
             if (observer == LimitObserver.NONE) {

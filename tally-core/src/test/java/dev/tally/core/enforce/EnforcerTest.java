@@ -160,24 +160,63 @@ class EnforcerTest {
         ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
         CounterStore.Handle handle = new CounterStore.Handle(42L << 32 | 7, -0x1234_5678_9ABCL);
         String id = ids.issue("acme", handle);
-        assertThat(id).startsWith("rsv_");
-        assertThat(ReservationIds.handleOf(id)).isEqualTo(handle);
+        assertThat(id).matches("rsv_[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{11}");
+        assertThat(ids.handle(id)).isEqualTo(handle);
         assertThat(ids.isIssuedFor(id, "acme")).isTrue();
         assertThat(ids.isIssuedFor(id, "globex")).isFalse();
+        assertThat(ids.isIssuedFor(id, "acme ")).isFalse();
         assertThat(new ReservationIds(ReservationIds.newSecret()).isIssuedFor(id, "acme")).isFalse();
         assertThat(ids.isIssuedFor("rsv_forged.AAAA", "acme")).isFalse();
         assertThat(ids.isIssuedFor("nonsense", "acme")).isFalse();
-        // Another handle under the same MAC is a forgery.
-        String otherHandle = "rsv_" + "A".repeat(22) + id.substring(id.indexOf('.'));
-        assertThat(ids.isIssuedFor(otherHandle, "acme")).isFalse();
+        assertThat(ids.isIssuedFor(null, "acme")).isFalse();
+        // Every single-character change of the handle or the MAC is rejected.
+        for (int i = 4; i < id.length(); i++) {
+            if (i == 26) {
+                continue;
+            }
+            char c = id.charAt(i);
+            String changed = id.substring(0, i) + (c == 'A' ? 'B' : 'A') + id.substring(i + 1);
+            assertThat(ids.isIssuedFor(changed, "acme")).as(changed).isFalse();
+        }
+    }
+
+    @Test
+    void reservationIds_maskTheKey_soIdsTellNothingOfTheStore() {
+        ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
+        // Key 0 (customer 0, slot 0) would otherwise spell AAAAAAAAAAA at the start of the id.
+        String a = ids.issue("acme", new CounterStore.Handle(0, 1));
+        String b = ids.issue("acme", new CounterStore.Handle(0, 2));
+        assertThat(a.substring(4, 15)).isNotEqualTo("AAAAAAAAAAA");
+        assertThat(a.substring(4, 14)).isNotEqualTo(b.substring(4, 14));
+        assertThat(ids.handle(a)).isEqualTo(new CounterStore.Handle(0, 1));
+    }
+
+    @Test
+    void reservationIds_ofTheEarlierFormat_stillVerify_andNameNoReservation() throws Exception {
+        byte[] secret = ReservationIds.newSecret();
+        ReservationIds ids = new ReservationIds(secret);
+        // How ids were made before: rsv_<12 random bytes>.<HMAC-SHA256(random part, 0, customer), first 16 bytes>.
+        String random = "AAECAwQFBgcICQoL";
+        javax.crypto.Mac hmac = javax.crypto.Mac.getInstance("HmacSHA256");
+        hmac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        hmac.update(random.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        hmac.update((byte) 0);
+        byte[] full = hmac.doFinal("acme".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String legacy = "rsv_" + random + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.util.Arrays.copyOf(full, 16));
+
+        assertThat(ids.isIssuedFor(legacy, "acme")).isTrue();
+        assertThat(ids.isIssuedFor(legacy, "globex")).isFalse();
+        assertThat(ids.handle(legacy)).isNull();
     }
 
     @Test
     void reservationIds_withoutAHandle_nameNoReservation() {
-        assertThat(ReservationIds.handleOf("rsv_made_up")).isNull();
-        assertThat(ReservationIds.handleOf("rsv_AAAAAAAAAAAAAAAA.AAAA")).isNull(); // the 12-byte ids issued before
-        assertThat(ReservationIds.handleOf("rsv_" + "*".repeat(22) + ".AAAA")).isNull();
-        assertThat(ReservationIds.handleOf(null)).isNull();
+        ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
+        assertThat(ids.handle("rsv_made_up")).isNull();
+        assertThat(ids.handle("rsv_" + "*".repeat(22) + "." + "A".repeat(11))).isNull();
+        assertThat(ids.handle("rsv_" + "A".repeat(21) + "B." + "A".repeat(11))).isNull(); // non-zero padding bits
+        assertThat(ids.handle(null)).isNull();
     }
 
     @Test
