@@ -447,6 +447,8 @@ public final class AuthorizeHttpLoad {
                     .redirectOutput(work.resolve(name + ".log").toFile());
             pb.environment().put("TALLY_ADMIN_KEY", AdminApi.ADMIN_KEY);
             Process p = pb.start();
+            // A load run stopped early (timeout, Ctrl-C) must not leave a server behind.
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
             Child child = new Child(port, p, gcLog);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!child.answers(tally ? "/health" : "/decide")) {

@@ -22,6 +22,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -136,22 +137,56 @@ public final class Enforcer {
     }
 
     /** A customer's limits, ready for decisions. */
-    private record CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
-        /** The limits that count a call of this provider, model and endpoint. */
+    private static final class CompiledLimits {
+        private final Customer customer;
+        private final Plan plan;
+        private final List<CompiledLimit> limits;
+        /**
+         * The limits that applied to the last provider, model and endpoint asked about: a customer's calls mostly
+         * repeat them, and the answer is then one comparison of three strings instead of a filtered copy.
+         */
+        private volatile Applicable last;
+
+        CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
+            this.customer = customer;
+            this.plan = plan;
+            this.limits = limits;
+        }
+
+        Customer customer() {
+            return customer;
+        }
+
+        Plan plan() {
+            return plan;
+        }
+
+        /** The limits that count a call of this provider, model and endpoint (an immutable list). */
         List<CompiledLimit> applicable(String provider, String model, String endpoint) {
+            Applicable a = last;
+            if (a != null && Objects.equals(a.provider, provider) && Objects.equals(a.model, model)
+                    && Objects.equals(a.endpoint, endpoint)) {
+                return a.limits;
+            }
             List<CompiledLimit> result = new ArrayList<>(limits.size());
             for (CompiledLimit l : limits) {
                 if (l.limit().matches(provider, model, endpoint)) {
                     result.add(l);
                 }
             }
-            return result;
+            a = new Applicable(provider, model, endpoint, List.copyOf(result));
+            last = a;
+            return a.limits;
         }
 
         /** The plan's failure policy, or {@code fallback} when the plan names none (or there is no plan). */
         FailurePolicy failurePolicy(FailurePolicy fallback) {
             return plan == null || plan.failurePolicy() == null ? fallback : plan.failurePolicy();
         }
+    }
+
+    /** The limits that apply to calls of one provider, model and endpoint. */
+    private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits) {
     }
 
     /** One limit of a customer: the limit, its counter and its current calendar window. */
@@ -215,13 +250,18 @@ public final class Enforcer {
     private List<Charge> charges(List<CompiledLimit> limits, CallRequest call, Instant now) {
         CallEstimate e = call.estimate();
         long pricedCost = -1;
+        long tokens = -1; // summed once: several limits may count tokens
         List<Charge> charges = new ArrayList<>(limits.size());
         for (CompiledLimit l : limits) {
             long amount;
             switch (l.limit().metric()) {
                 case Metrics.REQUESTS -> amount = 1;
-                case Metrics.TOKENS -> amount = e.tokensMicros() != null ? e.tokensMicros()
-                        : Metrics.tokenMicros(e.metricMicros());
+                case Metrics.TOKENS -> {
+                    if (tokens < 0) {
+                        tokens = e.tokensMicros() != null ? e.tokensMicros() : Metrics.tokenMicros(e.metricMicros());
+                    }
+                    amount = tokens;
+                }
                 case Metrics.COST -> {
                     if (e.cost() != null) {
                         amount = e.cost().nanos();
@@ -268,8 +308,19 @@ public final class Enforcer {
         CompiledLimits compiled = compiled(customer);
         List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint());
         List<Charge> usage = new ArrayList<>(limits.size());
+        long tokens = -1; // summed once: several limits may count tokens
         for (CompiledLimit l : limits) {
-            usage.add(new Charge(l.spec(), actual(l.limit().metric(), entry)));
+            String metric = l.limit().metric();
+            long amount;
+            if (metric.equals(Metrics.TOKENS)) {
+                if (tokens < 0) {
+                    tokens = Metrics.tokenMicros(e.usage());
+                }
+                amount = tokens;
+            } else {
+                amount = actual(metric, entry);
+            }
+            usage.add(new Charge(l.spec(), amount));
         }
         Instant now = clock.instant();
         // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.

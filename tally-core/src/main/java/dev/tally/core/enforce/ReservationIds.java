@@ -100,8 +100,37 @@ public final class ReservationIds {
      * match); null if {@code id} carries none (malformed, or of the earlier format).
      */
     public CounterStore.Handle handle(String id) {
-        long[] words = decode(id);
-        return words == null ? null : new CounterStore.Handle(words[0] ^ mask.hash(words[1], 0, ""), words[1]);
+        if (id == null || id.length() != LENGTH || !id.startsWith("rsv_") || id.charAt(26) != '.') {
+            return null;
+        }
+        // 22 characters are 132 bits: 128 of the masked key and the tag, then 4 that must be zero.
+        long hi = 0;
+        for (int i = 4; i < 14; i++) { // 10 characters, 60 bits
+            int v = value(id.charAt(i));
+            if (v < 0) {
+                return null;
+            }
+            hi = hi << 6 | v;
+        }
+        int straddle = value(id.charAt(14)); // 4 bits of the key, 2 of the tag
+        if (straddle < 0) {
+            return null;
+        }
+        hi = hi << 4 | straddle >>> 2;
+        long lo = straddle & 3;
+        for (int i = 15; i < 25; i++) { // 10 characters, 60 bits
+            int v = value(id.charAt(i));
+            if (v < 0) {
+                return null;
+            }
+            lo = lo << 6 | v;
+        }
+        int last = value(id.charAt(25)); // the tag's last 2 bits and 4 zero bits
+        if (last < 0 || (last & 15) != 0) {
+            return null;
+        }
+        lo = lo << 2 | last >>> 4;
+        return new CounterStore.Handle(hi ^ mask.hash(lo, 0, ""), lo);
     }
 
     /** Whether {@code id} was issued by this installation for {@code customerId}. */

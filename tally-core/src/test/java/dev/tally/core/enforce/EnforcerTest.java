@@ -238,6 +238,22 @@ class EnforcerTest {
     }
 
     @Test
+    void applicableLimits_followTheCallsProvider_whenCallsAlternate() {
+        Limit openaiOnly = new Limit(null, "requests", Window.DAY, BigDecimal.ONE, null, "openai", null, null, null);
+        customer(limit("requests", Window.DAY, 10), openaiOnly);
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        CallRequest openai = call(0);
+        CallRequest anthropic = new CallRequest("acme", "anthropic", "claude", "/chat", CallEstimate.requestOnly(),
+                Duration.ofMinutes(5));
+
+        assertThat(enforcer.authorize(openai).limits()).hasSize(2);
+        assertThat(enforcer.authorize(anthropic).limits()).hasSize(1);
+        assertThat(enforcer.authorize(openai).allowed()).isFalse(); // the openai-only limit of 1 is held
+        assertThat(enforcer.authorize(anthropic).allowed()).isTrue();
+        assertThat(enforcer.check(anthropic).limits().get(0).state().used()).isEqualByComparingTo("3");
+    }
+
+    @Test
     void denialMessage_rateLimit_namesLimitAndWait() {
         customer(limit("requests", Window.MINUTE, 1));
         Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
