@@ -267,8 +267,8 @@ public final class Enforcer {
                         amount = e.cost().nanos();
                     } else {
                         if (pricedCost < 0) {
-                            pricedCost = EventPricer.price(catalog.prices(), call.provider(), call.model(), now,
-                                    e.metricMicros()).cost().nanos();
+                            pricedCost = EventPricer.priceNanos(catalog.prices(), call.provider(), call.model(), now,
+                                    e.metricMicros());
                         }
                         amount = pricedCost;
                     }
