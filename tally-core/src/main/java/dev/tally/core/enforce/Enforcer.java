@@ -258,7 +258,7 @@ public final class Enforcer {
                 case Metrics.REQUESTS -> amount = 1;
                 case Metrics.TOKENS -> {
                     if (tokens < 0) {
-                        tokens = e.tokensMicros() != null ? e.tokensMicros() : Metrics.tokenMicros(e.metricMicros());
+                        tokens = e.tokensMicros() != null ? e.tokensMicros() : tokenMicros(e.metricMicros());
                     }
                     amount = tokens;
                 }
@@ -314,7 +314,7 @@ public final class Enforcer {
             long amount;
             if (metric.equals(Metrics.TOKENS)) {
                 if (tokens < 0) {
-                    tokens = Metrics.tokenMicros(e.usage());
+                    tokens = tokenMicros(e.usage());
                 }
                 amount = tokens;
             } else {
@@ -352,6 +352,20 @@ public final class Enforcer {
             }
         }
         return -1;
+    }
+
+    /**
+     * {@link Metrics#tokenMicros}, in one pass over the few metrics sent instead of a sorted-map lookup per token
+     * part (which was the largest single cost of a decision).
+     */
+    private static long tokenMicros(Map<String, Long> usageMicros) {
+        long sum = 0;
+        for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
+            if (Metrics.TOKEN_PARTS.contains(e.getKey())) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
     }
 
     /** What one event adds to a limit of {@code metric}, in its stored unit (as its rollup row would count it). */
