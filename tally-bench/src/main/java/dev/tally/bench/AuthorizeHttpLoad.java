@@ -98,7 +98,12 @@ public final class AuthorizeHttpLoad {
             }
             if (servers.contains("bare")) {
                 if (sample == null) {
-                    sample = "{\"allowed\":true,\"reservation\":\"rsv_x\",\"limits\":[]}";
+                    // The ceiling answers what Tally would: ask a Tally server once for a decision, then stop it.
+                    try (Child server = Child.start(work, "tally-sample", java, heap, List.of("-jar",
+                            serverJar.toString(), "serve", "--data-dir", work.resolve("sample").toString()), true)) {
+                        new AdminApi(server.port).createCatalog(1);
+                        sample = post("http://127.0.0.1:" + server.port + "/v1/authorize", body(0, s.ttl));
+                    }
                 }
                 String classpath = System.getProperty("java.class.path");
                 try (Child server = Child.start(work, "bare", java, heap, List.of("-cp", classpath,
