@@ -38,7 +38,7 @@ public final class ReservationIds {
     private static final int LEGACY_LENGTH = 4 + 16 + 1 + 22;
 
     static {
-        Arrays.fill(VALUE, -1);
+        Arrays.fill(VALUE, 64);
         for (int i = 0; i < ALPHABET.length; i++) {
             VALUE[ALPHABET[i]] = i;
         }
@@ -100,37 +100,8 @@ public final class ReservationIds {
      * match); null if {@code id} carries none (malformed, or of the earlier format).
      */
     public CounterStore.Handle handle(String id) {
-        if (id == null || id.length() != LENGTH || !id.startsWith("rsv_") || id.charAt(26) != '.') {
-            return null;
-        }
-        // 22 characters are 132 bits: 128 of the masked key and the tag, then 4 that must be zero.
-        long hi = 0;
-        for (int i = 4; i < 14; i++) { // 10 characters, 60 bits
-            int v = value(id.charAt(i));
-            if (v < 0) {
-                return null;
-            }
-            hi = hi << 6 | v;
-        }
-        int straddle = value(id.charAt(14)); // 4 bits of the key, 2 of the tag
-        if (straddle < 0) {
-            return null;
-        }
-        hi = hi << 4 | straddle >>> 2;
-        long lo = straddle & 3;
-        for (int i = 15; i < 25; i++) { // 10 characters, 60 bits
-            int v = value(id.charAt(i));
-            if (v < 0) {
-                return null;
-            }
-            lo = lo << 6 | v;
-        }
-        int last = value(id.charAt(25)); // the tag's last 2 bits and 4 zero bits
-        if (last < 0 || (last & 15) != 0) {
-            return null;
-        }
-        lo = lo << 2 | last >>> 4;
-        return new CounterStore.Handle(hi ^ mask.hash(lo, 0, ""), lo);
+        long[] words = decode(id, false);
+        return words == null ? null : new CounterStore.Handle(words[0] ^ mask.hash(words[1], 0, ""), words[1]);
     }
 
     /** Whether {@code id} was issued by this installation for {@code customerId}. */
@@ -141,44 +112,57 @@ public final class ReservationIds {
         if (id.length() == LEGACY_LENGTH && id.charAt(20) == '.') {
             return isLegacyIssuedFor(id, customerId);
         }
-        long[] words = decode(id);
+        long[] words = decode(id, true);
         return words != null && mac.hash(words[0], words[1], customerId) == words[2];
     }
 
-    /** The masked key, the tag and the MAC of an id of the current format; null if it is not one. */
-    private static long[] decode(String id) {
+    /**
+     * The masked key, the tag and (if {@code withMac}) the MAC of an id of the current format; null if it is not one.
+     * Unused bits must be zero, so one reservation has exactly one spelling.
+     */
+    private static long[] decode(String id, boolean withMac) {
         if (id == null || id.length() != LENGTH || !id.startsWith("rsv_") || id.charAt(26) != '.') {
             return null;
         }
-        // 22 characters are 132 bits: 128 of the key and tag, then 4 that must be zero (one spelling per id).
-        long hi = 0;
-        long lo = 0;
-        for (int i = 0; i < 22; i++) {
-            int v = value(id.charAt(4 + i));
-            if (v < 0) {
-                return null;
-            }
-            int bits = i < 21 ? 6 : 2;
-            if (i == 21 && (v & 15) != 0) {
-                return null;
-            }
-            hi = hi << bits | lo >>> (64 - bits);
-            lo = lo << bits | (i < 21 ? v : v >>> 4);
+        int seen = 0; // the values read, or-ed: bit 6 is set if any character was outside the alphabet
+        // 22 characters are 132 bits: 64 of the masked key, 64 of the tag, then 4 zero bits.
+        long key = 0;
+        for (int i = 4; i < 14; i++) { // 10 characters, 60 bits
+            int v = value(id.charAt(i));
+            seen |= v;
+            key = key << 6 | v;
+        }
+        int straddle = value(id.charAt(14)); // the key's last 4 bits, the tag's first 2
+        key = key << 4 | straddle >>> 2;
+        long tag = straddle & 3;
+        for (int i = 15; i < 25; i++) { // 10 characters, 60 bits
+            int v = value(id.charAt(i));
+            seen |= v;
+            tag = tag << 6 | v;
+        }
+        int last = value(id.charAt(25)); // the tag's last 2 bits, then 4 zero bits
+        tag = tag << 2 | last >>> 4;
+        if (((seen | straddle | last) & 64) != 0 || (last & 15) != 0) {
+            return null;
+        }
+        if (!withMac) {
+            return new long[]{key, tag};
         }
         // 11 characters are 66 bits: the 64 of the MAC, then 2 zero bits.
         long signature = 0;
-        for (int i = 0; i < 11; i++) {
-            int v = value(id.charAt(27 + i));
-            if (v < 0 || (i == 10 && (v & 3) != 0)) {
-                return null;
-            }
-            signature = i < 10 ? signature << 6 | v : signature << 4 | v >>> 2;
+        for (int i = 27; i < 37; i++) {
+            int v = value(id.charAt(i));
+            seen |= v;
+            signature = signature << 6 | v;
         }
-        return new long[]{hi, lo, signature};
+        int end = value(id.charAt(37));
+        signature = signature << 4 | end >>> 2;
+        return ((seen | end) & 64) != 0 || (end & 3) != 0 ? null : new long[]{key, tag, signature};
     }
 
+    /** The six bits a base64url character stands for; 64 for any other character. */
     private static int value(char c) {
-        return c < 128 ? VALUE[c] : -1;
+        return c < 128 ? VALUE[c] : 64;
     }
 
     /** Six bits of the 128-bit big-endian {@code hi || lo} from bit {@code at} (0: the top bit); zeros past the end. */

@@ -217,6 +217,15 @@ class EnforcerTest {
         assertThat(ids.handle("rsv_" + "*".repeat(22) + "." + "A".repeat(11))).isNull();
         assertThat(ids.handle("rsv_" + "A".repeat(21) + "B." + "A".repeat(11))).isNull(); // non-zero padding bits
         assertThat(ids.handle(null)).isNull();
+        // A character outside the alphabet anywhere makes it no id, even where it would decode to plausible bits.
+        String id = ids.issue("acme", new CounterStore.Handle(5, 6));
+        for (int i = 4; i < id.length(); i++) {
+            if (i != 26) {
+                String bad = id.substring(0, i) + '*' + id.substring(i + 1);
+                assertThat(ids.isIssuedFor(bad, "acme")).as(bad).isFalse();
+                assertThat(i < 26 ? ids.handle(bad) : null).as(bad).isNull();
+            }
+        }
     }
 
     @Test
