@@ -373,7 +373,7 @@ public final class Enforcer {
         return switch (metric) {
             case Metrics.REQUESTS -> 1;
             case Metrics.COST -> entry.cost().nanos();
-            case Metrics.TOKENS -> Metrics.tokenMicros(entry.event().usage());
+            case Metrics.TOKENS -> tokenMicros(entry.event().usage());
             default -> entry.event().usage().getOrDefault(metric, 0L);
         };
     }
