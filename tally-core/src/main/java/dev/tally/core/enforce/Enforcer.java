@@ -22,6 +22,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -83,7 +84,8 @@ public final class Enforcer {
 
     /** Releases a reservation at once; false if it is not held (unknown, settled or expired). */
     public boolean release(String reservationId) {
-        return counters.release(reservationId, clock.instant()) != null;
+        CounterStore.Handle handle = ids.handle(reservationId);
+        return handle != null && counters.release(handle, clock.instant()) != null;
     }
 
     private Decision decide(CallRequest call, boolean reserve) {
@@ -93,11 +95,9 @@ public final class Enforcer {
         List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint());
         checkEstimate(call.estimate(), limits);
         List<Charge> charges = charges(limits, call, now);
-        String reservationId = reserve ? ids.issue(customer.id()) : null;
-        List<CounterState> states;
+        CounterStore.Outcome outcome;
         try {
-            states = counters.reserve(customer.id(), charges,
-                    reserve ? new CounterStore.Reservation(reservationId, now.plus(call.ttl())) : null, now);
+            outcome = counters.reserve(customer.id(), charges, reserve ? now.plus(call.ttl()) : null, now);
         } catch (RuntimeException e) {
             FailurePolicy applied = compiled.failurePolicy(policy);
             onCounterFailure.accept(e);
@@ -106,6 +106,9 @@ public final class Enforcer {
                     : new Decision(false, null, List.of(), null, DenialCode.UNAVAILABLE, 1,
                     "Usage limits cannot be checked right now. Please retry shortly.");
         }
+        List<CounterState> states = outcome.states();
+        // Signed only when something is held: a denial or a check needs no id.
+        String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
         Decision decision = DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
         if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
@@ -134,22 +137,56 @@ public final class Enforcer {
     }
 
     /** A customer's limits, ready for decisions. */
-    private record CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
-        /** The limits that count a call of this provider, model and endpoint. */
+    private static final class CompiledLimits {
+        private final Customer customer;
+        private final Plan plan;
+        private final List<CompiledLimit> limits;
+        /**
+         * The limits that applied to the last provider, model and endpoint asked about: a customer's calls mostly
+         * repeat them, and the answer is then one comparison of three strings instead of a filtered copy.
+         */
+        private volatile Applicable last;
+
+        CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
+            this.customer = customer;
+            this.plan = plan;
+            this.limits = limits;
+        }
+
+        Customer customer() {
+            return customer;
+        }
+
+        Plan plan() {
+            return plan;
+        }
+
+        /** The limits that count a call of this provider, model and endpoint (an immutable list). */
         List<CompiledLimit> applicable(String provider, String model, String endpoint) {
+            Applicable a = last;
+            if (a != null && Objects.equals(a.provider, provider) && Objects.equals(a.model, model)
+                    && Objects.equals(a.endpoint, endpoint)) {
+                return a.limits;
+            }
             List<CompiledLimit> result = new ArrayList<>(limits.size());
             for (CompiledLimit l : limits) {
                 if (l.limit().matches(provider, model, endpoint)) {
                     result.add(l);
                 }
             }
-            return result;
+            a = new Applicable(provider, model, endpoint, List.copyOf(result));
+            last = a;
+            return a.limits;
         }
 
         /** The plan's failure policy, or {@code fallback} when the plan names none (or there is no plan). */
         FailurePolicy failurePolicy(FailurePolicy fallback) {
             return plan == null || plan.failurePolicy() == null ? fallback : plan.failurePolicy();
         }
+    }
+
+    /** The limits that apply to calls of one provider, model and endpoint. */
+    private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits) {
     }
 
     /** One limit of a customer: the limit, its counter and its current calendar window. */
@@ -213,20 +250,25 @@ public final class Enforcer {
     private List<Charge> charges(List<CompiledLimit> limits, CallRequest call, Instant now) {
         CallEstimate e = call.estimate();
         long pricedCost = -1;
+        long tokens = -1; // summed once: several limits may count tokens
         List<Charge> charges = new ArrayList<>(limits.size());
         for (CompiledLimit l : limits) {
             long amount;
             switch (l.limit().metric()) {
                 case Metrics.REQUESTS -> amount = 1;
-                case Metrics.TOKENS -> amount = e.tokensMicros() != null ? e.tokensMicros()
-                        : Metrics.tokenMicros(e.metricMicros());
+                case Metrics.TOKENS -> {
+                    if (tokens < 0) {
+                        tokens = e.tokensMicros() != null ? e.tokensMicros() : tokenMicros(e.metricMicros());
+                    }
+                    amount = tokens;
+                }
                 case Metrics.COST -> {
                     if (e.cost() != null) {
                         amount = e.cost().nanos();
                     } else {
                         if (pricedCost < 0) {
-                            pricedCost = EventPricer.price(catalog.prices(), call.provider(), call.model(), now,
-                                    e.metricMicros()).cost().nanos();
+                            pricedCost = EventPricer.priceNanos(catalog.prices(), call.provider(), call.model(), now,
+                                    e.metricMicros());
                         }
                         amount = pricedCost;
                     }
@@ -266,17 +308,30 @@ public final class Enforcer {
         CompiledLimits compiled = compiled(customer);
         List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint());
         List<Charge> usage = new ArrayList<>(limits.size());
+        long tokens = -1; // summed once: several limits may count tokens
         for (CompiledLimit l : limits) {
-            usage.add(new Charge(l.spec(), actual(l.limit().metric(), entry)));
+            String metric = l.limit().metric();
+            long amount;
+            if (metric.equals(Metrics.TOKENS)) {
+                if (tokens < 0) {
+                    tokens = tokenMicros(e.usage());
+                }
+                amount = tokens;
+            } else {
+                amount = actual(metric, entry);
+            }
+            usage.add(new Charge(l.spec(), amount));
         }
         Instant now = clock.instant();
+        // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.
+        CounterStore.Handle settles = e.reservation() == null ? null : ids.handle(e.reservation());
         List<CounterState> states;
         try {
             if (observer == LimitObserver.NONE) {
-                counters.record(customer.id(), usage, e.timestamp(), e.reservation(), now);
+                counters.record(customer.id(), usage, e.timestamp(), settles, now);
                 return;
             }
-            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), e.reservation(), now);
+            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), settles, now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);
@@ -299,12 +354,26 @@ public final class Enforcer {
         return -1;
     }
 
+    /**
+     * {@link Metrics#tokenMicros}, in one pass over the few metrics sent instead of a sorted-map lookup per token
+     * part (which was the largest single cost of a decision).
+     */
+    private static long tokenMicros(Map<String, Long> usageMicros) {
+        long sum = 0;
+        for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
+            if (Metrics.TOKEN_PARTS.contains(e.getKey())) {
+                sum += e.getValue();
+            }
+        }
+        return sum;
+    }
+
     /** What one event adds to a limit of {@code metric}, in its stored unit (as its rollup row would count it). */
     private static long actual(String metric, LedgerEntry entry) {
         return switch (metric) {
             case Metrics.REQUESTS -> 1;
             case Metrics.COST -> entry.cost().nanos();
-            case Metrics.TOKENS -> Metrics.tokenMicros(entry.event().usage());
+            case Metrics.TOKENS -> tokenMicros(entry.event().usage());
             default -> entry.event().usage().getOrDefault(metric, 0L);
         };
     }

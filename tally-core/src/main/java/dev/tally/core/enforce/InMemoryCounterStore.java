@@ -4,17 +4,25 @@ import dev.tally.core.limit.Limit;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Enforcement counters of one node, in memory. All counters and reservations of a customer sit behind that
  * customer's lock, which makes a call's check-and-reserve across all its limits atomic while calls of different
- * customers run in parallel. Expired reservations are released lazily, on the customer's next operation.
+ * customers run in parallel. Expired reservations are released lazily, on the customer's next operation, earliest
+ * first and exactly at their expiry.
+ *
+ * <p>Open reservations are kept compactly per customer ({@link PendingReservations}: primitive arrays, no object per
+ * reservation). A reservation's {@link Handle} says where: its key is the customer's number in this store (high 32
+ * bits) and the slot (low 32 bits), its tag is random. So releasing one by its id needs no map of all reservations,
+ * and a stale id (settled, expired, or issued before a restart, whose slot may be reused) does not match the tag.
  *
  * <p>Nothing here is persisted: at start-up the counters are rebuilt from the store's rollups (committed usage) by
  * {@link #seed}, and reservations open before a restart are released by it (their estimates are not rebuilt; events
@@ -22,15 +30,25 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryCounterStore implements CounterStore {
     private final Map<String, CustomerCounters> customers = new ConcurrentHashMap<>();
-    /** Which customer holds each open reservation, so that one can be released by id alone. */
-    private final Map<String, String> holders = new ConcurrentHashMap<>();
+    /** The same customers by number, for releasing a reservation by its handle alone. */
+    private final Map<Integer, CustomerCounters> byNumber = new ConcurrentHashMap<>();
+    private final AtomicInteger nextNumber = new AtomicInteger();
+
+    private CustomerCounters customer(String customerId) {
+        CustomerCounters c = customers.get(customerId);
+        return c != null ? c : customers.computeIfAbsent(customerId, id -> {
+            CustomerCounters created = new CustomerCounters(id, nextNumber.getAndIncrement());
+            byNumber.put(created.number, created);
+            return created;
+        });
+    }
 
     @Override
-    public List<CounterState> reserve(String customerId, List<Charge> charges, Reservation reservation, Instant now) {
-        CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
+    public Outcome reserve(String customerId, List<Charge> charges, Instant holdUntil, Instant now) {
+        CustomerCounters c = customer(customerId);
         synchronized (c) {
             long nowMs = now.toEpochMilli();
-            expire(c, nowMs);
+            c.expire(nowMs);
             List<CounterState> states = new ArrayList<>(charges.size());
             boolean allFit = true;
             for (Charge charge : charges) {
@@ -38,65 +56,49 @@ public final class InMemoryCounterStore implements CounterStore {
                 states.add(state);
                 allFit &= state.fits() || !charge.spec().enforced();
             }
-            if (allFit && reservation != null) {
-                c.hold(reservation, charges, nowMs);
-                holders.put(reservation.id(), customerId);
-            }
-            return states;
+            Handle held = allFit && holdUntil != null ? c.hold(charges, holdUntil.toEpochMilli(), nowMs) : null;
+            return new Outcome(states, held);
         }
     }
 
     @Override
-    public String release(String reservationId, Instant now) {
-        String customerId = holders.get(reservationId);
-        CustomerCounters c = customerId == null ? null : customers.get(customerId);
+    public String release(Handle reservation, Instant now) {
+        CustomerCounters c = reservation == null ? null : byNumber.get((int) (reservation.key() >>> 32));
         if (c == null) {
             return null;
         }
         synchronized (c) {
-            expire(c, now.toEpochMilli());
-            if (!c.release(reservationId)) {
-                return null;
-            }
-            holders.remove(reservationId);
-            return customerId;
-        }
-    }
-
-    private void expire(CustomerCounters c, long nowMs) {
-        if (c.hasExpired(nowMs)) {
-            for (String id : c.expire(nowMs)) {
-                holders.remove(id);
-            }
+            c.expire(now.toEpochMilli());
+            return c.release(reservation) ? c.id : null;
         }
     }
 
     @Override
-    public void record(String customerId, List<Charge> usage, Instant eventTime, String settles, Instant now) {
-        CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
+    public void record(String customerId, List<Charge> usage, Instant eventTime, Handle settles, Instant now) {
+        CustomerCounters c = customer(customerId);
         synchronized (c) {
             long nowMs = now.toEpochMilli();
-            expire(c, nowMs);
-            if (settles != null && c.release(settles)) {
-                holders.remove(settles);
+            c.expire(nowMs);
+            if (settles != null) {
+                c.release(settles);
             }
             for (Charge charge : usage) {
-                c.counter(charge.spec()).add(eventTime.toEpochMilli(), charge.amount(), nowMs);
+                c.column(charge.spec()).counter.add(eventTime.toEpochMilli(), charge.amount(), nowMs);
             }
         }
     }
 
     @Override
     public List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
-                                            String settles, Instant now) {
-        CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
+                                            Handle settles, Instant now) {
+        CustomerCounters c = customer(customerId);
         synchronized (c) {
             record(customerId, usage, eventTime, settles, now);
             long nowMs = now.toEpochMilli();
             List<CounterState> states = new ArrayList<>(usage.size());
             for (Charge charge : usage) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
-                states.add(new CounterState(c.counter(charge.spec()).used(nowMs), 0, true, 0, 0));
+                states.add(new CounterState(c.column(charge.spec()).counter.used(nowMs), 0, true, 0, 0));
             }
             return states;
         }
@@ -104,47 +106,76 @@ public final class InMemoryCounterStore implements CounterStore {
 
     /** Loads committed usage into a counter at start-up, before any call is decided. */
     public void seed(String customerId, CounterSpec spec, Instant eventTime, long amount, Instant now) {
-        CustomerCounters c = customers.computeIfAbsent(customerId, k -> new CustomerCounters());
+        CustomerCounters c = customer(customerId);
         synchronized (c) {
-            c.counter(spec).add(eventTime.toEpochMilli(), amount, now.toEpochMilli());
+            c.column(spec).counter.add(eventTime.toEpochMilli(), amount, now.toEpochMilli());
         }
+    }
+
+    /** How many reservations are open for a customer (expired ones count until its next operation). */
+    int openReservations(String customerId) {
+        CustomerCounters c = customers.get(customerId);
+        if (c == null) {
+            return 0;
+        }
+        synchronized (c) {
+            return c.pending.size();
+        }
+    }
+
+    /** One counter of a customer and its column in the customer's reservation table. */
+    private record Column(WindowCounter counter, int index) {
     }
 
     /** Everything of one customer. Guarded by its own monitor. */
     private static final class CustomerCounters {
-        private final Map<Limit.LimitKey, WindowCounter> counters = new HashMap<>();
+        final String id;
+        /** This customer's number in this store: the high half of its reservations' keys. */
+        final int number;
+        private final Map<Limit.LimitKey, Column> counters = new HashMap<>();
+        /** Every counter, by column. */
+        private WindowCounter[] columns = new WindowCounter[8];
         /**
          * The same counters by spec object: a customer's specs live as long as its catalog entry, and finding one by
          * identity saves hashing a five-field key several times per call. Cleared when it outgrows the specs in use.
          */
-        private final Map<CounterSpec, WindowCounter> bySpec = new IdentityHashMap<>();
-        private final Map<String, Held> held = new HashMap<>();
-        private final PriorityQueue<Held> byExpiry = new PriorityQueue<>(
-                (a, b) -> Long.compare(a.expiresMs, b.expiresMs));
+        private final Map<CounterSpec, Column> bySpec = new IdentityHashMap<>();
+        private final PendingReservations pending = new PendingReservations(8);
 
-        WindowCounter counter(CounterSpec spec) {
-            WindowCounter counter = bySpec.get(spec);
-            if (counter == null) {
-                counter = counterByKey(spec);
+        CustomerCounters(String id, int number) {
+            this.id = id;
+            this.number = number;
+        }
+
+        Column column(CounterSpec spec) {
+            Column column = bySpec.get(spec);
+            if (column == null) {
+                column = columnByKey(spec);
                 if (bySpec.size() >= 4 * counters.size() + 16) {
                     bySpec.clear(); // specs of replaced catalog entries
                 }
-                bySpec.put(spec, counter);
+                bySpec.put(spec, column);
             }
-            return counter;
+            return column;
         }
 
-        private WindowCounter counterByKey(CounterSpec spec) {
-            WindowCounter counter = counters.get(spec.key());
-            if (counter == null) {
-                counter = spec.newCounter();
-                counters.put(spec.key(), counter);
+        private Column columnByKey(CounterSpec spec) {
+            Column column = counters.get(spec.key());
+            if (column == null) {
+                int index = counters.size();
+                column = new Column(spec.newCounter(), index);
+                counters.put(spec.key(), column);
+                if (index == columns.length) {
+                    columns = Arrays.copyOf(columns, index * 2);
+                }
+                columns[index] = column.counter;
+                pending.ensureWidth(index + 1);
             }
-            return counter;
+            return column;
         }
 
         CounterState state(Charge charge, long nowMs) {
-            WindowCounter counter = counter(charge.spec());
+            WindowCounter counter = column(charge.spec()).counter;
             long used = counter.used(nowMs);
             long reserved = counter.reserved(nowMs);
             long limit = charge.spec().limit();
@@ -153,44 +184,47 @@ public final class InMemoryCounterStore implements CounterStore {
             return new CounterState(used, reserved, fits, retry, counter.resetMs(nowMs));
         }
 
-        void hold(Reservation reservation, List<Charge> charges, long nowMs) {
-            Held h = new Held(reservation.id(), nowMs, reservation.expiresAt().toEpochMilli(), List.copyOf(charges));
-            held.put(h.id, h);
-            byExpiry.add(h);
-            for (Charge charge : h.charges) {
-                counter(charge.spec()).hold(nowMs, charge.amount(), nowMs);
+        Handle hold(List<Charge> charges, long expiresMs, long nowMs) {
+            long tag = ThreadLocalRandom.current().nextLong();
+            int slot = pending.add(tag, nowMs, expiresMs);
+            for (Charge charge : charges) {
+                Column column = column(charge.spec());
+                column.counter.hold(nowMs, charge.amount(), nowMs);
+                pending.hold(slot, column.index, charge.amount());
             }
+            return new Handle((long) number << 32 | (slot & 0xFFFF_FFFFL), tag);
         }
 
-        boolean release(String id) {
-            Held h = held.remove(id);
-            if (h == null) {
+        /** Releases the reservation if it is this customer's and still open; false otherwise. */
+        boolean release(Handle h) {
+            if ((int) (h.key() >>> 32) != number) {
                 return false;
             }
-            byExpiry.remove(h);
-            for (Charge charge : h.charges) {
-                counter(charge.spec()).unhold(h.atMs, charge.amount());
+            int slot = pending.find((int) h.key(), h.tag());
+            if (slot < 0) {
+                return false;
             }
+            releaseSlot(slot);
             return true;
         }
 
-        boolean hasExpired(long nowMs) {
-            Held first = byExpiry.peek();
-            return first != null && first.expiresMs <= nowMs;
-        }
-
-        /** Releases every reservation whose time is up; returns their ids. */
-        List<String> expire(long nowMs) {
-            List<String> expired = new ArrayList<>();
-            while (!byExpiry.isEmpty() && byExpiry.peek().expiresMs <= nowMs) {
-                String id = byExpiry.peek().id;
-                release(id);
-                expired.add(id);
+        private void releaseSlot(int slot) {
+            long atMs = pending.atMs(slot);
+            int width = Math.min(pending.width(), counters.size());
+            for (int column = 0; column < width; column++) {
+                long amount = pending.amount(slot, column);
+                if (amount != 0) {
+                    columns[column].unhold(atMs, amount);
+                }
             }
-            return expired;
+            pending.remove(slot);
         }
-    }
 
-    private record Held(String id, long atMs, long expiresMs, List<Charge> charges) {
+        /** Releases every reservation whose time is up, earliest first. */
+        void expire(long nowMs) {
+            while (pending.firstExpiryMs() <= nowMs) {
+                releaseSlot(pending.first());
+            }
+        }
     }
 }

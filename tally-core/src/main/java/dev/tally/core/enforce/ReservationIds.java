@@ -6,31 +6,48 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Reservation ids that prove who issued them and for whom: {@code rsv_<random>.<mac>} (base64url parts, which never contain a dot), where the MAC (HMAC-SHA256,
- * truncated to 128 bits) covers the random part and the customer id.
+ * Reservation ids that prove who issued them and for whom: {@code rsv_<handle>.<mac>}, base64url parts (which never
+ * contain a dot). The handle part is the counter store's {@link CounterStore.Handle}, its key masked (16 bytes), so
+ * the store finds the reservation from the id alone; the MAC (SipHash-2-4, 64 bits) covers the handle part and the
+ * customer id.
  *
  * <p>Why: reservations live in memory and are released by a restart, but an event that settles one may arrive after
  * the restart. The MAC lets any node, at any time, tell a reservation this installation issued for this customer
  * (accepted: its actual usage counts) from an id it never issued or one issued for another customer (rejected).
+ *
+ * <p>The key of a handle says where the store keeps a reservation (for the in-memory store: a customer number and a
+ * slot), which is nobody else's business: it is xored with a keyed hash of the random tag, so ids look random and
+ * tell nothing about how many customers or reservations there are.
+ *
+ * <p>Keys: SipHash needs 128 bits and the mask another 128; both are derived from the installation's secret with
+ * HMAC-SHA256 once, at construction. Ids of the earlier format ({@code rsv_<12 random bytes>.<HMAC-SHA256 of them,
+ * 16 bytes>}) still verify, so a settlement sent across an upgrade is accepted; they name no open reservation.
  */
 public final class ReservationIds {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+    private static final char[] ALPHABET =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+    private static final int[] VALUE = new int[128];
+    /** {@code rsv_}, 22 characters for 16 bytes, a dot, 11 characters for the 8-byte MAC. */
+    private static final int LENGTH = 4 + 22 + 1 + 11;
+    /** The earlier format: {@code rsv_}, 16 characters for 12 random bytes, a dot, 22 for the 16-byte HMAC. */
+    private static final int LEGACY_LENGTH = 4 + 16 + 1 + 22;
 
-    /** Slots of the MAC pool; a few per core is plenty, since a MAC is held for a microsecond. */
-    private static final int POOL_SLOTS = 16;
+    static {
+        Arrays.fill(VALUE, 64);
+        for (int i = 0; i < ALPHABET.length; i++) {
+            VALUE[ALPHABET[i]] = i;
+        }
+    }
 
-    /** A keyed MAC that is only ever cloned: looking up and keying a MAC costs more than computing one. */
-    private final Mac prototype;
-    /**
-     * Keyed MACs ready for use. Why a pool and not a thread-local: request threads come and go (a virtual thread
-     * per request on Java 21+, an idle-timed pool before), and a thread-local MAC would be made anew for each.
-     */
-    private final AtomicReferenceArray<Mac> pool = new AtomicReferenceArray<>(POOL_SLOTS);
+    private final SipHash mac;
+    private final SipHash mask;
+    /** Keyed HMAC-SHA256 for ids of the earlier format only: cloned per check, which is rare. */
+    private final Mac legacy;
 
     /** @param secret at least 32 random bytes, the same on every node and across restarts */
     public ReservationIds(byte[] secret) {
@@ -39,22 +56,15 @@ public final class ReservationIds {
                     + secret.length);
         }
         try {
-            prototype = Mac.getInstance("HmacSHA256");
-            prototype.init(new SecretKeySpec(secret.clone(), "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-        }
-    }
-
-    private Mac borrow(int slot) {
-        Mac mac = pool.getAndSet(slot, null);
-        if (mac != null) {
-            return mac;
-        }
-        try {
-            return (Mac) prototype.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("this JVM's HmacSHA256 cannot be cloned", e);
+            legacy = Mac.getInstance("HmacSHA256");
+            legacy.init(new SecretKeySpec(secret.clone(), "HmacSHA256"));
+            Mac derive = (Mac) legacy.clone();
+            byte[] keys = derive.doFinal("tally reservation ids: siphash-2-4 and mask keys"
+                    .getBytes(StandardCharsets.US_ASCII));
+            mac = new SipHash(Arrays.copyOfRange(keys, 0, 16));
+            mask = new SipHash(Arrays.copyOfRange(keys, 16, 32));
+        } catch (GeneralSecurityException | CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM or cannot be cloned", e);
         }
     }
 
@@ -65,13 +75,33 @@ public final class ReservationIds {
         return secret;
     }
 
-    /** A new id for a reservation of {@code customerId}. */
-    public String issue(String customerId) {
-        // The nonce only has to be unique (the MAC makes the id unforgeable), so a fast generator will do.
-        byte[] nonce = new byte[12];
-        java.util.concurrent.ThreadLocalRandom.current().nextBytes(nonce);
-        String random = B64.encodeToString(nonce);
-        return "rsv_" + random + "." + mac(random, customerId);
+    /** The id of a reservation of {@code customerId} that the counter store holds as {@code handle}. */
+    public String issue(String customerId, CounterStore.Handle handle) {
+        long tag = handle.tag();
+        long maskedKey = handle.key() ^ mask.hash(tag, 0, "");
+        long signature = mac.hash(maskedKey, tag, customerId);
+        byte[] id = new byte[LENGTH];
+        id[0] = 'r';
+        id[1] = 's';
+        id[2] = 'v';
+        id[3] = '_';
+        for (int i = 0; i < 22; i++) {
+            id[4 + i] = (byte) ALPHABET[sextet(maskedKey, tag, 6 * i)];
+        }
+        id[26] = '.';
+        for (int i = 0; i < 11; i++) {
+            id[27 + i] = (byte) ALPHABET[sextet(signature, 0, 6 * i)];
+        }
+        return new String(id, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The handle an id carries, without checking its MAC (a forged handle names no open reservation: its tag does not
+     * match); null if {@code id} carries none (malformed, or of the earlier format).
+     */
+    public CounterStore.Handle handle(String id) {
+        long[] words = decode(id, false);
+        return words == null ? null : new CounterStore.Handle(words[0] ^ mask.hash(words[1], 0, ""), words[1]);
     }
 
     /** Whether {@code id} was issued by this installation for {@code customerId}. */
@@ -79,28 +109,89 @@ public final class ReservationIds {
         if (id == null || !id.startsWith("rsv_")) {
             return false;
         }
-        int sep = id.indexOf('.', 4);
-        if (sep < 0) {
-            return false;
+        if (id.length() == LEGACY_LENGTH && id.charAt(20) == '.') {
+            return isLegacyIssuedFor(id, customerId);
         }
-        String expected = mac(id.substring(4, sep), customerId);
-        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                id.substring(sep + 1).getBytes(StandardCharsets.US_ASCII));
+        long[] words = decode(id, true);
+        return words != null && mac.hash(words[0], words[1], customerId) == words[2];
     }
 
-    private String mac(String random, String customerId) {
-        int slot = (int) (Thread.currentThread().getId() & (POOL_SLOTS - 1));
-        Mac mac = borrow(slot);
+    /**
+     * The masked key, the tag and (if {@code withMac}) the MAC of an id of the current format; null if it is not one.
+     * Unused bits must be zero, so one reservation has exactly one spelling.
+     */
+    private static long[] decode(String id, boolean withMac) {
+        if (id == null || id.length() != LENGTH || !id.startsWith("rsv_") || id.charAt(26) != '.') {
+            return null;
+        }
+        int seen = 0; // the values read, or-ed: bit 6 is set if any character was outside the alphabet
+        // 22 characters are 132 bits: 64 of the masked key, 64 of the tag, then 4 zero bits.
+        long key = 0;
+        for (int i = 4; i < 14; i++) { // 10 characters, 60 bits
+            int v = value(id.charAt(i));
+            seen |= v;
+            key = key << 6 | v;
+        }
+        int straddle = value(id.charAt(14)); // the key's last 4 bits, the tag's first 2
+        key = key << 4 | straddle >>> 2;
+        long tag = straddle & 3;
+        for (int i = 15; i < 25; i++) { // 10 characters, 60 bits
+            int v = value(id.charAt(i));
+            seen |= v;
+            tag = tag << 6 | v;
+        }
+        int last = value(id.charAt(25)); // the tag's last 2 bits, then 4 zero bits
+        tag = tag << 2 | last >>> 4;
+        if (((seen | straddle | last) & 64) != 0 || (last & 15) != 0) {
+            return null;
+        }
+        if (!withMac) {
+            return new long[]{key, tag};
+        }
+        // 11 characters are 66 bits: the 64 of the MAC, then 2 zero bits.
+        long signature = 0;
+        for (int i = 27; i < 37; i++) {
+            int v = value(id.charAt(i));
+            seen |= v;
+            signature = signature << 6 | v;
+        }
+        int end = value(id.charAt(37));
+        signature = signature << 4 | end >>> 2;
+        return ((seen | end) & 64) != 0 || (end & 3) != 0 ? null : new long[]{key, tag, signature};
+    }
+
+    /** The six bits a base64url character stands for; 64 for any other character. */
+    private static int value(char c) {
+        return c < 128 ? VALUE[c] : 64;
+    }
+
+    /** Six bits of the 128-bit big-endian {@code hi || lo} from bit {@code at} (0: the top bit); zeros past the end. */
+    private static int sextet(long hi, long lo, int at) {
+        long v;
+        if (at <= 58) {
+            v = hi >>> (58 - at);
+        } else if (at < 64) {
+            v = hi << (at - 58) | lo >>> (122 - at);
+        } else if (at <= 122) {
+            v = lo >>> (122 - at);
+        } else {
+            v = lo << (at - 122);
+        }
+        return (int) (v & 63);
+    }
+
+    private boolean isLegacyIssuedFor(String id, String customerId) {
         byte[] full;
         try {
-            mac.update(random.getBytes(StandardCharsets.US_ASCII));
-            mac.update((byte) 0);
-            full = mac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
-        } catch (RuntimeException e) {
-            mac.reset();
-            throw e;
+            Mac hmac = (Mac) legacy.clone();
+            hmac.update(id.substring(4, 20).getBytes(StandardCharsets.US_ASCII));
+            hmac.update((byte) 0);
+            full = hmac.doFinal(customerId.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("this JVM's HmacSHA256 cannot be cloned", e);
         }
-        pool.compareAndSet(slot, null, mac); // if another thread returned one first, this one is dropped
-        return B64.encodeToString(java.util.Arrays.copyOf(full, 16));
+        String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(full, 16));
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                id.substring(21).getBytes(StandardCharsets.US_ASCII));
     }
 }

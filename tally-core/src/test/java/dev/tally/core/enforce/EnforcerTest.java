@@ -62,17 +62,17 @@ class EnforcerTest {
     /** A counter store whose backend is down: every operation fails, as a lost Redis connection would. */
     private static final class UnreachableCounterStore implements CounterStore {
         @Override
-        public List<CounterState> reserve(String c, List<Charge> charges, Reservation r, Instant now) {
+        public Outcome reserve(String c, List<Charge> charges, Instant holdUntil, Instant now) {
             throw new IllegalStateException("counter store down");
         }
 
         @Override
-        public String release(String reservationId, Instant now) {
+        public String release(Handle reservation, Instant now) {
             throw new IllegalStateException("counter store down");
         }
 
         @Override
-        public void record(String c, List<Charge> usage, Instant t, String settles, Instant now) {
+        public void record(String c, List<Charge> usage, Instant t, Handle settles, Instant now) {
             throw new IllegalStateException("counter store down");
         }
     }
@@ -133,17 +133,17 @@ class EnforcerTest {
         customer(limit("requests", Window.DAY, 10));
         CounterStore broken = new CounterStore() {
             @Override
-            public List<CounterState> reserve(String c, List<Charge> charges, Reservation r, Instant now) {
+            public Outcome reserve(String c, List<Charge> charges, Instant holdUntil, Instant now) {
                 throw new IllegalStateException("counter store down");
             }
 
             @Override
-            public String release(String reservationId, Instant now) {
+            public String release(Handle reservation, Instant now) {
                 throw new IllegalStateException("counter store down");
             }
 
             @Override
-            public void record(String c, List<Charge> usage, Instant t, String settles, Instant now) {
+            public void record(String c, List<Charge> usage, Instant t, Handle settles, Instant now) {
                 throw new IllegalStateException("counter store down");
             }
         };
@@ -158,12 +158,108 @@ class EnforcerTest {
     @Test
     void reservationIds_areBoundToTheCustomerAndTheSecret() {
         ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
-        String id = ids.issue("acme");
+        CounterStore.Handle handle = new CounterStore.Handle(42L << 32 | 7, -0x1234_5678_9ABCL);
+        String id = ids.issue("acme", handle);
+        assertThat(id).matches("rsv_[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{11}");
+        assertThat(ids.handle(id)).isEqualTo(handle);
         assertThat(ids.isIssuedFor(id, "acme")).isTrue();
         assertThat(ids.isIssuedFor(id, "globex")).isFalse();
+        assertThat(ids.isIssuedFor(id, "acme ")).isFalse();
         assertThat(new ReservationIds(ReservationIds.newSecret()).isIssuedFor(id, "acme")).isFalse();
         assertThat(ids.isIssuedFor("rsv_forged.AAAA", "acme")).isFalse();
         assertThat(ids.isIssuedFor("nonsense", "acme")).isFalse();
+        assertThat(ids.isIssuedFor(null, "acme")).isFalse();
+        // Every single-character change of the handle or the MAC is rejected.
+        for (int i = 4; i < id.length(); i++) {
+            if (i == 26) {
+                continue;
+            }
+            char c = id.charAt(i);
+            String changed = id.substring(0, i) + (c == 'A' ? 'B' : 'A') + id.substring(i + 1);
+            assertThat(ids.isIssuedFor(changed, "acme")).as(changed).isFalse();
+        }
+    }
+
+    @Test
+    void reservationIds_maskTheKey_soIdsTellNothingOfTheStore() {
+        ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
+        // Key 0 (customer 0, slot 0) would otherwise spell AAAAAAAAAAA at the start of the id.
+        String a = ids.issue("acme", new CounterStore.Handle(0, 1));
+        String b = ids.issue("acme", new CounterStore.Handle(0, 2));
+        assertThat(a.substring(4, 15)).isNotEqualTo("AAAAAAAAAAA");
+        assertThat(a.substring(4, 14)).isNotEqualTo(b.substring(4, 14));
+        assertThat(ids.handle(a)).isEqualTo(new CounterStore.Handle(0, 1));
+    }
+
+    @Test
+    void reservationIds_ofTheEarlierFormat_stillVerify_andNameNoReservation() throws Exception {
+        byte[] secret = ReservationIds.newSecret();
+        ReservationIds ids = new ReservationIds(secret);
+        // How ids were made before: rsv_<12 random bytes>.<HMAC-SHA256(random part, 0, customer), first 16 bytes>.
+        String random = "AAECAwQFBgcICQoL";
+        javax.crypto.Mac hmac = javax.crypto.Mac.getInstance("HmacSHA256");
+        hmac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+        hmac.update(random.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        hmac.update((byte) 0);
+        byte[] full = hmac.doFinal("acme".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String legacy = "rsv_" + random + "." + java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(java.util.Arrays.copyOf(full, 16));
+
+        assertThat(ids.isIssuedFor(legacy, "acme")).isTrue();
+        assertThat(ids.isIssuedFor(legacy, "globex")).isFalse();
+        assertThat(ids.handle(legacy)).isNull();
+    }
+
+    @Test
+    void reservationIds_withoutAHandle_nameNoReservation() {
+        ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
+        assertThat(ids.handle("rsv_made_up")).isNull();
+        assertThat(ids.handle("rsv_" + "*".repeat(22) + "." + "A".repeat(11))).isNull();
+        assertThat(ids.handle("rsv_" + "A".repeat(21) + "B." + "A".repeat(11))).isNull(); // non-zero padding bits
+        assertThat(ids.handle(null)).isNull();
+        // A character outside the alphabet anywhere makes it no id, even where it would decode to plausible bits.
+        String id = ids.issue("acme", new CounterStore.Handle(5, 6));
+        for (int i = 4; i < id.length(); i++) {
+            if (i != 26) {
+                String bad = id.substring(0, i) + '*' + id.substring(i + 1);
+                assertThat(ids.isIssuedFor(bad, "acme")).as(bad).isFalse();
+                assertThat(i < 26 ? ids.handle(bad) : null).as(bad).isNull();
+            }
+        }
+    }
+
+    @Test
+    void release_byId_onlyOnce_andNotForAnIdFromElsewhere() {
+        customer(limit("requests", Window.DAY, 1));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        String id = enforcer.authorize(call(0)).reservationId();
+        assertThat(enforcer.check(call(0)).allowed()).isFalse();
+
+        assertThat(enforcer.release("rsv_made_up")).isFalse();
+        assertThat(enforcer.release(id)).isTrue();
+        assertThat(enforcer.release(id)).isFalse();
+        assertThat(enforcer.check(call(0)).allowed()).isTrue();
+        // The freed slot is reused by the next reservation; the old id must not release it.
+        String next = enforcer.authorize(call(0)).reservationId();
+        assertThat(enforcer.release(id)).isFalse();
+        assertThat(enforcer.check(call(0)).allowed()).isFalse();
+        assertThat(enforcer.release(next)).isTrue();
+    }
+
+    @Test
+    void applicableLimits_followTheCallsProvider_whenCallsAlternate() {
+        Limit openaiOnly = new Limit(null, "requests", Window.DAY, BigDecimal.ONE, null, "openai", null, null, null);
+        customer(limit("requests", Window.DAY, 10), openaiOnly);
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        CallRequest openai = call(0);
+        CallRequest anthropic = new CallRequest("acme", "anthropic", "claude", "/chat", CallEstimate.requestOnly(),
+                Duration.ofMinutes(5));
+
+        assertThat(enforcer.authorize(openai).limits()).hasSize(2);
+        assertThat(enforcer.authorize(anthropic).limits()).hasSize(1);
+        assertThat(enforcer.authorize(openai).allowed()).isFalse(); // the openai-only limit of 1 is held
+        assertThat(enforcer.authorize(anthropic).allowed()).isTrue();
+        assertThat(enforcer.check(anthropic).limits().get(0).state().used()).isEqualByComparingTo("3");
     }
 
     @Test

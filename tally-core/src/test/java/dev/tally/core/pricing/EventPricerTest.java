@@ -102,4 +102,47 @@ class EventPricerTest {
         assertThat(EventPricer.term(new BigDecimal("1"), price))
                 .isEqualByComparingTo("0.000333333333333333333333");
     }
+
+    @Test
+    void priceNanos_equalsTheDecimalPrice_forExactAndInexactTerms() {
+        java.util.Random random = new java.util.Random(5);
+        String[] unitPrices = {"0.03", "2.50", "10", "0.00049", "0.3", "1.234567891234", "7E+2", "0.000000001",
+                "3.333333333333333333", "0"};
+        long[] pers = {1, 60, 1000, 7, 1_000_000, 10_000, 3};
+        int fallbacks = 0;
+        for (int round = 0; round < 20_000; round++) {
+            List<Price> prices = List.of(
+                    new Price("p", "m", "input_tokens", new BigDecimal(unitPrices[random.nextInt(unitPrices.length)]),
+                            pers[random.nextInt(pers.length)], null),
+                    new Price("p", null, "seconds", new BigDecimal(unitPrices[random.nextInt(unitPrices.length)]),
+                            pers[random.nextInt(pers.length)], null),
+                    new Price("p", null, "requests", new BigDecimal(unitPrices[random.nextInt(unitPrices.length)]),
+                            pers[random.nextInt(pers.length)], null));
+            PriceCatalog c = new PriceCatalog(random.nextBoolean() ? prices : prices.subList(0, 2));
+            Map<String, Long> usage = new TreeMap<>();
+            // Whole units mostly (the fast path), fractions sometimes, a huge amount now and then (overflow).
+            long micros = switch (random.nextInt(4)) {
+                case 0 -> random.nextInt(1_000_000) * 1_000_000L;
+                case 1 -> random.nextInt(1_000_000_000);
+                case 2 -> random.nextInt(2) == 0 ? Long.MAX_VALUE / 3 : 0;
+                default -> random.nextInt(100) * 1_000_000L;
+            };
+            usage.put("input_tokens", micros);
+            usage.put("seconds", random.nextInt(3600) * 1_000_000L + (random.nextBoolean() ? 0 : 500_000));
+            usage.put("characters", 1_000_000L * random.nextInt(10)); // no price: unpriced, adds nothing
+            long expected;
+            try {
+                expected = EventPricer.price(c, "p", "m", JAN, usage).cost().nanos();
+            } catch (ArithmeticException e) {
+                // Beyond a long of nano-dollars the decimal path throws, and so must this one.
+                fallbacks++;
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> EventPricer.priceNanos(c, "p", "m", JAN, usage)).isInstanceOf(ArithmeticException.class);
+                continue;
+            }
+            assertThat(EventPricer.priceNanos(c, "p", "m", JAN, usage)).as("%s at %s", usage, prices)
+                    .isEqualTo(expected);
+        }
+        assertThat(fallbacks).isLessThan(20_000);
+    }
 }

@@ -1,0 +1,536 @@
+package dev.tally.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Authorization over HTTP at a fixed offered rate, measured without coordinated omission: {@code POST /v1/authorize}
+ * to a Tally server in its own process ({@code tally.jar serve}, started here on the JVM given by {@code --java}),
+ * then, in the same run, the same requests to the bare Javalin endpoint of {@code tally-bench/wrk/BareServer.java}
+ * (answers a fixed decision of the same size, parsing nothing): the ceiling of an HTTP endpoint on this machine.
+ *
+ * <p>How it measures: {@code --connections} keep-alive HTTP/1.1 connections (one thread each, plain sockets) share
+ * the offered rate; request {@code k} of a connection is due at {@code start + offset + k * connections / rate}
+ * and its latency is taken from that <em>intended</em> send time to the last byte of the answer, so a server stall
+ * delays and counts every request due during it (what wrk2 does; wrk and closed-loop clients hide it). Each latency
+ * goes into an HdrHistogram. {@code --rate 0} runs closed loop instead (each connection sends as soon as the previous
+ * answer arrived): the maximum throughput, with latency from the actual send.
+ *
+ * <p>The load generator shares the machine's cores with the server: it prints its own CPU, the server's CPU per
+ * request (from {@code /proc}) and everything else's, and the servers' GC pauses during the measured window (from
+ * their {@code -Xlog:gc}). Calls reserve {@code --ttl} seconds and are never settled, as in {@code wrk/run.sh}, so
+ * about {@code rate * ttl} reservations are pending at any moment: the worst case for the heap.
+ *
+ * <pre>
+ * ./mvnw -o -q -pl tally-bench,tally-server -am package -DskipTests
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.AuthorizeHttpLoad --rate 10000 --connections 32 \
+ *     --seconds 20 [--java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java]
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.AuthorizeHttpLoad --rate 0 --connections 32
+ * </pre>
+ */
+public final class AuthorizeHttpLoad {
+    private static final String USAGE = "AuthorizeHttpLoad [--rate 10000 (0: closed loop)] [--connections 32] "
+            + "[--warmup 10] [--seconds 20] [--customers 100] [--ttl 5] [--java <java binary for the servers>] "
+            + "[--server-jar tally-server/target/tally.jar] [--bare-source tally-bench/wrk/BareServer.java] "
+            + "[--servers tally,bare] [--heap <e.g. 1g, default the JVM's>]";
+    private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+(?:\\.\\d+)?)ms$");
+
+    private AuthorizeHttpLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Flags flags = Flags.parse(args, USAGE, "rate", "connections", "warmup", "seconds", "customers", "ttl",
+                "java", "server-jar", "bare-source", "servers", "heap");
+        Settings s = new Settings(
+                flags.integer("rate", 10_000, 0, 1_000_000),
+                flags.integer("connections", 32, 1, 1024),
+                flags.integer("warmup", 10, 0, 600),
+                flags.integer("seconds", 20, 1, 600),
+                flags.integer("customers", 100, 1, 10_000),
+                flags.integer("ttl", 5, 1, 3600));
+        String java = flags.text("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path serverJar = Path.of(flags.text("server-jar", "tally-server/target/tally.jar"));
+        Path bareSource = Path.of(flags.text("bare-source", "tally-bench/wrk/BareServer.java"));
+        List<String> servers = List.of(flags.text("servers", "tally,bare").split(","));
+        String heap = flags.text("heap", "");
+        System.out.printf("AuthorizeHttpLoad: %s, %d connections, warm-up %d s, measured %d s, %d customers, "
+                        + "ttl %d s; servers on %s%s; load generator on Java %s, %d CPUs%n",
+                s.rate == 0 ? "closed loop" : String.format("%,d requests/s offered", s.rate), s.connections,
+                s.warmup, s.seconds, s.customers, s.ttl, java, heap.isEmpty() ? "" : " -Xmx" + heap,
+                Runtime.version(), Runtime.getRuntime().availableProcessors());
+
+        Result tally = null;
+        Result bare = null;
+        String sample = null;
+        Path work = Files.createTempDirectory("tally-http-load");
+        try {
+            if (servers.contains("tally")) {
+                try (Child server = Child.start(work, "tally", java, heap, List.of("-jar", serverJar.toString(),
+                        "serve", "--data-dir", work.resolve("data").toString()), true)) {
+                    new AdminApi(server.port).createCatalog(s.customers);
+                    sample = post("http://127.0.0.1:" + server.port + "/v1/authorize", body(0, s.ttl));
+                    tally = run("Tally POST /v1/authorize", server, "/v1/authorize", s);
+                }
+            }
+            if (servers.contains("bare")) {
+                if (sample == null) {
+                    // The ceiling answers what Tally would: ask a Tally server once for a decision, then stop it.
+                    try (Child server = Child.start(work, "tally-sample", java, heap, List.of("-jar",
+                            serverJar.toString(), "serve", "--data-dir", work.resolve("sample").toString()), true)) {
+                        new AdminApi(server.port).createCatalog(1);
+                        sample = post("http://127.0.0.1:" + server.port + "/v1/authorize", body(0, s.ttl));
+                    }
+                }
+                String classpath = System.getProperty("java.class.path");
+                try (Child server = Child.start(work, "bare", java, heap, List.of("-cp", classpath,
+                        bareSource.toString()), false, sample)) {
+                    bare = run("bare Javalin POST /decide (fixed " + sample.length() + "-byte answer)", server,
+                            "/decide", s);
+                }
+            }
+        } finally {
+            try (var files = Files.walk(work)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        if (tally != null && bare != null) {
+            System.out.printf("%nTally / bare: throughput %.2f, p50 %.1fx, p99 %.1fx, p99.9 %.1fx; server CPU per "
+                            + "request %.1f us / %.1f us%n",
+                    tally.perSecond / bare.perSecond, ratio(tally, bare, 50), ratio(tally, bare, 99),
+                    ratio(tally, bare, 99.9), tally.serverCpuMicrosPerRequest, bare.serverCpuMicrosPerRequest);
+        }
+    }
+
+    private static double ratio(Result a, Result b, double percentile) {
+        return (double) a.latency.getValueAtPercentile(percentile) / b.latency.getValueAtPercentile(percentile);
+    }
+
+    private record Settings(int rate, int connections, int warmup, int seconds, int customers, int ttl) {
+    }
+
+    private record Result(double perSecond, Histogram latency, double serverCpuMicrosPerRequest) {
+    }
+
+    private static String body(int customer, int ttl) {
+        return "{\"customer\":\"" + AdminApi.customerId(customer) + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\","
+                + "\"endpoint\":\"/api/chat\",\"estimate\":{\"input_tokens\":800,\"output_tokens\":400},"
+                + "\"ttl_seconds\":" + ttl + "}";
+    }
+
+    private static String post(String url, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + AdminApi.ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("POST " + url + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    /** One measured pass against {@code server}: warm-up, then the measured window, at the offered rate. */
+    private static Result run(String name, Child server, String path, Settings s) throws Exception {
+        byte[][] requests = new byte[s.customers][];
+        for (int i = 0; i < s.customers; i++) {
+            byte[] b = body(i, s.ttl).getBytes(StandardCharsets.UTF_8);
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port + "\r\nAuthorization: Bearer "
+                    + AdminApi.ADMIN_KEY + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
+                    + "\r\n\r\n";
+            byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+            requests[i] = Arrays.copyOf(h, h.length + b.length);
+            System.arraycopy(b, 0, requests[i], h.length, b.length);
+        }
+        long start = System.nanoTime() + 50_000_000L;
+        long from = start + s.warmup * 1_000_000_000L;
+        long to = from + s.seconds * 1_000_000_000L;
+        Counters counters = new Counters();
+        List<Histogram> histograms = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < s.connections; c++) {
+            Histogram h = Latencies.histogram();
+            histograms.add(h);
+            Connection conn = new Connection(server.port, c, s, requests, start, from, to, h, counters);
+            Thread t = new Thread(conn, "load-" + c);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        // The measured window's CPU and GC: sampled when it opens and when it closes.
+        sleepUntil(from);
+        long serverTicks = server.cpuTicks();
+        long gcLogFrom = server.gcLogSize();
+        long ownCpu = ownCpuNanos();
+        MachineLoad machine = MachineLoad.sample();
+        sleepUntil(to);
+        String load = MachineLoad.sample().since(machine);
+        double ownCores = (ownCpuNanos() - ownCpu) / 1e9 / s.seconds;
+        double serverSeconds = (server.cpuTicks() - serverTicks) / 100.0;
+        String gc = server.gcPausesSince(gcLogFrom);
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        Histogram all = Latencies.histogram();
+        histograms.forEach(all::add);
+        long n = counters.measured.get();
+        double perSecond = n / (double) s.seconds;
+        double cpuPerRequest = n == 0 ? 0 : serverSeconds * 1e6 / n;
+        System.out.printf("%n== %s%n  %,.0f answers/s over %d s (offered %s); errors %d, not allowed %d, "
+                        + "given up (still due 5 s after the window) %d%n  latency from intended send: p50 %.3f ms, p90 %.3f ms, "
+                        + "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, mean %.3f ms%n"
+                        + "  server CPU %.2f cores, %.1f us per request; load generator %.2f cores; %s%n"
+                        + "  server GC pauses in the window: %s%n",
+                name, perSecond, s.seconds, s.rate == 0 ? "closed loop" : String.format("%,d/s", s.rate),
+                counters.errors.get(), counters.notAllowed.get(), counters.unfinished.get(),
+                Latencies.ms(all.getValueAtPercentile(50)), Latencies.ms(all.getValueAtPercentile(90)),
+                Latencies.ms(all.getValueAtPercentile(99)), Latencies.ms(all.getValueAtPercentile(99.9)),
+                Latencies.ms(all.getMaxValue()), all.getMean() / 1000.0, serverSeconds / s.seconds,
+                cpuPerRequest, ownCores, load, gc);
+        return new Result(perSecond, all, cpuPerRequest);
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait;
+        while ((wait = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private static final class Counters {
+        final AtomicLong measured = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicLong notAllowed = new AtomicLong();
+        final AtomicLong unfinished = new AtomicLong();
+    }
+
+    /**
+     * One keep-alive connection and its share of the schedule. Plain blocking sockets and a hand-written response
+     * reader: the generator shares the cores with the server, so it must cost little per request.
+     */
+    private static final class Connection implements Runnable {
+        private static final byte[] ALLOWED = "\"allowed\":true".getBytes(StandardCharsets.US_ASCII);
+        private final int port;
+        private final int index;
+        private final Settings s;
+        private final byte[][] requests;
+        private final long start;
+        private final long from;
+        private final long to;
+        private final Histogram latency;
+        private final Counters counters;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
+        private int lim;
+
+        Connection(int port, int index, Settings s, byte[][] requests, long start, long from, long to,
+                   Histogram latency, Counters counters) {
+            this.port = port;
+            this.index = index;
+            this.s = s;
+            this.requests = requests;
+            this.start = start;
+            this.from = from;
+            this.to = to;
+            this.latency = latency;
+            this.counters = counters;
+        }
+
+        @Override
+        public void run() {
+            // Each connection offers rate / connections, its first request spread evenly over one period.
+            long periodNanos = s.rate == 0 ? 0 : (long) (s.connections * 1e9 / s.rate);
+            long intended = start + (s.rate == 0 ? 0 : periodNanos * index / s.connections);
+            int customer = index % s.customers;
+            long giveUp = to + TimeUnit.SECONDS.toNanos(5);
+            while (intended < to) {
+                long now = System.nanoTime();
+                if (now > giveUp) {
+                    // Hopelessly behind an overloaded server: what is still due in the window never finished.
+                    counters.unfinished.addAndGet(s.rate == 0 ? 0 : (to - Math.max(intended, from)) / periodNanos);
+                    break;
+                }
+                while (now < intended) {
+                    LockSupport.parkNanos(intended - now);
+                    now = System.nanoTime();
+                }
+                long measuredFrom = s.rate == 0 ? now : intended;
+                try {
+                    if (socket == null) {
+                        connect();
+                    }
+                    out.write(requests[customer]);
+                    out.flush();
+                    boolean allowed = readResponse();
+                    long done = System.nanoTime();
+                    if (measuredFrom >= from && (s.rate != 0 || done <= to)) {
+                        latency.recordValue(Math.max(1, (done - measuredFrom) / 1000));
+                        counters.measured.incrementAndGet();
+                        if (!allowed) {
+                            counters.notAllowed.incrementAndGet();
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    if (measuredFrom >= from) {
+                        counters.errors.incrementAndGet();
+                    }
+                    close();
+                }
+                customer = (customer + s.connections) % s.customers;
+                intended = s.rate == 0 ? System.nanoTime() : intended + periodNanos;
+            }
+            close();
+        }
+
+        private void connect() throws IOException {
+            socket = new Socket();
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(30_000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+            pos = 0;
+            lim = 0;
+        }
+
+        private void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a broken connection: nothing to do
+                }
+                socket = null;
+            }
+        }
+
+        /** Reads one whole answer (Content-Length or chunked); true if it was 200 and allowed the call. */
+        private boolean readResponse() throws IOException {
+            String status = line();
+            long length = -1;
+            boolean chunked = false;
+            boolean closing = false;
+            for (String h = line(); !h.isEmpty(); h = line()) {
+                int colon = h.indexOf(':');
+                String name = h.substring(0, colon).trim();
+                String value = h.substring(colon + 1).trim();
+                if (name.equalsIgnoreCase("Content-Length")) {
+                    length = Long.parseLong(value);
+                } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
+                    chunked = true;
+                } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
+                    closing = true;
+                }
+            }
+            boolean allowed;
+            if (chunked) {
+                allowed = false;
+                for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
+                     size = Long.parseLong(line().split(";")[0].trim(), 16)) {
+                    allowed |= body(size);
+                    line(); // the CRLF after the chunk
+                }
+                while (!line().isEmpty()) {
+                    // trailers
+                }
+            } else if (length >= 0) {
+                allowed = body(length);
+            } else {
+                throw new IOException("an answer without Content-Length or chunked encoding: " + status);
+            }
+            if (closing) {
+                close();
+            }
+            return allowed && status.startsWith("HTTP/1.1 200");
+        }
+
+        /** Consumes {@code n} body bytes; true if they contain {@code "allowed":true}. */
+        private boolean body(long n) throws IOException {
+            boolean found = false;
+            int matched = 0;
+            while (n > 0) {
+                if (pos == lim) {
+                    fill();
+                }
+                int take = (int) Math.min(n, lim - pos);
+                for (int i = pos; i < pos + take && !found; i++) {
+                    matched = buf[i] == ALLOWED[matched] ? matched + 1 : (buf[i] == ALLOWED[0] ? 1 : 0);
+                    found = matched == ALLOWED.length;
+                }
+                pos += take;
+                n -= take;
+            }
+            return found;
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder(64);
+            while (true) {
+                if (pos == lim) {
+                    fill();
+                }
+                byte b = buf[pos++];
+                if (b == '\n') {
+                    int len = sb.length();
+                    return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+                }
+                sb.append((char) b);
+            }
+        }
+
+        private void fill() throws IOException {
+            int n = in.read(buf, 0, buf.length);
+            if (n < 0) {
+                throw new IOException("the server closed the connection");
+            }
+            pos = 0;
+            lim = n;
+        }
+    }
+
+    /** A server in its own process, on a free port, with its GC log; stopped on close. */
+    private static final class Child implements AutoCloseable {
+        final int port;
+        private final Process process;
+        private final Path gcLog;
+
+        private Child(int port, Process process, Path gcLog) {
+            this.port = port;
+            this.process = process;
+            this.gcLog = gcLog;
+        }
+
+        static Child start(Path work, String name, String java, String heap, List<String> main, boolean tally,
+                           String... extra) throws Exception {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            Path gcLog = work.resolve(name + "-gc.log");
+            List<String> command = new ArrayList<>(List.of(java, "-Xlog:gc:file=" + gcLog));
+            if (!heap.isEmpty()) {
+                command.add("-Xmx" + heap);
+                command.add("-Xms" + heap);
+            }
+            command.addAll(main);
+            if (tally) {
+                command.addAll(List.of("--port", Integer.toString(port)));
+            } else {
+                command.add(Integer.toString(port));
+            }
+            command.addAll(List.of(extra));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(work.resolve(name + ".log").toFile());
+            pb.environment().put("TALLY_ADMIN_KEY", AdminApi.ADMIN_KEY);
+            Process p = pb.start();
+            // A load run stopped early (timeout, Ctrl-C) must not leave a server behind.
+            Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+            Child child = new Child(port, p, gcLog);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!child.answers(tally ? "/health" : "/decide")) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    child.close();
+                    throw new IllegalStateException(name + " did not start; its output:\n"
+                            + Files.readString(work.resolve(name + ".log")));
+                }
+                TimeUnit.MILLISECONDS.sleep(200); // polling a child process's start-up, with a deadline
+            }
+            return child;
+        }
+
+        private boolean answers(String path) {
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                String method = path.equals("/health") ? "GET" : "POST";
+                probe.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                        + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                probe.setSoTimeout(2000);
+                return new String(probe.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)
+                        .startsWith("HTTP/1.1 200");
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        /** User + system CPU ticks the process has used (Linux {@code /proc}); 0 elsewhere. */
+        long cpuTicks() {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        long gcLogSize() {
+            try {
+                return Files.size(gcLog);
+            } catch (IOException e) {
+                return 0;
+            }
+        }
+
+        /** Count, total, largest and 99th percentile of the pauses logged after {@code offset}. */
+        String gcPausesSince(long offset) {
+            List<Double> pauses = new ArrayList<>();
+            try {
+                byte[] all = Files.readAllBytes(gcLog);
+                String text = new String(all, (int) Math.min(offset, all.length),
+                        (int) (all.length - Math.min(offset, all.length)), StandardCharsets.UTF_8);
+                for (String line : text.split("\n")) {
+                    Matcher m = PAUSE.matcher(line.trim());
+                    if (m.find()) {
+                        pauses.add(Double.parseDouble(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                return "not measured (" + e.getMessage() + ")";
+            }
+            if (pauses.isEmpty()) {
+                return "none";
+            }
+            pauses.sort(null);
+            double total = pauses.stream().mapToDouble(Double::doubleValue).sum();
+            return String.format("%d, total %.1f ms, median %.2f ms, max %.2f ms", pauses.size(), total,
+                    pauses.get(pauses.size() / 2), pauses.get(pauses.size() - 1));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
