@@ -70,7 +70,8 @@ final class DeferredMinuteRollups {
      */
     private final ReentrantReadWriteLock view = new ReentrantReadWriteLock();
 
-    // All fields below are guarded by the store's write lock: they change only inside write transactions.
+    // The fields below change only inside write transactions, which the store runs one at a time; pending changes
+    // only under the view's write lock too, so readers holding its read lock may read it.
     /** Increments of committed events not yet in the database. */
     private final Map<RollupKey, RollupCounts> pending = new HashMap<>();
     private long oldestPendingMs;
@@ -149,8 +150,8 @@ final class DeferredMinuteRollups {
     }
 
     /**
-     * Reads minute rows: what {@code fromDatabase} returns plus the pending increments {@code pendingRows} picks
-     * (already shaped like the database's rows), summed by key and ordered like the database's answer.
+     * Reads minute rows: what {@code fromDatabase} returns plus the pending increments {@code pick} chooses, shaped by
+     * it like the database's rows, summed by key and ordered like the database's answer.
      */
     List<RollupRow> read(DatabaseRead fromDatabase, PendingPick pick) {
         view.readLock().lock();
