@@ -11,11 +11,8 @@ import dev.tally.server.config.ServerConfig;
 import dev.tally.store.Stores;
 import org.HdrHistogram.Histogram;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -204,21 +201,6 @@ public final class ConsoleLoad {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     static String get(int port, String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + AdminApi.ADMIN_KEY).GET()
-                .build();
-        try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
-                        + response.body());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new IllegalStateException("GET " + path + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        return AdminApi.get(HTTP, URI.create("http://127.0.0.1:" + port + path), Duration.ofSeconds(120));
     }
 }

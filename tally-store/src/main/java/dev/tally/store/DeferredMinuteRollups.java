@@ -112,15 +112,43 @@ final class DeferredMinuteRollups {
         return !pending.isEmpty();
     }
 
+    /**
+     * {@code work} with this object told when its transaction commits or rolls back: every transaction that calls
+     * {@link #stage} or {@link #flush} must run through it.
+     */
+    <T> Transactor.Work<T> bracket(Transactor.Work<T> work) {
+        return new Transactor.Work<>() {
+            @Override
+            public T run(Connection connection) throws SQLException {
+                return work.run(connection);
+            }
+
+            @Override
+            public void beforeCommit() {
+                DeferredMinuteRollups.this.beforeCommit();
+            }
+
+            @Override
+            public void committed() {
+                DeferredMinuteRollups.this.committed();
+            }
+
+            @Override
+            public void rolledBack() {
+                DeferredMinuteRollups.this.rolledBack();
+            }
+        };
+    }
+
     /** The transaction that staged or flushed is about to commit. */
-    void beforeCommit() {
+    private void beforeCommit() {
         if (writing) {
             view.writeLock().lock(); // released in committed() or rolledBack()
         }
     }
 
     /** The transaction that staged or flushed committed. */
-    void committed() {
+    private void committed() {
         if (!writing) {
             view.writeLock().lock();
         }
@@ -141,7 +169,7 @@ final class DeferredMinuteRollups {
     }
 
     /** The transaction that staged or flushed was rolled back: nothing of it happened. */
-    void rolledBack() {
+    private void rolledBack() {
         if (view.writeLock().isHeldByCurrentThread()) {
             view.writeLock().unlock();
         }
@@ -157,22 +185,22 @@ final class DeferredMinuteRollups {
         view.readLock().lock();
         try {
             List<RollupRow> stored = fromDatabase.rows();
+            List<Map.Entry<RollupKey, RollupCounts>> picked = new ArrayList<>();
+            pending.forEach((key, counts) -> {
+                RollupKey shaped = pick.shape(key);
+                if (shaped != null) {
+                    picked.add(Map.entry(shaped, counts));
+                }
+            });
+            if (picked.isEmpty()) {
+                return stored;
+            }
             Map<RollupKey, RollupCounts> merged = new TreeMap<>(KEY_ORDER);
             for (RollupRow row : stored) {
                 merged.put(row.key(), row.counts());
             }
-            boolean added = false;
-            for (Map.Entry<RollupKey, RollupCounts> e : pending.entrySet()) {
-                RollupKey key = pick.shape(e.getKey());
-                if (key != null) {
-                    // The database's rows are new objects made for this read: adding to them is safe.
-                    merged.computeIfAbsent(key, k -> new RollupCounts()).add(e.getValue());
-                    added = true;
-                }
-            }
-            if (!added) {
-                return stored;
-            }
+            // The database's rows are new objects made for this read: adding to them is safe.
+            picked.forEach(e -> merged.computeIfAbsent(e.getKey(), k -> new RollupCounts()).add(e.getValue()));
             List<RollupRow> rows = new ArrayList<>(merged.size());
             merged.forEach((key, counts) -> rows.add(new RollupRow(key, counts)));
             return rows;

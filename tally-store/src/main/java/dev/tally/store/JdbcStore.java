@@ -24,8 +24,6 @@ import dev.tally.core.store.TallyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -136,28 +134,10 @@ abstract class JdbcStore implements TallyStore {
     }
 
     private void flushMinutes() {
-        tx.write("writing pending minute rollups", new Transactor.Work<Void>() {
-            @Override
-            public Void run(Connection connection) throws SQLException {
-                deferredMinutes.flush(connection);
-                return null;
-            }
-
-            @Override
-            public void beforeCommit() {
-                deferredMinutes.beforeCommit();
-            }
-
-            @Override
-            public void committed() {
-                deferredMinutes.committed();
-            }
-
-            @Override
-            public void rolledBack() {
-                deferredMinutes.rolledBack();
-            }
-        });
+        tx.write("writing pending minute rollups", deferredMinutes.bracket(connection -> {
+            deferredMinutes.flush(connection);
+            return null;
+        }));
     }
 
     /**

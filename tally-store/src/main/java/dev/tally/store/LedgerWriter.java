@@ -75,33 +75,8 @@ final class LedgerWriter {
      * it tells the deferred minute rollups whether its transaction committed.
      */
     Transactor.Work<boolean[]> append(Batch batch) {
-        return new Transactor.Work<>() {
-            @Override
-            public boolean[] run(Connection connection) throws SQLException {
-                return append(connection, batch);
-            }
-
-            @Override
-            public void beforeCommit() {
-                if (deferredMinutes != null) {
-                    deferredMinutes.beforeCommit();
-                }
-            }
-
-            @Override
-            public void committed() {
-                if (deferredMinutes != null) {
-                    deferredMinutes.committed();
-                }
-            }
-
-            @Override
-            public void rolledBack() {
-                if (deferredMinutes != null) {
-                    deferredMinutes.rolledBack();
-                }
-            }
-        };
+        Transactor.Work<boolean[]> write = connection -> append(connection, batch);
+        return deferredMinutes == null ? write : deferredMinutes.bracket(write);
     }
 
     private boolean[] append(Connection connection, Batch batch) throws SQLException {

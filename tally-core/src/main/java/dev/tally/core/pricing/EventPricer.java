@@ -8,6 +8,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -136,12 +137,8 @@ public final class EventPricer {
 
     /** k if {@code n} is 10^k, otherwise -1. */
     private static int powerOfTen(long n) {
-        int digits = 0;
-        while (n >= 10 && n % 10 == 0) {
-            n /= 10;
-            digits++;
-        }
-        return n == 1 ? digits : -1;
+        int k = Arrays.binarySearch(POWERS_OF_TEN, n);
+        return k >= 0 ? k : -1;
     }
 
     /**
