@@ -10,14 +10,18 @@ import java.sql.Statement;
 
 /**
  * Inserts events as a JDBC batch of one-row statements and reads each row's update count (SQLite: in-process, a
- * statement execution per row costs little).
+ * statement execution per row costs little). SQLite only: it also writes the bucket columns only SQLite has.
  */
 final class BatchedEventInserter implements EventInserter {
     /** Rows sent per JDBC batch round trip; bounds driver memory for very large appends. */
     static final int BATCH_ROWS = 1000;
 
-    static final String INSERT_EVENT = "INSERT INTO events (" + COLUMNS + ") "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
+    /**
+     * With the event's hour, day and month buckets, which SQLite keeps so that a start-up after a crash can rebuild
+     * the rollups written behind the acknowledgement exactly ({@link DeferredRollups}).
+     */
+    static final String INSERT_EVENT = "INSERT INTO events (" + COLUMNS + ", hour_ms, day_ms, month_ms) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
 
     @Override
     public boolean[] insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
@@ -67,5 +71,8 @@ final class BatchedEventInserter implements EventInserter {
         ps.setString(15, entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null);
         ps.setString(16, e.reservation());
         ps.setString(17, e.metadataJson());
+        ps.setLong(18, entry.buckets().hour().toEpochMilli());
+        ps.setLong(19, entry.buckets().day().toEpochMilli());
+        ps.setLong(20, entry.buckets().month().toEpochMilli());
     }
 }

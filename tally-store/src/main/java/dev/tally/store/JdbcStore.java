@@ -42,8 +42,8 @@ abstract class JdbcStore implements TallyStore {
     private final SqlDialect dialect;
     private final Transactor tx;
     private final LedgerWriter ledger;
-    /** The minute rollups written behind the acknowledging transactions; null where they are written in them. */
-    private final DeferredMinuteRollups deferredMinutes;
+    /** The rollups written behind the acknowledging transactions; null where they are written in them. */
+    private final DeferredRollups deferred;
     private final RollupReader rollupReader = new RollupReader();
     private final EventLog eventLog = new EventLog();
     private final Retention retention;
@@ -61,9 +61,8 @@ abstract class JdbcStore implements TallyStore {
         this.dialect = dialect;
         this.tx = new Transactor(dataSource, dialect);
         RollupWriter rollupWriter = dialect.rollupWriter();
-        this.deferredMinutes = dialect.defersMinuteRollups()
-                ? new DeferredMinuteRollups(rollupWriter, clock) : null;
-        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferredMinutes);
+        this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock) : null;
+        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred);
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
         this.notifications = new NotificationRows(dialect);
@@ -105,7 +104,7 @@ abstract class JdbcStore implements TallyStore {
 
     private LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
         try {
-            return LedgerWriter.Batch.of(entries, deferredMinutes != null);
+            return LedgerWriter.Batch.of(entries, deferred != null);
         } catch (RuntimeException e) {
             // Nothing was written yet; say so in the same terms as a failed write.
             throw new StoreException("appending " + entries.size() + " events failed: " + e.getMessage(), e);
@@ -114,65 +113,57 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
-        return withPendingMinutes(grain, from, to, () -> tx.read("reading " + grain.wireName() + " rollups",
-                c -> rollupReader.rollups(c, customerId, grain, from, to)),
-                key -> customerId == null || customerId.equals(key.customerId()) ? key : null);
-    }
-
-    /**
-     * Minute rows on SQLite lag the ledger by a few seconds ({@link DeferredMinuteRollups}): a read of them adds the
-     * pending increments in [from, to), shaped by {@code pick} like the database's rows.
-     */
-    private List<RollupRow> withPendingMinutes(Window grain, Instant from, Instant to,
-                                               DeferredMinuteRollups.DatabaseRead read,
-                                               DeferredMinuteRollups.PendingPick pick) {
-        if (grain != Window.MINUTE || deferredMinutes == null) {
-            return read.rows();
-        }
-        return deferredMinutes.read(read, key -> key.bucketStart().isBefore(from) || !key.bucketStart().isBefore(to)
-                ? null : pick.shape(key));
-    }
-
-    private void flushMinutes() {
-        tx.write("writing pending minute rollups", deferredMinutes.bracket(connection -> {
-            deferredMinutes.flush(connection);
-            return null;
-        }));
-    }
-
-    /**
-     * Folds the events a crash left out of the deferred minute rollups back in; run once when the store opens.
-     *
-     * @return how many events were folded in
-     */
-    int recoverMinuteRollups() {
-        if (deferredMinutes == null) {
-            return 0;
-        }
-        return tx.write("recovering minute rollups", deferredMinutes::recover);
+        DeferredRollups.DatabaseRead read = () -> tx.read("reading " + grain.wireName() + " rollups",
+                c -> rollupReader.rollups(c, customerId, grain, from, to));
+        return deferred == null ? read.rows() : deferred.read(grain, customerId, from, to, read, key -> key);
     }
 
     @Override
     public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
-        return withPendingMinutes(grain, from, to, () -> tx.read("reading " + grain.wireName() + " totals of "
-                        + customerId, c -> rollupReader.totalsByBucket(c, customerId, grain, from, to)),
-                key -> customerId.equals(key.customerId())
-                        ? new RollupKey(key.customerId(), key.grain(), key.bucketStart(), "", "", "") : null);
+        DeferredRollups.DatabaseRead read = () -> tx.read("reading " + grain.wireName() + " totals of "
+                + customerId, c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
+        return deferred == null ? read.rows() : deferred.read(grain, customerId, from, to, read,
+                key -> new RollupKey(key.customerId(), key.grain(), key.bucketStart(), "", "", ""));
     }
 
     @Override
     public List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
-        return withPendingMinutes(grain, from, to, () -> tx.read("summing " + grain.wireName() + " rollups",
-                c -> rollupReader.sums(c, grain, from, to, keep)), key -> new RollupKey(key.customerId(), key.grain(),
-                key.bucketStart(), keep.contains(RollupDimension.PROVIDER) ? key.provider() : "",
-                keep.contains(RollupDimension.MODEL) ? key.model() : "",
-                keep.contains(RollupDimension.ENDPOINT) ? key.endpoint() : ""));
+        DeferredRollups.DatabaseRead read = () -> tx.read("summing " + grain.wireName() + " rollups",
+                c -> rollupReader.sums(c, grain, from, to, keep));
+        return deferred == null ? read.rows() : deferred.read(grain, null, from, to, read,
+                key -> new RollupKey(key.customerId(), key.grain(), key.bucketStart(),
+                        keep.contains(RollupDimension.PROVIDER) ? key.provider() : "",
+                        keep.contains(RollupDimension.MODEL) ? key.model() : "",
+                        keep.contains(RollupDimension.ENDPOINT) ? key.endpoint() : ""));
     }
 
     @Override
     public SortedMap<Integer, Long> latencyHistogram(String customerId, Instant from, Instant to) {
-        return tx.read("reading the latency histogram of " + customerId,
+        DeferredRollups.DatabaseHistogram read = () -> tx.read("reading the latency histogram of " + customerId,
                 c -> rollupReader.latencyHistogram(c, customerId, from, to));
+        return deferred == null ? read.histogram() : deferred.latency(customerId, from, to, read);
+    }
+
+    /** Writes the rollups waiting in memory, if any ({@link DeferredRollups}). */
+    private void writePendingRollups() {
+        if (deferred != null && deferred.hasPending()) {
+            tx.write("writing pending rollups", deferred.bracket(connection -> {
+                deferred.flush(connection);
+                return null;
+            }));
+        }
+    }
+
+    /**
+     * Folds the events a crash left out of the deferred rollups back in; run once when the store opens.
+     *
+     * @return how many events were folded in
+     */
+    int recoverRollups() {
+        if (deferred == null) {
+            return 0;
+        }
+        return tx.write("recovering rollups", deferred::recover);
     }
 
     @Override
@@ -186,13 +177,22 @@ abstract class JdbcStore implements TallyStore {
         return tx.read("counting events", eventLog::count);
     }
 
+    /**
+     * Removes old events. With deferred rollups, only events whose increments are in the database may go: a
+     * start-up after a crash rebuilds the others from the ledger. So the pending rollups are written first, and
+     * nothing after the watermark is removed, whatever its receive time.
+     */
     @Override
     public long deleteEventsReceivedBefore(Instant cutoff) {
-        return retention.deleteEventsReceivedBefore(cutoff);
+        writePendingRollups();
+        long keepFrom = deferred == null ? Long.MAX_VALUE : deferred.writtenThrough() + 1;
+        return retention.deleteEventsReceivedBefore(cutoff, keepFrom);
     }
 
+    /** Removes old rollups, after writing the pending ones so that none of those comes back after the removal. */
     @Override
     public long deleteRollupsBefore(Window grain, Instant cutoff) {
+        writePendingRollups();
         return retention.deleteRollupsBefore(grain, cutoff);
     }
 
@@ -407,12 +407,13 @@ abstract class JdbcStore implements TallyStore {
     @Override
     public void close() {
         try {
-            if (deferredMinutes != null && deferredMinutes.hasPending()) {
-                flushMinutes();
-            }
+            writePendingRollups();
         } catch (StoreException e) {
             // Not lost: the events are in the ledger, and the next open folds them in again.
-            LOG.warn("could not write the pending minute rollups at close: {}", e.getMessage());
+            LOG.warn("could not write the pending rollups at close: {}", e.getMessage());
+        }
+        if (deferred != null) {
+            deferred.close();
         }
         dataSource.close();
     }

@@ -1,22 +1,20 @@
 package dev.tally.store;
 
 import dev.tally.core.event.LedgerEntry;
-import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupBatch;
 import dev.tally.core.rollup.RollupCounts;
-import dev.tally.core.rollup.RollupKey;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
  * Appends a batch of ledger entries inside the caller's transaction: the events first ({@link EventInserter}), then
- * the rollups of exactly those events that were new.
+ * the rollups of exactly those events that were new (on SQLite, handed to {@link DeferredRollups} to be written a
+ * little later).
  *
  * <p>Duplicates are found by the database, not by a read before the write: {@code ON CONFLICT (event_id) DO NOTHING}
  * reports 0 rows for an id already stored, whether it came earlier in the same batch, in an earlier batch, or from
@@ -27,13 +25,13 @@ import java.util.stream.IntStream;
 final class LedgerWriter {
     private final EventInserter events;
     private final RollupWriter rollups;
-    /** Where minute rollups go when they are not written in the batch's transaction; null when they are. */
-    private final DeferredMinuteRollups deferredMinutes;
+    /** Where rollups go when they are not written in the batch's transaction; null when they are. */
+    private final DeferredRollups deferred;
 
-    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredMinuteRollups deferredMinutes) {
+    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredRollups deferred) {
         this.events = events;
         this.rollups = rollups;
-        this.deferredMinutes = deferredMinutes;
+        this.deferred = deferred;
     }
 
     /**
@@ -41,42 +39,46 @@ final class LedgerWriter {
      * before the write transaction starts ({@code UsageStore.prepareAppend}; the group-commit writer does it on its
      * own thread while the previous batch commits), so that this CPU work does not lengthen the transaction.
      *
-     * @param all     the rollups written in the batch's transaction
-     * @param minutes the minute rollups written later ({@link DeferredMinuteRollups}); empty when they are in
-     *                {@code all}
+     * @param rollups the rollups of all entries: written in the batch's transaction, or handed to
+     *                {@link DeferredRollups}
      */
-    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, RollupIncrements all,
-                 Map<RollupKey, RollupCounts> minutes) {
-        static Batch of(List<LedgerEntry> entries, boolean deferMinutes) {
+    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, Rollups rollups) {
+        static Batch of(List<LedgerEntry> entries, boolean deferRollups) {
             String[] usage = new String[entries.size()];
             for (int i = 0; i < usage.length; i++) {
                 usage[i] = UsageCodec.encode(entries.get(i).event().usageMicros());
             }
-            Rollups rollups = Rollups.of(entries, deferMinutes);
-            return new Batch(entries, byEventId(entries), usage, rollups.acked(), rollups.minutes());
+            return new Batch(entries, byEventId(entries), usage, Rollups.of(entries, deferRollups));
         }
     }
 
-    /** The rollups of some entries: those written with them, and the minute rows written later (or none). */
-    private record Rollups(RollupIncrements acked, Map<RollupKey, RollupCounts> minutes) {
-        static Rollups of(List<LedgerEntry> entries, boolean deferMinutes) {
-            if (!deferMinutes) {
-                return new Rollups(RollupIncrements.of(RollupBatch.of(entries)), Map.of());
+    /**
+     * The rollups of some entries, in the form their writer takes: sorted increments to write now, or the sums
+     * {@link DeferredRollups} keeps (exactly one of the two is non-null).
+     *
+     * @param largest the largest sum in {@code later}'s rows (0 without them), for its overflow check
+     */
+    record Rollups(RollupIncrements now, RollupBatch later, long largest) {
+        static Rollups of(List<LedgerEntry> entries, boolean defer) {
+            RollupBatch batch = RollupBatch.of(entries);
+            if (!defer) {
+                return new Rollups(RollupIncrements.of(batch), null, 0);
             }
-            RollupBatch acked = RollupBatch.of(entries, DeferredMinuteRollups.ACKED_GRAINS, true);
-            RollupBatch minutes = RollupBatch.of(entries, List.of(Window.MINUTE), false);
-            return new Rollups(RollupIncrements.of(acked.counts(), acked.latency(),
-                    DeferredMinuteRollups.ACKED_GRAINS.size()), minutes.counts());
+            long largest = 0;
+            for (RollupCounts counts : batch.counts().values()) {
+                largest = Math.max(largest, counts.largestSum());
+            }
+            return new Rollups(null, batch, largest);
         }
     }
 
     /**
      * The unit of work that writes a batch and its rollups, returning for each entry in order whether it was new;
-     * it tells the deferred minute rollups whether its transaction committed.
+     * it tells the deferred rollups whether its transaction committed.
      */
     Transactor.Work<boolean[]> append(Batch batch) {
         Transactor.Work<boolean[]> write = connection -> append(connection, batch);
-        return deferredMinutes == null ? write : deferredMinutes.bracket(write);
+        return deferred == null ? write : deferred.bracket(write);
     }
 
     private boolean[] append(Connection connection, Batch batch) throws SQLException {
@@ -87,18 +89,12 @@ final class LedgerWriter {
                 fresh.add(batch.entries().get(i));
             }
         }
-        Map<RollupKey, RollupCounts> minutes = Map.of();
-        if (fresh.size() == stored.length) {
-            rollups.add(connection, batch.all());
-            minutes = batch.minutes();
+        // Usually all are new; some are duplicates when a client retries, and only the new events may count.
+        Rollups ofFresh = fresh.size() == stored.length ? batch.rollups() : Rollups.of(fresh, deferred != null);
+        if (deferred != null) {
+            deferred.stage(connection, ofFresh.later(), ofFresh.largest());
         } else if (!fresh.isEmpty()) {
-            // Some were duplicates (rare: a client retrying): only the new events may count.
-            Rollups ofFresh = Rollups.of(fresh, deferredMinutes != null);
-            rollups.add(connection, ofFresh.acked());
-            minutes = ofFresh.minutes();
-        }
-        if (deferredMinutes != null) {
-            deferredMinutes.stage(connection, minutes);
+            rollups.add(connection, ofFresh.now());
         }
         return stored;
     }

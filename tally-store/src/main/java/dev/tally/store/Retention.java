@@ -39,9 +39,15 @@ final class Retention {
         this.chunkRows = chunkRows;
     }
 
-    long deleteEventsReceivedBefore(Instant cutoff) {
+    /**
+     * Deletes the events received before the cutoff, never one with seq {@code keepFromSeq} or higher.
+     *
+     * @return how many were deleted
+     */
+    long deleteEventsReceivedBefore(Instant cutoff, long keepFromSeq) {
         long cutoffMs = cutoff.toEpochMilli();
-        long end = tx.read("finding events received before " + cutoff, c -> firstSeqReceivedFrom(c, cutoffMs));
+        long end = Math.min(keepFromSeq,
+                tx.read("finding events received before " + cutoff, c -> firstSeqReceivedFrom(c, cutoffMs)));
         long deleted = 0;
         Long start = tx.read("finding the oldest event", c -> firstSeqFrom(c, Long.MIN_VALUE, 0));
         while (start != null && start < end) {

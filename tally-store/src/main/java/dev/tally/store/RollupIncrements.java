@@ -85,10 +85,7 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
         return of(batch.counts(), batch.latency(), ALL_GRAINS);
     }
 
-    /**
-     * Like {@link #of(RollupBatch)} for rows of {@code grains} grains only (the SQLite store writes its minute rows
-     * apart, {@link DeferredMinuteRollups}): a series is a group of that many rows.
-     */
+    /** Like {@link #of(RollupBatch)} for rows of {@code grains} grains: a series is a group of that many rows. */
     static RollupIncrements of(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, Long> latencyCells, int grains) {
         Map<SeriesKey, List<Map.Entry<RollupKey, RollupCounts>>> bySeries = new HashMap<>();
         for (Map.Entry<RollupKey, RollupCounts> row : counts.entrySet()) {
@@ -103,7 +100,7 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
             List<Map.Entry<RollupKey, RollupCounts>> group = bySeries.get(key);
             group.sort(IN_SERIES_ORDER);
             rows.addAll(group);
-            if (group.size() == grains) {
+            if (group.size() == grains && oneRowPerGrain(group)) {
                 // Every event adds to every grain: one row per grain means one bucket per grain, each summing
                 // exactly the same events.
                 series.add(series(group));
@@ -114,6 +111,20 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
         List<Map.Entry<LatencyKey, Long>> latency = new ArrayList<>(latencyCells.entrySet());
         latency.sort(Map.Entry.comparingByKey(LATENCY_ORDER));
         return new RollupIncrements(rows, series, singles, latency);
+    }
+
+    /**
+     * Whether no two rows of a group (sorted by grain) share a grain. Rows summed from sources with different grains
+     * (a start-up folding minute rows only for some events and every grain for others) can make a group of the
+     * right size that is not a series.
+     */
+    private static boolean oneRowPerGrain(List<Map.Entry<RollupKey, RollupCounts>> group) {
+        for (int i = 1; i < group.size(); i++) {
+            if (group.get(i).getKey().grain() == group.get(i - 1).getKey().grain()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Series series(List<Map.Entry<RollupKey, RollupCounts>> group) {

@@ -1,5 +1,7 @@
 package dev.tally.store;
 
+import dev.tally.core.rollup.RollupBatch;
+
 import java.sql.SQLException;
 import java.util.function.Predicate;
 
@@ -12,7 +14,7 @@ enum SqlDialect {
     SQLITE("sqlite", true) {
         @Override
         RollupWriter rollupWriter() {
-            return new SqliteRollupWriter(DeferredMinuteRollups.ACKED_GRAINS);
+            return new SqliteRollupWriter(RollupBatch.GRAINS);
         }
 
         @Override
@@ -69,8 +71,8 @@ enum SqlDialect {
         return "classpath:db/migration/" + backend;
     }
 
-    /** Whether minute rollups are written behind the acknowledging transactions ({@link DeferredMinuteRollups}). */
-    boolean defersMinuteRollups() {
+    /** Whether rollups are written behind the acknowledging transactions ({@link DeferredRollups}). */
+    boolean defersRollups() {
         return singleWriter;
     }
 

@@ -89,9 +89,9 @@ public final class SqliteStore extends JdbcStore {
         HikariDataSource pool = JdbcStore.migrated(pool(jdbcUrl), SqlDialect.SQLITE, null);
         SqliteStore store = new SqliteStore(pool, clock, retentionChunkRows);
         try {
-            int folded = store.recoverMinuteRollups();
+            int folded = store.recoverRollups();
             if (folded > 0) {
-                LOG.info("Folded {} events into the minute rollups that the last run had not written", folded);
+                LOG.info("Folded {} events into the rollups that the last run had not written", folded);
             }
         } catch (RuntimeException e) {
             pool.close();

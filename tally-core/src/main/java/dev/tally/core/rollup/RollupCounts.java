@@ -106,6 +106,17 @@ public final class RollupCounts {
         return java.util.Collections.unmodifiableMap(metricMicros);
     }
 
+    /** The largest of all its sums (counts, cost, latency and metric quantities), to bound what adding them risks. */
+    public long largestSum() {
+        long largest = Math.max(Math.max(Math.max(requests, errors), Math.max(status2xx, status3xx)),
+                Math.max(Math.max(status4xx, status5xx), Math.max(costNanos, unpriced)));
+        largest = Math.max(largest, Math.max(latencySumMs, latencyCount));
+        for (long micros : metricMicros.values()) {
+            largest = Math.max(largest, micros);
+        }
+        return largest;
+    }
+
     /** Micros of one sent metric, 0 if none. */
     public long micros(String metric) {
         return metricMicros.getOrDefault(metric, 0L);
