@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rollup increments of a batch of newly stored events, aggregated in memory first so that a batch of a
@@ -17,6 +18,10 @@ import java.util.Map;
  * @param latency latency histogram increments by (customer, day, bucket)
  */
 public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, Long> latency) {
+    /** Distinct key strings kept at most by {@link #canonical}; past it, it starts over. */
+    static final int MAX_CANONICAL_STRINGS = 100_000;
+    private static final Map<String, String> CANONICAL = new ConcurrentHashMap<>();
+
     /** The grains every event is rolled up into. */
     public static final List<Window> GRAINS = List.of(Window.values());
 
@@ -34,21 +39,40 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
         Map<LatencyKey, Long> latency = new HashMap<>();
         for (LedgerEntry entry : entries) {
             UsageEvent e = entry.event();
-            String provider = RollupKey.nonNull(e.provider());
-            String model = RollupKey.nonNull(e.model());
-            String endpoint = RollupKey.nonNull(e.endpoint());
+            String customer = canonical(e.customerId());
+            String provider = canonical(RollupKey.nonNull(e.provider()));
+            String model = canonical(RollupKey.nonNull(e.model()));
+            String endpoint = canonical(RollupKey.nonNull(e.endpoint()));
             for (Window grain : grains) {
-                RollupKey key = new RollupKey(e.customerId(), grain, entry.buckets().start(grain), provider, model,
+                RollupKey key = new RollupKey(customer, grain, entry.buckets().start(grain), provider, model,
                         endpoint);
                 counts.computeIfAbsent(key, k -> new RollupCounts()).add(entry);
             }
             if (withLatency && e.latencyMs() != null) {
-                LatencyKey key = new LatencyKey(e.customerId(), entry.buckets().day(),
+                LatencyKey key = new LatencyKey(customer, entry.buckets().day(),
                         LatencyBuckets.indexOf(e.latencyMs()));
                 latency.merge(key, 1L, Long::sum);
             }
         }
         return new RollupBatch(counts, latency);
+    }
+
+    /**
+     * One instance of each key string (customer, provider, model, endpoint) for all batches: rows of the same key
+     * then compare their strings by reference and hash them once. Each event brings new copies of these strings, and
+     * comparing and hashing them was most of the work of summing rows into large maps (the SQLite store's pending
+     * rollups). Bounded: a flood of distinct endpoints only makes it start over.
+     */
+    static String canonical(String value) {
+        String known = CANONICAL.get(value);
+        if (known != null) {
+            return known;
+        }
+        if (CANONICAL.size() >= MAX_CANONICAL_STRINGS) {
+            CANONICAL.clear();
+        }
+        known = CANONICAL.putIfAbsent(value, value);
+        return known == null ? value : known;
     }
 
     /**

@@ -2,14 +2,21 @@ package dev.tally.core.rollup;
 
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
+import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * Sums over a set of events: counts of calls, errors and status classes, cost, latency, and the quantity of every
  * sent metric. Used both to accumulate a batch before it is written and to add up rows read back. Not thread-safe.
+ *
+ * <p>The token metrics, which nearly every event of an AI product carries, are plain fields; other metrics are in a
+ * map made when the first one is added. Ingestion adds to these sums several times per event (one row per grain, then
+ * the pending sums of the SQLite store), and a sorted map's lookups and boxing were most of that work.
  */
 public final class RollupCounts {
     private long requests;
@@ -22,7 +29,17 @@ public final class RollupCounts {
     private long unpriced;
     private long latencySumMs;
     private long latencyCount;
-    private final Map<String, Long> metricMicros = new TreeMap<>();
+    private long inputTokens;
+    private long outputTokens;
+    private long cachedTokens;
+    /** Which token metrics were sent (bits of {@link #INPUT}, {@link #OUTPUT}, {@link #CACHED}), even as 0. */
+    private int tokensSent;
+    /** The other metrics' quantities, null until one is added. */
+    private TreeMap<String, Long> otherMetrics;
+
+    private static final int INPUT = 1;
+    private static final int OUTPUT = 2;
+    private static final int CACHED = 4;
 
     public RollupCounts() {
     }
@@ -41,7 +58,7 @@ public final class RollupCounts {
         this.unpriced = unpriced;
         this.latencySumMs = latencySumMs;
         this.latencyCount = latencyCount;
-        this.metricMicros.putAll(metricMicros);
+        metricMicros.forEach(this::addMetric);
     }
 
     /** Adds one ledger entry. */
@@ -72,7 +89,32 @@ public final class RollupCounts {
             latencySumMs += e.latencyMs();
             latencyCount++;
         }
-        e.usage().forEach((metric, micros) -> metricMicros.merge(metric, micros, Math::addExact));
+        for (Map.Entry<String, Long> metric : e.usage().entrySet()) {
+            addMetric(metric.getKey(), metric.getValue());
+        }
+    }
+
+    private void addMetric(String metric, long micros) {
+        switch (metric) {
+            case Metrics.INPUT_TOKENS -> {
+                inputTokens = Math.addExact(inputTokens, micros);
+                tokensSent |= INPUT;
+            }
+            case Metrics.OUTPUT_TOKENS -> {
+                outputTokens = Math.addExact(outputTokens, micros);
+                tokensSent |= OUTPUT;
+            }
+            case Metrics.CACHED_TOKENS -> {
+                cachedTokens = Math.addExact(cachedTokens, micros);
+                tokensSent |= CACHED;
+            }
+            default -> {
+                if (otherMetrics == null) {
+                    otherMetrics = new TreeMap<>();
+                }
+                otherMetrics.merge(metric, micros, Math::addExact);
+            }
+        }
     }
 
     /** Adds other sums to these. */
@@ -87,7 +129,13 @@ public final class RollupCounts {
         unpriced += o.unpriced;
         latencySumMs += o.latencySumMs;
         latencyCount += o.latencyCount;
-        o.metricMicros.forEach((metric, micros) -> metricMicros.merge(metric, micros, Math::addExact));
+        inputTokens = Math.addExact(inputTokens, o.inputTokens);
+        outputTokens = Math.addExact(outputTokens, o.outputTokens);
+        cachedTokens = Math.addExact(cachedTokens, o.cachedTokens);
+        tokensSent |= o.tokensSent;
+        if (o.otherMetrics != null) {
+            o.otherMetrics.forEach(this::addMetric);
+        }
     }
 
     public long requests() { return requests; }
@@ -101,9 +149,22 @@ public final class RollupCounts {
     public long latencySumMs() { return latencySumMs; }
     public long latencyCount() { return latencyCount; }
 
-    /** Quantities of sent metrics in micros, by metric name (read-only view). */
+    /** Quantities of sent metrics in micros, by metric name, sorted (a read-only copy). */
     public Map<String, Long> metricMicros() {
-        return java.util.Collections.unmodifiableMap(metricMicros);
+        if (tokensSent == 0 && otherMetrics == null) {
+            return Collections.emptySortedMap();
+        }
+        SortedMap<String, Long> all = otherMetrics == null ? new TreeMap<>() : new TreeMap<>(otherMetrics);
+        if ((tokensSent & INPUT) != 0) {
+            all.put(Metrics.INPUT_TOKENS, inputTokens);
+        }
+        if ((tokensSent & OUTPUT) != 0) {
+            all.put(Metrics.OUTPUT_TOKENS, outputTokens);
+        }
+        if ((tokensSent & CACHED) != 0) {
+            all.put(Metrics.CACHED_TOKENS, cachedTokens);
+        }
+        return Collections.unmodifiableSortedMap(all);
     }
 
     /** The largest of all its sums (counts, cost, latency and metric quantities), to bound what adding them risks. */
@@ -111,14 +172,22 @@ public final class RollupCounts {
         long largest = Math.max(Math.max(Math.max(requests, errors), Math.max(status2xx, status3xx)),
                 Math.max(Math.max(status4xx, status5xx), Math.max(costNanos, unpriced)));
         largest = Math.max(largest, Math.max(latencySumMs, latencyCount));
-        for (long micros : metricMicros.values()) {
-            largest = Math.max(largest, micros);
+        largest = Math.max(largest, Math.max(inputTokens, Math.max(outputTokens, cachedTokens)));
+        if (otherMetrics != null) {
+            for (long micros : otherMetrics.values()) {
+                largest = Math.max(largest, micros);
+            }
         }
         return largest;
     }
 
     /** Micros of one sent metric, 0 if none. */
     public long micros(String metric) {
-        return metricMicros.getOrDefault(metric, 0L);
+        return switch (metric) {
+            case Metrics.INPUT_TOKENS -> inputTokens;
+            case Metrics.OUTPUT_TOKENS -> outputTokens;
+            case Metrics.CACHED_TOKENS -> cachedTokens;
+            default -> otherMetrics == null ? 0 : otherMetrics.getOrDefault(metric, 0L);
+        };
     }
 }
