@@ -50,6 +50,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,8 @@ public final class TallyServer implements AutoCloseable {
     private static final String RESERVATION_SECRET_SETTING = "reservation_secret";
     /** Setting holding the hex secret that signs the console's session cookies (shared by every node). */
     private static final String SESSION_SECRET_SETTING = "session_secret";
+    /** How long an idle thread of the platform HTTP pool lives above the pool's minimum (which is its maximum). */
+    private static final int HTTP_IDLE_THREAD_MILLIS = 60_000;
 
     private final TallyStore store;
     private final EventWriter writer;
@@ -182,7 +185,7 @@ public final class TallyServer implements AutoCloseable {
 
         List<String> routes = new ArrayList<>();
         boolean virtualThreads = Runtime.version().feature() >= 21;
-        ThreadPool httpPool = httpPool(virtualThreads);
+        ThreadPool httpPool = httpPool(config, virtualThreads);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath()));
@@ -238,11 +241,22 @@ public final class TallyServer implements AutoCloseable {
     }
 
     /**
-     * The HTTP server's threads, as Javalin would make them (a virtual thread per task on JDK 21+, else a pool of up
-     * to 250 platform threads), made here so that ingestion can continue on them after a commit.
+     * The HTTP server's threads. On virtual threads (JDK 21+), Javalin's own pool: a virtual thread per task. On
+     * platform threads, a pool of {@link ServerConfig#effectiveHttpThreads} threads (Jetty's acceptor and selector
+     * included), not Javalin's default of up to 250: no request waits long on a pool thread (ingestion answers from
+     * the commit asynchronously), and with ~32 runnable request threads on a few cores a thread preempted while it
+     * holds a customer's counter lock stalls the others (lock-holder preemption), which costs authorization 3x its
+     * CPU (docs/benchmarks.md).
      */
-    private static ThreadPool httpPool(boolean virtualThreads) {
-        return ConcurrencyUtil.jettyThreadPool("JettyServerThreadPool", 8, 250, virtualThreads);
+    private static ThreadPool httpPool(ServerConfig config, boolean virtualThreads) {
+        if (virtualThreads) {
+            return ConcurrencyUtil.jettyThreadPool("JettyServerThreadPool", 8, 250, true);
+        }
+        int threads = config.effectiveHttpThreads();
+        QueuedThreadPool pool = new QueuedThreadPool(threads, threads, HTTP_IDLE_THREAD_MILLIS);
+        pool.setName("tally-http");
+        LOG.info("HTTP on {} platform threads (TALLY_HTTP_THREADS; virtual threads need Java 21+)", threads);
+        return pool;
     }
 
     /**
