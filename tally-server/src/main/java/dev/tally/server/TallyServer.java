@@ -43,11 +43,15 @@ import dev.tally.store.Stores;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.javalin.util.ConcurrencyUtil;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +74,8 @@ public final class TallyServer implements AutoCloseable {
     private static final String RESERVATION_SECRET_SETTING = "reservation_secret";
     /** Setting holding the hex secret that signs the console's session cookies (shared by every node). */
     private static final String SESSION_SECRET_SETTING = "session_secret";
+    /** How long an idle thread of the platform HTTP pool lives above the pool's minimum (which is its maximum). */
+    private static final int HTTP_IDLE_THREAD_MILLIS = 60_000;
 
     private final TallyStore store;
     private final EventWriter writer;
@@ -121,6 +127,21 @@ public final class TallyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #start(ServerConfig, InstantSource)}, on a store the caller opened (tests wrap a real store to hold
+     * or fail its commits); the config's database URL and data directory are not used. The server closes the store
+     * on {@link #close}, and at once if it fails to start.
+     */
+    public static TallyServer start(ServerConfig config, InstantSource clock, TallyStore store) {
+        try {
+            ConfigFile file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
+            return start(file == null ? config : file.applyServerSection(config), file, store, clock);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     private static TallyServer start(ServerConfig config, ConfigFile file, TallyStore store, InstantSource clock) {
         ObjectMapper json = Json.mapper();
         Catalog catalog = new Catalog(store);
@@ -140,6 +161,8 @@ public final class TallyServer implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EventWriter writer = new EventWriter(store,
                 new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
+        Gauge.builder("tally_writer_pending_requests", writer, EventWriter::pendingSubmissions)
+                .description("ingestion requests waiting for their commit").register(metrics);
         UsageReporter reporter = new UsageReporter(store, catalog, clock);
         // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
         Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
@@ -161,14 +184,17 @@ public final class TallyServer implements AutoCloseable {
         ProblemMapper problems = new ProblemMapper(json);
 
         List<String> routes = new ArrayList<>();
+        boolean virtualThreads = Runtime.version().feature() >= 21;
+        ThreadPool httpPool = httpPool(config, virtualThreads);
         Javalin app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath()));
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
+            cfg.jetty.threadPool = httpPool;
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.prefer405over404 = true;
-            cfg.concurrency.useVirtualThreads = Runtime.version().feature() >= 21;
+            cfg.concurrency.useVirtualThreads = virtualThreads;
             cfg.jsonMapper(new JavalinJackson(json, false));
             problems.register(cfg.routes);
             // The console's scripts and styles, and the chart library from its webjar; public, they hold no data.
@@ -181,7 +207,8 @@ public final class TallyServer implements AutoCloseable {
             new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
             new OpsRoutes(store, metrics, json).register(cfg.routes);
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
-            new EventRoutes(ingest, access, requests, json, clock).register(cfg.routes);
+            // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
+            new EventRoutes(ingest, access, requests, json, clock, httpPool).register(cfg.routes);
             new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
             new AlertRoutes(new AlertService(store, alerts, clock), auth, access, new AlertJson(json))
@@ -211,6 +238,25 @@ public final class TallyServer implements AutoCloseable {
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
                 enforcer, notifications, alerts);
+    }
+
+    /**
+     * The HTTP server's threads. On virtual threads (JDK 21+), Javalin's own pool: a virtual thread per task. On
+     * platform threads, a pool of {@link ServerConfig#effectiveHttpThreads} threads (Jetty's acceptor and selector
+     * included), not Javalin's default of up to 250: no request waits long on a pool thread (ingestion answers from
+     * the commit asynchronously), and with ~32 runnable request threads on a few cores a thread preempted while it
+     * holds a customer's counter lock stalls the others (lock-holder preemption), which costs authorization 3x its
+     * CPU (docs/benchmarks.md).
+     */
+    private static ThreadPool httpPool(ServerConfig config, boolean virtualThreads) {
+        if (virtualThreads) {
+            return ConcurrencyUtil.jettyThreadPool("JettyServerThreadPool", 8, 250, true);
+        }
+        int threads = config.effectiveHttpThreads();
+        QueuedThreadPool pool = new QueuedThreadPool(threads, threads, HTTP_IDLE_THREAD_MILLIS);
+        pool.setName("tally-http");
+        LOG.info("HTTP on {} platform threads (TALLY_HTTP_THREADS; virtual threads need Java 21+)", threads);
+        return pool;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -44,6 +45,7 @@ public final class EventWriter implements AutoCloseable {
     private final Thread preparer;
     private final Thread committer;
     private final Consumer<BatchStats> observer;
+    private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean closing;
     /** When the commit in progress began ({@link System#nanoTime()}), or {@link #NOT_COMMITTING}. */
     private volatile long commitStarted = NOT_COMMITTING;
@@ -69,6 +71,9 @@ public final class EventWriter implements AutoCloseable {
     /**
      * Queues entries for the next commit.
      *
+     * <p>The committing thread completes the future: work that follows a commit belongs on another thread (chain it
+     * with an executor, {@code handleAsync(..., executor)}), or it delays every later commit.
+     *
      * @return completes, after the commit, with one flag per entry: true if stored, false if a duplicate; or
      *         exceptionally with {@link UnavailableException} if the store failed
      * @throws UnavailableException at once if the writer is closing or its queue is full
@@ -80,11 +85,21 @@ public final class EventWriter implements AutoCloseable {
         Submission submission = new Submission(List.copyOf(entries), new CompletableFuture<>());
         if (entries.isEmpty()) {
             submission.result.complete(new boolean[0]);
-        } else if (!queue.offer(submission)) {
+            return submission.result;
+        }
+        pending.incrementAndGet();
+        if (!queue.offer(submission)) {
+            pending.decrementAndGet();
             throw new UnavailableException("the ingestion queue is full (" + settings.queueCapacity()
                     + " requests waiting); retry shortly", null);
         }
+        submission.result.whenComplete((stored, failure) -> pending.decrementAndGet());
         return submission.result;
+    }
+
+    /** How many submissions are queued or being committed, not yet answered (a gauge for metrics and tests). */
+    public int pendingSubmissions() {
+        return pending.get();
     }
 
     private void prepareLoop() {
@@ -200,16 +215,10 @@ public final class EventWriter implements AutoCloseable {
 
     private void commit(List<Submission> batch, UsageStore.PreparedAppend append) {
         long started = System.nanoTime();
+        boolean[] stored;
         try {
-            boolean[] stored = append.write();
+            stored = append.write();
             observer.accept(new BatchStats(stored.length, batch.size(), System.nanoTime() - started));
-            int offset = 0;
-            for (Submission s : batch) {
-                boolean[] own = new boolean[s.entries.size()];
-                System.arraycopy(stored, offset, own, 0, own.length);
-                offset += own.length;
-                s.result.complete(own);
-            }
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
                 batch.get(0).result.completeExceptionally(
@@ -220,6 +229,16 @@ public final class EventWriter implements AutoCloseable {
                 List<Submission> alone = List.of(s);
                 commit(alone, prepare(alone));
             }
+            return;
+        }
+        // Outside the try: the batch is committed, so nothing a caller's continuation throws may count as a failed
+        // write (which would commit the batch again, one request at a time).
+        int offset = 0;
+        for (Submission s : batch) {
+            boolean[] own = new boolean[s.entries.size()];
+            System.arraycopy(stored, offset, own, 0, own.length);
+            offset += own.length;
+            s.result.complete(own);
         }
     }
 

@@ -16,13 +16,18 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Records usage events: checks what needs state (the customer exists, the timestamp is in the accepted window, the
  * reservation it settles was issued for it), prices each event once with the catalog in effect at its timestamp,
- * fixes its rollup buckets in the customer's zone, and hands the batch to the {@link EventWriter}, returning once it
- * is durably committed. Each newly stored event then counts toward the customer's limits in the {@link Enforcer}.
+ * fixes its rollup buckets in the customer's zone, and hands the batch to the {@link EventWriter}, answering once it
+ * is durably committed: {@link #ingest} waits for that, {@link #ingestAsync} returns a future at once. Each newly
+ * stored event then counts toward the customer's limits in the {@link Enforcer}.
  */
 public final class IngestService {
     private final Catalog catalog;
@@ -45,12 +50,46 @@ public final class IngestService {
     }
 
     /**
-     * Records the valid candidates and reports on all of them.
+     * Records the valid candidates and reports on all of them, returning once they are committed (the calling thread
+     * waits for the group commit).
      *
      * @throws ValidationException if no candidate is valid (then nothing is stored)
      * @throws UnavailableException if the store could not commit them (then none is acknowledged)
      */
     public IngestResult ingest(List<EventCandidate> candidates) {
+        Admitted admitted = admit(candidates);
+        return admitted.result(await(writer.submit(admitted.entries)));
+    }
+
+    /**
+     * Records the valid candidates without waiting for the commit: the answer is a future that the commit completes.
+     *
+     * <p>The writer's single committing thread completes the writer's futures; everything that follows (counting
+     * the stored events toward limits, and whatever the caller chains on the returned future, such as writing an HTTP
+     * answer) runs on {@code completion} instead, on success and on failure alike, so that it never delays the next
+     * commit. Dependent stages that the caller adds without an executor run on that same {@code completion} thread.
+     *
+     * @param completion runs the continuation once the commit is done; it should not reject tasks while the writer
+     *                   still commits (if it does, the continuation runs on the committing thread instead)
+     * @return completes with the report once the accepted events are committed, or exceptionally with
+     *         {@link UnavailableException} if the store could not commit them (then none is acknowledged)
+     * @throws ValidationException at once if no candidate is valid (then nothing is stored)
+     * @throws UnavailableException at once if the writer is closing or its queue is full
+     */
+    public CompletableFuture<IngestResult> ingestAsync(List<EventCandidate> candidates, Executor completion) {
+        Admitted admitted = admit(candidates);
+        // handleAsync, not thenApplyAsync: a dependent of thenApplyAsync is completed exceptionally on the thread that
+        // failed its source (the committer); handleAsync hands failures to the executor too.
+        return writer.submit(admitted.entries).handleAsync((stored, failure) -> {
+            if (failure != null) {
+                throw unavailable(failure);
+            }
+            return admitted.result(stored);
+        }, orCaller(completion));
+    }
+
+    /** The candidates checked and prepared: what goes to the writer, and what was rejected on the way. */
+    private Admitted admit(List<EventCandidate> candidates) {
         Instant now = clock.instant();
         List<LedgerEntry> entries = new ArrayList<>(candidates.size());
         List<IngestResult.Rejection> rejected = new ArrayList<>();
@@ -74,15 +113,30 @@ public final class IngestService {
             }
             throw new ValidationException("No valid event in the request; nothing was stored", all.list());
         }
-        boolean[] stored = await(entries);
-        int accepted = 0;
-        for (int i = 0; i < stored.length; i++) {
-            if (stored[i]) {
-                accepted++;
-                enforcer.record(entries.get(i));
-            }
+        return new Admitted(entries, List.copyOf(rejected));
+    }
+
+    /** Entries handed to the writer and the rejections of one request. */
+    private final class Admitted {
+        private final List<LedgerEntry> entries;
+        private final List<IngestResult.Rejection> rejected;
+
+        private Admitted(List<LedgerEntry> entries, List<IngestResult.Rejection> rejected) {
+            this.entries = entries;
+            this.rejected = rejected;
         }
-        return new IngestResult(accepted, stored.length - accepted, List.copyOf(rejected));
+
+        /** Counts the newly stored entries toward limits, and reports; {@code stored} has one flag per entry. */
+        private IngestResult result(boolean[] stored) {
+            int accepted = 0;
+            for (int i = 0; i < stored.length; i++) {
+                if (stored[i]) {
+                    accepted++;
+                    enforcer.record(entries.get(i));
+                }
+            }
+            return new IngestResult(accepted, stored.length - accepted, rejected);
+        }
     }
 
     private LedgerEntry prepare(UsageEvent event, Instant now, Problems problems) {
@@ -110,17 +164,38 @@ public final class IngestService {
         return new LedgerEntry(event, priced.cost(), priced.unpricedMetrics(), now, buckets);
     }
 
-    private boolean[] await(List<LedgerEntry> entries) {
+    private static boolean[] await(CompletableFuture<boolean[]> commit) {
         try {
-            return writer.submit(entries).get();
+            return commit.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while waiting for the commit", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnavailableException u) {
-                throw u;
-            }
-            throw new UnavailableException("the store could not record the events", e.getCause());
+            throw unavailable(e.getCause());
         }
+    }
+
+    /** The failure of a commit as the error callers see: itself if it already says unavailable, else wrapped. */
+    private static UnavailableException unavailable(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof UnavailableException u) {
+            return u;
+        }
+        return new UnavailableException("the store could not record the events", cause);
+    }
+
+    /**
+     * The executor, falling back to the calling thread when it rejects a task (say, while the server stops): a
+     * rejection would otherwise be thrown into the writer's committing thread, and the request never answered.
+     */
+    private static Executor orCaller(Executor executor) {
+        return task -> {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
     }
 }

@@ -117,6 +117,7 @@ public final class ConfigFile {
         String databaseUrl = f.text("database_url", false);
         Long retentionDays = f.integer("retention_days", ServerConfig.MIN_RETENTION.toDays(), 36_500, false);
         Long maxBody = f.integer("max_body_bytes", 1024, Integer.MAX_VALUE, false);
+        Long httpThreads = f.integer("http_threads", 0, 10_000, false);
         f.rejectUnknown();
         failOn(source, problems);
         ServerConfig.Builder result = config.toBuilder();
@@ -134,6 +135,9 @@ public final class ConfigFile {
         }
         if (maxBody != null) {
             result.maxBodyBytes(maxBody);
+        }
+        if (httpThreads != null) {
+            result.httpThreads(httpThreads.intValue());
         }
         return result.build();
     }

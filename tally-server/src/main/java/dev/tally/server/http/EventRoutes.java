@@ -17,8 +17,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
-/** {@code POST /v1/events}: recording usage. Answers only once the accepted events are committed to disk. */
+/**
+ * {@code POST /v1/events}: recording usage. Answers only once the accepted events are committed to disk, without
+ * holding a request thread meanwhile: the handler hands Javalin the commit's future and returns, so a small HTTP
+ * pool is never used up by requests waiting for a commit.
+ */
 public final class EventRoutes {
     private final IngestService ingest;
     private final Access access;
@@ -27,15 +32,21 @@ public final class EventRoutes {
     private final FastEventReader fastEvents = new FastEventReader();
     private final ObjectMapper json;
     private final InstantSource clock;
+    private final Executor replies;
 
+    /**
+     * @param replies runs what follows a commit: counting the events toward limits and writing the answer (the
+     *                server passes its HTTP pool)
+     */
     public EventRoutes(IngestService ingest, Access access, Requests requests, ObjectMapper json,
-                       InstantSource clock) {
+                       InstantSource clock, Executor replies) {
         this.ingest = ingest;
         this.access = access;
         this.requests = requests;
         this.eventJson = new EventJson(json);
         this.json = json;
         this.clock = clock;
+        this.replies = replies;
     }
 
     public void register(RoutesConfig routes) {
@@ -50,7 +61,12 @@ public final class EventRoutes {
         if (candidates == null) {
             candidates = candidatesOfTree(requests.body(body), now);
         }
-        ctx.json(write(ingest.ingest(candidates)));
+        List<EventCandidate> all = candidates;
+        // Javalin resumes the request (writing the answer, or the problem of a failure through the one exception
+        // mapper) on the thread that completes this future. The writer's committing thread completes the commit,
+        // and serialising answers there would hold up the next commit of every client, so ingestAsync continues on
+        // `replies` (the HTTP pool), and so does everything chained here.
+        ctx.future(() -> ingest.ingestAsync(all, replies).thenAccept(result -> ctx.json(write(result))));
     }
 
     /** The candidates of a body read as a JSON tree, with a problem for everything wrong in each event. */
