@@ -184,6 +184,41 @@ class EventWriterSqliteTest {
         assertThat(store.countEvents()).isEqualTo(20);
     }
 
+    @Test
+    void submit_moreEventsWaitingThanFortyBatches_isRefusedUntilTheyAreCommitted() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        // The real store, with every write held until the test lets it go.
+        UsageStore gated = (UsageStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {UsageStore.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("prepareAppend")) {
+                        return method.invoke(store, args);
+                    }
+                    @SuppressWarnings("unchecked")
+                    UsageStore.PreparedAppend real = store.prepareAppend((List<LedgerEntry>) args[0]);
+                    return (UsageStore.PreparedAppend) () -> {
+                        awaitQuietly(release);
+                        return real.write();
+                    };
+                });
+        int maxBatch = 10; // so 400 events may wait
+        List<CompletableFuture<boolean[]>> accepted = new ArrayList<>();
+        try (EventWriter writer = new EventWriter(gated, new WriterSettings(maxBatch, Duration.ZERO, 10_000), s -> {
+        })) {
+            for (int i = 0; i < EventWriter.QUEUED_BATCHES; i++) {
+                accepted.add(writer.submit(batch("ok" + i, maxBatch)));
+            }
+            assertThatThrownBy(() -> writer.submit(batch("over", 1))).isInstanceOf(UnavailableException.class)
+                    .hasMessageContaining("400 events waiting");
+
+            release.countDown();
+            for (CompletableFuture<boolean[]> f : accepted) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).containsOnly(true);
+            }
+            assertThat(writer.submit(batch("after", 1)).get(10, TimeUnit.SECONDS)).containsOnly(true);
+        }
+        assertThat(store.countEvents()).isEqualTo(401);
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();

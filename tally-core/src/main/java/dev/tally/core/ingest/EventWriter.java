@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +36,12 @@ public final class EventWriter implements AutoCloseable {
     /** Tells the committer that the preparer has ended and nothing follows. */
     private static final Prepared END = new Prepared(List.of(), () -> new boolean[0]);
     private static final long NOT_COMMITTING = Long.MIN_VALUE;
+    /**
+     * Events that may wait, in full batches: beyond it, callers are told to retry. Requests no longer hold a thread
+     * while they wait (ingestion answers asynchronously), so without it a burst could queue up to
+     * {@link WriterSettings#queueCapacity()} requests of thousands of events each in memory.
+     */
+    public static final int QUEUED_BATCHES = 40;
     /** How often a preparer waiting for a commit checks whether it has ended. */
     private static final long COMMIT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -46,6 +53,9 @@ public final class EventWriter implements AutoCloseable {
     private final Thread committer;
     private final Consumer<BatchStats> observer;
     private final AtomicInteger pending = new AtomicInteger();
+    /** Events submitted and not answered yet. */
+    private final AtomicLong queuedEvents = new AtomicLong();
+    private final long maxQueuedEvents;
     private volatile boolean closing;
     /** When the commit in progress began ({@link System#nanoTime()}), or {@link #NOT_COMMITTING}. */
     private volatile long commitStarted = NOT_COMMITTING;
@@ -62,6 +72,7 @@ public final class EventWriter implements AutoCloseable {
         this.settings = settings;
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.maxQueuedEvents = (long) settings.maxBatchEvents() * QUEUED_BATCHES;
         this.preparer = new Thread(this::prepareLoop, "tally-writer-prepare");
         this.committer = new Thread(this::commitLoop, "tally-writer");
         committer.start();
@@ -87,13 +98,20 @@ public final class EventWriter implements AutoCloseable {
             submission.result.complete(new boolean[0]);
             return submission.result;
         }
+        long waiting = queuedEvents.addAndGet(entries.size()) - entries.size();
+        // One submission is always taken, however large: the batch size bounds what fits in one commit, not this.
+        if (waiting > 0 && waiting + entries.size() > maxQueuedEvents) {
+            queuedEvents.addAndGet(-entries.size());
+            throw new UnavailableException("the ingestion queue is full (" + waiting
+                    + " events waiting); retry shortly", null);
+        }
         pending.incrementAndGet();
         if (!queue.offer(submission)) {
             pending.decrementAndGet();
+            queuedEvents.addAndGet(-entries.size());
             throw new UnavailableException("the ingestion queue is full (" + settings.queueCapacity()
                     + " requests waiting); retry shortly", null);
         }
-        submission.result.whenComplete((stored, failure) -> pending.decrementAndGet());
         return submission.result;
     }
 
@@ -123,7 +141,7 @@ public final class EventWriter implements AutoCloseable {
         }
         // A submit that raced with close() may have slipped in after the last poll: never leave it hanging.
         for (Submission late; (late = queue.poll()) != null; ) {
-            late.result.completeExceptionally(new UnavailableException("the server is shutting down", null));
+            answer(late, null, new UnavailableException("the server is shutting down", null));
         }
         hand(END);
     }
@@ -221,7 +239,7 @@ public final class EventWriter implements AutoCloseable {
             observer.accept(new BatchStats(stored.length, batch.size(), System.nanoTime() - started));
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
-                batch.get(0).result.completeExceptionally(
+                answer(batch.get(0), null,
                         new UnavailableException("the store could not record the events: " + e.getMessage(), e));
                 return;
             }
@@ -238,7 +256,21 @@ public final class EventWriter implements AutoCloseable {
             boolean[] own = new boolean[s.entries.size()];
             System.arraycopy(stored, offset, own, 0, own.length);
             offset += own.length;
-            s.result.complete(own);
+            answer(s, own, null);
+        }
+    }
+
+    /**
+     * Answers a submission, after taking it off the counts of what waits: so a caller that sees the answer and submits
+     * again finds the room it left.
+     */
+    private void answer(Submission s, boolean[] stored, RuntimeException failure) {
+        pending.decrementAndGet();
+        queuedEvents.addAndGet(-s.entries.size());
+        if (failure == null) {
+            s.result.complete(stored);
+        } else {
+            s.result.completeExceptionally(failure);
         }
     }
 
