@@ -8,14 +8,18 @@ import java.util.Map;
 
 /**
  * Starts a real Tally server in this JVM, as production would run it (same store settings, same writer defaults),
- * listening on a free port of 127.0.0.1 only, with {@link AdminApi#ADMIN_KEY}.
+ * listening on a free port of 127.0.0.1 only, with {@link AdminApi#ADMIN_KEY}. The environment is ignored except
+ * {@code TALLY_HTTP_THREADS}, to compare sizes of the platform-thread HTTP pool.
  */
 final class BenchServer {
     private BenchServer() {
     }
 
     static TallyServer start(FreshStore store, InstantSource clock) {
-        ServerConfig config = ServerConfig.fromEnvironment(Map.of()).toBuilder()
+        // Production defaults, except TALLY_HTTP_THREADS when set (to compare pool sizes on platform threads).
+        String threads = System.getenv("TALLY_HTTP_THREADS");
+        ServerConfig config = ServerConfig.fromEnvironment(threads == null ? Map.of()
+                        : Map.of("TALLY_HTTP_THREADS", threads)).toBuilder()
                 .host("127.0.0.1")
                 .port(0)
                 .configFile(null)

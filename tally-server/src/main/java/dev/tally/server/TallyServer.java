@@ -62,6 +62,10 @@ import java.util.HexFormat;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
@@ -209,7 +213,8 @@ public final class TallyServer implements AutoCloseable {
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(ingest, access, requests, json, clock, httpPool).register(cfg.routes);
-            new UsageRoutes(reporter, store, catalog, access, json).register(cfg.routes);
+            new UsageRoutes(reporter, store, catalog, access, json, virtualThreads ? null : readPool())
+                    .register(cfg.routes);
             new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
             new AlertRoutes(new AlertService(store, alerts, clock), auth, access, new AlertJson(json))
                     .register(cfg.routes);
@@ -238,6 +243,26 @@ public final class TallyServer implements AutoCloseable {
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
                 enforcer, notifications, alerts);
+    }
+
+    /**
+     * On platform threads, the threads that run usage reads, which take milliseconds of database work each. They
+     * queue here first come, first served: run on the small HTTP pool itself, eight concurrent month reports at 10
+     * million events had a p99 of 155 ms against a p50 of 13 ms (the pool's threads were also its selectors), and on a
+     * pool of 32 threads the CPU went to switching between them (p50 27 ms). Two per core: reads are mostly CPU.
+     * Idle threads end after a minute, so nothing needs shutting down.
+     */
+    private static Executor readPool() {
+        int threads = 2 * Runtime.getRuntime().availableProcessors();
+        AtomicInteger next = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "tally-read-" + next.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**

@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
 /**
@@ -46,8 +48,14 @@ public final class UsageRoutes {
     private final UsageJson usageJson;
     private final EventJson eventJson;
     private final ObjectMapper json;
+    private final Executor reads;
 
-    public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Access access, ObjectMapper json) {
+    /**
+     * @param reads runs the reads, off the HTTP threads (null: on them; right with virtual threads, one per request)
+     */
+    public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Access access, ObjectMapper json,
+                       Executor reads) {
+        this.reads = reads;
         this.reporter = reporter;
         this.store = store;
         this.catalog = catalog;
@@ -62,17 +70,29 @@ public final class UsageRoutes {
         customerRoute(routes, "history", this::history);
         customerRoute(routes, "events", this::events);
         customerRoute(routes, "usage.csv", this::usageCsv);
-        routes.get("/v1/usage", this::overview);
-        routes.get("/v1/usage.csv", this::overviewCsv);
+        routes.get("/v1/usage", ctx -> offload(ctx, () -> overview(ctx)));
+        routes.get("/v1/usage.csv", ctx -> offload(ctx, () -> overviewCsv(ctx)));
     }
 
     private void customerRoute(RoutesConfig routes, String path, BiConsumer<Context, String> handler) {
-        routes.get("/v1/customers/{customer_id}/" + path, ctx -> {
+        routes.get("/v1/customers/{customer_id}/" + path, ctx -> offload(ctx, () -> {
             String id = ctx.pathParam("customer_id");
             access.requireRead(ctx, id);
             handler.accept(ctx, id);
-        });
-        routes.get("/v1/me/" + path, ctx -> handler.accept(ctx, access.requireCustomer(ctx)));
+        }));
+        routes.get("/v1/me/" + path, ctx -> offload(ctx, () -> handler.accept(ctx, access.requireCustomer(ctx))));
+    }
+
+    /**
+     * Runs a read on {@link #reads}, answering when it is done, or here without it. Its exceptions reach the same
+     * exception mapper either way (Javalin unwraps a future's {@code CompletionException}).
+     */
+    private void offload(Context ctx, Runnable read) {
+        if (reads == null) {
+            read.run();
+        } else {
+            ctx.future(() -> CompletableFuture.runAsync(read, reads));
+        }
     }
 
     private void usage(Context ctx, String customerId) {
