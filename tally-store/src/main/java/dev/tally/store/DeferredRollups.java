@@ -196,8 +196,8 @@ final class DeferredRollups {
      */
     private void checkRoom(Connection connection, RollupBatch increments) throws SQLException {
         for (Map.Entry<RollupKey, RollupCounts> row : increments.counts().entrySet()) {
-            RollupCounts before = pending.row(row.getKey());
             try {
+                RollupCounts before = pending.row(row.getKey());
                 if (largestSum(before, row.getValue()) > Long.MAX_VALUE - sumBound) {
                     largestSum(stored(connection, row.getKey()), before, row.getValue());
                 }
