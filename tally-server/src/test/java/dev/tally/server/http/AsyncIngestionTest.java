@@ -40,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code POST /v1/events} holds no HTTP thread while it waits for its commit: on a small platform-thread pool, more
  * ingestion requests than the pool has threads wait on a held commit while other routes still answer; and the
- * failure of a commit reaches the one exception mapper from the asynchronous path. Real server, real SQLite file;
- * the store is the real one with its appends passed through a gate the test opens (or a failure it injects).
+ * failure of a commit reaches the one exception mapper from the asynchronous path. Usage reads hold none either: they
+ * run on their own pool. Real server, real SQLite file; the store is the real one with its appends (or its rollup
+ * reads) passed through a gate the test opens (or a failure it injects).
  */
 class AsyncIngestionTest {
     /** The pool of the platform-thread experiment (Jetty's acceptor and selector included). */
@@ -54,6 +55,8 @@ class AsyncIngestionTest {
     Path dir;
     private final CountDownLatch gate = new CountDownLatch(1);
     private final AtomicInteger heldWrites = new AtomicInteger();
+    private final AtomicInteger heldReads = new AtomicInteger();
+    private volatile boolean holdReads;
     private volatile RuntimeException writeFailure;
     private TallyServer server;
     private Api api;
@@ -79,10 +82,17 @@ class AsyncIngestionTest {
         api.put("/v1/customers/acme", "{\"name\":\"Acme\",\"plan\":\"basic\"}");
     }
 
-    /** The real store, whose appends wait for the gate (or throw {@link #writeFailure} when one is set). */
+    /**
+     * The real store, whose appends wait for the gate (or throw {@link #writeFailure} when one is set), and its rollup
+     * reads too while {@link #holdReads} is set.
+     */
     private TallyStore gated(TallyStore real) {
         return (TallyStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {TallyStore.class},
                 (proxy, method, args) -> {
+                    if (holdReads && method.getName().equals("rollups")) {
+                        heldReads.incrementAndGet();
+                        awaitGate();
+                    }
                     Object result;
                     try {
                         result = method.invoke(real, args);
@@ -170,6 +180,41 @@ class AsyncIngestionTest {
         gate.countDown();
         assertThat(json(postEventAsync("evt_1").join().body()).get("accepted").asInt())
                 .as("nothing of the failed commit was stored").isEqualTo(1);
+    }
+
+    @Test
+    void usageReads_moreWaitingThanThreads_authorizeAndHealthStillAnswer() {
+        start();
+        holdReads = true;
+        List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
+        for (int i = 0; i < WAITING_REQUESTS; i++) {
+            reads.add(getAsync("/v1/customers/acme/usage"));
+        }
+        // As many reads held as can run at once: the read pool's threads (2 per core), or every HTTP request thread
+        // if reads ran on the HTTP pool (which would then have none left to answer anything else).
+        int runningAtOnce = Math.min(WAITING_REQUESTS, 2 * Runtime.getRuntime().availableProcessors());
+        awaitUntil(() -> heldReads.get() >= runningAtOnce, runningAtOnce + " usage reads held");
+
+        HttpResponse<String> health = getAsync("/health").orTimeout(DEADLINE.toSeconds(), TimeUnit.SECONDS).join();
+        Api.Response decision = api.post("/v1/authorize", """
+                {"customer":"acme","provider":"openai","model":"gpt-4","endpoint":"/api/chat"}""");
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(decision.status()).isEqualTo(200);
+        assertThat(reads).noneMatch(CompletableFuture::isDone);
+        gate.countDown();
+        for (CompletableFuture<HttpResponse<String>> answer : reads) {
+            HttpResponse<String> r = answer.orTimeout(DEADLINE.toSeconds(), TimeUnit.SECONDS).join();
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(json(r.body()).get("customer").asText()).isEqualTo("acme");
+        }
+    }
+
+    private CompletableFuture<HttpResponse<String>> getAsync(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TestServer.ADMIN_KEY).GET()
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private CompletableFuture<HttpResponse<String>> postEventAsync(String id) {
