@@ -1,11 +1,7 @@
 package dev.tally.store;
 
-import dev.tally.core.event.Buckets;
-import dev.tally.core.event.LedgerEntry;
-import dev.tally.core.event.StoredEvent;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupBatch;
-import dev.tally.core.rollup.RollupBatch.LatencyKey;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
@@ -17,9 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -42,8 +36,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>Nothing is lost on a crash: the increments still in memory belong to events after the watermark, which are in
  * the ledger with the buckets they were given at ingestion; opening the store folds them in again
- * ({@link #recover}). Reads add the pending increments to what the database holds ({@link #read}, {@link #latency}),
- * so readers never see the lag.
+ * ({@link #recover}, {@link LedgerReplay}). Reads add the pending increments to what the database holds
+ * ({@link #read}, {@link #latency}), so readers never see the lag.
  *
  * <p>Concurrency: the state here changes only inside write transactions, which the store runs one at a time (SQLite's
  * single writer: events are committed in {@code seq} order). A transaction that writes the pending rows holds
@@ -78,15 +72,11 @@ final class DeferredRollups {
      * check ({@link #checkRoom}) a read per row.
      */
     static final String SUM_BOUND = "rollup_sum_bound";
-    /** Events read back per statement at start-up, to bound memory after a crash under heavy traffic. */
-    static final int RECOVERY_CHUNK_EVENTS = 10_000;
 
     private static final RollupBatch NONE = new RollupBatch(Map.of(), Map.of());
     private static final Comparator<RollupKey> KEY_ORDER = Comparator.comparing(RollupKey::customerId)
             .thenComparing(RollupKey::bucketStart).thenComparing(RollupKey::provider)
             .thenComparing(RollupKey::model).thenComparing(RollupKey::endpoint);
-    private static final String SELECT_AFTER = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
-            + "FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT " + RECOVERY_CHUNK_EVENTS;
 
     private final RollupWriter writer;
     private final InstantSource clock;
@@ -345,98 +335,21 @@ final class DeferredRollups {
     int recover(Connection connection) throws SQLException {
         sumBound = KeyRows.setting(connection, SUM_BOUND).map(Long::parseLong).orElse(-1L);
         if (sumBound < 0) {
-            sumBound = largestStoredSum(connection);
+            sumBound = LedgerReplay.largestStoredSum(connection);
         }
         long through = KeyRows.setting(connection, WATERMARK).map(Long::parseLong).orElse(0L);
-        Accumulated folded = new Accumulated();
-        var minutesThrough = KeyRows.setting(connection, MINUTE_WATERMARK_V7).map(Long::parseLong);
-        if (minutesThrough.isPresent()) {
-            fold(connection, minutesThrough.get(), through, List.of(Window.MINUTE), false, folded);
+        Long minutesThrough = KeyRows.setting(connection, MINUTE_WATERMARK_V7).map(Long::parseLong).orElse(null);
+        LedgerReplay.Replayed replayed = LedgerReplay.replay(connection, minutesThrough, through);
+        if (minutesThrough != null) {
             try (PreparedStatement ps = connection.prepareStatement("DELETE FROM settings WHERE name = ?")) {
                 ps.setString(1, MINUTE_WATERMARK_V7);
                 ps.executeUpdate();
             }
         }
-        fold(connection, through, Long.MAX_VALUE, RollupBatch.GRAINS, true, folded);
-        write(connection, folded.batch());
+        write(connection, replayed.sums());
         writtenThrough = writingThrough;
         sumBound = writingBound;
-        return folded.events;
-    }
-
-    /** The largest sum in the rollup tables, found by reading them all: once, on the first open of a store. */
-    private static long largestStoredSum(Connection connection) throws SQLException {
-        String columns = String.join(", ", RollupWriter.SUMS.stream().map(c -> "MAX(" + c + ")").toList());
-        try (PreparedStatement ps = connection.prepareStatement("SELECT max(" + columns + ", "
-                + "(SELECT COALESCE(MAX(quantity_micros), 0) FROM usage_rollup_metric)) FROM usage_rollup");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
-    }
-
-    /** The increments read back, summed. */
-    private static final class Accumulated {
-        final Map<RollupKey, RollupCounts> counts = new HashMap<>();
-        final Map<LatencyKey, Long> latency = new HashMap<>();
-        int events;
-
-        void add(RollupBatch batch) {
-            batch.counts().forEach((key, c) -> counts.computeIfAbsent(key, k -> new RollupCounts()).add(c));
-            batch.latency().forEach((key, calls) -> latency.merge(key, calls, Long::sum));
-        }
-
-        RollupBatch batch() {
-            return new RollupBatch(counts, latency);
-        }
-    }
-
-    /** Adds the rollups of {@code grains} of the events with seq in (after, through], chunk by chunk. */
-    private static void fold(Connection connection, long after, long through, List<Window> grains,
-                             boolean withLatency, Accumulated into) throws SQLException {
-        boolean allGrains = grains.size() > 1;
-        try (PreparedStatement ps = connection.prepareStatement(SELECT_AFTER)) {
-            long from = after;
-            while (true) {
-                ps.setLong(1, from);
-                ps.setLong(2, through);
-                List<LedgerEntry> chunk = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        chunk.add(entry(rs, allGrains));
-                        from = rs.getLong("seq");
-                    }
-                }
-                if (chunk.isEmpty()) {
-                    return;
-                }
-                into.add(RollupBatch.of(chunk, grains, withLatency));
-                into.events += chunk.size();
-            }
-        }
-    }
-
-    /**
-     * An event read back as it was at ingestion: its cost, unpriced metrics and buckets as stored. The minute is the
-     * timestamp cut to the minute: a minute starts at the same instant in every zone of today's tz database (offsets
-     * are whole minutes).
-     */
-    private static LedgerEntry entry(ResultSet rs, boolean allGrains) throws SQLException {
-        StoredEvent stored = EventLog.event(rs);
-        String unpriced = rs.getString("unpriced_metrics");
-        Instant minute = stored.event().timestamp().truncatedTo(ChronoUnit.MINUTES);
-        Buckets buckets = new Buckets(minute, instant(rs, "hour_ms", allGrains), instant(rs, "day_ms", allGrains),
-                instant(rs, "month_ms", allGrains));
-        return new LedgerEntry(stored.event(), stored.cost(),
-                unpriced == null ? List.of() : Arrays.asList(unpriced.split(",")), stored.receivedAt(), buckets);
-    }
-
-    private static Instant instant(ResultSet rs, String column, boolean required) throws SQLException {
-        Long ms = Columns.getLong(rs, column);
-        if (ms == null && required) {
-            throw new SQLException("event " + rs.getLong("seq") + " after the rollup watermark has no " + column
-                    + ": it was written by a version that did not defer rollups, after this one had run");
-        }
-        return ms == null ? null : Instant.ofEpochMilli(ms);
+        return replayed.events();
     }
 
     private void write(Connection connection, RollupBatch rows) throws SQLException {

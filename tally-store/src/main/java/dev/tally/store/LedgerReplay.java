@@ -1,0 +1,135 @@
+package dev.tally.store;
+
+import dev.tally.core.event.Buckets;
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.event.StoredEvent;
+import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupBatch;
+import dev.tally.core.rollup.RollupBatch.LatencyKey;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads events back from the ledger at start-up and sums their rollup increments, as ingestion summed them: the
+ * increments that {@link DeferredRollups} held in memory when the process stopped. Each event is read with the cost,
+ * unpriced metrics and buckets it was stored with, so the sums are exactly those it had.
+ */
+final class LedgerReplay {
+    /** Events read back per statement, to bound memory after a crash under heavy traffic. */
+    static final int CHUNK_EVENTS = 10_000;
+    private static final String SELECT_AFTER = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
+            + "FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT " + CHUNK_EVENTS;
+
+    private LedgerReplay() {
+    }
+
+    /**
+     * The summed increments.
+     *
+     * @param sums   the rollup rows and latency cells
+     * @param events how many events were read
+     */
+    record Replayed(RollupBatch sums, int events) {
+    }
+
+    /**
+     * Sums the increments of every grain and the latency cells of the events after {@code after}, plus, if
+     * {@code minutesAfter} is given, the minute rows alone of the events in (minutesAfter, after]: what a store of
+     * schema version 7, which deferred only minute rows, had not written.
+     */
+    static Replayed replay(Connection connection, Long minutesAfter, long after) throws SQLException {
+        Accumulated folded = new Accumulated();
+        if (minutesAfter != null) {
+            fold(connection, minutesAfter, after, List.of(Window.MINUTE), false, folded);
+        }
+        fold(connection, after, Long.MAX_VALUE, RollupBatch.GRAINS, true, folded);
+        return new Replayed(folded.batch(), folded.events);
+    }
+
+    /** The largest sum in the rollup tables, found by reading them all: once, on the first open of a store. */
+    static long largestStoredSum(Connection connection) throws SQLException {
+        String columns = String.join(", ", RollupWriter.SUMS.stream().map(c -> "MAX(" + c + ")").toList());
+        try (PreparedStatement ps = connection.prepareStatement("SELECT max(" + columns + ", "
+                + "(SELECT COALESCE(MAX(quantity_micros), 0) FROM usage_rollup_metric)) FROM usage_rollup");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** The increments read back, summed. */
+    private static final class Accumulated {
+        final Map<RollupKey, RollupCounts> counts = new HashMap<>();
+        final Map<LatencyKey, Long> latency = new HashMap<>();
+        int events;
+
+        void add(RollupBatch batch) {
+            batch.counts().forEach((key, c) -> counts.computeIfAbsent(key, k -> new RollupCounts()).add(c));
+            batch.latency().forEach((key, calls) -> latency.merge(key, calls, Long::sum));
+        }
+
+        RollupBatch batch() {
+            return new RollupBatch(counts, latency);
+        }
+    }
+
+    /** Adds the rollups of {@code grains} of the events with seq in (after, through], chunk by chunk. */
+    private static void fold(Connection connection, long after, long through, List<Window> grains,
+                             boolean withLatency, Accumulated into) throws SQLException {
+        boolean allGrains = grains.size() > 1;
+        try (PreparedStatement ps = connection.prepareStatement(SELECT_AFTER)) {
+            long from = after;
+            while (true) {
+                ps.setLong(1, from);
+                ps.setLong(2, through);
+                List<LedgerEntry> chunk = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        chunk.add(entry(rs, allGrains));
+                        from = rs.getLong("seq");
+                    }
+                }
+                if (chunk.isEmpty()) {
+                    return;
+                }
+                into.add(RollupBatch.of(chunk, grains, withLatency));
+                into.events += chunk.size();
+            }
+        }
+    }
+
+    /**
+     * An event read back as it was at ingestion: its cost, unpriced metrics and buckets as stored. The minute is the
+     * timestamp cut to the minute: a minute starts at the same instant in every zone of today's tz database (offsets
+     * are whole minutes).
+     */
+    private static LedgerEntry entry(ResultSet rs, boolean allGrains) throws SQLException {
+        StoredEvent stored = EventLog.event(rs);
+        String unpriced = rs.getString("unpriced_metrics");
+        Instant minute = stored.event().timestamp().truncatedTo(ChronoUnit.MINUTES);
+        Buckets buckets = new Buckets(minute, instant(rs, "hour_ms", allGrains), instant(rs, "day_ms", allGrains),
+                instant(rs, "month_ms", allGrains));
+        return new LedgerEntry(stored.event(), stored.cost(),
+                unpriced == null ? List.of() : Arrays.asList(unpriced.split(",")), stored.receivedAt(), buckets);
+    }
+
+    private static Instant instant(ResultSet rs, String column, boolean required) throws SQLException {
+        Long ms = Columns.getLong(rs, column);
+        if (ms == null && required) {
+            throw new SQLException("event " + rs.getLong("seq") + " after the rollup watermark has no " + column
+                    + ": it was written by a version that did not defer rollups, after this one had run");
+        }
+        return ms == null ? null : Instant.ofEpochMilli(ms);
+    }
+}
