@@ -40,8 +40,11 @@ final class PendingRollups implements AutoCloseable {
     private final Thread folder;
     /** Rows and latency cells in the maps. */
     private volatile int rows;
-    /** Batches added since the last clear; touched by the writer only. */
-    private int batches;
+    /**
+     * Batches added since the last clear; changed by the writer only, read by others too (whether retention or a
+     * shutdown has anything to write).
+     */
+    private volatile int batches;
     private volatile boolean closed;
 
     PendingRollups() {
@@ -63,7 +66,7 @@ final class PendingRollups implements AutoCloseable {
         LockSupport.unpark(folder);
     }
 
-    /** Whether anything was added since the last clear (the writer's call). */
+    /** Whether anything was added since the last clear. */
     boolean isEmpty() {
         return batches == 0;
     }
