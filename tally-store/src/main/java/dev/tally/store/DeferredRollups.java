@@ -121,7 +121,7 @@ final class DeferredRollups {
         }
         staged = increments;
         stagedLargest = largest;
-        writing = !pending.isEmpty() && (pending.rows() >= MAX_ROWS
+        writing = !pending.isEmpty() && (pending.summedRows() >= MAX_ROWS
                 || clock.millis() - oldestPendingMs >= MAX_DELAY.toMillis());
         if (writing) {
             write(connection, pending.with(staged));
@@ -361,7 +361,7 @@ final class DeferredRollups {
         writingBound = saturatedSum(sumBound, largest);
         KeyRows.putSetting(connection, SUM_BOUND, Long.toString(writingBound));
         if (!isEmpty(rows)) {
-            writer.add(connection, RollupIncrements.of(rows.counts(), rows.latency(), RollupBatch.GRAINS.size()));
+            writer.add(connection, RollupIncrements.of(rows));
         }
         try (PreparedStatement ps = connection.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM events");
              ResultSet rs = ps.executeQuery()) {

@@ -39,7 +39,7 @@ final class PendingRollups implements AutoCloseable {
     private final ConcurrentLinkedQueue<RollupBatch> queued = new ConcurrentLinkedQueue<>();
     private final Thread folder;
     /** Rows and latency cells in the maps. */
-    private volatile int rows;
+    private volatile int summedRows;
     /**
      * Batches added since the last clear; changed by the writer only, read by others too (whether retention or a
      * shutdown has anything to write).
@@ -72,8 +72,8 @@ final class PendingRollups implements AutoCloseable {
     }
 
     /** Distinct rows and latency cells summed so far: how much a write of everything would upsert, roughly. */
-    int rows() {
-        return rows;
+    int summedRows() {
+        return summedRows;
     }
 
     /** Forgets everything: it has been written (the writer's call). */
@@ -81,7 +81,7 @@ final class PendingRollups implements AutoCloseable {
         synchronized (lock) {
             byCustomer.clear();
             queued.clear();
-            rows = 0;
+            summedRows = 0;
         }
         batches = 0;
     }
@@ -92,8 +92,7 @@ final class PendingRollups implements AutoCloseable {
         Map<LatencyKey, Long> latency = new HashMap<>();
         synchronized (lock) {
             for (Sums sums : byCustomer.values()) {
-                sums.rows.forEach((key, c) -> counts.computeIfAbsent(key, k -> new RollupCounts()).add(c));
-                sums.latency.forEach((key, calls) -> latency.merge(key, calls, Long::sum));
+                addCopies(new RollupBatch(sums.rows, sums.latency), counts, latency);
             }
             for (RollupBatch batch : queued) {
                 addCopies(batch, counts, latency);
@@ -229,7 +228,7 @@ final class PendingRollups implements AutoCloseable {
                 sums.latency.put(cell.getKey(), before + cell.getValue());
             }
         }
-        rows += added;
+        summedRows += added;
     }
 
     /** Stops the folding thread; what is pending stays readable. */

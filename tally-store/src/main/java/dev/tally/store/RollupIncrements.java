@@ -82,14 +82,10 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
      * within each, instead of comparing every row's six key parts in one big sort.
      */
     static RollupIncrements of(RollupBatch batch) {
-        return of(batch.counts(), batch.latency(), ALL_GRAINS);
-    }
-
-    /** Like {@link #of(RollupBatch)} for rows of {@code grains} grains: a series is a group of that many rows. */
-    static RollupIncrements of(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, Long> latencyCells, int grains) {
+        Map<RollupKey, RollupCounts> counts = batch.counts();
         Map<SeriesKey, List<Map.Entry<RollupKey, RollupCounts>>> bySeries = new HashMap<>();
         for (Map.Entry<RollupKey, RollupCounts> row : counts.entrySet()) {
-            bySeries.computeIfAbsent(SeriesKey.of(row.getKey()), k -> new ArrayList<>(grains)).add(row);
+            bySeries.computeIfAbsent(SeriesKey.of(row.getKey()), k -> new ArrayList<>(ALL_GRAINS)).add(row);
         }
         List<SeriesKey> order = new ArrayList<>(bySeries.keySet());
         order.sort(SERIES_ORDER);
@@ -100,7 +96,7 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
             List<Map.Entry<RollupKey, RollupCounts>> group = bySeries.get(key);
             group.sort(IN_SERIES_ORDER);
             rows.addAll(group);
-            if (group.size() == grains && oneRowPerGrain(group)) {
+            if (group.size() == ALL_GRAINS && oneRowPerGrain(group)) {
                 // Every event adds to every grain: one row per grain means one bucket per grain, each summing
                 // exactly the same events.
                 series.add(series(group));
@@ -108,7 +104,7 @@ record RollupIncrements(List<Map.Entry<RollupKey, RollupCounts>> rows, List<Seri
                 singles.addAll(group);
             }
         }
-        List<Map.Entry<LatencyKey, Long>> latency = new ArrayList<>(latencyCells.entrySet());
+        List<Map.Entry<LatencyKey, Long>> latency = new ArrayList<>(batch.latency().entrySet());
         latency.sort(Map.Entry.comparingByKey(LATENCY_ORDER));
         return new RollupIncrements(rows, series, singles, latency);
     }

@@ -1,7 +1,5 @@
 package dev.tally.store;
 
-import dev.tally.core.rollup.RollupBatch;
-
 import java.sql.SQLException;
 import java.util.function.Predicate;
 
@@ -14,7 +12,7 @@ enum SqlDialect {
     SQLITE("sqlite", true) {
         @Override
         RollupWriter rollupWriter() {
-            return new SqliteRollupWriter(RollupBatch.GRAINS);
+            return new SqliteRollupWriter();
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupBatch;
 import dev.tally.core.rollup.RollupBatch.LatencyKey;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
@@ -21,15 +22,9 @@ final class SqliteRollupWriter implements RollupWriter {
     private static final String UPSERT_METRIC = UpsertSql.perRow("usage_rollup_metric", METRIC_KEY, METRIC_SUMS);
     private static final String UPSERT_LATENCY = UpsertSql.perRow("latency_rollup", LATENCY_KEY, LATENCY_SUMS);
 
-    private final List<Window> seriesGrains;
-    private final String upsertSeries;
-
-    /** A writer whose series ({@link RollupIncrements.Series}) carry a row of each of {@code seriesGrains}. */
-    SqliteRollupWriter(List<Window> seriesGrains) {
-        this.seriesGrains = List.copyOf(seriesGrains);
-        this.upsertSeries = UpsertSql.perSeries("usage_rollup", KEY, SUMS,
-                this.seriesGrains.stream().map(Grains::name).toList());
-    }
+    /** A series ({@link RollupIncrements.Series}) carries a row of each grain. */
+    private static final String UPSERT_SERIES = UpsertSql.perSeries("usage_rollup", KEY, SUMS,
+            RollupBatch.GRAINS.stream().map(Grains::name).toList());
 
     @Override
     public void add(Connection connection, RollupIncrements increments) throws SQLException {
@@ -39,16 +34,16 @@ final class SqliteRollupWriter implements RollupWriter {
         upsertLatency(connection, increments.latency());
     }
 
-    private void upsertSeries(Connection connection, List<RollupIncrements.Series> series)
+    private static void upsertSeries(Connection connection, List<RollupIncrements.Series> series)
             throws SQLException {
         if (series.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = connection.prepareStatement(upsertSeries)) {
+        try (PreparedStatement ps = connection.prepareStatement(UPSERT_SERIES)) {
             for (RollupIncrements.Series s : series) {
                 int i = 0;
                 ps.setString(++i, s.first().customerId());
-                for (Window grain : seriesGrains) {
+                for (Window grain : RollupBatch.GRAINS) {
                     ps.setLong(++i, s.bucketStarts()[grain.ordinal()].toEpochMilli());
                 }
                 ps.setString(++i, s.first().provider());

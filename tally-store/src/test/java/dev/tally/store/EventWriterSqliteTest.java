@@ -6,12 +6,12 @@ import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.problem.UnavailableException;
 import dev.tally.core.store.TallyStore;
 import dev.tally.core.store.UsageStore;
+import dev.tally.core.testing.InterceptedStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,25 +149,23 @@ class EventWriterSqliteTest {
         CountDownLatch firstWriteStarted = new CountDownLatch(1);
         CountDownLatch releaseFirstWrite = new CountDownLatch(1);
         CountDownLatch secondPrepared = new CountDownLatch(1);
-        AtomicInteger prepared = new AtomicInteger();
         // The real store, with the first append's transaction held until the test lets it go.
-        UsageStore gated = (UsageStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {UsageStore.class}, (proxy, method, args) -> {
-                    if (!method.getName().equals("prepareAppend")) {
-                        return method.invoke(store, args);
-                    }
-                    @SuppressWarnings("unchecked")
-                    UsageStore.PreparedAppend real = store.prepareAppend((List<LedgerEntry>) args[0]);
-                    int n = prepared.incrementAndGet();
-                    if (n == 2) {
-                        secondPrepared.countDown();
-                    }
-                    return n != 1 ? real : (UsageStore.PreparedAppend) () -> {
-                        firstWriteStarted.countDown();
-                        awaitQuietly(releaseFirstWrite);
-                        return real.write();
-                    };
-                });
+        UsageStore gated = InterceptedStore.of(UsageStore.class, store, new InterceptedStore.Hooks() {
+            @Override
+            public void prepared(int n) {
+                if (n == 2) {
+                    secondPrepared.countDown();
+                }
+            }
+
+            @Override
+            public void beforeWrite(int n) {
+                if (n == 1) {
+                    firstWriteStarted.countDown();
+                    awaitQuietly(releaseFirstWrite);
+                }
+            }
+        });
         try (EventWriter writer = new EventWriter(gated, new WriterSettings(5_000, Duration.ZERO, 10_000), s -> {
         })) {
             CompletableFuture<boolean[]> first = writer.submit(batch("first", 10));
@@ -188,18 +186,12 @@ class EventWriterSqliteTest {
     void submit_moreEventsWaitingThanFortyBatches_isRefusedUntilTheyAreCommitted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         // The real store, with every write held until the test lets it go.
-        UsageStore gated = (UsageStore) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {UsageStore.class}, (proxy, method, args) -> {
-                    if (!method.getName().equals("prepareAppend")) {
-                        return method.invoke(store, args);
-                    }
-                    @SuppressWarnings("unchecked")
-                    UsageStore.PreparedAppend real = store.prepareAppend((List<LedgerEntry>) args[0]);
-                    return (UsageStore.PreparedAppend) () -> {
-                        awaitQuietly(release);
-                        return real.write();
-                    };
-                });
+        UsageStore gated = InterceptedStore.of(UsageStore.class, store, new InterceptedStore.Hooks() {
+            @Override
+            public void beforeWrite(int n) {
+                awaitQuietly(release);
+            }
+        });
         int maxBatch = 10; // so 400 events may wait
         List<CompletableFuture<boolean[]>> accepted = new ArrayList<>();
         try (EventWriter writer = new EventWriter(gated, new WriterSettings(maxBatch, Duration.ZERO, 10_000), s -> {

@@ -16,14 +16,13 @@ import dev.tally.core.problem.UnavailableException;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.TallyStore;
 import dev.tally.core.store.UsageStore;
+import dev.tally.core.testing.InterceptedStore;
 import dev.tally.core.testing.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -78,26 +77,15 @@ class IngestServiceAsyncSqliteTest {
 
     /** The real store, whose appends wait for the gate and then throw {@link #writeFailure} if one is set. */
     private UsageStore gated(TallyStore real) {
-        return (UsageStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {UsageStore.class},
-                (proxy, method, args) -> {
-                    Object result;
-                    try {
-                        result = method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (!method.getName().equals("prepareAppend")) {
-                        return result;
-                    }
-                    UsageStore.PreparedAppend append = (UsageStore.PreparedAppend) result;
-                    return (UsageStore.PreparedAppend) () -> {
-                        awaitQuietly(gate);
-                        if (writeFailure != null) {
-                            throw writeFailure;
-                        }
-                        return append.write();
-                    };
-                });
+        return InterceptedStore.of(UsageStore.class, real, new InterceptedStore.Hooks() {
+            @Override
+            public void beforeWrite(int n) {
+                awaitQuietly(gate);
+                if (writeFailure != null) {
+                    throw writeFailure;
+                }
+            }
+        });
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

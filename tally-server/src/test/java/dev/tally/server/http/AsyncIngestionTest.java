@@ -3,7 +3,7 @@ package dev.tally.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.TallyStore;
-import dev.tally.core.store.UsageStore;
+import dev.tally.core.testing.InterceptedStore;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,32 +85,25 @@ class AsyncIngestionTest {
      * reads too while {@link #holdReads} is set.
      */
     private TallyStore gated(TallyStore real) {
-        return (TallyStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {TallyStore.class},
-                (proxy, method, args) -> {
-                    if (holdReads && method.getName().equals("rollups")) {
-                        heldReads.incrementAndGet();
-                        awaitGate();
-                    }
-                    Object result;
-                    try {
-                        result = method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (!method.getName().equals("prepareAppend")) {
-                        return result;
-                    }
-                    UsageStore.PreparedAppend append = (UsageStore.PreparedAppend) result;
-                    return (UsageStore.PreparedAppend) () -> {
-                        RuntimeException failure = writeFailure;
-                        if (failure != null) {
-                            throw failure;
-                        }
-                        heldWrites.incrementAndGet();
-                        awaitGate();
-                        return append.write();
-                    };
-                });
+        return InterceptedStore.of(TallyStore.class, real, new InterceptedStore.Hooks() {
+            @Override
+            public void beforeCall(String method) {
+                if (holdReads && method.equals("rollups")) {
+                    heldReads.incrementAndGet();
+                    awaitGate();
+                }
+            }
+
+            @Override
+            public void beforeWrite(int n) {
+                RuntimeException failure = writeFailure;
+                if (failure != null) {
+                    throw failure;
+                }
+                heldWrites.incrementAndGet();
+                awaitGate();
+            }
+        });
     }
 
     private void awaitGate() {
