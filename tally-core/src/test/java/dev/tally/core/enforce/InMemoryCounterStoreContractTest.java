@@ -1,0 +1,9 @@
+package dev.tally.core.enforce;
+
+/** The {@link CounterStore} contract on the counters of one node, in memory. */
+class InMemoryCounterStoreContractTest extends CounterStoreContract {
+    @Override
+    protected CounterStore openEmptyStore() {
+        return new InMemoryCounterStore();
+    }
+}
