@@ -1,5 +1,7 @@
 package dev.tally.server.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,15 +31,23 @@ public final class Requests {
         return body(ctx.bodyAsBytes());
     }
 
-    /** A body already read, as a JSON tree; 400 if it is empty or not JSON. */
+    /**
+     * A body already read, as a JSON tree; 400 if it is empty, not JSON, or has anything but whitespace after its one
+     * JSON value (reading only the first value of {@code {ev1}{ev2}} would silently drop the second).
+     */
     public JsonNode body(byte[] bytes) {
         if (bytes.length == 0) {
             throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
         }
-        try {
-            JsonNode node = json.readTree(bytes);
+        try (JsonParser parser = json.createParser(bytes)) {
+            JsonNode node = json.readTree(parser);
             if (node == null || node.isMissingNode()) {
                 throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
+            }
+            if (parser.nextToken() != null) {
+                JsonLocation at = parser.currentTokenLocation();
+                throw HttpProblem.badRequest("body", "body: must be exactly one JSON value, found more after it at "
+                        + "line " + at.getLineNr() + ", column " + at.getColumnNr());
             }
             return node;
         } catch (JsonProcessingException e) {

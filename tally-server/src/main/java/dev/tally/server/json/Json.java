@@ -15,12 +15,17 @@ public final class Json {
 
     /**
      * A mapper that reads every JSON number with a fraction as {@link java.math.BigDecimal} (never double), rejects
-     * duplicate keys, writes decimals in plain notation, and writes times as ISO-8601 strings.
+     * duplicate keys and anything after the one JSON value of a document, writes decimals in plain notation, and
+     * writes times as ISO-8601 strings.
+     *
+     * <p>Why trailing tokens fail: a request body is exactly one JSON value. Reading only the first value of
+     * {@code {ev1}{ev2}} acknowledged one event and silently dropped the second (issue 11).
      */
     public static ObjectMapper mapper() {
         return JsonMapper.builder()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
