@@ -14,19 +14,21 @@ import java.util.Set;
 
 /**
  * Inserts all of a batch's events in one statement (PostgreSQL): one array per column, {@code INSERT ... SELECT *
- * FROM unnest(...) ON CONFLICT (event_id) DO NOTHING RETURNING event_id}. A statement per row, even in one JDBC
+ * FROM unnest(...) ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING event_id, ce_source}. A statement per row, even in one JDBC
  * batch, made the server parse, plan and execute every row on its own (35% of an append of 4,000 events).
  *
- * <p>The ids returned are the new ones. An id that occurs twice in the batch is sent once (its first occurrence), so
- * which entry was stored is never up to the database; the rows go in event-id order, so concurrent writers take the
+ * <p>The keys returned (id and source, {@link UsageEvent#source()}) are the new ones. A key that occurs twice in the
+ * batch is sent once (its first occurrence), so which entry was stored is never up to the database; the rows go in
+ * key order, so concurrent writers take the
  * unique-index locks in the same order.
  */
 final class ArrayEventInserter implements EventInserter {
     private static final List<String> TYPES = List.of("text", "text", "bigint", "bigint", "text", "text", "text",
-            "text", "integer", "bigint", "text", "text", "bigint", "bigint", "text", "text", "text");
+            "text", "integer", "bigint", "text", "text", "bigint", "bigint", "text", "text", "text", "text", "text",
+            "text");
     static final String INSERT_EVENTS = "INSERT INTO events (" + COLUMNS + ") SELECT * FROM unnest("
             + String.join(", ", TYPES.stream().map(t -> "?::" + t + "[]").toList())
-            + ") ON CONFLICT (event_id) DO NOTHING RETURNING event_id";
+            + ") ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING event_id, ce_source";
 
     @Override
     public boolean[] insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
@@ -34,24 +36,24 @@ final class ArrayEventInserter implements EventInserter {
         Object[][] columns = new Object[TYPES.size()][order.length];
         int[] sent = new int[order.length];
         int rows = 0;
-        Set<String> ids = new HashSet<>();
+        Set<Key> keys = new HashSet<>();
         for (int index : order) {
             LedgerEntry entry = batch.entries().get(index);
-            if (ids.add(entry.event().id())) {
+            if (keys.add(Key.of(entry.event()))) {
                 fill(columns, rows, entry, batch.usageJson()[index]);
                 sent[rows++] = index;
             }
         }
-        Set<String> inserted = execute(connection, columns, rows);
+        Set<Key> inserted = execute(connection, columns, rows);
         boolean[] stored = new boolean[order.length];
         for (int k = 0; k < rows; k++) {
-            stored[sent[k]] = inserted.contains(batch.entries().get(sent[k]).event().id());
+            stored[sent[k]] = inserted.contains(Key.of(batch.entries().get(sent[k]).event()));
         }
         return stored;
     }
 
-    private static Set<String> execute(Connection connection, Object[][] columns, int rows) throws SQLException {
-        Set<String> inserted = new HashSet<>();
+    private static Set<Key> execute(Connection connection, Object[][] columns, int rows) throws SQLException {
+        Set<Key> inserted = new HashSet<>();
         try (PreparedStatement ps = connection.prepareStatement(INSERT_EVENTS)) {
             for (int c = 0; c < columns.length; c++) {
                 Object[] values = rows == columns[c].length ? columns[c] : Arrays.copyOf(columns[c], rows);
@@ -59,7 +61,7 @@ final class ArrayEventInserter implements EventInserter {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    inserted.add(rs.getString(1));
+                    inserted.add(new Key(rs.getString(1), rs.getString(2)));
                 }
             }
         }
@@ -71,9 +73,18 @@ final class ArrayEventInserter implements EventInserter {
         Object[] values = {e.id(), e.customerId(), e.timestamp().toEpochMilli(), entry.receivedAt().toEpochMilli(),
             e.provider(), e.model(), e.endpoint(), e.method(), e.status(), e.latencyMs(), e.user(), usageJson,
             entry.cost().nanos(), e.costOverride() == null ? null : e.costOverride().nanos(),
-            entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null, e.reservation(), e.metadataJson()};
+            entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null, e.reservation(), e.metadataJson(),
+            e.source(), e.cloudEvent() == null ? null : e.cloudEvent().type(),
+            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson()};
         for (int c = 0; c < values.length; c++) {
             columns[c][row] = values[c];
+        }
+    }
+
+    /** An event's idempotency key. */
+    private record Key(String id, String source) {
+        static Key of(UsageEvent e) {
+            return new Key(e.id(), e.source());
         }
     }
 }

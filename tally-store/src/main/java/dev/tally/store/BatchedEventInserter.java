@@ -21,7 +21,8 @@ final class BatchedEventInserter implements EventInserter {
      * the rollups written behind the acknowledgement exactly ({@link DeferredRollups}).
      */
     static final String INSERT_EVENT = "INSERT INTO events (" + COLUMNS + ", hour_ms, day_ms, month_ms) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING";
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (event_id, ce_source) DO NOTHING";
 
     @Override
     public boolean[] insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
@@ -71,8 +72,11 @@ final class BatchedEventInserter implements EventInserter {
         ps.setString(15, entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null);
         ps.setString(16, e.reservation());
         ps.setString(17, e.metadataJson());
-        ps.setLong(18, entry.buckets().hour().toEpochMilli());
-        ps.setLong(19, entry.buckets().day().toEpochMilli());
-        ps.setLong(20, entry.buckets().month().toEpochMilli());
+        ps.setString(18, e.source());
+        ps.setString(19, e.cloudEvent() == null ? null : e.cloudEvent().type());
+        ps.setString(20, e.cloudEvent() == null ? null : e.cloudEvent().attributesJson());
+        ps.setLong(21, entry.buckets().hour().toEpochMilli());
+        ps.setLong(22, entry.buckets().day().toEpochMilli());
+        ps.setLong(23, entry.buckets().month().toEpochMilli());
     }
 }

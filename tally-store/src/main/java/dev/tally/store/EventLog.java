@@ -1,5 +1,6 @@
 package dev.tally.store;
 
+import dev.tally.core.event.CloudEventAttributes;
 import dev.tally.core.event.EventCursor;
 import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
@@ -28,7 +29,7 @@ final class EventLog {
 
     static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
             + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
-            + "unpriced_metrics, reservation, metadata";
+            + "unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes";
 
     /**
      * Checks a query before it reaches the database, so that a caller's mistake is reported as one.
@@ -121,8 +122,17 @@ final class EventLog {
                 rs.getString("endpoint"), rs.getString("method"), Columns.getInt(rs, "status"),
                 Columns.getLong(rs, "latency_ms"), rs.getString("user_id"), UsageCodec.decode(rs.getString("usage")),
                 overrideNanos == null ? null : Money.ofNanos(overrideNanos), rs.getString("reservation"),
-                rs.getString("metadata"));
+                rs.getString("metadata"), cloudEvent(rs));
         return new StoredEvent(rs.getLong("seq"), event, Money.ofNanos(rs.getLong("cost_nanos")),
                 rs.getString("unpriced_metrics") != null, Instant.ofEpochMilli(rs.getLong("received_ms")));
+    }
+
+    /** The CloudEvents context of a row, or null for a plain event (stored with the source ''). */
+    private static CloudEventAttributes cloudEvent(ResultSet rs) throws SQLException {
+        String source = rs.getString("ce_source");
+        if (source == null || source.equals(UsageEvent.PLAIN_SOURCE)) {
+            return null;
+        }
+        return new CloudEventAttributes(source, rs.getString("ce_type"), rs.getString("ce_attributes"));
     }
 }

@@ -16,8 +16,8 @@ import java.util.stream.IntStream;
  * the rollups of exactly those events that were new (on SQLite, handed to {@link DeferredRollups} to be written a
  * little later).
  *
- * <p>Duplicates are found by the database, not by a read before the write: {@code ON CONFLICT (event_id) DO NOTHING}
- * reports 0 rows for an id already stored, whether it came earlier in the same batch, in an earlier batch, or from
+ * <p>Duplicates are found by the database, not by a read before the write: {@code ON CONFLICT (event_id, ce_source) DO
+ * NOTHING} reports 0 rows for a key (id and CloudEvents source) already stored, whether it came earlier in the same batch, in an earlier batch, or from
  * another server whose transaction committed first (PostgreSQL makes the second insert wait for the first's outcome).
  * Entries are inserted in event-id order so that two servers inserting overlapping batches take the unique-index
  * locks in the same order and cannot deadlock; the rollup upserts are ordered by key for the same reason.
@@ -99,10 +99,14 @@ final class LedgerWriter {
         return stored;
     }
 
-    /** Indexes of the entries sorted by event id; the sort is stable, so the first of two equal ids wins. */
+    /**
+     * Indexes of the entries sorted by key (event id, then source); the sort is stable, so the first of two equal
+     * keys wins.
+     */
     private static int[] byEventId(List<LedgerEntry> entries) {
+        Comparator<Integer> byId = Comparator.comparing(i -> entries.get(i).event().id());
         return IntStream.range(0, entries.size()).boxed()
-                .sorted(Comparator.comparing(i -> entries.get(i).event().id()))
+                .sorted(byId.thenComparing(i -> entries.get(i).event().source()))
                 .mapToInt(Integer::intValue).toArray();
     }
 }

@@ -11,8 +11,9 @@
  *       commit), so the sync is paid per batch, not per event.</li>
  *   <li><b>All or nothing.</b> A batch's events and all their rollup increments commit together; on any failure the
  *       transaction is rolled back and a {@link dev.tally.core.store.StoreException} says what failed.</li>
- *   <li><b>Idempotent by event id.</b> {@code INSERT ... ON CONFLICT (event_id) DO NOTHING} with a per-row update
- *       count tells each duplicate apart, in the same batch, in an earlier one, or from another server; only new
+ *   <li><b>Idempotent by event id.</b> {@code INSERT ... ON CONFLICT (event_id, ce_source) DO NOTHING} with a
+ *       per-row update count tells each duplicate apart (a plain event's source is {@code ''}, a CloudEvent's its
+ *       {@code source}, so the two never collide), in the same batch, in an earlier one, or from another server; only new
  *       events reach the rollups, which are added with {@code ON CONFLICT DO UPDATE} so concurrent writers never
  *       lose an increment. Rows are written in key order so concurrent writers cannot deadlock.</li>
  *   <li><b>Sums come from rollups only.</b> Reads never scan raw events to add them up.</li>

@@ -25,16 +25,37 @@ import java.util.TreeMap;
  * @param costOverride a price the sender set, which replaces catalog pricing; null to price from the catalog
  * @param reservation the reservation this event settles; null if none
  * @param metadataJson free-form metadata as a JSON object text; null if none
+ * @param cloudEvent  the CloudEvents context when the event arrived as a CloudEvent; null for a plain event
  */
 public record UsageEvent(String id, String customerId, Instant timestamp, String provider, String model,
                          String endpoint, String method, Integer status, Long latencyMs, String user,
                          SortedMap<String, Long> usageMicros, Money costOverride, String reservation,
-                         String metadataJson) {
+                         String metadataJson, CloudEventAttributes cloudEvent) {
+    /** The key part that tells a plain event's id from a CloudEvent's: plain events have none. */
+    public static final String PLAIN_SOURCE = "";
+
     public UsageEvent {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(customerId, "customerId");
         Objects.requireNonNull(timestamp, "timestamp");
         usageMicros = usageMicros == null ? new TreeMap<>() : usageMicros;
+    }
+
+    /** A plain event (not a CloudEvent). */
+    public UsageEvent(String id, String customerId, Instant timestamp, String provider, String model,
+                      String endpoint, String method, Integer status, Long latencyMs, String user,
+                      SortedMap<String, Long> usageMicros, Money costOverride, String reservation,
+                      String metadataJson) {
+        this(id, customerId, timestamp, provider, model, endpoint, method, status, latencyMs, user, usageMicros,
+                costOverride, reservation, metadataJson, null);
+    }
+
+    /**
+     * The other half of the event's idempotency key, beside {@link #id()}: the CloudEvents {@code source}, or
+     * {@link #PLAIN_SOURCE} for a plain event. Two events are the same when both halves are equal.
+     */
+    public String source() {
+        return cloudEvent == null ? PLAIN_SOURCE : cloudEvent.source();
     }
 
     /** Whether the call failed: a status of 400 or above. */

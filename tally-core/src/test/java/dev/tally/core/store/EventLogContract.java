@@ -42,6 +42,19 @@ public interface EventLogContract {
     }
 
     @Test
+    default void events_cloudEvent_keepsSourceTypeAndAttributes() {
+        LedgerEntry entry = event("req-8812").cloudEvent(new dev.tally.core.event.CloudEventAttributes(
+                "//chat.example.com/api", "com.example.api.call",
+                "{\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"}")).build();
+        store().append(List.of(entry));
+
+        StoredEvent stored = onlyEvent(store().events(query("acme").build()));
+
+        assertThat(stored.event()).isEqualTo(entry.event());
+        assertThat(stored.event().source()).isEqualTo("//chat.example.com/api");
+    }
+
+    @Test
     default void events_absentOptionalFields_readBackAsNull() {
         LedgerEntry entry = event("e1").provider(null).model(null).endpoint(null).method(null).status(null)
                 .latencyMs(null).noUsage().build();

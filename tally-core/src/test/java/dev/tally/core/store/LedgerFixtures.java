@@ -1,6 +1,7 @@
 package dev.tally.core.store;
 
 import dev.tally.core.event.Buckets;
+import dev.tally.core.event.CloudEventAttributes;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.metric.Quantity;
@@ -45,6 +46,7 @@ public final class LedgerFixtures {
         private Money costOverride;
         private String reservation;
         private String metadata;
+        private CloudEventAttributes cloudEvent;
         private long costNanos = 1_000;
         private List<String> unpriced = List.of();
         private ZoneId zone = ZoneOffset.UTC;
@@ -68,6 +70,7 @@ public final class LedgerFixtures {
         public Builder costOverride(Money value) { costOverride = value; return this; }
         public Builder reservation(String value) { reservation = value; return this; }
         public Builder metadata(String value) { metadata = value; return this; }
+        public Builder cloudEvent(CloudEventAttributes value) { cloudEvent = value; return this; }
         public Builder costNanos(long value) { costNanos = value; return this; }
         public Builder unpriced(String... metrics) { unpriced = List.of(metrics); return this; }
         public Builder zone(ZoneId value) { zone = value; return this; }
@@ -85,7 +88,7 @@ public final class LedgerFixtures {
 
         public LedgerEntry build() {
             UsageEvent event = new UsageEvent(id, customer, at, provider, model, endpoint, method, status, latencyMs,
-                    user, new TreeMap<>(usage), costOverride, reservation, metadata);
+                    user, new TreeMap<>(usage), costOverride, reservation, metadata, cloudEvent);
             return new LedgerEntry(event, Money.ofNanos(costNanos), unpriced, received == null ? at : received,
                     Buckets.of(zone, 1, at));
         }

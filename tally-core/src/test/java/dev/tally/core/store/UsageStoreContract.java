@@ -168,6 +168,43 @@ public interface UsageStoreContract {
     }
 
     @Test
+    default void append_cloudEventIdFromTwoSources_storesBoth() {
+        boolean[] stored = store().append(List.of(event("req-1").cloudEvent(ce("//a.example")).build(),
+                event("req-1").cloudEvent(ce("//b.example")).build()));
+
+        assertThat(stored).containsExactly(true, true);
+        assertThat(store().countEvents()).isEqualTo(2);
+    }
+
+    @Test
+    default void append_cloudEventIdSameAsPlainId_storesBothEitherOrder() {
+        boolean[] first = store().append(List.of(event("req-1").build(),
+                event("req-1").cloudEvent(ce("//a.example")).build()));
+        boolean[] second = store().append(List.of(event("req-2").cloudEvent(ce("//a.example")).build(),
+                event("req-2").build()));
+
+        assertThat(first).containsExactly(true, true);
+        assertThat(second).containsExactly(true, true);
+        assertThat(store().countEvents()).isEqualTo(4);
+    }
+
+    @Test
+    default void append_sameSourceAndIdAgain_isDuplicateInBatchAndLater() throws Exception {
+        boolean[] once = store().append(List.of(event("req-1").cloudEvent(ce("//a.example")).build(),
+                event("req-1").cloudEvent(ce("//a.example")).costNanos(9).build()));
+        boolean[] later = reopen().append(List.of(event("req-1").cloudEvent(ce("//a.example")).build()));
+
+        assertThat(once).containsExactly(true, false);
+        assertThat(later).containsExactly(false);
+        assertThat(onlyRow(store().rollups("acme", Window.MONTH, FAR_PAST, FAR_FUTURE)).counts().requests())
+                .isEqualTo(1);
+    }
+
+    private static dev.tally.core.event.CloudEventAttributes ce(String source) {
+        return new dev.tally.core.event.CloudEventAttributes(source, "com.example.call", null);
+    }
+
+    @Test
     default void append_failingBatch_leavesNothing() {
         store().append(List.of(event("big").costNanos(Long.MAX_VALUE - 10).build()));
         List<RollupRow> before = store().rollups(null, Window.MONTH, FAR_PAST, FAR_FUTURE);
