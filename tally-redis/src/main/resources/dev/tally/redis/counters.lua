@@ -1,0 +1,262 @@
+-- Tally's enforcement counters in Redis: one script, three operations (reserve, record, release), each one atomic
+-- step, so one authorization is one round trip and no other node sees half of it.
+--
+-- Keys (P is the prefix setting, C a customer id; ids cannot contain braces, and {C} keeps a customer's keys in one
+-- cluster slot):
+--   P{C}:s:<counter>          sliding window (minute, hour): hash of u<slot> (usage) and h<slot> (held estimates),
+--                             slot = floor(ms / slotMs), 60 slots per window
+--   P{C}:w:<counter>:<start>  calendar window (day, month) starting at <start> ms: hash of u and h
+--   P{C}:pending              open reservations of C: sorted set of reservation keys by expiry ms
+--   P:r:<key>                 one reservation: c (customer), t (tag), n, and per held charge i: k<i> (counter key),
+--                             f<i> (field), a<i> (amount)
+--
+-- Time is the caller's (ARGV), never Redis TIME, so every node and every test decides on the clock it was given.
+-- Numbers: Lua has doubles, exact to 2^53; amounts are passed to HINCRBY as the caller's strings and only summed here,
+-- so the caller keeps every amount and limit below 2^53 (RedisCounterStore checks). Expired reservations are undone
+-- lazily, before any other operation of the same customer, so nothing waits for Redis to expire a key; the TTLs
+-- only bound what a customer who never returns leaves behind.
+
+local SLOTS = 60
+-- Kept past the end of a window or a reservation: covers clock skew between nodes and late settlements.
+local MARGIN_MS = 3600000
+
+local op = ARGV[1]
+local P = ARGV[2]
+
+local function customerKey(c, rest)
+  return P .. '{' .. c .. '}:' .. rest
+end
+
+local function negated(amount)
+  if string.sub(amount, 1, 1) == '-' then
+    return string.sub(amount, 2)
+  end
+  return '-' .. amount
+end
+
+local function extend(key, ttlMs)
+  -- Never shortens: a key shared by reservations and windows keeps the longest life asked for.
+  if redis.call('PTTL', key) < ttlMs then
+    redis.call('PEXPIRE', key, ttlMs)
+  end
+end
+
+-- Gives back what a reservation holds and forgets it. Fields that have left their window (or keys that expired) are
+-- skipped rather than recreated negative.
+local function undo(rkey, c)
+  local r = redis.call('HGETALL', rkey)
+  local h = {}
+  for i = 1, #r, 2 do
+    h[r[i]] = r[i + 1]
+  end
+  local n = tonumber(h['n'] or '0')
+  for i = 1, n do
+    local k, f = h['k' .. i], h['f' .. i]
+    if redis.call('HEXISTS', k, f) == 1 then
+      redis.call('HINCRBY', k, f, negated(h['a' .. i]))
+    end
+  end
+  redis.call('DEL', rkey)
+  redis.call('ZREM', customerKey(c, 'pending'), string.sub(rkey, #P + 3))
+end
+
+local function expire(c, nowMs)
+  local due = redis.call('ZRANGEBYSCORE', customerKey(c, 'pending'), '-inf', nowMs)
+  for _, key in ipairs(due) do
+    undo(P .. 'r:' .. key, c)
+  end
+end
+
+-- The state of one sliding counter at slot cur: used, held, and the usage+held per slot still in the window.
+-- Drops slots that have left the window.
+local function slidingState(key, cur)
+  local all = redis.call('HGETALL', key)
+  local used, held, bySlot, stale = 0, 0, {}, {}
+  for i = 1, #all, 2 do
+    local field = all[i]
+    local slot = tonumber(string.sub(field, 2))
+    if slot <= cur - SLOTS then
+      stale[#stale + 1] = field
+    elseif slot <= cur then
+      local v = tonumber(all[i + 1])
+      if string.sub(field, 1, 1) == 'u' then
+        used = used + v
+      else
+        held = held + v
+      end
+      bySlot[slot] = (bySlot[slot] or 0) + v
+    end
+  end
+  if #stale > 0 then
+    redis.call('HDEL', key, unpack(stale))
+  end
+  return used, held, bySlot
+end
+
+-- reserve: P C nowMs holdUntilMs('' = check only) rkey tag n, then per charge 7 values:
+--   kind('s' sliding | 'c' calendar) counter a b limit enforced('1'|'0') amount
+--   sliding: a = slotMs; calendar: a = start of the window at now, b = its end
+-- Answers {held(1|0), then per charge: used, reserved, fits(1|0), retryMs, resetMs}.
+local function reserve()
+  local c, nowMs, holdUntil, rkey, tag = ARGV[3], tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+  local n = tonumber(ARGV[8])
+  expire(c, ARGV[4])
+  local out = {0}
+  local allFit = true
+  local holds = {}
+  for i = 0, n - 1 do
+    local base = 9 + i * 7
+    local kind, counter, a, b = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
+    local limit, enforced, amountText = tonumber(ARGV[base + 4]), ARGV[base + 5], ARGV[base + 6]
+    local amount = tonumber(amountText)
+    local used, held, retry, reset, key, field, ttl
+    if kind == 's' then
+      local slotMs = tonumber(a)
+      local cur = math.floor(nowMs / slotMs)
+      key = customerKey(c, 's:' .. counter)
+      local bySlot
+      used, held, bySlot = slidingState(key, cur)
+      field = 'h' .. cur
+      ttl = SLOTS * slotMs + MARGIN_MS
+      reset = nowMs + SLOTS * slotMs
+      for s = cur - SLOTS + 1, cur do
+        if bySlot[s] and bySlot[s] ~= 0 then
+          reset = (s + SLOTS) * slotMs
+          break
+        end
+      end
+      if limit >= 0 and used + held + amount > limit then
+        -- When enough of the oldest usage leaves; a full window if the call alone is over the limit.
+        retry = SLOTS * slotMs
+        local total = used + held
+        for s = cur - SLOTS + 1, cur do
+          total = total - (bySlot[s] or 0)
+          if total + amount <= limit then
+            retry = (s + SLOTS) * slotMs - nowMs
+            break
+          end
+        end
+      end
+    else
+      key = customerKey(c, 'w:' .. counter .. ':' .. a)
+      local h = redis.call('HMGET', key, 'u', 'h')
+      used, held = tonumber(h[1] or '0'), tonumber(h[2] or '0')
+      field = 'h'
+      reset = tonumber(b)
+      ttl = math.max(reset - nowMs, 0) + MARGIN_MS
+      if limit >= 0 and used + held + amount > limit then
+        retry = reset - nowMs
+      end
+    end
+    local fits = retry == nil
+    if not fits and enforced == '1' then
+      allFit = false
+    end
+    out[#out + 1] = used
+    out[#out + 1] = held
+    out[#out + 1] = fits and 1 or 0
+    out[#out + 1] = retry or 0
+    out[#out + 1] = reset
+    holds[#holds + 1] = {key, field, amountText, ttl}
+  end
+  if allFit and holdUntil ~= '' then
+    local rttl = math.max(tonumber(holdUntil) - nowMs, 0) + MARGIN_MS
+    local record = {'c', c, 't', tag, 'n', #holds}
+    for i, hold in ipairs(holds) do
+      redis.call('HINCRBY', hold[1], hold[2], hold[3])
+      extend(hold[1], hold[4])
+      rttl = math.max(rttl, hold[4])
+      record[#record + 1] = 'k' .. i
+      record[#record + 1] = hold[1]
+      record[#record + 1] = 'f' .. i
+      record[#record + 1] = hold[2]
+      record[#record + 1] = 'a' .. i
+      record[#record + 1] = hold[3]
+    end
+    local r = P .. 'r:' .. rkey
+    redis.call('HSET', r, unpack(record))
+    redis.call('PEXPIRE', r, rttl)
+    local pending = customerKey(c, 'pending')
+    redis.call('ZADD', pending, holdUntil, rkey)
+    extend(pending, rttl)
+    out[1] = 1
+  end
+  return out
+end
+
+-- Releases reservation rkey if it is customer c's (any customer when c is '') and tagged tag; the customer, or false.
+local function releaseOne(rkey, tag, c)
+  local r = P .. 'r:' .. rkey
+  local owner = redis.call('HMGET', r, 'c', 't')
+  if not owner[1] or owner[2] ~= tag or (c ~= '' and owner[1] ~= c) then
+    return false
+  end
+  undo(r, owner[1])
+  return owner[1]
+end
+
+-- record: P C nowMs settleKey('' = none) settleTag readBack('1'|'0') n, then per charge 6 values:
+--   kind counter a b d amount
+--   sliding: a = slotMs, b = event ms; calendar: a = start of the event's window, b = its end, d = start at now
+-- Answers, when readBack, the usage of each counter at now after recording; else an empty list.
+local function record()
+  local c, nowText, settleKey, settleTag, readBack = ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+  local nowMs = tonumber(nowText)
+  local n = tonumber(ARGV[8])
+  expire(c, nowText)
+  if settleKey ~= '' then
+    releaseOne(settleKey, settleTag, c)
+  end
+  local out = {}
+  for i = 0, n - 1 do
+    local base = 9 + i * 6
+    local kind, counter, a, b, d, amount = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3],
+        ARGV[base + 4], ARGV[base + 5]
+    if kind == 's' then
+      local slotMs = tonumber(a)
+      local cur = math.floor(nowMs / slotMs)
+      -- An event from the near future (clock skew) counts now, so it cannot stay in the window longer.
+      local slot = math.min(math.floor(tonumber(b) / slotMs), cur)
+      local key = customerKey(c, 's:' .. counter)
+      if slot > cur - SLOTS and amount ~= '0' then
+        redis.call('HINCRBY', key, 'u' .. slot, amount)
+        extend(key, SLOTS * slotMs + MARGIN_MS)
+      end
+      if readBack == '1' then
+        local used = slidingState(key, cur)
+        out[#out + 1] = used
+      end
+    else
+      local key = customerKey(c, 'w:' .. counter .. ':' .. a)
+      if amount ~= '0' then
+        redis.call('HINCRBY', key, 'u', amount)
+        extend(key, math.max(tonumber(b) - nowMs, 0) + MARGIN_MS)
+      end
+      if readBack == '1' then
+        out[#out + 1] = tonumber(redis.call('HGET', customerKey(c, 'w:' .. counter .. ':' .. d), 'u') or '0')
+      end
+    end
+  end
+  return out
+end
+
+-- release: P rkey tag nowMs. Answers the customer, or false when not held (unknown, settled, expired, wrong tag).
+local function release()
+  local rkey, tag, nowText = ARGV[3], ARGV[4], ARGV[5]
+  local owner = redis.call('HGET', P .. 'r:' .. rkey, 'c')
+  if not owner then
+    return false
+  end
+  -- Expired ones are undone first, this one included if its time is up.
+  expire(owner, nowText)
+  return releaseOne(rkey, tag, owner)
+end
+
+if op == 'reserve' then
+  return reserve()
+elseif op == 'record' then
+  return record()
+elseif op == 'release' then
+  return release()
+end
+return redis.error_reply('unknown operation ' .. tostring(op))
