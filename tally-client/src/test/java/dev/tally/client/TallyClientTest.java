@@ -83,7 +83,7 @@ class TallyClientTest {
         assertThat(d.headers().remaining()).isEqualTo("8");
         assertThat(d.headers().reset()).isEqualTo(requests.resetsAt().toString());
         assertThat(d.headers().policy()).contains("\"requests-month\";q=10;w=")
-                .contains("\"cost-month\";q=1000000;w=").contains("qu=\"usd-micros\"");
+                .contains("\"cost-month\";q=1000000;w=").contains("qu=\"tally-usd-micros\"");
         assertThat(d.headers().rateLimit()).contains("\"requests-month\";r=8;t=");
         assertThat(d.headers().retryAfter()).isNull();
     }

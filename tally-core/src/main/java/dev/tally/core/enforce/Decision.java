@@ -66,7 +66,11 @@ public final class Decision {
         return state().limits();
     }
 
-    /** The limit that denied, or the most constraining one when allowed; null if none applies. */
+    /**
+     * The limit that denied, or when allowed the most constraining one: the hard limit with the least remaining as a
+     * share of its amount, or the soft one when no hard limit has an amount. A shadow limit is never chosen, since it
+     * never constrains a call. Null if none applies.
+     */
     public LimitDecision deciding() {
         return state().deciding();
     }

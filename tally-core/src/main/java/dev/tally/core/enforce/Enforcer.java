@@ -410,12 +410,19 @@ public final class Enforcer {
                     () -> render(limits, charges, states, held, now, -1));
         }
 
-        /** Every limit's state, and the deciding one: {@code denying}, or when allowed the tightest. */
+        /**
+         * Every limit's state, and the deciding one: {@code denying}, or when allowed the tightest hard limit (the
+         * tightest soft one when no hard limit has an amount; never a shadow limit).
+         */
         private static Decision.State render(List<CompiledLimit> limits, List<Charge> charges,
                                              List<CounterState> states, boolean held, Instant now, int denying) {
             List<LimitDecision> decisions = new ArrayList<>(limits.size());
-            LimitDecision tightest = null;
-            BigDecimal tightestShare = null;
+            // The tightest hard limit; only when no hard limit has an amount, the tightest soft one. Shadow limits
+            // never constrain a call, so they are never the one the X-RateLimit-* headers describe.
+            LimitDecision tightestHard = null;
+            BigDecimal tightestHardShare = null;
+            LimitDecision tightestSoft = null;
+            BigDecimal tightestSoftShare = null;
             for (int i = 0; i < limits.size(); i++) {
                 CompiledLimit compiled = limits.get(i);
                 Limit limit = compiled.limit();
@@ -427,11 +434,20 @@ public final class Enforcer {
                         LimitUsage.toDecimal(limit.metric(), reserved), s.fits(), charges.get(i).spec().enforced());
                 decisions.add(d);
                 BigDecimal share = remainingShare(d.state());
-                if (share != null && (tightestShare == null || share.compareTo(tightestShare) < 0)) {
-                    tightest = d;
-                    tightestShare = share;
+                if (share == null || limit.mode() == LimitMode.SHADOW) {
+                    continue;
+                }
+                if (limit.mode() == LimitMode.HARD) {
+                    if (tightestHardShare == null || share.compareTo(tightestHardShare) < 0) {
+                        tightestHard = d;
+                        tightestHardShare = share;
+                    }
+                } else if (tightestSoftShare == null || share.compareTo(tightestSoftShare) < 0) {
+                    tightestSoft = d;
+                    tightestSoftShare = share;
                 }
             }
+            LimitDecision tightest = tightestHard != null ? tightestHard : tightestSoft;
             return new Decision.State(List.copyOf(decisions), denying >= 0 ? decisions.get(denying) : tightest);
         }
 

@@ -183,7 +183,7 @@ class EnforcementTest {
         assertThat(allowed.headers().firstValue("X-RateLimit-Limit")).hasValue("2");
         assertThat(allowed.headers().firstValue("X-RateLimit-Remaining")).hasValue("1");
         assertThat(allowed.headers().firstValue("RateLimit-Policy").orElseThrow())
-                .isEqualTo("\"requests-minute\";q=2;w=60, \"cost-month\";q=5000000;w=2592000;qu=\"usd-micros\"");
+                .isEqualTo("\"requests-minute\";q=2;w=60, \"cost-month\";q=5000000;w=2592000;qu=\"tally-usd-micros\"");
         raw(call(null));
         java.net.http.HttpResponse<String> denied = raw(call(null));
         assertThat(denied.body()).contains("\"code\":\"rate_limited\"");
