@@ -85,8 +85,13 @@ final class DeferredRollups {
     /** Increments of committed events not yet in the database. */
     private final PendingRollups pending = new PendingRollups();
 
+    /**
+     * When the oldest increments still pending were committed ({@link InstantSource#millis()}); written by the
+     * transaction under way only (one at a time), read by metrics too.
+     */
+    private volatile long oldestPendingMs;
+
     // Touched only by the transaction under way (one at a time).
-    private long oldestPendingMs;
     /** The increments of the transaction under way, until it commits. */
     private RollupBatch staged = NONE;
     /** Whether the transaction under way writes everything pending. */
@@ -141,6 +146,17 @@ final class DeferredRollups {
     /** Whether increments wait in memory. */
     boolean hasPending() {
         return !pending.isEmpty();
+    }
+
+    /**
+     * How long the oldest committed increments not yet in the rollup tables have waited, 0 if none wait: the rollup
+     * lag (readers do not see it, since reads add what is pending; a crash makes the next start-up read that much of
+     * the ledger back).
+     */
+    long lagMillis() {
+        // Read the time first: a batch that becomes pending after the check shows as 0 lag rather than negative.
+        long since = oldestPendingMs;
+        return pending.isEmpty() ? 0 : Math.max(0, clock.millis() - since);
     }
 
     /** The highest event seq whose increments are in the database's rollups. */

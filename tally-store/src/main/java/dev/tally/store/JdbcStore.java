@@ -80,6 +80,11 @@ abstract class JdbcStore implements TallyStore {
         }
     }
 
+    /** How long committed rollup increments have waited to be written ({@link DeferredRollups#lagMillis}); 0 if none. */
+    long rollupLagMillis() {
+        return deferred == null ? 0 : deferred.lagMillis();
+    }
+
     /** The pool, for tests that look at connection settings. */
     HikariDataSource dataSource() {
         return dataSource;

@@ -1,5 +1,6 @@
 package dev.tally.store;
 
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.tally.core.store.TallyStore;
 
 import java.nio.file.Path;
@@ -39,6 +40,29 @@ public final class Stores {
     /** Like {@link #sqliteFile(Path)}, with a clock for the times the store stamps itself. */
     public static TallyStore sqliteFile(Path dataDir, InstantSource clock) {
         return SqliteStore.open(dataDir, clock);
+    }
+
+    /**
+     * Lets the connection pool of a store opened here report to {@code metrics} (connections active, idle, pending;
+     * time to acquire one; timeouts). Call it once, right after opening.
+     *
+     * @return false if {@code store} was not opened here (a test's wrapper), which then reports nothing
+     */
+    public static boolean trackPool(TallyStore store, MetricsTrackerFactory metrics) {
+        if (store instanceof JdbcStore jdbc) {
+            jdbc.dataSource().setMetricsTrackerFactory(metrics);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * How long the oldest committed events have waited for their increments to reach the rollup tables, in
+     * milliseconds: under a few seconds on SQLite (rollups are written behind the events), always 0 on PostgreSQL
+     * (written in the same transaction) and for stores not opened here.
+     */
+    public static long rollupLagMillis(TallyStore store) {
+        return store instanceof JdbcStore jdbc ? jdbc.rollupLagMillis() : 0;
     }
 
     /** The URL up to its parameters, which may hold a password. */

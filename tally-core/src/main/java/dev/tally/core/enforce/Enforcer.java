@@ -46,6 +46,7 @@ public final class Enforcer {
     private final FailurePolicy policy;
     private final Consumer<RuntimeException> onCounterFailure;
     private final LimitObserver observer;
+    private final DecisionMetrics metrics;
     /** Each customer's limits with their counter specs, valid while the customer and plan objects are unchanged. */
     private final Map<String, CompiledLimits> compiled = new ConcurrentHashMap<>();
 
@@ -63,6 +64,18 @@ public final class Enforcer {
      */
     public Enforcer(Catalog catalog, CounterStore counters, ReservationIds ids, InstantSource clock,
                     FailurePolicy policy, Consumer<RuntimeException> onCounterFailure, LimitObserver observer) {
+        this(catalog, counters, ids, clock, policy, onCounterFailure, observer, DecisionMetrics.NONE);
+    }
+
+    /**
+     * @param onCounterFailure told when the counters failed and the policy decided (for logs and metrics)
+     * @param observer         told the counters after every recorded event and every denial (alert evaluation)
+     * @param metrics          told every decision (allowed or denied, and why)
+     */
+    public Enforcer(Catalog catalog, CounterStore counters, ReservationIds ids, InstantSource clock,
+                    FailurePolicy policy, Consumer<RuntimeException> onCounterFailure, LimitObserver observer,
+                    DecisionMetrics metrics) {
+        this.metrics = metrics;
         this.observer = observer;
         this.catalog = catalog;
         this.counters = counters;
@@ -74,12 +87,16 @@ public final class Enforcer {
 
     /** Decides and, if allowed, reserves the estimate. */
     public Decision authorize(CallRequest call) {
-        return decide(call, true);
+        Decision decision = decide(call, true);
+        metrics.decided(decision, true);
+        return decision;
     }
 
     /** Decides without reserving anything. */
     public Decision check(CallRequest call) {
-        return decide(call, false);
+        Decision decision = decide(call, false);
+        metrics.decided(decision, false);
+        return decision;
     }
 
     /** Releases a reservation at once; false if it is not held (unknown, settled or expired). */

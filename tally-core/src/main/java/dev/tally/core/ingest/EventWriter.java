@@ -115,6 +115,11 @@ public final class EventWriter implements AutoCloseable {
         return submission.result;
     }
 
+    /** How many events are queued or being committed, not yet answered (a gauge for metrics). */
+    public long queuedEvents() {
+        return queuedEvents.get();
+    }
+
     /** How many submissions are queued or being committed, not yet answered (a gauge for metrics and tests). */
     public int pendingSubmissions() {
         return pending.get();

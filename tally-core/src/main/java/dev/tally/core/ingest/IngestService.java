@@ -35,6 +35,7 @@ public final class IngestService {
     private final InstantSource clock;
     private final IngestPolicy policy;
     private final Enforcer enforcer;
+    private final IngestMetrics metrics;
     private final BucketsCache bucketsCache = new BucketsCache();
 
     /**
@@ -42,6 +43,16 @@ public final class IngestService {
      */
     public IngestService(Catalog catalog, EventWriter writer, InstantSource clock, IngestPolicy policy,
                          Enforcer enforcer) {
+        this(catalog, writer, clock, policy, enforcer, IngestMetrics.NONE);
+    }
+
+    /**
+     * @param enforcer checks the reservations events settle, and counts stored events toward limits
+     * @param metrics  told what became of every request's events
+     */
+    public IngestService(Catalog catalog, EventWriter writer, InstantSource clock, IngestPolicy policy,
+                         Enforcer enforcer, IngestMetrics metrics) {
+        this.metrics = metrics;
         this.catalog = catalog;
         this.writer = writer;
         this.clock = clock;
@@ -106,6 +117,9 @@ public final class IngestService {
                 entries.add(entry);
             }
         }
+        if (!rejected.isEmpty()) {
+            metrics.rejected(rejected.size());
+        }
         if (entries.isEmpty()) {
             Problems all = new Problems();
             for (IngestResult.Rejection r : rejected) {
@@ -135,6 +149,7 @@ public final class IngestService {
                     enforcer.record(entries.get(i));
                 }
             }
+            metrics.committed(accepted, stored.length - accepted);
             return new IngestResult(accepted, stored.length - accepted, rejected);
         }
     }
