@@ -36,6 +36,7 @@ import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
 import dev.tally.server.json.NotificationJson;
+import dev.tally.server.metrics.ServerMetrics;
 import dev.tally.server.notify.Notifications;
 import dev.tally.server.notify.SmtpSettings;
 import dev.tally.server.web.ConsoleRoutes;
@@ -44,12 +45,6 @@ import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.util.ConcurrencyUtil;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
@@ -92,10 +87,12 @@ public final class TallyServer implements AutoCloseable {
     private final Enforcer enforcer;
     private final Notifications notifications;
     private final AlertEngine alerts;
+    private final ServerMetrics metrics;
 
     private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
                         Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
-                        Enforcer enforcer, Notifications notifications, AlertEngine alerts) {
+                        Enforcer enforcer, Notifications notifications, AlertEngine alerts, ServerMetrics metrics) {
+        this.metrics = metrics;
         this.notifications = notifications;
         this.alerts = alerts;
         this.routes = routes;
@@ -162,22 +159,22 @@ public final class TallyServer implements AutoCloseable {
         if (config.redisUrl() != null) {
             LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
         }
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ServerMetrics metrics = ServerMetrics.start(store);
         EventWriter writer = new EventWriter(store,
-                new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), batchMetrics(metrics));
-        Gauge.builder("tally_writer_pending_requests", writer, EventWriter::pendingSubmissions)
-                .description("ingestion requests waiting for their commit").register(metrics);
+                new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), metrics.writerBatches());
+        metrics.bindWriter(writer);
         UsageReporter reporter = new UsageReporter(store, catalog, clock);
         // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
-        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json, metrics,
-                clock);
+        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json,
+                metrics.registry(), clock);
         AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
-                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), notifications.notifier(),
+                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), metrics.countingAlerts(notifications.notifier()),
                 e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
         // A changed plan or customer may have raised a limit: re-check open alerts soon, not only at the next sweep.
         catalog.onChange(alerts::sweepLater);
-        Enforcer enforcer = enforcer(config, store, catalog, clock, alerts);
-        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer);
+        Enforcer enforcer = enforcer(config, store, catalog, clock, alerts, metrics);
+        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer,
+                metrics.ingest());
 
         String[] generated = new String[1];
         byte[] adminKeyHash = adminKeyHash(config, store, generated);
@@ -200,6 +197,7 @@ public final class TallyServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.concurrency.useVirtualThreads = virtualThreads;
             cfg.jsonMapper(new JavalinJackson(json, false));
+            cfg.requestLogger.http(metrics.httpRequests());
             problems.register(cfg.routes);
             // The console's scripts and styles, and the chart library from its webjar; public, they hold no data.
             cfg.staticFiles.add(files -> {
@@ -209,7 +207,7 @@ public final class TallyServer implements AutoCloseable {
             });
             cfg.staticFiles.enableWebjars();
             new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
-            new OpsRoutes(store, metrics, json).register(cfg.routes);
+            new OpsRoutes(store, metrics.registry(), json).register(cfg.routes);
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(ingest, access, requests, json, clock, httpPool).register(cfg.routes);
@@ -238,11 +236,12 @@ public final class TallyServer implements AutoCloseable {
             alerts.close();
             notifications.close();
             background.shutdownNow();
+            metrics.close();
             throw e;
         }
         LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
         return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
-                enforcer, notifications, alerts);
+                enforcer, notifications, alerts, metrics);
     }
 
     /**
@@ -289,14 +288,15 @@ public final class TallyServer implements AutoCloseable {
      * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
      */
     private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
-                                     AlertEngine alerts) {
+                                     AlertEngine alerts, ServerMetrics metrics) {
         byte[] secret = secret(store, RESERVATION_SECRET_SETTING);
         InMemoryCounterStore counters = new InMemoryCounterStore();
         int seeds = CounterRebuild.rebuild(counters, store, catalog, clock.instant());
         LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
                 config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
-                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts);
+                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts,
+                metrics.decisions());
     }
 
     /** A random secret kept (hex) in the store's settings, created on first use, so every node shares it. */
@@ -337,18 +337,6 @@ public final class TallyServer implements AutoCloseable {
                     generated[0] = key;
                     return KeyHashing.sha256(key);
                 });
-    }
-
-    private static java.util.function.Consumer<EventWriter.BatchStats> batchMetrics(PrometheusMeterRegistry m) {
-        Counter events = Counter.builder("tally_writer_events").description("events committed").register(m);
-        DistributionSummary batch = DistributionSummary.builder("tally_writer_batch_events")
-                .description("events per commit").register(m);
-        Timer commit = Timer.builder("tally_writer_commit").description("time to commit a batch").register(m);
-        return stats -> {
-            events.increment(stats.events());
-            batch.record(stats.events());
-            commit.record(stats.nanos(), TimeUnit.NANOSECONDS);
-        };
     }
 
     /** Every route the server answers, as {@code "METHOD /path/{param}"}, for checks against the OpenAPI document. */
@@ -403,6 +391,7 @@ public final class TallyServer implements AutoCloseable {
         alerts.close();
         notifications.close();
         store.close();
+        metrics.close();
         LOG.info("Tally stopped");
     }
 }
