@@ -50,6 +50,7 @@ class MetricsEndpointTest {
             assertThat(scrape.sum(requests, "route", "/v1/events", "method", "POST", "status", "400")).isEqualTo(1);
             assertThat(scrape.sum(requests, "route", "/v1/customers/{customer_id}", "method", "PUT")).isEqualTo(1);
             assertThat(scrape.sum(requests, "route", "unmatched", "status", "404")).isEqualTo(1);
+            assertThat(scrape.sum(requests, "route", "static", "method", "GET", "status", "200")).isEqualTo(1);
             assertThat(scrape.samples()).noneMatch(s -> s.labels().getOrDefault("route", "").contains("acme"));
             assertThat(scrape.sum("http_server_requests_seconds_bucket", "route", "/v1/check", "le", "+Inf"))
                     .isEqualTo(1);
@@ -142,7 +143,7 @@ class MetricsEndpointTest {
 
     /**
      * A customer with 2 requests a day: 5 authorizations (2 allowed, 3 denied) and a check, then events: 2 accepted,
-     * a batch with a duplicate and an invalid one, a wholly invalid request; a path no route matches.
+     * a batch with a duplicate and an invalid one, a wholly invalid request; a path no route matches and a console asset.
      */
     private void sendTraffic(TestServer server, Api api) {
         assertThat(api.put("/v1/plans/pro", """
@@ -160,6 +161,7 @@ class MetricsEndpointTest {
                 .status()).isEqualTo(200);
         assertThat(api.post("/v1/events", "{\"id\":\"e4\",\"customer\":\"nobody\"}").status()).isEqualTo(400);
         assertThat(api.get("/v1/no-such-route/acme").status()).isEqualTo(404);
+        assertThat(api.as(null).get("/assets/app.css").status()).isEqualTo(200);
         server.server().alerts().drain(Duration.ofSeconds(10));
     }
 
