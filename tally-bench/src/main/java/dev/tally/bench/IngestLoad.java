@@ -46,7 +46,11 @@ import java.util.concurrent.atomic.LongAdder;
  * ./mvnw -o -q -pl tally-bench -am package -DskipTests
  * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.IngestLoad --store sqlite --batch 100 --clients 8
  * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.IngestLoad --store postgres --batch 1000
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.IngestLoad --store sqlite --batch 1 --clients 64
  * </pre>
+ *
+ * With {@code --batch 1} every request is one event as a bare JSON object (not an array), the way most clients send
+ * usage: the per-request costs of HTTP, the hand-offs to the writer and the answer dominate.
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} events per request (100), {@code --clients} (8),
  * {@code --warmup} seconds (10), {@code --seconds} measured (30), {@code --max-requests} a cap over the whole run
@@ -270,10 +274,16 @@ public final class IngestLoad {
             }
         }
 
-        /** A JSON array of {@code batch} events stamped now, each with a new id, for random customers. */
+        /**
+         * A JSON array of {@code batch} events stamped now, each with a new id, for random customers; with a batch of
+         * one, the event alone (a JSON object), as clients that send one event per call do.
+         */
         private void writeBatch(StringBuilder sb) {
             String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-            sb.append('[');
+            boolean array = batch > 1;
+            if (array) {
+                sb.append('[');
+            }
             for (int i = 0; i < batch; i++) {
                 if (i > 0) {
                     sb.append(',');
@@ -281,7 +291,9 @@ public final class IngestLoad {
                 String id = "evt_" + run + "_" + index + "_" + Long.toString(sequence++, 36);
                 EventMix.Call.draw(random).appendJson(sb, id, AdminApi.customerId(random.nextInt(customers)), now);
             }
-            sb.append(']');
+            if (array) {
+                sb.append(']');
+            }
         }
     }
 

@@ -1,0 +1,63 @@
+# Shared by run.sh and events.sh: starting servers, seeding the catalog, and one measured wrk pass with the server's
+# CPU per request. Sourced, not run; expects $root, $work, $key, $connections, $warmup and $duration.
+
+wait_up() { for _ in $(seq 1 60); do curl -s -o /dev/null "$1" && return 0; sleep 1; done; echo "not up: $1" >&2; exit 1; }
+
+# CPU ticks (user + system) a process has used so far.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# Runs wrk's measured pass with Lua script $3 against $1 (URL) for server process $2 and adds the server's CPU per
+# request and the load average.
+measure() {
+  local before after out requests
+  before=$(ticks "$2")
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$3" "$1")
+  after=$(ticks "$2")
+  echo "$out"
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "  server CPU: %.1f s, %.1f us per request\n", t / hz, t / hz * 1e6 / n}'
+  echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# Warms up with wrk, then measures: $1 title, $2 URL, $3 server pid, $4 Lua script.
+bench() {
+  echo "== $1"
+  echo "  warm-up: $(wrk -t2 -c"$connections" -d"$warmup" -s "$4" "$2" | awk '/requests in/ {print $1}') requests"
+  measure "$2" "$3" "$4"
+}
+
+# Starts the Tally jar $1 on port $2 with a fresh data directory and leaves its pid in $tally_pid.
+start_tally() {
+  local data
+  data=$(mktemp -d "$work/data.XXXX")
+  TALLY_ADMIN_KEY=$key "$java" -jar "$1" serve --port "$2" --data-dir "$data" > "$data.log" 2>&1 &
+  tally_pid=$!
+  wait_up "http://127.0.0.1:$2/health"
+}
+
+# Prices, a plan with five limits and customers c0..c99 on the Tally at port $1.
+seed() {
+  local auth="Authorization: Bearer $key"
+  curl -s -o /dev/null -X PUT "127.0.0.1:$1/v1/prices" -H "$auth" -d '[
+    {"provider":"openai","model":"gpt-4o","metric":"input_tokens","unit_price":"2.50","per":1000000},
+    {"provider":"openai","model":"gpt-4o","metric":"output_tokens","unit_price":"10.00","per":1000000}]'
+  curl -s -o /dev/null -X PUT "127.0.0.1:$1/v1/plans/pro" -H "$auth" -d '{"limits":[
+    {"metric":"requests","window":"month","amount":1000000000},
+    {"metric":"requests","window":"minute","amount":100000000},
+    {"metric":"tokens","window":"day","amount":1000000000000},
+    {"metric":"tokens","window":"month","amount":1000000000000,"provider":"openai","mode":"soft"},
+    {"metric":"cost","window":"month","amount":"100000000.00"}]}'
+  for i in $(seq 0 99); do
+    curl -s -o /dev/null -X PUT "127.0.0.1:$1/v1/customers/c$i" -H "$auth" -d '{"plan":"pro"}'
+  done
+}
+
+# Starts the bare Javalin server answering POST $2 with body $3 on port $1; leaves its pid in $bare_pid.
+start_bare() {
+  "$java" -cp "$root/tally-bench/target/benchmarks.jar" "$root/tally-bench/wrk/BareServer.java" "$1" "$3" "$2" \
+    > "$work/bare.log" 2>&1 &
+  bare_pid=$!
+  for _ in $(seq 1 60); do curl -s -o /dev/null -X POST "127.0.0.1:$1$2" && return 0; sleep 1; done
+  echo "bare server not up" >&2; exit 1
+}
