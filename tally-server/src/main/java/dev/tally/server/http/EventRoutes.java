@@ -1,5 +1,6 @@
 package dev.tally.server.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,8 +12,11 @@ import dev.tally.core.problem.FieldError;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.FastEventReader;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -66,7 +70,8 @@ public final class EventRoutes {
         // mapper) on the thread that completes this future. The writer's committing thread completes the commit,
         // and serialising answers there would hold up the next commit of every client, so ingestAsync continues on
         // `replies` (the HTTP pool), and so does everything chained here.
-        ctx.future(() -> ingest.ingestAsync(all, replies).thenAccept(result -> ctx.json(write(result))));
+        ctx.future(() -> ingest.ingestAsync(all, replies).thenAccept(result ->
+                ctx.contentType(ContentType.APPLICATION_JSON).result(answer(result))));
     }
 
     /** The candidates of a body read as a JSON tree, with a problem for everything wrong in each event. */
@@ -81,6 +86,22 @@ public final class EventRoutes {
             candidates.add(eventJson.parse(i, items.get(i), now));
         }
         return candidates;
+    }
+
+    /**
+     * The report as JSON bytes; written by hand when nothing was rejected (nearly always, and for a single event
+     * the answer is most of what is left to do after the commit), through the tree otherwise.
+     */
+    private byte[] answer(IngestResult result) {
+        if (result.rejected().isEmpty()) {
+            return ("{\"accepted\":" + result.accepted() + ",\"duplicates\":" + result.duplicates()
+                    + ",\"rejected\":[]}").getBytes(StandardCharsets.US_ASCII);
+        }
+        try {
+            return json.writeValueAsBytes(write(result));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private ObjectNode write(IngestResult result) {

@@ -21,9 +21,9 @@ import java.util.TreeMap;
  * Reads a batch of well-formed events straight from the request bytes, without building a JSON tree: the tree
  * (an ordered map per event, with duplicate-key bookkeeping) was about half the request threads' cost of ingesting.
  *
- * <p>It only answers when it is sure: for a body that is an array of events or {@code {"events": [...]}} in which
- * every event is valid, has only contract fields of the plain types, and no {@code metadata}. Anything else (one
- * bare event, a field of another type, a value out of range, a duplicate or unknown key, invalid JSON) makes it
+ * <p>It only answers when it is sure: for a body that is one event, an array of events or {@code {"events": [...]}}
+ * in which every event is valid, has only contract fields of the plain types, and no {@code metadata}. Anything else
+ * (a field of another type, a value out of range, a duplicate or unknown key, invalid JSON) makes it
  * return {@code null}, and {@link EventJson} reads the body as a tree and finds and words the problems, so there is
  * exactly one definition of what is wrong. For the bodies it accepts, it returns what {@link EventJson#parse} would
  * ({@code FastEventReaderTest} checks both on random batches).
@@ -41,8 +41,13 @@ public final class FastEventReader {
         try (JsonParser p = factory.createParser(body)) {
             JsonToken first = p.nextToken();
             if (first == JsonToken.START_OBJECT) {
-                if (p.nextToken() != JsonToken.FIELD_NAME || !"events".equals(p.currentName())
-                        || p.nextToken() != JsonToken.START_ARRAY) {
+                if (p.nextToken() != JsonToken.FIELD_NAME) {
+                    return null;
+                }
+                if (!"events".equals(p.currentName())) {
+                    return single(p, now);
+                }
+                if (p.nextToken() != JsonToken.START_ARRAY) {
                     return null;
                 }
             } else if (first != JsonToken.START_ARRAY) {
@@ -72,8 +77,22 @@ public final class FastEventReader {
         }
     }
 
+    /**
+     * A body that is one event object (what most clients send, one event per call), the parser on its first field
+     * name; null unless it is valid and plain and nothing follows it.
+     */
+    private static List<EventCandidate> single(JsonParser p, Instant now) throws IOException {
+        EventCandidate event = fields(p, p.currentToken(), 0, now);
+        return event != null && p.nextToken() == null ? List.of(event) : null;
+    }
+
     /** One event object, the parser on its START_OBJECT; null unless it is valid and plain. */
     private static EventCandidate event(JsonParser p, int index, Instant now) throws IOException {
+        return fields(p, p.nextToken(), index, now);
+    }
+
+    /** The fields of one event object from {@code t}, its first field name (or its end); null unless valid and plain. */
+    private static EventCandidate fields(JsonParser p, JsonToken t, int index, Instant now) throws IOException {
         String id = null, customer = null, provider = null, model = null, endpoint = null, method = null;
         String user = null, reservation = null;
         Instant timestamp = null;
@@ -81,7 +100,7 @@ public final class FastEventReader {
         TreeMap<String, Long> usage = new TreeMap<>();
         Money cost = null;
         int seen = 0;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
+        for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             int bit = bit(name);
@@ -113,7 +132,7 @@ public final class FastEventReader {
                 return null;
             }
         }
-        if (customer == null) {
+        if (t != JsonToken.END_OBJECT || customer == null) {
             return null;
         }
         UsageEvent event = new UsageEvent(id == null ? EventIds.generate(now) : id, customer,

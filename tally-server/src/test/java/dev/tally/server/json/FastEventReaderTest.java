@@ -67,7 +67,8 @@ class FastEventReaderTest {
 
     @Test
     void read_shapesItDoesNotTake_areLeftToTheTreePath() {
-        for (String body : List.of("", "{}", "[]", "{\"events\":[]}", "{\"id\":\"e\",\"customer\":\"acme\"}",
+        for (String body : List.of("", "{}", "[]", "{\"events\":[]}", "{\"id\":\"e\",\"customer\":\"acme\"} {}",
+                "{\"id\":\"e\",\"customer\":\"acme\",\"events\":[]}", "{\"id\":\"e\"}",
                 "{\"events\":[{\"customer\":\"acme\"}],\"x\":1}", "[{\"customer\":\"acme\"}] [1]",
                 "[{\"customer\":\"acme\",\"metadata\":{\"a\":1}}]", "[{\"customer\":\"acme\"},]", "[1]",
                 "[{\"customer\":\"acme\",\"customer\":\"acme\"}]",
@@ -111,7 +112,10 @@ class FastEventReaderTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A random batch body; with {@code flaws}, some fields get wrong types, values or names. */
+    /**
+     * A random batch body: an array, {@code {"events": [...]}}, or one event alone (the single-event shape); with
+     * {@code flaws}, some fields get wrong types, values or names.
+     */
     private static String batch(Random r, boolean flaws) {
         int n = 1 + r.nextInt(5);
         List<String> events = new ArrayList<>();
@@ -119,7 +123,11 @@ class FastEventReaderTest {
             events.add(event(r, flaws && r.nextInt(3) == 0));
         }
         String array = "[" + String.join(",", events) + "]";
-        return r.nextBoolean() ? array : "{\"events\": " + array + "}";
+        return switch (r.nextInt(3)) {
+            case 0 -> array;
+            case 1 -> "{\"events\": " + array + "}";
+            default -> events.get(0);
+        };
     }
 
     private static String event(Random r, boolean flawed) {
