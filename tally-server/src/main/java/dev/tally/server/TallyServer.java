@@ -2,6 +2,7 @@ package dev.tally.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.alert.AlertEngine;
+import dev.tally.core.alert.AlertListener;
 import dev.tally.core.alert.AlertService;
 import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
@@ -24,7 +25,6 @@ import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
-import dev.tally.server.http.KeyHashing;
 import dev.tally.server.http.KeyRoutes;
 import dev.tally.server.http.NotificationRoutes;
 import dev.tally.server.http.OpsRoutes;
@@ -36,9 +36,9 @@ import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
 import dev.tally.server.json.NotificationJson;
-import dev.tally.server.metrics.ServerMetrics;
 import dev.tally.server.notify.Notifications;
 import dev.tally.server.notify.SmtpSettings;
+import dev.tally.server.metrics.ServerMetrics;
 import dev.tally.server.web.ConsoleRoutes;
 import dev.tally.store.Stores;
 import io.javalin.Javalin;
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +61,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -69,41 +70,36 @@ import java.util.function.UnaryOperator;
  */
 public final class TallyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
-    /** Setting holding the hex secret that signs reservation ids. */
-    private static final String RESERVATION_SECRET_SETTING = "reservation_secret";
-    /** Setting holding the hex secret that signs the console's session cookies (shared by every node). */
-    private static final String SESSION_SECRET_SETTING = "session_secret";
     /** How long an idle thread of the platform HTTP pool lives above the pool's minimum (which is its maximum). */
     private static final int HTTP_IDLE_THREAD_MILLIS = 60_000;
 
-    private final TallyStore store;
-    private final EventWriter writer;
+    private final Lifecycle lifecycle;
+    private final Services services;
     private final Javalin app;
-    private final ScheduledExecutorService background;
-    private final Catalog catalog;
-    private final IngestService ingest;
     private final String generatedAdminKey;
     private final List<String> routes;
-    private final Enforcer enforcer;
-    private final Notifications notifications;
-    private final AlertEngine alerts;
-    private final ServerMetrics metrics;
 
-    private TallyServer(TallyStore store, EventWriter writer, Javalin app, ScheduledExecutorService background,
-                        Catalog catalog, IngestService ingest, String generatedAdminKey, List<String> routes,
-                        Enforcer enforcer, Notifications notifications, AlertEngine alerts, ServerMetrics metrics) {
-        this.metrics = metrics;
-        this.notifications = notifications;
-        this.alerts = alerts;
-        this.routes = routes;
-        this.enforcer = enforcer;
-        this.store = store;
-        this.writer = writer;
+    /**
+     * What the routes serve, wired once at start-up.
+     *
+     * @param catalog       plans, customers, prices, keys (cached over the store)
+     * @param reporter      usage reports
+     * @param notifications the outbox of fired alerts and its dispatcher
+     * @param alerts        the alert engine
+     * @param enforcer      authorization against limits
+     * @param ingest        event ingestion over the writer
+     */
+    private record Services(TallyStore store, Catalog catalog, UsageReporter reporter, Notifications notifications,
+                            AlertEngine alerts, Enforcer enforcer, IngestService ingest) {
+    }
+
+    private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
+                        List<String> routes) {
+        this.lifecycle = lifecycle;
+        this.services = services;
         this.app = app;
-        this.background = background;
-        this.catalog = catalog;
-        this.ingest = ingest;
         this.generatedAdminKey = generatedAdminKey;
+        this.routes = routes;
     }
 
     /** Opens the store, seeds {@code tally.yaml}, and starts listening. */
@@ -118,14 +114,8 @@ public final class TallyServer implements AutoCloseable {
     public static TallyServer start(ServerConfig config, InstantSource clock, UnaryOperator<ServerConfig> overrides) {
         ConfigFile file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
         ServerConfig effective = overrides.apply(file == null ? config : file.applyServerSection(config));
-        TallyStore store = effective.databaseUrl() == null ? Stores.sqliteFile(effective.dataDir(), clock)
-                : Stores.open(effective.databaseUrl(), clock);
-        try {
-            return start(effective, file, store, clock);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+        return start(effective, file, () -> effective.databaseUrl() == null
+                ? Stores.sqliteFile(effective.dataDir(), clock) : Stores.open(effective.databaseUrl(), clock), clock);
     }
 
     /**
@@ -134,60 +124,111 @@ public final class TallyServer implements AutoCloseable {
      * on {@link #close}, and at once if it fails to start.
      */
     public static TallyServer start(ServerConfig config, InstantSource clock, TallyStore store) {
+        ConfigFile file;
         try {
-            ConfigFile file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
-            return start(file == null ? config : file.applyServerSection(config), file, store, clock);
+            file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+        return start(file == null ? config : file.applyServerSection(config), file, () -> store, clock);
     }
 
-    private static TallyServer start(ServerConfig config, ConfigFile file, TallyStore store, InstantSource clock) {
-        ObjectMapper json = Json.mapper();
+    /**
+     * The composition root: starts the components in order through one {@link Lifecycle}, which stops the started
+     * ones in reverse if any step fails. The order is the reverse of a graceful stop: the store first; the outbox
+     * and the alert engine before the writer (whose commits feed them); the writer before the HTTP server (whose
+     * requests feed it); the schedules last.
+     */
+    private static TallyServer start(ServerConfig config, ConfigFile file, Supplier<TallyStore> openStore,
+                                     InstantSource clock) {
+        Lifecycle lifecycle = new Lifecycle();
+        try {
+            TallyStore store = lifecycle.start("store", openStore, TallyStore::close);
+            ObjectMapper json = Json.mapper();
+            Catalog catalog = seededCatalog(file, store, json, clock);
+            NotificationJson notificationJson = new NotificationJson(json);
+            SmtpSettings smtp = seededChannels(file, store, notificationJson);
+            if (config.redisUrl() != null) {
+                LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
+            }
+            StoredSecrets secrets = StoredSecrets.load(config, store);
+            ServerMetrics metrics = lifecycle.start("metrics", () -> ServerMetrics.start(store), ServerMetrics::close);
+            UsageReporter reporter = new UsageReporter(store, catalog, clock);
+            // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
+            Notifications notifications = lifecycle.start("notifications", () -> Notifications.start(store, catalog,
+                    notificationJson, smtp, json, metrics.registry(), clock), Notifications::close);
+            AlertEngine alerts = lifecycle.start("alert engine", () -> alertEngine(file, store, catalog, reporter,
+                    metrics.countingAlerts(notifications.notifier()), clock), AlertEngine::close);
+            Enforcer enforcer = enforcer(config, store, catalog, clock, alerts, secrets.reservationSecret(), metrics);
+            EventWriter writer = lifecycle.start("event writer", () -> writer(config, store, metrics),
+                    EventWriter::close);
+            Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer,
+                    new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()));
+            List<String> routes = new ArrayList<>();
+            Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
+                    notificationJson, routes, clock).start(), Javalin::stop);
+            lifecycle.start("schedules", () -> schedules(config, store, alerts, clock), ExecutorService::shutdownNow);
+            LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
+            return new TallyServer(lifecycle, services, app, secrets.generatedAdminKey(), List.copyOf(routes));
+        } catch (RuntimeException | Error e) {
+            lifecycle.abort(e);
+            throw e;
+        }
+    }
+
+    /** The catalog over the store, with the plans, prices and customers of {@code tally.yaml} put in. */
+    private static Catalog seededCatalog(ConfigFile file, TallyStore store, ObjectMapper json, InstantSource clock) {
         Catalog catalog = new Catalog(store);
         if (file != null) {
             file.seed(catalog, new CatalogJson(json), clock.instant());
         }
-        NotificationJson notificationJson = new NotificationJson(json);
-        SmtpSettings smtp = file == null ? null : file.smtp(System.getenv());
-        if (file != null) {
-            file.seedChannels(store, notificationJson, smtp != null).forEach((id, secret) -> LOG.warn(
-                    "Generated the signing secret of webhook channel {}: {} (shown once; put it in tally.yaml to "
-                            + "keep it fixed)", id, secret));
+        return catalog;
+    }
+
+    /** Puts the notification channels of {@code tally.yaml} in the store; answers its SMTP settings, or null. */
+    private static SmtpSettings seededChannels(ConfigFile file, TallyStore store, NotificationJson notificationJson) {
+        if (file == null) {
+            return null;
         }
-        if (config.redisUrl() != null) {
-            LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
-        }
-        ServerMetrics metrics = ServerMetrics.start(store);
-        EventWriter writer = new EventWriter(store,
-                new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), metrics.writerBatches());
-        metrics.bindWriter(writer);
-        UsageReporter reporter = new UsageReporter(store, catalog, clock);
-        // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
-        Notifications notifications = Notifications.start(store, catalog, notificationJson, smtp, json,
-                metrics.registry(), clock);
+        SmtpSettings smtp = file.smtp(System.getenv());
+        file.seedChannels(store, notificationJson, smtp != null).forEach((id, secret) -> LOG.warn(
+                "Generated the signing secret of webhook channel {}: {} (shown once; put it in tally.yaml to "
+                        + "keep it fixed)", id, secret));
+        return smtp;
+    }
+
+    /** The alert engine, reporting to the outbox; a changed catalog makes it re-check open alerts soon. */
+    private static AlertEngine alertEngine(ConfigFile file, TallyStore store, Catalog catalog, UsageReporter reporter,
+                                           AlertListener notifier, InstantSource clock) {
         AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
-                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), metrics.countingAlerts(notifications.notifier()),
+                file == null ? AlertSettings.DEFAULTS : file.alertSettings(), notifier,
                 e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
         // A changed plan or customer may have raised a limit: re-check open alerts soon, not only at the next sweep.
         catalog.onChange(alerts::sweepLater);
-        Enforcer enforcer = enforcer(config, store, catalog, clock, alerts, metrics);
-        IngestService ingest = new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer,
-                metrics.ingest());
+        return alerts;
+    }
 
-        String[] generated = new String[1];
-        byte[] adminKeyHash = adminKeyHash(config, store, generated);
-        Sessions sessions = new Sessions(secret(store, SESSION_SECRET_SETTING), adminKeyHash, clock);
-        Authenticator auth = new Authenticator(adminKeyHash, store, clock, sessions);
+    /** The group-committing writer (its threads start here) with its metrics. */
+    private static EventWriter writer(ServerConfig config, TallyStore store, ServerMetrics metrics) {
+        EventWriter writer = new EventWriter(store,
+                new WriterSettings(config.writerMaxBatch(), config.writerLinger(), 10_000), metrics.writerBatches());
+        metrics.bindWriter(writer);
+        return writer;
+    }
+
+    /** The HTTP server with every route, not yet listening; {@code routes} collects the routes as they are added. */
+    private static Javalin httpServer(ServerConfig config, Services services, StoredSecrets secrets,
+                                      ServerMetrics metrics, ObjectMapper json,
+                                      NotificationJson notificationJson, List<String> routes, InstantSource clock) {
+        Sessions sessions = new Sessions(secrets.sessionSecret(), secrets.adminKeyHash(), clock);
+        Authenticator auth = new Authenticator(secrets.adminKeyHash(), services.store(), clock, sessions);
         Access access = new Access(auth);
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
-
-        List<String> routes = new ArrayList<>();
         boolean virtualThreads = Runtime.version().feature() >= 21;
         ThreadPool httpPool = httpPool(config, virtualThreads);
-        Javalin app = Javalin.create(cfg -> {
+        return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath()));
             cfg.jetty.host = config.host();
@@ -206,20 +247,27 @@ public final class TallyServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             cfg.staticFiles.enableWebjars();
+            TallyStore store = services.store();
+            Catalog catalog = services.catalog();
             new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
             new OpsRoutes(store, metrics.registry(), json).register(cfg.routes);
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
-            new EventRoutes(ingest, access, requests, json, clock, httpPool).register(cfg.routes);
-            new UsageRoutes(reporter, store, catalog, access, json, virtualThreads ? null : readPool())
+            new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
+            new UsageRoutes(services.reporter(), store, catalog, access, json, virtualThreads ? null : readPool())
                     .register(cfg.routes);
-            new EnforcementRoutes(enforcer, access, requests, json, clock).register(cfg.routes);
-            new AlertRoutes(new AlertService(store, alerts, clock), auth, access, new AlertJson(json))
+            new EnforcementRoutes(services.enforcer(), access, requests, json, clock).register(cfg.routes);
+            new AlertRoutes(new AlertService(store, services.alerts(), clock), auth, access, new AlertJson(json))
                     .register(cfg.routes);
-            new NotificationRoutes(store, notifications, notificationJson, access, requests, json)
+            new NotificationRoutes(store, services.notifications(), notificationJson, access, requests, json)
                     .register(cfg.routes);
             new KeyRoutes(auth, access, requests, json).register(cfg.routes);
         });
+    }
+
+    /** The background jobs: retention hourly, and the alerts' self-resolution sweep every minute. */
+    private static ScheduledExecutorService schedules(ServerConfig config, TallyStore store, AlertEngine alerts,
+                                                      InstantSource clock) {
         ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tally-retention");
             t.setDaemon(true);
@@ -229,19 +277,7 @@ public final class TallyServer implements AutoCloseable {
         background.scheduleWithFixedDelay(() -> runRetention(retention), 1, 60, TimeUnit.MINUTES);
         // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
         background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
-        try {
-            app.start();
-        } catch (RuntimeException e) {
-            writer.close();
-            alerts.close();
-            notifications.close();
-            background.shutdownNow();
-            metrics.close();
-            throw e;
-        }
-        LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
-        return new TallyServer(store, writer, app, background, catalog, ingest, generated[0], List.copyOf(routes),
-                enforcer, notifications, alerts, metrics);
+        return background;
     }
 
     /**
@@ -288,8 +324,7 @@ public final class TallyServer implements AutoCloseable {
      * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
      */
     private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
-                                     AlertEngine alerts, ServerMetrics metrics) {
-        byte[] secret = secret(store, RESERVATION_SECRET_SETTING);
+                                     AlertEngine alerts, byte[] secret, ServerMetrics metrics) {
         InMemoryCounterStore counters = new InMemoryCounterStore();
         int seeds = CounterRebuild.rebuild(counters, store, catalog, clock.instant());
         LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
@@ -297,16 +332,6 @@ public final class TallyServer implements AutoCloseable {
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
                 e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts,
                 metrics.decisions());
-    }
-
-    /** A random secret kept (hex) in the store's settings, created on first use, so every node shares it. */
-    private static byte[] secret(TallyStore store, String setting) {
-        return store.setting(setting).map(hex -> HexFormat.of().parseHex(hex))
-                .orElseGet(() -> {
-                    byte[] fresh = ReservationIds.newSecret();
-                    store.putSetting(setting, HexFormat.of().formatHex(fresh));
-                    return fresh;
-                });
     }
 
     private static void runRetention(RetentionJob job) {
@@ -319,24 +344,6 @@ public final class TallyServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Retention pass failed; it will run again", e);
         }
-    }
-
-    /**
-     * The SHA-256 of the admin key: of the configured key; else the stored hash; else of a newly generated key,
-     * which is stored hashed and handed back through {@code generated} to be shown once.
-     */
-    private static byte[] adminKeyHash(ServerConfig config, TallyStore store, String[] generated) {
-        if (config.adminKey() != null) {
-            return KeyHashing.sha256(config.adminKey());
-        }
-        return store.setting(Authenticator.ADMIN_KEY_SETTING)
-                .map(hex -> HexFormat.of().parseHex(hex))
-                .orElseGet(() -> {
-                    String key = "ta_" + KeyHashing.randomToken(32);
-                    store.putSetting(Authenticator.ADMIN_KEY_SETTING, KeyHashing.sha256Hex(key));
-                    generated[0] = key;
-                    return KeyHashing.sha256(key);
-                });
     }
 
     /** Every route the server answers, as {@code "METHOD /path/{param}"}, for checks against the OpenAPI document. */
@@ -355,43 +362,40 @@ public final class TallyServer implements AutoCloseable {
     }
 
     public Catalog catalog() {
-        return catalog;
+        return services.catalog();
     }
 
     public IngestService ingest() {
-        return ingest;
+        return services.ingest();
     }
 
     public TallyStore store() {
-        return store;
+        return services.store();
     }
 
     public Enforcer enforcer() {
-        return enforcer;
+        return services.enforcer();
     }
 
     /** Notifications: the listener for fired alerts ({@code notifications().notifier()}) and the dispatcher. */
     public Notifications notifications() {
-        return notifications;
+        return services.notifications();
     }
 
     /** The alert engine: tests {@link AlertEngine#drain drain} and {@link AlertEngine#sweep sweep} it. */
     public AlertEngine alerts() {
-        return alerts;
+        return services.alerts();
     }
 
-    /** Stops taking requests, lets in-flight ones finish, commits what the writer holds, and closes the store. */
+    /**
+     * Stops in the reverse order of the start: the schedules, then taking requests (in-flight ones finish), then the
+     * writer (committing what it holds), the alert engine (which hands what it holds to the outbox), the outbox's
+     * dispatcher, and last the store.
+     */
     @Override
     public void close() {
         LOG.info("Tally shutting down: draining requests and the writer");
-        background.shutdownNow();
-        app.stop();
-        writer.close();
-        // The alert engine stores what it still holds and hands it to the outbox before the dispatcher stops.
-        alerts.close();
-        notifications.close();
-        store.close();
-        metrics.close();
+        lifecycle.stop();
         LOG.info("Tally stopped");
     }
 }
