@@ -30,7 +30,7 @@ class LifecycleTest {
             throw new IllegalStateException("writer would not stop");
         });
         IllegalStateException cause = new IllegalStateException("port taken");
-        assertThatThrownBy(() -> lifecycle.start("http", () -> {
+        assertThatThrownBy(() -> lifecycle.<String>start("http", () -> {
             throw cause;
         }, stopped::add)).isSameAs(cause);
         lifecycle.abort(cause);
