@@ -1,5 +1,6 @@
 package dev.tally.core.enforce;
 
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
@@ -12,6 +13,7 @@ import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer;
 import dev.tally.core.problem.Problems;
+import dev.tally.core.problem.ValidationException;
 import dev.tally.core.usage.LimitState;
 import dev.tally.core.usage.LimitUsage;
 
@@ -286,6 +288,11 @@ public final class Enforcer {
                         if (pricedCost < 0) {
                             pricedCost = EventPricer.priceNanos(catalog.prices(), call.provider(), call.model(), now,
                                     e.metricMicros());
+                            if (pricedCost > Bounds.MAX_EVENT_COST_NANOS) {
+                                throw ValidationException.of("estimate", "priced at the prices in effect now, must "
+                                        + "cost at most " + Bounds.MAX_EVENT_COST_USD.toPlainString()
+                                        + " USD for one call");
+                            }
                         }
                         amount = pricedCost;
                     }

@@ -1,5 +1,6 @@
 package dev.tally.core.ingest;
 
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.enforce.Enforcer;
@@ -174,9 +175,30 @@ public final class IngestService {
         if (event.costOverride() != null) {
             return new LedgerEntry(event, event.costOverride(), List.of(), now, buckets);
         }
-        EventPricer.PricedCost priced = EventPricer.price(catalog.prices(), event.provider(), event.model(),
-                event.timestamp(), event.usage());
-        return new LedgerEntry(event, priced.cost(), priced.unpricedMetrics(), now, buckets);
+        EventPricer.PricedCost priced = priceWithinBound(event, problems);
+        return priced == null ? null : new LedgerEntry(event, priced.cost(), priced.unpricedMetrics(), now, buckets);
+    }
+
+    /**
+     * The event priced at its timestamp, or null with a problem when that costs more than one event may
+     * ({@link Bounds#MAX_EVENT_COST_USD}): a bounded quantity at a bounded price can still cost more, and such an
+     * event is refused alone instead of failing its batch, or any read that sums it.
+     */
+    private EventPricer.PricedCost priceWithinBound(UsageEvent event, Problems problems) {
+        EventPricer.PricedCost priced;
+        try {
+            priced = EventPricer.price(catalog.prices(), event.provider(), event.model(), event.timestamp(),
+                    event.usage());
+        } catch (ArithmeticException e) {
+            priced = null; // beyond a long of nano-dollars
+        }
+        if (priced == null || priced.cost().nanos() > Bounds.MAX_EVENT_COST_NANOS) {
+            problems.add("usage", "priced at the prices in effect at " + event.timestamp() + ", must cost at most "
+                    + Bounds.MAX_EVENT_COST_USD.toPlainString() + " USD for one event, was "
+                    + (priced == null ? "more than Tally can count" : priced.cost().toPlainString() + " USD"));
+            return null;
+        }
+        return priced;
     }
 
     private static boolean[] await(CompletableFuture<boolean[]> commit) {

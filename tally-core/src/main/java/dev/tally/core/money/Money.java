@@ -1,5 +1,7 @@
 package dev.tally.core.money;
 
+import dev.tally.core.bounds.Bounds;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 
@@ -27,6 +29,10 @@ public record Money(long nanos) implements Comparable<Money> {
      * @throws ArithmeticException if the amount does not fit in a long of nano-dollars
      */
     public static Money ofRounded(BigDecimal usd) {
+        if ((long) usd.precision() - usd.scale() > 19) {
+            // Refused before rounding: setScale on a value such as 1e999999999 would expand it digit by digit.
+            throw new ArithmeticException("USD " + Bounds.show(usd) + " does not fit in a long of nano-dollars");
+        }
         return new Money(usd.setScale(SCALE, RoundingMode.HALF_EVEN).unscaledValue().longValueExact());
     }
 
@@ -36,11 +42,20 @@ public record Money(long nanos) implements Comparable<Money> {
      * @throws IllegalArgumentException if it is not a plain decimal, is negative, or has more than nine decimals
      */
     public static Money parse(String text) {
+        if (text.length() > Bounds.MAX_DECIMAL_TEXT) {
+            throw new IllegalArgumentException("must be a decimal string of at most " + Bounds.MAX_DECIMAL_TEXT
+                    + " characters, was " + text.length() + " characters long");
+        }
         BigDecimal value;
         try {
             value = new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("must be a decimal string such as \"12.50\", was \"" + text + "\"");
+            throw new IllegalArgumentException("must be a decimal string such as \"12.50\", was \""
+                    + Bounds.show(text) + "\"");
+        }
+        String digits = Bounds.digitsProblem(value);
+        if (digits != null) {
+            throw new IllegalArgumentException(digits);
         }
         if (value.signum() < 0) {
             throw new IllegalArgumentException("must be >= 0, was " + text);
@@ -53,6 +68,21 @@ public record Money(long nanos) implements Comparable<Money> {
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("is too large, was " + text);
         }
+    }
+
+    /**
+     * Parses the cost of one event (or one authorization's estimate): {@link #parse}, and at most
+     * {@link Bounds#MAX_EVENT_COST_USD} USD.
+     *
+     * @throws IllegalArgumentException naming the rule the text breaks
+     */
+    public static Money parseEventCost(String text) {
+        Money cost = parse(text);
+        if (cost.nanos > Bounds.MAX_EVENT_COST_NANOS) {
+            throw new IllegalArgumentException("must be at most " + Bounds.MAX_EVENT_COST_USD.toPlainString()
+                    + " USD for one event, was " + text);
+        }
+        return cost;
     }
 
     public Money plus(Money other) {

@@ -53,7 +53,8 @@ public final class EventPricer {
      * The cost in nano-dollars of usage {@code usageMicros} of one call at {@code t}: always the value of
      * {@code price(...).cost().nanos()}. When every term is a whole number of nano-dollars (the usual case: whole
      * tokens, characters or seconds at prices of a few decimals) nothing is rounded anywhere, so the terms are summed
-     * in long arithmetic; otherwise, or on overflow, this falls back to {@link #price}.
+     * in long arithmetic; otherwise, or on overflow, this falls back to {@link #price}. A cost beyond a long of
+     * nano-dollars is {@link Long#MAX_VALUE}.
      *
      * <p>Why: enforcement prices every call's estimate, and the decimal path cost more allocation than the rest of
      * an authorization.
@@ -72,17 +73,27 @@ public final class EventPricer {
             }
             long nanos = wholeNanos(micros, Quantity.SCALE, price);
             if (nanos < 0 || (total = total + nanos) < 0) {
-                return price(catalog, provider, model, t, usageMicros).cost().nanos();
+                return priceSaturated(catalog, provider, model, t, usageMicros);
             }
         }
         Price perCall = catalog.priceAt(provider, model, Metrics.REQUESTS, t);
         if (perCall != null) {
             long nanos = wholeNanos(1, 0, perCall);
             if (nanos < 0 || (total = total + nanos) < 0) {
-                return price(catalog, provider, model, t, usageMicros).cost().nanos();
+                return priceSaturated(catalog, provider, model, t, usageMicros);
             }
         }
         return total;
+    }
+
+    /** {@link #price}'s nano-dollars, or {@link Long#MAX_VALUE} when they exceed a long. */
+    private static long priceSaturated(PriceCatalog catalog, String provider, String model, Instant t,
+                                       Map<String, Long> usageMicros) {
+        try {
+            return price(catalog, provider, model, t, usageMicros).cost().nanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private static final long[] POWERS_OF_TEN = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L,

@@ -3,8 +3,10 @@ package dev.tally.server.http;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.bounds.Bounds;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -40,7 +42,7 @@ public final class Requests {
             throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
         }
         try (JsonParser parser = json.createParser(bytes)) {
-            JsonNode node = json.readTree(parser);
+            JsonNode node = readTree(parser);
             if (node == null || node.isMissingNode()) {
                 throw HttpProblem.badRequest("body", "body: must be a JSON document, was empty");
             }
@@ -57,6 +59,31 @@ public final class Requests {
         } catch (IOException e) {
             throw HttpProblem.badRequest("body", "body: could not be read: " + e.getMessage());
         }
+    }
+
+    /** The tree of a body, or a 400 naming the field that holds a number no decimal can hold. */
+    private JsonNode readTree(JsonParser parser) throws IOException {
+        try {
+            return json.readTree(parser);
+        } catch (NumberFormatException e) {
+            // The mapper throws this for an exponent beyond an int, such as 1.5e9999999999: no field accepts it.
+            String field = fieldOf(parser.getParsingContext());
+            throw HttpProblem.badRequest(field, field + ": must have at most " + Bounds.MAX_DIGITS + " digits before "
+                    + "and after the decimal point, was " + Bounds.show(parser.getText()));
+        }
+    }
+
+    /** The path of the value a parser is on, as problems name fields: {@code [2].usage.input_tokens}. */
+    private static String fieldOf(JsonStreamContext context) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            parts.push(c.inArray() ? "[" + Math.max(0, c.getCurrentIndex()) + "]" : String.valueOf(c.getCurrentName()));
+        }
+        StringBuilder field = new StringBuilder();
+        for (String part : parts) {
+            field.append(part.startsWith("[") || field.length() == 0 ? "" : ".").append(part);
+        }
+        return field.length() == 0 ? "body" : field.toString();
     }
 
     /** {@code period}: {@code current} (or absent) is null; otherwise a {@code YYYY-MM} month. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
@@ -124,6 +125,10 @@ public final class CatalogJson {
         BigDecimal unitPrice = f.decimal("unit_price", true);
         if (unitPrice != null && unitPrice.signum() < 0) {
             problems.add(prefix + "unit_price", "must be >= 0, was " + unitPrice.toPlainString());
+        } else if (unitPrice != null && unitPrice.compareTo(Bounds.MAX_UNIT_PRICE_USD) > 0) {
+            // Refused here rather than making every matching event fail to be priced later.
+            problems.add(prefix + "unit_price", "must be at most " + Bounds.MAX_UNIT_PRICE_USD.toPlainString()
+                    + " USD, was " + unitPrice.toPlainString());
         }
         Long per = f.integer("per", 1, 1_000_000_000_000L, false);
         Instant from = f.timestamp("effective_from");

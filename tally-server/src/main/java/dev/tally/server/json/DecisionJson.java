@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.enforce.CallEstimate;
 import dev.tally.core.enforce.CallRequest;
 import dev.tally.core.enforce.Decision;
@@ -130,7 +131,7 @@ public final class DecisionJson {
                     if (token != JsonToken.VALUE_STRING) {
                         return null;
                     }
-                    cost = Money.parse(p.getText()); // a problem throws, and the caller gives up
+                    cost = Money.parseEventCost(p.getText()); // a problem throws, and the caller gives up
                 } else if (Metrics.REQUESTS.equals(metric)) {
                     if (token != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
                             || p.getLongValue() != 1) {
@@ -157,10 +158,10 @@ public final class DecisionJson {
             }
             if (token == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 long units = p.getLongValue();
-                return units >= 0 && units <= Long.MAX_VALUE / Quantity.ONE ? units * Quantity.ONE : null;
+                return units >= 0 && units <= Bounds.MAX_QUANTITY_UNITS ? units * Quantity.ONE : null;
             }
             if (token == JsonToken.VALUE_NUMBER_FLOAT && !Metrics.isInteger(metric)) {
-                return Quantity.toMicros(p.getDecimalValue()); // a problem throws, and the caller gives up
+                return Quantity.eventMicros(p.getDecimalValue()); // a problem throws, and the caller gives up
             }
             return null;
         }
@@ -224,12 +225,12 @@ public final class DecisionJson {
             return null;
         }
         BigDecimal q = value.decimalValue();
-        if (Metrics.isInteger(metric) && q.stripTrailingZeros().scale() > 0) {
+        if (Metrics.isInteger(metric) && Bounds.digitsProblem(q) == null && q.stripTrailingZeros().scale() > 0) {
             problems.add(field, "must be a whole number, was " + q.toPlainString());
             return null;
         }
         try {
-            return Quantity.toMicros(q);
+            return Quantity.eventMicros(q);
         } catch (IllegalArgumentException e) {
             problems.add(field, e.getMessage());
             return null;
@@ -242,7 +243,7 @@ public final class DecisionJson {
             return null;
         }
         try {
-            return Money.parse(value.asText());
+            return Money.parseEventCost(value.asText());
         } catch (IllegalArgumentException e) {
             problems.add(field, e.getMessage());
             return null;

@@ -3,6 +3,7 @@ package dev.tally.server.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.event.StoredEvent;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.ingest.EventCandidate;
@@ -108,12 +109,13 @@ public final class EventJson {
                 continue;
             }
             BigDecimal quantity = value.decimalValue();
-            if (Metrics.isInteger(metric) && quantity.stripTrailingZeros().scale() > 0) {
+            if (Metrics.isInteger(metric) && Bounds.digitsProblem(quantity) == null
+                    && quantity.stripTrailingZeros().scale() > 0) {
                 problems.add(field, "must be a whole number, was " + quantity.toPlainString());
                 continue;
             }
             try {
-                usage.put(metric, Quantity.toMicros(quantity));
+                usage.put(metric, Quantity.eventMicros(quantity));
             } catch (IllegalArgumentException ex) {
                 problems.add(field, ex.getMessage());
             }
@@ -130,7 +132,7 @@ public final class EventJson {
             return null;
         }
         try {
-            return Money.parse(node.asText());
+            return Money.parseEventCost(node.asText());
         } catch (IllegalArgumentException e) {
             problems.add("cost", e.getMessage());
             return null;

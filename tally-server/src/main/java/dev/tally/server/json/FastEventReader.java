@@ -3,6 +3,7 @@ package dev.tally.server.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.ingest.EventCandidate;
 import dev.tally.core.ingest.EventIds;
@@ -124,7 +125,7 @@ public final class FastEventReader {
                 case "timestamp" -> v == JsonToken.VALUE_STRING && (timestamp = Timestamps.parse(p.getText())) != null;
                 case "status" -> (status = whole(p, v, 100, 599)) != null;
                 case "latency_ms" -> (latency = whole(p, v, 0, 86_400_000L)) != null;
-                case "cost" -> v == JsonToken.VALUE_STRING && (cost = Money.parse(p.getText())) != null;
+                case "cost" -> v == JsonToken.VALUE_STRING && (cost = Money.parseEventCost(p.getText())) != null;
                 case "usage" -> (usage = usage(p, v)) != null;
                 default -> false; // metadata: the tree path keeps its JSON text
             };
@@ -194,7 +195,7 @@ public final class FastEventReader {
             long micros;
             if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 long units = p.getLongValue();
-                if (units < 0) {
+                if (units < 0 || units > Bounds.MAX_QUANTITY_UNITS) {
                     return null;
                 }
                 micros = Quantity.ofUnits(units);
@@ -203,7 +204,7 @@ public final class FastEventReader {
                 if (Metrics.isInteger(metric) && quantity.stripTrailingZeros().scale() > 0) {
                     return null;
                 }
-                micros = Quantity.toMicros(quantity);
+                micros = Quantity.eventMicros(quantity);
             } else {
                 return null;
             }

@@ -1,6 +1,7 @@
 package dev.tally.server.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.problem.Problems;
 
 import java.math.BigDecimal;
@@ -88,6 +89,10 @@ public final class JsonFields {
             return null;
         }
         BigDecimal number = value.isNumber() ? value.decimalValue() : null;
+        if (number != null && Bounds.digitsProblem(number) != null) {
+            problems.add(prefix + name, "must be between " + min + " and " + max + ", was " + Bounds.show(number));
+            return null;
+        }
         if (number == null || number.stripTrailingZeros().scale() > 0) {
             problems.add(prefix + name, "must be a whole number, was " + describe(value));
             return null;
@@ -145,16 +150,30 @@ public final class JsonFields {
 
     /** An exact decimal from a JSON number or decimal string, or null with a recorded problem. */
     public static BigDecimal decimalOf(String field, JsonNode value, Problems problems) {
+        BigDecimal number = null;
         if (value.isNumber()) {
-            return value.decimalValue();
-        }
-        if (value.isTextual()) {
+            number = value.decimalValue();
+        } else if (value.isTextual()) {
+            String text = value.asText();
             try {
-                return new BigDecimal(value.asText());
+                // Long text is refused before parsing, which takes time that grows faster than its length.
+                number = text.length() > Bounds.MAX_DECIMAL_TEXT ? null : new BigDecimal(text);
             } catch (NumberFormatException e) {
-                problems.add(field, "must be a decimal number, was \"" + value.asText() + "\"");
+                number = null;
+            }
+            if (number == null) {
+                problems.add(field, "must be a decimal number of at most " + Bounds.MAX_DIGITS + " digits either "
+                        + "side of the point, was \"" + Bounds.show(text) + "\"");
                 return null;
             }
+        }
+        if (number != null) {
+            String digits = Bounds.digitsProblem(number);
+            if (digits != null) {
+                problems.add(field, digits);
+                return null;
+            }
+            return number;
         }
         problems.add(field, "must be a number, was " + describe(value));
         return null;
