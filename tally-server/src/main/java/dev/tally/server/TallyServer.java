@@ -147,7 +147,7 @@ public final class TallyServer implements AutoCloseable {
             TallyStore store = lifecycle.start("store", openStore, TallyStore::close);
             ObjectMapper json = Json.mapper();
             Catalog catalog = seededCatalog(file, store, json, clock);
-            NotificationJson notificationJson = new NotificationJson(json);
+            NotificationJson notificationJson = new NotificationJson(json, config.webhookTargets());
             SmtpSettings smtp = seededChannels(file, store, notificationJson);
             if (config.redisUrl() != null) {
                 LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
@@ -157,7 +157,8 @@ public final class TallyServer implements AutoCloseable {
             UsageReporter reporter = new UsageReporter(store, catalog, clock);
             // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
             Notifications notifications = lifecycle.start("notifications", () -> Notifications.start(store, catalog,
-                    notificationJson, smtp, json, metrics.registry(), clock), Notifications::close);
+                    notificationJson, smtp, config.webhookTargets(), json, metrics.registry(), clock),
+                    Notifications::close);
             AlertEngine alerts = lifecycle.start("alert engine", () -> alertEngine(file, store, catalog, reporter,
                     metrics.countingAlerts(notifications.notifier()), clock), AlertEngine::close);
             Enforcer enforcer = enforcer(config, store, catalog, clock, alerts, secrets.reservationSecret(), metrics);

@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
 /**
  * Delivers due outbox rows. Each {@link #dispatchDue()} claims up to a batch of due rows (a lease, so that other
  * dispatchers skip them), attempts each through its channel's {@link Transport}, and records the attempt with the
- * row's next state: delivered; failed with the next attempt after a {@link Backoff}; or dead once attempts ran out
- * or the channel is gone.
+ * row's next state: delivered; failed with the next attempt after a {@link Backoff}; or dead once attempts ran out,
+ * the channel is gone, or the transport refused the row for good ({@link Transport.Outcome#permanent()}).
  *
  * <p>Delivery is at least once: a dispatcher that dies after sending but before recording leaves the row to be sent
  * again when its lease ends, with the same message id, which is what receivers de-duplicate on.
@@ -120,7 +120,8 @@ public final class Dispatcher {
         if (outcome.succeeded()) {
             return row.delivered(now);
         }
-        Duration delay = channelExists ? backoff.delayAfter(row.attempts() + 1) : null;
+        // A refused target or a deleted channel stays so: retrying would only fail the same way for a day.
+        Duration delay = channelExists && !outcome.permanent() ? backoff.delayAfter(row.attempts() + 1) : null;
         return row.failed(outcome.error(), now, delay == null ? null : now.plus(delay));
     }
 }

@@ -6,6 +6,7 @@
  * ({@link dev.tally.core.notify.Dispatcher}), so nothing is lost across restarts. Every attempt is logged. A row
  * keeps its message id across retries (the {@code webhook-id}), so receivers de-duplicate; delivery is at least
  * once. Failed attempts are retried with capped exponential backoff and jitter ({@link dev.tally.core.notify.Backoff})
- * until they succeed or run out of attempts (dead).
+ * until they succeed or run out of attempts (dead); a failure the transport reports as permanent (a target the
+ * server must not reach) is dead at once.
  */
 package dev.tally.core.notify;

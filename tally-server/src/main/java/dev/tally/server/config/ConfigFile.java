@@ -22,6 +22,7 @@ import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.JsonFields;
 import dev.tally.server.json.NotificationJson;
 import dev.tally.server.notify.SmtpSettings;
+import dev.tally.server.notify.WebhookTargets;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ import java.util.Map;
  * left alone). The sections use the same fields and rules as the HTTP API.
  *
  * <pre>
- * server:    {port: 8080, data_dir: ./data, database_url: ..., retention_days: 90}
+ * server:    {port: 8080, data_dir: ./data, database_url: ..., retention_days: 90, webhook_allow_internal: [...]}
  * plans:     {pro: {name: Pro, limits: [{metric: requests, window: month, amount: 1000000}]}}
  * prices:    [{provider: openai, model: gpt-4o, metric: input_tokens, unit_price: "2.50", per: 1000000}]
  * customers: {acme: {name: Acme Corp, plan: pro, timezone: Europe/Berlin, billing_day: 1}}
@@ -118,6 +119,7 @@ public final class ConfigFile {
         Long retentionDays = f.integer("retention_days", ServerConfig.MIN_RETENTION.toDays(), 36_500, false);
         Long maxBody = f.integer("max_body_bytes", 1024, Integer.MAX_VALUE, false);
         Long httpThreads = f.integer("http_threads", 0, 10_000, false);
+        WebhookTargets webhookTargets = webhookTargets(f.raw("webhook_allow_internal"), problems);
         f.rejectUnknown();
         failOn(source, problems);
         ServerConfig.Builder result = config.toBuilder();
@@ -139,7 +141,35 @@ public final class ConfigFile {
         if (httpThreads != null) {
             result.httpThreads(httpThreads.intValue());
         }
+        if (webhookTargets != null) {
+            result.webhookTargets(webhookTargets);
+        }
         return result.build();
+    }
+
+    /** {@code webhook_allow_internal}: a list of CIDR blocks, addresses and host names, or one comma-separated text. */
+    private static WebhookTargets webhookTargets(JsonNode node, Problems problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        List<String> entries = new ArrayList<>();
+        if (node.isTextual()) {
+            entries.addAll(List.of(node.asText().split(",")));
+        } else if (node.isArray()) {
+            for (JsonNode entry : node) {
+                entries.add(entry.isTextual() ? entry.asText() : entry.toString());
+            }
+        } else {
+            problems.add("server.webhook_allow_internal", "must be a list of CIDR blocks, addresses or host "
+                    + "names, was " + JsonFields.describe(node));
+            return null;
+        }
+        try {
+            return WebhookTargets.allowing(entries);
+        } catch (IllegalArgumentException e) {
+            problems.add("server.webhook_allow_internal", e.getMessage());
+            return null;
+        }
     }
 
     /**

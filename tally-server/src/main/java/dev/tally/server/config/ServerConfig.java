@@ -1,10 +1,12 @@
 package dev.tally.server.config;
 
 import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.server.notify.WebhookTargets;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Everything the server is started with. Sources, later ones winning: the defaults below, environment variables
@@ -24,11 +26,13 @@ import java.util.Map;
  * @param failurePolicy  what authorization does when the counters cannot answer
  * @param httpThreads    the most threads of the HTTP server's pool when it runs on platform threads (JDK 17-20);
  *                       0 for {@link #defaultHttpThreads}; not used on virtual threads (JDK 21+)
+ * @param webhookTargets which addresses webhooks may reach: public ones, and the internal ones an operator allowed
+ *                       ({@value WebhookTargets#ALLOW_VARIABLE}, {@code server.webhook_allow_internal})
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
                            String adminKey, Path configFile, Duration retention, long maxBodyBytes,
                            Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
-                           int httpThreads) {
+                           int httpThreads, WebhookTargets webhookTargets) {
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     /** Raw events are kept 90 days unless configured otherwise. */
@@ -66,6 +70,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("max body size must be at least 1024 bytes, was " + maxBodyBytes);
         }
+        Objects.requireNonNull(webhookTargets, "webhookTargets");
         if (httpThreads != 0 && httpThreads < MIN_HTTP_THREADS) {
             throw new IllegalArgumentException("HTTP threads must be 0 (derived from the cores) or at least "
                     + MIN_HTTP_THREADS + ", was " + httpThreads);
@@ -103,7 +108,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 Duration.ofMillis(intVar(env, "TALLY_WRITER_LINGER_MS", 2)),
                 intVar(env, "TALLY_WRITER_MAX_BATCH", 5_000),
                 failurePolicy(env.get("TALLY_FAILURE_POLICY")),
-                intVar(env, "TALLY_HTTP_THREADS", 0));
+                intVar(env, "TALLY_HTTP_THREADS", 0),
+                webhookTargets(env.get(WebhookTargets.ALLOW_VARIABLE)));
     }
 
     /** A builder holding this configuration's values, to change some of them. */
@@ -126,6 +132,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         private int writerMaxBatch;
         private FailurePolicy failurePolicy;
         private int httpThreads;
+        private WebhookTargets webhookTargets;
 
         private Builder(ServerConfig c) {
             host = c.host;
@@ -141,6 +148,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             writerMaxBatch = c.writerMaxBatch;
             failurePolicy = c.failurePolicy;
             httpThreads = c.httpThreads;
+            webhookTargets = c.webhookTargets;
         }
 
         public Builder host(String value) { host = value; return this; }
@@ -153,10 +161,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         public Builder maxBodyBytes(long value) { maxBodyBytes = value; return this; }
         public Builder failurePolicy(FailurePolicy value) { failurePolicy = value; return this; }
         public Builder httpThreads(int value) { httpThreads = value; return this; }
+        public Builder webhookTargets(WebhookTargets value) { webhookTargets = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
-                    maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads);
+                    maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets);
         }
     }
 
@@ -170,6 +179,14 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                     + value + "\"");
         }
         return policy;
+    }
+
+    private static WebhookTargets webhookTargets(String value) {
+        try {
+            return WebhookTargets.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(WebhookTargets.ALLOW_VARIABLE + " " + e.getMessage(), e);
+        }
     }
 
     private static int intVar(Map<String, String> env, String name, int defaultValue) {

@@ -16,6 +16,7 @@ import dev.tally.core.notify.EventPayloads;
 import dev.tally.core.notify.Notification;
 import dev.tally.core.notify.WebhookSignature;
 import dev.tally.core.problem.Problems;
+import dev.tally.server.notify.WebhookTargets;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -35,9 +36,15 @@ public final class NotificationJson implements EventPayloads {
     private static final int MAX_RECIPIENTS = 50;
 
     private final ObjectMapper json;
+    private final WebhookTargets webhookTargets;
 
-    public NotificationJson(ObjectMapper json) {
+    /**
+     * @param json           the mapper
+     * @param webhookTargets which addresses webhooks may reach: a URL naming another address literal is refused
+     */
+    public NotificationJson(ObjectMapper json, WebhookTargets webhookTargets) {
         this.json = json;
+        this.webhookTargets = webhookTargets;
     }
 
     /** Every event type a channel may subscribe to: {@code alert.<kind>}. */
@@ -96,10 +103,12 @@ public final class NotificationJson implements EventPayloads {
         return channel;
     }
 
-    private static Channel webhook(String id, JsonFields f, List<String> events, Channel existing,
-                                   Problems problems) {
+    private Channel webhook(String id, JsonFields f, List<String> events, Channel existing, Problems problems) {
         String url = f.text("url", true);
-        if (url != null && !isHttpUrl(url)) {
+        String refusal = url == null ? null : refusalOfLiteral(url);
+        if (refusal != null) {
+            problems.add("url", "must not point at an internal address: " + refusal);
+        } else if (url != null && !isHttpUrl(url)) {
             problems.add("url", "must be an absolute http or https URL, was \"" + url + "\"");
         }
         String secret = f.text("secret", false);
@@ -191,6 +200,17 @@ public final class NotificationJson implements EventPayloads {
             return null;
         }
         return value.asBoolean();
+    }
+
+    /** Why a webhook URL whose host is an address literal may not be used, or null (names are checked later). */
+    private String refusalOfLiteral(String url) {
+        try {
+            URI uri = new URI(url);
+            return "http".equals(uri.getScheme()) || "https".equals(uri.getScheme())
+                    ? webhookTargets.refusalOfLiteral(uri) : null;
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     private static boolean isHttpUrl(String url) {

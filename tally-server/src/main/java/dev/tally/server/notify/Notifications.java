@@ -65,15 +65,17 @@ public final class Notifications implements AutoCloseable {
     /**
      * Wires the notifier and the dispatcher and starts polling the outbox in the background.
      *
-     * @param smtp the SMTP settings, or null when e-mail is not configured
+     * @param smtp           the SMTP settings, or null when e-mail is not configured
+     * @param webhookTargets which addresses webhooks may reach
      */
     public static Notifications start(TallyStore store, Catalog catalog, NotificationJson json, SmtpSettings smtp,
-                                      ObjectMapper mapper, MeterRegistry metrics, InstantSource clock) {
+                                      WebhookTargets webhookTargets, ObjectMapper mapper, MeterRegistry metrics,
+                                      InstantSource clock) {
         Notifier notifier = new Notifier(store, json,
                 customerId -> catalog.customer(customerId).map(Customer::email), clock,
                 (alert, e) -> LOG.error("Alert {} could not be put in the notification outbox", alert.id(), e));
         Map<ChannelType, Transport> transports = new EnumMap<>(ChannelType.class);
-        transports.put(ChannelType.WEBHOOK, new WebhookTransport(clock));
+        transports.put(ChannelType.WEBHOOK, new WebhookTransport(clock, webhookTargets));
         if (smtp != null) {
             transports.put(ChannelType.EMAIL, new EmailTransport(smtp, mapper, clock));
         }

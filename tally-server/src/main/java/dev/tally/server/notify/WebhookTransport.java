@@ -7,6 +7,7 @@ import dev.tally.core.notify.WebhookSignature;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,8 +17,10 @@ import java.time.InstantSource;
 
 /**
  * Posts an outbox row's payload to its webhook URL, signed in the Standard Webhooks style ({@code webhook-id},
- * {@code webhook-timestamp}, {@code webhook-signature}). Any 2xx answer is a delivery; everything else (other
- * statuses, redirects, which are not followed, timeouts, refused connections) is a failed attempt.
+ * {@code webhook-timestamp}, {@code webhook-signature}), as a plain HTTP/1.1 request. Any 2xx answer is a delivery;
+ * everything else (other statuses, redirects, which are not followed, timeouts, refused connections) is a failed
+ * attempt. A URL whose host is or resolves to an internal address that {@link WebhookTargets} does not allow is
+ * refused before anything is sent, and that refusal is permanent: retrying cannot make it succeed.
  */
 public final class WebhookTransport implements Transport {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -27,10 +30,18 @@ public final class WebhookTransport implements Transport {
 
     private final HttpClient http;
     private final InstantSource clock;
+    private final WebhookTargets targets;
 
-    public WebhookTransport(InstantSource clock) {
+    /**
+     * @param clock   the time of each attempt's {@code webhook-timestamp}
+     * @param targets which addresses deliveries may reach
+     */
+    public WebhookTransport(InstantSource clock, WebhookTargets targets) {
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+        this.targets = targets;
+        // HTTP/1.1 only: the client's default (HTTP/2) offers "Upgrade: h2c" on plain http, which receivers behind
+        // strict proxies reject and which no webhook needs.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
@@ -39,8 +50,17 @@ public final class WebhookTransport implements Transport {
         if (channel.secret() == null) {
             return Outcome.failure(null, "channel " + channel.id() + " has no signing secret");
         }
+        URI url = URI.create(n.recipient());
+        try {
+            String refusal = targets.refusalAtDelivery(url);
+            if (refusal != null) {
+                return Outcome.refused("refused: " + refusal);
+            }
+        } catch (UnknownHostException e) {
+            return Outcome.failure(null, "the host of " + url + " does not resolve: " + e.getMessage());
+        }
         long timestamp = clock.instant().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(n.recipient()))
+        HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(REQUEST_TIMEOUT)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "Tally-Webhooks/1")

@@ -3,13 +3,17 @@ package dev.tally.server.testing;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
+import dev.tally.server.notify.WebhookTargets;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** A real Tally server on a free port, with a fresh store, a known admin key and a clock the test moves. */
 public final class TestServer implements AutoCloseable {
     public static final String ADMIN_KEY = "test-admin-key";
+    /** Where test webhook receivers listen; the test servers allow webhooks to it. */
+    public static final String WEBHOOK_RECEIVER_HOST = "127.0.0.1";
 
     private final TallyServer server;
     private final MutableClock clock;
@@ -38,9 +42,24 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server on an existing store with a {@code tally.yaml} (null for none). */
     public static TestServer startOn(String databaseUrl, Path dir, MutableClock clock, Path configFile) {
-        ServerConfig config = ServerConfig.fromEnvironment(Map.of())
+        return startOn(databaseUrl, dir, clock, configFile, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a server on an empty store of {@code backend} with the test configuration changed by {@code changes}
+     * (for example the webhook targets, which allow {@value #WEBHOOK_RECEIVER_HOST} unless changed).
+     */
+    public static TestServer startWith(Backend backend, Path dir, MutableClock clock,
+                                       UnaryOperator<ServerConfig.Builder> changes) {
+        return startOn(backend.freshUrl(dir), dir, clock, null, changes);
+    }
+
+    private static TestServer startOn(String databaseUrl, Path dir, MutableClock clock, Path configFile,
+                                      UnaryOperator<ServerConfig.Builder> changes) {
+        // Test receivers listen on loopback, which webhooks may not reach unless allowed, as an operator would.
+        ServerConfig config = changes.apply(ServerConfig.fromEnvironment(Map.of())
                 .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY)
-                .configFile(configFile).build();
+                .configFile(configFile).webhookTargets(WebhookTargets.parse(WEBHOOK_RECEIVER_HOST))).build();
         return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
     }
 

@@ -12,6 +12,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,8 +23,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from the specification, not with Tally's signer.
  */
 public final class WebhookReceiver implements AutoCloseable {
-    /** One request as received, and what it was answered. */
-    public record Received(String id, String timestamp, String signature, String body, int answered) {
+    /**
+     * One request as received, and what it was answered.
+     *
+     * @param headers every request header, by lower-case name
+     */
+    public record Received(String id, String timestamp, String signature, String body, int answered,
+                           Map<String, List<String>> headers) {
     }
 
     private final HttpServer server;
@@ -46,14 +54,26 @@ public final class WebhookReceiver implements AutoCloseable {
         synchronized (received) {
             received.add(new Received(exchange.getRequestHeaders().getFirst("webhook-id"),
                     exchange.getRequestHeaders().getFirst("webhook-timestamp"),
-                    exchange.getRequestHeaders().getFirst("webhook-signature"), body, status));
+                    exchange.getRequestHeaders().getFirst("webhook-signature"), body, status,
+                    lowerCaseNames(exchange.getRequestHeaders())));
         }
         exchange.sendResponseHeaders(status, -1);
         exchange.close();
     }
 
+    private static Map<String, List<String>> lowerCaseNames(Map<String, List<String>> headers) {
+        Map<String, List<String>> out = new TreeMap<>();
+        headers.forEach((name, values) -> out.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+        return out;
+    }
+
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        return url("127.0.0.1");
+    }
+
+    /** The receiver's URL through another spelling of its loopback address, such as {@code localhost}. */
+    public String url(String host) {
+        return "http://" + host + ":" + server.getAddress().getPort() + "/hook";
     }
 
     /** Every request so far, in arrival order. */
