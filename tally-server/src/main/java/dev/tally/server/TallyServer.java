@@ -42,6 +42,9 @@ import dev.tally.server.metrics.ServerMetrics;
 import dev.tally.server.web.ConsoleRoutes;
 import dev.tally.store.Stores;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.event.HandlerMetaInfo;
+import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.javalin.util.ConcurrencyUtil;
@@ -227,11 +230,17 @@ public final class TallyServer implements AutoCloseable {
         Access access = new Access(auth);
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
+        List<HandlerMetaInfo> getRoutes = new ArrayList<>();
         boolean virtualThreads = Runtime.version().feature() >= 21;
         ThreadPool httpPool = httpPool(config, virtualThreads);
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
-            cfg.events.handlerAdded(h -> routes.add(h.getHttpMethod() + " " + h.getPath()));
+            cfg.events.handlerAdded(h -> {
+                routes.add(h.getHttpMethod() + " " + h.getPath());
+                if (h.getHttpMethod() == HandlerType.GET) {
+                    getRoutes.add(h);
+                }
+            });
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.jetty.threadPool = httpPool;
@@ -263,6 +272,7 @@ public final class TallyServer implements AutoCloseable {
             new NotificationRoutes(store, services.notifications(), notificationJson, access, requests, json)
                     .register(cfg.routes);
             new KeyRoutes(auth, access, requests, json).register(cfg.routes);
+            headLikeGet(cfg.routes, getRoutes);
         });
     }
 
@@ -279,6 +289,20 @@ public final class TallyServer implements AutoCloseable {
         // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
         background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
         return background;
+    }
+
+    /**
+     * Answers HEAD on every GET route by running the GET handler (Jetty sends no body for HEAD). Left to itself,
+     * Javalin answers HEAD 200 for any path that has a GET route without running any handler, so HEAD skipped
+     * authentication and every error: a HEAD without a key answered 200 where GET answers 401.
+     */
+    private static void headLikeGet(RoutesConfig routes, List<HandlerMetaInfo> getRoutes) {
+        if (getRoutes.isEmpty()) {
+            throw new IllegalStateException("no GET route was seen while registering; HEAD would skip authentication");
+        }
+        for (HandlerMetaInfo get : List.copyOf(getRoutes)) {
+            routes.head(get.getPath(), get.getHandler());
+        }
     }
 
     /**

@@ -72,8 +72,10 @@ public final class AlertRoutes {
 
     private void get(Context ctx) {
         String id = ctx.pathParam("alert_id");
+        // Authenticate before the lookup: without a key the answer is 401 whether or not the alert exists.
+        Principal principal = auth.principal(ctx);
         Alert a = alerts.get(id);
-        if (auth.principal(ctx) instanceof Principal.CustomerKey key && !key.customerId().equals(a.customer())) {
+        if (principal instanceof Principal.CustomerKey key && !key.customerId().equals(a.customer())) {
             throw new NotFoundException("alert", id);
         }
         ctx.json(json.write(a));

@@ -12,6 +12,7 @@ import dev.tally.core.store.StoreException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +56,8 @@ public final class ProblemMapper {
         routes.exception(HttpProblem.class, (e, ctx) ->
                 write(ctx, e.status(), e.status() == 400 ? "validation" : slug(e.title()), e.title(),
                         e.getMessage(), e.errors()));
-        routes.exception(HttpResponseException.class, (e, ctx) -> {
-            int status = e.getStatus();
-            String title = status == 413 ? "Payload too large" : "HTTP " + status;
-            write(ctx, status, slug(title), title, e.getMessage(), List.of());
-        });
+        routes.exception(HttpResponseException.class, (e, ctx) ->
+                javalinProblem(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
             String id = UUID.randomUUID().toString();
             LOG.error("Unexpected error {} on {} {}", id, ctx.method(), ctx.path(), e);
@@ -77,6 +75,23 @@ public final class ProblemMapper {
                         ctx.method() + " is not allowed on " + ctx.path(), List.of());
             }
         });
+    }
+
+    /**
+     * An answer Javalin itself decided (a body over the size limit, a framework 400, 404 or 405) as one of the
+     * documented problem types; any other status keeps its code and is typed by its standard reason phrase.
+     */
+    private void javalinProblem(Context ctx, int status, String detail) {
+        switch (status) {
+            case 400 -> write(ctx, 400, "validation", "Invalid request", detail, List.of());
+            case 404 -> write(ctx, 404, "not-found", "Not found", detail, List.of());
+            case 405 -> write(ctx, 405, "method-not-allowed", "Method not allowed", detail, List.of());
+            case 413 -> write(ctx, 413, "payload-too-large", "Payload too large", detail, List.of());
+            default -> {
+                String title = HttpStatus.forStatus(status).getMessage();
+                write(ctx, status, slug(title), title, detail, List.of());
+            }
+        }
     }
 
     private static boolean isProblem(Context ctx) {

@@ -9,6 +9,7 @@ import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.json.Json;
 import dev.tally.server.testing.Api;
+import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import dev.tally.store.Stores;
 import org.junit.jupiter.api.AfterEach;
@@ -205,7 +206,8 @@ class AsyncIngestionTest {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TestServer.ADMIN_KEY).GET()
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .thenApply(AsyncIngestionTest::checked);
     }
 
     private CompletableFuture<HttpResponse<String>> postEventAsync(String id) {
@@ -213,7 +215,14 @@ class AsyncIngestionTest {
                 .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"customer\":\"acme\"}"))
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .thenApply(AsyncIngestionTest::checked);
+    }
+
+    /** Every answer must be one the OpenAPI document describes. */
+    private static HttpResponse<String> checked(HttpResponse<String> response) {
+        OpenApiContract.get().check(response);
+        return response;
     }
 
     private double pendingRequests() {

@@ -10,6 +10,7 @@ import dev.tally.core.money.Money;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.testing.Api;
 import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -193,11 +194,14 @@ class EnforcementTest {
     }
 
     private java.net.http.HttpResponse<String> raw(String body) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + server.port() + "/v1/authorize"))
                 .header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
+        OpenApiContract.get().check(answer);
+        return answer;
     }
 
     @Test

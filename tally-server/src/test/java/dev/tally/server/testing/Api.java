@@ -12,7 +12,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small HTTP client for tests: JSON in, status and JSON (or text) out. */
+/**
+ * A small HTTP client for tests: JSON in, status and JSON (or text) out. Every answer is held against the OpenAPI
+ * document ({@link OpenApiContract}) before the test sees it.
+ */
 public final class Api {
     private static final ObjectMapper JSON = Json.mapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -62,6 +65,8 @@ public final class Api {
         }
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            // Every answer a test sees must be one the OpenAPI document describes.
+            OpenApiContract.get().check(r);
             return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.json.Json;
 import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,7 +165,7 @@ class SessionApiTest {
             if (forwardedHttps) {
                 b.header("X-Forwarded-Proto", "https");
             }
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return checked(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
         }
 
         HttpResponse<String> send(String method, String path, String cookie, String csrf, String body)
@@ -181,7 +182,13 @@ class SessionApiTest {
             if (body != null) {
                 b.header("Content-Type", "application/json");
             }
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return checked(HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+        }
+
+        /** Every answer must be one the OpenAPI document describes. */
+        private static HttpResponse<String> checked(HttpResponse<String> response) {
+            OpenApiContract.get().check(response);
+            return response;
         }
 
         static String cookie(HttpResponse<String> signIn) {
