@@ -7,10 +7,14 @@ import dev.tally.core.enforce.CounterStore;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -121,6 +125,61 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Fills empty counters once: the first node to find them unfilled takes a lease, runs {@code rebuild} (which
+     * records the store's committed usage through this store) and marks them filled; other nodes starting meanwhile
+     * wait for the mark. If the filling node dies, its lease runs out and the next waiting node fills them.
+     *
+     * @param rebuild fills the counters; must finish within {@code lease}
+     * @return whether this node filled them (false: they were filled already, or by another node meanwhile)
+     * @throws IllegalStateException if they are still not filled after {@code maxWait}
+     */
+    public boolean fillOnce(Runnable rebuild, Duration lease, Duration maxWait) {
+        String filled = prefix + "filled";
+        String filling = prefix + "filling";
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        String me = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        while (redis.exists(filled) == 0) {
+            if ("OK".equals(redis.set(filling, me, SetArgs.Builder.nx().px(lease.toMillis())))) {
+                // Whatever a node that died while filling left would be counted twice: start from nothing.
+                deleteCounters();
+                rebuild.run();
+                redis.set(filled, Long.toString(System.currentTimeMillis()));
+                redis.del(filling);
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The Redis counters under '" + prefix + "' are still being filled "
+                        + "by another node after " + maxWait.toSeconds() + " s (lease key " + filling + ")");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the Redis counters to be filled", e);
+            }
+        }
+        return false;
+    }
+
+    /** Deletes every counter and reservation under the prefix (not the fill marks). */
+    private void deleteCounters() {
+        for (String pattern : new String[]{glob(prefix) + "{*", glob(prefix) + "r:*"}) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+                if (!page.getKeys().isEmpty()) {
+                    redis.del(page.getKeys().toArray(new String[0]));
+                }
+                cursor = page;
+            } while (!cursor.isFinished());
+        }
+    }
+
+    private static String glob(String text) {
+        return text.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
     @Override

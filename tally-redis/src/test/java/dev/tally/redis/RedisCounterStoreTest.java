@@ -104,4 +104,59 @@ class RedisCounterStoreTest {
         assertThatThrownBy(() -> RedisCounterStore.connect("redis://127.0.0.1:" + port, "tally:"))
                 .isInstanceOf(RedisException.class);
     }
+
+    @Test
+    void fillOnce_twoNodesStartingTogether_fillTheCountersOnce() throws Exception {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        RedisCounterStore other = RedisCounterStore.connect(TestRedis.client(), prefix);
+        java.util.concurrent.atomic.AtomicInteger fills = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Boolean>> filled = new java.util.ArrayList<>();
+            for (RedisCounterStore node : List.of(store, other)) {
+                filled.add(pool.submit(() -> {
+                    go.await();
+                    return node.fillOnce(() -> {
+                        fills.incrementAndGet();
+                        node.record("acme", List.of(new Charge(day, 30)), T0, null, T0);
+                    }, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1));
+                }));
+            }
+            go.countDown();
+            int filledHere = 0;
+            for (java.util.concurrent.Future<Boolean> f : filled) {
+                filledHere += f.get(60, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertThat(filledHere).isEqualTo(1);
+            assertThat(fills).hasValue(1);
+            assertThat(store.reserve("acme", List.of(new Charge(day, 0)), null, T0).states().get(0).used())
+                    .isEqualTo(30);
+        } finally {
+            pool.shutdownNow();
+            other.close();
+        }
+    }
+
+    @Test
+    void fillOnce_afterANodeDiedWhileFilling_startsAgainFromNothing() {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        // What a node that died half-way left: some counts, and its lease, which runs out in 300 ms.
+        store.record("acme", List.of(new Charge(day, 12)), T0, null, T0);
+        store.reserve("acme", List.of(new Charge(day, 5)), T0.plusSeconds(60), T0);
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            c.sync().set(prefix + "filling", "dead-node", io.lettuce.core.SetArgs.Builder.px(300));
+        }
+
+        boolean filled = store.fillOnce(() -> store.record("acme", List.of(new Charge(day, 30)), T0, null, T0),
+                java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1));
+
+        assertThat(filled).isTrue();
+        var state = store.reserve("acme", List.of(new Charge(day, 0)), null, T0).states().get(0);
+        assertThat(state.used()).isEqualTo(30);
+        assertThat(state.reserved()).isZero();
+        assertThat(store.fillOnce(() -> {
+            throw new AssertionError("filled twice");
+        }, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1))).isFalse();
+    }
 }

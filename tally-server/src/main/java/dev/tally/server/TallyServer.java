@@ -6,9 +6,8 @@ import dev.tally.core.alert.AlertListener;
 import dev.tally.core.alert.AlertService;
 import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
-import dev.tally.core.enforce.CounterRebuild;
+import dev.tally.core.enforce.CounterStore;
 import dev.tally.core.enforce.Enforcer;
-import dev.tally.core.enforce.InMemoryCounterStore;
 import dev.tally.core.enforce.ReservationIds;
 import dev.tally.core.ingest.EventWriter;
 import dev.tally.core.ingest.IngestPolicy;
@@ -90,10 +89,11 @@ public final class TallyServer implements AutoCloseable {
      * @param notifications the outbox of fired alerts and its dispatcher
      * @param alerts        the alert engine
      * @param enforcer      authorization against limits
+     * @param counters      the enforcer's counters: in this process or in Redis
      * @param ingest        event ingestion over the writer
      */
     private record Services(TallyStore store, Catalog catalog, UsageReporter reporter, Notifications notifications,
-                            AlertEngine alerts, Enforcer enforcer, IngestService ingest) {
+                            AlertEngine alerts, Enforcer enforcer, CounterBackend counters, IngestService ingest) {
     }
 
     private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
@@ -152,9 +152,9 @@ public final class TallyServer implements AutoCloseable {
             Catalog catalog = seededCatalog(file, store, json, clock);
             NotificationJson notificationJson = new NotificationJson(json, config.webhookTargets());
             SmtpSettings smtp = seededChannels(file, store, notificationJson);
-            if (config.redisUrl() != null) {
-                LOG.warn("TALLY_REDIS_URL is set, but this version keeps counters in-process; it is ignored");
-            }
+            // Filled from the store before anything decides; with Redis it may wait for another node filling them.
+            CounterBackend counters = lifecycle.start("counters", () -> CounterBackend.open(config, store, catalog,
+                    clock), CounterBackend::close);
             StoredSecrets secrets = StoredSecrets.load(config, store);
             ServerMetrics metrics = lifecycle.start("metrics", () -> ServerMetrics.start(store), ServerMetrics::close);
             UsageReporter reporter = new UsageReporter(store, catalog, clock);
@@ -164,10 +164,11 @@ public final class TallyServer implements AutoCloseable {
                     Notifications::close);
             AlertEngine alerts = lifecycle.start("alert engine", () -> alertEngine(file, store, catalog, reporter,
                     metrics.countingAlerts(notifications.notifier()), clock), AlertEngine::close);
-            Enforcer enforcer = enforcer(config, store, catalog, clock, alerts, secrets.reservationSecret(), metrics);
+            Enforcer enforcer = enforcer(config, counters.counters(), catalog, clock, alerts,
+                    secrets.reservationSecret(), metrics);
             EventWriter writer = lifecycle.start("event writer", () -> writer(config, store, metrics),
                     EventWriter::close);
-            Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer,
+            Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer, counters,
                     new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()));
             List<String> routes = new ArrayList<>();
             Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
@@ -260,7 +261,8 @@ public final class TallyServer implements AutoCloseable {
             TallyStore store = services.store();
             Catalog catalog = services.catalog();
             new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
-            new OpsRoutes(store, metrics.registry(), json).register(cfg.routes);
+            new OpsRoutes(store, services.counters().kind(), services.counters()::isHealthy, metrics.registry(),
+                    json).register(cfg.routes);
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
@@ -345,15 +347,12 @@ public final class TallyServer implements AutoCloseable {
     }
 
     /**
-     * The enforcer with in-process counters rebuilt from the store's rollups, before the first call is decided, and
-     * the secret that signs reservation ids (kept in the store, so ids stay valid across restarts).
+     * The enforcer on counters already filled from the store, with the secret that signs reservation ids (kept in the
+     * store, so ids stay valid across restarts and on every node).
      */
-    private static Enforcer enforcer(ServerConfig config, TallyStore store, Catalog catalog, InstantSource clock,
+    private static Enforcer enforcer(ServerConfig config, CounterStore counters, Catalog catalog, InstantSource clock,
                                      AlertEngine alerts, byte[] secret, ServerMetrics metrics) {
-        InMemoryCounterStore counters = new InMemoryCounterStore();
-        int seeds = CounterRebuild.rebuild(counters, store, catalog, clock.instant());
-        LOG.info("Enforcement counters rebuilt from {} rollup rows (failure policy: {})", seeds,
-                config.failurePolicy());
+        LOG.info("Enforcement failure policy: {}", config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
                 e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts,
                 metrics.decisions());

@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rebuilds in-memory counters from the store's rollups at start-up, before the first call is decided, so a restart
- * neither forgets usage nor counts it twice (rollups hold exactly the committed events).
+ * Rebuilds counters from the store's rollups, before the first call is decided: in-memory counters at every start-up,
+ * so a restart neither forgets usage nor counts it twice (rollups hold exactly the committed events); shared counters
+ * once, when they are found empty. The counters must be empty when this begins.
  *
  * <p>Day and month windows take their window's day or month rollups. Minute and hour windows take the minute rollups
  * of the last hour; each minute's usage is placed at the end of its minute (or now, if that is later than now), so a
@@ -31,7 +32,7 @@ public final class CounterRebuild {
     }
 
     /** Seeds {@code counters} with every customer's committed usage in its current windows; returns the seeds. */
-    public static int rebuild(InMemoryCounterStore counters, UsageStore store, Catalog catalog, Instant now) {
+    public static int rebuild(CounterStore counters, UsageStore store, Catalog catalog, Instant now) {
         List<Customer> customers = catalog.customers();
         if (customers.isEmpty()) {
             return 0;
@@ -54,7 +55,7 @@ public final class CounterRebuild {
         return seeds;
     }
 
-    private static int seed(InMemoryCounterStore counters, Customer c, Limit limit,
+    private static int seed(CounterStore counters, Customer c, Limit limit,
                             Map<Window, Map<String, List<RollupRow>>> rows, Instant now) {
         CounterSpec spec = Enforcer.spec(c, limit);
         boolean sliding = limit.window() == Window.MINUTE || limit.window() == Window.HOUR;
@@ -75,7 +76,8 @@ public final class CounterRebuild {
                 continue;
             }
             Instant at = sliding ? min(k.bucketStart().plusSeconds(60).minusMillis(1), now) : k.bucketStart();
-            counters.seed(c.id(), spec, at, amount, now);
+            // Recorded like an event of that moment: its window, and its place in a sliding window, are the event's.
+            counters.record(c.id(), List.of(new Charge(spec, amount)), at, null, now);
             seeds++;
         }
         return seeds;

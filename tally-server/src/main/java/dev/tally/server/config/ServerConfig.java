@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param dataDir        where the embedded store lives ({@code tally.db})
  * @param databaseUrl    a JDBC URL; a {@code jdbc:postgresql:} URL switches to PostgreSQL; null for the embedded file
  * @param redisUrl       shared counters for several nodes; null for in-process counters
+ * @param redisPrefix    begins every Redis key, so several installations can share one Redis
  * @param adminKey       the admin key; null to use the stored one, or generate one on first start
  * @param configFile     the declarative {@code tally.yaml}; null if none
  * @param retention      how long raw events are kept (monthly summaries and day rollups are kept forever)
@@ -30,11 +31,13 @@ import java.util.Objects;
  *                       ({@value WebhookTargets#ALLOW_VARIABLE}, {@code server.webhook_allow_internal})
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
-                           String adminKey, Path configFile, Duration retention, long maxBodyBytes,
-                           Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
+                           String redisPrefix, String adminKey, Path configFile, Duration retention,
+                           long maxBodyBytes, Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
                            int httpThreads, WebhookTargets webhookTargets) {
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
+    /** The Redis key prefix unless configured: one installation per Redis needs no other. */
+    public static final String DEFAULT_REDIS_PREFIX = "tally:";
     /** Raw events are kept 90 days unless configured otherwise. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(90);
     /**
@@ -60,6 +63,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     static final int JETTY_OWN_THREADS = 2;
 
     public ServerConfig {
+        redisPrefix = redisPrefix == null ? DEFAULT_REDIS_PREFIX : redisPrefix;
+        if (redisPrefix.indexOf('{') >= 0 || redisPrefix.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("TALLY_REDIS_PREFIX must not contain braces, was \"" + redisPrefix
+                    + "\"");
+        }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }
@@ -101,6 +109,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 Path.of(env.getOrDefault("TALLY_DATA_DIR", DEFAULT_DATA_DIR.toString())),
                 blankToNull(env.get("TALLY_DATABASE_URL")),
                 blankToNull(env.get("TALLY_REDIS_URL")),
+                blankToNull(env.get("TALLY_REDIS_PREFIX")),
                 blankToNull(env.get("TALLY_ADMIN_KEY")),
                 config,
                 Duration.ofDays(intVar(env, "TALLY_RETENTION_DAYS", (int) DEFAULT_RETENTION.toDays())),
@@ -124,6 +133,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         private Path dataDir;
         private String databaseUrl;
         private String redisUrl;
+        private String redisPrefix;
         private String adminKey;
         private Path configFile;
         private Duration retention;
@@ -140,6 +150,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             dataDir = c.dataDir;
             databaseUrl = c.databaseUrl;
             redisUrl = c.redisUrl;
+            redisPrefix = c.redisPrefix;
             adminKey = c.adminKey;
             configFile = c.configFile;
             retention = c.retention;
@@ -155,6 +166,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         public Builder port(int value) { port = value; return this; }
         public Builder dataDir(Path value) { dataDir = value; return this; }
         public Builder databaseUrl(String value) { databaseUrl = value; return this; }
+        public Builder redisUrl(String value) { redisUrl = value; return this; }
+        public Builder redisPrefix(String value) { redisPrefix = value; return this; }
         public Builder adminKey(String value) { adminKey = value; return this; }
         public Builder configFile(Path value) { configFile = value; return this; }
         public Builder retention(Duration value) { retention = value; return this; }
@@ -164,8 +177,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         public Builder webhookTargets(WebhookTargets value) { webhookTargets = value; return this; }
 
         public ServerConfig build() {
-            return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, adminKey, configFile, retention,
-                    maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets);
+            return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, redisPrefix, adminKey, configFile,
+                    retention, maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets);
         }
     }
 

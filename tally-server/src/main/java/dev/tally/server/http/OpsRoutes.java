@@ -12,16 +12,26 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.BooleanSupplier;
 
 /** Unauthenticated operational endpoints: health, Prometheus metrics, the OpenAPI document. */
 public final class OpsRoutes {
     private final TallyStore store;
+    private final String countersKind;
+    private final BooleanSupplier countersHealthy;
     private final PrometheusMeterRegistry metrics;
     private final ObjectMapper json;
     private final String openApiJson;
 
-    public OpsRoutes(TallyStore store, PrometheusMeterRegistry metrics, ObjectMapper json) {
+    /**
+     * @param countersKind    {@code local} or {@code redis}, as {@code /health} names the enforcement counters
+     * @param countersHealthy whether the counters answer (a shared Redis may not)
+     */
+    public OpsRoutes(TallyStore store, String countersKind, BooleanSupplier countersHealthy,
+                     PrometheusMeterRegistry metrics, ObjectMapper json) {
         this.store = store;
+        this.countersKind = countersKind;
+        this.countersHealthy = countersHealthy;
         this.metrics = metrics;
         this.json = json;
         this.openApiJson = loadOpenApi();
@@ -35,10 +45,16 @@ public final class OpsRoutes {
     }
 
     private void health(Context ctx) {
-        boolean healthy = store.isHealthy();
+        boolean storeHealthy = store.isHealthy();
+        boolean countersUp = countersHealthy.getAsBoolean();
+        boolean healthy = storeHealthy && countersUp;
         ObjectNode out = json.createObjectNode();
         out.put("status", healthy ? "ok" : "unavailable");
         out.put("store", store.backend());
+        out.put("counters", countersKind);
+        if (!healthy) {
+            out.put("reason", !storeHealthy ? "the store does not answer" : "the counters (Redis) do not answer");
+        }
         ctx.status(healthy ? 200 : 503).json(out);
     }
 

@@ -63,6 +63,21 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
     }
 
+    /**
+     * Starts a node on an existing store whose enforcement counters are shared in the Redis of the tests
+     * ({@code TALLY_TEST_REDIS_URL}, default {@code redis://127.0.0.1:6379}) under {@code redisPrefix}.
+     */
+    public static TestServer startWithRedis(String databaseUrl, Path dir, MutableClock clock, String redisPrefix) {
+        ServerConfig config = ServerConfig.fromEnvironment(Map.of())
+                .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY)
+                .redisUrl(REDIS_URL).redisPrefix(redisPrefix).build();
+        return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
+    }
+
+    /** The Redis of the tests; a missing Redis fails the tests that use it, never skips them. */
+    public static final String REDIS_URL = System.getenv().getOrDefault("TALLY_TEST_REDIS_URL",
+            "redis://127.0.0.1:6379");
+
     /** An API client with the admin key. */
     public Api admin() {
         return new Api("http://127.0.0.1:" + server.port(), ADMIN_KEY);
