@@ -12,15 +12,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 java="${1:-java}"
 work="$(mktemp -d)"
-tally_port=18092
-bare_port=18093
+source "$root/tally-bench/wrk/lib.sh"
+tally_port=$(free_port)
+bare_port=$(free_port)
 key=wrk-admin
 warmup="${WRK_WARMUP:-10s}"
 duration="${WRK_DURATION:-15s}"
 connections="${WRK_CONNECTIONS:-64}"
 script="$root/tally-bench/wrk/events.lua"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-source "$root/tally-bench/wrk/lib.sh"
 
 # Prints the number of events stored for the current month on the Tally at port $1 (the overview's request total).
 stored() {
@@ -38,7 +38,10 @@ bench_tally() {
   echo "$out"
   # Every answered request acknowledged one event (wrk reports answers other than 2xx and 3xx); requests still in
   # flight when wrk stopped may be stored without wrk counting them, so stored >= acknowledged.
-  if echo "$out" | grep -q "Non-2xx"; then echo "  FAILED: some requests were not acknowledged"; fi
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "  FAILED: some requests were not acknowledged; the server's log ends:"
+    tail -20 "$tally_log"
+  fi
   acknowledged=$(echo "$out" | awk '/warm-up:/ {w = $2} /requests in/ {m = $1} END {print w + m + 1}')
   total=$(stored $tally_port)
   echo "  acknowledged $acknowledged events (warm-up, measured, probe), stored $total:" \

@@ -1,7 +1,25 @@
 # Shared by run.sh and events.sh: starting servers, seeding the catalog, and one measured wrk pass with the server's
-# CPU per request. Sourced, not run; expects $root, $work, $key, $connections, $warmup and $duration.
+# CPU per request. Sourced, not run; the functions expect $root, $java, $work, $key, $connections, $warmup and
+# $duration.
 
-wait_up() { for _ in $(seq 1 60); do curl -s -o /dev/null "$1" && return 0; sleep 1; done; echo "not up: $1" >&2; exit 1; }
+# A TCP port on 127.0.0.1 that nothing listens on: other people's benchmarks may run on the same machine.
+free_port() {
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 40000))
+    (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# Waits until URL $1 answers, while server process $2 lives.
+wait_up() {
+  for _ in $(seq 1 120); do
+    kill -0 "$2" 2>/dev/null || { echo "server $2 ended before answering $1" >&2; exit 1; }
+    curl -s -o /dev/null "$1" && return 0
+    sleep 1
+  done
+  echo "not up: $1" >&2; exit 1
+}
 
 # CPU ticks (user + system) a process has used so far.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -27,13 +45,14 @@ bench() {
   measure "$2" "$3" "$4"
 }
 
-# Starts the Tally jar $1 on port $2 with a fresh data directory and leaves its pid in $tally_pid.
+# Starts the Tally jar $1 on port $2 with a fresh data directory; leaves its pid in $tally_pid, its log in $tally_log.
 start_tally() {
   local data
   data=$(mktemp -d "$work/data.XXXX")
-  TALLY_ADMIN_KEY=$key "$java" -jar "$1" serve --port "$2" --data-dir "$data" > "$data.log" 2>&1 &
+  tally_log="$data.log"
+  TALLY_ADMIN_KEY=$key "$java" -jar "$1" serve --port "$2" --data-dir "$data" > "$tally_log" 2>&1 &
   tally_pid=$!
-  wait_up "http://127.0.0.1:$2/health"
+  wait_up "http://127.0.0.1:$2/health" $tally_pid
 }
 
 # Prices, a plan with five limits and customers c0..c99 on the Tally at port $1.
@@ -58,6 +77,10 @@ start_bare() {
   "$java" -cp "$root/tally-bench/target/benchmarks.jar" "$root/tally-bench/wrk/BareServer.java" "$1" "$3" "$2" \
     > "$work/bare.log" 2>&1 &
   bare_pid=$!
-  for _ in $(seq 1 60); do curl -s -o /dev/null -X POST "127.0.0.1:$1$2" && return 0; sleep 1; done
+  for _ in $(seq 1 120); do
+    kill -0 $bare_pid 2>/dev/null || { echo "bare server ended" >&2; exit 1; }
+    curl -s -o /dev/null -X POST "127.0.0.1:$1$2" && return 0
+    sleep 1
+  done
   echo "bare server not up" >&2; exit 1
 }

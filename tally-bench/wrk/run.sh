@@ -11,15 +11,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 java="${1:-java}"
 work="$(mktemp -d)"
-tally_port=18090
-bare_port=18091
+source "$root/tally-bench/wrk/lib.sh"
+tally_port=$(free_port)
+bare_port=$(free_port)
 key=wrk-admin
 warmup="${WRK_WARMUP:-10s}"
 duration="${WRK_DURATION:-15s}"
 connections="${WRK_CONNECTIONS:-32}"
 script="$root/tally-bench/wrk/authorize.lua"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-source "$root/tally-bench/wrk/lib.sh"
 
 sample_decision() {
   curl -s -X POST "127.0.0.1:$1/v1/authorize" -H "Authorization: Bearer $key" -d '{"customer":"c1",
