@@ -26,12 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.tally.core.store.LedgerFixtures.T0;
 import static dev.tally.core.store.LedgerFixtures.event;
@@ -50,6 +53,7 @@ class IngestServiceAsyncSqliteTest {
     private final CountDownLatch gate = new CountDownLatch(1);
     private final ExecutorService replies = Executors.newSingleThreadExecutor(r -> new Thread(r, REPLY_THREAD));
     private volatile StoreException writeFailure;
+    private final AtomicInteger commits = new AtomicInteger();
     private TallyStore store;
     private EventWriter writer;
     private IngestService ingest;
@@ -59,8 +63,8 @@ class IngestServiceAsyncSqliteTest {
         store = Stores.sqliteFile(dir, clock);
         Catalog catalog = new Catalog(store);
         catalog.putCustomer(new Customer("acme", "Acme", null, ZoneOffset.UTC, 1, List.of(), T0));
-        writer = new EventWriter(gated(store), new WriterSettings(5_000, Duration.ZERO, 10_000), stats -> {
-        });
+        writer = new EventWriter(gated(store), new WriterSettings(5_000, Duration.ZERO, 10_000),
+                stats -> commits.incrementAndGet());
         Enforcer enforcer = new Enforcer(catalog, new InMemoryCounterStore(),
                 new ReservationIds(ReservationIds.newSecret()), clock, FailurePolicy.FAIL_OPEN, e -> {
         });
@@ -111,6 +115,34 @@ class IngestServiceAsyncSqliteTest {
         assertThat(thread.get(20, TimeUnit.SECONDS)).isEqualTo(REPLY_THREAD);
         assertThat(result.get().accepted()).isEqualTo(1);
         assertThat(ingest.ingest(oneEvent("e1")).duplicates()).as("stored once").isEqualTo(1);
+    }
+
+    /**
+     * Issue 11, point 13: one event per request. The answers of a commit are handed to the executor in at most one
+     * task per core, not one task (and so a thread woken) per request.
+     */
+    @Test
+    void ingestAsync_manyRequestsShareACommit_areAnsweredInAFewTasksOnTheExecutor() throws Exception {
+        AtomicInteger tasks = new AtomicInteger();
+        Executor counted = task -> {
+            tasks.incrementAndGet();
+            replies.execute(task);
+        };
+        int requests = 40;
+        List<CompletableFuture<String>> answered = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            answered.add(ingest.ingestAsync(oneEvent("e" + i), counted)
+                    .thenApply(r -> Thread.currentThread().getName() + " " + r.accepted()));
+        }
+
+        gate.countDown();
+
+        for (CompletableFuture<String> a : answered) {
+            assertThat(a.get(20, TimeUnit.SECONDS)).isEqualTo(REPLY_THREAD + " 1");
+        }
+        assertThat(commits.get()).as("commits").isLessThan(requests / 4);
+        assertThat(tasks.get()).as("tasks for %d commits", commits.get())
+                .isLessThanOrEqualTo(commits.get() * Runtime.getRuntime().availableProcessors());
     }
 
     @Test

@@ -5,14 +5,19 @@ import dev.tally.core.problem.UnavailableException;
 import dev.tally.core.store.UsageStore;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -44,6 +49,8 @@ public final class EventWriter implements AutoCloseable {
     public static final int QUEUED_BATCHES = 40;
     /** How often a preparer waiting for a commit checks whether it has ended. */
     private static final long COMMIT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Tasks that complete the answers of one commit: one per core, so that answering uses every core. */
+    private static final int ANSWER_TASKS = Runtime.getRuntime().availableProcessors();
 
     private final UsageStore store;
     private final WriterSettings settings;
@@ -82,18 +89,35 @@ public final class EventWriter implements AutoCloseable {
     /**
      * Queues entries for the next commit.
      *
-     * <p>The committing thread completes the future: work that follows a commit belongs on another thread (chain it
-     * with an executor, {@code handleAsync(..., executor)}), or it delays every later commit.
+     * <p>The committing thread completes the future: work that follows a commit belongs on another thread (submit
+     * with a completion executor, or chain with one), or it delays every later commit.
      *
      * @return completes, after the commit, with one flag per entry: true if stored, false if a duplicate; or
      *         exceptionally with {@link UnavailableException} if the store failed
      * @throws UnavailableException at once if the writer is closing or its queue is full
      */
     public CompletableFuture<boolean[]> submit(List<LedgerEntry> entries) {
+        return submit(entries, null);
+    }
+
+    /**
+     * Queues entries for the next commit; the future is completed on {@code completion}, so that what the caller
+     * chains on it (without an executor) runs there, never on the committing thread.
+     *
+     * <p>The submissions a commit answers are completed in a few tasks, at most one per core, each completing its share
+     * in turn, rather than in a task of their own: for requests of one event, a thread woken per request cost more
+     * than the request's part of the commit. If {@code completion} rejects a task (say, while the server stops), the
+     * committing thread completes that share itself, so no caller is left waiting.
+     *
+     * @param completion completes the future; null for the committing thread
+     * @return as {@link #submit(List)}
+     * @throws UnavailableException at once if the writer is closing or its queue is full
+     */
+    public CompletableFuture<boolean[]> submit(List<LedgerEntry> entries, Executor completion) {
         if (closing) {
             throw new UnavailableException("the server is shutting down", null);
         }
-        Submission submission = new Submission(List.copyOf(entries), new CompletableFuture<>());
+        Submission submission = new Submission(List.copyOf(entries), completion);
         if (entries.isEmpty()) {
             submission.result.complete(new boolean[0]);
             return submission.result;
@@ -147,6 +171,7 @@ public final class EventWriter implements AutoCloseable {
         // A submit that raced with close() may have slipped in after the last poll: never leave it hanging.
         for (Submission late; (late = queue.poll()) != null; ) {
             answer(late, null, new UnavailableException("the server is shutting down", null));
+            deliver(List.of(late));
         }
         hand(END);
     }
@@ -186,6 +211,7 @@ public final class EventWriter implements AutoCloseable {
             commit(next.submissions, next.append);
             lastCommitNanos = System.nanoTime() - started;
             commitStarted = NOT_COMMITTING;
+            LockSupport.unpark(preparer); // a preparer collecting until this commit's end takes its batch now
         }
     }
 
@@ -195,29 +221,31 @@ public final class EventWriter implements AutoCloseable {
      * last commit and preparation). Stopping at the linger time during a long commit would leave the requests that
      * arrive later in the commit for yet another, smaller batch: with a fixed number of clients, three batches of a
      * third instead of two of a half, and every commit has a fixed cost.
+     *
+     * <p>Meanwhile it sleeps and takes what has arrived when it wakes (at the latest every
+     * {@link #COMMIT_CHECK_NANOS}, and when the committer ends a commit), rather than waiting on the queue: a waiting
+     * consumer is woken by every submission, and with one event per request that was a thread switch per event.
      */
     private void collect(List<Submission> batch, int events) throws InterruptedException {
         long lingerEnd = System.nanoTime() + settings.linger().toNanos();
         long started = commitStarted;
         long deadline = started == NOT_COMMITTING ? lingerEnd
                 : Math.max(lingerEnd, started + lastCommitNanos - lastPrepareNanos);
-        while (events < settings.maxBatchEvents()) {
-            Submission next = queue.poll();
-            if (next == null) {
-                long now = System.nanoTime();
-                boolean commitEnded = started != NOT_COMMITTING && commitStarted != started;
-                if (now >= deadline || closing || commitEnded && now >= lingerEnd) {
-                    return;
-                }
-                // In slices while waiting for a commit, so that one ending early (the committer idle) is noticed.
-                long slice = deadline == lingerEnd ? deadline - now : Math.min(deadline - now, COMMIT_CHECK_NANOS);
-                next = queue.poll(slice, TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    continue;
-                }
+        int max = settings.maxBatchEvents();
+        while (true) {
+            for (Submission next; events < max && (next = queue.poll()) != null; ) {
+                batch.add(next);
+                events += next.entries.size();
             }
-            batch.add(next);
-            events += next.entries.size();
+            long now = System.nanoTime();
+            boolean commitEnded = started != NOT_COMMITTING && commitStarted != started;
+            if (events >= max || now >= deadline || closing || commitEnded && now >= lingerEnd) {
+                return;
+            }
+            LockSupport.parkNanos(this, Math.min(deadline - now, COMMIT_CHECK_NANOS));
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
     }
 
@@ -246,6 +274,7 @@ public final class EventWriter implements AutoCloseable {
             if (batch.size() == 1) {
                 answer(batch.get(0), null,
                         new UnavailableException("the store could not record the events: " + e.getMessage(), e));
+                deliver(batch);
                 return;
             }
             for (Submission s : batch) {
@@ -263,20 +292,45 @@ public final class EventWriter implements AutoCloseable {
             offset += own.length;
             answer(s, own, null);
         }
+        deliver(batch);
     }
 
     /**
-     * Answers a submission, after taking it off the counts of what waits: so a caller that sees the answer and submits
-     * again finds the room it left.
+     * Records a submission's outcome, taking it off the counts of what waits before anyone is told: so a caller that
+     * sees the answer and submits again finds the room it left.
      */
     private void answer(Submission s, boolean[] stored, RuntimeException failure) {
         pending.decrementAndGet();
         queuedEvents.addAndGet(-s.entries.size());
-        if (failure == null) {
-            s.result.complete(stored);
-        } else {
-            s.result.completeExceptionally(failure);
+        s.stored = stored;
+        s.failure = failure;
+    }
+
+    /**
+     * Completes the futures of answered submissions: those without an executor here, the others in at most
+     * {@link #ANSWER_TASKS} tasks per executor, each a contiguous share (see {@link #submit(List, Executor)}).
+     */
+    private void deliver(List<Submission> answered) {
+        Map<Executor, List<Submission>> byExecutor = new IdentityHashMap<>();
+        for (Submission s : answered) {
+            if (s.completion == null) {
+                s.complete();
+            } else {
+                byExecutor.computeIfAbsent(s.completion, e -> new ArrayList<>()).add(s);
+            }
         }
+        byExecutor.forEach((executor, all) -> {
+            int tasks = Math.min(all.size(), ANSWER_TASKS);
+            for (int t = 0; t < tasks; t++) {
+                List<Submission> share = all.subList(all.size() * t / tasks, all.size() * (t + 1) / tasks);
+                Runnable completeShare = () -> share.forEach(Submission::complete);
+                try {
+                    executor.execute(completeShare);
+                } catch (RejectedExecutionException e) {
+                    completeShare.run();
+                }
+            }
+        });
     }
 
     /** Stops taking submissions, commits everything already queued, and waits for the writer threads to end. */
@@ -291,7 +345,27 @@ public final class EventWriter implements AutoCloseable {
         }
     }
 
-    private record Submission(List<LedgerEntry> entries, CompletableFuture<boolean[]> result) {
+    /** One caller's entries, its future, where to complete it, and (once committed or failed) its outcome. */
+    private static final class Submission {
+        final List<LedgerEntry> entries;
+        final CompletableFuture<boolean[]> result = new CompletableFuture<>();
+        final Executor completion;
+        boolean[] stored;
+        RuntimeException failure;
+
+        Submission(List<LedgerEntry> entries, Executor completion) {
+            this.entries = entries;
+            this.completion = completion;
+        }
+
+        /** Completes the future with the outcome (what its dependents throw, the future keeps to itself). */
+        void complete() {
+            if (failure == null) {
+                result.complete(stored);
+            } else {
+                result.completeExceptionally(failure);
+            }
+        }
     }
 
     /** A collected batch with its append prepared. */

@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Records usage events: checks what needs state (the customer exists, the timestamp is in the accepted window, the
@@ -76,10 +75,12 @@ public final class IngestService {
     /**
      * Records the valid candidates without waiting for the commit: the answer is a future that the commit completes.
      *
-     * <p>The writer's single committing thread completes the writer's futures; everything that follows (counting
-     * the stored events toward limits, and whatever the caller chains on the returned future, such as writing an HTTP
-     * answer) runs on {@code completion} instead, on success and on failure alike, so that it never delays the next
-     * commit. Dependent stages that the caller adds without an executor run on that same {@code completion} thread.
+     * <p>Everything that follows the commit (counting the stored events toward limits, and whatever the caller
+     * chains on the returned future, such as writing an HTTP answer) runs on {@code completion}, never on the
+     * writer's committing thread, on success and on failure alike, so that it never delays the next commit. Dependent
+     * stages that the caller adds without an executor run on that same {@code completion} thread. The writer hands
+     * the answers of one commit to {@code completion} in a few tasks, not one per request
+     * ({@link EventWriter#submit(List, Executor)}).
      *
      * @param completion runs the continuation once the commit is done; it should not reject tasks while the writer
      *                   still commits (if it does, the continuation runs on the committing thread instead)
@@ -90,14 +91,15 @@ public final class IngestService {
      */
     public CompletableFuture<IngestResult> ingestAsync(List<EventCandidate> candidates, Executor completion) {
         Admitted admitted = admit(candidates);
-        // handleAsync, not thenApplyAsync: a dependent of thenApplyAsync is completed exceptionally on the thread that
-        // failed its source (the committer); handleAsync hands failures to the executor too.
-        return writer.submit(admitted.entries).handleAsync((stored, failure) -> {
+        // The writer completes the commit's future on `completion` (falling back to its own thread if that rejects),
+        // in a few tasks per commit rather than one per request; so this stage, and whatever the caller chains
+        // without an executor, runs there, on success and on failure alike.
+        return writer.submit(admitted.entries, completion).handle((stored, failure) -> {
             if (failure != null) {
                 throw unavailable(failure);
             }
             return admitted.result(stored);
-        }, orCaller(completion));
+        });
     }
 
     /** The candidates checked and prepared: what goes to the writer, and what was rejected on the way. */
@@ -220,19 +222,5 @@ public final class IngestService {
             return u;
         }
         return new UnavailableException("the store could not record the events", cause);
-    }
-
-    /**
-     * The executor, falling back to the calling thread when it rejects a task (say, while the server stops): a
-     * rejection would otherwise be thrown into the writer's committing thread, and the request never answered.
-     */
-    private static Executor orCaller(Executor executor) {
-        return task -> {
-            try {
-                executor.execute(task);
-            } catch (RejectedExecutionException e) {
-                task.run();
-            }
-        };
     }
 }
