@@ -58,6 +58,12 @@ public record UsageEvent(String id, String customerId, Instant timestamp, String
         return cloudEvent == null ? PLAIN_SOURCE : cloudEvent.source();
     }
 
+    /** This event with the CloudEvents context it arrived with. */
+    public UsageEvent withCloudEvent(CloudEventAttributes attributes) {
+        return new UsageEvent(id, customerId, timestamp, provider, model, endpoint, method, status, latencyMs, user,
+                usageMicros, costOverride, reservation, metadataJson, attributes);
+    }
+
     /** Whether the call failed: a status of 400 or above. */
     public boolean isError() {
         return status != null && status >= 400;

@@ -41,6 +41,7 @@ public final class EnforcementRoutes {
 
     private void decide(Context ctx, boolean reserve) {
         access.requireAdminOrIngest(ctx);
+        BodyType.requireJson(ctx);
         byte[] body = ctx.bodyAsBytes();
         CallRequest call = decisionJson.parseValid(body);
         if (call == null) {

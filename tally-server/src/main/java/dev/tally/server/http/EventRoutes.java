@@ -9,6 +9,7 @@ import dev.tally.core.ingest.EventCandidate;
 import dev.tally.core.ingest.IngestResult;
 import dev.tally.core.ingest.IngestService;
 import dev.tally.core.problem.FieldError;
+import dev.tally.server.json.CloudEventJson;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.FastEventReader;
 import io.javalin.config.RoutesConfig;
@@ -34,6 +35,7 @@ public final class EventRoutes {
     private final Requests requests;
     private final EventJson eventJson;
     private final FastEventReader fastEvents = new FastEventReader();
+    private final CloudEventBodies cloudEvents;
     private final ObjectMapper json;
     private final InstantSource clock;
     private final Executor replies;
@@ -48,6 +50,7 @@ public final class EventRoutes {
         this.access = access;
         this.requests = requests;
         this.eventJson = new EventJson(json);
+        this.cloudEvents = new CloudEventBodies(new CloudEventJson(eventJson, json));
         this.json = json;
         this.clock = clock;
         this.replies = replies;
@@ -59,19 +62,23 @@ public final class EventRoutes {
 
     private void post(Context ctx) {
         access.requireAdminOrIngest(ctx);
+        BodyType type = BodyType.ofEvents(ctx);
         byte[] body = ctx.bodyAsBytes();
         Instant now = clock.instant();
-        List<EventCandidate> candidates = fastEvents.read(body, now, EventJson.MAX_BATCH);
-        if (candidates == null) {
-            candidates = candidatesOfTree(requests.body(body), now);
-        }
-        List<EventCandidate> all = candidates;
+        List<EventCandidate> all = type == BodyType.JSON ? plainCandidates(body, now)
+                : cloudEvents.candidates(requests.body(body), type, now);
         // Javalin resumes the request (writing the answer, or the problem of a failure through the one exception
         // mapper) on the thread that completes this future. The writer's committing thread completes the commit,
         // and serialising answers there would hold up the next commit of every client, so ingestAsync continues on
         // `replies` (the HTTP pool), and so does everything chained here.
         ctx.future(() -> ingest.ingestAsync(all, replies).thenAccept(result ->
                 ctx.contentType(ContentType.APPLICATION_JSON).result(answer(result))));
+    }
+
+    /** The candidates of a plain JSON body: read straight from the bytes when it can be, else as a tree. */
+    private List<EventCandidate> plainCandidates(byte[] body, Instant now) {
+        List<EventCandidate> candidates = fastEvents.read(body, now, EventJson.MAX_BATCH);
+        return candidates != null ? candidates : candidatesOfTree(requests.body(body), now);
     }
 
     /** The candidates of a body read as a JSON tree, with a problem for everything wrong in each event. */

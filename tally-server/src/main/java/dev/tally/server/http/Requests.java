@@ -28,8 +28,9 @@ public final class Requests {
         this.json = json;
     }
 
-    /** The body as a JSON tree; 400 if it is empty or not JSON. */
+    /** The body as a JSON tree; 415 if it is not sent as JSON ({@link BodyType}), 400 if it is empty or not JSON. */
     public JsonNode body(Context ctx) {
+        BodyType.requireJson(ctx);
         return body(ctx.bodyAsBytes());
     }
 

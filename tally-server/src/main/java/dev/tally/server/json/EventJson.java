@@ -194,6 +194,7 @@ public final class EventJson {
             }
         }
         out.put("received_at", stored.receivedAt().toString());
+        out.set("cloudevent", CloudEventJson.write(stored, json));
         return out;
     }
 
