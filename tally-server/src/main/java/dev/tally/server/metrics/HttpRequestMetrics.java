@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * succeeded and {@code unmatched} otherwise (404, 405). Javalin calls this once the answer is complete, asynchronous
  * answers (ingestion) included, with the time since the request arrived.
  */
-final class HttpRequestMetrics implements RequestLogger {
+public final class HttpRequestMetrics implements RequestLogger {
     static final String NAME = "http.server.requests";
     /**
      * Bucket bounds from 100 us (an authorization on loopback takes tens of microseconds of server time) to 10 s (a
@@ -36,7 +36,8 @@ final class HttpRequestMetrics implements RequestLogger {
     /** The timer of each series seen so far: registering takes a lock and builds tags, so it is done once. */
     private final Map<Series, Timer> timers = new ConcurrentHashMap<>();
 
-    HttpRequestMetrics(MeterRegistry registry) {
+    /** Times requests into {@code registry}. */
+    public HttpRequestMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
@@ -47,12 +48,20 @@ final class HttpRequestMetrics implements RequestLogger {
     @Override
     public void handle(Context ctx, Float executionTimeMs) {
         int status = ctx.statusCode();
-        Series series = new Series(route(ctx, status), ctx.method().name(), status);
+        record(route(ctx, status), ctx.method().name(), status, (long) (executionTimeMs * 1_000_000.0));
+    }
+
+    /**
+     * Records one request of {@code route} (a template or {@code static}/{@code unmatched}), what {@link #handle}
+     * does for each answer; public for the benchmark that measures its cost.
+     */
+    public void record(String route, String method, int status, long nanos) {
+        Series series = new Series(route, method, status);
         Timer timer = timers.get(series);
         if (timer == null) {
             timer = timers.computeIfAbsent(series, this::register);
         }
-        timer.record((long) (executionTimeMs * 1_000_000.0), TimeUnit.NANOSECONDS);
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private static String route(Context ctx, int status) {

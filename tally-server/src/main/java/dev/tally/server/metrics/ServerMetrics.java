@@ -7,7 +7,6 @@ import dev.tally.core.ingest.EventWriter;
 import dev.tally.core.ingest.IngestMetrics;
 import dev.tally.core.store.TallyStore;
 import dev.tally.store.Stores;
-import io.javalin.http.RequestLogger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -118,7 +117,7 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     /** Times HTTP requests; Javalin calls it once each answer is complete. */
-    public RequestLogger httpRequests() {
+    public HttpRequestMetrics httpRequests() {
         return http;
     }
 
