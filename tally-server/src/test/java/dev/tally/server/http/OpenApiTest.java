@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -133,6 +134,15 @@ class OpenApiTest {
                 .isInstanceOf(AssertionError.class).hasMessageContaining("not in openapi.yaml");
         assertThatThrownBy(() -> CONTRACT.check("GET", "/", 303, "text/plain", "Redirected"))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("no body");
+    }
+
+    @Test
+    void contract_missingRequiredHeader_fails() {
+        assertThatThrownBy(() -> CONTRACT.check("GET", "/", 303, "text/plain", "", name -> Optional.empty()))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("required header Location");
+        assertThatCode(() -> CONTRACT.check("GET", "/", 303, "text/plain", "",
+                name -> name.equals("Location") ? Optional.of("/signin") : Optional.empty()))
+                .doesNotThrowAnyException();
     }
 
     @Test

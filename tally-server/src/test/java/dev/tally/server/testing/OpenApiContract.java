@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -97,7 +98,8 @@ public final class OpenApiContract {
     /** Checks an answer of the JDK's HTTP client (the request's method and URI say what was asked). */
     public void check(HttpResponse<String> response) {
         check(response.request().method(), response.uri().getRawPath(), response.statusCode(),
-                response.headers().firstValue("Content-Type").orElse(""), response.body());
+                response.headers().firstValue("Content-Type").orElse(""), response.body(),
+                name -> response.headers().firstValue(name));
     }
 
     /**
@@ -107,11 +109,22 @@ public final class OpenApiContract {
      * @param path the request path, without the query
      */
     public void check(String method, String path, int status, String contentType, String body) {
+        check(method, path, status, contentType, body, null);
+    }
+
+    /**
+     * Like {@link #check(String, String, int, String, String)}, also requiring every header the document marks
+     * {@code required} for the answer.
+     *
+     * @param headers the answer's headers by name (case-insensitive), or null not to check headers
+     */
+    public void check(String method, String path, int status, String contentType, String body,
+                      Function<String, Optional<String>> headers) {
         if (path.startsWith("/assets/") || path.startsWith("/webjars/")) {
             return;
         }
         String where = method + " " + path + " -> " + status + " " + contentType;
-        String broken = mismatch(method.toLowerCase(Locale.ROOT), path, status, contentType, body);
+        String broken = mismatch(method.toLowerCase(Locale.ROOT), path, status, contentType, body, headers);
         if (broken == null) {
             return;
         }
@@ -124,7 +137,8 @@ public final class OpenApiContract {
     }
 
     /** What about the answer breaks the document, or null when nothing does. */
-    private String mismatch(String verb, String path, int status, String contentType, String body) {
+    private String mismatch(String verb, String path, int status, String contentType, String body,
+                            Function<String, Optional<String>> headers) {
         Optional<PathTemplate> template = paths.stream().filter(t -> t.matches(path)).findFirst();
         String pointer;
         if (template.isEmpty()) {
@@ -156,7 +170,24 @@ public final class OpenApiContract {
             pointer = response.get("$ref").asText().substring(1);
             response = at(pointer);
         }
-        return contentMismatch(verb.equals("head"), response, pointer, contentType, body);
+        String missing = headers == null ? null : missingHeader(response, headers);
+        return missing != null ? missing : contentMismatch(verb.equals("head"), response, pointer, contentType, body);
+    }
+
+    /** The first header the document requires for this answer that it lacks, as a message; null when none. */
+    private String missingHeader(JsonNode response, Function<String, Optional<String>> headers) {
+        JsonNode documented = response.path("headers");
+        for (var it = documented.fields(); it.hasNext(); ) {
+            var header = it.next();
+            JsonNode spec = header.getValue();
+            while (spec.has("$ref")) {
+                spec = at(spec.get("$ref").asText().substring(1));
+            }
+            if (spec.path("required").asBoolean(false) && headers.apply(header.getKey()).isEmpty()) {
+                return "the required header " + header.getKey() + " is missing";
+            }
+        }
+        return null;
     }
 
     private String contentMismatch(boolean head, JsonNode response, String pointer, String contentType,
