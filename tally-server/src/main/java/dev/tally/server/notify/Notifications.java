@@ -74,6 +74,10 @@ public final class Notifications implements AutoCloseable {
         Notifier notifier = new Notifier(store, json,
                 customerId -> catalog.customer(customerId).map(Customer::email), clock,
                 (alert, e) -> LOG.error("Alert {} could not be put in the notification outbox", alert.id(), e));
+        if (!webhookTargets.allowed().isEmpty()) {
+            LOG.info("Webhooks may reach public addresses and these internal ones: {}",
+                    String.join(", ", webhookTargets.allowed()));
+        }
         Map<ChannelType, Transport> transports = new EnumMap<>(ChannelType.class);
         transports.put(ChannelType.WEBHOOK, new WebhookTransport(clock, webhookTargets));
         if (smtp != null) {

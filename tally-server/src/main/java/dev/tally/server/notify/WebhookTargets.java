@@ -365,7 +365,7 @@ public final class WebhookTargets {
             int slash = entry.indexOf('/');
             String addressText = slash < 0 ? entry : entry.substring(0, slash);
             if (addressText.indexOf(':') < 0 && !addressText.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-                return null; // allow-lists take plain dotted quads; odd spellings are for attackers
+                return null; // plain dotted quads only, so that what an operator allowed reads unambiguously
             }
             InetAddress address = literal(addressText);
             if (address == null) {
