@@ -20,6 +20,7 @@ import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Access;
 import dev.tally.server.http.AlertRoutes;
+import dev.tally.server.http.BodyReading;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
@@ -245,6 +246,9 @@ public final class TallyServer implements AutoCloseable {
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.jetty.threadPool = httpPool;
+            // Bodies are read before a request takes a pool thread, so slow senders cannot hold every thread.
+            cfg.jetty.modifyServer(server -> server.setHandler(
+                    new BodyReading(config.maxBodyBytes(), config.bodyTimeout(), problems)));
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.concurrency.useVirtualThreads = virtualThreads;

@@ -120,6 +120,7 @@ public final class ConfigFile {
         Long maxBody = f.integer("max_body_bytes", 1024, Integer.MAX_VALUE, false);
         Long httpThreads = f.integer("http_threads", 0, 10_000, false);
         WebhookTargets webhookTargets = webhookTargets(f.raw("webhook_allow_internal"), problems);
+        Long bodyTimeout = f.integer("body_timeout_seconds", 1, 3_600, false);
         f.rejectUnknown();
         failOn(source, problems);
         ServerConfig.Builder result = config.toBuilder();
@@ -143,6 +144,9 @@ public final class ConfigFile {
         }
         if (webhookTargets != null) {
             result.webhookTargets(webhookTargets);
+        }
+        if (bodyTimeout != null) {
+            result.bodyTimeout(Duration.ofSeconds(bodyTimeout));
         }
         return result.build();
     }

@@ -29,11 +29,12 @@ import java.util.Objects;
  *                       0 for {@link #defaultHttpThreads}; not used on virtual threads (JDK 21+)
  * @param webhookTargets which addresses webhooks may reach: public ones, and the internal ones an operator allowed
  *                       ({@value WebhookTargets#ALLOW_VARIABLE}, {@code server.webhook_allow_internal})
+ * @param bodyTimeout    how long a client may take to send a request's body once its headers are in (408 beyond)
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
                            String redisPrefix, String adminKey, Path configFile, Duration retention,
                            long maxBodyBytes, Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
-                           int httpThreads, WebhookTargets webhookTargets) {
+                           int httpThreads, WebhookTargets webhookTargets, Duration bodyTimeout) {
     public static final int DEFAULT_PORT = 8080;
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     /** The Redis key prefix unless configured: one installation per Redis needs no other. */
@@ -46,6 +47,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      */
     public static final Duration MIN_RETENTION = Duration.ofDays(36);
     public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
+    /**
+     * Time to send a whole body: 16 MiB (the default largest body) at about 1 MiB/s. Bodies are read before a request
+     * takes a thread, so a slow client holds only its socket and buffer until then.
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The smallest HTTP pool: Jetty takes an acceptor and a selector thread from it (more on many cores, and it
      * refuses to start when too few are left), and at least two should remain for requests.
@@ -79,6 +85,9 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             throw new IllegalArgumentException("max body size must be at least 1024 bytes, was " + maxBodyBytes);
         }
         Objects.requireNonNull(webhookTargets, "webhookTargets");
+        if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+            throw new IllegalArgumentException("body timeout must be positive, was " + bodyTimeout);
+        }
         if (httpThreads != 0 && httpThreads < MIN_HTTP_THREADS) {
             throw new IllegalArgumentException("HTTP threads must be 0 (derived from the cores) or at least "
                     + MIN_HTTP_THREADS + ", was " + httpThreads);
@@ -118,7 +127,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 intVar(env, "TALLY_WRITER_MAX_BATCH", 5_000),
                 failurePolicy(env.get("TALLY_FAILURE_POLICY")),
                 intVar(env, "TALLY_HTTP_THREADS", 0),
-                webhookTargets(env.get(WebhookTargets.ALLOW_VARIABLE)));
+                webhookTargets(env.get(WebhookTargets.ALLOW_VARIABLE)),
+                Duration.ofSeconds(longVar(env, "TALLY_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT.toSeconds())));
     }
 
     /** A builder holding this configuration's values, to change some of them. */
@@ -143,6 +153,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         private FailurePolicy failurePolicy;
         private int httpThreads;
         private WebhookTargets webhookTargets;
+        private Duration bodyTimeout;
 
         private Builder(ServerConfig c) {
             host = c.host;
@@ -160,6 +171,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             failurePolicy = c.failurePolicy;
             httpThreads = c.httpThreads;
             webhookTargets = c.webhookTargets;
+            bodyTimeout = c.bodyTimeout;
         }
 
         public Builder host(String value) { host = value; return this; }
@@ -175,10 +187,12 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         public Builder failurePolicy(FailurePolicy value) { failurePolicy = value; return this; }
         public Builder httpThreads(int value) { httpThreads = value; return this; }
         public Builder webhookTargets(WebhookTargets value) { webhookTargets = value; return this; }
+        public Builder bodyTimeout(Duration value) { bodyTimeout = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, redisPrefix, adminKey, configFile,
-                    retention, maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets);
+                    retention, maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets,
+                    bodyTimeout);
         }
     }
 

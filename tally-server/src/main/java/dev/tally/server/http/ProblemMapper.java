@@ -27,6 +27,8 @@ import java.util.UUID;
 public final class ProblemMapper {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemMapper.class);
     private static final String TYPE_BASE = "https://tally.dev/problems/";
+    /** The media type of every problem answer. */
+    public static final String CONTENT_TYPE = "application/problem+json";
 
     private final ObjectMapper json;
 
@@ -101,6 +103,11 @@ public final class ProblemMapper {
 
     /** Writes a problem answer. */
     public void write(Context ctx, int status, String type, String title, String detail, List<FieldError> errors) {
+        ctx.status(status).contentType(CONTENT_TYPE).result(body(status, type, title, detail, errors));
+    }
+
+    /** The problem JSON of an answer, for the few answers written before a request reaches Javalin. */
+    public String body(int status, String type, String title, String detail, List<FieldError> errors) {
         ObjectNode body = json.createObjectNode();
         body.put("type", TYPE_BASE + type);
         body.put("title", title);
@@ -110,7 +117,7 @@ public final class ProblemMapper {
         for (FieldError error : errors) {
             list.addObject().put("field", error.field()).put("message", error.message());
         }
-        ctx.status(status).contentType("application/problem+json").result(body.toString());
+        return body.toString();
     }
 
     private static String slug(String title) {
