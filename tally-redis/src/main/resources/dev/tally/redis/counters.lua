@@ -34,6 +34,16 @@ local function negated(amount)
   return '-' .. amount
 end
 
+-- A window's key lives until its end plus the margin: a calendar window's end is fixed, so its TTL is set once (NX);
+-- a sliding window's moves with each write. One command either way.
+local function keepWindow(kind, key, ttlMs)
+  if kind == 's' then
+    redis.call('PEXPIRE', key, ttlMs)
+  else
+    redis.call('PEXPIRE', key, ttlMs, 'NX')
+  end
+end
+
 local function extend(key, ttlMs)
   -- Never shortens: a key shared by reservations and windows keeps the longest life asked for.
   if redis.call('PTTL', key) < ttlMs then
@@ -157,14 +167,14 @@ local function reserve()
     out[#out + 1] = fits and 1 or 0
     out[#out + 1] = retry or 0
     out[#out + 1] = reset
-    holds[#holds + 1] = {key, field, amountText, ttl}
+    holds[#holds + 1] = {key, field, amountText, ttl, kind}
   end
   if allFit and holdUntil ~= '' then
     local rttl = math.max(tonumber(holdUntil) - nowMs, 0) + MARGIN_MS
     local record = {'c', c, 't', tag, 'n', #holds}
     for i, hold in ipairs(holds) do
       redis.call('HINCRBY', hold[1], hold[2], hold[3])
-      extend(hold[1], hold[4])
+      keepWindow(hold[5], hold[1], hold[4])
       rttl = math.max(rttl, hold[4])
       record[#record + 1] = 'k' .. i
       record[#record + 1] = hold[1]
@@ -220,7 +230,7 @@ local function record()
       local key = customerKey(c, 's:' .. counter)
       if slot > cur - SLOTS and amount ~= '0' then
         redis.call('HINCRBY', key, 'u' .. slot, amount)
-        extend(key, SLOTS * slotMs + MARGIN_MS)
+        keepWindow('s', key, SLOTS * slotMs + MARGIN_MS)
       end
       if readBack == '1' then
         local used = slidingState(key, cur)
@@ -230,7 +240,7 @@ local function record()
       local key = customerKey(c, 'w:' .. counter .. ':' .. a)
       if amount ~= '0' then
         redis.call('HINCRBY', key, 'u', amount)
-        extend(key, math.max(tonumber(b) - nowMs, 0) + MARGIN_MS)
+        keepWindow('c', key, math.max(tonumber(b) - nowMs, 0) + MARGIN_MS)
       end
       if readBack == '1' then
         out[#out + 1] = tonumber(redis.call('HGET', customerKey(c, 'w:' .. counter .. ':' .. d), 'u') or '0')
