@@ -5,6 +5,7 @@ import dev.tally.core.rollup.RollupBatch;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.SumBoundException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -201,6 +202,8 @@ final class DeferredRollups {
      * the stored and pending sums leave too little room; it then reads the stored sums of the batch's rows.
      */
     private void checkRoom(Connection connection, RollupBatch increments) throws SQLException {
+        // Throws SumBoundException rather than SQLException: the events, not the store, are at fault, and a retry
+        // of the same events can never succeed.
         for (Map.Entry<RollupKey, RollupCounts> row : increments.counts().entrySet()) {
             try {
                 RollupCounts before = pending.row(row.getKey());
@@ -208,9 +211,9 @@ final class DeferredRollups {
                     largestSum(stored(connection, row.getKey()), before, row.getValue());
                 }
             } catch (ArithmeticException e) {
-                throw new SQLException("the " + row.getKey().grain().wireName() + " rollup of " + row.getKey()
+                throw new SumBoundException("the " + row.getKey().grain().wireName() + " rollup of " + row.getKey()
                         .customerId() + " at " + row.getKey().bucketStart() + " would exceed the largest sum a "
-                        + "rollup holds (" + Long.MAX_VALUE + ")");
+                        + "rollup holds (" + Long.MAX_VALUE + ")", e);
             }
         }
     }

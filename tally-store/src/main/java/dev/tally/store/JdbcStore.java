@@ -20,6 +20,7 @@ import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.StoreException;
+import dev.tally.core.store.SumBoundException;
 import dev.tally.core.store.TallyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +111,9 @@ abstract class JdbcStore implements TallyStore {
     private LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
         try {
             return LedgerWriter.Batch.of(entries, deferred != null);
+        } catch (ArithmeticException e) {
+            throw new SumBoundException("the " + entries.size() + " events add up, among themselves, to more than a "
+                    + "rollup sum holds (" + Long.MAX_VALUE + ")", e);
         } catch (RuntimeException e) {
             // Nothing was written yet; say so in the same terms as a failed write.
             throw new StoreException("appending " + entries.size() + " events failed: " + e.getMessage(), e);

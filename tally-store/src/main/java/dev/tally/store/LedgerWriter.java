@@ -3,6 +3,7 @@ package dev.tally.store;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.rollup.RollupBatch;
 import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.store.SumBoundException;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +24,9 @@ import java.util.stream.IntStream;
  * locks in the same order and cannot deadlock; the rollup upserts are ordered by key for the same reason.
  */
 final class LedgerWriter {
+    /** SQLSTATE of a value out of range, such as a bigint sum beyond 2^63 - 1 (PostgreSQL). */
+    private static final String NUMERIC_OUT_OF_RANGE = "22003";
+
     private final EventInserter events;
     private final RollupWriter rollups;
     /** Where rollups go when they are not written in the batch's transaction; null when they are. */
@@ -94,9 +98,22 @@ final class LedgerWriter {
         if (deferred != null) {
             deferred.stage(connection, ofFresh.later(), ofFresh.largest());
         } else if (!fresh.isEmpty()) {
-            rollups.add(connection, ofFresh.now());
+            addRollups(connection, ofFresh.now());
         }
         return stored;
+    }
+
+    /** Writes rollup increments now; a sum beyond a bigint is the events' fault, not the store's. */
+    private void addRollups(Connection connection, RollupIncrements increments) throws SQLException {
+        try {
+            rollups.add(connection, increments);
+        } catch (SQLException e) {
+            if (NUMERIC_OUT_OF_RANGE.equals(e.getSQLState())) {
+                throw new SumBoundException("a rollup sum would exceed the largest a rollup holds ("
+                        + Long.MAX_VALUE + "): " + e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 
     /**

@@ -76,7 +76,23 @@ final class RollupReader {
             try (ResultSet rs = ps.executeQuery()) {
                 return fold(rs);
             }
+        } catch (SQLException e) {
+            if (!isOverflow(e)) {
+                throw e;
+            }
+            return RollupDimension.sum(rollups(connection, null, grain, from, to), keep);
         }
+    }
+
+    /**
+     * Whether a summing read failed because a sum exceeded a bigint (SQLite: "integer overflow"; PostgreSQL:
+     * SQLSTATE 22003). Each stored sum fits, but a read adding many may not; such a read is redone from the rows,
+     * summed in memory with saturation ({@code RollupCounts.add}), so a report never fails on its size (issue 11).
+     */
+    private static boolean isOverflow(SQLException e) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return "22003".equals(e.getSQLState()) || message.contains("integer overflow")
+                || message.contains("out of range");
     }
 
     private static String sumsSql(Set<RollupDimension> keep) {
@@ -137,6 +153,12 @@ final class RollupReader {
             try (ResultSet rs = ps.executeQuery()) {
                 return fold(rs);
             }
+        } catch (SQLException e) {
+            if (!isOverflow(e)) {
+                throw e;
+            }
+            return RollupDimension.sum(rollups(connection, customerId, grain, from, to),
+                    java.util.EnumSet.noneOf(RollupDimension.class));
         }
     }
 

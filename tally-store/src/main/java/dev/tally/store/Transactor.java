@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import dev.tally.core.store.StoreException;
+import dev.tally.core.store.SumBoundException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -138,6 +139,9 @@ final class Transactor {
     private static RuntimeException failure(String what, Exception e) {
         if (e instanceof StoreException se) {
             return se;
+        }
+        if (e instanceof SumBoundException sb) {
+            return sb; // the client's events, not the store, are at fault: never wrapped as a store failure
         }
         return new StoreException(what + " failed: " + e.getMessage(), e);
     }

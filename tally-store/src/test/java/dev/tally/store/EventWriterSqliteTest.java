@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -112,20 +111,21 @@ class EventWriterSqliteTest {
     }
 
     @Test
-    void submit_failingSubmission_failsAloneAndOthersInTheBatchCommit() throws Exception {
-        // Two costs whose sum overflows a long of nano-dollars make this submission's rollup fail.
+    void submit_submissionOverflowingASum_isCommittedInParts_refusingOnlyWhatCannotFit() throws Exception {
+        // Two costs whose sum overflows a long of nano-dollars: the first fits, the second never can (issue 11).
         List<LedgerEntry> poison = List.of(event("p1").costNanos(Long.MAX_VALUE / 2 + 1).build(),
                 event("p2").costNanos(Long.MAX_VALUE / 2 + 1).build());
         try (EventWriter writer = writer(Duration.ofMillis(50))) {
             CompletableFuture<boolean[]> before = writer.submit(batch("ok1", 5));
-            CompletableFuture<boolean[]> bad = writer.submit(poison);
+            CompletableFuture<EventWriter.Committed> bad = writer.submitWithRefusals(poison, null);
             CompletableFuture<boolean[]> after = writer.submit(batch("ok2", 5));
             assertThat(before.get()).containsOnly(true);
             assertThat(after.get()).containsOnly(true);
-            assertThatThrownBy(bad::get).isInstanceOf(ExecutionException.class)
-                    .hasCauseInstanceOf(UnavailableException.class);
+            assertThat(bad.get().stored()).containsExactly(true, false);
+            assertThat(bad.get().refused()).containsOnlyKeys(1);
+            assertThat(bad.get().refused().get(1)).contains("would exceed the largest sum");
         }
-        assertThat(store.countEvents()).isEqualTo(10);
+        assertThat(store.countEvents()).isEqualTo(11);
     }
 
     @Test

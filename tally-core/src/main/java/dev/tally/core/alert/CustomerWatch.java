@@ -1,5 +1,6 @@
 package dev.tally.core.alert;
 
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.enforce.CounterState;
 import dev.tally.core.event.LedgerEntry;
@@ -58,7 +59,7 @@ final class CustomerWatch {
         }
         spike.request(c, now, out);
         if (month.period().contains(entry.event().timestamp())) {
-            costNanos = Math.addExact(costNanos, entry.cost().nanos());
+            costNanos = Bounds.saturatedSum(costNanos, entry.cost().nanos());
             costDelta += entry.cost().nanos();
             Money amount = settings.cost().amountFor(c.id());
             if (amount != null && !costFired && costNanos >= amount.nanos()) {

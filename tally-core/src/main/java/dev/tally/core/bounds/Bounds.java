@@ -56,6 +56,15 @@ public final class Bounds {
         return text.length() > 60 ? text.substring(0, 30) + "..." + text.substring(text.length() - 20) : text;
     }
 
+    /**
+     * {@code a + b} for non-negative sums, or {@link Long#MAX_VALUE} when that exceeds a long: what reads use to add
+     * stored sums together, so that a report shows the largest value it can rather than failing.
+     */
+    public static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 && a >= 0 && b >= 0 ? Long.MAX_VALUE : sum;
+    }
+
     /** Text as error messages show it: at most 60 characters. */
     public static String show(String text) {
         return text.length() > 60 ? text.substring(0, 40) + "...(" + text.length() + " characters)" : text;

@@ -1,5 +1,7 @@
 package dev.tally.core.enforce;
 
+import dev.tally.core.bounds.Bounds;
+
 import dev.tally.core.period.Period;
 
 import java.util.function.LongFunction;
@@ -93,7 +95,7 @@ final class CalendarWindowCounter implements WindowCounter {
         void add(long start, long amount) {
             int i = indexOf(start);
             if (i >= 0) {
-                sums[i] += amount;
+                sums[i] = Bounds.saturatedSum(sums[i], amount);
                 return;
             }
             if (size < KEEP) {

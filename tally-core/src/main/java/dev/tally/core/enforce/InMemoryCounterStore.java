@@ -1,5 +1,7 @@
 package dev.tally.core.enforce;
 
+import dev.tally.core.bounds.Bounds;
+
 import dev.tally.core.limit.Limit;
 
 import java.time.Instant;
@@ -179,7 +181,9 @@ public final class InMemoryCounterStore implements CounterStore {
             long used = counter.used(nowMs);
             long reserved = counter.reserved(nowMs);
             long limit = charge.spec().limit();
-            boolean fits = limit < 0 || used + reserved + charge.amount() <= limit;
+            // Saturating: counts near a long must not wrap to a negative sum that fits under every limit.
+            boolean fits = limit < 0
+                    || Bounds.saturatedSum(Bounds.saturatedSum(used, reserved), charge.amount()) <= limit;
             long retry = fits ? 0 : counter.millisUntilFits(nowMs, charge.amount(), limit);
             return new CounterState(used, reserved, fits, retry, counter.resetMs(nowMs));
         }

@@ -1,5 +1,7 @@
 package dev.tally.core.enforce;
 
+import dev.tally.core.bounds.Bounds;
+
 import java.util.Arrays;
 
 /**
@@ -40,7 +42,7 @@ final class SlidingWindowCounter implements WindowCounter {
         long sum = 0;
         for (int i = 0; i < SLOTS; i++) {
             if (slotIndex[i] > current - SLOTS && slotIndex[i] <= current) {
-                sum += amounts[i];
+                sum = Bounds.saturatedSum(sum, amounts[i]);
             }
         }
         return sum;
@@ -50,7 +52,7 @@ final class SlidingWindowCounter implements WindowCounter {
     public void add(long eventMs, long amount, long nowMs) {
         int slot = slotFor(eventMs, nowMs);
         if (slot >= 0) {
-            used[slot] += amount;
+            used[slot] = Bounds.saturatedSum(used[slot], amount);
         }
     }
 

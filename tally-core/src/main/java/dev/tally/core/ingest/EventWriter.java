@@ -2,12 +2,14 @@ package dev.tally.core.ingest;
 
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.problem.UnavailableException;
+import dev.tally.core.store.SumBoundException;
 import dev.tally.core.store.UsageStore;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -114,12 +116,27 @@ public final class EventWriter implements AutoCloseable {
      * @throws UnavailableException at once if the writer is closing or its queue is full
      */
     public CompletableFuture<boolean[]> submit(List<LedgerEntry> entries, Executor completion) {
+        // thenApply runs where the future is completed, so what the caller chains still runs on `completion`.
+        return submitWithRefusals(entries, completion).thenApply(Committed::stored);
+    }
+
+    /**
+     * Queues entries for the next commit, like {@link #submit(List, Executor)}, and reports the entries refused
+     * because a sum they add to would exceed what a stored sum holds ({@link SumBoundException}): such entries can
+     * never be written, so they are refused alone, and the rest of their request is still committed.
+     *
+     * @param completion completes the future; null for the committing thread
+     * @return completes, after the commit, with what was stored and what was refused; or exceptionally with
+     *         {@link UnavailableException} if the store failed
+     * @throws UnavailableException at once if the writer is closing or its queue is full
+     */
+    public CompletableFuture<Committed> submitWithRefusals(List<LedgerEntry> entries, Executor completion) {
         if (closing) {
             throw new UnavailableException("the server is shutting down", null);
         }
         Submission submission = new Submission(List.copyOf(entries), completion);
         if (entries.isEmpty()) {
-            submission.result.complete(new boolean[0]);
+            submission.result.complete(new Committed(new boolean[0], Map.of()));
             return submission.result;
         }
         long waiting = queuedEvents.addAndGet(entries.size()) - entries.size();
@@ -272,8 +289,7 @@ public final class EventWriter implements AutoCloseable {
             observer.accept(new BatchStats(stored.length, batch.size(), System.nanoTime() - started));
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
-                answer(batch.get(0), null,
-                        new UnavailableException("the store could not record the events: " + e.getMessage(), e));
+                answerAlone(batch.get(0), e);
                 deliver(batch);
                 return;
             }
@@ -290,19 +306,60 @@ public final class EventWriter implements AutoCloseable {
             boolean[] own = new boolean[s.entries.size()];
             System.arraycopy(stored, offset, own, 0, own.length);
             offset += own.length;
-            answer(s, own, null);
+            answer(s, new Committed(own, Map.of()), null);
         }
         deliver(batch);
+    }
+
+    /**
+     * Records the outcome of a request whose own commit failed: the store's failure, or, when a sum it adds to would
+     * exceed a long, what committing it in parts did, so that only the events that cannot fit are refused.
+     */
+    private void answerAlone(Submission s, RuntimeException failure) {
+        if (!(failure instanceof SumBoundException)) {
+            answer(s, null, new UnavailableException("the store could not record the events: "
+                    + failure.getMessage(), failure));
+            return;
+        }
+        boolean[] stored = new boolean[s.entries.size()];
+        Map<Integer, String> refused = new TreeMap<>();
+        try {
+            writeApart(s.entries, 0, s.entries.size(), stored, refused);
+        } catch (RuntimeException e) {
+            answer(s, null, new UnavailableException("the store could not record the events: " + e.getMessage(), e));
+            return;
+        }
+        answer(s, new Committed(stored, refused), null);
+    }
+
+    /**
+     * Writes entries [from, to) in halves until every part either commits or is one entry that cannot fit: a few
+     * transactions per refused entry (log2 of the request's size), and none at all for requests without one.
+     */
+    private void writeApart(List<LedgerEntry> entries, int from, int to, boolean[] stored,
+                            Map<Integer, String> refused) {
+        try {
+            boolean[] part = store.prepareAppend(entries.subList(from, to)).write();
+            System.arraycopy(part, 0, stored, from, part.length);
+        } catch (SumBoundException e) {
+            if (to - from == 1) {
+                refused.put(from, e.getMessage());
+                return;
+            }
+            int middle = (from + to) >>> 1;
+            writeApart(entries, from, middle, stored, refused);
+            writeApart(entries, middle, to, stored, refused);
+        }
     }
 
     /**
      * Records a submission's outcome, taking it off the counts of what waits before anyone is told: so a caller that
      * sees the answer and submits again finds the room it left.
      */
-    private void answer(Submission s, boolean[] stored, RuntimeException failure) {
+    private void answer(Submission s, Committed committed, RuntimeException failure) {
         pending.decrementAndGet();
         queuedEvents.addAndGet(-s.entries.size());
-        s.stored = stored;
+        s.committed = committed;
         s.failure = failure;
     }
 
@@ -348,9 +405,9 @@ public final class EventWriter implements AutoCloseable {
     /** One caller's entries, its future, where to complete it, and (once committed or failed) its outcome. */
     private static final class Submission {
         final List<LedgerEntry> entries;
-        final CompletableFuture<boolean[]> result = new CompletableFuture<>();
+        final CompletableFuture<Committed> result = new CompletableFuture<>();
         final Executor completion;
-        boolean[] stored;
+        Committed committed;
         RuntimeException failure;
 
         Submission(List<LedgerEntry> entries, Executor completion) {
@@ -361,11 +418,20 @@ public final class EventWriter implements AutoCloseable {
         /** Completes the future with the outcome (what its dependents throw, the future keeps to itself). */
         void complete() {
             if (failure == null) {
-                result.complete(stored);
+                result.complete(committed);
             } else {
                 result.completeExceptionally(failure);
             }
         }
+    }
+
+    /**
+     * What was done with a request's entries.
+     *
+     * @param stored  one flag per entry: true if stored, false if a duplicate or refused
+     * @param refused the refused entries by index, with why: a sum they add to would exceed what a sum holds
+     */
+    public record Committed(boolean[] stored, Map<Integer, String> refused) {
     }
 
     /** A collected batch with its append prepared. */

@@ -69,7 +69,7 @@ public final class IngestService {
      */
     public IngestResult ingest(List<EventCandidate> candidates) {
         Admitted admitted = admit(candidates);
-        return admitted.result(await(writer.submit(admitted.entries)));
+        return admitted.result(await(writer.submitWithRefusals(admitted.entries, null)));
     }
 
     /**
@@ -94,11 +94,11 @@ public final class IngestService {
         // The writer completes the commit's future on `completion` (falling back to its own thread if that rejects),
         // in a few tasks per commit rather than one per request; so this stage, and whatever the caller chains
         // without an executor, runs there, on success and on failure alike.
-        return writer.submit(admitted.entries, completion).handle((stored, failure) -> {
+        return writer.submitWithRefusals(admitted.entries, completion).handle((committed, failure) -> {
             if (failure != null) {
                 throw unavailable(failure);
             }
-            return admitted.result(stored);
+            return admitted.result(committed);
         });
     }
 
@@ -106,6 +106,7 @@ public final class IngestService {
     private Admitted admit(List<EventCandidate> candidates) {
         Instant now = clock.instant();
         List<LedgerEntry> entries = new ArrayList<>(candidates.size());
+        List<EventCandidate> sources = new ArrayList<>(candidates.size());
         List<IngestResult.Rejection> rejected = new ArrayList<>();
         for (EventCandidate candidate : candidates) {
             if (candidate.event() == null) {
@@ -118,33 +119,49 @@ public final class IngestService {
                 rejected.add(new IngestResult.Rejection(candidate.index(), candidate.id(), problems.list()));
             } else {
                 entries.add(entry);
+                sources.add(candidate);
             }
         }
         if (!rejected.isEmpty()) {
             metrics.rejected(rejected.size());
         }
         if (entries.isEmpty()) {
-            Problems all = new Problems();
-            for (IngestResult.Rejection r : rejected) {
-                all.addAll(candidates.size() == 1 ? "" : "[" + r.index() + "].", r.errors());
-            }
-            throw new ValidationException("No valid event in the request; nothing was stored", all.list());
+            throw noValidEvent(rejected, candidates.size());
         }
-        return new Admitted(entries, List.copyOf(rejected));
+        return new Admitted(entries, sources, List.copyOf(rejected), candidates.size());
+    }
+
+    private static ValidationException noValidEvent(List<IngestResult.Rejection> rejected, int candidates) {
+        Problems all = new Problems();
+        for (IngestResult.Rejection r : rejected) {
+            all.addAll(candidates == 1 ? "" : "[" + r.index() + "].", r.errors());
+        }
+        return new ValidationException("No valid event in the request; nothing was stored", all.list());
     }
 
     /** Entries handed to the writer and the rejections of one request. */
     private final class Admitted {
         private final List<LedgerEntry> entries;
+        /** The candidate of each entry. */
+        private final List<EventCandidate> sources;
         private final List<IngestResult.Rejection> rejected;
+        private final int candidates;
 
-        private Admitted(List<LedgerEntry> entries, List<IngestResult.Rejection> rejected) {
+        private Admitted(List<LedgerEntry> entries, List<EventCandidate> sources,
+                         List<IngestResult.Rejection> rejected, int candidates) {
             this.entries = entries;
+            this.sources = sources;
             this.rejected = rejected;
+            this.candidates = candidates;
         }
 
-        /** Counts the newly stored entries toward limits, and reports; {@code stored} has one flag per entry. */
-        private IngestResult result(boolean[] stored) {
+        /**
+         * Counts the newly stored entries toward limits, and reports; entries the writer refused (a sum beyond what
+         * Tally holds) are rejected like invalid ones, and if nothing was stored or found a duplicate, the request is
+         * a 400 as if no event had been valid.
+         */
+        private IngestResult result(EventWriter.Committed committed) {
+            boolean[] stored = committed.stored();
             int accepted = 0;
             for (int i = 0; i < stored.length; i++) {
                 if (stored[i]) {
@@ -152,8 +169,26 @@ public final class IngestService {
                     enforcer.record(entries.get(i));
                 }
             }
-            metrics.committed(accepted, stored.length - accepted);
-            return new IngestResult(accepted, stored.length - accepted, rejected);
+            List<IngestResult.Rejection> all = new ArrayList<>(rejected);
+            if (!committed.refused().isEmpty()) {
+                committed.refused().forEach((i, why) -> rejected(all, sources.get(i), why));
+                all.sort(java.util.Comparator.comparingInt(IngestResult.Rejection::index));
+                metrics.rejected(committed.refused().size());
+            }
+            int duplicates = stored.length - accepted - committed.refused().size();
+            if (accepted == 0 && duplicates == 0) {
+                throw noValidEvent(all, candidates);
+            }
+            metrics.committed(accepted, duplicates);
+            return new IngestResult(accepted, duplicates, all);
+        }
+
+        private static void rejected(List<IngestResult.Rejection> into, EventCandidate candidate, String why) {
+            into.add(new IngestResult.Rejection(candidate.index(), candidate.id(), new Problems().add("usage",
+                    "adding this event would take a sum of the customer's usage or cost past the largest Tally holds "
+                    + "exactly (about 9.2 * 10^12 units of a metric, or 9.2 * 10^9 USD, in one period and series), so "
+                    + "it can never be stored and was not: " + why)
+                    .list()));
         }
     }
 
@@ -203,7 +238,7 @@ public final class IngestService {
         return priced;
     }
 
-    private static boolean[] await(CompletableFuture<boolean[]> commit) {
+    private static EventWriter.Committed await(CompletableFuture<EventWriter.Committed> commit) {
         try {
             return commit.get();
         } catch (InterruptedException e) {

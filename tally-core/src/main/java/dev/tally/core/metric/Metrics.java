@@ -1,5 +1,7 @@
 package dev.tally.core.metric;
 
+import dev.tally.core.bounds.Bounds;
+
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -68,7 +70,7 @@ public final class Metrics {
     public static long tokenMicros(Map<String, Long> usageMicros) {
         long sum = 0;
         for (String part : TOKEN_PARTS) {
-            sum += usageMicros.getOrDefault(part, 0L);
+            sum = Bounds.saturatedSum(sum, usageMicros.getOrDefault(part, 0L)); // read sums may be near a long
         }
         return sum;
     }

@@ -1,5 +1,6 @@
 package dev.tally.core.rollup;
 
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.metric.Metrics;
@@ -58,7 +59,7 @@ public final class RollupCounts {
         this.unpriced = unpriced;
         this.latencySumMs = latencySumMs;
         this.latencyCount = latencyCount;
-        metricMicros.forEach(this::addMetric);
+        metricMicros.forEach((metric, micros) -> addMetric(metric, micros, false));
     }
 
     /** Adds one ledger entry. */
@@ -90,51 +91,60 @@ public final class RollupCounts {
             latencyCount++;
         }
         for (Map.Entry<String, Long> metric : e.usage().entrySet()) {
-            addMetric(metric.getKey(), metric.getValue());
+            addMetric(metric.getKey(), metric.getValue(), true);
         }
     }
 
-    private void addMetric(String metric, long micros) {
+    /** Adds a quantity: exactly (throwing on overflow) for events being written, saturating for sums read back. */
+    private void addMetric(String metric, long micros, boolean exact) {
         switch (metric) {
             case Metrics.INPUT_TOKENS -> {
-                inputTokens = Math.addExact(inputTokens, micros);
+                inputTokens = sum(inputTokens, micros, exact);
                 tokensSent |= INPUT;
             }
             case Metrics.OUTPUT_TOKENS -> {
-                outputTokens = Math.addExact(outputTokens, micros);
+                outputTokens = sum(outputTokens, micros, exact);
                 tokensSent |= OUTPUT;
             }
             case Metrics.CACHED_TOKENS -> {
-                cachedTokens = Math.addExact(cachedTokens, micros);
+                cachedTokens = sum(cachedTokens, micros, exact);
                 tokensSent |= CACHED;
             }
             default -> {
                 if (otherMetrics == null) {
                     otherMetrics = new TreeMap<>();
                 }
-                otherMetrics.merge(metric, micros, Math::addExact);
+                otherMetrics.merge(metric, micros, exact ? Math::addExact : Bounds::saturatedSum);
             }
         }
     }
 
-    /** Adds other sums to these. */
+    private static long sum(long a, long b, boolean exact) {
+        return exact ? Math.addExact(a, b) : Bounds.saturatedSum(a, b);
+    }
+
+    /**
+     * Adds other sums to these, saturating at {@link Long#MAX_VALUE}: stored sums are bounded one by one (an event
+     * that would take one past a long is refused), but a read may add many of them, and a report must show the
+     * largest value it can rather than fail (issue 11).
+     */
     public void add(RollupCounts o) {
-        requests += o.requests;
-        errors += o.errors;
-        status2xx += o.status2xx;
-        status3xx += o.status3xx;
-        status4xx += o.status4xx;
-        status5xx += o.status5xx;
-        costNanos = Math.addExact(costNanos, o.costNanos);
-        unpriced += o.unpriced;
-        latencySumMs += o.latencySumMs;
-        latencyCount += o.latencyCount;
-        inputTokens = Math.addExact(inputTokens, o.inputTokens);
-        outputTokens = Math.addExact(outputTokens, o.outputTokens);
-        cachedTokens = Math.addExact(cachedTokens, o.cachedTokens);
+        requests = Bounds.saturatedSum(requests, o.requests);
+        errors = Bounds.saturatedSum(errors, o.errors);
+        status2xx = Bounds.saturatedSum(status2xx, o.status2xx);
+        status3xx = Bounds.saturatedSum(status3xx, o.status3xx);
+        status4xx = Bounds.saturatedSum(status4xx, o.status4xx);
+        status5xx = Bounds.saturatedSum(status5xx, o.status5xx);
+        costNanos = Bounds.saturatedSum(costNanos, o.costNanos);
+        unpriced = Bounds.saturatedSum(unpriced, o.unpriced);
+        latencySumMs = Bounds.saturatedSum(latencySumMs, o.latencySumMs);
+        latencyCount = Bounds.saturatedSum(latencyCount, o.latencyCount);
+        inputTokens = Bounds.saturatedSum(inputTokens, o.inputTokens);
+        outputTokens = Bounds.saturatedSum(outputTokens, o.outputTokens);
+        cachedTokens = Bounds.saturatedSum(cachedTokens, o.cachedTokens);
         tokensSent |= o.tokensSent;
         if (o.otherMetrics != null) {
-            o.otherMetrics.forEach(this::addMetric);
+            o.otherMetrics.forEach((metric, micros) -> addMetric(metric, micros, false));
         }
     }
 

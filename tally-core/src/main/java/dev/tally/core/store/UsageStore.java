@@ -35,6 +35,7 @@ public interface UsageStore {
      * Writes a batch of events and their rollups in one transaction.
      *
      * @return for each entry, in order, true if it was stored, false if its id was already stored
+     * @throws SumBoundException if a sum the new events add to would exceed a long; then nothing is written
      */
     boolean[] append(List<LedgerEntry> entries);
 

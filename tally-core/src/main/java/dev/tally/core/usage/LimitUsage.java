@@ -1,5 +1,6 @@
 package dev.tally.core.usage;
 
+import dev.tally.core.bounds.Bounds;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
@@ -23,7 +24,7 @@ public final class LimitUsage {
             RollupKey k = row.key();
             if (limit.matches(RollupKey.nullIfEmpty(k.provider()), RollupKey.nullIfEmpty(k.model()),
                     RollupKey.nullIfEmpty(k.endpoint()))) {
-                sum = Math.addExact(sum, raw(limit.metric(), row.counts()));
+                sum = Bounds.saturatedSum(sum, raw(limit.metric(), row.counts()));
             }
         }
         return toDecimal(limit.metric(), sum);
