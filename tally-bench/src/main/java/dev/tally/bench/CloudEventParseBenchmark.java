@@ -25,10 +25,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +54,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * ./mvnw -o -q -pl tally-bench -am package -DskipTests
- * java -jar tally-bench/target/benchmarks.jar CloudEventParseBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s
+ * java -jar tally-bench/target/benchmarks.jar CloudEventParseBenchmark -f 1 -wi 3 -i 5 -w 1s -r 1s -prof gc
+ * # the same methods timed by the thread's CPU clock, for a machine too busy for JMH's wall-clock times:
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.CloudEventParseBenchmark
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -170,5 +177,53 @@ public class CloudEventParseBenchmark {
         }
         return parsed.event() == null ? parsed : EventCandidate.valid(index, e.getId(), parsed.event().withCloudEvent(
                 new CloudEventAttributes(e.getSource().toString(), e.getType(), attributes.toString())));
+    }
+
+    /** One benchmark method, as {@link #main} calls it. */
+    private interface Op {
+        Object run() throws IOException;
+    }
+
+    /**
+     * Times each method by the calling thread's CPU clock, interleaved in rounds, and prints the median round: on a
+     * machine shared with builds, wall-clock times mostly measure the other processes, CPU time much less so (the
+     * collector's threads are not counted: see the allocation figures of {@code -prof gc}).
+     */
+    public static void main(String[] args) throws IOException {
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        for (int events : new int[] {1, 1000}) {
+            CloudEventParseBenchmark b = new CloudEventParseBenchmark();
+            b.events = events;
+            b.setUp();
+            Map<String, Op> ops = new LinkedHashMap<>();
+            ops.put("tally", b::tally);
+            ops.put("sdk", b::sdk);
+            ops.put("sdkDeserializeOnly", b::sdkDeserializeOnly);
+            ops.put("plain", b::plain);
+            int calls = events == 1 ? 20_000 : 40;
+            int rounds = 15;
+            int warmUp = 5;
+            Map<String, long[]> nanos = new LinkedHashMap<>();
+            ops.keySet().forEach(name -> nanos.put(name, new long[rounds]));
+            for (int round = -warmUp; round < rounds; round++) {
+                for (Map.Entry<String, Op> op : ops.entrySet()) {
+                    long start = cpu.getCurrentThreadCpuTime();
+                    for (int i = 0; i < calls; i++) {
+                        if (op.getValue().run() == null) {
+                            throw new IllegalStateException(op.getKey() + " returned null");
+                        }
+                    }
+                    if (round >= 0) {
+                        nanos.get(op.getKey())[round] = (cpu.getCurrentThreadCpuTime() - start) / calls;
+                    }
+                }
+            }
+            for (Map.Entry<String, long[]> e : nanos.entrySet()) {
+                long[] sorted = e.getValue().clone();
+                Arrays.sort(sorted);
+                System.out.printf("events=%d %-20s median %,10.1f us CPU per call (rounds %,.1f to %,.1f)%n", events,
+                        e.getKey(), sorted[rounds / 2] / 1000.0, sorted[0] / 1000.0, sorted[rounds - 1] / 1000.0);
+            }
+        }
     }
 }
