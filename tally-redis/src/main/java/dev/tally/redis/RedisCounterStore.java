@@ -7,6 +7,7 @@ import dev.tally.core.enforce.CounterStore;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
@@ -87,6 +88,10 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
             uri.setTimeout(DEFAULT_TIMEOUT);
         }
         RedisClient client = RedisClient.create(uri);
+        // While the connection is down, fail at once (and let the failure policy decide) rather than queue the call
+        // for the reconnect and answer after the timeout.
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         try {
             return new RedisCounterStore(client, client.connect(), prefix);
         } catch (RuntimeException e) {

@@ -68,9 +68,15 @@ public final class TestServer implements AutoCloseable {
      * ({@code TALLY_TEST_REDIS_URL}, default {@code redis://127.0.0.1:6379}) under {@code redisPrefix}.
      */
     public static TestServer startWithRedis(String databaseUrl, Path dir, MutableClock clock, String redisPrefix) {
+        return startWithRedis(databaseUrl, dir, clock, REDIS_URL, redisPrefix);
+    }
+
+    /** Like {@link #startWithRedis(String, Path, MutableClock, String)}, on the Redis at {@code redisUrl}. */
+    public static TestServer startWithRedis(String databaseUrl, Path dir, MutableClock clock, String redisUrl,
+                                            String redisPrefix) {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of())
                 .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY)
-                .redisUrl(REDIS_URL).redisPrefix(redisPrefix).build();
+                .redisUrl(redisUrl).redisPrefix(redisPrefix).build();
         return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
     }
 
