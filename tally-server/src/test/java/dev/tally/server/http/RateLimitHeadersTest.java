@@ -2,6 +2,7 @@ package dev.tally.server.http;
 
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import org.greenbytes.http.sfv.ListElement;
 import org.greenbytes.http.sfv.OuterList;
@@ -59,6 +60,7 @@ class RateLimitHeadersTest {
                         .header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                         .POST(HttpRequest.BodyPublishers.ofString("{\"customer\":\"acme\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
+        OpenApiContract.get().check(r);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.headers();
     }

@@ -6,6 +6,7 @@ import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.testing.Api;
 import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,6 +136,7 @@ class SlowClientTest {
             long start = System.nanoTime();
             String answer = readAnswer(socket);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            OpenApiContract.get().checkRaw("POST", "/v1/events", answer);
             assertThat(answer).startsWith("HTTP/1.1 408").contains("application/problem+json")
                     .contains("\"status\":408").contains("within 1 s");
             assertThat(ms).as("ms until the 408").isBetween(500L, 5_000L);
@@ -156,6 +158,7 @@ class SlowClientTest {
                     + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             String answer = readAnswer(socket);
+            OpenApiContract.get().checkRaw("POST", "/v1/events", answer);
             assertThat(answer).startsWith("HTTP/1.1 413").contains("application/problem+json")
                     .contains("\"status\":413");
         }
@@ -200,6 +203,7 @@ class SlowClientTest {
         try {
             HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
+            OpenApiContract.get().check(response);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         } catch (HttpTimeoutException e) {
             throw new AssertionError("no answer within 5 s while " + SLOW_CLIENTS + " clients send slowly", e);

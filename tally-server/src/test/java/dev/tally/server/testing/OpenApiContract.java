@@ -103,6 +103,26 @@ public final class OpenApiContract {
     }
 
     /**
+     * Checks an answer read off a raw socket ({@code HTTP/1.1 <status> ...}, headers, a blank line, the body with a
+     * {@code Content-Length}), for tests that speak HTTP by hand.
+     */
+    public void checkRaw(String method, String path, String answer) {
+        int end = answer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            throw new AssertionError(method + " " + path + ": not an HTTP answer: " + answer);
+        }
+        String[] lines = answer.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ", 3)[1]);
+        Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.putIfAbsent(lines[i].substring(0, colon).trim(), lines[i].substring(colon + 1).trim());
+        }
+        check(method, path, status, headers.getOrDefault("Content-Type", ""), answer.substring(end + 4),
+                name -> Optional.ofNullable(headers.get(name)));
+    }
+
+    /**
      * Checks one answer; throws an {@link AssertionError} naming the request, the rule broken and the body when it
      * is not what the document describes.
      *
