@@ -24,6 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileInputFuzzTest {
     private static final long SEED = Long.getLong("tally.fuzz.seed", System.nanoTime());
     private static final int COUNT = Integer.getInteger("tally.fuzz.count", 1000);
+    private static final int CLIENTS = 4;
     private static final ObjectMapper JSON = Json.mapper();
     private static final String[] NUMBERS = {"1.5e9999999999", "1e-9999999999", "1e999999999", "1e-999999999",
             "1E400", "-1e400", "123456789012345678901234567890123456789012345678901234567890",
@@ -90,7 +96,9 @@ class HostileInputFuzzTest {
                             || r.startsWith("DELETE "))
                     .toList();
             assertThat(routes).contains("POST /v1/events", "PUT /v1/prices", "POST /v1/authorize");
-            long acknowledged = 0;
+            // Bodies are made in order from the seed, then sent from a few threads: the same bodies for a seed, and
+            // requests of several clients sharing group commits, as in production.
+            List<Callable<Long>> requests = new ArrayList<>();
             for (int i = 0; i < COUNT; i++) {
                 String route = routes.get(random.nextInt(routes.size()));
                 String method = route.substring(0, route.indexOf(' '));
@@ -98,18 +106,25 @@ class HostileInputFuzzTest {
                 List<String> seeds = SEEDS.getOrDefault(route, List.of("{}"));
                 String seed = seeds.get(random.nextInt(seeds.size())).replace("ID", "e" + i);
                 Mutated body = mutate(seed, random);
-                HttpResponse<String> r = send(base, method, path, body.bytes);
-                String what = "seed " + SEED + ", request " + i + ": " + route + " " + body.describe() + " -> "
-                        + r.statusCode() + " " + abbreviate(r.body());
-                assertThat(r.statusCode()).as(what).isLessThan(500);
-                assertThat(r.body()).as(what).doesNotContain("Exception").doesNotContain("\tat ")
-                        .doesNotContain("at dev.tally").doesNotContain("at java.");
-                if (body.trailing && SEEDS.containsKey(route)) {
-                    assertThat(r.statusCode()).as("anything after the JSON value: " + what).isEqualTo(400);
+                int n = i;
+                requests.add(() -> check(base, n, route, method, path, body));
+            }
+            long acknowledged = 0;
+            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+            try {
+                for (Future<Long> accepted : clients.invokeAll(requests)) {
+                    acknowledged += accepted.get();
                 }
-                if (route.equals("POST /v1/events") && r.statusCode() == 200) {
-                    acknowledged += json(r.body()).get("accepted").asLong();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AssertionError a) {
+                    throw a;
                 }
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                clients.shutdownNow();
             }
             assertThat(server.server().store().countEvents()).as("seed " + SEED).isEqualTo(acknowledged);
             long counted = 0;
@@ -118,6 +133,23 @@ class HostileInputFuzzTest {
             }
             assertThat(counted).as("seed " + SEED + ": usage counts what was acknowledged").isEqualTo(acknowledged);
         }
+    }
+
+    /** Sends one body and checks its answer; returns the events it acknowledged. */
+    private long check(String base, int i, String route, String method, String path, Mutated body) {
+        HttpResponse<String> r = send(base, method, path, body.bytes);
+        String what = "seed " + SEED + ", request " + i + ": " + route + " " + body.describe() + " -> "
+                + r.statusCode() + " " + abbreviate(r.body());
+        assertThat(r.statusCode()).as(what).isLessThan(500);
+        assertThat(r.body()).as(what).doesNotContain("Exception").doesNotContain("\tat ")
+                .doesNotContain("at dev.tally").doesNotContain("at java.");
+        if (body.trailing && SEEDS.containsKey(route)) {
+            assertThat(r.statusCode()).as("anything after the JSON value: " + what).isEqualTo(400);
+        }
+        if (route.equals("POST /v1/events") && r.statusCode() == 200) {
+            return json(r.body()).get("accepted").asLong();
+        }
+        return 0;
     }
 
     /** A mutated body, and whether it has something after its JSON value. */
