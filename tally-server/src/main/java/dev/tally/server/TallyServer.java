@@ -6,6 +6,7 @@ import dev.tally.core.alert.AlertListener;
 import dev.tally.core.alert.AlertService;
 import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.cluster.ConfigChanges;
 import dev.tally.core.enforce.CounterStore;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.enforce.ReservationIds;
@@ -92,9 +93,12 @@ public final class TallyServer implements AutoCloseable {
      * @param enforcer      authorization against limits
      * @param counters      the enforcer's counters: in this process or in Redis
      * @param ingest        event ingestion over the writer
+     * @param changes       reloads what this node caches when any node changed the configuration
+     * @param node          this node's heartbeat in the node registry
      */
     private record Services(TallyStore store, Catalog catalog, UsageReporter reporter, Notifications notifications,
-                            AlertEngine alerts, Enforcer enforcer, CounterBackend counters, IngestService ingest) {
+                            AlertEngine alerts, Enforcer enforcer, CounterBackend counters, IngestService ingest,
+                            ConfigChanges changes, ClusterNode node) {
     }
 
     private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
@@ -150,6 +154,9 @@ public final class TallyServer implements AutoCloseable {
         try {
             TallyStore store = lifecycle.start("store", openStore, TallyStore::close);
             ObjectMapper json = Json.mapper();
+            // The version is read before any cache is filled, so a change another node makes meanwhile is reloaded.
+            ConfigChanges changes = new ConfigChanges(store,
+                    e -> LOG.warn("Reloading the configuration after a change failed; it will be tried again", e));
             Catalog catalog = seededCatalog(file, store, json, clock);
             NotificationJson notificationJson = new NotificationJson(json, config.webhookTargets());
             SmtpSettings smtp = seededChannels(file, store, notificationJson);
@@ -169,8 +176,16 @@ public final class TallyServer implements AutoCloseable {
                     secrets.reservationSecret(), metrics);
             EventWriter writer = lifecycle.start("event writer", () -> writer(config, store, metrics),
                     EventWriter::close);
+            // Another node's change of plans, customers or prices: reload the catalog, then re-check open alerts.
+            changes.onChange(() -> {
+                catalog.reload();
+                alerts.sweepLater();
+            });
+            ClusterNode node = lifecycle.start("node registry", () -> ClusterNode.start(store, counters.kind(),
+                    changes, clock), ClusterNode::close);
             Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer, counters,
-                    new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()));
+                    new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()),
+                    changes, node);
             List<String> routes = new ArrayList<>();
             Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
                     notificationJson, routes, clock).start(), Javalin::stop);
@@ -229,6 +244,7 @@ public final class TallyServer implements AutoCloseable {
                                       NotificationJson notificationJson, List<String> routes, InstantSource clock) {
         Sessions sessions = new Sessions(secrets.sessionSecret(), secrets.adminKeyHash(), clock);
         Authenticator auth = new Authenticator(secrets.adminKeyHash(), services.store(), clock, sessions);
+        services.changes().onChange(auth::forgetCachedKeys);
         Access access = new Access(auth);
         Requests requests = new Requests(json);
         ProblemMapper problems = new ProblemMapper(json);
@@ -265,8 +281,8 @@ public final class TallyServer implements AutoCloseable {
             TallyStore store = services.store();
             Catalog catalog = services.catalog();
             new ConsoleRoutes(auth, sessions, json).register(cfg.routes);
-            new OpsRoutes(store, services.counters().kind(), services.counters()::isHealthy, metrics.registry(),
-                    json).register(cfg.routes);
+            new OpsRoutes(store, services.counters().kind(), services.counters()::isHealthy,
+                    services.node()::liveNodes, metrics.registry(), json).register(cfg.routes);
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
@@ -291,7 +307,8 @@ public final class TallyServer implements AutoCloseable {
             return t;
         });
         RetentionJob retention = new RetentionJob(store, clock, config.retention());
-        background.scheduleWithFixedDelay(() -> runRetention(retention), 1, 60, TimeUnit.MINUTES);
+        // One node at a time: two passes at once would only race to delete the same rows.
+        background.scheduleWithFixedDelay(() -> runRetention(store, retention), 1, 60, TimeUnit.MINUTES);
         // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
         background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
         return background;
@@ -362,12 +379,17 @@ public final class TallyServer implements AutoCloseable {
                 metrics.decisions());
     }
 
-    private static void runRetention(RetentionJob job) {
+    private static void runRetention(TallyStore store, RetentionJob job) {
         try {
-            RetentionJob.Result r = job.runOnce();
-            if (r.events() + r.minuteRollups() + r.hourRollups() > 0) {
-                LOG.info("Retention removed {} raw events, {} minute and {} hour rollups", r.events(),
-                        r.minuteRollups(), r.hourRollups());
+            boolean ran = store.runExclusively("retention", () -> {
+                RetentionJob.Result r = job.runOnce();
+                if (r.events() + r.minuteRollups() + r.hourRollups() > 0) {
+                    LOG.info("Retention removed {} raw events, {} minute and {} hour rollups", r.events(),
+                            r.minuteRollups(), r.hourRollups());
+                }
+            });
+            if (!ran) {
+                LOG.debug("Retention skipped: another node is running it");
             }
         } catch (RuntimeException e) {
             LOG.warn("Retention pass failed; it will run again", e);

@@ -25,6 +25,8 @@ import dev.tally.core.store.TallyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -89,6 +91,54 @@ abstract class JdbcStore implements TallyStore {
     /** The pool, for tests that look at connection settings. */
     HikariDataSource dataSource() {
         return dataSource;
+    }
+
+    /**
+     * Runs a change of the shared configuration (plans, customers, prices, keys, channels) in one transaction that
+     * also bumps the configuration version, so every node sees that its caches are stale (see ConfigChanges).
+     */
+    private <T> T configWrite(String what, Transactor.Work<T> work) {
+        return tx.write(what, c -> {
+            T result = work.run(c);
+            ClusterRows.bump(c);
+            announceChange(c);
+            return result;
+        });
+    }
+
+    /** Tells listening nodes, in the change's transaction, that the configuration changed; none by default. */
+    void announceChange(Connection c) throws SQLException {
+    }
+
+    @Override
+    public long configVersion() {
+        return tx.read("reading the configuration version", ClusterRows::version);
+    }
+
+    @Override
+    public void heartbeat(String nodeId, String counters, Instant startedAt, Instant now) {
+        tx.write("recording the heartbeat of node " + nodeId, c -> {
+            ClusterRows.heartbeat(c, nodeId, counters, startedAt.toEpochMilli(), now.toEpochMilli());
+            return null;
+        });
+    }
+
+    @Override
+    public void leave(String nodeId) {
+        tx.write("removing node " + nodeId, c -> {
+            ClusterRows.leave(c, nodeId);
+            return null;
+        });
+    }
+
+    @Override
+    public int liveNodes(Instant since) {
+        return tx.write("counting live nodes", c -> ClusterRows.live(c, since.toEpochMilli()));
+    }
+
+    /** The transactions of this store, for subclasses' own SQL. */
+    Transactor transactor() {
+        return tx;
     }
 
     @Override
@@ -207,7 +257,7 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public void putPlan(Plan plan) {
-        tx.write("saving plan " + plan.id(), c -> {
+        configWrite("saving plan " + plan.id(), c -> {
             catalog.putPlan(c, plan);
             return null;
         });
@@ -225,12 +275,12 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public boolean deletePlan(String id) {
-        return tx.write("deleting plan " + id, c -> catalog.deletePlan(c, id));
+        return configWrite("deleting plan " + id, c -> catalog.deletePlan(c, id));
     }
 
     @Override
     public void putCustomer(Customer customer) {
-        tx.write("saving customer " + customer.id(), c -> {
+        configWrite("saving customer " + customer.id(), c -> {
             catalog.putCustomer(c, customer);
             return null;
         });
@@ -248,12 +298,12 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public boolean deleteCustomer(String id) {
-        return tx.write("deleting customer " + id, c -> catalog.deleteCustomer(c, id));
+        return configWrite("deleting customer " + id, c -> catalog.deleteCustomer(c, id));
     }
 
     @Override
     public void putPrices(List<Price> prices) {
-        tx.write("saving " + prices.size() + " prices", c -> {
+        configWrite("saving " + prices.size() + " prices", c -> {
             PriceRows.put(c, prices);
             return null;
         });
@@ -266,7 +316,7 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public void addKey(ApiKey key) {
-        tx.write("adding key " + key.id(), c -> {
+        configWrite("adding key " + key.id(), c -> {
             KeyRows.add(c, key);
             return null;
         });
@@ -279,12 +329,12 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public boolean revokeKey(String customerId, String keyId, Instant at) {
-        return tx.write("revoking key " + keyId, c -> KeyRows.revoke(c, customerId, keyId, at));
+        return configWrite("revoking key " + keyId, c -> KeyRows.revoke(c, customerId, keyId, at));
     }
 
     @Override
     public boolean revokeIngestKey(String keyId, Instant at) {
-        return tx.write("revoking ingest key " + keyId, c -> KeyRows.revokeIngest(c, keyId, at));
+        return configWrite("revoking ingest key " + keyId, c -> KeyRows.revokeIngest(c, keyId, at));
     }
 
     @Override
@@ -302,7 +352,7 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public void putChannel(Channel channel) {
-        tx.write("saving channel " + channel.id(), c -> {
+        configWrite("saving channel " + channel.id(), c -> {
             notifications.putChannel(c, channel, clock.millis());
             return null;
         });
@@ -320,7 +370,7 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public boolean deleteChannel(String id) {
-        return tx.write("deleting channel " + id, c -> notifications.deleteChannel(c, id));
+        return configWrite("deleting channel " + id, c -> notifications.deleteChannel(c, id));
     }
 
     @Override

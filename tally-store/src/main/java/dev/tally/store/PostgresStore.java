@@ -2,10 +2,17 @@ package dev.tally.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.tally.core.store.StoreException;
 import org.postgresql.Driver;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.Properties;
+import java.util.function.LongConsumer;
 
 /**
  * The store for several Tally servers sharing one PostgreSQL database.
@@ -18,8 +25,69 @@ public final class PostgresStore extends JdbcStore {
     /** Connections per server; appends are short transactions, so a few carry a server's ingest. */
     static final int POOL_SIZE = 10;
 
-    private PostgresStore(HikariDataSource dataSource, InstantSource clock, int retentionChunkRows) {
+    private final String jdbcUrl;
+
+    private PostgresStore(HikariDataSource dataSource, String jdbcUrl, InstantSource clock, int retentionChunkRows) {
         super(dataSource, SqlDialect.POSTGRESQL, clock, retentionChunkRows);
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    /** NOTIFY is transactional: listeners hear of the change when (and only if) it commits. */
+    @Override
+    void announceChange(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_notify('" + ChangeListener.CHANNEL + "', current_schema())");
+        }
+    }
+
+    @Override
+    public AutoCloseable listenForChanges(LongConsumer onChange) {
+        return new ChangeListener(this::dedicatedConnection, onChange);
+    }
+
+    /** A connection of its own, outside the pool, for a LISTEN held as long as the node runs. */
+    private Connection dedicatedConnection() {
+        try {
+            Connection c = new Driver().connect(jdbcUrl, new Properties());
+            if (c == null) {
+                throw new IllegalStateException("the PostgreSQL driver refused the URL");
+            }
+            return c;
+        } catch (SQLException e) {
+            throw new StoreException("connecting to listen for configuration changes failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A session-level advisory lock on a connection held for the run: if another node holds it, the job is skipped
+     * here (that node is running it). The key includes the schema, so installations in different schemas of one
+     * database do not exclude each other.
+     */
+    @Override
+    public boolean runExclusively(String job, Runnable work) {
+        try (Connection c = dataSource().getConnection()) {
+            if (!advisory(c, "pg_try_advisory_lock", job)) {
+                return false;
+            }
+            try {
+                work.run();
+                return true;
+            } finally {
+                advisory(c, "pg_advisory_unlock", job);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("locking job " + job + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean advisory(Connection c, String function, String job) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + function + "(hashtext(current_schema() || '/' || ?))")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 
     /**
@@ -42,7 +110,7 @@ public final class PostgresStore extends JdbcStore {
                     + "by per-row update counts, which rewritten batches do not report");
         }
         HikariDataSource pool = JdbcStore.migrated(pool(jdbcUrl), SqlDialect.POSTGRESQL, schema(url));
-        return new PostgresStore(pool, clock, retentionChunkRows);
+        return new PostgresStore(pool, jdbcUrl, clock, retentionChunkRows);
     }
 
     /** The first schema of {@code currentSchema}, or null if the URL names none. */

@@ -1,13 +1,14 @@
 package dev.tally.core.store;
 
 import dev.tally.core.alert.AlertStore;
+import dev.tally.core.cluster.ClusterStore;
 import dev.tally.core.notify.NotificationStore;
 
 /**
  * Everything Tally persists, behind one handle: the ledger, the catalog, the keys, the alerts and the notification
  * outbox. Adapters: SQLite (embedded, the default) and PostgreSQL.
  */
-public interface TallyStore extends UsageStore, CatalogStore, KeyStore, AlertStore, NotificationStore,
+public interface TallyStore extends UsageStore, CatalogStore, KeyStore, AlertStore, NotificationStore, ClusterStore,
         AutoCloseable {
     /** A short name of the backend for logs and health, e.g. {@code sqlite} or {@code postgresql}. */
     String backend();

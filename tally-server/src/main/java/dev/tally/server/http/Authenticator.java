@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Resolves the {@code Authorization: Bearer} key of a request (or, for the console and the portal, the signed
@@ -20,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Stored key records are cached for {@value #CACHE_SECONDS} seconds, because an ingest key is sent with every
  * authorization and event, and a store read per call would cost more than the decision. A key revoked through this
- * server stops working at once; one revoked through another node sharing the store, within that time.
+ * server stops working at once; one revoked through another node sharing the store, as soon as this node sees the
+ * configuration change ({@link #forgetCachedKeys()}, within 2 seconds), and within that time at the latest.
  */
 public final class Authenticator {
     /** Setting under which the admin key's SHA-256 (hex) is kept when Tally generated it. */
@@ -39,6 +41,8 @@ public final class Authenticator {
     private final InstantSource clock;
     private final Sessions sessions;
     private final Map<String, CachedKey> cache = new ConcurrentHashMap<>();
+    /** Moves on every {@link #forgetCachedKeys()}, so a read begun before it is not cached after it. */
+    private final AtomicLong generation = new AtomicLong();
 
     /**
      * @param adminKeyHash SHA-256 of the admin key
@@ -137,12 +141,26 @@ public final class Authenticator {
         if (cached != null && nowMs - cached.readAtMs() < CACHE_SECONDS * 1000L) {
             return cached.key();
         }
+        long readAt = generation.get();
         Optional<ApiKey> key = keys.key(keyId);
         if (cache.size() >= CACHE_MAX) {
             cache.clear();
         }
         cache.put(keyId, new CachedKey(key, nowMs));
+        if (generation.get() != readAt) {
+            // Keys changed (on some node) while this one was read: what was read may predate the change.
+            cache.remove(keyId);
+        }
         return key;
+    }
+
+    /**
+     * Forgets every cached key record: called when any node changed keys, so a key issued or revoked elsewhere takes
+     * effect here at the next version check, not after {@value #CACHE_SECONDS} seconds.
+     */
+    public void forgetCachedKeys() {
+        generation.incrementAndGet();
+        cache.clear();
     }
 
     /** Issues a new key for a customer; the returned text is the only time the key is seen. */

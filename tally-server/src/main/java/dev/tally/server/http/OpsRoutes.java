@@ -13,12 +13,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /** Unauthenticated operational endpoints: health, Prometheus metrics, the OpenAPI document. */
 public final class OpsRoutes {
     private final TallyStore store;
     private final String countersKind;
     private final BooleanSupplier countersHealthy;
+    private final IntSupplier liveNodes;
     private final PrometheusMeterRegistry metrics;
     private final ObjectMapper json;
     private final String openApiJson;
@@ -26,12 +28,14 @@ public final class OpsRoutes {
     /**
      * @param countersKind    {@code local} or {@code redis}, as {@code /health} names the enforcement counters
      * @param countersHealthy whether the counters answer (a shared Redis may not)
+     * @param liveNodes       the live nodes of the database as last counted (never a query on the request's time)
      */
-    public OpsRoutes(TallyStore store, String countersKind, BooleanSupplier countersHealthy,
+    public OpsRoutes(TallyStore store, String countersKind, BooleanSupplier countersHealthy, IntSupplier liveNodes,
                      PrometheusMeterRegistry metrics, ObjectMapper json) {
         this.store = store;
         this.countersKind = countersKind;
         this.countersHealthy = countersHealthy;
+        this.liveNodes = liveNodes;
         this.metrics = metrics;
         this.json = json;
         this.openApiJson = loadOpenApi();
@@ -52,6 +56,12 @@ public final class OpsRoutes {
         out.put("status", healthy ? "ok" : "unavailable");
         out.put("store", store.backend());
         out.put("counters", countersKind);
+        int nodes = liveNodes.getAsInt();
+        out.put("nodes", nodes);
+        if (nodes > 1 && "local".equals(countersKind)) {
+            out.put("warning", nodes + " nodes share this database without shared counters (TALLY_REDIS_URL): "
+                    + "each enforces limits alone");
+        }
         if (!healthy) {
             out.put("reason", !storeHealthy ? "the store does not answer" : "the counters (Redis) do not answer");
         }

@@ -115,11 +115,14 @@ public final class Notifications implements AutoCloseable {
 
     private static void pruneFinished(TallyStore store, InstantSource clock) {
         try {
-            long removed = store.deleteFinishedBefore(clock.instant().minus(KEEP_FINISHED));
-            if (removed > 0) {
-                LOG.info("Removed {} delivered or dead notifications older than {} days", removed,
-                        KEEP_FINISHED.toDays());
-            }
+            // One node at a time prunes; the others skip this round.
+            store.runExclusively("notification pruning", () -> {
+                long removed = store.deleteFinishedBefore(clock.instant().minus(KEEP_FINISHED));
+                if (removed > 0) {
+                    LOG.info("Removed {} delivered or dead notifications older than {} days", removed,
+                            KEEP_FINISHED.toDays());
+                }
+            });
         } catch (RuntimeException e) {
             LOG.warn("Pruning the delivery log failed; it runs again in an hour", e);
         }

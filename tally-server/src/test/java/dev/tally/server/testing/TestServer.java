@@ -76,7 +76,8 @@ public final class TestServer implements AutoCloseable {
                                             String redisPrefix) {
         ServerConfig config = ServerConfig.fromEnvironment(Map.of())
                 .toBuilder().port(0).dataDir(dir).databaseUrl(databaseUrl).adminKey(ADMIN_KEY)
-                .redisUrl(redisUrl).redisPrefix(redisPrefix).build();
+                .redisUrl(redisUrl).redisPrefix(redisPrefix)
+                .webhookTargets(WebhookTargets.parse(WEBHOOK_RECEIVER_HOST)).build();
         return new TestServer(TallyServer.start(config, clock), clock, databaseUrl);
     }
 
