@@ -24,17 +24,33 @@ wait_up() {
 # CPU ticks (user + system) a process has used so far.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# CPU ticks of each live thread of process $1 but the JIT's compiler threads, as "tid ticks" lines. On a busy machine
+# the JIT is still compiling long after the warm-up and its threads can take half of the process's CPU.
+work_ticks() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in "C1 CompilerThre"* | "C2 CompilerThre"*) continue ;; esac
+    # The thread's name, in parentheses, may hold spaces: count fields after it (utime, stime are 12th and 13th).
+    sed 's/.*) //' "$task/stat" 2>/dev/null | awk -v id="${task##*/}" '{print id, $12 + $13}'
+  done
+}
+
 # Runs wrk's measured pass with Lua script $3 against $1 (URL) for server process $2 and adds the server's CPU per
-# request and the load average.
+# request (all of it, and without the JIT's compiler threads) and the load average.
 measure() {
-  local before after out requests
+  local before after work_before work_after work out requests
   before=$(ticks "$2")
+  work_before=$(work_ticks "$2")
   out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$3" "$1")
   after=$(ticks "$2")
+  work_after=$(work_ticks "$2")
+  # Threads alive at both ends only.
+  work=$(join <(echo "$work_before" | sort) <(echo "$work_after" | sort) | awk '{t += $3 - $2} END {print t + 0}')
   echo "$out"
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
-  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
-    'BEGIN {printf "  server CPU: %.1f s, %.1f us per request\n", t / hz, t / hz * 1e6 / n}'
+  awk -v t=$((after - before)) -v w="$work" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "  server CPU: %.1f s, %.1f us per request (%.1f us without the JIT compiler threads)\n",
+            t / hz, t / hz * 1e6 / n, w / hz * 1e6 / n}'
   echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
