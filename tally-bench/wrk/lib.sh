@@ -35,22 +35,35 @@ work_ticks() {
   done
 }
 
+# Voluntary context switches (a thread blocking) of each live thread of process $1, as "tid switches" lines: a hand-off
+# between threads makes the receiver wait and wake, so switches per request count hand-offs, whatever the load.
+switches() {
+  local task
+  for task in /proc/"$1"/task/*; do
+    awk -v id="${task##*/}" '/^voluntary_ctxt_switches/ {print id, $2}' "$task/status" 2>/dev/null
+  done
+}
+
+# The growth of per-thread counters from "tid value" lines $1 to $2, over the threads alive at both ends.
+growth() { join <(echo "$1" | sort) <(echo "$2" | sort) | awk '{t += $3 - $2} END {print t + 0}'; }
+
 # Runs wrk's measured pass with Lua script $3 against $1 (URL) for server process $2 and adds the server's CPU per
 # request (all of it, and without the JIT's compiler threads) and the load average.
 measure() {
-  local before after work_before work_after work out requests
+  local before after work_before work_after switches_before switches_after out requests
   before=$(ticks "$2")
   work_before=$(work_ticks "$2")
+  switches_before=$(switches "$2")
   out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$3" "$1")
   after=$(ticks "$2")
   work_after=$(work_ticks "$2")
-  # Threads alive at both ends only.
-  work=$(join <(echo "$work_before" | sort) <(echo "$work_after" | sort) | awk '{t += $3 - $2} END {print t + 0}')
+  switches_after=$(switches "$2")
   echo "$out"
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
-  awk -v t=$((after - before)) -v w="$work" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
-    'BEGIN {printf "  server CPU: %.1f s, %.1f us per request (%.1f us without the JIT compiler threads)\n",
-            t / hz, t / hz * 1e6 / n, w / hz * 1e6 / n}'
+  awk -v t=$((after - before)) -v w="$(growth "$work_before" "$work_after")" -v hz="$(getconf CLK_TCK)" \
+    -v s="$(growth "$switches_before" "$switches_after")" -v n="$requests" \
+    'BEGIN {printf "  server CPU: %.1f s, %.1f us per request (%.1f us without the JIT compiler threads), " \
+            "%.2f thread switches per request\n", t / hz, t / hz * 1e6 / n, w / hz * 1e6 / n, s / n}'
   echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
