@@ -39,8 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Mutations: trailing tokens, huge and tiny exponents, numbers beyond any long, quantities times prices beyond
  * exact money, batches whose sums overflow, deep nesting, huge strings, invalid UTF-8, duplicate keys, truncation,
- * swapped types and stray bytes. Run more with {@code -Dtally.fuzz.count=20000 -Dtally.fuzz.seed=42}; a failure
- * names its seed, route and body so it can be replayed.
+ * swapped types and stray bytes. Half of the events requests are CloudEvents (structured, one or a batch). Run
+ * more with {@code -Dtally.fuzz.count=20000 -Dtally.fuzz.seed=42}; a failure names its seed, route and body so it can
+ * be replayed.
  */
 class HostileInputFuzzTest {
     private static final long SEED = Long.getLong("tally.fuzz.seed", System.nanoTime());
@@ -78,6 +79,16 @@ class HostileInputFuzzTest {
             "PUT /v1/channels/{channel_id}", List.of("{\"type\":\"webhook\",\"url\":\"https://hooks.example.com/x\","
                     + "\"events\":[\"alert.cost\"]}")));
 
+    /** CloudEvents bodies for {@code POST /v1/events} (half of its requests), sent with their content type. */
+    private static final List<String> CLOUDEVENT_SEEDS = List.of(
+            "{\"specversion\":\"1.0\",\"id\":\"ID\",\"source\":\"//fuzz\",\"type\":\"t\",\"subject\":\"acme\","
+                    + "\"time\":\"2026-11-20T11:00:00Z\",\"traceparent\":\"00-ab-cd-01\",\"attempt\":2,"
+                    + "\"data\":{\"provider\":\"p\",\"usage\":{\"input_tokens\":1000000000000},\"metadata\":{\"k\":[1]}}}",
+            "[{\"specversion\":\"1.0\",\"id\":\"ID-a\",\"source\":\"//fuzz\",\"type\":\"t\",\"subject\":\"acme\","
+                    + "\"data\":{\"usage\":{\"compute_units\":1000000000000}}},"
+                    + "{\"specversion\":\"1.0\",\"id\":\"ID-a\",\"source\":\"//other\",\"type\":\"t\",\"subject\":\"acme\","
+                    + "\"data\":{\"cost\":\"1000000\"}}]");
+
     @TempDir
     Path dir;
 
@@ -103,11 +114,14 @@ class HostileInputFuzzTest {
                 String route = routes.get(random.nextInt(routes.size()));
                 String method = route.substring(0, route.indexOf(' '));
                 String path = route.substring(route.indexOf(' ') + 1).replaceAll("\\{[a-z_]+}", "fuzz" + (i % 7));
-                List<String> seeds = SEEDS.getOrDefault(route, List.of("{}"));
+                boolean cloudEvent = route.equals("POST /v1/events") && random.nextBoolean();
+                List<String> seeds = cloudEvent ? CLOUDEVENT_SEEDS : SEEDS.getOrDefault(route, List.of("{}"));
                 String seed = seeds.get(random.nextInt(seeds.size())).replace("ID", "e" + i);
+                String contentType = !cloudEvent ? "application/json"
+                        : seed.startsWith("[") ? "application/cloudevents-batch+json" : "application/cloudevents+json";
                 Mutated body = mutate(seed, random);
                 int n = i;
-                requests.add(() -> check(base, n, route, method, path, body));
+                requests.add(() -> check(base, n, route, method, path, body, contentType));
             }
             long acknowledged = 0;
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -136,10 +150,11 @@ class HostileInputFuzzTest {
     }
 
     /** Sends one body and checks its answer; returns the events it acknowledged. */
-    private long check(String base, int i, String route, String method, String path, Mutated body) {
-        HttpResponse<String> r = send(base, method, path, body.bytes);
-        String what = "seed " + SEED + ", request " + i + ": " + route + " " + body.describe() + " -> "
-                + r.statusCode() + " " + abbreviate(r.body());
+    private long check(String base, int i, String route, String method, String path, Mutated body,
+                       String contentType) {
+        HttpResponse<String> r = send(base, method, path, body.bytes, contentType);
+        String what = "seed " + SEED + ", request " + i + ": " + route + " (" + contentType + ") " + body.describe()
+                + " -> " + r.statusCode() + " " + abbreviate(r.body());
         assertThat(r.statusCode()).as(what).isLessThan(500);
         assertThat(r.body()).as(what).doesNotContain("Exception").doesNotContain("\tat ")
                 .doesNotContain("at dev.tally").doesNotContain("at java.");
@@ -272,12 +287,16 @@ class HostileInputFuzzTest {
     }
 
     private HttpResponse<String> send(String base, String method, String path, byte[] body) {
+        return send(base, method, path, body, "application/json");
+    }
+
+    private HttpResponse<String> send(String base, String method, String path, byte[] body, String contentType) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + TestServer.ADMIN_KEY)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            b.header("Content-Type", contentType);
         }
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
