@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.json.Json;
 import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -299,7 +300,10 @@ class HostileInputFuzzTest {
             b.header("Content-Type", contentType);
         }
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            // However odd the input, the answer is one the OpenAPI document describes.
+            OpenApiContract.get().check(answer);
+            return answer;
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path + " (seed " + SEED + ")", e);
         } catch (InterruptedException e) {
