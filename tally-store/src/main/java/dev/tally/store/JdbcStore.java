@@ -457,7 +457,7 @@ abstract class JdbcStore implements TallyStore {
     @Override
     public boolean isHealthy() {
         try {
-            return tx.read("checking health", c -> c.isValid(2));
+            return tx.read("checking health", c -> c.isValid(1));
         } catch (StoreException e) {
             return false;
         }

@@ -24,6 +24,17 @@ import java.util.function.LongConsumer;
 public final class PostgresStore extends JdbcStore {
     /** Connections per server; appends are short transactions, so a few carry a server's ingest. */
     static final int POOL_SIZE = 10;
+    /** Longest wait for a pooled connection: the first thing an unreachable database makes requests wait for. */
+    static final long CONNECTION_TIMEOUT_MILLIS = 2_000;
+    /** Longest TCP connect to the database. */
+    static final int CONNECT_TIMEOUT_SECONDS = 2;
+    /** Longest check that a pooled connection still works. */
+    static final long VALIDATION_TIMEOUT_MILLIS = 1_000;
+    /**
+     * Longest wait for the answer to one statement on the serving pool: far above any statement's normal time (the
+     * largest retention chunk, a month report), low enough that a database gone silent frees the connection.
+     */
+    static final int SOCKET_TIMEOUT_SECONDS = 30;
 
     private final String jdbcUrl;
 
@@ -109,8 +120,13 @@ public final class PostgresStore extends JdbcStore {
             throw new IllegalArgumentException("reWriteBatchedInserts must be off: duplicate events are detected "
                     + "by per-row update counts, which rewritten batches do not report");
         }
-        HikariDataSource pool = JdbcStore.migrated(pool(jdbcUrl), SqlDialect.POSTGRESQL, schema(url));
-        return new PostgresStore(pool, jdbcUrl, clock, retentionChunkRows);
+        // Migrations may run statements longer than the serving pool's socket timeout (an index on a large table):
+        // they get their own pool without one, closed once they are done. Flyway holds two connections at once
+        // (its lock and the migration).
+        JdbcStore.migrated(pool(jdbcUrl, url, "tally-postgresql-migrations", 3, 0), SqlDialect.POSTGRESQL,
+                schema(url)).close();
+        return new PostgresStore(pool(jdbcUrl, url, "tally-postgresql", POOL_SIZE, SOCKET_TIMEOUT_SECONDS), jdbcUrl,
+                clock, retentionChunkRows);
     }
 
     /** The first schema of {@code currentSchema}, or null if the URL names none. */
@@ -122,11 +138,27 @@ public final class PostgresStore extends JdbcStore {
         return schemas.split(",")[0].trim();
     }
 
-    private static HikariDataSource pool(String jdbcUrl) {
+    /**
+     * A pool with short timeouts, so that an unreachable database makes requests fail within seconds instead of
+     * hanging (before, about 25 s each, {@code /health} included): a connection is waited for at most
+     * {@value #CONNECTION_TIMEOUT_MILLIS} ms, a TCP connect {@value #CONNECT_TIMEOUT_SECONDS} s, a validation
+     * {@value #VALIDATION_TIMEOUT_MILLIS} ms, and a statement's answer {@code socketTimeoutSeconds} (0: no limit).
+     * A timeout the URL sets itself wins.
+     */
+    private static HikariDataSource pool(String jdbcUrl, Properties url, String name, int size,
+                                         int socketTimeoutSeconds) {
         HikariConfig config = new HikariConfig();
-        config.setPoolName("tally-postgresql");
+        config.setPoolName(name);
         config.setJdbcUrl(jdbcUrl);
-        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMaximumPoolSize(size);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        config.setValidationTimeout(VALIDATION_TIMEOUT_MILLIS);
+        if (url.getProperty("connectTimeout") == null) {
+            config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        }
+        if (url.getProperty("socketTimeout") == null) {
+            config.addDataSourceProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
+        }
         return new HikariDataSource(config);
     }
 }

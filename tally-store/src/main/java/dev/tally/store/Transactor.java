@@ -6,6 +6,8 @@ import dev.tally.core.store.SumBoundException;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -143,6 +145,22 @@ final class Transactor {
         if (e instanceof SumBoundException sb) {
             return sb; // the client's events, not the store, are at fault: never wrapped as a store failure
         }
-        return new StoreException(what + " failed: " + e.getMessage(), e);
+        return new StoreException(what + " failed: " + e.getMessage(), e, unreachable(e));
+    }
+
+    /**
+     * Whether the failure is the database being out of reach: no connection within the pool's timeout, or a
+     * connection lost (SQLState class 08).
+     */
+    static boolean unreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

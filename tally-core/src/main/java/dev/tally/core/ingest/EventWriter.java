@@ -3,6 +3,7 @@ package dev.tally.core.ingest;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.problem.UnavailableException;
 import dev.tally.core.store.SumBoundException;
+import dev.tally.core.store.StoreException;
 import dev.tally.core.store.UsageStore;
 
 import java.util.ArrayList;
@@ -288,8 +289,12 @@ public final class EventWriter implements AutoCloseable {
             stored = append.write();
             observer.accept(new BatchStats(stored.length, batch.size(), System.nanoTime() - started));
         } catch (RuntimeException e) {
-            if (batch.size() == 1) {
-                answerAlone(batch.get(0), e);
+            // Alone, or with the database out of reach (which no request can be the cause of): answer now. Retrying
+            // each request alone would wait the pool's connection timeout once per request.
+            if (batch.size() == 1 || e instanceof StoreException se && se.unreachable()) {
+                for (Submission s : batch) {
+                    answerAlone(s, e);
+                }
                 deliver(batch);
                 return;
             }

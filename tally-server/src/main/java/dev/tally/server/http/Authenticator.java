@@ -1,6 +1,7 @@
 package dev.tally.server.http;
 
 import dev.tally.core.auth.ApiKey;
+import dev.tally.core.store.StoreException;
 import dev.tally.core.store.KeyStore;
 import io.javalin.http.Context;
 
@@ -142,7 +143,19 @@ public final class Authenticator {
             return cached.key();
         }
         long readAt = generation.get();
-        Optional<ApiKey> key = keys.key(keyId);
+        Optional<ApiKey> key;
+        try {
+            key = keys.key(keyId);
+        } catch (StoreException e) {
+            if (cached == null) {
+                throw e;
+            }
+            // The store is out of reach: a key known a while ago keeps working (authorize follows its failure
+            // policy during an outage) and is trusted for another cache period, so that each call does not wait
+            // for the store's timeout again; it is read again once that period ends.
+            cache.put(keyId, new CachedKey(cached.key(), nowMs));
+            return cached.key();
+        }
         if (cache.size() >= CACHE_MAX) {
             cache.clear();
         }

@@ -12,6 +12,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -24,6 +27,12 @@ public final class OpsRoutes {
     private final PrometheusMeterRegistry metrics;
     private final ObjectMapper json;
     private final String openApiJson;
+    private final HealthProbe storeProbe;
+    private final HealthProbe countersProbe;
+    /** The longest {@code /health} waits for its checks: the contract says it answers within a second. */
+    static final Duration HEALTH_BUDGET = Duration.ofMillis(800);
+    /** What a 503 of {@code /health} suggests: checks are redone at most every half second. */
+    private static final int RETRY_AFTER_SECONDS = 1;
 
     /**
      * @param countersKind    {@code local} or {@code redis}, as {@code /health} names the enforcement counters
@@ -39,6 +48,13 @@ public final class OpsRoutes {
         this.metrics = metrics;
         this.json = json;
         this.openApiJson = loadOpenApi();
+        Executor checks = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "tally-health");
+            t.setDaemon(true);
+            return t;
+        });
+        this.storeProbe = new HealthProbe("the store (" + store.backend() + ")", store::isHealthy, checks);
+        this.countersProbe = new HealthProbe("the counters (" + countersKind + ")", countersHealthy, checks);
     }
 
     public void register(RoutesConfig routes) {
@@ -48,10 +64,17 @@ public final class OpsRoutes {
         routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApiJson));
     }
 
+    /**
+     * Healthy or not within {@link #HEALTH_BUDGET}, whatever state the store and the counters are in: both are
+     * checked off this thread, in parallel, and a check that takes longer counts as not answering.
+     */
     private void health(Context ctx) {
-        boolean storeHealthy = store.isHealthy();
-        boolean countersUp = countersHealthy.getAsBoolean();
-        boolean healthy = storeHealthy && countersUp;
+        long deadline = System.nanoTime() + HEALTH_BUDGET.toNanos();
+        var storeCheck = storeProbe.start();
+        var countersCheck = countersProbe.start();
+        String storeProblem = storeProbe.await(storeCheck, deadline);
+        String countersProblem = countersProbe.await(countersCheck, deadline);
+        boolean healthy = storeProblem == null && countersProblem == null;
         ObjectNode out = json.createObjectNode();
         out.put("status", healthy ? "ok" : "unavailable");
         out.put("store", store.backend());
@@ -63,7 +86,8 @@ public final class OpsRoutes {
                     + "each enforces limits alone");
         }
         if (!healthy) {
-            out.put("reason", !storeHealthy ? "the store does not answer" : "the counters (Redis) do not answer");
+            out.put("reason", storeProblem != null ? storeProblem : countersProblem);
+            ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
         }
         ctx.status(healthy ? 200 : 503).json(out);
     }

@@ -1,0 +1,220 @@
+package dev.tally.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.testing.MutableClock;
+import dev.tally.server.json.Json;
+import dev.tally.server.testing.Api;
+import dev.tally.server.testing.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 11, point 6: with PostgreSQL stopped, {@code /health} answers 503 within a second (and 200 again once it is
+ * back), authorization goes on for keys the server knows, events answer 503 quickly with a reason, and nothing
+ * acknowledged is lost. The PostgreSQL is the test's own (initdb and pg_ctl on a free port in a temporary directory,
+ * run as the postgres user), never the machine's shared one, since the test stops it.
+ */
+class StoreOutageTest {
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(1);
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private Path pgDir;
+    private int pgPort;
+    private Path serverDir;
+    private TestServer server;
+    private Api api;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void start() throws Exception {
+        pgDir = Files.createTempDirectory("tally-outage-pg");
+        serverDir = Files.createTempDirectory("tally-outage-server");
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            pgPort = free.getLocalPort();
+        }
+        run("chown", "-R", "postgres", pgDir.toString());
+        asPostgres(bin("initdb"), "-D", pgDir.resolve("data").toString(), "-A", "trust", "-U", "postgres",
+                "--no-sync");
+        startPostgres();
+        server = TestServer.startOn("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres?user=postgres",
+                serverDir, MutableClock.at("2026-11-20T12:00:30Z"));
+        api = server.admin();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } finally {
+            asPostgresQuietly(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+            deleteTree(pgDir);
+            deleteTree(serverDir);
+        }
+    }
+
+    @Test
+    void storeOutage_postgresStopped_health503FastAuthorizeGoesOnEvents503AndNothingAcknowledgedLost()
+            throws Exception {
+        assertThat(api.put("/v1/customers/acme",
+                "{\"limits\":[{\"metric\":\"requests\",\"window\":\"month\",\"amount\":1000}]}").status())
+                .isIn(200, 201);
+        String ingestKey = api.post("/v1/keys", "{\"scope\":\"ingest\"}").json().get("key").asText();
+        Api ingest = api.as(ingestKey);
+        assertThat(ingest.post("/v1/events", events("before", 50)).json().get("accepted").asInt()).isEqualTo(50);
+        assertThat(ingest.post("/v1/authorize", authorize()).json().get("allowed").asBoolean()).isTrue();
+        assertThat(health().statusCode()).isEqualTo(200);
+        // The key was read a while ago: during the outage the server cannot read it again.
+        server.clock().advance(Duration.ofMinutes(2));
+
+        asPostgres(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+
+        HttpResponse<String> down = awaitHealth(503);
+        assertThat(down.headers().firstValue("Retry-After")).isPresent();
+        JsonNode body = Json.mapper().readTree(down.body());
+        assertThat(body.get("status").asText()).isEqualTo("unavailable");
+        assertThat(body.get("store").asText()).isEqualTo("postgresql");
+        assertThat(body.get("reason").asText()).contains("store");
+        for (int i = 0; i < 5; i++) {
+            assertThat(timed(this::health)).as("ms of /health during the outage").isLessThan(ANSWER_WITHIN.toMillis());
+        }
+
+        long start = System.nanoTime();
+        Api.Response decision = ingest.post("/v1/authorize", authorize());
+        long authorizeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(decision.status()).as(decision.body()).isEqualTo(200);
+        assertThat(decision.json().get("allowed").asBoolean()).isTrue();
+        start = System.nanoTime();
+        Api.Response refused = ingest.post("/v1/events", events("during", 10));
+        long eventsMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(refused.status()).as(refused.body()).isEqualTo(503);
+        assertThat(refused.json().get("detail").asText()).containsIgnoringCase("store");
+        System.out.printf("outage: authorize %d ms, events 503 in %d ms%n", authorizeMs, eventsMs);
+        assertThat(authorizeMs).isLessThan(3_000);
+        assertThat(eventsMs).isLessThan(5_000);
+
+        startPostgres();
+        awaitHealth(200);
+        assertThat(ingest.post("/v1/events", events("after", 20)).json().get("accepted").asInt()).isEqualTo(20);
+        assertThat(server.server().store().countEvents()).isEqualTo(70);
+        assertThat(api.get("/v1/customers/acme/usage?period=current").json().at("/totals/requests").asLong())
+                .isEqualTo(70);
+    }
+
+    private static String authorize() {
+        return "{\"customer\":\"acme\",\"estimate\":{\"tokens\":1}}";
+    }
+
+    private static String events(String prefix, int n) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < n; i++) {
+            out.append(i == 0 ? "" : ",").append("{\"id\":\"").append(prefix).append('-').append(i)
+                    .append("\",\"customer\":\"acme\",\"usage\":{\"input_tokens\":1}}");
+        }
+        return out.append(']').toString();
+    }
+
+    private HttpResponse<String> health() {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("/health did not answer within 5 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Calls /health until it answers {@code status}, each call within a second, up to the deadline. */
+    private HttpResponse<String> awaitHealth(int status) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = health();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(ms).as("ms of /health (answered %d)", response.statusCode())
+                    .isLessThan(ANSWER_WITHIN.toMillis());
+            if (response.statusCode() == status) {
+                return response;
+            }
+            assertThat(System.nanoTime()).as("/health answered %d until the deadline", status).isLessThan(deadline);
+        }
+    }
+
+    private static long timed(Runnable call) {
+        long start = System.nanoTime();
+        call.run();
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    private void startPostgres() throws Exception {
+        asPostgres(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-l", pgDir.resolve("log").toString(),
+                "-o", "-p " + pgPort + " -k " + pgDir + " -c listen_addresses=127.0.0.1", "-w", "start");
+    }
+
+    /** A program of the newest PostgreSQL installed under /usr/lib/postgresql. */
+    private static String bin(String program) throws IOException {
+        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            Path dir = versions.filter(v -> Files.isExecutable(v.resolve("bin").resolve(program)))
+                    .max(Comparator.comparing(v -> Integer.parseInt(v.getFileName().toString().replaceAll("\\D", ""))))
+                    .orElseThrow(() -> new IllegalStateException("no PostgreSQL " + program
+                            + " under /usr/lib/postgresql: this test needs one"));
+            return dir.resolve("bin").resolve(program).toString();
+        }
+    }
+
+    private static void asPostgres(String... command) throws Exception {
+        List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+        full.addAll(List.of(command));
+        run(full.toArray(String[]::new));
+    }
+
+    private static void asPostgresQuietly(String... command) {
+        try {
+            asPostgres(command);
+        } catch (Exception | AssertionError e) {
+            // Already stopped.
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
