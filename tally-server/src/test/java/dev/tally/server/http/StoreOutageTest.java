@@ -88,6 +88,25 @@ class StoreOutageTest {
         // The key was read a while ago: during the outage the server cannot read it again.
         server.clock().advance(Duration.ofMinutes(2));
 
+        // First the database goes silent: its processes are frozen, so connections stay open and nothing answers.
+        List<String> postgres = postgresProcesses();
+        signal("-STOP", postgres);
+        try {
+            HttpResponse<String> silent = awaitHealth(503);
+            assertThat(silent.headers().firstValue("Retry-After")).isPresent();
+            long start = System.nanoTime();
+            Api.Response decision = ingest.post("/v1/authorize", authorize());
+            long authorizeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(decision.status()).as(decision.body()).isEqualTo(200);
+            assertThat(decision.json().get("allowed").asBoolean()).isTrue();
+            System.out.printf("silent store: authorize %d ms%n", authorizeMs);
+            assertThat(authorizeMs).isLessThan(3_000);
+        } finally {
+            signal("-CONT", postgres);
+        }
+        awaitHealth(200);
+
+        // Then it is stopped.
         asPostgres(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
 
         HttpResponse<String> down = awaitHealth(503);
@@ -167,6 +186,21 @@ class StoreOutageTest {
         long start = System.nanoTime();
         call.run();
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /** The postmaster of the test's PostgreSQL (from its pid file) and its children, by process id. */
+    private List<String> postgresProcesses() throws IOException {
+        String postmaster = Files.readAllLines(pgDir.resolve("data").resolve("postmaster.pid")).get(0).trim();
+        List<String> pids = new ArrayList<>(List.of(postmaster));
+        ProcessHandle.of(Long.parseLong(postmaster)).orElseThrow().children()
+                .forEach(child -> pids.add(String.valueOf(child.pid())));
+        return pids;
+    }
+
+    private static void signal(String signal, List<String> pids) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", signal));
+        command.addAll(pids);
+        run(command.toArray(String[]::new));
     }
 
     private void startPostgres() throws Exception {
