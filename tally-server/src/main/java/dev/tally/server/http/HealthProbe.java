@@ -22,7 +22,8 @@ final class HealthProbe {
     /** How long a check's result is reused. */
     static final Duration MAX_AGE = Duration.ofMillis(500);
 
-    private final String name;
+    private final String down;
+    private final String slow;
     private final BooleanSupplier check;
     private final Executor executor;
     private final AtomicReference<CompletableFuture<Outcome>> running = new AtomicReference<>();
@@ -33,12 +34,14 @@ final class HealthProbe {
     }
 
     /**
-     * @param name     what is checked, for the reason given when it does not answer ("the store")
+     * @param down     the reason given when it does not answer ("the store does not answer")
+     * @param slow     the reason given when it does not answer in time
      * @param check    true if it answers; may block, and may throw (taken as not answering)
      * @param executor runs the checks (a daemon thread: a hanging check must not keep the JVM up)
      */
-    HealthProbe(String name, BooleanSupplier check, Executor executor) {
-        this.name = name;
+    HealthProbe(String down, String slow, BooleanSupplier check, Executor executor) {
+        this.down = down;
+        this.slow = slow;
         this.check = check;
         this.executor = executor;
     }
@@ -76,14 +79,14 @@ final class HealthProbe {
     String await(CompletableFuture<Outcome> probe, long deadlineNanos) {
         try {
             Outcome outcome = probe.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return outcome.up() ? null : name + " does not answer";
+            return outcome.up() ? null : down;
         } catch (TimeoutException e) {
-            return name + " did not answer in time";
+            return slow;
         } catch (ExecutionException e) {
-            return name + " does not answer";
+            return down;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return name + " was not checked (interrupted)";
+            return slow;
         }
     }
 }

@@ -53,8 +53,12 @@ public final class OpsRoutes {
             t.setDaemon(true);
             return t;
         });
-        this.storeProbe = new HealthProbe("the store (" + store.backend() + ")", store::isHealthy, checks);
-        this.countersProbe = new HealthProbe("the counters (" + countersKind + ")", countersHealthy, checks);
+        String storeName = "the store (" + store.backend() + ")";
+        this.storeProbe = new HealthProbe(storeName + " does not answer", storeName + " did not answer in time",
+                store::isHealthy, checks);
+        String counters = "redis".equals(countersKind) ? "the counters (Redis)" : "the counters";
+        this.countersProbe = new HealthProbe(counters + " do not answer", counters + " did not answer in time",
+                countersHealthy, checks);
     }
 
     public void register(RoutesConfig routes) {
