@@ -14,13 +14,16 @@ import java.util.function.BooleanSupplier;
  * budget, so that {@code /health} answers within a second in every state: a database that is down makes a check
  * hang until the pool's connection timeout, and before this {@code /health} hung with it.
  *
- * <p>A result is reused for {@link #MAX_AGE}; after that the next request starts one check (never more than one at
- * a time) and waits for it at most the budget it is given. A check still running past that budget counts as "not
+ * <p>Each request starts a check unless one is running (never more than one at a time), and waits for it at most
+ * the budget it is given. A check still running past that budget counts as "not
  * answering"; when it ends, its result serves the requests that follow.
  */
 final class HealthProbe {
-    /** How long a check's result is reused. */
-    static final Duration MAX_AGE = Duration.ofMillis(500);
+    /**
+     * How long a check's result is reused: not at all, so that a dependency that just went away is reported at once
+     * (a check is a trivial query on a pooled connection); requests that arrive while a check runs share it.
+     */
+    static final Duration MAX_AGE = Duration.ZERO;
 
     private final String down;
     private final String slow;

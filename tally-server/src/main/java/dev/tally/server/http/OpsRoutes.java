@@ -31,7 +31,7 @@ public final class OpsRoutes {
     private final HealthProbe countersProbe;
     /** The longest {@code /health} waits for its checks: the contract says it answers within a second. */
     static final Duration HEALTH_BUDGET = Duration.ofMillis(800);
-    /** What a 503 of {@code /health} suggests: checks are redone at most every half second. */
+    /** What a 503 of {@code /health} suggests: a second, as for the other 503s. */
     private static final int RETRY_AFTER_SECONDS = 1;
 
     /**
