@@ -1,5 +1,6 @@
 package dev.tally.store;
 
+import dev.tally.core.customer.Plan;
 import dev.tally.core.store.TallyStore;
 import dev.tally.core.store.TallyStoreContract;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,6 +53,48 @@ class PostgresStoreTest extends TallyStoreContract {
     @Override
     protected String expectedBackend() {
         return "postgresql";
+    }
+
+    @Test
+    void runExclusively_whileAnotherNodeRunsTheJob_skipsIt_andRunsItAfterwards() throws Exception {
+        try (TallyStore other = openSameStorage()) {
+            AtomicBoolean otherRan = new AtomicBoolean();
+            AtomicBoolean otherRanAnotherJob = new AtomicBoolean();
+            boolean ran = store().runExclusively("retention", () -> {
+                otherRan.set(other.runExclusively("retention", () -> { }));
+                otherRanAnotherJob.set(other.runExclusively("notification pruning", () -> { }));
+            });
+            assertThat(ran).isTrue();
+            assertThat(otherRan).as("the same job on another node while it runs here").isFalse();
+            assertThat(otherRanAnotherJob).as("another job").isTrue();
+            assertThat(other.runExclusively("retention", () -> { })).as("after the run").isTrue();
+        }
+    }
+
+    @Test
+    void configurationChange_bumpsTheVersion_andNotifiesAListeningNode() throws Exception {
+        try (TallyStore other = openSameStorage()) {
+            CountDownLatch listening = new CountDownLatch(1);
+            CountDownLatch notified = new CountDownLatch(1);
+            long before = other.configVersion();
+            try (AutoCloseable listener = other.listenForChanges(n -> (n < 0 ? listening : notified).countDown())) {
+                assertThat(listening.await(5, TimeUnit.SECONDS)).isTrue();
+                store().putPlan(new Plan("pro", "Pro", List.of()));
+                assertThat(notified.await(2, TimeUnit.SECONDS)).as("NOTIFY heard within 2 s").isTrue();
+            }
+            assertThat(other.configVersion()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void heartbeats_countLiveNodes_untilTheyLeaveOrGoQuiet() {
+        Instant now = Instant.parse("2026-11-20T12:00:00Z");
+        store().heartbeat("node_a", "redis", now, now);
+        store().heartbeat("node_b", "redis", now, now.plusSeconds(8));
+        assertThat(store().liveNodes(now.minusSeconds(10))).isEqualTo(2);
+        assertThat(store().liveNodes(now.plusSeconds(1))).isEqualTo(1);
+        store().leave("node_b");
+        assertThat(store().liveNodes(now.minusSeconds(10))).isEqualTo(1);
     }
 
     @Test
