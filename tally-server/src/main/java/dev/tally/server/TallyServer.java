@@ -310,8 +310,18 @@ public final class TallyServer implements AutoCloseable {
         // One node at a time: two passes at once would only race to delete the same rows.
         background.scheduleWithFixedDelay(() -> runRetention(store, retention), 1, 60, TimeUnit.MINUTES);
         // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
-        background.scheduleWithFixedDelay(alerts::sweepLater, 1, 1, TimeUnit.MINUTES);
+        background.scheduleWithFixedDelay(() -> runAlertSweep(store, alerts), 1, 1, TimeUnit.MINUTES);
         return background;
+    }
+
+    private static void runAlertSweep(TallyStore store, AlertEngine alerts) {
+        try {
+            // One node at a time: each resolution is a conditional update, so two sweeps never resolve an alert
+            // twice, but every node reading every open alert each minute would only repeat the same work.
+            store.runExclusively("alert sweep", alerts::sweep);
+        } catch (RuntimeException e) {
+            LOG.warn("Alert sweep failed; it runs again in a minute", e);
+        }
     }
 
     /**
