@@ -9,6 +9,7 @@ import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.json.Json;
 import dev.tally.server.testing.Api;
+import dev.tally.server.testing.Await;
 import dev.tally.server.testing.OpenApiContract;
 import dev.tally.server.testing.TestServer;
 import dev.tally.store.Stores;
@@ -30,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -126,8 +126,8 @@ class AsyncIngestionTest {
             waiting.add(postEventAsync("evt_" + i));
         }
         // Every request is inside the server, handed to the writer, and none is answered: the commit is held.
-        awaitUntil(() -> heldWrites.get() > 0 && pendingRequests() == WAITING_REQUESTS, "a commit held and all "
-                + WAITING_REQUESTS + " ingestion requests waiting for one");
+        Await.within(DEADLINE, "a commit held and all " + WAITING_REQUESTS + " ingestion requests waiting for one",
+                () -> heldWrites.get() > 0 && pendingRequests() == WAITING_REQUESTS);
 
         Api.Response health = api.get("/health");
         Api.Response decision = api.post("/v1/authorize", """
@@ -185,7 +185,7 @@ class AsyncIngestionTest {
         // As many reads held as can run at once: the read pool's threads (2 per core), or every HTTP request thread
         // if reads ran on the HTTP pool (which would then have none left to answer anything else).
         int runningAtOnce = Math.min(WAITING_REQUESTS, 2 * Runtime.getRuntime().availableProcessors());
-        awaitUntil(() -> heldReads.get() >= runningAtOnce, runningAtOnce + " usage reads held");
+        Await.within(DEADLINE, runningAtOnce + " usage reads held", () -> heldReads.get() >= runningAtOnce);
 
         HttpResponse<String> health = getAsync("/health").orTimeout(DEADLINE.toSeconds(), TimeUnit.SECONDS).join();
         Api.Response decision = api.post("/v1/authorize", """
@@ -228,16 +228,6 @@ class AsyncIngestionTest {
     private double pendingRequests() {
         Matcher m = PENDING.matcher(api.get("/metrics").body());
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
-    }
-
-    private static void awaitUntil(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within " + DEADLINE + ": " + what);
-            }
-            Thread.onSpinWait();
-        }
     }
 
     private static JsonNode json(String body) {

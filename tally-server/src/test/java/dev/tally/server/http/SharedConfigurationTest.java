@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.json.Json;
 import dev.tally.server.testing.Api;
+import dev.tally.server.testing.Await;
 import dev.tally.server.testing.Backend;
 import dev.tally.server.testing.TestServer;
 import dev.tally.server.testing.WebhookReceiver;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -163,7 +163,7 @@ class SharedConfigurationTest {
         List<Api> apis = twoNodes();
         for (Api api : apis) {
             // A node counts within 5 s of its start: the first node sees the second at its next heartbeat.
-            awaitWithin(Duration.ofSeconds(5), "two nodes", () -> api.get("/health").json().get("nodes").asInt() == 2);
+            Await.within(Duration.ofSeconds(5), "two nodes", () -> api.get("/health").json().get("nodes").asInt() == 2);
             JsonNode health = api.get("/health").json();
             assertThat(health.get("nodes").asInt()).as(health.toString()).isEqualTo(2);
             assertThat(health.get("counters").asText()).isEqualTo("local");
@@ -171,7 +171,7 @@ class SharedConfigurationTest {
         }
         nodes.remove(1).close();
         // The stopped node removed its row; the survivor sees it at its next heartbeat (every 2 s).
-        awaitWithin(Duration.ofSeconds(5), "the stopped node no longer counts",
+        Await.within(Duration.ofSeconds(5), "the stopped node no longer counts",
                 () -> apis.get(0).get("/health").json().get("nodes").asInt() == 1);
         assertThat(apis.get(0).get("/health").json().has("warning")).isFalse();
     }
@@ -213,7 +213,7 @@ class SharedConfigurationTest {
             CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(
                     () -> n.server().notifications().dispatcher().dispatchDue())).toArray(CompletableFuture[]::new))
                     .get();
-            awaitWithin(Duration.ofSeconds(10), "four webhooks delivered", () -> hook.accepted().size() >= 4);
+            Await.within(Duration.ofSeconds(10), "four webhooks delivered", () -> hook.accepted().size() >= 4);
             Map<String, Long> perAlert = hook.received().stream()
                     .collect(Collectors.groupingBy(r -> field(r.body(), "/data/id"), Collectors.counting()));
             assertThat(perAlert).hasSize(4).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1L));
@@ -274,17 +274,6 @@ class SharedConfigurationTest {
 
     /** Polls {@code condition} until it holds, failing after the 2 seconds the contract allows. */
     private static void awaitOn(String what, BooleanSupplier condition) {
-        awaitWithin(WITHIN, what, condition);
-    }
-
-    private static void awaitWithin(Duration limit, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toMillis() + " ms: " + what);
-            }
-            // A short pause between polls, so that polling does not take the CPU the nodes need.
-            LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-        }
+        Await.within(WITHIN, what, condition);
     }
 }
