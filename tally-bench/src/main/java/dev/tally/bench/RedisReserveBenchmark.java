@@ -1,8 +1,8 @@
 package dev.tally.bench;
 
-import dev.tally.core.enforce.Charge;
-import dev.tally.core.enforce.CounterSpec;
-import dev.tally.core.enforce.CounterStore;
+import dev.tally.core.counter.Charge;
+import dev.tally.core.counter.CounterSpec;
+import dev.tally.core.counter.CounterStore;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Window;
 import dev.tally.redis.RedisCounterStore;

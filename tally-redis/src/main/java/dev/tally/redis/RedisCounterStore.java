@@ -1,9 +1,9 @@
 package dev.tally.redis;
 
-import dev.tally.core.enforce.Charge;
-import dev.tally.core.enforce.CounterSpec;
-import dev.tally.core.enforce.CounterState;
-import dev.tally.core.enforce.CounterStore;
+import dev.tally.core.counter.Charge;
+import dev.tally.core.counter.CounterSpec;
+import dev.tally.core.counter.CounterState;
+import dev.tally.core.counter.CounterStore;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;

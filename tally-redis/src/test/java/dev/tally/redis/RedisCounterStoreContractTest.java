@@ -1,7 +1,7 @@
 package dev.tally.redis;
 
-import dev.tally.core.enforce.CounterStore;
-import dev.tally.core.enforce.CounterStoreContract;
+import dev.tally.core.counter.CounterStore;
+import dev.tally.core.counter.CounterStoreContract;
 
 import java.util.ArrayList;
 import java.util.List;

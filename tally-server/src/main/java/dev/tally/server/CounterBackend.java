@@ -2,8 +2,8 @@ package dev.tally.server;
 
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.enforce.CounterRebuild;
-import dev.tally.core.enforce.CounterStore;
-import dev.tally.core.enforce.InMemoryCounterStore;
+import dev.tally.core.counter.CounterStore;
+import dev.tally.core.counter.InMemoryCounterStore;
 import dev.tally.core.store.UsageStore;
 import dev.tally.redis.RedisCounterStore;
 import dev.tally.server.config.ServerConfig;

@@ -1,6 +1,6 @@
 package dev.tally.server;
 
-import dev.tally.core.enforce.ReservationIds;
+import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.store.TallyStore;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Authenticator;

@@ -2,7 +2,7 @@ package dev.tally.core.alert;
 
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
-import dev.tally.core.enforce.CounterState;
+import dev.tally.core.counter.CounterState;
 import dev.tally.core.enforce.LimitObserver;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.limit.Limit;

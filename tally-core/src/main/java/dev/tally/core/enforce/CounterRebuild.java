@@ -1,6 +1,9 @@
 package dev.tally.core.enforce;
 
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.counter.Charge;
+import dev.tally.core.counter.CounterSpec;
+import dev.tally.core.counter.CounterStore;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Period;

@@ -2,6 +2,10 @@ package dev.tally.core.enforce;
 
 import dev.tally.core.bounds.Bounds;
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.counter.Charge;
+import dev.tally.core.counter.CounterSpec;
+import dev.tally.core.counter.CounterState;
+import dev.tally.core.counter.CounterStore;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.event.LedgerEntry;
@@ -14,6 +18,7 @@ import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer;
 import dev.tally.core.problem.Problems;
 import dev.tally.core.problem.ValidationException;
+import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.usage.LimitState;
 import dev.tally.core.usage.LimitUsage;
 

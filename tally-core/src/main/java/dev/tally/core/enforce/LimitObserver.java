@@ -1,5 +1,6 @@
 package dev.tally.core.enforce;
 
+import dev.tally.core.counter.CounterState;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.limit.Limit;

@@ -1,7 +1,7 @@
 package dev.tally.core.alert;
 
 import dev.tally.core.customer.Customer;
-import dev.tally.core.enforce.CounterState;
+import dev.tally.core.counter.CounterState;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.period.Window;

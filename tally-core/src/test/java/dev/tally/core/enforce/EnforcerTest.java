@@ -1,10 +1,14 @@
 package dev.tally.core.enforce;
 
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.counter.Charge;
+import dev.tally.core.counter.CounterStore;
+import dev.tally.core.counter.InMemoryCounterStore;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Window;
+import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.testing.InMemoryCatalogStore;
 import dev.tally.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;

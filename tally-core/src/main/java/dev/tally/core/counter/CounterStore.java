@@ -1,4 +1,4 @@
-package dev.tally.core.enforce;
+package dev.tally.core.counter;
 
 import java.time.Instant;
 import java.util.List;
@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>A held reservation is named by a {@link Handle} the adapter chooses: where it keeps the reservation and a random
  * tag telling it from earlier and later ones kept there. The caller turns the handle into the signed reservation id
- * ({@link ReservationIds}) and back, so an adapter needs no map from ids to reservations.
+ * ({@code dev.tally.core.reservation.ReservationIds}, a package above this one) and back, so an adapter needs no map
+ * from ids to reservations.
  */
 public interface CounterStore {
     /**

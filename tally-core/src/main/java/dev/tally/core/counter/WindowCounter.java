@@ -1,4 +1,4 @@
-package dev.tally.core.enforce;
+package dev.tally.core.counter;
 
 /**
  * The usage of one limit over its window, as counted in memory for enforcement: usage of recorded events, and

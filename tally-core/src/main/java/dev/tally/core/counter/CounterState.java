@@ -1,4 +1,4 @@
-package dev.tally.core.enforce;
+package dev.tally.core.counter;
 
 /**
  * One limit's counter as a decision saw it.

@@ -1,4 +1,6 @@
-package dev.tally.core.enforce;
+package dev.tally.core.reservation;
+
+import dev.tally.core.counter.CounterStore;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

@@ -1,4 +1,4 @@
-package dev.tally.core.enforce;
+package dev.tally.core.counter;
 
 /**
  * An amount that one call (its estimate) or one event (its actual usage) adds to one limit's counter.

@@ -1,4 +1,4 @@
-package dev.tally.core.enforce;
+package dev.tally.core.counter;
 
 /** The {@link CounterStore} contract on the counters of one node, in memory. */
 class InMemoryCounterStoreContractTest extends CounterStoreContract {
