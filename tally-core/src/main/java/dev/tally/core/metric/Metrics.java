@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  * The names of metrics: well-known ones, custom ones, and the three derived ones that are computed, never sent.
  *
  * <p>Rules: a metric name is lower_snake_case ({@code [a-z][a-z0-9_]{0,63}}). {@code requests} counts 1 for every
- * event; {@code tokens} is {@code input_tokens + output_tokens + cached_tokens} (send {@code cached_tokens} only for
- * tokens not already counted in {@code input_tokens}); {@code cost} is the event's price in USD.
+ * event; {@code tokens} is {@code input_tokens + output_tokens + cached_tokens + cache_write_tokens} (send
+ * {@code cached_tokens} and {@code cache_write_tokens} only for tokens not already counted in {@code input_tokens});
+ * {@code reasoning_tokens} are already part of {@code output_tokens}: recorded for insight, never in {@code tokens}
+ * and never priced; {@code cost} is the event's price in USD.
  */
 public final class Metrics {
     public static final String REQUESTS = "requests";
@@ -21,6 +23,10 @@ public final class Metrics {
     public static final String INPUT_TOKENS = "input_tokens";
     public static final String OUTPUT_TOKENS = "output_tokens";
     public static final String CACHED_TOKENS = "cached_tokens";
+    /** Prompt tokens written to a provider's cache (priced at their own price, not also as input). */
+    public static final String CACHE_WRITE_TOKENS = "cache_write_tokens";
+    /** Output tokens spent on reasoning: already in {@code output_tokens}, so never counted or priced again. */
+    public static final String REASONING_TOKENS = "reasoning_tokens";
     public static final String CHARACTERS = "characters";
     public static final String SECONDS = "seconds";
     public static final String COMPUTE_UNITS = "compute_units";
@@ -28,11 +34,18 @@ public final class Metrics {
 
     /** Sent metrics whose quantities must be whole numbers. */
     public static final Set<String> INTEGER_METRICS =
-            Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS, CHARACTERS, IMAGES);
+            Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS, REASONING_TOKENS, CHARACTERS,
+                    IMAGES);
     /** Metrics that are computed from an event and may not be sent in {@code usage}. */
     public static final Set<String> DERIVED = Set.of(REQUESTS, TOKENS, COST);
     /** The metrics that add up to {@code tokens}. */
-    public static final Set<String> TOKEN_PARTS = Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS);
+    public static final Set<String> TOKEN_PARTS =
+            Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS);
+
+    /** Whether quantities of {@code metric} are never priced: they are already part of another priced metric. */
+    public static boolean isNeverPriced(String metric) {
+        return REASONING_TOKENS.equals(metric);
+    }
 
     /** What a metric name looks like; {@link #isValidName} checks it by hand. */
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");

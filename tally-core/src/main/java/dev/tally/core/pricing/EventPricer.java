@@ -19,6 +19,7 @@ import java.util.Map;
  * {@code requests} price (per call) if it has one. Each term is carried to 24 decimal places and the sum is rounded
  * once, half-even, to nine (nano-dollars). A metric with a non-zero quantity and no price makes the event
  * <em>unpriced</em>: its priced metrics still count, and it is reported as unpriced, never silently billed at $0.
+ * {@code reasoning_tokens} are never priced ({@link Metrics#isNeverPriced}): {@code output_tokens} already hold them.
  */
 public final class EventPricer {
     private static final int TERM_SCALE = 24;
@@ -32,7 +33,7 @@ public final class EventPricer {
         BigDecimal total = BigDecimal.ZERO;
         List<String> unpriced = new ArrayList<>();
         for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
-            if (e.getValue() == 0) {
+            if (e.getValue() == 0 || Metrics.isNeverPriced(e.getKey())) {
                 continue;
             }
             Price price = catalog.priceAt(provider, model, e.getKey(), t);
@@ -64,7 +65,7 @@ public final class EventPricer {
         long total = 0;
         for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
             long micros = e.getValue();
-            if (micros == 0) {
+            if (micros == 0 || Metrics.isNeverPriced(e.getKey())) {
                 continue;
             }
             Price price = catalog.priceAt(provider, model, e.getKey(), t);

@@ -44,4 +44,10 @@ class MetricsTest {
             assertThat(Metrics.isValidName(s)).as(s).isEqualTo(Metrics.NAME.matcher(s).matches());
         }
     }
+
+    @Test
+    void tokenMicros_cacheWritesCount_reasoningNever() {
+        assertThat(Metrics.tokenMicros(java.util.Map.of("input_tokens", 10L, "output_tokens", 20L,
+                "cached_tokens", 3L, "cache_write_tokens", 4L, "reasoning_tokens", 15L))).isEqualTo(37L);
+    }
 }

@@ -59,6 +59,15 @@ class EventPricerTest {
     }
 
     @Test
+    void price_reasoningTokens_areNeverPricedNorUnpriced() {
+        Map<String, Long> u = usage("output_tokens", 100, "reasoning_tokens", 60);
+        EventPricer.PricedCost c = EventPricer.price(catalog, "openai", "gpt-4", JUN, u);
+        assertThat(c.cost()).isEqualTo(Money.parse("0.006"));
+        assertThat(c.isUnpriced()).isFalse();
+        assertThat(EventPricer.priceNanos(catalog, "openai", "gpt-4", JUN, u)).isEqualTo(6_000_000L);
+    }
+
+    @Test
     void price_unknownProvider_isUnpriced() {
         assertThat(EventPricer.price(catalog, "mystery", null, JUN, usage("input_tokens", 1)).isUnpriced()).isTrue();
     }
