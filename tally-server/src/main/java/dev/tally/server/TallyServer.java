@@ -26,6 +26,7 @@ import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.CatalogRoutes;
 import dev.tally.server.http.EnforcementRoutes;
 import dev.tally.server.http.EventRoutes;
+import dev.tally.server.http.FatalErrors;
 import dev.tally.server.http.KeyRoutes;
 import dev.tally.server.http.NotificationRoutes;
 import dev.tally.server.http.OpsRoutes;
@@ -271,6 +272,8 @@ public final class TallyServer implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(json, false));
             cfg.requestLogger.http(metrics.httpRequests());
             problems.register(cfg.routes);
+            // An Error (a class gone from a rewritten jar) is answered 500 and logged once, never thrown back.
+            cfg.router.javaLangErrorHandler(new FatalErrors());
             // The console's scripts and styles, and the chart library from its webjar; public, they hold no data.
             cfg.staticFiles.add(files -> {
                 files.hostedPath = "/assets";

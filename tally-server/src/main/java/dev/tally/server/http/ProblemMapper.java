@@ -62,7 +62,9 @@ public final class ProblemMapper {
                 javalinProblem(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
             String id = UUID.randomUUID().toString();
-            LOG.error("Unexpected error {} on {} {}", id, ctx.method(), ctx.path(), e);
+            // Logged once: a log that fails (a class gone from a rewritten jar) must not fail this answer.
+            FatalErrors.report(LOG::error, System.err,
+                    "Unexpected error " + id + " on " + ctx.method() + " " + ctx.path(), e);
             write(ctx, 500, "internal", "Internal error",
                     "an unexpected error occurred; it was logged with id " + id, List.of());
         });

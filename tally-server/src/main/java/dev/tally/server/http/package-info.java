@@ -1,0 +1,9 @@
+/**
+ * The JSON API's routes, one class per feature, and what every request goes through: authentication
+ * ({@link dev.tally.server.http.Authenticator}), body reading before a pool thread is taken
+ * ({@link dev.tally.server.http.BodyReading}), and the one mapping of errors to problem JSON
+ * ({@link dev.tally.server.http.ProblemMapper}). Rules: routes never build problem answers themselves; an
+ * {@link java.lang.Error} is answered 500 and logged once, never thrown back to Jetty
+ * ({@link dev.tally.server.http.FatalErrors}).
+ */
+package dev.tally.server.http;
