@@ -6,7 +6,7 @@ import dev.tally.core.enforce.CallEstimate;
 import dev.tally.core.enforce.CallRequest;
 import dev.tally.core.enforce.Decision;
 import dev.tally.core.enforce.Enforcer;
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.counter.InMemoryCounterStore;
 import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.event.Buckets;

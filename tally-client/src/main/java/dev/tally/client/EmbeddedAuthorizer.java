@@ -126,7 +126,7 @@ public final class EmbeddedAuthorizer implements Authorizer {
 
     /** A limit as the server writes it in a decision, amounts rounded the same way. */
     private static LimitState state(LimitDecision d) {
-        dev.tally.core.usage.LimitState s = d.state();
+        dev.tally.core.limit.LimitState s = d.state();
         Limit l = s.limit();
         return new LimitState(l.name(), l.metric(), l.provider(), l.model(), l.endpoint(), l.window().wireName(),
                 amount(l.metric(), l.amount()), amount(l.metric(), s.used()), amount(l.metric(), s.remaining()),

@@ -2,7 +2,7 @@ package dev.tally.store;
 
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
 
 import java.sql.Connection;

@@ -3,7 +3,7 @@ package dev.tally.store;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.enforce.Enforcer;
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.counter.InMemoryCounterStore;
 import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.ingest.EventCandidate;

@@ -3,7 +3,7 @@ package dev.tally.core.alert;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.limit.Limit;
-import dev.tally.core.usage.LimitState;
+import dev.tally.core.limit.LimitState;
 import dev.tally.core.usage.UsageReporter;
 
 import java.math.BigDecimal;

@@ -4,7 +4,7 @@ import dev.tally.core.customer.Customer;
 import dev.tally.core.counter.CounterState;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Window;
-import dev.tally.core.usage.LimitUsage;
+import dev.tally.core.limit.LimitUsage;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -6,7 +6,7 @@ import dev.tally.core.limit.LimitMode;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
-import dev.tally.core.usage.LimitUsage;
+import dev.tally.core.limit.LimitUsage;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,6 +1,6 @@
 package dev.tally.core.customer;
 
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
 
 import java.util.List;

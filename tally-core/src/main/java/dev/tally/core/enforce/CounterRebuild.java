@@ -11,7 +11,7 @@ import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.UsageStore;
-import dev.tally.core.usage.LimitUsage;
+import dev.tally.core.limit.LimitUsage;
 
 import java.time.Duration;
 import java.time.Instant;

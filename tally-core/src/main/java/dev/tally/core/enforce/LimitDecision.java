@@ -1,6 +1,6 @@
 package dev.tally.core.enforce;
 
-import dev.tally.core.usage.LimitState;
+import dev.tally.core.limit.LimitState;
 
 /**
  * One limit as a decision saw it.

@@ -5,7 +5,7 @@ import dev.tally.core.limit.LimitMode;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.IsoInstant;
-import dev.tally.core.usage.LimitState;
+import dev.tally.core.limit.LimitState;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;

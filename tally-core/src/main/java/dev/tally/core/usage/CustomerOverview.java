@@ -1,6 +1,8 @@
 package dev.tally.core.usage;
 
 import dev.tally.core.customer.Customer;
+import dev.tally.core.limit.LimitState;
+import dev.tally.core.limit.LimitStatus;
 import dev.tally.core.period.Period;
 import dev.tally.core.rollup.RollupCounts;
 

@@ -2,6 +2,7 @@ package dev.tally.core.usage;
 
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.limit.LimitState;
 import dev.tally.core.period.Period;
 import dev.tally.core.rollup.RollupCounts;
 

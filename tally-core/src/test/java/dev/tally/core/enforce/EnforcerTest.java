@@ -6,6 +6,7 @@ import dev.tally.core.counter.CounterStore;
 import dev.tally.core.counter.InMemoryCounterStore;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Window;
 import dev.tally.core.reservation.ReservationIds;

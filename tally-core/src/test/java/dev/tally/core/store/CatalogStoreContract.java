@@ -7,7 +7,7 @@ import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

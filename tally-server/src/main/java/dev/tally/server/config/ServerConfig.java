@@ -1,6 +1,6 @@
 package dev.tally.server.config;
 
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.server.notify.WebhookTargets;
 
 import java.nio.file.Path;

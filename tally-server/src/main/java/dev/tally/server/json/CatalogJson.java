@@ -9,7 +9,7 @@ import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
 import dev.tally.core.customer.Plan;
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.pricing.Price;

@@ -18,7 +18,7 @@ import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.IsoInstant;
 import dev.tally.core.problem.Problems;
-import dev.tally.core.usage.LimitState;
+import dev.tally.core.limit.LimitState;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

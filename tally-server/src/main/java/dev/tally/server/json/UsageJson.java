@@ -9,7 +9,7 @@ import dev.tally.core.money.Money;
 import dev.tally.core.period.Period;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.usage.CustomerOverview;
-import dev.tally.core.usage.LimitState;
+import dev.tally.core.limit.LimitState;
 import dev.tally.core.usage.MonthSummary;
 import dev.tally.core.usage.UsageReport;
 

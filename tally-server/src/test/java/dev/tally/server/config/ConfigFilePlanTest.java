@@ -1,7 +1,7 @@
 package dev.tally.server.config;
 
 import dev.tally.core.catalog.Catalog;
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.testing.InMemoryCatalogStore;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;

@@ -1,6 +1,6 @@
 package dev.tally.server.http;
 
-import dev.tally.core.enforce.FailurePolicy;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.testing.Api;
 import dev.tally.server.testing.Backend;

@@ -1,4 +1,4 @@
-package dev.tally.core.enforce;
+package dev.tally.core.limit;
 
 import java.util.Locale;
 

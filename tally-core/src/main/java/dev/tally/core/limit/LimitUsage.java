@@ -1,7 +1,6 @@
-package dev.tally.core.usage;
+package dev.tally.core.limit;
 
 import dev.tally.core.bounds.Bounds;
-import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;

@@ -1,4 +1,4 @@
-package dev.tally.core.usage;
+package dev.tally.core.limit;
 
 import java.math.BigDecimal;
 import java.util.Locale;

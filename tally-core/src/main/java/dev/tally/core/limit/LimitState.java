@@ -1,6 +1,5 @@
-package dev.tally.core.usage;
+package dev.tally.core.limit;
 
-import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Period;
 
 import java.math.BigDecimal;

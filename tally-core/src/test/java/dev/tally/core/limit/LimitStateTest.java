@@ -1,7 +1,5 @@
-package dev.tally.core.usage;
+package dev.tally.core.limit;
 
-import dev.tally.core.limit.Limit;
-import dev.tally.core.limit.LimitMode;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
 import org.junit.jupiter.api.Test;
