@@ -5,11 +5,14 @@ import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
 import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 
 import java.math.BigDecimal;
 import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Set;
 
 /** Measures a limit's metric over rollup rows, exactly, honouring its provider, model and endpoint filters. */
 public final class LimitUsage {
@@ -58,5 +61,22 @@ public final class LimitUsage {
             case Metrics.COST -> Money.ofNanos(raw).toBigDecimal().stripTrailingZeros();
             default -> Quantity.toDecimal(raw);
         };
+    }
+
+    /** The dimensions that the provider, model and endpoint filters of {@code limits} look at. */
+    public static Set<RollupDimension> dimensions(Collection<Limit> limits) {
+        Set<RollupDimension> used = EnumSet.noneOf(RollupDimension.class);
+        for (Limit l : limits) {
+            if (l.provider() != null) {
+                used.add(RollupDimension.PROVIDER);
+            }
+            if (l.model() != null) {
+                used.add(RollupDimension.MODEL);
+            }
+            if (l.endpoint() != null) {
+                used.add(RollupDimension.ENDPOINT);
+            }
+        }
+        return used;
     }
 }

@@ -1,11 +1,7 @@
 package dev.tally.core.rollup;
 
-import dev.tally.core.limit.Limit;
-
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,27 +10,11 @@ import java.util.Set;
 /**
  * The parts of a rollup key below customer and bucket that a read may keep, or sum away. A read of every customer
  * that only needs what limits filter on (usually nothing, or the provider) then gets a few rows per customer instead
- * of one per provider, model and endpoint.
+ * of one per provider, model and endpoint. Which dimensions a set of limits filters on is
+ * {@code dev.tally.core.limit.LimitUsage#dimensions}: rollups know nothing of limits.
  */
 public enum RollupDimension {
     PROVIDER, MODEL, ENDPOINT;
-
-    /** The dimensions that the provider, model and endpoint filters of {@code limits} look at. */
-    public static Set<RollupDimension> usedBy(Collection<Limit> limits) {
-        Set<RollupDimension> used = EnumSet.noneOf(RollupDimension.class);
-        for (Limit l : limits) {
-            if (l.provider() != null) {
-                used.add(PROVIDER);
-            }
-            if (l.model() != null) {
-                used.add(MODEL);
-            }
-            if (l.endpoint() != null) {
-                used.add(ENDPOINT);
-            }
-        }
-        return used;
-    }
 
     /**
      * Sums {@code rows} over the dimensions not in {@code keep} (their key parts become ""), in key order: the

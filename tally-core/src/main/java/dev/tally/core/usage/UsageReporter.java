@@ -208,7 +208,7 @@ public final class UsageReporter {
     private Set<RollupDimension> dimensionsOfLimits(List<Customer> customers) {
         List<Limit> all = new ArrayList<>();
         customers.forEach(c -> all.addAll(catalog.limitsOf(c)));
-        return RollupDimension.usedBy(all);
+        return LimitUsage.dimensions(all);
     }
 
     /** The customer's monthly summaries, newest first, at most {@code months} of them. */
