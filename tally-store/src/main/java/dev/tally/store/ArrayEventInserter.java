@@ -25,7 +25,7 @@ import java.util.Set;
 final class ArrayEventInserter implements EventInserter {
     private static final List<String> TYPES = List.of("text", "text", "bigint", "bigint", "text", "text", "text",
             "text", "integer", "bigint", "text", "text", "bigint", "bigint", "text", "text", "text", "text", "text",
-            "text");
+            "text", "text");
     static final String INSERT_EVENTS = "INSERT INTO events (" + COLUMNS + ") SELECT * FROM unnest("
             + String.join(", ", TYPES.stream().map(t -> "?::" + t + "[]").toList())
             + ") ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING event_id, ce_source";
@@ -75,7 +75,7 @@ final class ArrayEventInserter implements EventInserter {
             entry.cost().nanos(), e.costOverride() == null ? null : e.costOverride().nanos(),
             entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null, e.reservation(), e.metadataJson(),
             e.source(), e.cloudEvent() == null ? null : e.cloudEvent().type(),
-            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson()};
+            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson(), DimensionsCodec.encode(e.dimensions())};
         for (int c = 0; c < values.length; c++) {
             columns[c][row] = values[c];
         }

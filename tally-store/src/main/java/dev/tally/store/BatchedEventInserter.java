@@ -21,7 +21,7 @@ final class BatchedEventInserter implements EventInserter {
      * the rollups written behind the acknowledgement exactly ({@link DeferredRollups}).
      */
     static final String INSERT_EVENT = "INSERT INTO events (" + COLUMNS + ", hour_ms, day_ms, month_ms) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (event_id, ce_source) DO NOTHING";
 
     @Override
@@ -75,8 +75,9 @@ final class BatchedEventInserter implements EventInserter {
         ps.setString(18, e.source());
         ps.setString(19, e.cloudEvent() == null ? null : e.cloudEvent().type());
         ps.setString(20, e.cloudEvent() == null ? null : e.cloudEvent().attributesJson());
-        ps.setLong(21, entry.buckets().hour().toEpochMilli());
-        ps.setLong(22, entry.buckets().day().toEpochMilli());
-        ps.setLong(23, entry.buckets().month().toEpochMilli());
+        ps.setString(21, DimensionsCodec.encode(e.dimensions()));
+        ps.setLong(22, entry.buckets().hour().toEpochMilli());
+        ps.setLong(23, entry.buckets().day().toEpochMilli());
+        ps.setLong(24, entry.buckets().month().toEpochMilli());
     }
 }

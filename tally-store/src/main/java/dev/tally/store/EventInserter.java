@@ -11,7 +11,7 @@ interface EventInserter {
     /** The columns of {@code events} written by an insert, in binding order. */
     String COLUMNS = "event_id, customer_id, ts_ms, received_ms, provider, model, endpoint, method, status, "
             + "latency_ms, user_id, usage, cost_nanos, cost_override_nanos, unpriced_metrics, reservation, metadata, "
-            + "ce_source, ce_type, ce_attributes";
+            + "ce_source, ce_type, ce_attributes, dimensions";
 
     /**
      * Inserts the batch's entries in event-id order ({@link LedgerWriter.Batch#order()}).

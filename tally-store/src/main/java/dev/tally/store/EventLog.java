@@ -29,7 +29,7 @@ final class EventLog {
 
     static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
             + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
-            + "unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes";
+            + "unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes, dimensions";
 
     /**
      * Checks a query before it reaches the database, so that a caller's mistake is reported as one.
@@ -43,6 +43,12 @@ final class EventLog {
         if (query.limit() < 1 || query.limit() > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be 1 to " + MAX_LIMIT + ", was " + query.limit());
         }
+    }
+
+    private final SqlDialect dialect;
+
+    EventLog(SqlDialect dialect) {
+        this.dialect = dialect;
     }
 
     EventPage events(Connection connection, EventQuery query) throws SQLException {
@@ -70,7 +76,7 @@ final class EventLog {
         }
     }
 
-    private static String sql(EventQuery q, List<Object> params) {
+    private String sql(EventQuery q, List<Object> params) {
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM events WHERE customer_id = ?");
         params.add(q.customerId());
         if (q.from() != null) {
@@ -84,6 +90,14 @@ final class EventLog {
         equalTo(sql, params, "provider", q.provider());
         equalTo(sql, params, "model", q.model());
         equalTo(sql, params, "endpoint", q.endpoint());
+        equalTo(sql, params, "user_id", q.user());
+        // The column's text has each pair as "key":"value" exactly once, and a value's own quotes are escaped, so
+        // the pair's text occurs in it only where the event has that pair.
+        q.dimensions().forEach((key, value) -> {
+            sql.append(" AND ").append(dialect.containsText("dimensions"));
+            String pair = DimensionsCodec.encode(java.util.Map.of(key, value));
+            params.add(pair.substring(1, pair.length() - 1));
+        });
         if (q.errorsOnly()) {
             sql.append(" AND status >= 400");
         }
@@ -122,7 +136,7 @@ final class EventLog {
                 rs.getString("endpoint"), rs.getString("method"), Columns.getInt(rs, "status"),
                 Columns.getLong(rs, "latency_ms"), rs.getString("user_id"), UsageCodec.decode(rs.getString("usage")),
                 overrideNanos == null ? null : Money.ofNanos(overrideNanos), rs.getString("reservation"),
-                rs.getString("metadata"), cloudEvent(rs));
+                rs.getString("metadata"), cloudEvent(rs), DimensionsCodec.decode(rs.getString("dimensions")));
         return new StoredEvent(rs.getLong("seq"), event, Money.ofNanos(rs.getLong("cost_nanos")),
                 rs.getString("unpriced_metrics") != null, Instant.ofEpochMilli(rs.getLong("received_ms")));
     }

@@ -48,7 +48,7 @@ abstract class JdbcStore implements TallyStore {
     /** The rollups written behind the acknowledging transactions; null where they are written in them. */
     private final DeferredRollups deferred;
     private final RollupReader rollupReader = new RollupReader();
-    private final EventLog eventLog = new EventLog();
+    private final EventLog eventLog;
     private final Retention retention;
     private final CatalogSql catalog;
     private final NotificationRows notifications;
@@ -62,6 +62,7 @@ abstract class JdbcStore implements TallyStore {
     JdbcStore(HikariDataSource dataSource, SqlDialect dialect, InstantSource clock, int retentionChunkRows) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.eventLog = new EventLog(dialect);
         this.tx = new Transactor(dataSource, dialect);
         RollupWriter rollupWriter = dialect.rollupWriter();
         this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock) : null;

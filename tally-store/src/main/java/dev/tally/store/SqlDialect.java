@@ -21,6 +21,11 @@ enum SqlDialect {
         }
 
         @Override
+        String containsText(String column) {
+            return "instr(" + column + ", ?) > 0";
+        }
+
+        @Override
         boolean isTransient(SQLException e) {
             // The in-process write lock serializes our own writers; SQLITE_BUSY (5) means another process held the
             // file past busy_timeout, which a retry may outlast.
@@ -36,6 +41,11 @@ enum SqlDialect {
         @Override
         EventInserter eventInserter() {
             return new ArrayEventInserter();
+        }
+
+        @Override
+        String containsText(String column) {
+            return "strpos(" + column + ", ?) > 0";
         }
 
         @Override
@@ -73,6 +83,12 @@ enum SqlDialect {
     boolean defersRollups() {
         return singleWriter;
     }
+
+    /**
+     * A condition that {@code column} contains the text bound to its one parameter, case-sensitively (SQLite's LIKE
+     * ignores ASCII case, so neither database's LIKE serves).
+     */
+    abstract String containsText(String column);
 
     /** How this database takes rollup rows best (measured, see the implementations). */
     abstract RollupWriter rollupWriter();

@@ -26,11 +26,13 @@ import java.util.TreeMap;
  * @param reservation the reservation this event settles; null if none
  * @param metadataJson free-form metadata as a JSON object text; null if none
  * @param cloudEvent  the CloudEvents context when the event arrived as a CloudEvent; null for a plain event
+ * @param dimensions  the event's dimensions ({@code platform -> instagram}), sorted by key; empty if none
+ *                    ({@link EndUsers} has their rules)
  */
 public record UsageEvent(String id, String customerId, Instant timestamp, String provider, String model,
                          String endpoint, String method, Integer status, Long latencyMs, String user,
                          SortedMap<String, Long> usageMicros, Money costOverride, String reservation,
-                         String metadataJson, CloudEventAttributes cloudEvent) {
+                         String metadataJson, CloudEventAttributes cloudEvent, SortedMap<String, String> dimensions) {
     /** The key part that tells a plain event's id from a CloudEvent's: plain events have none. */
     public static final String PLAIN_SOURCE = "";
 
@@ -39,6 +41,16 @@ public record UsageEvent(String id, String customerId, Instant timestamp, String
         Objects.requireNonNull(customerId, "customerId");
         Objects.requireNonNull(timestamp, "timestamp");
         usageMicros = usageMicros == null ? new TreeMap<>() : usageMicros;
+        dimensions = dimensions == null ? EndUsers.NONE : dimensions;
+    }
+
+    /** An event without dimensions, plain or a CloudEvent. */
+    public UsageEvent(String id, String customerId, Instant timestamp, String provider, String model,
+                      String endpoint, String method, Integer status, Long latencyMs, String user,
+                      SortedMap<String, Long> usageMicros, Money costOverride, String reservation,
+                      String metadataJson, CloudEventAttributes cloudEvent) {
+        this(id, customerId, timestamp, provider, model, endpoint, method, status, latencyMs, user, usageMicros,
+                costOverride, reservation, metadataJson, cloudEvent, null);
     }
 
     /** A plain event (not a CloudEvent). */
@@ -47,7 +59,7 @@ public record UsageEvent(String id, String customerId, Instant timestamp, String
                       SortedMap<String, Long> usageMicros, Money costOverride, String reservation,
                       String metadataJson) {
         this(id, customerId, timestamp, provider, model, endpoint, method, status, latencyMs, user, usageMicros,
-                costOverride, reservation, metadataJson, null);
+                costOverride, reservation, metadataJson, null, null);
     }
 
     /**
@@ -61,7 +73,13 @@ public record UsageEvent(String id, String customerId, Instant timestamp, String
     /** This event with the CloudEvents context it arrived with. */
     public UsageEvent withCloudEvent(CloudEventAttributes attributes) {
         return new UsageEvent(id, customerId, timestamp, provider, model, endpoint, method, status, latencyMs, user,
-                usageMicros, costOverride, reservation, metadataJson, attributes);
+                usageMicros, costOverride, reservation, metadataJson, attributes, dimensions);
+    }
+
+    /** This event with {@code dimensions} (sorted by key; empty for none). */
+    public UsageEvent withDimensions(SortedMap<String, String> dimensions) {
+        return new UsageEvent(id, customerId, timestamp, provider, model, endpoint, method, status, latencyMs, user,
+                usageMicros, costOverride, reservation, metadataJson, cloudEvent, dimensions);
     }
 
     /** Whether the call failed: a status of 400 or above. */

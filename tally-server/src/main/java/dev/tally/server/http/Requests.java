@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.bounds.Bounds;
+import dev.tally.core.event.EndUsers;
+import dev.tally.core.problem.Problems;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /** Reading request bodies and query parameters, with 400s that name the parameter and the rule. */
 public final class Requests {
@@ -134,6 +138,30 @@ public final class Requests {
             throw HttpProblem.badRequest(name, name + ": must be an ISO-8601 timestamp with an offset or a date "
                     + "YYYY-MM-DD, was \"" + value + "\"");
         }
+    }
+
+    /** The {@code user} query parameter (1 to 128 characters), or null. */
+    public static String userParam(Context ctx) {
+        String value = ctx.queryParam("user");
+        if (value != null && !EndUsers.isValidUser(value)) {
+            throw HttpProblem.badRequest("user", "user: must be 1 to " + EndUsers.MAX_USER_CHARS
+                    + " characters, was " + value.length());
+        }
+        return value;
+    }
+
+    /** The {@code dimension.KEY=VALUE} query parameters, checked like an event's dimensions; empty for none. */
+    public static SortedMap<String, String> dimensionParams(Context ctx) {
+        TreeMap<String, String> dimensions = new TreeMap<>();
+        ctx.queryParamMap().forEach((name, values) -> {
+            if (name.startsWith("dimension.")) {
+                dimensions.put(name.substring("dimension.".length()), values.get(0));
+            }
+        });
+        Problems problems = new Problems();
+        EndUsers.checkDimensions("dimension", dimensions, problems);
+        problems.throwIfAny("The dimension filter is not valid");
+        return dimensions;
     }
 
     /** A boolean query parameter: {@code true} or {@code false}, default false. */

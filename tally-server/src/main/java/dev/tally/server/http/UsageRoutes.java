@@ -117,7 +117,8 @@ public final class UsageRoutes {
         }
         EventQuery query = new EventQuery(customerId, Requests.instantParam(ctx, "from"),
                 Requests.instantParam(ctx, "to"), ctx.queryParam("provider"), ctx.queryParam("model"),
-                ctx.queryParam("endpoint"), Requests.boolParam(ctx, "errors"), limit, after);
+                ctx.queryParam("endpoint"), Requests.boolParam(ctx, "errors"), limit, after,
+                Requests.userParam(ctx), Requests.dimensionParams(ctx));
         EventPage page = store.events(query);
         ObjectNode out = json.createObjectNode();
         ArrayNode list = out.putArray("events");

@@ -12,6 +12,7 @@ import dev.tally.core.enforce.CallEstimate;
 import dev.tally.core.enforce.CallRequest;
 import dev.tally.core.enforce.Decision;
 import dev.tally.core.enforce.LimitDecision;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
@@ -67,6 +68,8 @@ public final class DecisionJson {
             String endpoint = null;
             CallEstimate estimate = CallEstimate.requestOnly();
             Duration ttl = CallRequest.DEFAULT_TTL;
+            String user = null;
+            TreeMap<String, String> dimensions = null;
             for (String field = p.nextFieldName(); field != null; field = p.nextFieldName()) {
                 JsonToken value = p.nextToken();
                 if (value == JsonToken.VALUE_NULL) {
@@ -79,6 +82,18 @@ public final class DecisionJson {
                     case "endpoint" -> endpoint = text(p, value);
                     case "estimate" -> estimate = estimate(p, value);
                     case "ttl_seconds" -> ttl = ttl(p, value);
+                    case "user" -> {
+                        user = text(p, value);
+                        if (!EndUsers.isValidUser(user)) {
+                            return null;
+                        }
+                    }
+                    case "dimensions" -> {
+                        dimensions = dimensions(p, value);
+                        if (dimensions == null) {
+                            return null;
+                        }
+                    }
                     default -> {
                         return null;
                     }
@@ -88,7 +103,23 @@ public final class DecisionJson {
                 }
             }
             return p.currentToken() == JsonToken.END_OBJECT && customer != null
-                    ? new CallRequest(customer, provider, model, endpoint, estimate, ttl) : null;
+                    ? new CallRequest(customer, provider, model, endpoint, estimate, ttl, user, dimensions) : null;
+        }
+
+        /** The dimensions object when every key and value is valid, else null. */
+        private static TreeMap<String, String> dimensions(JsonParser p, JsonToken value) throws IOException {
+            if (value != JsonToken.START_OBJECT) {
+                return null;
+            }
+            TreeMap<String, String> dimensions = new TreeMap<>();
+            for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
+                if (p.nextToken() != JsonToken.VALUE_STRING || !EndUsers.isValidKey(key)
+                        || !EndUsers.isValidValue(p.getText()) || dimensions.put(key, p.getText()) != null
+                        || dimensions.size() > EndUsers.MAX_DIMENSIONS) {
+                    return null;
+                }
+            }
+            return dimensions;
         }
 
         /** Whether the text field just read was valid (a null here means it was not). */
@@ -177,10 +208,12 @@ public final class DecisionJson {
         String endpoint = f.text("endpoint", false);
         CallEstimate estimate = estimate(f.raw("estimate"), problems);
         Long ttl = f.integer("ttl_seconds", 1, CallRequest.MAX_TTL.toSeconds(), false);
+        String user = f.text("user", false, EndUsers.MAX_USER_CHARS);
+        TreeMap<String, String> dimensions = f.dimensions("dimensions");
         f.rejectUnknown();
         problems.throwIfAny("The call is not valid; nothing was reserved");
         return new CallRequest(customer, provider, model, endpoint, estimate,
-                ttl == null ? CallRequest.DEFAULT_TTL : Duration.ofSeconds(ttl));
+                ttl == null ? CallRequest.DEFAULT_TTL : Duration.ofSeconds(ttl), user, dimensions);
     }
 
     private static CallEstimate estimate(JsonNode node, Problems problems) {

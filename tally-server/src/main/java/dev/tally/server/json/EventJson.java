@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.bounds.Bounds;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.event.StoredEvent;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.ingest.EventCandidate;
@@ -63,7 +64,8 @@ public final class EventJson {
         String method = f.text("method", false);
         Long status = f.integer("status", 100, 599, false);
         Long latency = f.integer("latency_ms", 0, 86_400_000L, false);
-        String user = f.text("user", false);
+        String user = f.text("user", false, EndUsers.MAX_USER_CHARS);
+        TreeMap<String, String> dimensions = f.dimensions("dimensions");
         TreeMap<String, Long> usage = usage(f.raw("usage"), problems);
         Money cost = cost(f.raw("cost"), problems);
         String reservation = f.text("reservation", false);
@@ -74,7 +76,8 @@ public final class EventJson {
         }
         UsageEvent event = new UsageEvent(id == null ? EventIds.generate(now) : id, customer,
                 timestamp == null ? now : timestamp, provider, model, endpoint, method,
-                status == null ? null : status.intValue(), latency, user, usage, cost, reservation, metadata);
+                status == null ? null : status.intValue(), latency, user, usage, cost, reservation, metadata, null,
+                dimensions);
         return EventCandidate.valid(index, id, event);
     }
 
@@ -178,6 +181,8 @@ public final class EventJson {
             out.put("latency_ms", e.latencyMs());
         }
         putText(out, "user", e.user());
+        ObjectNode dimensions = out.putObject("dimensions");
+        e.dimensions().forEach(dimensions::put);
         ObjectNode usage = out.putObject("usage");
         e.usage().forEach((metric, micros) -> usage.putPOJO(metric, Quantity.toNumber(micros)));
         out.put("tokens", Metrics.tokenMicros(e.usage()) / Quantity.ONE);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.tally.core.bounds.Bounds;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.ingest.EventCandidate;
 import dev.tally.core.ingest.EventIds;
@@ -99,6 +100,7 @@ public final class FastEventReader {
         Instant timestamp = null;
         Long status = null, latency = null;
         TreeMap<String, Long> usage = new TreeMap<>();
+        TreeMap<String, String> dimensions = null;
         Money cost = null;
         int seen = 0;
         for (; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
@@ -120,7 +122,8 @@ public final class FastEventReader {
                 case "model" -> (model = text(p, v)) != null;
                 case "endpoint" -> (endpoint = text(p, v)) != null;
                 case "method" -> (method = text(p, v)) != null;
-                case "user" -> (user = text(p, v)) != null;
+                case "user" -> (user = text(p, v)) != null && EndUsers.isValidUser(user);
+                case "dimensions" -> (dimensions = dimensions(p, v)) != null;
                 case "reservation" -> (reservation = text(p, v)) != null;
                 case "timestamp" -> v == JsonToken.VALUE_STRING && (timestamp = Timestamps.parse(p.getText())) != null;
                 case "status" -> (status = whole(p, v, 100, 599)) != null;
@@ -138,7 +141,8 @@ public final class FastEventReader {
         }
         UsageEvent event = new UsageEvent(id == null ? EventIds.generate(now) : id, customer,
                 timestamp == null ? now : timestamp, provider, model, endpoint, method,
-                status == null ? null : status.intValue(), latency, user, usage, cost, reservation, null);
+                status == null ? null : status.intValue(), latency, user, usage, cost, reservation, null, null,
+                dimensions);
         return EventCandidate.valid(index, id, event);
     }
 
@@ -158,6 +162,7 @@ public final class FastEventReader {
             case "cost" -> 1 << 11;
             case "reservation" -> 1 << 12;
             case "metadata" -> 1 << 13;
+            case "dimensions" -> 1 << 14;
             default -> 0;
         };
     }
@@ -178,6 +183,26 @@ public final class FastEventReader {
         }
         long n = p.getLongValue();
         return n >= min && n <= max ? n : null;
+    }
+
+    /** The dimensions object when every key and value is valid, else null. */
+    private static TreeMap<String, String> dimensions(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            return null;
+        }
+        TreeMap<String, String> dimensions = new TreeMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            if (p.nextToken() != JsonToken.VALUE_STRING || !EndUsers.isValidKey(key)) {
+                return null;
+            }
+            String value = p.getText();
+            if (!EndUsers.isValidValue(value) || dimensions.put(key, value) != null
+                    || dimensions.size() > EndUsers.MAX_DIMENSIONS) {
+                return null;
+            }
+        }
+        return dimensions;
     }
 
     /** The usage object as micros by metric, else null. */

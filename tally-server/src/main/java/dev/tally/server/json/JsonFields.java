@@ -2,6 +2,7 @@ package dev.tally.server.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.bounds.Bounds;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.problem.Problems;
 
 import java.math.BigDecimal;
@@ -9,7 +10,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads the fields of one JSON object strictly, recording a problem for every field of the wrong type or out of
@@ -60,6 +63,11 @@ public final class JsonFields {
 
     /** A string field of 1 to 256 characters; null when absent (recorded as a problem if required). */
     public String text(String name, boolean required) {
+        return text(name, required, MAX_TEXT);
+    }
+
+    /** A string field of 1 to {@code maxChars} characters; null when absent (recorded as a problem if required). */
+    public String text(String name, boolean required, int maxChars) {
         JsonNode value = raw(name);
         if (value == null) {
             if (required) {
@@ -72,11 +80,41 @@ public final class JsonFields {
             return null;
         }
         String text = value.asText();
-        if (text.isEmpty() || text.length() > MAX_TEXT) {
-            problems.add(prefix + name, "must be 1 to " + MAX_TEXT + " characters, was " + text.length());
+        if (text.isEmpty() || text.length() > maxChars) {
+            problems.add(prefix + name, "must be 1 to " + maxChars + " characters, was " + text.length());
             return null;
         }
         return text;
+    }
+
+    /**
+     * An object of string values by lower_snake_case key ({@code dimensions}), checked by {@link EndUsers}; empty
+     * when absent, null when it has a problem (recorded).
+     */
+    public TreeMap<String, String> dimensions(String name) {
+        JsonNode value = raw(name);
+        TreeMap<String, String> out = new TreeMap<>();
+        if (value == null) {
+            return out;
+        }
+        if (!value.isObject()) {
+            problems.add(prefix + name, "must be an object of string values, was " + describe(value));
+            return null;
+        }
+        Problems found = new Problems();
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                found.add(name + "." + e.getKey(), "must be a string, was " + describe(e.getValue()));
+            } else {
+                out.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        if (found.isEmpty()) {
+            EndUsers.checkDimensions(name, out, found);
+        }
+        problems.addAll(prefix, found.list());
+        return found.isEmpty() ? out : null;
     }
 
     /** A whole-number field in {@code [min, max]}; null when absent. */
