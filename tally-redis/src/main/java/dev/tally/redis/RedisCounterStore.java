@@ -10,12 +10,13 @@ import dev.tally.core.period.Window;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
@@ -31,6 +32,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToIntFunction;
 
 /**
  * Enforcement counters and reservations in one Redis, shared by every Tally node that names the same Redis and
@@ -46,6 +51,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Held reservations are undone at their expiry, before the customer's next operation (as in memory); every key
  * has a TTL in Redis, so what a customer who never returns leaves behind disappears by itself.
  *
+ * <p>The counters hold the store's usage only while the mark {@code <prefix>filled} exists: every script call checks
+ * it, and without it (Redis restarted empty, flushed) refuses, and this store rebuilds the counters from the store
+ * ({@link #refillWith}, {@link #fill}) before it decides or counts again. Counts that could not reach Redis drop the
+ * mark once it answers again, so they are counted from the store too.
+ *
  * <p>Limits: amounts and limits are counted exactly up to 2^53-1 in the stored unit (for cost, about 9 million
  * dollars in nano-dollars per window); larger ones are refused with {@link IllegalArgumentException}. The script
  * builds the keys of a customer itself, so a Redis Cluster is not supported; use one Redis (with replicas or
@@ -54,6 +64,12 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RedisCounterStore implements CounterStore, AutoCloseable {
     /** How long a Redis command may take before the call fails (and the failure policy decides), by default. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    /** How long one node may take to rebuild the counters before another may take over, by default. */
+    public static final Duration DEFAULT_REFILL_LEASE = Duration.ofMinutes(5);
+    /** How long an operation waits for counters being rebuilt before it fails (and the policy decides), by default. */
+    public static final Duration DEFAULT_REFILL_WAIT = Duration.ofSeconds(3);
+    /** The error a script call answers when the counters are not filled (Redis lost them, or never had them). */
+    static final String UNFILLED = "TALLYUNFILLED";
     /** The largest amount or limit Lua's doubles hold exactly. */
     static final long MAX_EXACT = (1L << 53) - 1;
     private static final String SCRIPT = readScript();
@@ -66,6 +82,17 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     private volatile String sha;
     /** Counter names by limit key: computed once, they are part of every call. */
     private final Map<Limit.LimitKey, String> counterNames = new ConcurrentHashMap<>();
+    /** One rebuild at a time in this process; the lease in Redis makes it one across the nodes. */
+    private final ReentrantLock refilling = new ReentrantLock();
+    /** Names this node's lease, so a lease that ran out and was taken by another node is not finished here. */
+    private final String owner = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    /** Until {@link #refillWith} names a store, there is none: unfilled counters start from zero. */
+    private volatile Refill refill = new Refill(null, DEFAULT_REFILL_LEASE, DEFAULT_REFILL_WAIT);
+    /**
+     * Set when a count of stored events could not reach Redis: the counters then miss them until they are rebuilt
+     * from the store, which the next operation that reaches Redis asks for.
+     */
+    private volatile boolean uncounted;
 
     private RedisCounterStore(RedisClient client, StatefulRedisConnection<String, String> connection, String prefix) {
         this.client = client;
@@ -126,47 +153,111 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     /** Whether Redis answers a PING within the command timeout. */
     public boolean ping() {
         try {
-            return "PONG".equals(redis.ping());
+            boolean up = "PONG".equals(redis.ping());
+            if (up) {
+                // A node that ingests nothing more still gets its lost counts rebuilt once Redis is back.
+                catchUp();
+            }
+            return up;
         } catch (RuntimeException e) {
             return false;
         }
     }
 
     /**
-     * Fills empty counters once: the first node to find them unfilled takes a lease, runs {@code rebuild} (which
-     * records the store's committed usage through this store) and marks them filled; other nodes starting meanwhile
-     * wait for the mark. If the filling node dies, its lease runs out and the next waiting node fills them.
+     * How this store rebuilds its counters when it finds them unfilled: at the first operation on an empty Redis,
+     * after Redis lost its data (a restart without persistence, {@code FLUSHALL}, an evicted mark), and after events
+     * could not be counted while Redis was unreachable. Without one, unfilled counters start from zero.
      *
-     * @param rebuild fills the counters; must finish within {@code lease}
-     * @return whether this node filled them (false: they were filled already, or by another node meanwhile)
-     * @throws IllegalStateException if they are still not filled after {@code maxWait}
+     * @param rebuild records the store's committed usage through the store it is given (which writes past the
+     *                missing mark) and answers how many seeds it wrote; must finish within {@code lease}
+     * @param lease   how long one node may take before another may take over (its lease in Redis runs out)
+     * @param maxWait how long an operation waits for another node's rebuild before it fails
      */
-    public boolean fillOnce(Runnable rebuild, Duration lease, Duration maxWait) {
-        String filled = prefix + "filled";
-        String filling = prefix + "filling";
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        String me = Long.toHexString(ThreadLocalRandom.current().nextLong());
-        while (redis.exists(filled) == 0) {
-            if ("OK".equals(redis.set(filling, me, SetArgs.Builder.nx().px(lease.toMillis())))) {
-                // Whatever a node that died while filling left would be counted twice: start from nothing.
-                deleteCounters();
-                rebuild.run();
-                redis.set(filled, Long.toString(System.currentTimeMillis()));
-                redis.del(filling);
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The Redis counters under '" + prefix + "' are still being filled "
-                        + "by another node after " + maxWait.toSeconds() + " s (lease key " + filling + ")");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for the Redis counters to be filled", e);
-            }
+    public void refillWith(ToIntFunction<CounterStore> rebuild, Duration lease, Duration maxWait) {
+        refill = new Refill(Objects.requireNonNull(rebuild, "rebuild"), checkPositive(lease, "lease"),
+                checkPositive(maxWait, "wait"));
+    }
+
+    private static Duration checkPositive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("refill " + what + " was " + d + "; it must be positive");
         }
-        return false;
+        return d;
+    }
+
+    /**
+     * Fills the counters from the store unless they are filled: the first node to find them unfilled takes a lease
+     * and rebuilds them ({@link #refillWith}); others wait for the mark. If the rebuilding node dies, its lease runs
+     * out and the next waiting node rebuilds them.
+     *
+     * @return the seeds this node wrote, or -1 if they were filled already or by another node meanwhile
+     * @throws CountersUnavailableException if they are still not filled after {@code maxWait}
+     */
+    public int fill(Duration maxWait) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        try {
+            if (!refilling.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw notFilledAfter(maxWait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CountersUnavailableException("Interrupted while waiting for the Redis counters to be filled", e);
+        }
+        try {
+            while (true) {
+                String begun = run(ScriptOutputType.VALUE, "begin", prefix, owner,
+                        Long.toString(refill.lease().toMillis()));
+                if ("filled".equals(begun)) {
+                    return -1;
+                }
+                if (begun.startsWith("ok ")) {
+                    return rebuild(begun.substring(3));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw notFilledAfter(maxWait);
+                }
+                // Another node rebuilds; its rebuild takes at least a read of the store, so polling more often
+                // than this gains nothing.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        } finally {
+            refilling.unlock();
+        }
+    }
+
+    private CountersUnavailableException notFilledAfter(Duration maxWait) {
+        return new CountersUnavailableException("The Redis counters under '" + prefix + "' are still being rebuilt "
+                + "from the store by another node after " + maxWait.toMillis() + " ms (lease key " + prefix
+                + "filling)", null);
+    }
+
+    /** Under this node's lease: empties the counters, reads the store into them, and sets the mark. */
+    private int rebuild(String epoch) {
+        while (true) {
+            // Whatever is there is stale (a rebuild that died, or counts made before an invalidation): start from
+            // nothing. Pending reservations go with it: they are released.
+            deleteCounters();
+            if (!run(ScriptOutputType.INTEGER, "phase", prefix, owner, "read").equals(1L)) {
+                throw leaseLost();
+            }
+            ToIntFunction<CounterStore> fromStore = refill.rebuild();
+            int seeds = fromStore == null ? 0 : fromStore.applyAsInt(seeding);
+            String finished = run(ScriptOutputType.VALUE, "finish", prefix, owner, epoch,
+                    Long.toString(System.currentTimeMillis()));
+            if ("done".equals(finished)) {
+                return seeds;
+            }
+            if ("lost".equals(finished)) {
+                throw leaseLost();
+            }
+            epoch = finished.substring("again ".length());
+        }
+    }
+
+    private CountersUnavailableException leaseLost() {
+        return new CountersUnavailableException("This node's lease on rebuilding the Redis counters under '" + prefix
+                + "' ran out (" + refill.lease().toSeconds() + " s) before the rebuild ended", null);
     }
 
     /** Deletes every counter and reservation under the prefix (not the fill marks). */
@@ -189,14 +280,39 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
 
     @Override
     public Outcome reserve(String customerId, List<Charge> charges, Instant holdUntil, Instant now) {
-        long nowMs = now.toEpochMilli();
+        catchUp();
         long key = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
         long tag = ThreadLocalRandom.current().nextLong();
+        String[] args = reserveArgs(customerId, charges, holdUntil, now, key, tag);
+        List<Object> answer;
+        try {
+            answer = run(ScriptOutputType.MULTI, args);
+        } catch (RedisCommandExecutionException e) {
+            if (phaseIfUnfilled(e) == null) {
+                throw e;
+            }
+            // No decision on counters that miss the store's usage: rebuild (or wait for the node rebuilding), then
+            // decide once. Past the wait this fails, and the failure policy decides.
+            fill(refill.maxWait());
+            answer = run(ScriptOutputType.MULTI, args);
+        }
+        List<CounterState> states = new ArrayList<>(charges.size());
+        for (int c = 0; c < charges.size(); c++) {
+            int at = 1 + 5 * c;
+            states.add(new CounterState(number(answer, at), number(answer, at + 1), number(answer, at + 2) == 1,
+                    number(answer, at + 3), number(answer, at + 4)));
+        }
+        Handle held = number(answer, 0) == 1 ? new Handle(key, tag) : null;
+        return new Outcome(states, held);
+    }
+
+    private String[] reserveArgs(String customerId, List<Charge> charges, Instant holdUntil, Instant now, long key,
+                                 long tag) {
         String[] args = new String[8 + 7 * charges.size()];
         args[0] = "reserve";
         args[1] = prefix;
         args[2] = customerId;
-        args[3] = Long.toString(nowMs);
+        args[3] = Long.toString(now.toEpochMilli());
         args[4] = holdUntil == null ? "" : Long.toString(holdUntil.toEpochMilli());
         args[5] = Long.toString(key);
         args[6] = Long.toString(tag);
@@ -218,15 +334,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
             args[i++] = spec.enforced() ? "1" : "0";
             args[i++] = Long.toString(exact(charge.amount(), "amount", spec));
         }
-        List<Object> answer = run(ScriptOutputType.MULTI, args);
-        List<CounterState> states = new ArrayList<>(charges.size());
-        for (int c = 0; c < charges.size(); c++) {
-            int at = 1 + 5 * c;
-            states.add(new CounterState(number(answer, at), number(answer, at + 1), number(answer, at + 2) == 1,
-                    number(answer, at + 3), number(answer, at + 4)));
-        }
-        Handle held = number(answer, 0) == 1 ? new Handle(key, tag) : null;
-        return new Outcome(states, held);
+        return args;
     }
 
     @Override
@@ -234,20 +342,31 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         if (reservation == null) {
             return null;
         }
-        return run(ScriptOutputType.VALUE, "release", prefix, Long.toString(reservation.key()),
-                Long.toString(reservation.tag()), Long.toString(now.toEpochMilli()));
+        catchUp();
+        try {
+            return run(ScriptOutputType.VALUE, "release", prefix, Long.toString(reservation.key()),
+                    Long.toString(reservation.tag()), Long.toString(now.toEpochMilli()));
+        } catch (RedisCommandExecutionException e) {
+            if (phaseIfUnfilled(e) == null) {
+                throw e;
+            }
+            return null; // counters rebuilt from the store hold no reservation: every pending one is released
+        }
     }
 
     @Override
     public void record(String customerId, List<Charge> usage, Instant eventTime, Handle settles, Instant now) {
-        run(ScriptOutputType.MULTI, recordArgs(customerId, usage, eventTime, settles, now, false));
+        count(recordArgs("record", customerId, usage, eventTime, settles, now, false));
     }
 
     @Override
     public List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
                                             Handle settles, Instant now) {
-        List<Object> answer = run(ScriptOutputType.MULTI, recordArgs(customerId, usage, eventTime, settles, now,
-                true));
+        List<Object> answer = count(recordArgs("record", customerId, usage, eventTime, settles, now, true));
+        if (answer == null) {
+            // Counted by the rebuild instead: read the counters as they now stand.
+            return reserve(customerId, usage, null, now).states();
+        }
         List<CounterState> states = new ArrayList<>(usage.size());
         for (int c = 0; c < usage.size(); c++) {
             states.add(new CounterState(number(answer, c), 0, true, 0, 0));
@@ -255,10 +374,72 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         return states;
     }
 
-    private String[] recordArgs(String customerId, List<Charge> usage, Instant eventTime, Handle settles,
+    /**
+     * Counts a stored event. Refused because the counters are unfilled: the event was stored before this call, so a
+     * rebuild whose reading of the store began after the refusal (phase {@code none} or {@code block}) counts it,
+     * and it is dropped here (answering null); refused while a rebuild reads the store, it is counted again once
+     * the counters are filled (should the reading have included it after all, it counts twice: an over-count,
+     * which can deny early but never lets a limit be exceeded). A count that cannot reach Redis at all leaves the
+     * counters short of the store, so they are rebuilt once Redis answers again.
+     */
+    private List<Object> count(String[] args) {
+        catchUp();
+        try {
+            return run(ScriptOutputType.MULTI, args);
+        } catch (RedisCommandExecutionException e) {
+            String phase = phaseIfUnfilled(e);
+            if (phase == null) {
+                throw e;
+            }
+            if (phase.equals("read") || refill.rebuild() == null) {
+                try {
+                    fill(refill.maxWait());
+                    return run(ScriptOutputType.MULTI, args);
+                } catch (RuntimeException notCounted) {
+                    uncounted = true;
+                    throw notCounted;
+                }
+            }
+            try {
+                fill(refill.maxWait());
+            } catch (RuntimeException notYet) {
+                // The event is in the store before the reading of any rebuild still to come; the next operation
+                // that finds the counters unfilled tries again.
+            }
+            return null;
+        } catch (RedisException e) {
+            uncounted = true;
+            throw e;
+        }
+    }
+
+    /** After counts were lost while Redis was unreachable: drops the mark, so the next operation rebuilds. */
+    private void catchUp() {
+        if (uncounted) {
+            run(ScriptOutputType.INTEGER, "invalidate", prefix);
+            uncounted = false;
+        }
+    }
+
+    /** The rebuild's phase if {@code e} is the script's refusal of unfilled counters, else null. */
+    private static String phaseIfUnfilled(RedisCommandExecutionException e) {
+        String message = e.getMessage();
+        if (message == null) {
+            return null;
+        }
+        int at = message.indexOf(UNFILLED);
+        if (at < 0) {
+            return null;
+        }
+        String rest = message.substring(at + UNFILLED.length()).trim();
+        int end = rest.indexOf(' ');
+        return end < 0 ? rest : rest.substring(0, end);
+    }
+
+    private String[] recordArgs(String op, String customerId, List<Charge> usage, Instant eventTime, Handle settles,
                                 Instant now, boolean readBack) {
         String[] args = new String[8 + 6 * usage.size()];
-        args[0] = "record";
+        args[0] = op;
         args[1] = prefix;
         args[2] = customerId;
         args[3] = Long.toString(now.toEpochMilli());
@@ -342,6 +523,28 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
             counterNames.put(key, name);
         }
         return name;
+    }
+
+    /** Writes the rebuild's seeds past the missing mark; nothing else may be done with it. */
+    private final CounterStore seeding = new CounterStore() {
+        @Override
+        public Outcome reserve(String customerId, List<Charge> charges, Instant holdUntil, Instant now) {
+            throw new UnsupportedOperationException("a rebuild only records");
+        }
+
+        @Override
+        public String release(Handle reservation, Instant now) {
+            throw new UnsupportedOperationException("a rebuild only records");
+        }
+
+        @Override
+        public void record(String customerId, List<Charge> usage, Instant eventTime, Handle settles, Instant now) {
+            run(ScriptOutputType.MULTI, recordArgs("seed", customerId, usage, eventTime, null, now, false));
+        }
+    };
+
+    /** How unfilled counters are rebuilt, see {@link #refillWith}; {@code rebuild} is null when no store is named. */
+    private record Refill(ToIntFunction<CounterStore> rebuild, Duration lease, Duration maxWait) {
     }
 
     private static String readScript() {

@@ -9,6 +9,11 @@
 --   P{C}:pending              open reservations of C: sorted set of reservation keys by expiry ms
 --   P:r:<key>                 one reservation: c (customer), t (tag), n, and per held charge i: k<i> (counter key),
 --                             f<i> (field), a<i> (amount)
+--   Pfilled                   the mark that the counters hold the store's usage (no TTL); Redis restarted empty
+--                             or flushed has none, and then every operation is refused with TALLYUNFILLED
+--   Pfilling                  the lease of the node rebuilding the counters: "<owner> block|read" (see begin)
+--   Pepoch                    bumped by invalidate (a node that could not count events): a rebuild that began before
+--                             it must start again, as its reading may miss those events
 --
 -- Time is the caller's (ARGV), never Redis TIME, so every node and every test decides on the clock it was given.
 -- Numbers: Lua has doubles, exact to 2^53; amounts are passed to HINCRBY as the caller's strings and only summed here,
@@ -262,6 +267,75 @@ local function release()
   return releaseOne(rkey, tag, owner)
 end
 
+-- The rebuild protocol (RedisCounterStore.refill). A rebuild takes the lease in phase 'block', deletes the counters,
+-- switches to 'read', reads the store, seeds the counters (op 'seed', which skips the mark), and finishes by setting
+-- the mark if no invalidate came meanwhile. While the mark is missing every other operation is refused with the
+-- phase, which tells a node whose event count was refused whether the rebuild's reading surely includes that event
+-- (refused with 'none' or 'block': the event was stored before the reading began) or maybe not ('read').
+
+-- begin: P owner leaseMs. Answers 'filled', 'busy' (another node's lease), or 'ok <epoch>' (this node's lease).
+local function begin()
+  if redis.call('EXISTS', P .. 'filled') == 1 then
+    return 'filled'
+  end
+  if not redis.call('SET', P .. 'filling', ARGV[3] .. ' block', 'NX', 'PX', ARGV[4]) then
+    return 'busy'
+  end
+  return 'ok ' .. (redis.call('GET', P .. 'epoch') or '0')
+end
+
+local function owns(owner)
+  local lease = redis.call('GET', P .. 'filling')
+  return lease and string.sub(lease, 1, #owner + 1) == owner .. ' '
+end
+
+-- phase: P owner phase. Answers 1 if the lease is still this owner's (and now in phase), else 0.
+local function phase()
+  if not owns(ARGV[3]) then
+    return 0
+  end
+  redis.call('SET', P .. 'filling', ARGV[3] .. ' ' .. ARGV[4], 'KEEPTTL')
+  return 1
+end
+
+-- finish: P owner epoch nowMs. Answers 'done' (mark set, lease dropped), 'again <epoch>' (invalidated meanwhile: the
+-- lease is kept, back in phase 'block'), or 'lost' (the lease ran out).
+local function finish()
+  if not owns(ARGV[3]) then
+    return 'lost'
+  end
+  local epoch = redis.call('GET', P .. 'epoch') or '0'
+  if epoch ~= ARGV[4] then
+    redis.call('SET', P .. 'filling', ARGV[3] .. ' block', 'KEEPTTL')
+    return 'again ' .. epoch
+  end
+  redis.call('SET', P .. 'filled', ARGV[5])
+  redis.call('DEL', P .. 'filling')
+  return 'done'
+end
+
+-- invalidate: P. Drops the mark, so the next operation of any node rebuilds the counters from the store.
+local function invalidate()
+  redis.call('DEL', P .. 'filled')
+  return redis.call('INCR', P .. 'epoch')
+end
+
+if op == 'seed' then
+  return record()
+elseif op == 'begin' then
+  return begin()
+elseif op == 'phase' then
+  return phase()
+elseif op == 'finish' then
+  return finish()
+elseif op == 'invalidate' then
+  return invalidate()
+end
+
+-- No decision and no count on counters that do not hold the store's usage (one EXISTS, inside the same call).
+if redis.call('EXISTS', P .. 'filled') == 0 then
+  return redis.error_reply('TALLYUNFILLED ' .. string.match(redis.call('GET', P .. 'filling') or 'x none', '%S+$'))
+end
 if op == 'reserve' then
   return reserve()
 elseif op == 'record' then

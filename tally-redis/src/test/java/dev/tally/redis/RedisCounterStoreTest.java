@@ -2,19 +2,29 @@ package dev.tally.redis;
 
 import dev.tally.core.counter.Charge;
 import dev.tally.core.counter.CounterSpec;
+import dev.tally.core.counter.CounterState;
 import dev.tally.core.counter.CounterStore;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Window;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -62,6 +72,9 @@ class RedisCounterStoreTest {
         assertThat(h).isNotNull();
 
         List<String> keys = TestRedis.keys(prefix);
+        // The fill mark lives as long as Redis's data: its loss is what it tells.
+        assertThat(keys).contains(prefix + "filled");
+        keys.remove(prefix + "filled");
         // Two sliding counters, two calendar windows, the pending set and the reservation.
         assertThat(keys).hasSize(6).allMatch(k -> k.startsWith(prefix));
         try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
@@ -106,32 +119,33 @@ class RedisCounterStoreTest {
     }
 
     @Test
-    void fillOnce_twoNodesStartingTogether_fillTheCountersOnce() throws Exception {
+    void fill_twoNodesStartingTogether_fillTheCountersOnce() throws Exception {
         CounterSpec day = spec("requests", Window.DAY, 100);
         RedisCounterStore other = RedisCounterStore.connect(TestRedis.client(), prefix);
-        java.util.concurrent.atomic.AtomicInteger fills = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        AtomicInteger fills = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            List<java.util.concurrent.Future<Boolean>> filled = new java.util.ArrayList<>();
+            List<Future<Integer>> filled = new ArrayList<>();
             for (RedisCounterStore node : List.of(store, other)) {
+                node.refillWith(seeding -> {
+                    fills.incrementAndGet();
+                    seeding.record("acme", List.of(new Charge(day, 30)), T0, null, T0);
+                    return 1;
+                }, Duration.ofMinutes(1), Duration.ofSeconds(10));
                 filled.add(pool.submit(() -> {
                     go.await();
-                    return node.fillOnce(() -> {
-                        fills.incrementAndGet();
-                        node.record("acme", List.of(new Charge(day, 30)), T0, null, T0);
-                    }, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1));
+                    return node.fill(Duration.ofMinutes(1));
                 }));
             }
             go.countDown();
             int filledHere = 0;
-            for (java.util.concurrent.Future<Boolean> f : filled) {
-                filledHere += f.get(60, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+            for (Future<Integer> f : filled) {
+                filledHere += f.get(60, TimeUnit.SECONDS) >= 0 ? 1 : 0;
             }
             assertThat(filledHere).isEqualTo(1);
             assertThat(fills).hasValue(1);
-            assertThat(store.reserve("acme", List.of(new Charge(day, 0)), null, T0).states().get(0).used())
-                    .isEqualTo(30);
+            assertThat(used(store, day)).isEqualTo(30);
         } finally {
             pool.shutdownNow();
             other.close();
@@ -139,24 +153,144 @@ class RedisCounterStoreTest {
     }
 
     @Test
-    void fillOnce_afterANodeDiedWhileFilling_startsAgainFromNothing() {
+    void fill_afterANodeDiedWhileFilling_startsAgainFromNothing() {
         CounterSpec day = spec("requests", Window.DAY, 100);
         // What a node that died half-way left: some counts, and its lease, which runs out in 300 ms.
         store.record("acme", List.of(new Charge(day, 12)), T0, null, T0);
         store.reserve("acme", List.of(new Charge(day, 5)), T0.plusSeconds(60), T0);
         try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
-            c.sync().set(prefix + "filling", "dead-node", io.lettuce.core.SetArgs.Builder.px(300));
+            c.sync().del(prefix + "filled");
+            c.sync().set(prefix + "filling", "dead-node read", SetArgs.Builder.px(300));
         }
+        store.refillWith(seeding -> {
+            seeding.record("acme", List.of(new Charge(day, 30)), T0, null, T0);
+            return 1;
+        }, Duration.ofMinutes(1), Duration.ofSeconds(10));
 
-        boolean filled = store.fillOnce(() -> store.record("acme", List.of(new Charge(day, 30)), T0, null, T0),
-                java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1));
+        assertThat(store.fill(Duration.ofMinutes(1))).isEqualTo(1);
 
-        assertThat(filled).isTrue();
-        var state = store.reserve("acme", List.of(new Charge(day, 0)), null, T0).states().get(0);
+        CounterState state = store.reserve("acme", List.of(new Charge(day, 0)), null, T0).states().get(0);
         assertThat(state.used()).isEqualTo(30);
         assertThat(state.reserved()).isZero();
-        assertThat(store.fillOnce(() -> {
+        store.refillWith(seeding -> {
             throw new AssertionError("filled twice");
-        }, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(1))).isFalse();
+        }, Duration.ofMinutes(1), Duration.ofSeconds(10));
+        assertThat(store.fill(Duration.ofMinutes(1))).isEqualTo(-1);
+    }
+
+    /** Issue 12.3: Redis restarted empty (here: its keys flushed) while the node runs. */
+    @Test
+    void reserve_afterRedisLostItsData_rebuildsFromTheStoreFirst_andPendingReservationsAreReleased() {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        AtomicInteger rebuilds = new AtomicInteger();
+        store.refillWith(seeding -> {
+            rebuilds.incrementAndGet();
+            seeding.record("acme", List.of(new Charge(day, 95)), T0, null, T0); // what the store holds
+            return 1;
+        }, Duration.ofMinutes(1), Duration.ofSeconds(10));
+        CounterStore.Handle pending = store.reserve("acme", List.of(new Charge(day, 3)), T0.plusSeconds(60), T0)
+                .held();
+        assertThat(rebuilds).hasValue(1); // the first operation on an empty prefix filled it
+        TestRedis.deleteKeys(prefix);
+
+        CounterStore.Outcome outcome = store.reserve("acme", List.of(new Charge(day, 6)), T0.plusSeconds(60), T0);
+
+        assertThat(rebuilds).hasValue(2);
+        assertThat(outcome.held()).as("95 + 6 > 100").isNull();
+        assertThat(outcome.states().get(0).used()).isEqualTo(95);
+        assertThat(outcome.states().get(0).reserved()).isZero();
+        assertThat(store.release(pending, T0)).isNull();
+        assertThat(store.reserve("acme", List.of(new Charge(day, 5)), T0.plusSeconds(60), T0).held()).isNotNull();
+    }
+
+    @Test
+    void count_refusedBeforeTheRebuildReadsTheStore_isLeftToTheRebuild() {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        store.refillWith(seeding -> {
+            seeding.record("acme", List.of(new Charge(day, 40)), T0, null, T0); // includes the refused event
+            return 1;
+        }, Duration.ofMinutes(1), Duration.ofSeconds(10));
+        store.fill(Duration.ofSeconds(10));
+        TestRedis.deleteKeys(prefix);
+
+        store.record("acme", List.of(new Charge(day, 1)), T0, null, T0);
+
+        assertThat(used(store, day)).isEqualTo(40);
+    }
+
+    @Test
+    void count_refusedWhileARebuildReadsTheStore_isCountedOnceFilled() throws Exception {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        RedisCounterStore other = RedisCounterStore.connect(TestRedis.client(), prefix);
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch counted = new CountDownLatch(1);
+        other.refillWith(seeding -> {
+            reading.countDown();
+            await(counted);
+            seeding.record("acme", List.of(new Charge(day, 40)), T0, null, T0); // read before the event was stored
+            return 1;
+        }, Duration.ofMinutes(1), Duration.ofSeconds(10));
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> rebuild = pool.submit(() -> other.fill(Duration.ofSeconds(10)));
+            await(reading);
+            Thread counter = new Thread(() -> store.record("acme", List.of(new Charge(day, 1)), T0, null, T0));
+            counter.start();
+            // The count is refused (phase read) and waits for the mark; let the rebuild end.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!waitsForTheMark(counter)) {
+                assertThat(counter.isAlive()).as("the count returned before the rebuild ended").isTrue();
+                assertThat(System.nanoTime()).as("the count never waited for the mark").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+            counted.countDown();
+            assertThat(rebuild.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            counter.join(10_000);
+
+            assertThat(used(store, day)).isEqualTo(41);
+        } finally {
+            pool.shutdownNow();
+            other.close();
+        }
+    }
+
+    @Test
+    void reserve_whileAnotherNodeRebuildsForLongerThanTheWait_fails() {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        store.fill(Duration.ofSeconds(10));
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            c.sync().del(prefix + "filled");
+            c.sync().set(prefix + "filling", "slow-node read", SetArgs.Builder.px(60_000));
+        }
+        store.refillWith(seeding -> 0, Duration.ofMinutes(1), Duration.ofMillis(200));
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> store.reserve("acme", List.of(new Charge(day, 1)), T0.plusSeconds(60), T0))
+                .isInstanceOf(CountersUnavailableException.class).hasMessageContaining("rebuilt");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    private static long used(RedisCounterStore store, CounterSpec spec) {
+        return store.reserve("acme", List.of(new Charge(spec, 0)), null, T0).states().get(0).used();
+    }
+
+    /** Whether {@code t} is inside {@link RedisCounterStore#fill}: its count was refused and it waits. */
+    private static boolean waitsForTheMark(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(RedisCounterStore.class.getName()) && e.getMethodName().equals("fill")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("timed out");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

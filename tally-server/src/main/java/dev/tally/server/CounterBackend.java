@@ -16,12 +16,18 @@ import java.time.InstantSource;
 /**
  * The enforcement counters a node decides with: in this process ({@code local}), rebuilt from the store's rollups at
  * every start; or shared by every node in Redis ({@code redis}, when {@code TALLY_REDIS_URL} is set), filled from
- * the store once, by the first node that finds them empty.
+ * the store by the first node that finds them empty or lost (Redis restarted without its data, or counts that could
+ * not reach it), before any node decides again.
  */
 final class CounterBackend implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CounterBackend.class);
     /** How long one node may take to fill empty Redis counters from the store before another one may try. */
     private static final Duration FILL_LEASE = Duration.ofMinutes(5);
+    /**
+     * How long a decision or a count waits for another node rebuilding the Redis counters before the failure policy
+     * decides (a rebuild reads the current windows' rollups: usually well under a second).
+     */
+    private static final Duration REFILL_WAIT = Duration.ofSeconds(3);
     /** How long a starting node waits for another node filling the Redis counters. */
     private static final Duration FILL_WAIT = Duration.ofMinutes(10);
 
@@ -43,11 +49,17 @@ final class CounterBackend implements AutoCloseable {
         }
         RedisCounterStore redis = RedisCounterStore.connect(config.redisUrl(), config.redisPrefix());
         try {
-            int[] seeds = {0};
-            boolean filled = redis.fillOnce(() -> seeds[0] = CounterRebuild.rebuild(redis, store, catalog,
-                    clock.instant()), FILL_LEASE, FILL_WAIT);
-            LOG.info("Enforcement counters in Redis (key prefix '{}'){}", redis.prefix(),
-                    filled ? ", filled from " + seeds[0] + " rollup rows" : ", already filled");
+            // Also when Redis loses its data while this node runs, or after counts were lost in an outage.
+            redis.refillWith(seeding -> {
+                int seeds = CounterRebuild.rebuild(seeding, store, catalog, clock.instant());
+                LOG.info("Enforcement counters in Redis (key prefix '{}') rebuilt from {} rollup rows",
+                        redis.prefix(), seeds);
+                return seeds;
+            }, FILL_LEASE, REFILL_WAIT);
+            int seeds = redis.fill(FILL_WAIT);
+            if (seeds < 0) {
+                LOG.info("Enforcement counters in Redis (key prefix '{}'), already filled", redis.prefix());
+            }
             return new CounterBackend(redis, redis);
         } catch (RuntimeException e) {
             redis.close();
