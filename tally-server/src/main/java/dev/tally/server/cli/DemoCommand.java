@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,7 +70,9 @@ public final class DemoCommand implements Callable<Integer> {
             ConfigFile.readResource(EXAMPLE)
                     .seed(server.catalog(), new CatalogJson(Json.mapper()), InstantSource.system().instant());
         }
-        List<Customer> customers = server.catalog().customers();
+        // Only the example's customers get simulated traffic: the user's own customers keep the usage they send.
+        List<Customer> customers = DemoTraffic.demoCustomers(server.catalog().customers(),
+                Set.copyOf(ConfigFile.readResource(EXAMPLE).customerIds()));
         DemoTraffic traffic = new DemoTraffic(server.ingest(), InstantSource.system(), System.nanoTime());
         if (server.store().countEvents() == 0) {
             System.out.println("DEMO: simulating " + Math.min(backfillDays, 34) + " days of history...");
@@ -112,6 +115,8 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("  ==================== TALLY DEMO (simulated traffic, not for production) ====================");
         System.out.println("  Server:     " + url);
         System.out.println("  Admin key:  " + adminKey);
+        System.out.println("  Traffic:    simulated for the demo customers only (" + String.join(", ",
+                ConfigFile.readResource(EXAMPLE).customerIds()) + "); customers you create get only your events");
         System.out.println("  Try:        curl -s -H 'Authorization: Bearer " + adminKey + "' " + url
                 + "/v1/usage | jq");
         System.out.println("              curl -s -H 'Authorization: Bearer " + adminKey + "' " + url

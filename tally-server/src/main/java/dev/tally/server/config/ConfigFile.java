@@ -188,6 +188,16 @@ public final class ConfigFile {
         return settings;
     }
 
+    /** The ids of the customers the file names, in file order (none when it has no {@code customers:} section). */
+    public List<String> customerIds() {
+        List<String> ids = new ArrayList<>();
+        JsonNode customers = root.get("customers");
+        if (customers != null && customers.isObject()) {
+            customers.fieldNames().forEachRemaining(ids::add);
+        }
+        return ids;
+    }
+
     /**
      * Creates or replaces the plans, prices and customers the file names: plans first (customers name them), then
      * prices, then customers. Everything is validated before anything is written.

@@ -13,12 +13,14 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Simulated traffic for the demo: plausible calls of demo customers to LLM, speech and telephony providers, with
  * errors and a long-tailed latency. Goes through the real ingestion path, so every number in the demo is computed
- * exactly as in production.
+ * exactly as in production. It writes into the demo's own customers only ({@link #demoCustomers}): customers a user
+ * creates beside them keep exactly the usage the user sends, so the user can check their own numbers.
  */
 public final class DemoTraffic {
     private static final String[] ENDPOINTS = {"/api/chat", "/api/chat", "/api/chat", "/api/chat", "/api/summarize",
@@ -32,6 +34,14 @@ public final class DemoTraffic {
         this.ingest = ingest;
         this.clock = clock;
         this.random = new Random(seed);
+    }
+
+    /**
+     * The customers of {@code all} that simulated traffic may write to: those the demo's example defines
+     * ({@code demoIds}), never one the user created, even after a restart when the store holds both.
+     */
+    public static List<Customer> demoCustomers(List<Customer> all, Set<String> demoIds) {
+        return all.stream().filter(c -> demoIds.contains(c.id())).toList();
     }
 
     /**
@@ -75,6 +85,9 @@ public final class DemoTraffic {
 
     /** Records one burst of {@code calls} calls spread over customers in proportion to their volume, timestamped now. */
     public int tick(List<Customer> customers, int calls) {
+        if (customers.isEmpty()) {
+            return 0;
+        }
         List<EventCandidate> batch = new ArrayList<>(calls);
         Instant now = clock.instant();
         int totalWeight = customers.stream().mapToInt(DemoTraffic::dailyCalls).sum();

@@ -25,10 +25,21 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code tally serve} on a free port with its data in {@code dataDir}; waits until it listens. */
     public static ServerProcess start(Path dataDir, String adminKey) throws IOException {
+        return start(dataDir, adminKey, "serve");
+    }
+
+    /**
+     * Starts {@code tally COMMAND} (a server command: {@code serve} or {@code demo}) with {@code flags}, on a free
+     * port with its data in {@code dataDir}; waits until it listens.
+     */
+    public static ServerProcess start(Path dataDir, String adminKey, String command, String... flags)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", classpath, "dev.tally.server.Main", "serve",
-                "--port", "0", "--data-dir", dataDir.toString()));
+        List<String> line = new java.util.ArrayList<>(List.of(java, "-cp", classpath, "dev.tally.server.Main",
+                command, "--port", "0", "--data-dir", dataDir.toString()));
+        line.addAll(List.of(flags));
+        ProcessBuilder pb = new ProcessBuilder(line);
         pb.environment().put("TALLY_ADMIN_KEY", adminKey);
         pb.environment().remove("TALLY_DATABASE_URL");
         pb.environment().remove("TALLY_CONFIG");
