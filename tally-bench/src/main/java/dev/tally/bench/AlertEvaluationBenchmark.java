@@ -20,7 +20,7 @@ import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.store.Stores;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.pricing.PriceCatalog;
 import dev.tally.core.retention.RetentionJob;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.store.Stores;

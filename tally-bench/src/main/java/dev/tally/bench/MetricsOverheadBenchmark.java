@@ -16,7 +16,7 @@ import dev.tally.core.limit.LimitMode;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.server.metrics.HttpRequestMetrics;
 import dev.tally.server.metrics.ServerMetrics;
 import dev.tally.store.Stores;

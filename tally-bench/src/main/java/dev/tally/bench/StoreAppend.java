@@ -2,7 +2,7 @@ package dev.tally.bench;
 
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.pricing.PriceCatalog;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.store.Stores;
 
 import org.HdrHistogram.Histogram;

@@ -3,7 +3,7 @@ package dev.tally.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.retention.RetentionJob;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.server.TallyServer;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.store.Stores;

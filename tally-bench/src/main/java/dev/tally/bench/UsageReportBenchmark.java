@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.period.Window;
 import dev.tally.core.rollup.RollupRow;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.usage.UsageReport;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.TallyServer;

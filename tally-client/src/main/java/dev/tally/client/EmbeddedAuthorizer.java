@@ -4,7 +4,7 @@ import dev.tally.core.enforce.CallEstimate;
 import dev.tally.core.enforce.CallRequest;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.enforce.LimitDecision;
-import dev.tally.core.enforce.RateLimitFields;
+import dev.tally.core.ratelimit.RateLimitFields;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;

@@ -1,7 +1,7 @@
 package dev.tally.server;
 
 import dev.tally.core.cluster.ConfigChanges;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

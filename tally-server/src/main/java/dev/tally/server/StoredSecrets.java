@@ -1,7 +1,7 @@
 package dev.tally.server;
 
 import dev.tally.core.reservation.ReservationIds;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.KeyHashing;

@@ -15,7 +15,7 @@ import dev.tally.core.ingest.IngestPolicy;
 import dev.tally.core.ingest.IngestService;
 import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.retention.RetentionJob;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;

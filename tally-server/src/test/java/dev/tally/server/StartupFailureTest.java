@@ -1,7 +1,7 @@
 package dev.tally.server;
 
 import dev.tally.core.store.StoreException;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.testing.InterceptedStore;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.config.ServerConfig;

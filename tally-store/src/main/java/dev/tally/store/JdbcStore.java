@@ -21,7 +21,7 @@ import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.SumBoundException;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

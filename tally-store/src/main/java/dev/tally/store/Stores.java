@@ -1,7 +1,7 @@
 package dev.tally.store;
 
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 
 import java.nio.file.Path;
 import java.time.InstantSource;

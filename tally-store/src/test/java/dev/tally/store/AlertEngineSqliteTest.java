@@ -16,7 +16,7 @@ import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.core.usage.UsageReporter;
 import org.junit.jupiter.api.AfterEach;

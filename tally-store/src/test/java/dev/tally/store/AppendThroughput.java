@@ -5,7 +5,7 @@ import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.ingest.EventWriter;
 import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.problem.UnavailableException;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.store.UsageStore;
 import dev.tally.core.testing.InterceptedStore;
 import org.junit.jupiter.api.AfterEach;

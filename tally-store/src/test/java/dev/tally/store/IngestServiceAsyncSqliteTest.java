@@ -14,7 +14,7 @@ import dev.tally.core.ingest.IngestService;
 import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.problem.UnavailableException;
 import dev.tally.core.store.StoreException;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.store.UsageStore;
 import dev.tally.core.testing.InterceptedStore;
 import dev.tally.core.testing.MutableClock;

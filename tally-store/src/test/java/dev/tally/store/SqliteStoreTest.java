@@ -1,7 +1,7 @@
 package dev.tally.store;
 
 import dev.tally.core.event.LedgerEntry;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.store.TallyStoreContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,6 +5,7 @@ import dev.tally.core.alert.AlertKind;
 import dev.tally.core.alert.AlertPage;
 import dev.tally.core.alert.AlertQuery;
 import dev.tally.core.alert.AlertState;
+import dev.tally.core.persistence.TallyStore;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

@@ -3,11 +3,12 @@ package dev.tally.core.store;
 import dev.tally.core.auth.ApiKey;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.period.Window;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.pricing.Price;
-import dev.tally.core.limit.FailurePolicy;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;

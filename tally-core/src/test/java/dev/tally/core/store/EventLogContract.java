@@ -8,6 +8,7 @@ import dev.tally.core.event.StoredEvent;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
+import dev.tally.core.persistence.TallyStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

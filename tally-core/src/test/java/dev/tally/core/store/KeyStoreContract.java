@@ -1,6 +1,7 @@
 package dev.tally.core.store;
 
 import dev.tally.core.auth.ApiKey;
+import dev.tally.core.persistence.TallyStore;
 import org.junit.jupiter.api.Test;
 
 import static dev.tally.core.store.LedgerFixtures.T0;

@@ -6,6 +6,7 @@ import dev.tally.core.notify.DeliveryAttempt;
 import dev.tally.core.notify.DeliveryQuery;
 import dev.tally.core.notify.DeliveryState;
 import dev.tally.core.notify.Notification;
+import dev.tally.core.persistence.TallyStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

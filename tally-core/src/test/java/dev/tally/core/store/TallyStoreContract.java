@@ -1,5 +1,7 @@
 package dev.tally.core.store;
 
+import dev.tally.core.persistence.TallyStore;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.tally.server.http;
 
 import dev.tally.core.enforce.Decision;
-import dev.tally.core.enforce.RateLimitFields;
+import dev.tally.core.ratelimit.RateLimitFields;
 import io.javalin.http.Context;
 
 import java.time.Instant;

@@ -5,7 +5,7 @@ import dev.tally.core.alert.AlertListener;
 import dev.tally.core.enforce.DecisionMetrics;
 import dev.tally.core.ingest.EventWriter;
 import dev.tally.core.ingest.IngestMetrics;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.store.Stores;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

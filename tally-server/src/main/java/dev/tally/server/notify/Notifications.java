@@ -11,7 +11,7 @@ import dev.tally.core.notify.Dispatcher;
 import dev.tally.core.notify.Notification;
 import dev.tally.core.notify.Notifier;
 import dev.tally.core.notify.Transport;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.server.json.NotificationJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

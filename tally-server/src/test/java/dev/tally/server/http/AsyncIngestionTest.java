@@ -2,7 +2,7 @@ package dev.tally.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.store.StoreException;
-import dev.tally.core.store.TallyStore;
+import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.testing.InterceptedStore;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.TallyServer;

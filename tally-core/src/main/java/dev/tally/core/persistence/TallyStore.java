@@ -1,8 +1,11 @@
-package dev.tally.core.store;
+package dev.tally.core.persistence;
 
 import dev.tally.core.alert.AlertStore;
 import dev.tally.core.cluster.ClusterStore;
 import dev.tally.core.notify.NotificationStore;
+import dev.tally.core.store.CatalogStore;
+import dev.tally.core.store.KeyStore;
+import dev.tally.core.store.UsageStore;
 
 /**
  * Everything Tally persists, behind one handle: the ledger, the catalog, the keys, the alerts and the notification

@@ -1,11 +1,13 @@
-package dev.tally.core.enforce;
+package dev.tally.core.ratelimit;
 
+import dev.tally.core.enforce.Decision;
+import dev.tally.core.enforce.LimitDecision;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
+import dev.tally.core.limit.LimitState;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.IsoInstant;
-import dev.tally.core.limit.LimitState;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
