@@ -2,6 +2,7 @@ package dev.tally.core.metric;
 
 import dev.tally.core.bounds.Bounds;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -46,6 +47,10 @@ public final class Metrics {
     public static boolean isNeverPriced(String metric) {
         return REASONING_TOKENS.equals(metric);
     }
+    /**
+     * The metrics that make an event's prompt, whose size selects a price tier ({@code *_above_200k_tokens}).
+     */
+    public static final List<String> PROMPT_PARTS = List.of(INPUT_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS);
 
     /** What a metric name looks like; {@link #isValidName} checks it by hand. */
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");

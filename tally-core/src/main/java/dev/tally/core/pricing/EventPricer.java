@@ -20,6 +20,8 @@ import java.util.Map;
  * once, half-even, to nine (nano-dollars). A metric with a non-zero quantity and no price makes the event
  * <em>unpriced</em>: its priced metrics still count, and it is reported as unpriced, never silently billed at $0.
  * {@code reasoning_tokens} are never priced ({@link Metrics#isNeverPriced}): {@code output_tokens} already hold them.
+ * Where the catalog has prices by prompt size, each metric's price is the one for this event's prompt
+ * ({@link #promptTokens}).
  */
 public final class EventPricer {
     private static final int TERM_SCALE = 24;
@@ -30,13 +32,14 @@ public final class EventPricer {
     /** The price of usage {@code usageMicros} (micros by metric) of one call at {@code t}. */
     public static PricedCost price(PriceCatalog catalog, String provider, String model, Instant t,
                                    Map<String, Long> usageMicros) {
+        long prompt = catalog.hasTiers() ? promptTokens(usageMicros) : 0;
         BigDecimal total = BigDecimal.ZERO;
         List<String> unpriced = new ArrayList<>();
         for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
             if (e.getValue() == 0 || Metrics.isNeverPriced(e.getKey())) {
                 continue;
             }
-            Price price = catalog.priceAt(provider, model, e.getKey(), t);
+            Price price = catalog.priceAt(provider, model, e.getKey(), t, prompt);
             if (price == null) {
                 unpriced.add(e.getKey());
             } else {
@@ -62,13 +65,14 @@ public final class EventPricer {
      */
     public static long priceNanos(PriceCatalog catalog, String provider, String model, Instant t,
                                   Map<String, Long> usageMicros) {
+        long prompt = catalog.hasTiers() ? promptTokens(usageMicros) : 0;
         long total = 0;
         for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
             long micros = e.getValue();
             if (micros == 0 || Metrics.isNeverPriced(e.getKey())) {
                 continue;
             }
-            Price price = catalog.priceAt(provider, model, e.getKey(), t);
+            Price price = catalog.priceAt(provider, model, e.getKey(), t, prompt);
             if (price == null) {
                 continue; // unpriced: it adds nothing, as in price()
             }
@@ -85,6 +89,21 @@ public final class EventPricer {
             }
         }
         return total;
+    }
+
+    /**
+     * The size of an event's prompt in whole tokens: {@code input_tokens + cached_tokens + cache_write_tokens} (the
+     * prompt includes the parts read from or written to a cache, as the providers count it for their tiers).
+     */
+    public static long promptTokens(Map<String, Long> usageMicros) {
+        long micros = 0;
+        for (String part : Metrics.PROMPT_PARTS) {
+            Long m = usageMicros.get(part);
+            if (m != null && m > 0) {
+                micros = m > Long.MAX_VALUE - micros ? Long.MAX_VALUE : micros + m;
+            }
+        }
+        return micros / 1_000_000L; // micros of whole tokens (Quantity.SCALE)
     }
 
     /** {@link #price}'s nano-dollars, or {@link Long#MAX_VALUE} when they exceed a long. */

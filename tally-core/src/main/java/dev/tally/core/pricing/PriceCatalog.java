@@ -3,6 +3,7 @@ package dev.tally.core.pricing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +11,15 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * An immutable snapshot of the price list, answering "which price applied at this instant?".
+ * An immutable snapshot of the price list, answering "which price applied at this instant, to a prompt this large?".
  *
  * <p>Lookup rule: the model's own price in effect at the instant (the latest {@code effectiveFrom <= t}); if the
  * model has none in effect then, the provider's default (model-less) price in effect at the instant; else none, and
  * the usage is unpriced.
+ *
+ * <p>Tiers by prompt size: a price with {@code abovePromptTokens = N > 0} replaces the base price of its metric for
+ * an event whose prompt has more than N tokens (the highest such tier in effect wins). The prompt of an event is
+ * {@code input_tokens + cached_tokens + cache_write_tokens}, judged per event, as LiteLLM and the providers count it.
  */
 public final class PriceCatalog {
     public static final PriceCatalog EMPTY = new PriceCatalog(List.of());
@@ -23,57 +28,115 @@ public final class PriceCatalog {
      * Price series by provider, then model ("" for the provider's default), then metric. Nested maps rather than one
      * map by a joined key: a lookup then hashes only the caller's strings (whose hashes are cached) and builds none.
      */
-    private final Map<String, Map<String, Map<String, NavigableMap<Instant, Price>>>> series = new HashMap<>();
+    private final Map<String, Map<String, Map<String, Series>>> series = new HashMap<>();
     private final List<Price> all;
+    private final boolean hasTiers;
 
     public PriceCatalog(Collection<Price> prices) {
+        boolean tiers = false;
         for (Price p : prices) {
-            series.computeIfAbsent(p.provider(), k -> new HashMap<>())
+            Series s = series.computeIfAbsent(p.provider(), k -> new HashMap<>())
                     .computeIfAbsent(p.model() == null ? "" : p.model(), k -> new HashMap<>())
-                    .computeIfAbsent(p.metric(), k -> new TreeMap<>())
-                    .put(p.effectiveFrom(), p);
+                    .computeIfAbsent(p.metric(), k -> new Series());
+            s.byTier.computeIfAbsent(p.abovePromptTokens(), k -> new TreeMap<>()).put(p.effectiveFrom(), p);
+            tiers |= p.isTier();
         }
         List<Price> sorted = new ArrayList<>(prices);
-        sorted.sort(java.util.Comparator.comparing(Price::provider)
+        sorted.sort(Comparator.comparing(Price::provider)
                 .thenComparing(p -> p.model() == null ? "" : p.model())
                 .thenComparing(Price::metric)
+                .thenComparingLong(Price::abovePromptTokens)
                 .thenComparing(Price::effectiveFrom));
         this.all = List.copyOf(sorted);
+        this.hasTiers = tiers;
     }
 
-    /** The price of {@code metric} for this provider and model at instant {@code t}, or null if none applies. */
+    /** The base price of {@code metric} for this provider and model at instant {@code t}, or null if none applies. */
     public Price priceAt(String provider, String model, String metric, Instant t) {
+        return priceAt(provider, model, metric, t, 0);
+    }
+
+    /**
+     * The price of {@code metric} for this provider and model at instant {@code t} for an event whose prompt has
+     * {@code promptTokens} tokens, or null if none applies.
+     */
+    public Price priceAt(String provider, String model, String metric, Instant t, long promptTokens) {
         if (provider == null) {
             return null;
         }
-        Map<String, Map<String, NavigableMap<Instant, Price>>> models = series.get(provider);
+        Map<String, Map<String, Series>> models = series.get(provider);
         if (models == null) {
             return null;
         }
         if (model != null) {
-            Price own = floor(models.get(model), metric, t);
+            Price own = find(models.get(model), metric, t, promptTokens);
             if (own != null) {
                 return own;
             }
         }
-        return floor(models.get(""), metric, t);
+        return find(models.get(""), metric, t, promptTokens);
     }
 
-    private static Price floor(Map<String, NavigableMap<Instant, Price>> metrics, String metric, Instant t) {
-        NavigableMap<Instant, Price> prices = metrics == null ? null : metrics.get(metric);
-        if (prices == null) {
-            return null;
-        }
-        Map.Entry<Instant, Price> entry = prices.floorEntry(t);
+    /**
+     * The price of exactly this series (the model's own, null model for the provider's default; this tier) in effect
+     * at {@code t}, with no fallback, or null.
+     */
+    public Price seriesPriceAt(String provider, String model, String metric, long abovePromptTokens, Instant t) {
+        Map<String, Map<String, Series>> models = series.get(provider);
+        Map<String, Series> metrics = models == null ? null : models.get(model == null ? "" : model);
+        Series s = metrics == null ? null : metrics.get(metric);
+        NavigableMap<Instant, Price> tier = s == null ? null : s.byTier.get(abovePromptTokens);
+        Map.Entry<Instant, Price> entry = tier == null ? null : tier.floorEntry(t);
         return entry == null ? null : entry.getValue();
     }
 
-    /** Every price, sorted by provider, model, metric and start. */
+    /** Whether the provider's model has any price of its own in effect at {@code t}. */
+    public boolean hasOwnPricesAt(String provider, String model, Instant t) {
+        Map<String, Map<String, Series>> models = series.get(provider);
+        Map<String, Series> metrics = models == null || model == null ? null : models.get(model);
+        if (metrics == null) {
+            return false;
+        }
+        return metrics.values().stream().flatMap(s -> s.byTier.values().stream())
+                .anyMatch(tier -> tier.floorKey(t) != null);
+    }
+
+    /** Whether any price applies only above a prompt size (else the prompt need not be counted). */
+    public boolean hasTiers() {
+        return hasTiers;
+    }
+
+    private static Price find(Map<String, Series> metrics, String metric, Instant t, long promptTokens) {
+        Series s = metrics == null ? null : metrics.get(metric);
+        return s == null ? null : s.at(t, promptTokens);
+    }
+
+    /** Every price, sorted by provider, model, metric, tier and start. */
     public List<Price> all() {
         return all;
     }
 
     static String seriesKey(String provider, String model, String metric) {
         return provider + '\u0000' + (model == null ? "" : model) + '\u0000' + metric;
+    }
+
+    /** One metric's prices of one model: by tier (0 = base), then by start. */
+    private static final class Series {
+        private final TreeMap<Long, NavigableMap<Instant, Price>> byTier = new TreeMap<>();
+
+        Price at(Instant t, long promptTokens) {
+            // Highest tier below the prompt size first; the base tier (0) applies to every prompt.
+            for (Map.Entry<Long, NavigableMap<Instant, Price>> tier = byTier.lastEntry(); tier != null;
+                 tier = byTier.lowerEntry(tier.getKey())) {
+                if (tier.getKey() > 0 && tier.getKey() >= promptTokens) {
+                    continue;
+                }
+                Map.Entry<Instant, Price> entry = tier.getValue().floorEntry(t);
+                if (entry != null) {
+                    return entry.getValue();
+                }
+            }
+            return null;
+        }
     }
 }

@@ -6,12 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
+import dev.tally.core.pricing.LitellmModel;
 import dev.tally.core.pricing.Price;
+import dev.tally.core.pricing.PriceImport;
 import dev.tally.core.problem.NotFoundException;
 import dev.tally.server.json.CatalogJson;
+import dev.tally.server.json.LitellmJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 
@@ -51,6 +55,7 @@ public final class CatalogRoutes {
         routes.delete("/v1/customers/{customer_id}/keys/{key_id}", this::revokeKey);
         routes.put("/v1/prices", this::putPrices);
         routes.get("/v1/prices", this::listPrices);
+        routes.post("/v1/prices/import", this::importPrices);
     }
 
     private void putPlan(Context ctx) {
@@ -135,6 +140,27 @@ public final class CatalogRoutes {
         ObjectNode out = json.createObjectNode();
         out.put("updated", prices.size());
         ctx.json(out);
+    }
+
+    /**
+     * {@code POST /v1/prices/import?effective_from=&dry_run=}: a LiteLLM price file as the body; answers what it
+     * adds and changes (and stores that, unless a dry run).
+     */
+    private void importPrices(Context ctx) {
+        access.requireAdmin(ctx);
+        Instant from = Requests.instantParam(ctx, "effective_from");
+        if (from == null) {
+            throw HttpProblem.badRequest("effective_from", "effective_from: is required (an ISO-8601 timestamp "
+                    + "or a date YYYY-MM-DD from which the imported prices apply)");
+        }
+        boolean dryRun = Requests.boolParam(ctx, "dry_run");
+        BodyType.requireJson(ctx);
+        List<LitellmModel> entries = LitellmJson.parse(ctx.bodyAsBytes());
+        PriceImport.Report report = PriceImport.plan(catalog.prices(), entries, from);
+        if (!dryRun && !report.toStore().isEmpty()) {
+            catalog.putPrices(report.toStore());
+        }
+        ctx.json(catalogJson.writeImport(report, dryRun));
     }
 
     private void listPrices(Context ctx) {

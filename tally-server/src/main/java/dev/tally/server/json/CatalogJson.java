@@ -13,6 +13,7 @@ import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.pricing.Price;
+import dev.tally.core.pricing.PriceImport;
 import dev.tally.core.problem.Problems;
 
 import java.math.BigDecimal;
@@ -132,11 +133,12 @@ public final class CatalogJson {
         }
         Long per = f.integer("per", 1, 1_000_000_000_000L, false);
         Instant from = f.timestamp("effective_from");
+        Long above = f.integer("above_prompt_tokens", 0, Bounds.MAX_QUANTITY_UNITS, false);
         f.rejectUnknown();
         if (problems.list().size() > before) {
             return null;
         }
-        return new Price(provider, model, metric, unitPrice, per == null ? 1 : per, from);
+        return new Price(provider, model, metric, unitPrice, per == null ? 1 : per, from, above == null ? 0 : above);
     }
 
     private static void checkId(String field, String id, Problems problems) {
@@ -187,6 +189,55 @@ public final class CatalogJson {
         out.put("unit_price", p.unitPrice().toPlainString());
         out.put("per", p.per());
         out.put("effective_from", p.effectiveFrom().toString());
+        if (p.isTier()) {
+            out.put("above_prompt_tokens", p.abovePromptTokens());
+        }
         return out;
+    }
+
+    /** The answer of {@code POST /v1/prices/import}. */
+    public ObjectNode writeImport(PriceImport.Report report, boolean dryRun) {
+        ObjectNode out = json.createObjectNode();
+        out.put("effective_from", report.effectiveFrom().toString());
+        out.put("dry_run", dryRun);
+        out.put("prices_stored", dryRun ? 0 : report.toStore().size());
+        ObjectNode counts = out.putObject("counts");
+        counts.put("added", report.added().size());
+        counts.put("changed", report.changed().size());
+        counts.put("unchanged", report.unchanged().size());
+        counts.put("skipped", report.skipped().size());
+        writeModels(out.putArray("added"), report.added(), false);
+        writeModels(out.putArray("changed"), report.changed(), true);
+        writeModels(out.putArray("unchanged"), report.unchanged(), false);
+        ArrayNode skipped = out.putArray("skipped");
+        report.skipped().forEach(s -> skipped.addObject().put("key", s.key()).put("reason", s.reason()));
+        return out;
+    }
+
+    private void writeModels(ArrayNode list, List<PriceImport.ModelChange> models, boolean withChanges) {
+        for (PriceImport.ModelChange m : models) {
+            ObjectNode o = list.addObject();
+            o.put("key", m.key());
+            o.put("provider", m.provider());
+            o.put("model", m.model());
+            ArrayNode prices = o.putArray("prices");
+            m.prices().forEach(p -> prices.add(writePrice(p)));
+            if (withChanges) {
+                ArrayNode changes = o.putArray("changes");
+                for (PriceImport.PriceChange c : m.changes()) {
+                    ObjectNode ch = changes.addObject();
+                    ch.put("metric", c.metric());
+                    ch.put("above_prompt_tokens", c.abovePromptTokens());
+                    if (c.before() == null) {
+                        ch.putNull("before");
+                    } else {
+                        ch.set("before", writePrice(c.before()));
+                    }
+                    ch.set("after", writePrice(c.after()));
+                }
+            }
+            ArrayNode leftOut = o.putArray("left_out");
+            m.leftOut().forEach(leftOut::add);
+        }
     }
 }
