@@ -70,6 +70,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
     /** Guards the check-and-mark of the global cost alert. */
     private final Object globalLock = new Object();
     private volatile String globalFiredPeriod;
+    private final LatePeriods late;
 
     /**
      * Reads each customer's cost of its current billing month from the month rollups, so cost alerts count what
@@ -87,6 +88,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         this.settings = settings;
         this.listener = listener;
         this.onFailure = onFailure;
+        this.late = new LatePeriods(usage);
         this.seededCosts = new ConcurrentHashMap<>(monthCosts(usage, catalog, clock.instant()));
         seededCosts.values().forEach(globalCostNanos::addAndGet);
         this.worker = Executors.newSingleThreadExecutor(r -> {
@@ -112,6 +114,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             if (!fired.isEmpty()) {
                 store(fired);
             }
+            checkLate(customer, entry.event().timestamp(), limits, now);
         } catch (RuntimeException e) {
             // The event is stored and counted; a failed evaluation must not fail its ingestion.
             onFailure.accept(e);
@@ -160,21 +163,42 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         fired.add(NewAlerts.globalCost(Money.ofNanos(totalNanos), amount, period, now));
     }
 
+    /** Judges usage recorded into an earlier day or month window in that window, on the engine's thread. */
+    private void checkLate(Customer customer, Instant eventTime, List<Limit> limits, Instant now) {
+        for (Limit limit : limits) {
+            if (!LatePeriods.isLate(customer, limit, eventTime, now)) {
+                continue;
+            }
+            String key = late.claim(customer, limit, eventTime);
+            if (key != null) {
+                worker.execute(() -> {
+                    try {
+                        insert(late.check(key, customer, limit, eventTime, now));
+                    } catch (RuntimeException e) {
+                        onFailure.accept(e);
+                    }
+                });
+            }
+        }
+    }
+
     /** Stores alerts on the engine's thread and tells the listener about those really stored. */
     private void store(List<Alert> alerts) {
-        worker.execute(() -> {
-            for (Alert a : alerts) {
-                try {
-                    if (store.insertIfNoneOpen(a)) {
-                        listener.fired(a);
-                    }
-                } catch (RuntimeException e) {
-                    // Not stored: forget the mark, so the next event that still crosses the level tries again.
-                    forget(a);
-                    onFailure.accept(e);
+        worker.execute(() -> insert(alerts));
+    }
+
+    private void insert(List<Alert> alerts) {
+        for (Alert a : alerts) {
+            try {
+                if (store.insertIfNoneOpen(a)) {
+                    listener.fired(a);
                 }
+            } catch (RuntimeException e) {
+                // Not stored: forget the mark, so the next event that still crosses the level tries again.
+                forget(a);
+                onFailure.accept(e);
             }
-        });
+        }
     }
 
     /**
@@ -213,6 +237,15 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
 
     /** Forgets that an alert fired, so that its key may fire again: called once it is resolved. */
     public void forget(Alert alert) {
+        late.forget(alert);
+        forgetLive(alert);
+    }
+
+    /**
+     * Forgets the live marks of an alert. The sweep resolves late alerts at once (their period is over) and keeps
+     * their marks, so that the rest of the same import does not fire them again.
+     */
+    private void forgetLive(Alert alert) {
         if (alert.customer() == null) {
             if (alert.kind() == AlertKind.COST) {
                 globalFiredPeriod = null;
@@ -235,7 +268,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             CauseCheck check = a.customer() == null ? null
                     : checks.computeIfAbsent(a.customer(), id -> CauseCheck.of(catalog, reporter, id, now));
             if (CauseCheck.isGone(a, check, now, settings.forecast()) && store.resolve(a.id(), SYSTEM, now)) {
-                forget(a);
+                forgetLive(a);
                 resolved++;
             }
         }

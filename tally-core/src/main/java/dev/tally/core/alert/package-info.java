@@ -7,6 +7,7 @@
  * <p>Rules: at most one open alert per (customer, kind, limit, threshold, period); an alert goes
  * {@code active -> acknowledged -> resolved} and never back; it resolves itself when its period ends or its cause
  * goes away; only a resolved key fires again. A limit's alerts belong to its calendar window (billing month,
- * customer-local day), those of sliding minute and hour limits and rate spikes to the UTC hour.
+ * customer-local day), those of sliding minute and hour limits and rate spikes to the UTC hour. Usage recorded
+ * into an earlier day or month window is judged in that window, from the rollups ({@code LatePeriods}).
  */
 package dev.tally.core.alert;

@@ -21,6 +21,11 @@ public final class LimitUsage {
 
     /** The usage that counts toward {@code limit} among {@code rows} (which must all be of the limit's window). */
     public static BigDecimal used(Limit limit, Collection<RollupRow> rows) {
+        return toDecimal(limit.metric(), usedRaw(limit, rows));
+    }
+
+    /** Like {@link #used}, in the metric's stored unit (calls, nano-dollars or micros). */
+    public static long usedRaw(Limit limit, Collection<RollupRow> rows) {
         long sum = 0;
         for (RollupRow row : rows) {
             RollupKey k = row.key();
@@ -29,7 +34,7 @@ public final class LimitUsage {
                 sum = Bounds.saturatedSum(sum, raw(limit.metric(), row.counts()));
             }
         }
-        return toDecimal(limit.metric(), sum);
+        return sum;
     }
 
     /** The metric's value in its stored unit: calls, nano-dollars, or micros. */

@@ -86,6 +86,39 @@ class AlertApiTest {
         }
     }
 
+    /** Issue 15.3: usage back-dated into last month is judged in last month, and the alert says so. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void month_usageBackDatedIntoLastMonth_raisesThatMonthsAlertsOnce(Backend backend) {
+        try (TestServer s = start(backend, "2026-12-03T09:00:00Z")) {
+            plan("pro", """
+                    {"name":"openai-tokens-month","metric":"tokens","window":"month","amount":500000,"mode":"soft",\
+                    "thresholds":[80,100]}""");
+            customer("acme", "pro");
+            // November replayed in December: 520,000 tokens of 500,000 (104%), in two batches of an import.
+            post("[" + eventAt("acme", "2026-11-10T10:00:00Z", 300_000) + ","
+                    + eventAt("acme", "2026-11-20T10:00:00Z", 120_000) + "]");
+            post("[" + eventAt("acme", "2026-11-28T10:00:00Z", 100_000) + "]");
+
+            List<JsonNode> november = limitAlerts("&state=active");
+            assertThat(november).extracting(a -> a.get("kind").asText() + ":" + a.get("threshold").asText())
+                    .containsExactlyInAnyOrder("threshold:80", "threshold:100", "exceeded:null");
+            for (JsonNode a : november) {
+                assertThat(a.get("period").asText()).isEqualTo("2026-11");
+                assertThat(a.get("message").asText()).contains("billing month 2026-11-01 to 2026-11-30");
+            }
+            assertThat(november).filteredOn(a -> a.get("kind").asText().equals("exceeded"))
+                    .extracting(a -> a.get("percent").decimalValue().setScale(1).toPlainString()).containsExactly("104.0");
+
+            // Resolved by the sweep (its month is over), the rest of the import does not fire them again.
+            s.server().alerts().sweep();
+            post("[" + eventAt("acme", "2026-11-29T10:00:00Z", 1_000) + "]");
+            assertThat(limitAlerts("&state=active")).isEmpty();
+            assertThat(limitAlerts("")).hasSize(3)
+                    .allMatch(a -> a.get("period").asText().equals("2026-11"), "of November");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void rateSpike_busyCustomerJumps_flagged_quietCustomerJumps_not(Backend backend) {
@@ -444,6 +477,19 @@ class AlertApiTest {
             body.append(i == 0 ? "" : ",").append(event(customer, "gpt-4", tokens));
         }
         post(body.append(']').toString());
+    }
+
+    /** Acme's threshold and exceeded alerts (not the unpriced model's), newest first. */
+    private List<JsonNode> limitAlerts(String query) {
+        List<JsonNode> out = new ArrayList<>(alerts("?customer=acme&kind=threshold" + query));
+        out.addAll(alerts("?customer=acme&kind=exceeded" + query));
+        return out;
+    }
+
+    /** An event of {@code tokens} input tokens with its own timestamp. */
+    private String eventAt(String customer, String at, long tokens) {
+        return "{\"id\":\"" + nextId() + "\",\"customer\":\"" + customer + "\",\"timestamp\":\"" + at
+                + "\",\"provider\":\"openai\",\"model\":\"gpt-4\",\"usage\":{\"input_tokens\":" + tokens + "}}";
     }
 
     private synchronized String nextId() {
