@@ -11,6 +11,8 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -70,6 +72,8 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     public static final Duration DEFAULT_REFILL_WAIT = Duration.ofSeconds(3);
     /** The error a script call answers when the counters are not filled (Redis lost them, or never had them). */
     static final String UNFILLED = "TALLYUNFILLED";
+    /** How often a start tries a Redis handshake that timed out. */
+    private static final int CONNECT_ATTEMPTS = 3;
     /** The largest amount or limit Lua's doubles hold exactly. */
     static final long MAX_EXACT = (1L << 53) - 1;
     private static final String SCRIPT = readScript();
@@ -120,10 +124,27 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         client.setOptions(ClientOptions.builder()
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         try {
-            return new RedisCounterStore(client, client.connect(), prefix);
+            return new RedisCounterStore(client, connectPatiently(client), prefix);
         } catch (RuntimeException e) {
             client.shutdown();
             throw e;
+        }
+    }
+
+    /**
+     * The first connection of a process: its handshake shares the command timeout, and on a cold JVM (Netty's classes
+     * still loading) on a busy machine it can take longer, so a timed-out handshake is tried again a few times. A
+     * refused connection (nothing listens) fails at once.
+     */
+    private static StatefulRedisConnection<String, String> connectPatiently(RedisClient client) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.connect();
+            } catch (RedisConnectionException e) {
+                if (attempt == CONNECT_ATTEMPTS || !(e.getCause() instanceof RedisCommandTimeoutException)) {
+                    throw e;
+                }
+            }
         }
     }
 

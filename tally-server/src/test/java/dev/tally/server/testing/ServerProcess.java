@@ -3,9 +3,12 @@ package dev.tally.server.testing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,6 +37,20 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(Path dataDir, String adminKey, String command, String... flags)
             throws IOException {
+        return start(dataDir, adminKey, Map.of(), command, flags);
+    }
+
+    /**
+     * Starts {@code tally serve} like {@link #start(Path, String)}, with {@code environment} added to the process's
+     * environment (for example {@code TALLY_DATABASE_URL} and {@code TALLY_REDIS_URL} for a node of several).
+     */
+    public static ServerProcess start(Path dataDir, String adminKey, Map<String, String> environment)
+            throws IOException {
+        return start(dataDir, adminKey, environment, "serve");
+    }
+
+    private static ServerProcess start(Path dataDir, String adminKey, Map<String, String> environment,
+                                       String command, String... flags) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> line = new java.util.ArrayList<>(List.of(java, "-cp", classpath, "dev.tally.server.Main",
@@ -43,24 +60,32 @@ public final class ServerProcess implements AutoCloseable {
         pb.environment().put("TALLY_ADMIN_KEY", adminKey);
         pb.environment().remove("TALLY_DATABASE_URL");
         pb.environment().remove("TALLY_CONFIG");
+        pb.environment().putAll(environment);
         pb.redirectErrorStream(true);
         Process process = pb.start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread reader = new Thread(() -> pump(process, port), "server-output");
+        Path log = dataDir.resolve("server.log");
+        Thread reader = new Thread(() -> pump(process, port, log), "server-output");
         reader.setDaemon(true);
         reader.start();
         try {
             return new ServerProcess(process, port.get(60, TimeUnit.SECONDS));
         } catch (Exception e) {
             process.destroyForcibly();
-            throw new IOException("the server process did not start listening within 60 s", e);
+            throw new IOException("the server process did not start listening within 60 s; its output ended with:\n"
+                    + tail(log), e);
         }
     }
 
-    private static void pump(Process process, CompletableFuture<Integer> port) {
+    /** Reads the server's output for its port, keeping it in {@code log} for whoever looks into a failure. */
+    private static void pump(Process process, CompletableFuture<Integer> port, Path log) {
         try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null; ) {
+                out.write(line);
+                out.write('\n');
+                out.flush();
                 Matcher m = LISTENING.matcher(line);
                 if (m.find()) {
                     port.complete(Integer.parseInt(m.group(1)));
@@ -70,6 +95,20 @@ public final class ServerProcess implements AutoCloseable {
             port.completeExceptionally(e);
         }
         port.completeExceptionally(new IOException("the server process exited before listening"));
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Whether the process still runs. */
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public int port() {
