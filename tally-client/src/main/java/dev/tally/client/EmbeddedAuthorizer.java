@@ -6,6 +6,7 @@ import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.enforce.LimitDecision;
 import dev.tally.core.ratelimit.RateLimitFields;
 import dev.tally.core.limit.Limit;
+import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
@@ -139,7 +140,7 @@ public final class EmbeddedAuthorizer implements Authorizer {
         if (value == null) {
             return null;
         }
-        if (Metrics.COST.equals(metric)) {
+        if (MetricUnit.of(metric).isMoney()) {
             return new BigDecimal(Money.ofRounded(value).toPlainString());
         }
         BigDecimal stripped = value.stripTrailingZeros();

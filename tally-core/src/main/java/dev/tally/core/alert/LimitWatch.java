@@ -70,7 +70,7 @@ final class LimitWatch {
         }
         if (limit.window() == Window.MONTH && !forecastFired && amountRaw > 0 && now.toEpochMilli() >= nextForecastMs) {
             nextForecastMs = now.toEpochMilli() + rule.checkEvery().toMillis();
-            Optional<Instant> at = Forecast.exhaustion(period.period(), LimitUsage.toDecimal(limit.metric(), used),
+            Optional<Instant> at = Forecast.exhaustion(period.period(), limit.unit().toDecimal(used),
                     limit.amount(), now, rule);
             if (at.isPresent()) {
                 forecastFired = true;

@@ -3,7 +3,6 @@ package dev.tally.core.alert;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
-import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
 import dev.tally.core.limit.LimitUsage;
@@ -117,8 +116,8 @@ final class NewAlerts {
     }
 
     private static String amount(Limit limit, long raw) {
-        BigDecimal d = LimitUsage.toDecimal(limit.metric(), raw);
-        return Metrics.COST.equals(limit.metric()) ? "$" + d.toPlainString()
+        BigDecimal d = limit.unit().toDecimal(raw);
+        return limit.unit().isMoney() ? "$" + d.toPlainString()
                 : d.stripTrailingZeros().toPlainString() + " " + limit.metric();
     }
 

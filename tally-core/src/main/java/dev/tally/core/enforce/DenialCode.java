@@ -1,7 +1,6 @@
 package dev.tally.core.enforce;
 
 import dev.tally.core.limit.Limit;
-import dev.tally.core.metric.Metrics;
 import dev.tally.core.period.Window;
 
 import java.util.Locale;
@@ -19,7 +18,7 @@ public enum DenialCode {
 
     /** The code for a denial by {@code limit}. */
     public static DenialCode of(Limit limit) {
-        if (Metrics.COST.equals(limit.metric())) {
+        if (limit.unit().isMoney()) {
             return BUDGET_EXCEEDED;
         }
         return limit.window() == Window.MINUTE || limit.window() == Window.HOUR ? RATE_LIMITED : QUOTA_EXCEEDED;

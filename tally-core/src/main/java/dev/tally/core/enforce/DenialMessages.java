@@ -18,7 +18,7 @@ final class DenialMessages {
             case DAY -> "day";
             case MONTH -> "month";
         };
-        if (Metrics.COST.equals(limit.metric())) {
+        if (limit.unit().isMoney()) {
             String amount = Money.ofRounded(limit.amount()).toPlainString();
             return "Your " + adjective(period) + " budget of $" + amount + " is used up. Please upgrade your plan.";
         }

@@ -459,9 +459,9 @@ public final class Enforcer {
                 CounterState s = states.get(i);
                 Period window = window(compiled, s, now);
                 long reserved = s.reserved() + (held ? charges.get(i).amount() : 0);
-                BigDecimal used = LimitUsage.toDecimal(limit.metric(), s.used() + reserved);
+                BigDecimal used = limit.unit().toDecimal(s.used() + reserved);
                 LimitDecision d = new LimitDecision(LimitState.of(limit, window, used),
-                        LimitUsage.toDecimal(limit.metric(), reserved), s.fits(), charges.get(i).spec().enforced());
+                        limit.unit().toDecimal(reserved), s.fits(), charges.get(i).spec().enforced());
                 decisions.add(d);
                 BigDecimal share = remainingShare(d.state());
                 if (share == null || limit.mode() == LimitMode.SHADOW) {

@@ -1,5 +1,6 @@
 package dev.tally.core.limit;
 
+import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.period.Window;
 
@@ -50,8 +51,9 @@ public record Limit(String name, String metric, Window window, BigDecimal amount
                 && (endpoint == null || endpoint.equals(eventEndpoint));
     }
 
-    public boolean isCost() {
-        return Metrics.COST.equals(metric);
+    /** The unit its metric is counted in (calls, nano-dollars or micros). */
+    public MetricUnit unit() {
+        return MetricUnit.of(metric);
     }
 
     /** The derived name: the filters that are set, the metric and the window, joined by dashes. */

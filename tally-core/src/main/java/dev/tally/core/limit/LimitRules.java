@@ -1,5 +1,6 @@
 package dev.tally.core.limit;
 
+import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
@@ -59,9 +60,10 @@ public final class LimitRules {
             problems.add(at + ".metric", "must be lower_snake_case (a-z, 0-9, _), was '" + metric + "'");
         }
         if (amount != null) {
+            MetricUnit unit = metric == null ? null : MetricUnit.of(metric);
             if (amount.signum() < 0) {
                 problems.add(at + ".amount", "must be >= 0, was " + amount.toPlainString());
-            } else if (Metrics.COST.equals(metric)) {
+            } else if (unit == MetricUnit.NANO_DOLLARS) {
                 try {
                     Money.parse(amount.toPlainString());
                 } catch (IllegalArgumentException e) {
@@ -70,7 +72,7 @@ public final class LimitRules {
             } else if (metric != null && Metrics.isInteger(metric) && amount.stripTrailingZeros().scale() > 0) {
                 problems.add(at + ".amount", "must be a whole number for " + metric + ", was "
                         + amount.toPlainString());
-            } else if (metric != null && !Metrics.REQUESTS.equals(metric)) {
+            } else if (unit == MetricUnit.MICROS) {
                 // Quantities are counted in micros in a long: the amount must be one Tally can count up to.
                 try {
                     Quantity.toMicros(amount);

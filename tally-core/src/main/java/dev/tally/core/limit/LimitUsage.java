@@ -2,8 +2,6 @@ package dev.tally.core.limit;
 
 import dev.tally.core.bounds.Bounds;
 import dev.tally.core.metric.Metrics;
-import dev.tally.core.metric.Quantity;
-import dev.tally.core.money.Money;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
@@ -21,7 +19,7 @@ public final class LimitUsage {
 
     /** The usage that counts toward {@code limit} among {@code rows} (which must all be of the limit's window). */
     public static BigDecimal used(Limit limit, Collection<RollupRow> rows) {
-        return toDecimal(limit.metric(), usedRaw(limit, rows));
+        return limit.unit().toDecimal(usedRaw(limit, rows));
     }
 
     /** Like {@link #used}, in the metric's stored unit (calls, nano-dollars or micros). */
@@ -49,23 +47,7 @@ public final class LimitUsage {
 
     /** A limit's amount in the stored unit of its metric (calls, nano-dollars or micros); -1 when unlimited. */
     public static long rawAmount(Limit limit) {
-        if (limit.amount() == null) {
-            return -1;
-        }
-        return switch (limit.metric()) {
-            case Metrics.REQUESTS -> limit.amount().setScale(0, java.math.RoundingMode.FLOOR).longValueExact();
-            case Metrics.COST -> Money.ofRounded(limit.amount()).nanos();
-            default -> Quantity.toMicros(limit.amount());
-        };
-    }
-
-    /** A stored value as an exact decimal in the metric's unit. */
-    public static BigDecimal toDecimal(String metric, long raw) {
-        return switch (metric) {
-            case Metrics.REQUESTS -> BigDecimal.valueOf(raw);
-            case Metrics.COST -> Money.ofNanos(raw).toBigDecimal().stripTrailingZeros();
-            default -> Quantity.toDecimal(raw);
-        };
+        return limit.amount() == null ? -1 : limit.unit().toStored(limit.amount());
     }
 
     /** The dimensions that the provider, model and endpoint filters of {@code limits} look at. */

@@ -5,7 +5,7 @@ import dev.tally.core.enforce.LimitDecision;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.limit.LimitState;
-import dev.tally.core.metric.Metrics;
+import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.IsoInstant;
 
@@ -136,7 +136,7 @@ public final class RateLimitFields {
     }
 
     private static String plain(String metric, BigDecimal value) {
-        if (Metrics.COST.equals(metric)) {
+        if (MetricUnit.of(metric).isMoney()) {
             return Money.ofRounded(value).toPlainString();
         }
         return value.stripTrailingZeros().toPlainString();
@@ -144,15 +144,16 @@ public final class RateLimitFields {
 
     /** A whole number for a structured field: micro-dollars for money, whole units otherwise (rounded down). */
     private static long integer(String metric, BigDecimal value) {
-        BigDecimal scaled = Metrics.COST.equals(metric) ? value.movePointRight(6) : value;
+        BigDecimal scaled = MetricUnit.of(metric).isMoney() ? value.movePointRight(6) : value;
         return scaled.setScale(0, RoundingMode.FLOOR).longValue();
     }
 
     private static String unit(String metric) {
-        if (Metrics.REQUESTS.equals(metric)) {
-            return null;
-        }
         // Units the draft does not define carry a vendor prefix, so they cannot clash with ones it may define later.
-        return Metrics.COST.equals(metric) ? "tally-usd-micros" : "tally-" + metric;
+        return switch (MetricUnit.of(metric)) {
+            case CALLS -> null;
+            case NANO_DOLLARS -> "tally-usd-micros";
+            case MICROS -> "tally-" + metric;
+        };
     }
 }

@@ -14,6 +14,7 @@ import dev.tally.core.enforce.Decision;
 import dev.tally.core.enforce.LimitDecision;
 import dev.tally.core.event.EndUsers;
 import dev.tally.core.limit.Limit;
+import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
@@ -354,7 +355,7 @@ public final class DecisionJson {
         g.writeFieldName(field);
         if (amount == null) {
             g.writeNull();
-        } else if (Metrics.COST.equals(metric)) {
+        } else if (MetricUnit.of(metric).isMoney()) {
             g.writeString(Money.ofRounded(amount).toPlainString());
         } else if (amount.stripTrailingZeros().scale() <= 0) {
             g.writeNumber(amount.longValue());

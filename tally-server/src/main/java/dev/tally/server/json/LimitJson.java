@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.limit.LimitRules;
+import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
 import dev.tally.core.problem.Problems;
@@ -114,7 +115,7 @@ public final class LimitJson {
     public static void putAmount(ObjectNode out, String field, String metric, BigDecimal amount) {
         if (amount == null) {
             out.putNull(field);
-        } else if (dev.tally.core.metric.Metrics.COST.equals(metric)) {
+        } else if (MetricUnit.of(metric).isMoney()) {
             out.put(field, Money.ofRounded(amount).toPlainString());
         } else if (amount.stripTrailingZeros().scale() <= 0) {
             out.put(field, amount.longValue());
