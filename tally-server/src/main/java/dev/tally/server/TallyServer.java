@@ -19,6 +19,12 @@ import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
+import dev.tally.server.gateway.Gateway;
+import dev.tally.server.gateway.GatewayHandler;
+import dev.tally.server.gateway.GatewaySettings;
+import dev.tally.server.gateway.KeySealer;
+import dev.tally.server.gateway.UpstreamRoutes;
+import dev.tally.server.gateway.Upstreams;
 import dev.tally.server.http.Access;
 import dev.tally.server.http.AlertRoutes;
 import dev.tally.server.http.BodyReading;
@@ -55,6 +61,7 @@ import org.eclipse.jetty.util.thread.ThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,10 +103,12 @@ public final class TallyServer implements AutoCloseable {
      * @param ingest        event ingestion over the writer
      * @param changes       reloads what this node caches when any node changed the configuration
      * @param node          this node's heartbeat in the node registry
+     * @param upstreams     the gateway's upstreams and customers' keys for them
+     * @param gateway       how the gateway calls upstreams
      */
     private record Services(TallyStore store, Catalog catalog, UsageReporter reporter, Notifications notifications,
                             AlertEngine alerts, Enforcer enforcer, CounterBackend counters, IngestService ingest,
-                            ConfigChanges changes, ClusterNode node) {
+                            ConfigChanges changes, ClusterNode node, Upstreams upstreams, GatewaySettings gateway) {
     }
 
     private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
@@ -165,6 +174,7 @@ public final class TallyServer implements AutoCloseable {
             CounterBackend counters = lifecycle.start("counters", () -> CounterBackend.open(config, store, catalog,
                     clock), CounterBackend::close);
             StoredSecrets secrets = StoredSecrets.load(config, store);
+            Upstreams upstreams = seededUpstreams(config, file, store, catalog);
             ServerMetrics metrics = lifecycle.start("metrics", () -> ServerMetrics.start(store), ServerMetrics::close);
             UsageReporter reporter = new UsageReporter(store, catalog, clock);
             // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
@@ -180,13 +190,15 @@ public final class TallyServer implements AutoCloseable {
             // Another node's change of plans, customers or prices: reload the catalog, then re-check open alerts.
             changes.onChange(() -> {
                 catalog.reload();
+                upstreams.reload();
                 alerts.sweepLater();
             });
             ClusterNode node = lifecycle.start("node registry", () -> ClusterNode.start(store, counters.kind(),
                     changes, clock), ClusterNode::close);
             Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer, counters,
                     new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()),
-                    changes, node);
+                    changes, node, upstreams, file == null ? GatewaySettings.defaults(config.maxBodyBytes())
+                    : file.gatewaySettings(config.maxBodyBytes()));
             List<String> routes = new ArrayList<>();
             Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
                     notificationJson, routes, clock).start(), Javalin::stop);
@@ -206,6 +218,21 @@ public final class TallyServer implements AutoCloseable {
             file.seed(catalog, new CatalogJson(json), clock.instant());
         }
         return catalog;
+    }
+
+    /**
+     * The gateway's upstreams, with those of {@code tally.yaml} put in; their keys are sealed with the key of
+     * {@value KeySealer#KEY_VARIABLE}, else of the data directory's {@value KeySealer#KEY_FILE}.
+     */
+    private static Upstreams seededUpstreams(ServerConfig config, ConfigFile file, TallyStore store,
+                                             Catalog catalog) {
+        Path dataDir = config.dataDir() != null ? config.dataDir() : Path.of(".");
+        Upstreams upstreams = new Upstreams(store, catalog,
+                KeySealer.load(System.getenv(KeySealer.KEY_VARIABLE), dataDir));
+        if (file != null) {
+            file.seedUpstreams(upstreams, System.getenv());
+        }
+        return upstreams;
     }
 
     /** Puts the notification channels of {@code tally.yaml} in the store; answers its SMTP settings, or null. */
@@ -252,6 +279,9 @@ public final class TallyServer implements AutoCloseable {
         List<HandlerMetaInfo> getRoutes = new ArrayList<>();
         boolean virtualThreads = Runtime.version().feature() >= 21;
         ThreadPool httpPool = httpPool(config, virtualThreads);
+        Gateway gateway = new Gateway(auth, services.upstreams(), services.enforcer(), services.ingest(), httpPool,
+                clock, services.gateway(), json);
+        GATEWAY_METHODS.forEach(m -> routes.add(m + " " + GATEWAY_ROUTE));
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.events.handlerAdded(h -> {
@@ -263,9 +293,10 @@ public final class TallyServer implements AutoCloseable {
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.jetty.threadPool = httpPool;
-            // Bodies are read before a request takes a pool thread, so slow senders cannot hold every thread.
-            cfg.jetty.modifyServer(server -> server.setHandler(
-                    new BodyReading(config.maxBodyBytes(), config.bodyTimeout(), problems)));
+            // Bodies are read before a request takes a pool thread, so slow senders cannot hold every thread; the
+            // gateway's calls are taken before that, so their bodies stream through on the gateway's threads.
+            cfg.jetty.modifyServer(server -> server.setHandler(new GatewayHandler(gateway, gatewayThreads(),
+                    new BodyReading(config.maxBodyBytes(), config.bodyTimeout(), problems))));
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.concurrency.useVirtualThreads = virtualThreads;
@@ -297,8 +328,30 @@ public final class TallyServer implements AutoCloseable {
             new NotificationRoutes(store, services.notifications(), notificationJson, access, requests, json)
                     .register(cfg.routes);
             new KeyRoutes(auth, access, requests, json).register(cfg.routes);
+            new UpstreamRoutes(services.upstreams(), access, requests, json).register(cfg.routes);
             headLikeGet(cfg.routes, getRoutes);
         });
+    }
+
+    /** The gateway's route, as the OpenAPI document names it; its calls never reach Javalin. */
+    private static final String GATEWAY_ROUTE = "/gateway/{upstream}/{path}";
+    /** The methods the gateway forwards. */
+    private static final List<String> GATEWAY_METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE");
+
+    /**
+     * The threads of the gateway's calls: a forwarded call blocks its thread for as long as the upstream answers
+     * (seconds for a completion, an hour for a long audio stream), so each call has a thread of its own, created on
+     * demand and ending after a minute idle, rather than one of the HTTP pool's few.
+     */
+    private static Executor gatewayThreads() {
+        AtomicInteger next = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "tally-gateway-" + next.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        return pool;
     }
 
     /** The background jobs: retention hourly, and the alerts' self-resolution sweep every minute. */

@@ -5,6 +5,7 @@ import dev.tally.core.alert.Alert;
 import dev.tally.core.alert.AlertPage;
 import dev.tally.core.alert.AlertQuery;
 import dev.tally.core.auth.ApiKey;
+import dev.tally.core.gateway.Upstream;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.event.EventPage;
@@ -299,7 +300,10 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public boolean deleteCustomer(String id) {
-        return configWrite("deleting customer " + id, c -> catalog.deleteCustomer(c, id));
+        return configWrite("deleting customer " + id, c -> {
+            UpstreamRows.deleteKeysOf(c, id); // the keys it brought for the gateway's upstreams go with it
+            return catalog.deleteCustomer(c, id);
+        });
     }
 
     @Override
@@ -349,6 +353,43 @@ abstract class JdbcStore implements TallyStore {
             KeyRows.putSetting(c, name, value);
             return null;
         });
+    }
+
+    @Override
+    public void putUpstream(Upstream upstream) {
+        configWrite("saving upstream " + upstream.name(), c -> {
+            UpstreamRows.put(c, upstream, clock.millis());
+            return null;
+        });
+    }
+
+    @Override
+    public List<Upstream> upstreams() {
+        return tx.read("reading upstreams", UpstreamRows::all);
+    }
+
+    @Override
+    public boolean deleteUpstream(String name) {
+        return configWrite("deleting upstream " + name, c -> UpstreamRows.delete(c, name));
+    }
+
+    @Override
+    public void putUpstreamKey(String customerId, String upstream, String sealedKey) {
+        configWrite("saving upstream key of " + customerId + " for " + upstream, c -> {
+            UpstreamRows.putKey(c, customerId, upstream, sealedKey, clock.millis());
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> upstreamKey(String customerId, String upstream) {
+        return tx.read("reading upstream key of " + customerId, c -> UpstreamRows.key(c, customerId, upstream));
+    }
+
+    @Override
+    public boolean deleteUpstreamKey(String customerId, String upstream) {
+        return configWrite("deleting upstream key of " + customerId + " for " + upstream,
+                c -> UpstreamRows.deleteKey(c, customerId, upstream));
     }
 
     @Override

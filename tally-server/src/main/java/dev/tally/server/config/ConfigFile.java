@@ -18,6 +18,8 @@ import dev.tally.core.notify.WebhookSignature;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.problem.Problems;
 import dev.tally.core.problem.ValidationException;
+import dev.tally.server.gateway.GatewaySettings;
+import dev.tally.server.gateway.Upstreams;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.JsonFields;
 import dev.tally.server.json.NotificationJson;
@@ -99,7 +101,8 @@ public final class ConfigFile {
         }
         Problems problems = new Problems();
         JsonFields top = new JsonFields(node, "", problems);
-        List.of("server", "plans", "prices", "customers", "alerts", "channels", "smtp").forEach(top::raw);
+        List.of("server", "plans", "prices", "customers", "alerts", "channels", "smtp", "upstreams", "gateway")
+                .forEach(top::raw);
         top.rejectUnknown();
         failOn(source, problems);
         return new ConfigFile(source, (ObjectNode) node);
@@ -346,6 +349,63 @@ public final class ConfigFile {
                 problems.addAll(section + "." + e.getKey() + ".", ex.errors());
             }
         }
+    }
+
+    /**
+     * Puts the gateway's upstreams of {@code upstreams:} in the store (by name, as {@code PUT /v1/upstreams/{name}}
+     * takes them). {@code api_key_env: VARIABLE} reads the key from the environment, so it need not be in the file.
+     */
+    public void seedUpstreams(Upstreams upstreams, Map<String, String> env) {
+        Problems problems = new Problems();
+        Map<String, ObjectNode> puts = new LinkedHashMap<>();
+        forEachEntry("upstreams", (name, body) -> {
+            if (!body.isObject()) {
+                throw ValidationException.of("", "must be a mapping with type, base_url and api_key or api_key_env");
+            }
+            ObjectNode copy = ((ObjectNode) body).deepCopy();
+            JsonNode variable = copy.remove("api_key_env");
+            if (variable != null) {
+                String value = variable.isTextual() ? env.get(variable.asText()) : null;
+                if (value == null) {
+                    throw ValidationException.of("api_key_env", "must name a set environment variable, "
+                            + variable + " is not set");
+                }
+                copy.put("api_key", value);
+            }
+            puts.put(name, copy);
+        }, problems);
+        failOn(source, problems);
+        puts.forEach((name, body) -> {
+            try {
+                upstreams.put(name, body);
+            } catch (ValidationException e) {
+                problems.addAll("upstreams." + name + ".", e.errors());
+            }
+        });
+        failOn(source, problems);
+    }
+
+    /** The {@code gateway:} section: upstream timeouts and HTTP/2; bodies read up to {@code maxBodyBytes}. */
+    public GatewaySettings gatewaySettings(long maxBodyBytes) {
+        GatewaySettings defaults = GatewaySettings.defaults(maxBodyBytes);
+        JsonNode node = root.get("gateway");
+        if (node == null || node.isNull()) {
+            return defaults;
+        }
+        Problems problems = new Problems();
+        JsonFields f = new JsonFields(node, "gateway.", problems);
+        Long connect = f.integer("connect_timeout_seconds", 1, 300, false);
+        Long timeout = f.integer("timeout_seconds", 1, 86_400, false);
+        JsonNode http2Node = f.raw("http2");
+        if (http2Node != null && !http2Node.isBoolean()) {
+            problems.add("gateway.http2", "must be true or false, was " + JsonFields.describe(http2Node));
+        }
+        Boolean http2 = http2Node == null || !http2Node.isBoolean() ? null : http2Node.asBoolean();
+        f.rejectUnknown();
+        failOn(source, problems);
+        return new GatewaySettings(connect == null ? defaults.connectTimeout() : Duration.ofSeconds(connect),
+                timeout == null ? defaults.responseTimeout() : Duration.ofSeconds(timeout),
+                http2 == null ? defaults.http2() : http2, maxBodyBytes, defaults.copyLimitBytes());
     }
 
     private static void failOn(String source, Problems problems) {
