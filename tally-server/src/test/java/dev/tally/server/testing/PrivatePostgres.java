@@ -1,0 +1,104 @@
+package dev.tally.server.testing;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL of the test's own (initdb and pg_ctl of the newest PostgreSQL under /usr/lib/postgresql, run as the
+ * {@code postgres} user, on a free port in a temporary directory), for tests that freeze it: the machine's shared
+ * PostgreSQL must never be stopped by a test.
+ */
+public final class PrivatePostgres implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+
+    private PrivatePostgres(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Creates and starts one; returns once it accepts connections. */
+    public static PrivatePostgres start() throws Exception {
+        Path dir = Files.createTempDirectory("tally-private-pg");
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        run("chown", "-R", "postgres", dir.toString());
+        asPostgres(bin("initdb"), "-D", dir.resolve("data").toString(), "-A", "trust", "-U", "postgres", "--no-sync");
+        asPostgres(bin("pg_ctl"), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
+                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "-w", "start");
+        return new PrivatePostgres(dir, port);
+    }
+
+    /** The JDBC URL of its {@code postgres} database. */
+    public String url() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+    }
+
+    /** Stops its processes (SIGSTOP): connections stay open and nothing answers. */
+    public void freeze() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Lets the frozen processes go on (SIGCONT). */
+    public void thaw() throws Exception {
+        signal("-CONT");
+    }
+
+    /** The postmaster (from its pid file) and its children, by process id. */
+    private void signal(String signal) throws Exception {
+        String postmaster = Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim();
+        List<String> command = new ArrayList<>(List.of("kill", signal, postmaster));
+        ProcessHandle.of(Long.parseLong(postmaster)).orElseThrow().children()
+                .forEach(child -> command.add(String.valueOf(child.pid())));
+        run(command.toArray(String[]::new));
+    }
+
+    /** Stops it at once and deletes its files. */
+    @Override
+    public void close() throws Exception {
+        try {
+            thaw();
+            asPostgres(bin("pg_ctl"), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+        } finally {
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static String bin(String program) throws IOException {
+        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            Path version = versions.filter(v -> Files.isExecutable(v.resolve("bin").resolve(program)))
+                    .max(Comparator.comparing(v -> Integer.parseInt(v.getFileName().toString().replaceAll("\\D", ""))))
+                    .orElseThrow(() -> new IllegalStateException("no PostgreSQL " + program
+                            + " under /usr/lib/postgresql: this test needs one"));
+            return version.resolve("bin").resolve(program).toString();
+        }
+    }
+
+    private static void asPostgres(String... command) throws Exception {
+        List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
+        full.addAll(List.of(command));
+        run(full.toArray(String[]::new));
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + output);
+        }
+    }
+}
