@@ -216,7 +216,7 @@ function priceEditor(prices) {
     { label: 'Provider', cell: (p) => p.provider },
     { label: 'Model', cell: (p) => p.model ?? h('span', { class: 'muted' }, 'default') },
     { label: 'Metric', cell: (p) => p.metric },
-    { label: 'Unit price', numeric: true, cell: (p) => f.money(p.unit_price) },
+    { label: 'Unit price', numeric: true, cell: (p) => f.moneyEl(p.unit_price) },
     { label: 'Per', numeric: true, cell: (p) => f.int(p.per) },
     { label: 'Effective from', cell: (p) => f.dateTime(p.effective_from, 'UTC') + ' UTC' },
   ], prices) : empty('No prices yet.', 'Add one below; events without a price are stored and marked unpriced.');

@@ -98,7 +98,7 @@ function breakdown(rows, withModel) {
     withModel ? { label: 'Model', cell: (r) => r.model ?? f.DASH } : null,
     { label: 'Requests', numeric: true, cell: (r) => f.int(r.requests) },
     { label: 'Tokens', numeric: true, cell: (r) => f.int(r.tokens) },
-    { label: 'Cost', numeric: true, cell: (r) => f.money(r.cost) },
+    { label: 'Cost', numeric: true, cell: (r) => f.moneyEl(r.cost) },
   ].filter(Boolean), rows);
 }
 

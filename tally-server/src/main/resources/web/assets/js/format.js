@@ -7,10 +7,9 @@ const oneDecimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, 
 const compactFormat = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 const dollars = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
   maximumFractionDigits: 2 });
-const cents = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
-  maximumFractionDigits: 4 });
+// Up to 20 fraction digits (the most Intl allows everywhere): unit prices may have more than money's nine.
 const fractions = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2,
-  maximumFractionDigits: 9 });
+  maximumFractionDigits: 20 });
 
 export const DASH = '—';
 
@@ -30,14 +29,58 @@ export function compact(n) {
 }
 
 /**
- * "31.2" -> "$31.20". Under a dollar up to four decimals ("$0.0324"), under a cent all nine, so "0.0000005" never
- * reads as $0.00.
+ * The one money display rule for people (as MoneyText on the server, for the CLI and e-mails): cents, rounded
+ * half-up ("10.962532483" -> "$10.96"); only an amount below a cent, other than zero, shows two significant digits
+ * ("0.00002212" -> "$0.000022"), so it never reads as $0.00. Exact arithmetic on BigInt decimal units (any number
+ * of decimals, as unit prices may have); the exact value is moneyExact(), shown on hover by moneyEl().
  */
 export function money(s) {
   if (s === null || s === undefined) return DASH;
-  const text = String(s);
-  if (!/^-?0(\.|$)/.test(text) || /^-?0(\.0*)?$/.test(text)) return dollars.format(text);
-  return (/^-?0\.00/.test(text) ? fractions : cents).format(text);
+  const { units, scale } = decimalUnits(String(s));
+  const negative = units < 0n;
+  const abs = negative ? -units : units;
+  const sign = negative ? '-' : '';
+  const cent = 10n ** BigInt(scale - 2);
+  if (abs !== 0n && abs < cent) {
+    const drop = abs.toString().length - 2;
+    const step = drop > 0 ? 10n ** BigInt(drop) : 1n;
+    const rounded = ((abs + step / 2n) / step) * step;
+    if (rounded < cent) return fractions.format(`${sign}${unitsText(rounded, scale)}`);
+  }
+  const centsValue = (abs + cent / 2n) / cent;
+  return dollars.format(`${sign}${centsValue / 100n}.${(centsValue % 100n).toString().padStart(2, '0')}`);
+}
+
+/** "0.00002212" -> {units: 2212n, scale: 8}; the scale is at least 2 (cents). */
+function decimalUnits(text) {
+  const negative = text.startsWith('-');
+  const [whole, fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  const digits = fraction.padEnd(2, '0');
+  const units = BigInt(whole || '0') * 10n ** BigInt(digits.length) + BigInt(digits);
+  return { units: negative ? -units : units, scale: digits.length };
+}
+
+/** 2212n, 8 -> "0.00002212". */
+function unitsText(units, scale) {
+  const base = 10n ** BigInt(scale);
+  const fraction = (units % base).toString().padStart(scale, '0').replace(/0+$/, '');
+  return `${units / base}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** Every digit of an amount: "10.962532483" -> "$10.962532483". */
+export function moneyExact(s) {
+  return s === null || s === undefined ? DASH : fractions.format(String(s));
+}
+
+/** An amount for people in a span whose title (hover) is the exact amount when it differs. */
+export function moneyEl(s) {
+  const shown = money(s);
+  const exact = moneyExact(s);
+  const el = document.createElement('span');
+  el.className = 'money';
+  el.textContent = shown;
+  if (exact !== shown && exact !== DASH) el.title = exact;
+  return el;
 }
 
 /** 104.0 -> "104.0 %". */

@@ -95,7 +95,7 @@ export async function render(main, { params }) {
       { label: 'Status', cell: (e) => statusCode(e.status) },
       { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
       { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },
-      { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.money(e.cost)) },
+      { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.moneyEl(e.cost)) },
       { label: 'User', cell: (e) => e.user ?? f.DASH },
     ], page.events, `Page ${cursors.length} · ${page.events.length} calls`),
     h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted' }, `Page ${cursors.length}`), next));

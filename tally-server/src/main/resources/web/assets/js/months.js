@@ -34,7 +34,7 @@ export async function render(main, { params }) {
       { key: 'requests', label: 'Requests', numeric: true, value: (r) => r.totals.requests, cell: (r) => f.int(r.totals.requests) },
       { key: 'errors', label: 'Errors', numeric: true, value: (r) => r.totals.errors, cell: (r) => f.int(r.totals.errors) },
       { key: 'tokens', label: 'Tokens', numeric: true, value: (r) => r.totals.tokens, cell: (r) => f.int(r.totals.tokens) },
-      { key: 'cost', label: 'Cost', numeric: true, value: (r) => f.toNanos(r.totals.cost), cell: (r) => f.money(r.totals.cost) },
+      { key: 'cost', label: 'Cost', numeric: true, value: (r) => f.toNanos(r.totals.cost), cell: (r) => f.moneyEl(r.totals.cost) },
       { key: 'status', label: 'Month limits', value: (r) => STATUS_RANK[r.status], cell: (r) => statusBadge(r.status) },
     ],
   }).element : empty('No customers yet.', 'Add customers under “Plans & customers”.');
@@ -45,7 +45,7 @@ export async function render(main, { params }) {
     h('div', { class: 'toolbar' }, picker,
       h('a', { class: 'button', href: `/v1/usage.csv${query({ period: month })}`, download: '' }, 'Download CSV'))),
     h('div', { class: 'stats' }, stat('Customers', f.int(first.customer_count)), stat('Requests', f.int(first.totals.requests)),
-      stat('Tokens', f.int(first.totals.tokens)), stat('Cost', f.money(first.totals.cost))),
+      stat('Tokens', f.int(first.totals.tokens)), stat('Cost', f.moneyEl(first.totals.cost))),
     section(f.month(month), view));
   return null;
 }

@@ -33,7 +33,7 @@ const columns = [
   { key: 'plan', label: 'Plan', value: (r) => r.plan || '', cell: (r) => r.plan ?? h('span', { class: 'muted' }, 'none') },
   { key: 'requests', label: 'Requests', numeric: true, value: (r) => r.totals.requests, cell: (r) => f.int(r.totals.requests) },
   { key: 'tokens', label: 'Tokens', numeric: true, value: (r) => r.totals.tokens, cell: (r) => f.int(r.totals.tokens) },
-  { key: 'cost', label: 'Cost', numeric: true, value: (r) => f.toNanos(r.totals.cost), cell: (r) => f.money(r.totals.cost) },
+  { key: 'cost', label: 'Cost', numeric: true, value: (r) => f.toNanos(r.totals.cost), cell: (r) => f.moneyEl(r.totals.cost) },
   { key: 'status', label: 'Status', value: (r) => STATUS_RANK[r.status] * 1000 + (worstLimit(r)?.percent ?? 0),
     cell: (r) => statusBadge(r.status) },
   { key: 'limit', label: 'Closest limit', value: (r) => worstLimit(r)?.percent ?? -1, cell: (r) => {
@@ -64,7 +64,7 @@ export async function render(main) {
   const draw = () => {
     replace(totals, stat('Customers', f.int(data.customer_count)), stat('Requests', f.int(data.totals.requests),
       `${f.int(data.totals.errors)} errors`), stat('Tokens', f.int(data.totals.tokens)),
-    stat('Cost', f.money(data.totals.cost)),
+    stat('Cost', f.moneyEl(data.totals.cost)),
     stat('Over 80 %', f.int(data.customers.filter((r) => STATUS_RANK[r.status] >= 2).length), 'customers critical or exceeded'));
     if (!data.customers.length) {
       tableView = null;

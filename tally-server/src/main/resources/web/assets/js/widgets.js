@@ -111,7 +111,7 @@ export function callsTable(events, timeZone) {
     { label: 'Status', cell: (e) => statusCode(e.status) },
     { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
     { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },
-    { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.money(e.cost)) },
+    { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.moneyEl(e.cost)) },
   ], events, 'Most recent first');
 }
 
@@ -129,7 +129,7 @@ export function historyTable(history) {
     { label: 'Requests', numeric: true, cell: (m) => f.int(m.totals.requests) },
     { label: 'Errors', numeric: true, cell: (m) => f.int(m.totals.errors) },
     { label: 'Tokens', numeric: true, cell: (m) => f.int(m.totals.tokens) },
-    { label: 'Cost', numeric: true, cell: (m) => f.money(m.totals.cost) },
+    { label: 'Cost', numeric: true, cell: (m) => f.moneyEl(m.totals.cost) },
   ], history.months);
 }
 
@@ -138,7 +138,7 @@ export function periodStats(report, timeZone, stat) {
   return h('div', { class: 'stats' },
     stat('Requests', f.int(report.totals.requests), `${f.int(report.totals.errors)} errors`),
     stat('Tokens', f.int(report.totals.tokens)),
-    stat('Cost', f.money(report.totals.cost), report.unpriced_events ? `${f.int(report.unpriced_events)} unpriced calls` : null),
+    stat('Cost', f.moneyEl(report.totals.cost), report.unpriced_events ? `${f.int(report.unpriced_events)} unpriced calls` : null),
     stat('Period', `${f.date(report.period.start, timeZone)} – ${f.date(lastMoment(report.period.end), timeZone)}`,
       `resets ${f.dateTime(report.period.resets_at, timeZone)}`));
 }

@@ -4,6 +4,7 @@ import dev.tally.core.customer.Customer;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.money.Money;
+import dev.tally.core.money.MoneyText;
 import dev.tally.core.period.Window;
 import dev.tally.core.limit.LimitUsage;
 
@@ -65,14 +66,14 @@ final class NewAlerts {
 
     static Alert cost(Customer c, Money cost, Money amount, String period, Instant now) {
         return active(c.id(), AlertKind.COST, "monthly-cost", 100, costPercent(cost, amount),
-                c.id() + "'s cost this billing month reached $" + cost.toPlainString() + ", at or over its alert amount of $"
-                        + amount.toPlainString(), period, now);
+                c.id() + "'s cost this billing month reached " + MoneyText.forPeople(cost)
+                        + ", at or over its alert amount of " + MoneyText.forPeople(amount), period, now);
     }
 
     static Alert globalCost(Money cost, Money amount, String period, Instant now) {
         return active(null, AlertKind.COST, "global-monthly-cost", 100, costPercent(cost, amount),
-                "The cost of all customers this month reached $" + cost.toPlainString()
-                        + ", at or over the global alert amount of $" + amount.toPlainString(), period, now);
+                "The cost of all customers this month reached " + MoneyText.forPeople(cost)
+                        + ", at or over the global alert amount of " + MoneyText.forPeople(amount), period, now);
     }
 
     static Alert unpriced(Customer c, String subject, List<String> metrics, String period, Instant now) {
@@ -117,7 +118,7 @@ final class NewAlerts {
 
     private static String amount(Limit limit, long raw) {
         BigDecimal d = limit.unit().toDecimal(raw);
-        return limit.unit().isMoney() ? "$" + d.toPlainString()
+        return limit.unit().isMoney() ? MoneyText.forPeople(d)
                 : d.stripTrailingZeros().toPlainString() + " " + limit.metric();
     }
 

@@ -1,11 +1,14 @@
 package dev.tally.server.cli;
 
+import dev.tally.core.money.MoneyText;
+
 import java.math.BigDecimal;
 
 /**
- * Numbers as the client commands print them: digits grouped by thousands with commas, money with a dollar sign,
- * and every digit the API sent kept. Exact throughout: money arrives as a decimal string and is never turned into a
- * {@code double}.
+ * Numbers as the client commands print them: digits grouped by thousands with commas, quantities with every digit
+ * the API sent, money by the one display rule for people ({@link MoneyText}: cents, more digits only below a cent),
+ * or with every digit when asked ({@code --exact}). Exact throughout: money arrives as a decimal string and is never
+ * turned into a {@code double}.
  */
 final class Figures {
     private Figures() {
@@ -22,12 +25,17 @@ final class Figures {
     }
 
     /**
-     * USD from the API's decimal string: {@code "31.20"} is {@code $31.20}, {@code "1234.5"} is {@code $1,234.5},
-     * and half a micro-dollar stays {@code $0.0000005}.
+     * USD from the API's decimal string, for people: {@code "10.962532483"} is {@code $10.96}, {@code "1234.5"} is
+     * {@code $1,234.50}, and {@code "0.00002212"} is {@code $0.000022}.
      */
     static String money(String decimalString) {
+        return MoneyText.forPeople(decimalString);
+    }
+
+    /** USD with every digit the API sent: {@code "10.962532483"} is {@code $10.962532483} ({@code --exact}). */
+    static String exactMoney(String decimalString) {
         // Parsing checks it is a number; toPlainString gives back the digits exactly as sent.
-        return "$" + grouped(new BigDecimal(decimalString).toPlainString());
+        return MoneyText.exact(new BigDecimal(decimalString));
     }
 
     private static String grouped(String plain) {

@@ -30,12 +30,16 @@ public final class UsageCommand extends ApiCommand {
             description = "colour the status: auto (default: on a terminal unless NO_COLOR is set), always, never")
     ColorMode color;
 
+    @Option(names = "--exact", description = "money with every digit the server keeps (default: cents, more digits "
+            + "only for amounts below a cent)")
+    boolean exact;
+
     /** Customers per page of the overview; tests lower it to walk several pages. */
     int pageSize = 1000;
 
     @Override
     int run(TallyApiClient api) {
-        UsageTable table = new UsageTable(color.enabled(Terminal.isInteractive(), env));
+        UsageTable table = new UsageTable(color.enabled(Terminal.isInteractive(), env), exact);
         if (customer != null) {
             print(table.render(oneCustomer(api)));
             return 0;

@@ -31,9 +31,16 @@ final class UsageTable {
     private static final int MIN_PERCENT_WIDTH = "100.0%".length();
 
     private final boolean color;
+    private final boolean exact;
 
     UsageTable(boolean color) {
+        this(color, false);
+    }
+
+    /** @param exact money with every digit ({@code --exact}) instead of the display rule's cents */
+    UsageTable(boolean color, boolean exact) {
         this.color = color;
+        this.exact = exact;
     }
 
     /** The lines of one customer, without line ends. */
@@ -42,11 +49,11 @@ final class UsageTable {
         lines.add(title(usage));
         JsonNode limits = usage.report().path("limits");
         if (limits.isEmpty()) {
-            lines.add(totals(usage.report().path("totals")));
+            lines.add(totals(usage.report().path("totals"), exact));
             return lines;
         }
         List<Row> rows = new ArrayList<>();
-        limits.forEach(limit -> rows.add(Row.of(limit)));
+        limits.forEach(limit -> rows.add(Row.of(limit, exact)));
         int labelWidth = 0;
         int amountWidth = 0;
         int percentWidth = MIN_PERCENT_WIDTH;
@@ -74,10 +81,14 @@ final class UsageTable {
                 + ", resets " + resetDate;
     }
 
-    private static String totals(JsonNode totals) {
+    private static String totals(JsonNode totals, boolean exact) {
         return "requests " + Figures.count(totals.path("requests").asLong())
                 + "  tokens " + Figures.count(totals.path("tokens").asLong())
-                + "  cost " + Figures.money(totals.path("cost").asText("0"));
+                + "  cost " + money(totals.path("cost").asText("0"), exact);
+    }
+
+    private static String money(String decimal, boolean exact) {
+        return exact ? Figures.exactMoney(decimal) : Figures.money(decimal);
     }
 
     private String status(Row r) {
@@ -104,11 +115,11 @@ final class UsageTable {
 
     /** One limit's cells, before alignment. */
     private record Row(String label, String used, String amount, String percent, String status, boolean soft) {
-        static Row of(JsonNode limit) {
+        static Row of(JsonNode limit, boolean exact) {
             String metric = limit.path("metric").asText();
             JsonNode percent = limit.path("percent");
-            return new Row(label(limit, metric), figure(metric, limit.path("used")),
-                    limit.hasNonNull("amount") ? figure(metric, limit.get("amount")) : "unlimited",
+            return new Row(label(limit, metric), figure(metric, limit.path("used"), exact),
+                    limit.hasNonNull("amount") ? figure(metric, limit.get("amount"), exact) : "unlimited",
                     percent.isNumber() ? percent.decimalValue().setScale(1, RoundingMode.HALF_UP).toPlainString() + "%"
                             : "",
                     limit.path("status").asText(), "soft".equals(limit.path("mode").asText()));
@@ -127,9 +138,9 @@ final class UsageTable {
             return window.equals("month") ? label.toString() : label + "/" + window;
         }
 
-        private static String figure(String metric, JsonNode value) {
+        private static String figure(String metric, JsonNode value, boolean exact) {
             if (metric.equals("cost")) {
-                return Figures.money(value.asText());
+                return money(value.asText(), exact);
             }
             return Figures.decimal(value.decimalValue());
         }

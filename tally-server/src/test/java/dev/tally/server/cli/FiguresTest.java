@@ -15,10 +15,18 @@ class FiguresTest {
         assertThat(Figures.decimal(new BigDecimal(value))).isEqualTo(expected);
     }
 
+    /** Issue 15.5: cents for people, more digits only below a cent. */
     @ParameterizedTest
-    @CsvSource({"31.20, $31.20", "200.00, $200.00", "0.0000005, $0.0000005", "1234567.891, '$1,234,567.891'",
-            "0, $0"})
-    void money_decimalString_keepsEveryDigitExactly(String value, String expected) {
+    @CsvSource({"31.20, $31.20", "200.00, $200.00", "10.962532483, $10.96", "0.00002212, $0.000022",
+            "1234567.891, '$1,234,567.89'", "0, $0.00"})
+    void money_decimalString_showsCentsOrTwoDigitsBelowACent(String value, String expected) {
         assertThat(Figures.money(value)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"31.20, $31.20", "0.0000005, $0.0000005", "10.962532483, $10.962532483",
+            "1234567.891, '$1,234,567.891'", "0, $0"})
+    void exactMoney_decimalString_keepsEveryDigitExactly(String value, String expected) {
+        assertThat(Figures.exactMoney(value)).isEqualTo(expected);
     }
 }

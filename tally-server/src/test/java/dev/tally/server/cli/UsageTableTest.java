@@ -44,10 +44,20 @@ class UsageTableTest {
 
         assertThat(lines).containsExactly(
                 "Acme Corp (pro) - November 2026, resets 2026-12-01",
-                "requests/minute                             12 / 600           2.0%  ok",
-                "openai gpt-4 /api/chat tokens/day       17,000 / 20,000       85.0%  critical",
-                "seconds                               12,345.5 / unlimited           ok",
-                "cost                               $1,234.5678 / $1,500.00    82.3%  critical (soft)");
+                "requests/minute                           12 / 600         2.0%  ok",
+                "openai gpt-4 /api/chat tokens/day     17,000 / 20,000     85.0%  critical",
+                "seconds                             12,345.5 / unlimited         ok",
+                "cost                               $1,234.57 / $1,500.00  82.3%  critical (soft)");
+    }
+
+    @Test
+    void render_exact_keepsEveryDigitOfMoney() {
+        List<String> lines = new UsageTable(false, true).render(new CustomerUsage("Acme Corp", "pro",
+                ZoneId.of("Europe/Berlin"), report("""
+                        [{"metric":"cost","window":"month","amount":"5000.00","used":"10.962532483","percent":0.2,
+                          "status":"ok","mode":"hard"}]""")));
+
+        assertThat(lines.get(1)).isEqualTo("cost  $10.962532483 / $5,000.00       0.2%  ok");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tally.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.money.MoneyText;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.testing.Api;
 import dev.tally.server.testing.Backend;
@@ -267,5 +268,32 @@ class AdminConsoleBrowserTest {
     private static long digits(String text) {
         String d = text.replaceAll("[^0-9]", "");
         return d.isEmpty() ? -1 : Long.parseLong(d);
+    }
+
+    /** Issue 15.5: money for people (cents, more digits only below a cent), the exact value on hover. */
+    @Test
+    @Order(20)
+    void money_costCells_showCentsWithTheExactValueOnHover() {
+        browser.open("/#/");
+        browser.await(d -> d.findElements(By.cssSelector("tr[data-customer]")).size() == 3);
+        JsonNode rows = admin.get("/v1/usage").json().get("customers");
+        for (JsonNode row : rows) {
+            String cost = row.at("/totals/cost").asText();
+            WebElement cell = browser.find("tr[data-customer=" + row.get("customer").asText()
+                    + "] td[data-col=cost] .money");
+            assertThat(cell.getText()).as(cost).isEqualTo(MoneyText.forPeople(cost));
+            String exact = MoneyText.exact(new java.math.BigDecimal(cost));
+            if (!exact.equals(cell.getText())) {
+                assertThat(cell.getDomAttribute("title")).as(cost).isEqualTo(exact);
+            }
+        }
+        // Per call, costs below a cent keep two significant digits instead of reading as $0.00.
+        browser.open("/#/customers/acme");
+        browser.await(d -> d.findElements(By.cssSelector("#s-last-calls ~ * tbody tr, section:has(#s-last-calls) "
+                + "tbody tr")).size() > 0);
+        List<String> callCosts = browser.driver().findElements(By.cssSelector("section:has(#s-last-calls) .money"))
+                .stream().map(WebElement::getText).toList();
+        assertThat(callCosts).isNotEmpty().allMatch(t -> t.matches("\\$\\d+\\.\\d{2}|\\$0\\.00\\d*[1-9]\\d?"), "cents, or two "
+                + "significant digits below a cent").noneMatch("$0.00"::equals);
     }
 }
