@@ -42,6 +42,19 @@ final class EventMix {
     private EventMix() {
     }
 
+    /** The platform dimension's values in {@link EndUserMix#USERS_AND_DIMENSIONS}. */
+    static final String[] PLATFORMS = {"instagram", "tiktok", "youtube", "web"};
+
+    /** Which end users and dimensions the events carry. */
+    enum EndUserMix {
+        /** A user among 500, no dimensions (the mix of the benchmarks before issue 13). */
+        DEFAULT,
+        /** Neither a user nor dimensions. */
+        NONE,
+        /** A user among 10,000 and two dimensions: platform (4 values) and bot (20). */
+        USERS_AND_DIMENSIONS
+    }
+
     /** The mix's prices as the catalog holds them: input and output tokens per 1,000 for each pair. */
     static List<Price> prices() {
         List<Price> prices = new ArrayList<>();
@@ -113,8 +126,17 @@ final class EventMix {
             return ENDPOINTS[endpoint];
         }
 
-        /** Appends this call as one event object of {@code POST /v1/events}. */
+        /** Appends this call as one event object of {@code POST /v1/events}, with its user among 500. */
         void appendJson(StringBuilder sb, String id, String customer, String timestamp) {
+            appendJson(sb, id, customer, timestamp, EndUserMix.DEFAULT, null);
+        }
+
+        /**
+         * Appends this call as one event object, its end user and dimensions as {@code mix} says ({@code random}
+         * draws them for {@link EndUserMix#USERS_AND_DIMENSIONS}).
+         */
+        void appendJson(StringBuilder sb, String id, String customer, String timestamp, EndUserMix mix,
+                        SplittableRandom random) {
             sb.append("{\"id\":\"").append(id)
                     .append("\",\"customer\":\"").append(customer)
                     .append("\",\"timestamp\":\"").append(timestamp)
@@ -122,9 +144,17 @@ final class EventMix {
                     .append("\",\"model\":\"").append(modelName())
                     .append("\",\"endpoint\":\"").append(endpointPath())
                     .append("\",\"method\":\"POST\",\"status\":").append(status)
-                    .append(",\"latency_ms\":").append(latencyMs)
-                    .append(",\"user\":\"user_").append(user)
-                    .append("\",\"usage\":{\"input_tokens\":").append(inputTokens);
+                    .append(",\"latency_ms\":").append(latencyMs);
+            switch (mix) {
+                case DEFAULT -> sb.append(",\"user\":\"user_").append(user).append('"');
+                case USERS_AND_DIMENSIONS -> sb.append(",\"user\":\"user_").append(random.nextInt(10_000))
+                        .append("\",\"dimensions\":{\"platform\":\"")
+                        .append(PLATFORMS[random.nextInt(PLATFORMS.length)])
+                        .append("\",\"bot\":\"bot_").append(random.nextInt(20)).append("\"}");
+                case NONE -> {
+                }
+            }
+            sb.append(",\"usage\":{\"input_tokens\":").append(inputTokens);
             if (outputTokens > 0) {
                 sb.append(",\"output_tokens\":").append(outputTokens);
             }

@@ -54,18 +54,27 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} events per request (100), {@code --clients} (8),
  * {@code --warmup} seconds (10), {@code --seconds} measured (30), {@code --max-requests} a cap over the whole run
- * (2,000,000), {@code --customers} (100), {@code --baseline true|false} (true).
+ * (2,000,000), {@code --customers} (100), {@code --baseline true|false} (true), {@code --end-users
+ * default|none|users|compare} (default: a user among 500 per event; none: no user; users: a user among 10,000 and
+ * two dimensions; compare: none, users, none, users on fresh stores, then the ratio of users to none, the write-path
+ * cost of the end user and dimension rollups, issue 13).
+ *
+ * <pre>
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.IngestLoad --store sqlite --end-users compare \
+ *     --warmup 5 --seconds 15 --baseline false
+ * </pre>
  */
 public final class IngestLoad {
     private static final String USAGE = "IngestLoad [--store sqlite|postgres] [--batch 100] [--clients 8] "
-            + "[--warmup 10] [--seconds 30] [--max-requests 2000000] [--customers 100] [--baseline true|false]";
+            + "[--warmup 10] [--seconds 30] [--max-requests 2000000] [--customers 100] [--baseline true|false] "
+            + "[--end-users default|none|users|compare]";
 
     private IngestLoad() {
     }
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args, USAGE, "store", "batch", "clients", "warmup", "seconds", "max-requests",
-                "customers", "baseline");
+                "customers", "baseline", "end-users");
         String kind = flags.text("store", "sqlite", "sqlite", "postgres");
         int batch = flags.integer("batch", 100, 1, 10_000);
         int clients = flags.integer("clients", 8, 1, 256);
@@ -74,13 +83,23 @@ public final class IngestLoad {
         long maxRequests = flags.number("max-requests", 2_000_000, 1, 100_000_000);
         int customers = flags.integer("customers", 100, 1, 10_000);
         boolean baseline = Boolean.parseBoolean(flags.text("baseline", "true", "true", "false"));
+        String endUsers = flags.text("end-users", "default", "default", "none", "users", "compare");
+        if (endUsers.equals("compare")) {
+            compareEndUsers(kind, batch, clients, warmup, seconds, maxRequests, customers);
+            return;
+        }
+        EventMix.EndUserMix mix = switch (endUsers) {
+            case "none" -> EventMix.EndUserMix.NONE;
+            case "users" -> EventMix.EndUserMix.USERS_AND_DIMENSIONS;
+            default -> EventMix.EndUserMix.DEFAULT;
+        };
 
         System.out.printf("IngestLoad: store %s, batch %d, clients %d, warm-up %d s, measured %d s%n", kind, batch,
                 clients, warmup, seconds);
         System.out.println(BenchServer.describeJvm());
         Result tally;
         try (FreshStore store = FreshStore.create(kind, "ingest")) {
-            tally = run(store, batch, clients, warmup, seconds, maxRequests, customers);
+            tally = run(store, batch, clients, warmup, seconds, maxRequests, customers, mix);
         }
         if (!tally.consistent) {
             System.out.println("FAILED: the server does not hold exactly the acknowledged events");
@@ -101,12 +120,46 @@ public final class IngestLoad {
         }
     }
 
+    /**
+     * The same load without end users and with 10,000 users and two dimensions, alternating twice on fresh stores
+     * (the machine may be shared: alternating spreads its noise over both), and the ratio of their means.
+     */
+    private static void compareEndUsers(String kind, int batch, int clients, int warmup, int seconds,
+                                        long maxRequests, int customers) throws Exception {
+        EventMix.EndUserMix[] order = {EventMix.EndUserMix.NONE, EventMix.EndUserMix.USERS_AND_DIMENSIONS,
+            EventMix.EndUserMix.NONE, EventMix.EndUserMix.USERS_AND_DIMENSIONS};
+        double[] sums = new double[2];
+        StringBuilder runs = new StringBuilder();
+        for (EventMix.EndUserMix mix : order) {
+            System.out.println();
+            System.out.println("end users: " + mix);
+            Result r;
+            try (FreshStore store = FreshStore.create(kind, "ingest")) {
+                r = run(store, batch, clients, warmup, seconds, maxRequests, customers, mix);
+            }
+            if (!r.consistent) {
+                System.out.println("FAILED: the server does not hold exactly the acknowledged events");
+                System.exit(2);
+            }
+            sums[mix == EventMix.EndUserMix.NONE ? 0 : 1] += r.eventsPerSecond;
+            runs.append(String.format(" %s %,.0f;", mix, r.eventsPerSecond));
+        }
+        System.out.println();
+        System.out.printf("%s, batch %d, clients %d: events/s by run:%s with users and dimensions / without = %.2f%n",
+                kind, batch, clients, runs, sums[1] / sums[0]);
+    }
+
     /** What a run measured. */
     record Result(double eventsPerSecond, double requestsPerSecond, Histogram latency, boolean consistent) {
     }
 
     static Result run(FreshStore store, int batch, int clients, int warmupSeconds, int seconds, long maxRequests,
                       int customers) throws Exception {
+        return run(store, batch, clients, warmupSeconds, seconds, maxRequests, customers, EventMix.EndUserMix.DEFAULT);
+    }
+
+    static Result run(FreshStore store, int batch, int clients, int warmupSeconds, int seconds, long maxRequests,
+                      int customers, EventMix.EndUserMix mix) throws Exception {
         try (TallyServer server = BenchServer.start(store, InstantSource.system())) {
             AdminApi admin = new AdminApi(server.port());
             admin.createCatalog(customers);
@@ -119,7 +172,7 @@ public final class IngestLoad {
             List<Client> all = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
-                Client client = new Client(c, run, server.port(), batch, customers, window);
+                Client client = new Client(c, run, server.port(), batch, customers, window, mix);
                 all.add(client);
                 Thread t = new Thread(client, "load-client-" + c);
                 threads.add(t);
@@ -213,6 +266,7 @@ public final class IngestLoad {
         private final int batch;
         private final int customers;
         private final Window window;
+        private final EventMix.EndUserMix mix;
         private final SplittableRandom random;
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -225,7 +279,8 @@ public final class IngestLoad {
         long rejected;
         private long sequence;
 
-        Client(int index, String run, int port, int batch, int customers, Window window) {
+        Client(int index, String run, int port, int batch, int customers, Window window, EventMix.EndUserMix mix) {
+            this.mix = mix;
             this.index = index;
             this.run = run;
             this.uri = URI.create("http://127.0.0.1:" + port + "/v1/events");
@@ -289,7 +344,8 @@ public final class IngestLoad {
                     sb.append(',');
                 }
                 String id = "evt_" + run + "_" + index + "_" + Long.toString(sequence++, 36);
-                EventMix.Call.draw(random).appendJson(sb, id, AdminApi.customerId(random.nextInt(customers)), now);
+                EventMix.Call.draw(random).appendJson(sb, id, AdminApi.customerId(random.nextInt(customers)), now, mix,
+                        random);
             }
             if (array) {
                 sb.append(']');

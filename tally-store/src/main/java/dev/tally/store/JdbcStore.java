@@ -50,6 +50,7 @@ abstract class JdbcStore implements TallyStore {
     private final DeferredRollups deferred;
     private final RollupReader rollupReader = new RollupReader();
     private final EventLog eventLog;
+    private final EndUserRollups endUsers = new EndUserRollups();
     private final Retention retention;
     private final CatalogSql catalog;
     private final NotificationRows notifications;
@@ -67,7 +68,7 @@ abstract class JdbcStore implements TallyStore {
         this.tx = new Transactor(dataSource, dialect);
         RollupWriter rollupWriter = dialect.rollupWriter();
         this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock) : null;
-        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred);
+        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, endUsers);
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
         this.notifications = new NotificationRows(dialect);
@@ -170,6 +171,12 @@ abstract class JdbcStore implements TallyStore {
             // Nothing was written yet; say so in the same terms as a failed write.
             throw new StoreException("appending " + entries.size() + " events failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
+        return tx.read("reading the end users of " + customerId,
+                c -> EndUserRollups.read(c, customerId, monthStart.toEpochMilli()));
     }
 
     @Override

@@ -31,11 +31,13 @@ final class LedgerWriter {
     private final RollupWriter rollups;
     /** Where rollups go when they are not written in the batch's transaction; null when they are. */
     private final DeferredRollups deferred;
+    private final EndUserRollups endUsers;
 
-    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredRollups deferred) {
+    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredRollups deferred, EndUserRollups endUsers) {
         this.events = events;
         this.rollups = rollups;
         this.deferred = deferred;
+        this.endUsers = endUsers;
     }
 
     /**
@@ -100,6 +102,9 @@ final class LedgerWriter {
         } else if (!fresh.isEmpty()) {
             addRollups(connection, ofFresh.now());
         }
+        // In this transaction on both databases: these sums are small (a row per user or value, not per grain and
+        // model), and the events without a user or dimensions skip them.
+        endUsers.add(connection, fresh);
         return stored;
     }
 

@@ -62,6 +62,17 @@ public interface UsageStore {
         boolean[] write();
     }
 
+    /** Per customer and billing month, the most end users summed individually; the rest go under "(other)". */
+    int MAX_USERS = 100_000;
+    /** Per customer, billing month and dimension key, the most values summed individually. */
+    int MAX_DIMENSION_VALUES = 1_000;
+
+    /**
+     * A customer's sums by end user and by dimension value in the billing month that starts at {@code monthStart}
+     * (the month bucket of its events). Written with the events, in the same transaction.
+     */
+    dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart);
+
     /**
      * Rollup rows of one grain with {@code from <= bucket_start < to}.
      *

@@ -17,6 +17,9 @@ import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.UsageStore;
 import dev.tally.core.usage.CustomerOverview;
+import dev.tally.core.usage.EndUserTotals;
+import dev.tally.core.usage.EndUserUsage;
+import dev.tally.core.usage.UsageReport;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.UsageJson;
@@ -70,6 +73,7 @@ public final class UsageRoutes {
         customerRoute(routes, "history", this::history);
         customerRoute(routes, "events", this::events);
         customerRoute(routes, "usage.csv", this::usageCsv);
+        customerRoute(routes, "users", this::users);
         routes.get("/v1/usage", ctx -> offload(ctx, () -> overview(ctx)));
         routes.get("/v1/usage.csv", ctx -> offload(ctx, () -> overviewCsv(ctx)));
     }
@@ -97,7 +101,30 @@ public final class UsageRoutes {
 
     private void usage(Context ctx, String customerId) {
         YearMonth period = Requests.period(ctx);
-        ctx.json(usageJson.report(reporter.report(customerId, period)));
+        UsageReport report = reporter.report(customerId, period);
+        ObjectNode out = usageJson.report(report);
+        usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
+        ctx.json(out);
+    }
+
+    /** Every end user of the customer's billing month with totals, sorted and paginated. */
+    private void users(Context ctx, String customerId) {
+        Customer customer = catalog.requireCustomer(customerId);
+        Period period = reporter.billingMonth(customer, Requests.period(ctx));
+        String sort = Requests.choice(ctx, "sort", "requests", "tokens", "cost");
+        EndUserUsage usage = store.endUserUsage(customerId, period.start());
+        List<EndUserTotals> users = new ArrayList<>(usage.users());
+        users.sort(UsageJson.endUserOrder(sort));
+        Page<EndUserTotals> page = Page.byOffset(ctx, users);
+        ObjectNode out = json.createObjectNode();
+        out.put("customer", customerId);
+        usageJson.period(out.putObject("period"), period);
+        out.put("sort", sort);
+        ArrayNode list = out.putArray("users");
+        page.items().forEach(u -> usageJson.endUser(list.addObject(), "user", u));
+        out.put("users_truncated", usage.usersTruncated());
+        out.put("next_cursor", page.nextCursor());
+        ctx.json(out);
     }
 
     private void history(Context ctx, String customerId) {

@@ -9,12 +9,15 @@ import dev.tally.core.money.Money;
 import dev.tally.core.period.Period;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.usage.CustomerOverview;
+import dev.tally.core.usage.EndUserTotals;
+import dev.tally.core.usage.EndUserUsage;
 import dev.tally.core.limit.LimitState;
 import dev.tally.core.usage.MonthSummary;
 import dev.tally.core.usage.UsageReport;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Comparator;
 import java.util.List;
 
 /** Usage reports, overview rows, monthly history and limit states in the contract's JSON shape. */
@@ -30,7 +33,7 @@ public final class UsageJson {
         ObjectNode out = json.createObjectNode();
         out.put("customer", r.customer().id());
         putNullable(out, "plan", r.plan() == null ? null : r.plan().id());
-        period(out.putObject("period"), r.period());
+        writePeriod(out.putObject("period"), r.period());
         totals(out.putObject("totals"), r.totals());
         ArrayNode providers = out.putArray("by_provider");
         for (UsageReport.Breakdown b : r.byProvider()) {
@@ -140,7 +143,53 @@ public final class UsageJson {
         }
     }
 
-    private static void period(ObjectNode out, Period p) {
+    /** How many users and values of each dimension the report shows. */
+    public static final int TOP_END_USERS = 20;
+
+    /**
+     * Adds {@code by_user} (the top {@value #TOP_END_USERS} users by requests), {@code by_dimension} (the top
+     * {@value #TOP_END_USERS} values of each key) and {@code users_truncated} to a usage report.
+     */
+    public void endUsers(ObjectNode report, EndUserUsage usage) {
+        ArrayNode users = report.putArray("by_user");
+        top(usage.users()).forEach(u -> endUser(users.addObject(), "user", u));
+        ObjectNode dimensions = report.putObject("by_dimension");
+        usage.dimensions().forEach((key, values) -> {
+            ArrayNode rows = dimensions.putArray(key);
+            top(values).forEach(v -> endUser(rows.addObject(), "value", v));
+        });
+        report.put("users_truncated", usage.usersTruncated());
+    }
+
+    private static List<EndUserTotals> top(List<EndUserTotals> all) {
+        return all.stream().sorted(endUserOrder("requests")).limit(TOP_END_USERS).toList();
+    }
+
+    /** Largest first by {@code requests}, {@code tokens} or {@code cost}; then by name. */
+    public static Comparator<EndUserTotals> endUserOrder(String sort) {
+        Comparator<EndUserTotals> by = switch (sort) {
+            case "tokens" -> Comparator.comparingLong(EndUserTotals::tokensMicros);
+            case "cost" -> Comparator.comparingLong(EndUserTotals::costNanos);
+            default -> Comparator.comparingLong(EndUserTotals::requests);
+        };
+        return by.reversed().thenComparing(EndUserTotals::name);
+    }
+
+    /** One user's (or dimension value's) sums, its name under {@code nameField}. */
+    public void endUser(ObjectNode row, String nameField, EndUserTotals t) {
+        row.put(nameField, t.name());
+        row.put("requests", t.requests());
+        row.put("errors", t.errors());
+        row.putPOJO("tokens", Quantity.toNumber(t.tokensMicros()));
+        row.put("cost", Money.ofNanos(t.costNanos()).toPlainString());
+    }
+
+    /** Writes a period's {@code start}, {@code end} (and what else the report shows of it) into {@code out}. */
+    public void period(ObjectNode out, Period p) {
+        writePeriod(out, p);
+    }
+
+    private static void writePeriod(ObjectNode out, Period p) {
         out.put("start", p.start().toString());
         out.put("end", p.end().toString());
         out.put("resets_at", p.end().toString());
