@@ -255,6 +255,30 @@ class RedisCounterStoreTest {
     }
 
     @Test
+    void fill_invalidatedWhileReadingTheStore_readsItAgain_soCountsLostMeanwhileAreIncluded() {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        AtomicInteger readings = new AtomicInteger();
+        store.refillWith(seeding -> {
+            if (readings.incrementAndGet() == 1) {
+                // Another node could not count an event (stored after this reading began) and drops the mark.
+                try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+                    c.sync().del(prefix + "filled");
+                    c.sync().incr(prefix + "epoch");
+                }
+                seeding.record("acme", List.of(new Charge(day, 30)), T0, null, T0);
+            } else {
+                seeding.record("acme", List.of(new Charge(day, 31)), T0, null, T0); // now with that event
+            }
+            return 1;
+        }, Duration.ofMinutes(1), Duration.ofSeconds(10));
+
+        store.fill(Duration.ofSeconds(10));
+
+        assertThat(readings).hasValue(2);
+        assertThat(used(store, day)).as("the first reading's seeds were deleted, not added to").isEqualTo(31);
+    }
+
+    @Test
     void reserve_whileAnotherNodeRebuildsForLongerThanTheWait_fails() {
         CounterSpec day = spec("requests", Window.DAY, 100);
         store.fill(Duration.ofSeconds(10));

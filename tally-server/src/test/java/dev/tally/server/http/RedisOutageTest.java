@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.testing.Api;
 import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.PrivateRedis;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -21,46 +19,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisOutageTest {
     @TempDir
     Path dir;
-    private Process redis;
+    private PrivateRedis redis;
     private TestServer server;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
         if (server != null) {
             server.close();
         }
         if (redis != null) {
-            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    /** A private redis-server on a free port, keeping nothing on disk; answers its port once it accepts connections. */
-    private int startRedis() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return port;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline || !redis.isAlive()) {
-                    throw new IllegalStateException("redis-server did not start on port " + port, notYet);
-                }
-                Thread.onSpinWait();
-            }
+            redis.close();
         }
     }
 
     @Test
     void redisDies_healthAnswers503WithinASecond_andAuthorizeFollowsTheFailurePolicy() throws Exception {
-        int port = startRedis();
+        redis = PrivateRedis.start(dir);
         server = TestServer.startWithRedis(Backend.SQLITE.freshUrl(dir), dir, MutableClock.at("2026-11-20T12:00:30Z"),
-                "redis://127.0.0.1:" + port, "tally:");
+                redis.url(), "tally:");
         Api api = server.admin();
         assertThat(api.put("/v1/customers/acme", """
                 {"limits":[{"metric":"requests","window":"month","amount":1}]}""").status()).isIn(200, 201);
@@ -69,7 +45,7 @@ class RedisOutageTest {
         assertThat(api.post("/v1/authorize", call).json().get("allowed").asBoolean()).isFalse();
         assertThat(api.get("/health").status()).isEqualTo(200);
 
-        redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        redis.kill();
 
         long start = System.nanoTime();
         Api.Response health = api.get("/health");

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.testing.MutableClock;
 import dev.tally.server.json.Json;
 import dev.tally.server.testing.Api;
+import dev.tally.server.testing.PrivatePostgres;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,15 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 11, point 6: with PostgreSQL stopped, {@code /health} answers 503 within a second (and 200 again once it is
  * back), authorization goes on for keys the server knows, events answer 503 quickly with a reason, and nothing
- * acknowledged is lost. The PostgreSQL is the test's own (initdb and pg_ctl on a free port in a temporary directory,
- * run as the postgres user), never the machine's shared one, since the test stops it.
+ * acknowledged is lost. The PostgreSQL is the test's own ({@link PrivatePostgres}), never the machine's shared one,
+ * since the test stops it.
  */
 class StoreOutageTest {
     private static final Duration ANSWER_WITHIN = Duration.ofSeconds(1);
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
-    private Path pgDir;
-    private int pgPort;
+    private PrivatePostgres postgres;
     private Path serverDir;
     private TestServer server;
     private Api api;
@@ -47,17 +43,9 @@ class StoreOutageTest {
 
     @BeforeEach
     void start() throws Exception {
-        pgDir = Files.createTempDirectory("tally-outage-pg");
+        postgres = PrivatePostgres.start();
         serverDir = Files.createTempDirectory("tally-outage-server");
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            pgPort = free.getLocalPort();
-        }
-        run("chown", "-R", "postgres", pgDir.toString());
-        asPostgres(bin("initdb"), "-D", pgDir.resolve("data").toString(), "-A", "trust", "-U", "postgres",
-                "--no-sync");
-        startPostgres();
-        server = TestServer.startOn("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres?user=postgres",
-                serverDir, MutableClock.at("2026-11-20T12:00:30Z"));
+        server = TestServer.startOn(postgres.url(), serverDir, MutableClock.at("2026-11-20T12:00:30Z"));
         api = server.admin();
     }
 
@@ -68,8 +56,7 @@ class StoreOutageTest {
                 server.close();
             }
         } finally {
-            asPostgresQuietly(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
-            deleteTree(pgDir);
+            postgres.close();
             deleteTree(serverDir);
         }
     }
@@ -89,8 +76,7 @@ class StoreOutageTest {
         server.clock().advance(Duration.ofMinutes(2));
 
         // First the database goes silent: its processes are frozen, so connections stay open and nothing answers.
-        List<String> postgres = postgresProcesses();
-        signal("-STOP", postgres);
+        postgres.freeze();
         try {
             HttpResponse<String> silent = awaitHealth(503);
             assertThat(silent.headers().firstValue("Retry-After")).isPresent();
@@ -102,12 +88,12 @@ class StoreOutageTest {
             System.out.printf("silent store: authorize %d ms%n", authorizeMs);
             assertThat(authorizeMs).isLessThan(3_000);
         } finally {
-            signal("-CONT", postgres);
+            postgres.thaw();
         }
         awaitHealth(200);
 
         // Then it is stopped.
-        asPostgres(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+        postgres.stop();
 
         HttpResponse<String> down = awaitHealth(503);
         assertThat(down.headers().firstValue("Retry-After")).isPresent();
@@ -133,7 +119,7 @@ class StoreOutageTest {
         assertThat(authorizeMs).isLessThan(3_000);
         assertThat(eventsMs).isLessThan(5_000);
 
-        startPostgres();
+        postgres.startAgain();
         awaitHealth(200);
         assertThat(ingest.post("/v1/events", events("after", 20)).json().get("accepted").asInt()).isEqualTo(20);
         assertThat(server.server().store().countEvents()).isEqualTo(70);
@@ -186,59 +172,6 @@ class StoreOutageTest {
         long start = System.nanoTime();
         call.run();
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
-    /** The postmaster of the test's PostgreSQL (from its pid file) and its children, by process id. */
-    private List<String> postgresProcesses() throws IOException {
-        String postmaster = Files.readAllLines(pgDir.resolve("data").resolve("postmaster.pid")).get(0).trim();
-        List<String> pids = new ArrayList<>(List.of(postmaster));
-        ProcessHandle.of(Long.parseLong(postmaster)).orElseThrow().children()
-                .forEach(child -> pids.add(String.valueOf(child.pid())));
-        return pids;
-    }
-
-    private static void signal(String signal, List<String> pids) throws Exception {
-        List<String> command = new ArrayList<>(List.of("kill", signal));
-        command.addAll(pids);
-        run(command.toArray(String[]::new));
-    }
-
-    private void startPostgres() throws Exception {
-        asPostgres(bin("pg_ctl"), "-D", pgDir.resolve("data").toString(), "-l", pgDir.resolve("log").toString(),
-                "-o", "-p " + pgPort + " -k " + pgDir + " -c listen_addresses=127.0.0.1", "-w", "start");
-    }
-
-    /** A program of the newest PostgreSQL installed under /usr/lib/postgresql. */
-    private static String bin(String program) throws IOException {
-        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            Path dir = versions.filter(v -> Files.isExecutable(v.resolve("bin").resolve(program)))
-                    .max(Comparator.comparing(v -> Integer.parseInt(v.getFileName().toString().replaceAll("\\D", ""))))
-                    .orElseThrow(() -> new IllegalStateException("no PostgreSQL " + program
-                            + " under /usr/lib/postgresql: this test needs one"));
-            return dir.resolve("bin").resolve(program).toString();
-        }
-    }
-
-    private static void asPostgres(String... command) throws Exception {
-        List<String> full = new ArrayList<>(List.of("runuser", "-u", "postgres", "--"));
-        full.addAll(List.of(command));
-        run(full.toArray(String[]::new));
-    }
-
-    private static void asPostgresQuietly(String... command) {
-        try {
-            asPostgres(command);
-        } catch (Exception | AssertionError e) {
-            // Already stopped.
-        }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed: " + output);
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

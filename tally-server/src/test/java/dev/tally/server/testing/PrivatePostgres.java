@@ -34,9 +34,20 @@ public final class PrivatePostgres implements AutoCloseable {
         }
         run("chown", "-R", "postgres", dir.toString());
         asPostgres(bin("initdb"), "-D", dir.resolve("data").toString(), "-A", "trust", "-U", "postgres", "--no-sync");
+        PrivatePostgres postgres = new PrivatePostgres(dir, port);
+        postgres.startAgain();
+        return postgres;
+    }
+
+    /** Starts it again after {@link #stop}, on the same port and data; returns once it accepts connections. */
+    public void startAgain() throws Exception {
         asPostgres(bin("pg_ctl"), "-D", dir.resolve("data").toString(), "-l", dir.resolve("log").toString(),
                 "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1", "-w", "start");
-        return new PrivatePostgres(dir, port);
+    }
+
+    /** Stops it at once ({@code pg_ctl -m immediate}: no checkpoint, connections cut), keeping its data. */
+    public void stop() throws Exception {
+        asPostgres(bin("pg_ctl"), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
     }
 
     /** The JDBC URL of its {@code postgres} database. */
@@ -68,7 +79,9 @@ public final class PrivatePostgres implements AutoCloseable {
     public void close() throws Exception {
         try {
             thaw();
-            asPostgres(bin("pg_ctl"), "-D", dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+            stop();
+        } catch (Exception | AssertionError alreadyStopped) {
+            // Stopped by the test, or never started.
         } finally {
             try (Stream<Path> all = Files.walk(dir)) {
                 for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
