@@ -25,48 +25,47 @@ final class NewAlerts {
     static Alert threshold(Customer c, Limit limit, int threshold, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.THRESHOLD, limit.name(), threshold, percent,
-                c.id() + " has used " + percent.toPlainString() + "% of its " + adjective(limit.window())
-                        + " limit " + limit.name() + " (" + amount(limit, used) + " of "
-                        + amount(limit, LimitUsage.rawAmount(limit)) + ", alert level " + threshold + "%)",
+                AlertWords.customer(c) + " has used " + AlertWords.percent(percent) + " of its "
+                        + AlertWords.limit(limit, false) + ": " + usedOf(limit, used) + " (alert level " + threshold
+                        + "%, limit " + limit.name() + ")",
                 period, now);
     }
 
     static Alert over(Customer c, Limit limit, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.EXCEEDED, limit.name(), null, percent,
-                c.id() + " is over its " + (limit.mode() == LimitMode.SOFT ? "soft " : "") + adjective(limit.window())
-                        + " limit " + limit.name() + ": " + amount(limit, used) + " of "
-                        + amount(limit, LimitUsage.rawAmount(limit)) + " (" + percent.toPlainString() + "%)",
+                AlertWords.customer(c) + " has exceeded its " + AlertWords.limit(limit, true) + ": "
+                        + usedOf(limit, used) + " (" + AlertWords.percent(percent) + ", limit " + limit.name() + ")",
                 period, now);
     }
 
     static Alert denied(Customer c, Limit limit, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.EXCEEDED, limit.name(), null, percent,
-                "A call of " + c.id() + " was denied by its " + adjective(limit.window()) + " limit " + limit.name()
-                        + " (" + amount(limit, used) + " of " + amount(limit, LimitUsage.rawAmount(limit))
-                        + " used)", period, now);
+                "A call of " + AlertWords.customer(c) + " was denied by its " + AlertWords.limit(limit, false)
+                        + ": " + usedOf(limit, used) + " used (limit " + limit.name() + ")", period, now);
     }
 
     static Alert forecast(Customer c, Limit limit, long used, LocalDate exhaustion, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.FORECAST, limit.name(), null, percent,
-                "At the current rate, " + c.id() + " will use up its monthly " + limit.metric() + " limit on "
-                        + exhaustion + " (limit " + limit.name() + ", " + percent.toPlainString() + "% used so far)",
+                "At the current rate, " + AlertWords.customer(c) + " will use up its "
+                        + AlertWords.limit(limit, false) + " on " + exhaustion + " ("
+                        + AlertWords.percent(percent) + " used so far, limit " + limit.name() + ")",
                 period, now);
     }
 
     static Alert spike(Customer c, long count, long baselineMilli, SpikeRuleText rule, String period, Instant now) {
         BigDecimal baseline = BigDecimal.valueOf(baselineMilli, 3).setScale(1, RoundingMode.HALF_UP);
         return active(c.id(), AlertKind.RATE_SPIKE, null, null, null,
-                c.id() + " sent " + count + " requests in " + rule.window() + ", against a usual " + baseline
+                AlertWords.customer(c) + " sent " + count + " requests in " + rule.window() + ", against a usual " + baseline
                         + " (rule: more than " + rule.factor() + " x the baseline and at least " + rule.minRequests()
                         + ")", period, now);
     }
 
     static Alert cost(Customer c, Money cost, Money amount, String period, Instant now) {
         return active(c.id(), AlertKind.COST, "monthly-cost", 100, costPercent(cost, amount),
-                c.id() + "'s cost this billing month reached " + MoneyText.forPeople(cost)
+                AlertWords.customer(c) + "'s cost this billing month reached " + MoneyText.forPeople(cost)
                         + ", at or over its alert amount of " + MoneyText.forPeople(amount), period, now);
     }
 
@@ -78,7 +77,7 @@ final class NewAlerts {
 
     static Alert unpriced(Customer c, String subject, List<String> metrics, String period, Instant now) {
         return active(c.id(), AlertKind.UNPRICED, subject, null, null,
-                c.id() + " sent usage of " + subject + " with no price for " + String.join(", ", metrics)
+                AlertWords.customer(c) + " sent usage of " + subject + " with no price for " + String.join(", ", metrics)
                         + "; it is stored and counted but costs nothing until a price is added (PUT /v1/prices)",
                 period, now);
     }
@@ -116,18 +115,8 @@ final class NewAlerts {
                 RoundingMode.HALF_UP);
     }
 
-    private static String amount(Limit limit, long raw) {
-        BigDecimal d = limit.unit().toDecimal(raw);
-        return limit.unit().isMoney() ? MoneyText.forPeople(d)
-                : d.stripTrailingZeros().toPlainString() + " " + limit.metric();
-    }
-
-    private static String adjective(Window w) {
-        return switch (w) {
-            case MINUTE -> "per-minute";
-            case HOUR -> "hourly";
-            case DAY -> "daily";
-            case MONTH -> "monthly";
-        };
+    private static String usedOf(Limit limit, long usedRaw) {
+        return AlertWords.usedOf(limit, limit.unit().toDecimal(usedRaw),
+                limit.unit().toDecimal(LimitUsage.rawAmount(limit)));
     }
 }

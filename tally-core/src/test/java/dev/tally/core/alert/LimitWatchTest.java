@@ -66,7 +66,7 @@ class LimitWatchTest {
 
         assertThat(fired).extracting(Alert::kind).containsExactly(AlertKind.THRESHOLD, AlertKind.EXCEEDED);
         assertThat(fired.get(1).message()).isEqualTo(
-                "acme is over its soft monthly limit requests-month: 11 requests of 10 requests (110.0%)");
+                "Acme has exceeded its soft monthly request limit: 11 of 10 requests (110%, limit requests-month)");
     }
 
     @Test
@@ -132,7 +132,7 @@ class LimitWatchTest {
 
         assertThat(fired).hasSize(1);
         assertThat(fired.get(0).kind()).isEqualTo(AlertKind.EXCEEDED);
-        assertThat(fired.get(0).message()).startsWith("A call of acme was denied by its monthly limit requests-month");
+        assertThat(fired.get(0).message()).startsWith("A call of Acme was denied by its monthly request limit");
     }
 
     @Test
@@ -145,7 +145,7 @@ class LimitWatchTest {
         w.recorded(ACME, used(6), Instant.parse("2026-11-25T11:00:10Z"), NO_FORECAST, fired);
 
         assertThat(fired).extracting(Alert::period).containsExactly("2026-11-25T10", "2026-11-25T11");
-        assertThat(fired.get(0).message()).contains("per-minute limit requests-minute");
+        assertThat(fired.get(0).message()).contains("per-minute request limit", "limit requests-minute");
     }
 
     @Test
@@ -164,6 +164,6 @@ class LimitWatchTest {
         assertThat(fired).hasSize(1);
         // 400 of 1000 after 2 days and 1 hour: runs out 5 days 2.5 hours in, on Nov 6 local time.
         assertThat(fired.get(0).message()).startsWith(
-                "At the current rate, acme will use up its monthly requests limit on 2026-11-06");
+                "At the current rate, Acme will use up its monthly request limit on 2026-11-06");
     }
 }

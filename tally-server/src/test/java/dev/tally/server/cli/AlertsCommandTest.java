@@ -20,12 +20,12 @@ class AlertsCommandTest {
     private static final String HEADER =
             "CREATED            STATE         KIND       CUSTOMER  LIMIT         PERCENT  MESSAGE";
     private static final String GLOBEX_50 = "2026-11-10 09:00Z  active        threshold  globex    tokens-month"
-            + "    90.0%  globex has used 90.0% of its monthly limit tokens-month (900 tokens of 1000 tokens,"
-            + " alert level 50%)";
+            + "    90.0%  Globex has used 90% of its monthly token limit: 900 of 1,000 tokens (alert level 50%,"
+            + " limit tokens-month)";
     private static final String GLOBEX_80 = GLOBEX_50.replace("level 50%", "level 80%");
     private static final String ACME_50 = "2026-11-10 08:00Z  acknowledged  threshold  acme      tokens-month"
-            + "    60.0%  acme has used 60.0% of its monthly limit tokens-month (600 tokens of 1000 tokens,"
-            + " alert level 50%)";
+            + "    60.0%  Acme has used 60% of its monthly token limit: 600 of 1,000 tokens (alert level 50%,"
+            + " limit tokens-month)";
 
     @TempDir
     Path dir;

@@ -67,7 +67,7 @@ class AlertApiTest {
             assertThat(fifty.get("period").asText()).isEqualTo("2026-11");
             assertThat(fifty.get("state").asText()).isEqualTo("active");
             assertThat(fifty.get("created_at").asText()).isEqualTo("2026-11-09T10:00:00Z");
-            assertThat(fifty.get("message").asText()).contains("55.0%", "tokens-month", "550 tokens of 1000 tokens");
+            assertThat(fifty.get("message").asText()).contains("55%", "tokens-month", "550 of 1,000 tokens");
             // A soft limit going over 100% is also "exceeded", once.
             assertThat(alerts("?kind=exceeded&customer=acme")).hasSize(1);
 
@@ -83,6 +83,27 @@ class AlertApiTest {
             List<JsonNode> december = alerts("?kind=threshold&state=active");
             assertThat(december).extracting(a -> a.get("threshold").asInt()).containsExactly(50);
             assertThat(december.get(0).get("period").asText()).isEqualTo("2026-12");
+        }
+    }
+
+    /** Issue 15.4: alert messages for people: the customer's and provider's names, separators, a plain percent. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void exceeded_message_namesCustomerAndProviderWithSeparators(Backend backend) {
+        try (TestServer s = start(backend, "2026-11-20T10:00:00Z")) {
+            plan("pro", """
+                    {"name":"openai-tokens-month","metric":"tokens","window":"month","amount":500000,"mode":"soft",\
+                    "provider":"openai"}""");
+            assertThat(api.put("/v1/customers/acme-live", "{\"name\":\"Acme Corp\",\"plan\":\"pro\"}").status())
+                    .isEqualTo(201);
+            post("[" + event("acme-live", "gpt-4", 520_000) + "]");
+
+            List<JsonNode> exceeded = alerts("?kind=exceeded&customer=acme-live");
+            assertThat(exceeded).hasSize(1);
+            assertThat(exceeded.get(0).get("message").asText()).isEqualTo("Acme Corp has exceeded its soft monthly "
+                    + "OpenAI token limit: 520,000 of 500,000 tokens (104%, limit openai-tokens-month)");
+            assertThat(alerts("?kind=threshold&customer=acme-live").get(0).get("message").asText())
+                    .startsWith("Acme Corp has used 104% of its monthly OpenAI token limit: 520,000 of 500,000 tokens");
         }
     }
 
@@ -164,7 +185,7 @@ class AlertApiTest {
             JsonNode f = forecasts.get(0);
             assertThat(f.get("customer").asText()).isEqualTo("burner");
             assertThat(f.get("message").asText()).startsWith(
-                    "At the current rate, burner will use up its monthly tokens limit on 2026-11-06");
+                    "At the current rate, burner will use up its monthly token limit on 2026-11-06");
             assertThat(f.get("percent").decimalValue()).isEqualByComparingTo("40.0");
         }
     }
