@@ -8,30 +8,34 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Inserts all of a batch's events in one statement (PostgreSQL): one array per column, {@code INSERT ... SELECT *
- * FROM unnest(...) ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING event_id, ce_source}. A statement per row, even in one JDBC
- * batch, made the server parse, plan and execute every row on its own (35% of an append of 4,000 events).
+ * FROM unnest(...) ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING seq, event_id, ce_source}. A statement per
+ * row, even in one JDBC batch, made the server parse, plan and execute every row on its own (35% of an append of
+ * 4,000 events).
  *
- * <p>The keys returned (id and source, {@link UsageEvent#source()}) are the new ones. A key that occurs twice in the
- * batch is sent once (its first occurrence), so which entry was stored is never up to the database; the rows go in
- * key order, so concurrent writers take the
- * unique-index locks in the same order.
+ * <p>The keys returned (id and source, {@link UsageEvent#source()}) are the new ones, and their seqs are what the
+ * append queues for the rollups ({@link QueuedRollups}). A key that occurs twice in the batch is sent once (its first
+ * occurrence), so which entry was stored is never up to the database; the rows go in key order, so concurrent
+ * writers take the unique-index locks in the same order. Each row keeps its hour, day and month buckets, so that the
+ * roller sums it exactly as ingestion did.
  */
 final class ArrayEventInserter implements EventInserter {
     private static final List<String> TYPES = List.of("text", "text", "bigint", "bigint", "text", "text", "text",
             "text", "integer", "bigint", "text", "text", "bigint", "bigint", "text", "text", "text", "text", "text",
-            "text", "text");
-    static final String INSERT_EVENTS = "INSERT INTO events (" + COLUMNS + ") SELECT * FROM unnest("
-            + String.join(", ", TYPES.stream().map(t -> "?::" + t + "[]").toList())
-            + ") ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING event_id, ce_source";
+            "text", "text", "bigint", "bigint", "bigint");
+    static final String INSERT_EVENTS = "INSERT INTO events (" + COLUMNS + ", hour_ms, day_ms, month_ms) "
+            + "SELECT * FROM unnest(" + String.join(", ", TYPES.stream().map(t -> "?::" + t + "[]").toList())
+            + ") ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING seq, event_id, ce_source";
 
     @Override
-    public boolean[] insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
+    public Inserted insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
         int[] order = batch.order();
         Object[][] columns = new Object[TYPES.size()][order.length];
         int[] sent = new int[order.length];
@@ -44,16 +48,22 @@ final class ArrayEventInserter implements EventInserter {
                 sent[rows++] = index;
             }
         }
-        Set<Key> inserted = execute(connection, columns, rows);
+        Map<Key, Long> inserted = execute(connection, columns, rows);
         boolean[] stored = new boolean[order.length];
+        long[] seqs = new long[order.length];
         for (int k = 0; k < rows; k++) {
-            stored[sent[k]] = inserted.contains(Key.of(batch.entries().get(sent[k]).event()));
+            Long seq = inserted.get(Key.of(batch.entries().get(sent[k]).event()));
+            if (seq != null) {
+                stored[sent[k]] = true;
+                seqs[sent[k]] = seq;
+            }
         }
-        return stored;
+        return new Inserted(stored, seqs);
     }
 
-    private static Set<Key> execute(Connection connection, Object[][] columns, int rows) throws SQLException {
-        Set<Key> inserted = new HashSet<>();
+    /** Runs the insert; returns the seq of each key stored. */
+    private static Map<Key, Long> execute(Connection connection, Object[][] columns, int rows) throws SQLException {
+        Map<Key, Long> inserted = new HashMap<>(rows * 2);
         try (PreparedStatement ps = connection.prepareStatement(INSERT_EVENTS)) {
             for (int c = 0; c < columns.length; c++) {
                 Object[] values = rows == columns[c].length ? columns[c] : Arrays.copyOf(columns[c], rows);
@@ -61,7 +71,7 @@ final class ArrayEventInserter implements EventInserter {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    inserted.add(new Key(rs.getString(1), rs.getString(2)));
+                    inserted.put(new Key(rs.getString(2), rs.getString(3)), rs.getLong(1));
                 }
             }
         }
@@ -75,7 +85,9 @@ final class ArrayEventInserter implements EventInserter {
             entry.cost().nanos(), e.costOverride() == null ? null : e.costOverride().nanos(),
             entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null, e.reservation(), e.metadataJson(),
             e.source(), e.cloudEvent() == null ? null : e.cloudEvent().type(),
-            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson(), DimensionsCodec.encode(e.dimensions())};
+            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson(), DimensionsCodec.encode(e.dimensions()),
+            entry.buckets().hour().toEpochMilli(), entry.buckets().day().toEpochMilli(),
+            entry.buckets().month().toEpochMilli()};
         for (int c = 0; c < values.length; c++) {
             columns[c][row] = values[c];
         }

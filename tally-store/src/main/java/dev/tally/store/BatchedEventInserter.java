@@ -25,7 +25,7 @@ final class BatchedEventInserter implements EventInserter {
             + "ON CONFLICT (event_id, ce_source) DO NOTHING";
 
     @Override
-    public boolean[] insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
+    public Inserted insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
         int[] order = batch.order();
         boolean[] stored = new boolean[order.length];
         try (PreparedStatement ps = connection.prepareStatement(INSERT_EVENT)) {
@@ -38,7 +38,7 @@ final class BatchedEventInserter implements EventInserter {
                 readCounts(ps.executeBatch(), order, from, stored);
             }
         }
-        return stored;
+        return new Inserted(stored, null);
     }
 
     private static void readCounts(int[] counts, int[] order, int from, boolean[] stored) throws SQLException {

@@ -219,7 +219,7 @@ final class DeferredRollups {
     }
 
     /** The database's sums of one rollup row, or null if it has none. */
-    private static RollupCounts stored(Connection connection, RollupKey key) throws SQLException {
+    static RollupCounts stored(Connection connection, RollupKey key) throws SQLException {
         for (RollupRow row : new RollupReader().rollups(connection, key.customerId(), key.grain(), key.bucketStart(),
                 key.bucketStart().plusMillis(1))) {
             if (row.key().equals(key)) {
@@ -234,7 +234,7 @@ final class DeferredRollups {
      *
      * @throws ArithmeticException if a sum exceeds a long
      */
-    private static long largestSum(RollupCounts... parts) {
+    static long largestSum(RollupCounts... parts) {
         long[] sums = new long[RollupWriter.SUMS.size()];
         Map<String, Long> metrics = new HashMap<>();
         for (RollupCounts part : parts) {
@@ -317,7 +317,8 @@ final class DeferredRollups {
         }
     }
 
-    private static List<RollupRow> merge(List<RollupRow> stored, List<Map.Entry<RollupKey, RollupCounts>> picked) {
+    /** The stored rows plus the picked pending ones, summed by key, in the database's order. */
+    static List<RollupRow> merge(List<RollupRow> stored, List<Map.Entry<RollupKey, RollupCounts>> picked) {
         Map<RollupKey, RollupCounts> merged = new TreeMap<>(KEY_ORDER);
         for (RollupRow row : stored) {
             merged.put(row.key(), row.counts());

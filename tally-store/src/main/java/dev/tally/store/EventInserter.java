@@ -16,8 +16,19 @@ interface EventInserter {
     /**
      * Inserts the batch's entries in event-id order ({@link LedgerWriter.Batch#order()}).
      *
-     * @return for each entry, in the batch's order, true if it was stored, false if its key (id and source,
-     *         {@link dev.tally.core.event.UsageEvent#source()}) was already stored or came earlier in the batch
+     * @return which entries were stored, and where the database numbers them, their seqs
      */
-    boolean[] insert(Connection connection, LedgerWriter.Batch batch) throws SQLException;
+    Inserted insert(Connection connection, LedgerWriter.Batch batch) throws SQLException;
+
+    /**
+     * What an insert stored.
+     *
+     * @param stored for each entry, in the batch's order, true if it was stored, false if its key (id and source,
+     *               {@link dev.tally.core.event.UsageEvent#source()}) was already stored or came earlier in the batch
+     * @param seqs   for each entry, in the batch's order, the {@code seq} of its row if it was stored, else 0
+     *               (PostgreSQL, whose rollups are queued by seq: {@link QueuedRollups}); null where the inserter
+     *               does not read them back
+     */
+    record Inserted(boolean[] stored, long[] seqs) {
+    }
 }

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@link TallyStore} over a JDBC database, shared by {@link SqliteStore} and {@link PostgresStore}: the SQL is
@@ -46,8 +47,12 @@ abstract class JdbcStore implements TallyStore {
     private final SqlDialect dialect;
     private final Transactor tx;
     private final LedgerWriter ledger;
-    /** The rollups written behind the acknowledging transactions; null where they are written in them. */
+    /** SQLite's rollups, written behind the acknowledging transactions from memory; null elsewhere. */
     private final DeferredRollups deferred;
+    /** PostgreSQL's rollups, written behind the acknowledging transactions from a queue; null elsewhere. */
+    private final QueuedRollups queued;
+    /** The thread that rolls up {@link #queued}, once started. */
+    private volatile RollupRoller roller;
     private final RollupReader rollupReader = new RollupReader();
     private final EventLog eventLog;
     private final EndUserRollups endUsers = new EndUserRollups();
@@ -68,7 +73,9 @@ abstract class JdbcStore implements TallyStore {
         this.tx = new Transactor(dataSource, dialect);
         RollupWriter rollupWriter = dialect.rollupWriter();
         this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock) : null;
-        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, endUsers);
+        this.queued = dialect.queuesRollups() ? new QueuedRollups(clock) : null;
+        this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, queued,
+                endUsers);
         this.retention = new Retention(tx, retentionChunkRows);
         this.catalog = new CatalogSql(clock);
         this.notifications = new NotificationRows(dialect);
@@ -86,9 +93,31 @@ abstract class JdbcStore implements TallyStore {
         }
     }
 
-    /** How long committed rollup increments have waited to be written ({@link DeferredRollups#lagMillis}); 0 if none. */
+    /**
+     * How long committed rollup increments have waited to be written ({@link DeferredRollups#lagMillis},
+     * {@link QueuedRollups#lagMillis}); 0 if none.
+     */
     long rollupLagMillis() {
+        if (queued != null) {
+            return tx.read("reading the rollup lag", queued::lagMillis);
+        }
         return deferred == null ? 0 : deferred.lagMillis();
+    }
+
+    /** Starts rolling up the queued events every {@code every} on a thread of this store (PostgreSQL). */
+    void startRolling(java.time.Duration every) {
+        if (queued != null && roller == null) {
+            roller = new RollupRoller(this::rollQueued, every);
+        }
+    }
+
+    /**
+     * Runs one pass of the roller ({@link QueuedRollups#roll}) in its own transaction.
+     *
+     * @return the events rolled up; 0 if none, or if another node is rolling
+     */
+    int rollQueued() {
+        return queued == null ? 0 : tx.write("rolling up queued events", c -> queued.roll(c, false));
     }
 
     /** The pool, for tests that look at connection settings. */
@@ -163,7 +192,7 @@ abstract class JdbcStore implements TallyStore {
 
     private LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
         try {
-            return LedgerWriter.Batch.of(entries, deferred != null);
+            return LedgerWriter.Batch.of(entries, deferred != null || queued != null);
         } catch (ArithmeticException e) {
             throw new SumBoundException("the " + entries.size() + " events add up, among themselves, to more than a "
                     + "rollup sum holds (" + Long.MAX_VALUE + ")", e);
@@ -181,39 +210,59 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
-        DeferredRollups.DatabaseRead read = () -> tx.read("reading " + grain.wireName() + " rollups",
-                c -> rollupReader.rollups(c, customerId, grain, from, to));
-        return deferred == null ? read.rows() : deferred.read(grain, customerId, from, to, read, key -> key);
+        return readRollups("reading " + grain.wireName() + " rollups", grain, customerId, from, to,
+                c -> rollupReader.rollups(c, customerId, grain, from, to), key -> key);
     }
 
     @Override
     public List<RollupRow> rollupTotalsByBucket(String customerId, Window grain, Instant from, Instant to) {
-        DeferredRollups.DatabaseRead read = () -> tx.read("reading " + grain.wireName() + " totals of "
-                + customerId, c -> rollupReader.totalsByBucket(c, customerId, grain, from, to));
-        return deferred == null ? read.rows() : deferred.read(grain, customerId, from, to, read,
+        return readRollups("reading " + grain.wireName() + " totals of " + customerId, grain, customerId, from, to,
+                c -> rollupReader.totalsByBucket(c, customerId, grain, from, to),
                 key -> new RollupKey(key.customerId(), key.grain(), key.bucketStart(), "", "", ""));
     }
 
     @Override
     public List<RollupRow> rollupSums(Window grain, Instant from, Instant to, Set<RollupDimension> keep) {
-        DeferredRollups.DatabaseRead read = () -> tx.read("summing " + grain.wireName() + " rollups",
-                c -> rollupReader.sums(c, grain, from, to, keep));
-        return deferred == null ? read.rows() : deferred.read(grain, null, from, to, read,
+        return readRollups("summing " + grain.wireName() + " rollups", grain, null, from, to,
+                c -> rollupReader.sums(c, grain, from, to, keep),
                 key -> new RollupKey(key.customerId(), key.grain(), key.bucketStart(),
                         keep.contains(RollupDimension.PROVIDER) ? key.provider() : "",
                         keep.contains(RollupDimension.MODEL) ? key.model() : "",
                         keep.contains(RollupDimension.ENDPOINT) ? key.endpoint() : ""));
     }
 
+    /**
+     * Reads rollup rows with the increments not written yet added, shaped by {@code shape} like the database's rows:
+     * from memory (SQLite) or from the queued events, in the same snapshot as the rows (PostgreSQL).
+     */
+    private List<RollupRow> readRollups(String what, Window grain, String customerId, Instant from, Instant to,
+                                        Transactor.Work<List<RollupRow>> read, UnaryOperator<RollupKey> shape) {
+        if (queued != null) {
+            return tx.snapshot(what, c -> QueuedRollups.rows(c, read.run(c), grain, customerId, from, to, shape));
+        }
+        DeferredRollups.DatabaseRead database = () -> tx.read(what, read);
+        return deferred == null ? database.rows() : deferred.read(grain, customerId, from, to, database, shape);
+    }
+
     @Override
     public SortedMap<Integer, Long> latencyHistogram(String customerId, Instant from, Instant to) {
-        DeferredRollups.DatabaseHistogram read = () -> tx.read("reading the latency histogram of " + customerId,
+        String what = "reading the latency histogram of " + customerId;
+        if (queued != null) {
+            return tx.snapshot(what, c -> QueuedRollups.latency(c,
+                    rollupReader.latencyHistogram(c, customerId, from, to), customerId, from, to));
+        }
+        DeferredRollups.DatabaseHistogram read = () -> tx.read(what,
                 c -> rollupReader.latencyHistogram(c, customerId, from, to));
         return deferred == null ? read.histogram() : deferred.latency(customerId, from, to, read);
     }
 
-    /** Writes the rollups waiting in memory, if any ({@link DeferredRollups}). */
+    /** Writes the rollups waiting in memory or in the queue, if any ({@link DeferredRollups}, {@link QueuedRollups}). */
     private void writePendingRollups() {
+        // Until a pass finds less than it takes; a pass under way (here or on another node) is waited for.
+        while (queued != null && tx.write("rolling up queued events", c -> queued.roll(c, true))
+                >= QueuedRollups.PASS_EVENTS) {
+            continue;
+        }
         if (deferred != null && deferred.hasPending()) {
             tx.write("writing pending rollups", deferred.bracket(connection -> {
                 deferred.flush(connection);
@@ -247,13 +296,17 @@ abstract class JdbcStore implements TallyStore {
 
     /**
      * Removes old events. With deferred rollups, only events whose increments are in the database may go: a
-     * start-up after a crash rebuilds the others from the ledger. So the pending rollups are written first, and
-     * nothing after the watermark is removed, whatever its receive time.
+     * start-up after a crash rebuilds the others from the ledger (SQLite), or a roller reads them back from the
+     * queue (PostgreSQL). So the pending rollups are written first, and nothing after the watermark (or from the
+     * lowest queued event on) is removed, whatever its receive time.
      */
     @Override
     public long deleteEventsReceivedBefore(Instant cutoff) {
         writePendingRollups();
         long keepFrom = deferred == null ? Long.MAX_VALUE : deferred.writtenThrough() + 1;
+        if (queued != null) {
+            keepFrom = tx.read("finding the lowest queued event", QueuedRollups::lowestQueuedSeq);
+        }
         return retention.deleteEventsReceivedBefore(cutoff, keepFrom);
     }
 
@@ -514,6 +567,10 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public void close() {
+        RollupRoller running = roller;
+        if (running != null) {
+            running.close();
+        }
         try {
             writePendingRollups();
         } catch (StoreException e) {

@@ -31,6 +31,10 @@ final class LedgerReplay {
     static final int CHUNK_EVENTS = 10_000;
     private static final String SELECT_AFTER = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
             + "FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT " + CHUNK_EVENTS;
+    private static final String SELECT_BY_SEQ = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
+            + "FROM events WHERE seq = ANY(?)";
+    private static final String SELECT_PENDING = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
+            + "FROM events WHERE seq IN (SELECT unnest(seqs) FROM rollup_pending";
 
     private LedgerReplay() {
     }
@@ -66,6 +70,44 @@ final class LedgerReplay {
              ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    /** The events with these seqs, as they were at ingestion (PostgreSQL: the roller's claimed events). */
+    static List<LedgerEntry> bySeq(Connection connection, long[] seqs) throws SQLException {
+        Long[] boxed = new Long[seqs.length];
+        for (int i = 0; i < seqs.length; i++) {
+            boxed[i] = seqs[i];
+        }
+        try (PreparedStatement ps = connection.prepareStatement(SELECT_BY_SEQ)) {
+            ps.setArray(1, connection.createArrayOf("bigint", boxed));
+            return entries(ps);
+        }
+    }
+
+    /**
+     * The events that {@code rollup_pending} names, as they were at ingestion: those not in the rollup tables yet
+     * (PostgreSQL, {@link QueuedRollups}).
+     *
+     * @param customerId the one customer, or null for all
+     */
+    static List<LedgerEntry> pending(Connection connection, String customerId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(customerId == null ? SELECT_PENDING + ")"
+                : SELECT_PENDING + " WHERE customer_id = ?)")) {
+            if (customerId != null) {
+                ps.setString(1, customerId);
+            }
+            return entries(ps);
+        }
+    }
+
+    private static List<LedgerEntry> entries(PreparedStatement ps) throws SQLException {
+        List<LedgerEntry> entries = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                entries.add(entry(rs, true));
+            }
+        }
+        return entries;
     }
 
     /** The increments read back, summed. */

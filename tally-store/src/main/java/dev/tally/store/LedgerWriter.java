@@ -14,8 +14,8 @@ import java.util.stream.IntStream;
 
 /**
  * Appends a batch of ledger entries inside the caller's transaction: the events first ({@link EventInserter}), then
- * the rollups of exactly those events that were new (on SQLite, handed to {@link DeferredRollups} to be written a
- * little later).
+ * the rollups of exactly those events that were new: on SQLite handed to {@link DeferredRollups} to be written a
+ * little later, on PostgreSQL queued by seq for a roller ({@link QueuedRollups}).
  *
  * <p>Duplicates are found by the database, not by a read before the write: {@code ON CONFLICT (event_id, ce_source) DO
  * NOTHING} reports 0 rows for a key (id and CloudEvents source) already stored, whether it came earlier in the same batch, in an earlier batch, or from
@@ -29,14 +29,20 @@ final class LedgerWriter {
 
     private final EventInserter events;
     private final RollupWriter rollups;
-    /** Where rollups go when they are not written in the batch's transaction; null when they are. */
+    /** Where rollups go on SQLite (in memory, written a little later); null elsewhere. */
     private final DeferredRollups deferred;
+    /** Where rollups go on PostgreSQL (a queue in the database, rolled up by any node); null elsewhere. */
+    private final QueuedRollups queued;
+
     private final EndUserRollups endUsers;
 
-    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredRollups deferred, EndUserRollups endUsers) {
+    /** A writer of the rollups through at most one of {@code deferred} and {@code queued}, or in the transaction. */
+    LedgerWriter(EventInserter events, RollupWriter rollups, DeferredRollups deferred, QueuedRollups queued,
+                 EndUserRollups endUsers) {
         this.events = events;
         this.rollups = rollups;
         this.deferred = deferred;
+        this.queued = queued;
         this.endUsers = endUsers;
     }
 
@@ -88,7 +94,9 @@ final class LedgerWriter {
     }
 
     private boolean[] append(Connection connection, Batch batch) throws SQLException {
-        boolean[] stored = events.insert(connection, batch);
+        boolean exclusive = queued != null && queued.lock(connection, batch.rollups().largest());
+        EventInserter.Inserted inserted = events.insert(connection, batch);
+        boolean[] stored = inserted.stored();
         List<LedgerEntry> fresh = new ArrayList<>(stored.length);
         for (int i = 0; i < stored.length; i++) {
             if (stored[i]) {
@@ -96,9 +104,12 @@ final class LedgerWriter {
             }
         }
         // Usually all are new; some are duplicates when a client retries, and only the new events may count.
-        Rollups ofFresh = fresh.size() == stored.length ? batch.rollups() : Rollups.of(fresh, deferred != null);
+        Rollups ofFresh = fresh.size() == stored.length ? batch.rollups()
+                : Rollups.of(fresh, deferred != null || queued != null);
         if (deferred != null) {
             deferred.stage(connection, ofFresh.later(), ofFresh.largest());
+        } else if (queued != null) {
+            queued.enqueue(connection, batch.entries(), inserted.seqs(), ofFresh.later(), exclusive);
         } else if (!fresh.isEmpty()) {
             addRollups(connection, ofFresh.now());
         }

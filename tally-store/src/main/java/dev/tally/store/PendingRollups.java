@@ -149,7 +149,8 @@ final class PendingRollups implements AutoCloseable {
         return picked;
     }
 
-    private static void pick(Map<RollupKey, RollupCounts> rows, Window grain, String customerId, Instant from,
+    /** Adds copies of the rows of one grain with buckets in [from, to), of one customer or all, to {@code into}. */
+    static void pick(Map<RollupKey, RollupCounts> rows, Window grain, String customerId, Instant from,
                              Instant to, UnaryOperator<RollupKey> shape,
                              List<Map.Entry<RollupKey, RollupCounts>> into) {
         rows.forEach((key, counts) -> {
@@ -186,7 +187,7 @@ final class PendingRollups implements AutoCloseable {
         return sums == null ? List.of() : List.of(sums);
     }
 
-    private static boolean within(Instant t, Instant from, Instant to) {
+    static boolean within(Instant t, Instant from, Instant to) {
         return !t.isBefore(from) && t.isBefore(to);
     }
 

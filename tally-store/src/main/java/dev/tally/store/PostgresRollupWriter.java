@@ -6,6 +6,7 @@ import dev.tally.core.rollup.RollupKey;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,17 +28,37 @@ final class PostgresRollupWriter implements RollupWriter {
     private static final String UPSERT_LATENCY = UpsertSql.fromArrays("latency_rollup", LATENCY_KEY, LATENCY_SUMS,
             List.of("text", "bigint", "integer", "bigint"));
 
+    /** The upserts, each answering the largest sum among the rows it wrote (0 if none). */
+    private static final String LARGEST_ROLLUP = largestOf(UPSERT_ROLLUP, "GREATEST(" + String.join(", ", SUMS) + ")");
+    private static final String LARGEST_METRIC = largestOf(UPSERT_METRIC, "quantity_micros");
+
     @Override
     public void add(Connection connection, RollupIncrements increments) throws SQLException {
-        upsertRollups(connection, increments.rows());
-        upsertMetrics(connection, increments.rows());
+        upsertRollups(connection, increments.rows(), UPSERT_ROLLUP);
+        upsertMetrics(connection, increments.rows(), UPSERT_METRIC);
         upsertLatency(connection, increments.latency());
     }
 
-    private static void upsertRollups(Connection connection, List<Map.Entry<RollupKey, RollupCounts>> rows)
-            throws SQLException {
+    /**
+     * Like {@link #add}, and tells the largest sum in the rollup rows and metric rows written, as they are after the
+     * increments (latency cells count calls, which grow by one per event, and are left out).
+     */
+    long addReturningLargest(Connection connection, RollupIncrements increments) throws SQLException {
+        long largest = Math.max(upsertRollups(connection, increments.rows(), LARGEST_ROLLUP),
+                upsertMetrics(connection, increments.rows(), LARGEST_METRIC));
+        upsertLatency(connection, increments.latency());
+        return largest;
+    }
+
+    private static String largestOf(String upsert, String largest) {
+        return "WITH w AS (" + upsert + " RETURNING " + largest + " AS largest) "
+                + "SELECT COALESCE(MAX(largest), 0) FROM w";
+    }
+
+    private static long upsertRollups(Connection connection, List<Map.Entry<RollupKey, RollupCounts>> rows,
+                                      String sql) throws SQLException {
         if (rows.isEmpty()) {
-            return;
+            return 0;
         }
         ColumnArrays columns = new ColumnArrays(KEY.size() + SUMS.size(), rows.size());
         for (Map.Entry<RollupKey, RollupCounts> row : rows) {
@@ -46,11 +67,11 @@ final class PostgresRollupWriter implements RollupWriter {
                 columns.add(sum);
             }
         }
-        columns.execute(connection, UPSERT_ROLLUP);
+        return columns.execute(connection, sql);
     }
 
-    private static void upsertMetrics(Connection connection, List<Map.Entry<RollupKey, RollupCounts>> rows)
-            throws SQLException {
+    private static long upsertMetrics(Connection connection, List<Map.Entry<RollupKey, RollupCounts>> rows,
+                                      String sql) throws SQLException {
         ColumnArrays columns = new ColumnArrays(METRIC_KEY.size() + METRIC_SUMS.size(), 0);
         for (Map.Entry<RollupKey, RollupCounts> row : rows) {
             for (Map.Entry<String, Long> metric : row.getValue().metricMicros().entrySet()) {
@@ -61,9 +82,7 @@ final class PostgresRollupWriter implements RollupWriter {
                 }
             }
         }
-        if (!columns.isEmpty()) {
-            columns.execute(connection, UPSERT_METRIC);
-        }
+        return columns.isEmpty() ? 0 : columns.execute(connection, sql);
     }
 
     private static void upsertLatency(Connection connection, List<Map.Entry<LatencyKey, Long>> cells)
@@ -116,14 +135,20 @@ final class PostgresRollupWriter implements RollupWriter {
             return values.get(0).isEmpty();
         }
 
-        void execute(Connection connection, String sql) throws SQLException {
+        /** Runs the statement; for one that answers a row (a largest sum), returns its first value, else 0. */
+        long execute(Connection connection, String sql) throws SQLException {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 for (int i = 0; i < values.size(); i++) {
                     List<Object> column = values.get(i);
                     String type = column.get(0) instanceof String ? "text" : "bigint";
                     ps.setArray(i + 1, connection.createArrayOf(type, column.toArray()));
                 }
-                ps.executeUpdate();
+                if (!ps.execute()) {
+                    return 0;
+                }
+                try (ResultSet rs = ps.getResultSet()) {
+                    return rs.next() ? rs.getLong(1) : 0;
+                }
             }
         }
     }

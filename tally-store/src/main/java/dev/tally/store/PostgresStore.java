@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Properties;
 import java.util.function.LongConsumer;
@@ -20,6 +21,9 @@ import java.util.function.LongConsumer;
  * <p>The URL's {@code currentSchema} is honoured: the first schema named there is created if missing and
  * migrated, and every statement runs in it. {@code reWriteBatchedInserts} is refused: it folds a batch into one
  * multi-row statement whose single update count hides which event ids were duplicates.
+ *
+ * <p>Rollups are written behind the acknowledgement from a queue in the database ({@link QueuedRollups}): every
+ * node runs a roller thread ({@link RollupRoller}), and one pass runs at a time across the nodes.
  */
 public final class PostgresStore extends JdbcStore {
     /** Connections per server; appends are short transactions, so a few carry a server's ingest. */
@@ -107,10 +111,18 @@ public final class PostgresStore extends JdbcStore {
      * @throws IllegalArgumentException if the URL is not a PostgreSQL URL or turns on reWriteBatchedInserts
      */
     public static PostgresStore open(String jdbcUrl, InstantSource clock) {
-        return open(jdbcUrl, clock, Retention.DEFAULT_CHUNK_ROWS);
+        return open(jdbcUrl, clock, Retention.DEFAULT_CHUNK_ROWS, RollupRoller.DEFAULT_EVERY);
     }
 
     static PostgresStore open(String jdbcUrl, InstantSource clock, int retentionChunkRows) {
+        return open(jdbcUrl, clock, retentionChunkRows, RollupRoller.DEFAULT_EVERY);
+    }
+
+    /**
+     * Opens the store; its roller passes every {@code rollEvery}, or never if it is null (tests that roll by hand
+     * with {@link #rollQueued()}).
+     */
+    static PostgresStore open(String jdbcUrl, InstantSource clock, int retentionChunkRows, Duration rollEvery) {
         Properties url = Driver.parseURL(jdbcUrl, null);
         if (url == null) {
             throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host/db): "
@@ -125,8 +137,12 @@ public final class PostgresStore extends JdbcStore {
         // (its lock and the migration).
         JdbcStore.migrated(pool(jdbcUrl, url, "tally-postgresql-migrations", 3, 0), SqlDialect.POSTGRESQL,
                 schema(url)).close();
-        return new PostgresStore(pool(jdbcUrl, url, "tally-postgresql", POOL_SIZE, SOCKET_TIMEOUT_SECONDS), jdbcUrl,
-                clock, retentionChunkRows);
+        PostgresStore store = new PostgresStore(pool(jdbcUrl, url, "tally-postgresql", POOL_SIZE,
+                SOCKET_TIMEOUT_SECONDS), jdbcUrl, clock, retentionChunkRows);
+        if (rollEvery != null) {
+            store.startRolling(rollEvery);
+        }
+        return store;
     }
 
     /** The first schema of {@code currentSchema}, or null if the URL names none. */

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +68,7 @@ final class RollupReader {
      */
     List<RollupRow> sums(Connection connection, Window grain, Instant from, Instant to, Set<RollupDimension> keep)
             throws SQLException {
+        Savepoint before = savepoint(connection);
         try (PreparedStatement ps = connection.prepareStatement(sumsSql(keep))) {
             for (int i = 0; i < 2; i++) {
                 ps.setString(3 * i + 1, Grains.name(grain));
@@ -80,7 +82,22 @@ final class RollupReader {
             if (!isOverflow(e)) {
                 throw e;
             }
+            rollBack(connection, before);
             return RollupDimension.sum(rollups(connection, null, grain, from, to), keep);
+        }
+    }
+
+    /**
+     * A savepoint before a summing read inside a transaction (PostgreSQL's snapshot reads), where a failed statement
+     * aborts the transaction, so that the overflow's fallback can go on; null outside one.
+     */
+    private static Savepoint savepoint(Connection connection) throws SQLException {
+        return connection.getAutoCommit() ? null : connection.setSavepoint();
+    }
+
+    private static void rollBack(Connection connection, Savepoint to) throws SQLException {
+        if (to != null) {
+            connection.rollback(to);
         }
     }
 
@@ -143,6 +160,7 @@ final class RollupReader {
     /** One customer's rows of one grain summed per bucket start, ordered by it; provider, model and endpoint "". */
     List<RollupRow> totalsByBucket(Connection connection, String customerId, Window grain, Instant from, Instant to)
             throws SQLException {
+        Savepoint before = savepoint(connection);
         try (PreparedStatement ps = connection.prepareStatement(SELECT_BUCKET_TOTALS)) {
             for (int first : new int[]{1, 5}) {
                 ps.setString(first, customerId);
@@ -157,6 +175,7 @@ final class RollupReader {
             if (!isOverflow(e)) {
                 throw e;
             }
+            rollBack(connection, before);
             return RollupDimension.sum(rollups(connection, customerId, grain, from, to),
                     java.util.EnumSet.noneOf(RollupDimension.class));
         }

@@ -79,7 +79,7 @@ enum SqlDialect {
         return "classpath:db/migration/" + backend;
     }
 
-    /** Whether rollups are written behind the acknowledging transactions ({@link DeferredRollups}). */
+    /** Whether rollups are written behind the acknowledging transactions from memory ({@link DeferredRollups}). */
     boolean defersRollups() {
         return singleWriter;
     }
@@ -89,6 +89,14 @@ enum SqlDialect {
      * ignores ASCII case, so neither database's LIKE serves).
      */
     abstract String containsText(String column);
+
+    /**
+     * Whether rollups are written behind the acknowledging transactions from a queue in the database
+     * ({@link QueuedRollups}), which several writing nodes share.
+     */
+    boolean queuesRollups() {
+        return !singleWriter;
+    }
 
     /** How this database takes rollup rows best (measured, see the implementations). */
     abstract RollupWriter rollupWriter();

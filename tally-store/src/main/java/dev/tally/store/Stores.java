@@ -58,8 +58,9 @@ public final class Stores {
 
     /**
      * How long the oldest committed events have waited for their increments to reach the rollup tables, in
-     * milliseconds: under a few seconds on SQLite (rollups are written behind the events), always 0 on PostgreSQL
-     * (written in the same transaction) and for stores not opened here.
+     * milliseconds: under a few seconds on SQLite (rollups are written behind the events from memory), about a
+     * fifth of a second on PostgreSQL (from a queue in the database, which any node rolls up), 0 for stores not
+     * opened here.
      */
     public static long rollupLagMillis(TallyStore store) {
         return store instanceof JdbcStore jdbc ? jdbc.rollupLagMillis() : 0;

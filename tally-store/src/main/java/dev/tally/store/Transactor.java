@@ -59,6 +59,30 @@ final class Transactor {
         }
     }
 
+    /**
+     * Runs read-only work in one REPEATABLE READ transaction: every statement sees the same snapshot, so reads of
+     * tables that another transaction changes together (PostgreSQL's rollups and their queue) agree.
+     */
+    <T> T snapshot(String what, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                restoreAutoCommit(connection, null);
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw failure(what, e);
+        }
+    }
+
     /** Runs work in one transaction: all of its writes are committed, or none is. */
     <T> T write(String what, Work<T> work) {
         for (int attempt = 1; ; attempt++) {

@@ -136,7 +136,7 @@ class PostgresStoreTest extends TallyStoreContract {
         }
     }
 
-    private static String baseUrl() {
+    static String baseUrl() {
         String url = System.getProperty("tally.test.postgresUrl", System.getenv("TALLY_TEST_POSTGRES_URL"));
         return url == null || url.isBlank() ? DEFAULT_URL : url;
     }

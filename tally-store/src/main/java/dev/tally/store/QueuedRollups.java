@@ -1,0 +1,334 @@
+package dev.tally.store;
+
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupBatch;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupKey;
+import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.SumBoundException;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The PostgreSQL store's rollups, written behind the acknowledging transactions from a durable queue, safe with
+ * several nodes writing at once.
+ *
+ * <p>Why: upserting a batch's rollup rows (four grains per series, the metrics, the latency cells) cost about three
+ * times the events' own insert, and concurrent writers queued on the row locks of the same hot rows until each
+ * other's commit. Now an append commits its events and one row of {@code rollup_pending} holding their seqs
+ * ({@link #enqueue}); a roller ({@link #roll}, on whichever node gets the advisory lock first) claims queued rows,
+ * reads their events back, adds their increments to the rollup tables and deletes the rows, in one transaction,
+ * summed over many appends (one upsert per row for many batches).
+ *
+ * <p>Exactly once, whatever stops when: an event's queue row commits with the event, and leaves only in the
+ * transaction that adds the event to the rollups. A node killed mid-append loses the append (not acknowledged); a
+ * roller killed mid-pass rolls back, and the rows wait for the next pass of any node. Readers see every acknowledged
+ * event: they read the rollup tables and the queued events in one REPEATABLE READ snapshot ({@link #rows},
+ * {@link #latency}), so a pass that commits in between is seen either whole or not at all.
+ *
+ * <p>Sums never pass a bigint: an append checks, before it is acknowledged, that the stored sums plus everything
+ * queued plus its own increments fit, because a pass that failed on them would stop the queue. The stored sums are
+ * bounded by a {@code settings} row the roller keeps ({@value #SUM_BOUND}), the queued ones by the sum of each queue
+ * row's largest increment (rows up to {@value #SMALL_INCREMENT} counted at that much each, so the check reads only
+ * the few large rows). Concurrent appends cannot see each other, so appends take an advisory lock: shared while
+ * their increments are small ({@value #SHARED_INCREMENT} at most) and the bounds leave room ({@value #SHARED_ROOM}
+ * at most), so that even every connection PostgreSQL allows (fewer than 2^18) appending at once stays below
+ * 2^63; exclusive otherwise, which waits for the shared holders and then checks the batch's rows exactly. The roller
+ * holds the lock shared too, so an exclusive check never sees a pass half done. With real usage, sums stay far below
+ * these bounds and every append takes the shared lock.
+ */
+final class QueuedRollups {
+    /** The {@code settings} row holding an upper bound of every sum in the rollup tables. */
+    static final String SUM_BOUND = "rollup_sum_bound";
+    /** The largest increment an append may add under the shared lock: 2^43. */
+    static final long SHARED_INCREMENT = 1L << 43;
+    /** The most that stored plus queued plus own sums may reach for an append under the shared lock: 2^62. */
+    static final long SHARED_ROOM = 1L << 62;
+    /**
+     * Queue rows with increments up to this (2^40) are not summed by the overflow check of an append, which would
+     * read every queue row: it counts them at this much each, by the span of the queue's ids (two index probes).
+     * Rows above it are few and found through a partial index.
+     */
+    static final long SMALL_INCREMENT = 1L << 40;
+    /** Events one roller pass claims, about: bounds its memory (some 1 KB an event) and its transaction's length. */
+    static final int PASS_EVENTS = 100_000;
+
+    private static final String SUMS_LOCK = "hashtext(current_schema() || '/rollup-sums')";
+    private static final String LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(" + SUMS_LOCK + ")";
+    private static final String LOCK_EXCLUSIVE = "SELECT pg_advisory_xact_lock(" + SUMS_LOCK + ")";
+    private static final String ROLL_LOCK = "hashtext(current_schema() || '/rollup-roll')";
+    private static final String TRY_ROLL = "SELECT pg_try_advisory_xact_lock(" + ROLL_LOCK + ")";
+    private static final String WAIT_ROLL = "SELECT true FROM (SELECT pg_advisory_xact_lock(" + ROLL_LOCK + ")) l";
+    /**
+     * Queues an append's events, a row per customer (each a slice of one array of seqs), and reads the bounds in
+     * the same statement: the outer query sees the snapshot of the statement's start, taken after the lock, without
+     * the rows it inserts.
+     */
+    private static final String ENQUEUE = "WITH queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, "
+            + "created_ms) SELECT u.c, (CAST(? AS BIGINT[]))[u.f:u.t], u.l, ? "
+            + "FROM unnest(?::text[], ?::integer[], ?::integer[], ?::bigint[]) AS u(c, f, t, l)) "
+            + "SELECT (SELECT CAST(value AS BIGINT) FROM settings WHERE name = '" + SUM_BOUND + "'), "
+            + "(SELECT CAST(LEAST(COALESCE(SUM(largest), 0), " + Long.MAX_VALUE + ") AS BIGINT) "
+            + "FROM rollup_pending WHERE largest > " + SMALL_INCREMENT + "), "
+            + "(SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM rollup_pending)";
+    /**
+     * Claims the oldest queue rows up to about {@link #PASS_EVENTS} events (at least one row). The roller's lock
+     * is held, so no other pass claims rows meanwhile.
+     */
+    private static final String CLAIM = "DELETE FROM rollup_pending WHERE id IN (SELECT id FROM (SELECT id, "
+            + "SUM(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before FROM rollup_pending) q "
+            + "WHERE before < ?) RETURNING seqs";
+    private static final String RAISE_BOUND = "UPDATE settings SET value = CAST(GREATEST(CAST(value AS BIGINT), ?) "
+            + "AS TEXT) WHERE name = '" + SUM_BOUND + "'";
+    private static final String OLDEST = "SELECT MIN(created_ms) FROM rollup_pending";
+    private static final String LOWEST_SEQ = "SELECT MIN(s) FROM rollup_pending, unnest(seqs) AS s";
+
+    private final PostgresRollupWriter writer = new PostgresRollupWriter();
+    private final InstantSource clock;
+    /** Set when an append found the bounds too close for the shared lock: the next ones take it exclusively. */
+    private volatile boolean exclusiveNext;
+
+    QueuedRollups(InstantSource clock) {
+        this.clock = clock;
+    }
+
+    /**
+     * Takes the advisory lock an append needs, first in its transaction (before its events, so that waiting for
+     * it never holds an event's unique-index lock another append waits for).
+     *
+     * @param largest the largest increment of the whole batch (its new events' are at most that)
+     * @return whether the lock is exclusive: pass it to {@link #enqueue}
+     */
+    boolean lock(Connection connection, long largest) throws SQLException {
+        boolean exclusive = exclusiveNext || largest > SHARED_INCREMENT;
+        try (PreparedStatement ps = connection.prepareStatement(exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED)) {
+            ps.execute();
+        }
+        return exclusive;
+    }
+
+    /**
+     * Queues the new events of an append, in its transaction, one queue row per customer, after checking that
+     * their sums fit.
+     *
+     * @param entries    the append's entries
+     * @param seqs       for each entry, the seq of its row if it was stored, else 0
+     * @param increments the rollup increments of the stored entries
+     * @param exclusive  what {@link #lock} returned
+     * @throws SumBoundException if a rollup row would exceed a bigint (checked exactly under the exclusive lock)
+     * @throws SQLException      with SQLSTATE 40001 (retried) if the shared lock is not enough for this append
+     */
+    void enqueue(Connection connection, List<LedgerEntry> entries, long[] seqs, RollupBatch increments,
+                 boolean exclusive) throws SQLException {
+        Map<String, List<Long>> byCustomer = new TreeMap<>();
+        for (int i = 0; i < seqs.length; i++) {
+            if (seqs[i] != 0) {
+                byCustomer.computeIfAbsent(entries.get(i).event().customerId(), c -> new ArrayList<>()).add(seqs[i]);
+            }
+        }
+        if (byCustomer.isEmpty()) {
+            return;
+        }
+        Map<String, Long> largestOf = new HashMap<>();
+        increments.counts().forEach((key, counts) -> largestOf.merge(key.customerId(), counts.largestSum(),
+                Math::max));
+        long largest = 0;
+        List<Long> flat = new ArrayList<>();
+        int n = byCustomer.size();
+        Integer[] from = new Integer[n];
+        Integer[] to = new Integer[n];
+        Long[] largestByRow = new Long[n];
+        int row = 0;
+        for (Map.Entry<String, List<Long>> customer : byCustomer.entrySet()) {
+            from[row] = flat.size() + 1; // SQL arrays count from 1, slices include both ends
+            flat.addAll(customer.getValue());
+            to[row] = flat.size();
+            largestByRow[row] = largestOf.getOrDefault(customer.getKey(), 0L);
+            largest = Math.max(largest, largestByRow[row]);
+            row++;
+        }
+        long bound;
+        long queued;
+        long span;
+        try (PreparedStatement ps = connection.prepareStatement(ENQUEUE)) {
+            ps.setArray(1, connection.createArrayOf("bigint", flat.toArray()));
+            ps.setLong(2, clock.millis());
+            ps.setArray(3, connection.createArrayOf("text", byCustomer.keySet().toArray()));
+            ps.setArray(4, connection.createArrayOf("integer", from));
+            ps.setArray(5, connection.createArrayOf("integer", to));
+            ps.setArray(6, connection.createArrayOf("bigint", largestByRow));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                bound = rs.getLong(1);
+                // No bound row (it is made by the migration): assume the worst, and check exactly.
+                bound = rs.wasNull() ? Long.MAX_VALUE : bound;
+                queued = rs.getLong(2);
+                span = rs.getLong(3);
+            }
+        }
+        // Every queued sum is at most the large rows' sum plus SMALL_INCREMENT per other row.
+        long small = span > Long.MAX_VALUE / SMALL_INCREMENT ? Long.MAX_VALUE : span * SMALL_INCREMENT;
+        long total = saturatedSum(saturatedSum(saturatedSum(bound, queued), small), largest);
+        if (!exclusive) {
+            if (total <= SHARED_ROOM) {
+                return;
+            }
+            exclusiveNext = true;
+            throw new SQLException("the rollup sums are near the largest a bigint holds: the append is run again "
+                    + "under the exclusive lock, which checks its rows exactly", "40001");
+        }
+        // Exclusive: no other append is under way and no pass is half done, so the bounds (or the rows) are exact.
+        if (total == Long.MAX_VALUE) {
+            checkRows(connection, increments);
+        }
+        exclusiveNext = total > SHARED_ROOM;
+    }
+
+    /**
+     * Checks each row of {@code increments} exactly: its stored sums plus every queued event's increments (this
+     * append's included, queued in this transaction) must fit in a bigint.
+     */
+    private static void checkRows(Connection connection, RollupBatch increments) throws SQLException {
+        Map<String, RollupBatch> queuedByCustomer = new HashMap<>();
+        for (RollupKey key : increments.counts().keySet()) {
+            try {
+                RollupBatch queued = queuedByCustomer.get(key.customerId());
+                if (queued == null) {
+                    // Summing the queued events may overflow already: exact sums throw.
+                    queued = RollupBatch.of(LedgerReplay.pending(connection, key.customerId()));
+                    queuedByCustomer.put(key.customerId(), queued);
+                }
+                DeferredRollups.largestSum(DeferredRollups.stored(connection, key), queued.counts().get(key));
+            } catch (ArithmeticException e) {
+                throw new SumBoundException("the " + key.grain().wireName() + " rollup of " + key.customerId()
+                        + " at " + key.bucketStart() + " would exceed the largest sum a rollup holds ("
+                        + Long.MAX_VALUE + ")", e);
+            }
+        }
+    }
+
+    /**
+     * One roller pass: if no other node is rolling (or once it is done, if {@code wait}), claims the oldest queue
+     * rows up to about {@value #PASS_EVENTS} events, adds their events to the rollup tables, raises the sum bound and
+     * deletes the rows, all in the caller's transaction.
+     *
+     * @return the events rolled up (at least {@value #PASS_EVENTS} when more may wait), 0 if the queue was empty or
+     *         another node is rolling
+     */
+    int roll(Connection connection, boolean wait) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(wait ? WAIT_ROLL : TRY_ROLL);
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !rs.getBoolean(1)) {
+                return 0;
+            }
+        }
+        try (PreparedStatement ps = connection.prepareStatement(LOCK_SHARED)) {
+            ps.execute();
+        }
+        long[] seqs = claim(connection);
+        if (seqs.length == 0) {
+            return 0;
+        }
+        List<LedgerEntry> events = LedgerReplay.bySeq(connection, seqs);
+        long largest = writer.addReturningLargest(connection, RollupIncrements.of(RollupBatch.of(events)));
+        try (PreparedStatement ps = connection.prepareStatement(RAISE_BOUND)) {
+            ps.setLong(1, largest);
+            ps.executeUpdate();
+        }
+        return seqs.length;
+    }
+
+    /** Claims queue rows (deleted, if the pass commits) and returns the seqs they name. */
+    private static long[] claim(Connection connection) throws SQLException {
+        List<Long> seqs = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
+            ps.setLong(1, PASS_EVENTS);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Array array = rs.getArray(1);
+                    for (Object seq : (Object[]) array.getArray()) {
+                        seqs.add(((Number) seq).longValue());
+                    }
+                    array.free();
+                }
+            }
+        }
+        return seqs.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * The stored rows plus the queued events' increments of one grain with buckets in [from, to), shaped by
+     * {@code shape} like the stored rows, summed by key in the database's order. Run both reads in one snapshot.
+     *
+     * @param customerId the one customer read, or null for all
+     */
+    static List<RollupRow> rows(Connection connection, List<RollupRow> stored, Window grain, String customerId,
+                                Instant from, Instant to, UnaryOperator<RollupKey> shape) throws SQLException {
+        List<LedgerEntry> queued = LedgerReplay.pending(connection, customerId);
+        if (queued.isEmpty()) {
+            return stored;
+        }
+        List<Map.Entry<RollupKey, RollupCounts>> picked = new ArrayList<>();
+        PendingRollups.pick(RollupBatch.of(queued, List.of(grain), false).counts(), grain, customerId, from, to,
+                shape, picked);
+        return picked.isEmpty() ? stored : DeferredRollups.merge(stored, picked);
+    }
+
+    /** A customer's stored latency histogram plus the queued events' cells of the days starting in [from, to). */
+    static SortedMap<Integer, Long> latency(Connection connection, SortedMap<Integer, Long> stored, String customerId,
+                                            Instant from, Instant to) throws SQLException {
+        List<LedgerEntry> queued = LedgerReplay.pending(connection, customerId);
+        SortedMap<Integer, Long> histogram = new TreeMap<>(stored);
+        RollupBatch.of(queued, List.of(), true).latency().forEach((key, calls) -> {
+            if (PendingRollups.within(key.dayStart(), from, to)) {
+                histogram.merge(key.bucket(), calls, Long::sum);
+            }
+        });
+        return histogram;
+    }
+
+    /** How long the oldest queued append has waited for the roller, in milliseconds; 0 if none waits. */
+    long lagMillis(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(OLDEST); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long oldest = rs.getLong(1);
+            return rs.wasNull() ? 0 : Math.max(0, clock.millis() - oldest);
+        }
+    }
+
+    /** The lowest seq of a queued event, or {@link Long#MAX_VALUE} if none is queued: retention keeps it. */
+    static long lowestQueuedSeq(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(LOWEST_SEQ); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long lowest = rs.getLong(1);
+            return rs.wasNull() ? Long.MAX_VALUE : lowest;
+        }
+    }
+
+    private static Long[] boxed(long[] values) {
+        Long[] boxed = new Long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return boxed;
+    }
+
+    /** a + b for non-negative values, or Long.MAX_VALUE if that exceeds a long. */
+    private static long saturatedSum(long a, long b) {
+        return b > Long.MAX_VALUE - a ? Long.MAX_VALUE : a + b;
+    }
+}

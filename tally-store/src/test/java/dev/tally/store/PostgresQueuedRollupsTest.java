@@ -1,0 +1,241 @@
+package dev.tally.store;
+
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.period.Window;
+import dev.tally.core.rollup.RollupCounts;
+import dev.tally.core.rollup.RollupDimension;
+import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.LedgerFixtures;
+import dev.tally.core.store.SumBoundException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * PostgreSQL's rollups written behind the acknowledgement from the {@code rollup_pending} queue (issue 12, point 5):
+ * reads see queued events, several nodes appending and rolling at once count each event once, and a roller killed
+ * mid-pass leaves its events for another node, counted once.
+ */
+class PostgresQueuedRollupsTest {
+    private static final Instant T0 = LedgerFixtures.T0;
+    private static final Instant PAST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant FUTURE = Instant.parse("2100-01-01T00:00:00Z");
+    private static final String BASE_URL = PostgresStoreTest.baseUrl();
+
+    private final String schema = "tally_test_" + UUID.randomUUID().toString().replace("-", "");
+    private final String url = BASE_URL + "&currentSchema=" + schema;
+    private final List<PostgresStore> nodes = new ArrayList<>();
+
+    @AfterEach
+    void drop() throws SQLException {
+        nodes.forEach(PostgresStore::close);
+        PostgresSchemas.drop(BASE_URL, schema);
+    }
+
+    /** A node on the shared schema; its roller passes every {@code rollEvery}, or only when called if null. */
+    private PostgresStore node(Duration rollEvery) {
+        PostgresStore store = PostgresStore.open(url, InstantSource.fixed(T0), Retention.DEFAULT_CHUNK_ROWS,
+                rollEvery);
+        nodes.add(store);
+        return store;
+    }
+
+    @Test
+    void reads_beforeAndAfterTheRollerPass_seeEveryAcknowledgedEvent() throws SQLException {
+        PostgresStore store = node(null);
+        store.append(List.of(entry("e1", "acme", T0, 100, 120L), entry("e2", "acme", T0.plusSeconds(90), 7, 40L),
+                entry("e3", "globex", T0, 1_000, 5_000L)));
+        store.rollQueued();
+        store.append(List.of(entry("e4", "acme", T0.plusSeconds(10), 5, 120L), entry("e5", "globex", T0, 1, null)));
+
+        assertThat(queuedRows()).as("e4 and e5 wait in the queue, a row per customer").isEqualTo(2);
+        Reads queued = Reads.of(store);
+        assertThat(queued.acmeMonth().requests()).isEqualTo(3);
+        assertThat(queued.acmeMonth().costNanos()).isEqualTo(112);
+        assertThat(queued.acmeMinutes()).extracting(r -> r.counts().requests()).containsExactly(2L, 1L);
+        assertThat(queued.acmeLatency().values()).as("40 ms once, 120 ms twice").containsExactly(1L, 2L);
+        assertThat(queued.allByCustomer()).extracting(r -> r.counts().requests()).containsExactly(3L, 2L);
+
+        assertThat(store.rollQueued()).isEqualTo(2);
+        assertThat(queuedRows()).isZero();
+        assertThat(Reads.of(store)).as("the same numbers from the rollup tables alone").usingRecursiveComparison()
+                .isEqualTo(queued);
+        assertThat(store.rollQueued()).as("nothing left to roll").isZero();
+    }
+
+    @Test
+    void twoNodes_appendingOverlappingIdsAndRollingAtOnce_countEachEventOnce() throws Exception {
+        PostgresStore a = node(Duration.ofMillis(5));
+        PostgresStore b = node(Duration.ofMillis(5));
+        int ids = 3_000;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<Integer>> writers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            PostgresStore store = t % 2 == 0 ? a : b;
+            Random random = new Random(t);
+            writers.add(() -> {
+                start.await();
+                int stored = 0;
+                for (int from = 0; from < ids; from += 100) {
+                    List<LedgerEntry> batch = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        // Each id in its own writer's order, with overlaps across both nodes.
+                        int id = (from + random.nextInt(ids)) % ids;
+                        batch.add(entry("e" + id, "c" + id % 7, T0.plusSeconds(id % 600), 3, 10L + id % 50));
+                    }
+                    for (boolean s : store.append(batch)) {
+                        stored += s ? 1 : 0;
+                    }
+                }
+                return stored;
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(writers.size());
+        int stored = 0;
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            writers.forEach(w -> results.add(pool.submit(w)));
+            start.countDown();
+            for (Future<Integer> r : results) {
+                stored += r.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        long events = a.countEvents();
+        assertThat(stored).as("each id stored by exactly one append").isEqualTo((int) events);
+        assertThat(totalRequests(b)).as("read while queued or not").isEqualTo(events);
+        a.close();
+        b.close();
+        PostgresStore c = node(null);
+        while (c.rollQueued() > 0) {
+            continue;
+        }
+        assertThat(queuedRows()).isZero();
+        assertThat(totalRequests(c)).isEqualTo(events);
+        assertThat(storedRequests()).as("the rollup tables alone").isEqualTo(events);
+        assertThat(c.rollups(null, Window.DAY, PAST, FUTURE).stream().mapToLong(r -> r.counts().costNanos()).sum())
+                .isEqualTo(3 * events);
+    }
+
+    @Test
+    void rollerKilledMidPass_rollsBack_andAnotherNodeRollsEachEventOnce() throws Exception {
+        PostgresStore a = node(null);
+        a.append(List.of(entry("e1", "acme", T0, 10, 100L), entry("e2", "globex", T0, 20, 200L)));
+        a.append(List.of(entry("e3", "acme", T0, 30, 300L)));
+
+        // A pass that has claimed the rows and written the rollups, then loses its connection before committing:
+        // what a node killed in the middle of a pass leaves behind.
+        try (Connection doomed = DriverManager.getConnection(url)) {
+            doomed.setAutoCommit(false);
+            assertThat(new QueuedRollups(InstantSource.fixed(T0)).roll(doomed, false)).isEqualTo(3);
+            terminate(doomed);
+            assertThatThrownBy(doomed::commit).isInstanceOf(SQLException.class);
+        }
+
+        PostgresStore b = node(null);
+        assertThat(queuedRows()).as("the queue rows came back with the rollback, a row per customer and append")
+                .isEqualTo(3);
+        assertThat(storedRequests()).isZero();
+        assertThat(b.rollQueued()).isEqualTo(3);
+        assertThat(storedRequests()).isEqualTo(3);
+        assertThat(b.rollups("acme", Window.MONTH, PAST, FUTURE).get(0).counts().costNanos()).isEqualTo(40);
+        assertThat(b.rollQueued()).isZero();
+        assertThat(totalRequests(a)).isEqualTo(3);
+    }
+
+    @Test
+    void sumBound_aSumFilledOnOneNode_refusesWhatWouldOverflowOnAnother() {
+        PostgresStore a = node(null);
+        PostgresStore b = node(null);
+        a.append(List.of(entry("big", "acme", T0, Long.MAX_VALUE - 10, null)));
+
+        // Queued on a, not rolled: b must still see it.
+        assertThatThrownBy(() -> b.append(List.of(entry("more", "acme", T0, 100, null))))
+                .isInstanceOf(SumBoundException.class);
+        assertThat(b.append(List.of(entry("fits", "acme", T0, 10, null), entry("other", "globex", T0, 100, null))))
+                .containsExactly(true, true);
+        a.rollQueued();
+        assertThatThrownBy(() -> b.append(List.of(entry("one", "acme", T0, 1, null))))
+                .isInstanceOf(SumBoundException.class);
+        assertThat(b.append(List.of(entry("g2", "globex", T0, 5, null)))).containsExactly(true);
+        assertThat(b.rollups("acme", Window.MONTH, PAST, FUTURE).get(0).counts().costNanos())
+                .isEqualTo(Long.MAX_VALUE);
+    }
+
+    /** The reads the queue must not change, on one store. */
+    private record Reads(RollupCounts acmeMonth, List<RollupRow> acmeMinutes, SortedMap<Integer, Long> acmeLatency,
+                         List<RollupRow> allByCustomer, List<RollupRow> acmeDays) {
+        static Reads of(PostgresStore store) {
+            List<RollupRow> month = store.rollups("acme", Window.MONTH, PAST, FUTURE);
+            assertThat(month).hasSize(1);
+            return new Reads(month.get(0).counts(), store.rollups("acme", Window.MINUTE, PAST, FUTURE),
+                    store.latencyHistogram("acme", PAST, FUTURE),
+                    store.rollupSums(Window.MONTH, PAST, FUTURE, EnumSet.noneOf(RollupDimension.class)),
+                    store.rollupTotalsByBucket("acme", Window.DAY, PAST, FUTURE));
+        }
+    }
+
+    private static long totalRequests(PostgresStore store) {
+        return store.rollupSums(Window.MONTH, PAST, FUTURE, EnumSet.noneOf(RollupDimension.class)).stream()
+                .mapToLong(r -> r.counts().requests()).sum();
+    }
+
+    private long storedRequests() throws SQLException {
+        return single("SELECT COALESCE(SUM(requests), 0) FROM usage_rollup WHERE grain = 'month'");
+    }
+
+    private long queuedRows() throws SQLException {
+        return single("SELECT COUNT(*) FROM rollup_pending");
+    }
+
+    private long single(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Ends the connection's backend from another session, as if its process had been killed. */
+    private void terminate(Connection doomed) throws SQLException {
+        int pid;
+        try (Statement s = doomed.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            pid = rs.getInt(1);
+        }
+        try (Connection killer = DriverManager.getConnection(url);
+             PreparedStatement ps = killer.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            ps.setInt(1, pid);
+            ps.executeQuery().close();
+        }
+    }
+
+    private static LedgerEntry entry(String id, String customer, Instant at, long costNanos, Long latencyMs) {
+        return LedgerFixtures.event(id).customer(customer).at(at).costNanos(costNanos).latencyMs(latencyMs).build();
+    }
+}
