@@ -36,6 +36,12 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                            long maxBodyBytes, Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
                            int httpThreads, WebhookTargets webhookTargets, Duration bodyTimeout) {
     public static final int DEFAULT_PORT = 8080;
+    /**
+     * Only this machine unless {@code TALLY_HOST} says otherwise: a personal server, or one whose admin key was just
+     * generated, is not open to the network by default (issue 15.7). Servers behind a load balancer set
+     * {@code TALLY_HOST=0.0.0.0}.
+     */
+    public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
     /** The Redis key prefix unless configured: one installation per Redis needs no other. */
     public static final String DEFAULT_REDIS_PREFIX = "tally:";
@@ -113,7 +119,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         Path config = configFile != null ? Path.of(configFile)
                 : java.nio.file.Files.exists(Path.of("tally.yaml")) ? Path.of("tally.yaml") : null;
         return new ServerConfig(
-                env.getOrDefault("TALLY_HOST", "0.0.0.0"),
+                env.getOrDefault("TALLY_HOST", DEFAULT_HOST),
                 intVar(env, "TALLY_PORT", DEFAULT_PORT),
                 Path.of(env.getOrDefault("TALLY_DATA_DIR", DEFAULT_DATA_DIR.toString())),
                 blankToNull(env.get("TALLY_DATABASE_URL")),

@@ -60,6 +60,7 @@ public final class ServerProcess implements AutoCloseable {
         pb.environment().put("TALLY_ADMIN_KEY", adminKey);
         pb.environment().remove("TALLY_DATABASE_URL");
         pb.environment().remove("TALLY_CONFIG");
+        pb.environment().remove("TALLY_HOST");
         pb.environment().putAll(environment);
         pb.redirectErrorStream(true);
         Process process = pb.start();
