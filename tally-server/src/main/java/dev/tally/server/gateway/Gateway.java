@@ -215,10 +215,14 @@ public final class Gateway {
             HttpClient client = uri.getScheme().equals("https") ? http2 : http1;
             answer = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
+            LOG.warn("Upstream {} did not answer within {} s: answered 504", upstream.name(),
+                    settings.responseTimeout().toSeconds());
             answer(response, provider, ErrorKind.TIMEOUT, "the upstream did not answer within "
                     + settings.responseTimeout().toSeconds() + " s");
             return new Outcome(ErrorKind.TIMEOUT.status, unanswered);
         } catch (IOException e) {
+            // The exception names the address at most, never a header: no key reaches the log.
+            LOG.warn("Upstream {} could not be reached ({}): answered 502", upstream.name(), e.toString());
             answer(response, provider, ErrorKind.UPSTREAM_FAILED, "the upstream could not be reached: "
                     + e.getClass().getSimpleName());
             return new Outcome(ErrorKind.UPSTREAM_FAILED.status, unanswered);

@@ -40,7 +40,7 @@ public final class FakeUpstream implements AutoCloseable {
     /** How the upstream answers a request. */
     @FunctionalInterface
     public interface Answer {
-        void write(HttpExchange exchange, Seen request) throws IOException;
+        void write(HttpExchange exchange, Seen request) throws Exception;
     }
 
     public FakeUpstream() {
@@ -59,6 +59,10 @@ public final class FakeUpstream implements AutoCloseable {
                 answer.get().write(exchange, request);
             } catch (IOException e) {
                 // the gateway went away: what the test wanted to see
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             } finally {
                 exchange.close();
             }
