@@ -110,9 +110,13 @@ final class DeferredRollups {
     /** The largest sum of the staged increments. */
     private long stagedLargest;
 
-    DeferredRollups(RollupWriter writer, InstantSource clock) {
+    /** The end user and dimension sums, pending and written with these rollups. */
+    private final EndUserRollups endUsers;
+
+    DeferredRollups(RollupWriter writer, InstantSource clock, EndUserRollups endUsers) {
         this.writer = writer;
         this.clock = clock;
+        this.endUsers = endUsers;
     }
 
     /**
@@ -131,6 +135,7 @@ final class DeferredRollups {
                 || clock.millis() - oldestPendingMs >= MAX_DELAY.toMillis());
         if (writing) {
             write(connection, pending.with(staged));
+            endUsers.writePending(connection, true);
         }
     }
 
@@ -141,6 +146,7 @@ final class DeferredRollups {
         writing = !pending.isEmpty();
         if (writing) {
             write(connection, pending.with(NONE));
+            endUsers.writePending(connection, false);
         }
     }
 
@@ -260,6 +266,7 @@ final class DeferredRollups {
     /** The transaction that staged or flushed committed. */
     private void committed() {
         try {
+            endUsers.committed(writing);
             if (writing) {
                 pending.clear();
                 pendingBound = 0;
@@ -279,6 +286,7 @@ final class DeferredRollups {
 
     /** The transaction that staged or flushed was rolled back (or has committed): forget its state. */
     private void rolledBack() {
+        endUsers.rolledBack();
         if (flushes.writeLock().isHeldByCurrentThread()) {
             flushes.writeLock().unlock();
         }
@@ -300,6 +308,19 @@ final class DeferredRollups {
             List<RollupRow> stored = fromDatabase.rows();
             List<Map.Entry<RollupKey, RollupCounts>> picked = pending.rows(grain, customerId, from, to, shape);
             return picked.isEmpty() ? stored : merge(stored, picked);
+        } finally {
+            flushes.readLock().unlock();
+        }
+    }
+
+    /**
+     * Runs a read of the database that adds pending sums of its own (the end user sums), under the lock that keeps
+     * pending sums from being written meanwhile.
+     */
+    <T> T readLocked(java.util.function.Supplier<T> read) {
+        flushes.readLock().lock();
+        try {
+            return read.get();
         } finally {
             flushes.readLock().unlock();
         }
@@ -366,7 +387,10 @@ final class DeferredRollups {
                 ps.executeUpdate();
             }
         }
+        endUsers.replay(connection, through);
         write(connection, replayed.sums());
+        endUsers.writePending(connection, false);
+        endUsers.committed(true);
         writtenThrough = writingThrough;
         sumBound = writingBound;
         return replayed.events();

@@ -33,6 +33,12 @@ import java.util.TreeMap;
  * nodes each decide from their own sets, so on PostgreSQL the bound is approximate (by at most the names the other
  * nodes added meanwhile); enforcement never depends on it.
  *
+ * <p>On SQLite the sums are written behind the acknowledgement, with the other rollups ({@link DeferredRollups}: the
+ * same transactions, the same watermark, the same replay of the events after it at start-up, and reads that add what
+ * is pending): upserting a row per user in the acknowledging transaction took SQLite's one writer more than twice as
+ * long per event. On PostgreSQL they are upserted in the events' transaction (its other rollups now go through a queue: these do not
+ * yet).
+ *
  * <p>Events without a user and dimensions cost nothing here.
  */
 final class EndUserRollups {
@@ -59,38 +65,106 @@ final class EndUserRollups {
         }
     };
 
-    /** Adds the sums of {@code fresh} (newly stored entries) in the caller's transaction. */
+    /** Whether sums wait in memory for {@link DeferredRollups} to write them (SQLite), or are written at once. */
+    private final boolean deferred;
+    // Deferred mode, touched by the transaction under way (one at a time) and by readers (under this monitor).
+    /** The sums of the transaction under way, until it commits; null if none. */
+    private Sums staged;
+    /** Sums of committed events not yet in the tables. */
+    private Sums pending = new Sums();
+
+    /**
+     * @param deferred whether the sums are written behind the acknowledgement with the other rollups (SQLite,
+     *                 {@link DeferredRollups} calls {@link #writePending}); else in the events' transaction
+     */
+    EndUserRollups(boolean deferred) {
+        this.deferred = deferred;
+    }
+
+    /** Adds the sums of {@code fresh} (newly stored entries) in the caller's transaction, or stages them. */
     void add(Connection connection, List<LedgerEntry> fresh) throws SQLException {
-        TreeMap<UserKey, long[]> users = null;
-        TreeMap<DimensionKey, long[]> dimensions = null;
+        Sums sums = new Sums();
         for (LedgerEntry entry : fresh) {
             UsageEvent e = entry.event();
-            if (e.user() == null && e.dimensions().isEmpty()) {
-                continue;
-            }
-            long month = entry.buckets().month().toEpochMilli();
-            long tokens = Metrics.tokenMicros(e.usageMicros());
-            long cost = entry.cost().nanos();
-            if (e.user() != null) {
-                users = users == null ? new TreeMap<>() : users;
-                String name = keptName(connection, new SetKey(e.customerId(), month, null), e.user(),
-                        UsageStore.MAX_USERS);
-                add(users.computeIfAbsent(new UserKey(e.customerId(), month, name), k -> new long[4]), e, tokens,
-                        cost);
-            }
-            for (Map.Entry<String, String> d : e.dimensions().entrySet()) {
-                dimensions = dimensions == null ? new TreeMap<>() : dimensions;
-                String value = keptName(connection, new SetKey(e.customerId(), month, d.getKey()), d.getValue(),
-                        UsageStore.MAX_DIMENSION_VALUES);
-                add(dimensions.computeIfAbsent(new DimensionKey(e.customerId(), month, d.getKey(), value),
-                        k -> new long[4]), e, tokens, cost);
+            if (e.user() != null || !e.dimensions().isEmpty()) {
+                add(connection, sums, e, entry.buckets().month().toEpochMilli(), entry.cost().nanos());
             }
         }
-        if (users != null) {
-            writeUsers(connection, users);
+        if (deferred) {
+            synchronized (this) {
+                staged = sums;
+            }
+        } else {
+            sums.write(connection);
         }
-        if (dimensions != null) {
-            writeDimensions(connection, dimensions);
+    }
+
+    private void add(Connection connection, Sums sums, UsageEvent e, long month, long cost) throws SQLException {
+        long tokens = Metrics.tokenMicros(e.usageMicros());
+        if (e.user() != null) {
+            String name = keptName(connection, new SetKey(e.customerId(), month, null), e.user(),
+                    UsageStore.MAX_USERS);
+            add(sums.users.computeIfAbsent(new UserKey(e.customerId(), month, name), k -> new long[4]), e, tokens,
+                    cost);
+        }
+        for (Map.Entry<String, String> d : e.dimensions().entrySet()) {
+            String value = keptName(connection, new SetKey(e.customerId(), month, d.getKey()), d.getValue(),
+                    UsageStore.MAX_DIMENSION_VALUES);
+            add(sums.dimensions.computeIfAbsent(new DimensionKey(e.customerId(), month, d.getKey(), value),
+                    k -> new long[4]), e, tokens, cost);
+        }
+    }
+
+    /**
+     * Deferred mode: writes what is pending (and what the transaction under way staged, if {@code withStaged}) in
+     * the caller's transaction, which {@link DeferredRollups} commits with its watermark.
+     */
+    synchronized void writePending(Connection connection, boolean withStaged) throws SQLException {
+        Sums all = new Sums();
+        all.add(pending);
+        if (withStaged && staged != null) {
+            all.add(staged);
+        }
+        all.write(connection);
+    }
+
+    /** Deferred mode: the transaction under way committed; {@code wrote}: it wrote everything pending. */
+    synchronized void committed(boolean wrote) {
+        if (wrote) {
+            pending = new Sums();
+        } else if (staged != null) {
+            pending.add(staged);
+        }
+        staged = null;
+    }
+
+    /** Deferred mode: the transaction under way rolled back. */
+    synchronized void rolledBack() {
+        staged = null;
+    }
+
+    /**
+     * Deferred mode, at start-up: makes the sums of the events after {@code throughSeq} (the rollup watermark)
+     * pending again, since a crash took them with it; the recovering transaction then writes them.
+     */
+    void replay(Connection connection, long throughSeq) throws SQLException {
+        Sums sums = new Sums();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT customer_id, month_ms, user_id, dimensions, "
+                + "usage, cost_nanos, status FROM events WHERE seq > ? "
+                + "AND (user_id IS NOT NULL OR dimensions IS NOT NULL)")) {
+            ps.setLong(1, throughSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UsageEvent e = new UsageEvent("replay", rs.getString(1), java.time.Instant.EPOCH, null, null,
+                            null, null, Columns.getInt(rs, "status"), null, rs.getString(3),
+                            UsageCodec.decode(rs.getString(5)), null, null, null, null,
+                            DimensionsCodec.decode(rs.getString(4)));
+                    add(connection, sums, e, rs.getLong(2), rs.getLong(6));
+                }
+            }
+        }
+        synchronized (this) {
+            pending.add(sums);
         }
     }
 
@@ -140,6 +214,32 @@ final class EndUserRollups {
         return names;
     }
 
+    /** Sums by user and by dimension value, in key order (the upserts take row locks in the same order). */
+    private static final class Sums {
+        final TreeMap<UserKey, long[]> users = new TreeMap<>();
+        final TreeMap<DimensionKey, long[]> dimensions = new TreeMap<>();
+
+        void add(Sums other) {
+            other.users.forEach((k, v) -> addInto(users.computeIfAbsent(k, x -> new long[4]), v));
+            other.dimensions.forEach((k, v) -> addInto(dimensions.computeIfAbsent(k, x -> new long[4]), v));
+        }
+
+        void write(Connection connection) throws SQLException {
+            if (!users.isEmpty()) {
+                writeUsers(connection, users);
+            }
+            if (!dimensions.isEmpty()) {
+                writeDimensions(connection, dimensions);
+            }
+        }
+
+        private static void addInto(long[] into, long[] sums) {
+            for (int i = 0; i < sums.length; i++) {
+                into[i] += sums[i];
+            }
+        }
+    }
+
     private static void writeUsers(Connection connection, TreeMap<UserKey, long[]> users) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(UPSERT_USER)) {
             for (Map.Entry<UserKey, long[]> e : users.entrySet()) {
@@ -174,8 +274,74 @@ final class EndUserRollups {
         }
     }
 
-    /** The sums of a customer's month. */
-    static EndUserUsage read(Connection connection, String customerId, long monthMs) throws SQLException {
+    /**
+     * The sums of a customer's month in the tables plus those pending (deferred mode). The caller holds
+     * {@link DeferredRollups}' read lock, so pending sums are never written between the two reads.
+     */
+    EndUserUsage read(Connection connection, String customerId, long monthMs) throws SQLException {
+        EndUserUsage stored = readStored(connection, customerId, monthMs);
+        synchronized (this) {
+            if (pending.users.isEmpty() && pending.dimensions.isEmpty()) {
+                return stored;
+            }
+            Map<String, long[]> users = new TreeMap<>();
+            stored.users().forEach(t -> users.put(t.name(), sums(t)));
+            pending.users.forEach((k, v) -> {
+                if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
+                    Sums.addInto(users.computeIfAbsent(k.user(), x -> new long[4]), v);
+                }
+            });
+            Map<String, Map<String, long[]>> dims = new TreeMap<>();
+            stored.dimensions().forEach((key, values) -> values.forEach(t ->
+                    dims.computeIfAbsent(key, x -> new TreeMap<>()).put(t.name(), sums(t))));
+            pending.dimensions.forEach((k, v) -> {
+                if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
+                    Sums.addInto(dims.computeIfAbsent(k.key(), x -> new TreeMap<>())
+                            .computeIfAbsent(k.value(), x -> new long[4]), v);
+                }
+            });
+            List<EndUserTotals> userList = new ArrayList<>();
+            users.forEach((name, v) -> userList.add(totals(name, v)));
+            Map<String, List<EndUserTotals>> dimLists = new TreeMap<>();
+            dims.forEach((key, values) -> values.forEach((name, v) ->
+                    dimLists.computeIfAbsent(key, x -> new ArrayList<>()).add(totals(name, v))));
+            return new EndUserUsage(userList, dimLists);
+        }
+    }
+
+    /** One user's sums of a customer's month, stored plus pending; zeros for a user without usage. */
+    EndUserTotals readUser(Connection connection, String customerId, long monthMs, String user) throws SQLException {
+        long[] sums = new long[4];
+        try (PreparedStatement ps = connection.prepareStatement("SELECT requests, errors, tokens_micros, cost_nanos "
+                + "FROM user_rollup WHERE customer_id = ? AND month_ms = ? AND user_id = ?")) {
+            ps.setString(1, customerId);
+            ps.setLong(2, monthMs);
+            ps.setString(3, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    sums = new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+                }
+            }
+        }
+        synchronized (this) {
+            long[] more = pending.users.get(new UserKey(customerId, monthMs, user));
+            if (more != null) {
+                Sums.addInto(sums, more);
+            }
+        }
+        return totals(user, sums);
+    }
+
+    private static long[] sums(EndUserTotals t) {
+        return new long[]{t.requests(), t.errors(), t.tokensMicros(), t.costNanos()};
+    }
+
+    private static EndUserTotals totals(String name, long[] v) {
+        return new EndUserTotals(name, v[0], v[1], v[2], v[3]);
+    }
+
+    private static EndUserUsage readStored(Connection connection, String customerId, long monthMs)
+            throws SQLException {
         List<EndUserTotals> users = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("SELECT user_id, requests, errors, tokens_micros, "
                 + "cost_nanos FROM user_rollup WHERE customer_id = ? AND month_ms = ?")) {

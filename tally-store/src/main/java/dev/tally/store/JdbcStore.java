@@ -55,7 +55,7 @@ abstract class JdbcStore implements TallyStore {
     private volatile RollupRoller roller;
     private final RollupReader rollupReader = new RollupReader();
     private final EventLog eventLog;
-    private final EndUserRollups endUsers = new EndUserRollups();
+    private final EndUserRollups endUsers;
     private final Retention retention;
     private final CatalogSql catalog;
     private final NotificationRows notifications;
@@ -72,7 +72,8 @@ abstract class JdbcStore implements TallyStore {
         this.eventLog = new EventLog(dialect);
         this.tx = new Transactor(dataSource, dialect);
         RollupWriter rollupWriter = dialect.rollupWriter();
-        this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock) : null;
+        this.endUsers = new EndUserRollups(dialect.defersRollups());
+        this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock, endUsers) : null;
         this.queued = dialect.queuesRollups() ? new QueuedRollups(clock) : null;
         this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, queued,
                 endUsers);
@@ -204,8 +205,17 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
-        return tx.read("reading the end users of " + customerId,
-                c -> EndUserRollups.read(c, customerId, monthStart.toEpochMilli()));
+        java.util.function.Supplier<dev.tally.core.usage.EndUserUsage> read = () -> tx.read(
+                "reading the end users of " + customerId, c -> endUsers.read(c, customerId, monthStart.toEpochMilli()));
+        return deferred == null ? read.get() : deferred.readLocked(read);
+    }
+
+    @Override
+    public dev.tally.core.usage.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
+        java.util.function.Supplier<dev.tally.core.usage.EndUserTotals> read = () -> tx.read(
+                "reading end user " + user + " of " + customerId,
+                c -> endUsers.readUser(c, customerId, monthStart.toEpochMilli(), user));
+        return deferred == null ? read.get() : deferred.readLocked(read);
     }
 
     @Override

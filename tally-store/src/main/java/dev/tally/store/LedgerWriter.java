@@ -106,6 +106,9 @@ final class LedgerWriter {
         // Usually all are new; some are duplicates when a client retries, and only the new events may count.
         Rollups ofFresh = fresh.size() == stored.length ? batch.rollups()
                 : Rollups.of(fresh, deferred != null || queued != null);
+        // Before the deferred rollups: when this transaction writes what is pending on SQLite, the end user sums it
+        // staged go with it (on PostgreSQL they are upserted here).
+        endUsers.add(connection, fresh);
         if (deferred != null) {
             deferred.stage(connection, ofFresh.later(), ofFresh.largest());
         } else if (queued != null) {
@@ -113,9 +116,6 @@ final class LedgerWriter {
         } else if (!fresh.isEmpty()) {
             addRollups(connection, ofFresh.now());
         }
-        // In this transaction on both databases: these sums are small (a row per user or value, not per grain and
-        // model), and the events without a user or dimensions skip them.
-        endUsers.add(connection, fresh);
         return stored;
     }
 

@@ -74,6 +74,12 @@ public interface UsageStore {
     dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart);
 
     /**
+     * One end user's sums in the billing month that starts at {@code monthStart}; zeros when the user has none (or
+     * was summed under "(other)").
+     */
+    dev.tally.core.usage.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user);
+
+    /**
      * Rollup rows of one grain with {@code from <= bucket_start < to}.
      *
      * @param customerId whose rows, or null for every customer

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.event.EventCursor;
 import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
@@ -74,6 +75,7 @@ public final class UsageRoutes {
         customerRoute(routes, "events", this::events);
         customerRoute(routes, "usage.csv", this::usageCsv);
         customerRoute(routes, "users", this::users);
+        customerRoute(routes, "users/{user}/usage", this::userUsage);
         routes.get("/v1/usage", ctx -> offload(ctx, () -> overview(ctx)));
         routes.get("/v1/usage.csv", ctx -> offload(ctx, () -> overviewCsv(ctx)));
     }
@@ -104,6 +106,31 @@ public final class UsageRoutes {
         UsageReport report = reporter.report(customerId, period);
         ObjectNode out = usageJson.report(report);
         usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
+        ctx.json(out);
+    }
+
+    /**
+     * One end user's month: the user's totals, and the limits that apply to its calls, each marked with its scope
+     * ({@code customer}: a customer-wide limit, whose counter the user shares with every other user).
+     */
+    private void userUsage(Context ctx, String customerId) {
+        Customer customer = catalog.requireCustomer(customerId);
+        String user = ctx.pathParam("user");
+        if (!EndUsers.isValidUser(user)) {
+            throw HttpProblem.badRequest("user", "user: must be 1 to " + EndUsers.MAX_USER_CHARS
+                    + " characters, was " + user.length());
+        }
+        YearMonth month = Requests.period(ctx);
+        Period period = reporter.billingMonth(customer, month);
+        ObjectNode out = json.createObjectNode();
+        out.put("customer", customerId);
+        out.put("user", user);
+        usageJson.period(out.putObject("period"), period);
+        EndUserTotals totals = store.endUserTotals(customerId, period.start(), user);
+        usageJson.endUserTotals(out.putObject("totals"), totals);
+        ArrayNode limits = out.putArray("limits");
+        usageJson.limits(limits, reporter.report(customerId, month).limits());
+        limits.forEach(l -> ((ObjectNode) l).put("scope", "customer"));
         ctx.json(out);
     }
 

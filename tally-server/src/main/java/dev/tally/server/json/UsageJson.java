@@ -175,6 +175,14 @@ public final class UsageJson {
         return by.reversed().thenComparing(EndUserTotals::name);
     }
 
+    /** One user's sums without its name: {@code requests}, {@code errors}, {@code tokens}, {@code cost}. */
+    public void endUserTotals(ObjectNode row, EndUserTotals t) {
+        row.put("requests", t.requests());
+        row.put("errors", t.errors());
+        row.putPOJO("tokens", Quantity.toNumber(t.tokensMicros()));
+        row.put("cost", Money.ofNanos(t.costNanos()).toPlainString());
+    }
+
     /** One user's (or dimension value's) sums, its name under {@code nameField}. */
     public void endUser(ObjectNode row, String nameField, EndUserTotals t) {
         row.put(nameField, t.name());

@@ -74,6 +74,8 @@ class CrashRecoveryTest {
             assertThat(stored.values()).allMatch(n -> n == 1);
             long totalRequests = api.get("/v1/customers/acme/usage").json().at("/totals/requests").asLong();
             assertThat(totalRequests).isEqualTo(stored.size());
+            // The end user and dimension sums (written behind the acknowledgement on SQLite) are rebuilt too.
+            assertThat(endUserSums(api)).containsExactly((long) stored.size(), (long) stored.size());
 
             // Resending every batch, acknowledged or not, completes the set and counts nothing twice.
             for (List<String> ids : sent) {
@@ -84,7 +86,21 @@ class CrashRecoveryTest {
             assertThat(after.values()).allMatch(n -> n == 1);
             assertThat(api.get("/v1/customers/acme/usage").json().at("/totals/requests").asLong())
                     .isEqualTo(sent.size() * BATCH);
+            assertThat(endUserSums(api)).containsExactly((long) sent.size() * BATCH, (long) sent.size() * BATCH);
         }
+    }
+
+    /** The requests summed over every end user, and over every value of the platform dimension. */
+    private static List<Long> endUserSums(Api api) {
+        long users = 0;
+        for (JsonNode u : api.get("/v1/customers/acme/users").json().get("users")) {
+            users += u.get("requests").asLong();
+        }
+        long platforms = 0;
+        for (JsonNode p : api.get("/v1/customers/acme/usage").json().at("/by_dimension/platform")) {
+            platforms += p.get("requests").asLong();
+        }
+        return List.of(users, platforms);
     }
 
     private static List<String> ids(int batch) {
@@ -99,7 +115,9 @@ class CrashRecoveryTest {
         StringBuilder sb = new StringBuilder("[");
         for (String id : ids) {
             sb.append(sb.length() > 1 ? "," : "").append("{\"id\":\"").append(id)
-                    .append("\",\"customer\":\"acme\",\"usage\":{\"input_tokens\":7}}");
+                    .append("\",\"customer\":\"acme\",\"user\":\"u").append(id.hashCode() & 7)
+                    .append("\",\"dimensions\":{\"platform\":\"p").append(id.hashCode() & 3)
+                    .append("\"},\"usage\":{\"input_tokens\":7}}");
         }
         return sb.append(']').toString();
     }

@@ -160,6 +160,33 @@ class EndUserReportTest {
         assertThat(report.at("/totals/requests").asLong()).isEqualTo(users);
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void oneUsersUsage_showsItsTotalsAndTheCustomersLimitsMarkedCustomer(Backend backend) {
+        start(backend);
+        assertThat(api.put("/v1/customers/chatbot", "{\"name\":\"Chatbot\",\"limits\":[{\"metric\":\"requests\","
+                + "\"window\":\"month\",\"amount\":500}]}").status()).isIn(200, 201);
+        api.post("/v1/events", "[" + event("chatbot", "doctor_1", "support", 100, 200) + ","
+                + event("chatbot", "doctor_1", "support", 150, 200) + ","
+                + event("chatbot", "doctor_2", "support", 100, 200) + "]");
+
+        JsonNode one = api.get("/v1/customers/chatbot/users/doctor_1/usage").json();
+        assertThat(one.get("user").asText()).isEqualTo("doctor_1");
+        assertThat(one.at("/totals/requests").asLong()).isEqualTo(2);
+        assertThat(one.at("/totals/tokens").asLong()).isEqualTo(250);
+        assertThat(one.at("/limits/0/scope").asText()).isEqualTo("customer");
+        assertThat(one.at("/limits/0/used").asLong()).isEqualTo(3);
+        assertThat(one.at("/limits/0/remaining").asLong()).isEqualTo(497);
+
+        Api own = api.as(api.post("/v1/customers/chatbot/keys", null).json().get("key").asText());
+        assertThat(own.get("/v1/me/users/doctor_2/usage").json().at("/totals/requests").asLong()).isEqualTo(1);
+        assertThat(own.get("/v1/me/users/nobody/usage").json().at("/totals/requests").asLong()).isZero();
+        api.put("/v1/customers/other", "{\"name\":\"Other\"}");
+        Api other = api.as(api.post("/v1/customers/other/keys", null).json().get("key").asText());
+        assertThat(other.get("/v1/customers/chatbot/users/doctor_1/usage").status()).isEqualTo(403);
+        assertThat(api.get("/v1/customers/chatbot/users/" + "u".repeat(129) + "/usage").status()).isEqualTo(400);
+    }
+
     @Test
     void users_badSort_is400NamingTheParameter() {
         start(Backend.SQLITE);
