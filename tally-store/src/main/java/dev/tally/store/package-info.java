@@ -9,14 +9,19 @@
  *   <li><b>Durable before acknowledged.</b> An append is one transaction, committed with a sync to disk (SQLite:
  *       WAL with {@code synchronous=FULL}; PostgreSQL: its default synchronous commit). Callers batch events (group
  *       commit), so the sync is paid per batch, not per event.</li>
- *   <li><b>All or nothing.</b> A batch's events and all their rollup increments commit together; on any failure the
- *       transaction is rolled back and a {@link dev.tally.core.store.StoreException} says what failed.</li>
+ *   <li><b>All or nothing.</b> A batch's events commit together with their rollup increments, or with what stands
+ *       for them until they are written: SQLite keeps them in memory and rebuilds them from the ledger after a crash
+ *       ({@link dev.tally.store.DeferredRollups}); PostgreSQL queues the events' seqs in {@code rollup_pending}, which
+ *       a roller on any node turns into rollups in one transaction ({@link dev.tally.store.QueuedRollups}). On any
+ *       failure the transaction is rolled back and a {@link dev.tally.core.store.StoreException} says what failed.</li>
  *   <li><b>Idempotent by event id.</b> {@code INSERT ... ON CONFLICT (event_id, ce_source) DO NOTHING} with a
  *       per-row update count tells each duplicate apart (a plain event's source is {@code ''}, a CloudEvent's its
  *       {@code source}, so the two never collide), in the same batch, in an earlier one, or from another server; only new
  *       events reach the rollups, which are added with {@code ON CONFLICT DO UPDATE} so concurrent writers never
  *       lose an increment. Rows are written in key order so concurrent writers cannot deadlock.</li>
- *   <li><b>Sums come from rollups only.</b> Reads never scan raw events to add them up.</li>
+ *   <li><b>Sums come from rollups only.</b> Reads never scan raw events to add them up, except the few whose
+ *       increments are not written yet (in memory on SQLite, a customer's queued events on PostgreSQL), which every
+ *       read adds so that it sees each acknowledged event.</li>
  *   <li><b>Retention in chunks.</b> Old raw events are found by binary search over {@code seq} (no index on the
  *       receive time, which would cost every insert) and deleted in chunks of about 10,000, each its own short
  *       transaction; rollups are left intact.</li>
