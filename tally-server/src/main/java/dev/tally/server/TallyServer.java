@@ -16,6 +16,10 @@ import dev.tally.core.ingest.IngestService;
 import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.retention.RetentionJob;
 import dev.tally.core.persistence.TallyStore;
+import dev.tally.core.metric.Metrics;
+import dev.tally.core.store.UsageStore;
+import dev.tally.core.adjust.AdjustedUsageStore;
+import dev.tally.core.adjust.Adjustments;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
@@ -26,6 +30,7 @@ import dev.tally.server.gateway.KeySealer;
 import dev.tally.server.gateway.UpstreamRoutes;
 import dev.tally.server.gateway.Upstreams;
 import dev.tally.server.http.Access;
+import dev.tally.server.http.AdjustmentRoutes;
 import dev.tally.server.http.AlertRoutes;
 import dev.tally.server.http.BodyReading;
 import dev.tally.server.http.Authenticator;
@@ -108,7 +113,8 @@ public final class TallyServer implements AutoCloseable {
      */
     private record Services(TallyStore store, Catalog catalog, UsageReporter reporter, Notifications notifications,
                             AlertEngine alerts, Enforcer enforcer, CounterBackend counters, IngestService ingest,
-                            ConfigChanges changes, ClusterNode node, Upstreams upstreams, GatewaySettings gateway) {
+                            ConfigChanges changes, ClusterNode node, Upstreams upstreams, GatewaySettings gateway,
+                            Adjustments adjustments) {
     }
 
     private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
@@ -168,20 +174,22 @@ public final class TallyServer implements AutoCloseable {
             ConfigChanges changes = new ConfigChanges(store,
                     e -> LOG.warn("Reloading the configuration after a change failed; it will be tried again", e));
             Catalog catalog = seededCatalog(file, store, json, clock);
+            // Billing reads (reports, limits, alerts, counter rebuilds) see adjustments as month usage.
+            UsageStore billed = new AdjustedUsageStore(store, store);
             NotificationJson notificationJson = new NotificationJson(json, config.webhookTargets());
             SmtpSettings smtp = seededChannels(file, store, notificationJson);
             // Filled from the store before anything decides; with Redis it may wait for another node filling them.
-            CounterBackend counters = lifecycle.start("counters", () -> CounterBackend.open(config, store, catalog,
+            CounterBackend counters = lifecycle.start("counters", () -> CounterBackend.open(config, billed, catalog,
                     clock), CounterBackend::close);
             StoredSecrets secrets = StoredSecrets.load(config, store);
             Upstreams upstreams = seededUpstreams(config, file, store, catalog);
             ServerMetrics metrics = lifecycle.start("metrics", () -> ServerMetrics.start(store), ServerMetrics::close);
-            UsageReporter reporter = new UsageReporter(store, catalog, clock);
+            UsageReporter reporter = new UsageReporter(billed, catalog, clock);
             // Fired alerts go to the notification outbox (webhooks, e-mail), which delivers them in the background.
             Notifications notifications = lifecycle.start("notifications", () -> Notifications.start(store, catalog,
                     notificationJson, smtp, config.webhookTargets(), json, metrics.registry(), clock),
                     Notifications::close);
-            AlertEngine alerts = lifecycle.start("alert engine", () -> alertEngine(file, store, catalog, reporter,
+            AlertEngine alerts = lifecycle.start("alert engine", () -> alertEngine(file, store, billed, catalog, reporter,
                     metrics.countingAlerts(notifications.notifier()), clock), AlertEngine::close);
             Enforcer enforcer = enforcer(config, counters.counters(), catalog, clock, alerts,
                     secrets.reservationSecret(), metrics);
@@ -195,10 +203,17 @@ public final class TallyServer implements AutoCloseable {
             });
             ClusterNode node = lifecycle.start("node registry", () -> ClusterNode.start(store, counters.kind(),
                     changes, clock), ClusterNode::close);
+            Adjustments adjustments = new Adjustments(catalog, store, billed, clock);
+            // An adjustment of the current month moves its counters, and may cross (or uncross) an alert's level.
+            adjustments.onRecorded(a -> {
+                enforcer.recordAdjustment(a.customerId(), a.metric(), a.raw(), a.periodStart());
+                catalog.customer(a.customerId()).ifPresent(c -> alerts.adjusted(c, a.periodStart(),
+                        Metrics.COST.equals(a.metric()) ? a.raw() : 0));
+            });
             Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer, counters,
                     new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()),
                     changes, node, upstreams, file == null ? GatewaySettings.defaults(config.maxBodyBytes())
-                    : file.gatewaySettings(config.maxBodyBytes()));
+                    : file.gatewaySettings(config.maxBodyBytes()), adjustments);
             List<String> routes = new ArrayList<>();
             Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
                     notificationJson, routes, clock).start(), Javalin::stop);
@@ -248,9 +263,9 @@ public final class TallyServer implements AutoCloseable {
     }
 
     /** The alert engine, reporting to the outbox; a changed catalog makes it re-check open alerts soon. */
-    private static AlertEngine alertEngine(ConfigFile file, TallyStore store, Catalog catalog, UsageReporter reporter,
-                                           AlertListener notifier, InstantSource clock) {
-        AlertEngine alerts = new AlertEngine(store, store, catalog, reporter, clock,
+    private static AlertEngine alertEngine(ConfigFile file, TallyStore store, UsageStore billed, Catalog catalog,
+                                           UsageReporter reporter, AlertListener notifier, InstantSource clock) {
+        AlertEngine alerts = new AlertEngine(store, billed, catalog, reporter, clock,
                 file == null ? AlertSettings.DEFAULTS : file.alertSettings(), notifier,
                 e -> LOG.warn("Alert evaluation failed; it will be tried again", e));
         // A changed plan or customer may have raised a limit: re-check open alerts soon, not only at the next sweep.
@@ -320,8 +335,9 @@ public final class TallyServer implements AutoCloseable {
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
-            new UsageRoutes(services.reporter(), store, catalog, access, json, virtualThreads ? null : readPool())
-                    .register(cfg.routes);
+            new UsageRoutes(services.reporter(), store, catalog, services.adjustments(), access, json,
+                    virtualThreads ? null : readPool()).register(cfg.routes);
+            new AdjustmentRoutes(services.adjustments(), access, requests, json).register(cfg.routes);
             new EnforcementRoutes(services.enforcer(), access, requests, json, clock).register(cfg.routes);
             new AlertRoutes(new AlertService(store, services.alerts(), clock), auth, access, new AlertJson(json))
                     .register(cfg.routes);

@@ -17,6 +17,7 @@ import dev.tally.core.notify.DeliveryQuery;
 import dev.tally.core.notify.Notification;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
+import dev.tally.core.adjust.Adjustment;
 import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
@@ -387,6 +388,19 @@ abstract class JdbcStore implements TallyStore {
     @Override
     public List<Price> prices() {
         return tx.read("reading prices", PriceRows::all);
+    }
+
+    @Override
+    public void addAdjustment(Adjustment adjustment) {
+        tx.write("adding adjustment " + adjustment.id(), c -> {
+            AdjustmentRows.add(c, adjustment);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Adjustment> adjustments(String customerId, Instant from, Instant to) {
+        return tx.read("reading adjustments", c -> AdjustmentRows.between(c, customerId, from, to));
     }
 
     @Override

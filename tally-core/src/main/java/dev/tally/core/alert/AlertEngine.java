@@ -121,6 +121,36 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         }
     }
 
+    /**
+     * A customer's billing month that starts at {@code periodStart} was adjusted by {@code costDeltaNanos} of cost:
+     * counts it in the month's cost if that month is the current one (firing the cost alert it crosses), then
+     * re-checks open alerts soon, so that one whose cause the adjustment removed resolves.
+     */
+    public void adjusted(Customer customer, Instant periodStart, long costDeltaNanos) {
+        try {
+            Instant now = clock.instant();
+            if (costDeltaNanos != 0) {
+                CustomerWatch w = watch(customer.id());
+                List<Alert> fired = new ArrayList<>(0);
+                long delta = 0;
+                synchronized (w) {
+                    if (w.inCurrentMonth(customer, periodStart, now)) {
+                        delta = w.adjusted(customer, costDeltaNanos, now, fired);
+                    }
+                }
+                if (delta != 0) {
+                    checkGlobalCost(globalCostNanos.addAndGet(delta), now, fired);
+                }
+                if (!fired.isEmpty()) {
+                    store(fired);
+                }
+            }
+        } catch (RuntimeException e) {
+            onFailure.accept(e);
+        }
+        sweepLater();
+    }
+
     @Override
     public void denied(Customer customer, Limit limit, CounterState state, Instant now) {
         try {

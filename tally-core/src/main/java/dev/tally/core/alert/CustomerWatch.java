@@ -77,6 +77,29 @@ final class CustomerWatch {
         return costDelta;
     }
 
+    /**
+     * An adjustment of {@code costDeltaNanos} to the current billing month's cost; fires the cost alert if it crosses
+     * the amount, as an event's cost would.
+     *
+     * @return the change of this customer's current-month cost, for the global cost
+     */
+    long adjusted(Customer c, long costDeltaNanos, Instant now, List<Alert> out) {
+        long delta = rollMonth(c, now) + costDeltaNanos;
+        costNanos += costDeltaNanos;
+        Money amount = settings.cost().amountFor(c.id());
+        if (amount != null && !costFired && costNanos >= amount.nanos()) {
+            costFired = true;
+            out.add(NewAlerts.cost(c, Money.ofNanos(costNanos), amount, month.key(), now));
+        }
+        return delta;
+    }
+
+    /** Whether {@code t} is in this customer's current billing month as the watch counts it. */
+    boolean inCurrentMonth(Customer c, Instant t, Instant now) {
+        rollMonth(c, now);
+        return month.period().contains(t);
+    }
+
     /** A hard limit denied a call. */
     void denied(Customer c, Limit limit, CounterState state, Instant now, List<Alert> out) {
         rollMonth(c, now);

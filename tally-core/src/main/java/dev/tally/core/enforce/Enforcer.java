@@ -374,6 +374,38 @@ public final class Enforcer {
         observer.recorded(customer, entry, counted, states, now);
     }
 
+    /**
+     * Counts an adjustment of the customer's billing month starting {@code periodStart} toward its month limits that
+     * have no provider, model or endpoint filter (an adjustment has none) and count {@code metric} ({@code tokens}
+     * limits count its parts). A negative amount gives room back. Only the current month's counters hold it; an
+     * adjustment of a past month changes no counter.
+     */
+    public void recordAdjustment(String customerId, String metric, long raw, Instant periodStart) {
+        Customer customer = catalog.customer(customerId).orElse(null);
+        if (customer == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<Charge> charges = new ArrayList<>();
+        for (Limit limit : catalog.limitsOf(customer)) {
+            boolean counts = limit.metric().equals(metric)
+                    || limit.metric().equals(Metrics.TOKENS) && Metrics.TOKEN_PARTS.contains(metric);
+            if (counts && limit.window() == Window.MONTH && limit.matches(null, null, null)
+                    && limit.window().periodAt(customer.zone(), customer.billingDay(), now).contains(periodStart)) {
+                charges.add(new Charge(spec(customer, limit), raw));
+            }
+        }
+        if (charges.isEmpty()) {
+            return;
+        }
+        try {
+            counters.record(customer.id(), charges, periodStart, null, now);
+        } catch (RuntimeException ex) {
+            // The adjustment is stored; counters rebuilt from the store will include it.
+            onCounterFailure.accept(ex);
+        }
+    }
+
     /** The position of {@code limit} among the compiled limits (-1 if absent). */
     private static int indexOf(List<CompiledLimit> limits, Limit limit) {
         for (int i = 0; i < limits.size(); i++) {

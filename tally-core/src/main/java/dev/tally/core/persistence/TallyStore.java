@@ -1,5 +1,6 @@
 package dev.tally.core.persistence;
 
+import dev.tally.core.adjust.AdjustmentStore;
 import dev.tally.core.alert.AlertStore;
 import dev.tally.core.cluster.ClusterStore;
 import dev.tally.core.gateway.UpstreamStore;
@@ -9,11 +10,11 @@ import dev.tally.core.store.KeyStore;
 import dev.tally.core.store.UsageStore;
 
 /**
- * Everything Tally persists, behind one handle: the ledger, the catalog, the keys, the alerts, the notification
- * outbox and the gateway's upstreams. Adapters: SQLite (embedded, the default) and PostgreSQL.
+ * Everything Tally persists, behind one handle: the ledger and its adjustments, the catalog, the keys, the alerts,
+ * the notification outbox and the gateway's upstreams. Adapters: SQLite (embedded, the default) and PostgreSQL.
  */
-public interface TallyStore extends UsageStore, CatalogStore, KeyStore, AlertStore, NotificationStore, ClusterStore,
-        UpstreamStore, AutoCloseable {
+public interface TallyStore extends UsageStore, AdjustmentStore, CatalogStore, KeyStore, AlertStore,
+        NotificationStore, ClusterStore, UpstreamStore, AutoCloseable {
     /** A short name of the backend for logs and health, e.g. {@code sqlite} or {@code postgresql}. */
     String backend();
 

@@ -17,11 +17,14 @@ import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.UsageStore;
+import dev.tally.core.adjust.Adjustments;
 import dev.tally.core.usage.CustomerOverview;
 import dev.tally.core.usage.EndUserTotals;
 import dev.tally.core.usage.EndUserUsage;
+import dev.tally.core.usage.MonthSummary;
 import dev.tally.core.usage.UsageReport;
 import dev.tally.core.usage.UsageReporter;
+import dev.tally.server.json.AdjustmentJson;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.UsageJson;
 import io.javalin.config.RoutesConfig;
@@ -53,13 +56,17 @@ public final class UsageRoutes {
     private final EventJson eventJson;
     private final ObjectMapper json;
     private final Executor reads;
+    private final Adjustments adjustments;
+    private final AdjustmentJson adjustmentJson;
 
     /**
      * @param reads runs the reads, off the HTTP threads (null: on them; right with virtual threads, one per request)
      */
-    public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Access access, ObjectMapper json,
-                       Executor reads) {
+    public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Adjustments adjustments,
+                       Access access, ObjectMapper json, Executor reads) {
         this.reads = reads;
+        this.adjustments = adjustments;
+        this.adjustmentJson = new AdjustmentJson(json);
         this.reporter = reporter;
         this.store = store;
         this.catalog = catalog;
@@ -106,6 +113,8 @@ public final class UsageRoutes {
         UsageReport report = reporter.report(customerId, period);
         ObjectNode out = usageJson.report(report);
         usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
+        // Shown apart from the usage they correct; the totals and month limits include them.
+        adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));
         ctx.json(out);
     }
 
@@ -156,7 +165,14 @@ public final class UsageRoutes {
 
     private void history(Context ctx, String customerId) {
         int months = Requests.intParam(ctx, "months", 6, 1, MAX_HISTORY_MONTHS);
-        ctx.json(usageJson.history(customerId, reporter.history(customerId, months)));
+        List<MonthSummary> summaries = reporter.history(customerId, months);
+        ObjectNode out = usageJson.history(customerId, summaries);
+        for (int i = 0; i < summaries.size(); i++) {
+            MonthSummary m = summaries.get(i);
+            adjustmentJson.putList((ObjectNode) out.path("months").get(i),
+                    adjustments.between(customerId, m.period().start(), m.period().end()));
+        }
+        ctx.json(out);
     }
 
     private void events(Context ctx, String customerId) {
