@@ -64,6 +64,11 @@ public final class AdjustedUsageStore implements UsageStore {
     }
 
     @Override
+    public dev.tally.core.usage.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
+        return usage.endUserTotals(customerId, monthStart, user);
+    }
+
+    @Override
     public List<RollupRow> rollups(String customerId, Window grain, Instant from, Instant to) {
         List<RollupRow> rows = usage.rollups(customerId, grain, from, to);
         return grain == Window.MONTH ? withAdjustments(rows, customerId, from, to) : rows;
