@@ -81,8 +81,9 @@ export function usageChart(title, getPoints, ranges) {
         animation: false, responsive: true, maintainAspectRatio: false,
         plugins: { legend: { display: false },
           tooltip: { callbacks: { label: (ctx) => `${METRICS[metric]}: ${shown(points[ctx.dataIndex])}` } } },
-        scales: { y: { beginAtZero: true, ticks: { callback: (v) => (metric === 'cost' ? `$${f.compact(v)}`
-          : f.compact(v)) } }, x: { grid: { display: false } } },
+        // Counts tick at whole numbers: one request is not drawn against 0.1 ... 0.9.
+        scales: { y: { beginAtZero: true, ticks: { precision: metric === 'cost' ? undefined : 0,
+          callback: (v) => (metric === 'cost' ? `$${f.compact(v)}` : f.compact(v)) } }, x: { grid: { display: false } } },
       },
     });
   }

@@ -31,6 +31,7 @@ public final class ConsoleRoutes {
     private final String adminPage = page("admin.html");
     private final String portalPage = page("portal.html");
     private final String signInPage = page("signin.html");
+    private final byte[] favicon = bytes("favicon.ico");
 
     public ConsoleRoutes(Authenticator auth, Sessions sessions, ObjectMapper json) {
         this.auth = auth;
@@ -63,6 +64,9 @@ public final class ConsoleRoutes {
         routes.post("/ui/signin", this::signIn);
         routes.post("/ui/signout", this::signOut);
         routes.get("/ui/session", this::session);
+        // Browsers ask for it on every page; a 404 each time fills logs and consoles (issue 15.6).
+        routes.get("/favicon.ico", ctx -> ctx.header("Cache-Control", "public, max-age=86400")
+                .contentType("image/x-icon").result(favicon));
     }
 
     /**
@@ -134,11 +138,15 @@ public final class ConsoleRoutes {
     }
 
     private static String page(String name) {
+        return new String(bytes(name), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String name) {
         try (InputStream in = ConsoleRoutes.class.getResourceAsStream("/web/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("web/" + name + " is missing from the server's resources");
             }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -296,4 +296,24 @@ class AdminConsoleBrowserTest {
         assertThat(callCosts).isNotEmpty().allMatch(t -> t.matches("\\$\\d+\\.\\d{2}|\\$0\\.00\\d*[1-9]\\d?"), "cents, or two "
                 + "significant digits below a cent").noneMatch("$0.00"::equals);
     }
+
+    /** Issue 15.6: a chart of one request ticks at whole numbers; every page has its icon. */
+    @Test
+    @Order(21)
+    void chart_oneRequest_yAxisTicksAreWholeNumbers_andFaviconIsServed() {
+        ConsoleData.events(admin, "initech", "one", 1, ConsoleData.NOW.minusSeconds(60), 200);
+        browser.open("/#/customers/initech");
+        browser.await(d -> Boolean.TRUE.equals(browser.script(
+                "return !!window.Chart && !!Chart.getChart(document.querySelector('.chart canvas'))")));
+        Object ticks = browser.script("return Chart.getChart(document.querySelector('.chart canvas'))"
+                + ".scales.y.ticks.map(t => t.value)");
+        assertThat((List<?>) ticks).isNotEmpty()
+                .allMatch(v -> ((Number) v).doubleValue() == Math.rint(((Number) v).doubleValue()), "whole");
+
+        Object icon = browser.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/favicon.ico').then(r => done(r.status + ' ' + r.headers.get('content-type')));""");
+        assertThat(icon).isEqualTo("200 image/x-icon");
+        assertThat(browser.find("link[rel=icon]").getDomAttribute("href")).isEqualTo("/favicon.ico");
+    }
 }
