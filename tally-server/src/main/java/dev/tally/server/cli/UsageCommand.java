@@ -3,6 +3,7 @@ package dev.tally.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -20,6 +21,14 @@ import java.util.Map;
 public final class UsageCommand extends ApiCommand {
     @Option(names = "--customer", paramLabel = "ID", description = "only this customer (a customer key may read its own)")
     String customer;
+
+    @Option(names = "--user", paramLabel = "USER",
+            description = "with --customer: only this end user, and the limits its calls count toward")
+    String user;
+
+    @Option(names = "--by", paramLabel = "WHAT",
+            description = "with --customer: its usage by end user (user) or by a dimension's values (dimension.KEY)")
+    String by;
 
     @Option(names = "--period", paramLabel = "PERIOD", defaultValue = "current",
             converter = BillingPeriodConverter.class,
@@ -39,12 +48,44 @@ public final class UsageCommand extends ApiCommand {
 
     @Override
     int run(TallyApiClient api) {
+        if (user != null || by != null) {
+            return endUsers(api);
+        }
         UsageTable table = new UsageTable(color.enabled(Terminal.isInteractive(), env), exact);
         if (customer != null) {
             print(table.render(oneCustomer(api)));
             return 0;
         }
         return allCustomers(api, table);
+    }
+
+    /** {@code --user} or {@code --by}: checked before any request, then one or two reads. */
+    private int endUsers(TallyApiClient api) {
+        if (customer == null) {
+            throw new ParameterException(spec.commandLine(), "--user and --by need --customer");
+        }
+        if (user != null && by != null) {
+            throw new ParameterException(spec.commandLine(), "--user and --by cannot be used together");
+        }
+        if (by != null && !by.equals("user") && !by.matches("dimension\\.[a-z][a-z0-9_]{0,63}")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--by must be user or dimension.KEY (KEY lower_snake_case), was '" + by + "'");
+        }
+        EndUserTable table = new EndUserTable(exact);
+        String path = "/v1/customers/" + TallyApiClient.segment(customer);
+        String name = api.getJson(path).path("name").asText(customer);
+        if (user != null) {
+            print(table.user(name, api.getJson(path + "/users/" + TallyApiClient.segment(user) + "/usage?period="
+                    + period)));
+        } else if (by.equals("user")) {
+            JsonNode page = api.getJson(path + "/users?limit=1000&period=" + period);
+            print(table.rows(name + " by end user", page.path("users"), "user", !page.path("next_cursor").isNull()));
+        } else {
+            String key = by.substring("dimension.".length());
+            JsonNode values = api.getJson(path + "/usage?period=" + period).path("by_dimension").path(key);
+            print(table.rows(name + " by " + key, values, "value", false));
+        }
+        return 0;
     }
 
     private CustomerUsage oneCustomer(TallyApiClient api) {
