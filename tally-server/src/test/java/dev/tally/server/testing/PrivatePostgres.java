@@ -55,23 +55,39 @@ public final class PrivatePostgres implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }
 
-    /** Stops its processes (SIGSTOP): connections stay open and nothing answers. */
+    /**
+     * Stops its processes (SIGSTOP): connections stay open and nothing answers. The postmaster first, so that it
+     * forks no new backend between listing its children and stopping them (a backend forked then would go on
+     * serving, and the database would not be silent at all).
+     */
     public void freeze() throws Exception {
-        signal("-STOP");
+        run("kill", "-STOP", postmaster());
+        signalChildren("-STOP");
     }
 
     /** Lets the frozen processes go on (SIGCONT). */
     public void thaw() throws Exception {
-        signal("-CONT");
+        signalChildren("-CONT");
+        run("kill", "-CONT", postmaster());
     }
 
-    /** The postmaster (from its pid file) and its children, by process id. */
-    private void signal(String signal) throws Exception {
-        String postmaster = Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim();
-        List<String> command = new ArrayList<>(List.of("kill", signal, postmaster));
-        ProcessHandle.of(Long.parseLong(postmaster)).orElseThrow().children()
+    private String postmaster() throws IOException {
+        return Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).get(0).trim();
+    }
+
+    private void signalChildren(String signal) throws Exception {
+        List<String> command = new ArrayList<>(List.of("kill", signal));
+        ProcessHandle.of(Long.parseLong(postmaster())).orElseThrow().children()
                 .forEach(child -> command.add(String.valueOf(child.pid())));
-        run(command.toArray(String[]::new));
+        if (command.size() > 2) {
+            // A child may exit between listing and signalling (its connection closed): kill then fails for that
+            // one only, and every other child got the signal.
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            kill.getInputStream().readAllBytes();
+            if (!kill.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError(String.join(" ", command) + " did not end");
+            }
+        }
     }
 
     /** Stops it at once and deletes its files. */
