@@ -42,7 +42,7 @@ class SpikeWatchTest {
 
         assertThat(fired).hasSize(1);
         // More than 5 x 30 = 150: the 151st request of the window crosses.
-        assertThat(fired.get(0).message()).startsWith("acme sent 151 requests in 5 minutes, against a usual 30.0");
+        assertThat(fired.get(0).message()).startsWith("Acme sent 151 requests in 5 minutes, against a usual 30.0");
         assertThat(fired.get(0).period()).isEqualTo("2026-11-10T09");
         assertThat(fired.get(0).kind()).isEqualTo(AlertKind.RATE_SPIKE);
     }
@@ -92,6 +92,6 @@ class SpikeWatchTest {
         requests(13 + 288, 100);
 
         assertThat(fired).hasSize(1);
-        assertThat(fired.get(0).message()).startsWith("acme sent 100 requests");
+        assertThat(fired.get(0).message()).startsWith("Acme sent 100 requests");
     }
 }
