@@ -214,6 +214,7 @@ final class AnthropicProvider implements Provider {
         o.put("type", "error");
         ObjectNode e = o.putObject("error");
         e.put("type", switch (kind) {
+            case BAD_REQUEST -> "invalid_request_error";
             case AUTHENTICATION -> "authentication_error";
             case NOT_FOUND -> "not_found_error";
             case TOO_LARGE -> "request_too_large";

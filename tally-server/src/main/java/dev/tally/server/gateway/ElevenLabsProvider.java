@@ -96,6 +96,7 @@ final class ElevenLabsProvider implements Provider {
         ObjectNode o = json.createObjectNode();
         ObjectNode d = o.putObject("detail");
         d.put("status", switch (kind) {
+            case BAD_REQUEST -> "invalid_request";
             case AUTHENTICATION -> "invalid_api_key";
             case NOT_FOUND -> "not_found";
             case TOO_LARGE -> "request_too_large";

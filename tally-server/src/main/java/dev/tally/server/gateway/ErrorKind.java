@@ -2,6 +2,8 @@ package dev.tally.server.gateway;
 
 /** Why the gateway itself answers a call instead of the upstream; each provider words it in its own format. */
 enum ErrorKind {
+    /** A request the gateway refuses before anything else (a malformed {@code X-Tally-User}): 400. */
+    BAD_REQUEST(400),
     /** No key, or not a valid customer key: 401. */
     AUTHENTICATION(401),
     /** No such upstream: 404. */

@@ -7,6 +7,7 @@ import dev.tally.core.enforce.CallRequest;
 import dev.tally.core.enforce.Decision;
 import dev.tally.core.enforce.DenialCode;
 import dev.tally.core.enforce.Enforcer;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.gateway.Upstream;
 import dev.tally.core.gateway.UpstreamType;
@@ -156,8 +157,13 @@ public final class Gateway {
         }
         CallPlan plan = provider.plan(endpoint, body, tree);
         String user = request.getHeaders().get(USER_HEADER);
-        if (user == null) {
-            user = plan.user();
+        if (user != null && !EndUsers.isValidUser(user)) {
+            answer(response, provider, ErrorKind.BAD_REQUEST, "X-Tally-User must be 1 to "
+                    + EndUsers.MAX_USER_CHARS + " characters, was " + user.length());
+            return;
+        }
+        if (user == null && EndUsers.isValidUser(plan.user())) {
+            user = plan.user(); // a body's user the event cannot hold is left out, never a reason to fail the call
         }
         Decision decision;
         try {

@@ -250,6 +250,7 @@ final class OpenAiProvider implements Provider {
         ObjectNode e = o.putObject("error");
         e.put("message", message);
         String[] typeAndCode = switch (kind) {
+            case BAD_REQUEST -> new String[]{"invalid_request_error", "invalid_request"};
             case AUTHENTICATION -> new String[]{"invalid_request_error", "invalid_api_key"};
             case NOT_FOUND -> new String[]{"invalid_request_error", "not_found"};
             case TOO_LARGE -> new String[]{"invalid_request_error", "request_too_large"};

@@ -150,6 +150,17 @@ class GatewayHttpTest {
     }
 
     @Test
+    void endUserHeaderTooLong_answers400_nothingForwardedNorRecorded() throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/gateway/scraper/a"))
+                .header("Authorization", "Bearer " + customerKey).header("X-Tally-User", "u".repeat(129)).build();
+        HttpResponse<String> answer = http.send(r, HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("X-Tally-User must be 1 to 128 characters, was 129");
+        assertThat(upstream.seen()).isEmpty();
+        assertThat(events().size()).isZero();
+    }
+
+    @Test
     void upstreamDown_answers502_andIsRecordedWithItsStatus() throws Exception {
         upstream.close();
         HttpResponse<String> r = call("GET", "/gateway/scraper/a", null, customerKey);
