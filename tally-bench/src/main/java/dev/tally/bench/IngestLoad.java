@@ -54,7 +54,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} events per request (100), {@code --clients} (8),
  * {@code --warmup} seconds (10), {@code --seconds} measured (30), {@code --max-requests} a cap over the whole run
- * (2,000,000), {@code --customers} (100), {@code --baseline true|false} (true), {@code --end-users
+ * (2,000,000), {@code --customers} (100), {@code --baseline true|false} (true), {@code --nodes 1|2} (1; 2: a
+ * second server on the same PostgreSQL schema, the clients spread over both, and the raw insert from two
+ * connections), {@code --end-users
  * default|none|users|compare} (default: a user among 500 per event; none: no user; users: a user among 10,000 and
  * two dimensions; compare: none, users, none, users on fresh stores, then the ratio of users to none, the write-path
  * cost of the end user and dimension rollups, issue 13).
@@ -67,14 +69,14 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IngestLoad {
     private static final String USAGE = "IngestLoad [--store sqlite|postgres] [--batch 100] [--clients 8] "
             + "[--warmup 10] [--seconds 30] [--max-requests 2000000] [--customers 100] [--baseline true|false] "
-            + "[--end-users default|none|users|compare]";
+            + "[--end-users default|none|users|compare] [--nodes 1|2]";
 
     private IngestLoad() {
     }
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args, USAGE, "store", "batch", "clients", "warmup", "seconds", "max-requests",
-                "customers", "baseline", "end-users");
+                "customers", "baseline", "end-users", "nodes");
         String kind = flags.text("store", "sqlite", "sqlite", "postgres");
         int batch = flags.integer("batch", 100, 1, 10_000);
         int clients = flags.integer("clients", 8, 1, 256);
@@ -84,6 +86,10 @@ public final class IngestLoad {
         int customers = flags.integer("customers", 100, 1, 10_000);
         boolean baseline = Boolean.parseBoolean(flags.text("baseline", "true", "true", "false"));
         String endUsers = flags.text("end-users", "default", "default", "none", "users", "compare");
+        int nodes = flags.integer("nodes", 1, 1, 2);
+        if (nodes > 1 && !kind.equals("postgres")) {
+            throw new IllegalArgumentException("--nodes 2 needs --store postgres (one SQLite file has one writer)");
+        }
         if (endUsers.equals("compare")) {
             compareEndUsers(kind, batch, clients, warmup, seconds, maxRequests, customers);
             return;
@@ -94,12 +100,12 @@ public final class IngestLoad {
             default -> EventMix.EndUserMix.DEFAULT;
         };
 
-        System.out.printf("IngestLoad: store %s, batch %d, clients %d, warm-up %d s, measured %d s%n", kind, batch,
-                clients, warmup, seconds);
+        System.out.printf("IngestLoad: store %s, batch %d, clients %d, nodes %d, warm-up %d s, measured %d s%n", kind,
+                batch, clients, nodes, warmup, seconds);
         System.out.println(BenchServer.describeJvm());
         Result tally;
         try (FreshStore store = FreshStore.create(kind, "ingest")) {
-            tally = run(store, batch, clients, warmup, seconds, maxRequests, customers, mix);
+            tally = run(store, batch, clients, warmup, seconds, maxRequests, customers, mix, nodes);
         }
         if (!tally.consistent) {
             System.out.println("FAILED: the server does not hold exactly the acknowledged events");
@@ -111,12 +117,14 @@ public final class IngestLoad {
             System.out.println();
             double store = StoreAppend.run(kind, batch, baselineWarmup, baselineSeconds, customers);
             System.out.println();
-            RawJdbcInsert.Result raw = RawJdbcInsert.run(kind, batch, baselineWarmup, baselineSeconds, customers);
+            // As many inserting connections as nodes: each node commits one batch at a time.
+            RawJdbcInsert.Result raw = RawJdbcInsert.run(kind, batch, baselineWarmup, baselineSeconds, customers,
+                    false, nodes);
             System.out.println();
-            System.out.printf("%s, batch %d: Tally over HTTP %,.0f events/s; TallyStore.append %,.0f; raw JDBC "
-                            + "insert %,.0f. Tally / raw = %.2f, store / raw = %.2f%n", kind, batch,
-                    tally.eventsPerSecond, store, raw.eventsPerSecond(), tally.eventsPerSecond / raw.eventsPerSecond(),
-                    store / raw.eventsPerSecond());
+            System.out.printf("%s, batch %d, %d node(s): Tally over HTTP %,.0f events/s; TallyStore.append %,.0f; raw "
+                            + "JDBC insert (%d connection(s)) %,.0f. Tally / raw = %.2f, store / raw = %.2f%n", kind,
+                    batch, nodes, tally.eventsPerSecond, store, nodes, raw.eventsPerSecond(),
+                    tally.eventsPerSecond / raw.eventsPerSecond(), store / raw.eventsPerSecond());
         }
     }
 
@@ -160,10 +168,25 @@ public final class IngestLoad {
 
     static Result run(FreshStore store, int batch, int clients, int warmupSeconds, int seconds, long maxRequests,
                       int customers, EventMix.EndUserMix mix) throws Exception {
-        try (TallyServer server = BenchServer.start(store, InstantSource.system())) {
+        return run(store, batch, clients, warmupSeconds, seconds, maxRequests, customers, mix, 1);
+    }
+
+    /**
+     * With {@code nodes} 2, a second server on the same PostgreSQL schema (as a second node would run), and the
+     * clients spread over both; the writer figures are the first node's.
+     */
+    static Result run(FreshStore store, int batch, int clients, int warmupSeconds, int seconds, long maxRequests,
+                      int customers, EventMix.EndUserMix mix, int nodes) throws Exception {
+        try (TallyServer server = BenchServer.start(store, InstantSource.system());
+             TallyServer second = nodes > 1 ? BenchServer.start(store, InstantSource.system()) : null) {
             AdminApi admin = new AdminApi(server.port());
             admin.createCatalog(customers);
             System.out.println("server on port " + server.port() + ", store " + store.describe());
+            int[] ports = second == null ? new int[]{server.port()} : new int[]{server.port(), second.port()};
+            if (second != null) {
+                System.out.println("second node on port " + second.port());
+                awaitCatalog(new AdminApi(second.port()), customers);
+            }
 
             long start = System.nanoTime();
             Window window = new Window(start + warmupSeconds * 1_000_000_000L,
@@ -172,7 +195,7 @@ public final class IngestLoad {
             List<Client> all = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
-                Client client = new Client(c, run, server.port(), batch, customers, window, mix);
+                Client client = new Client(c, run, ports[c % ports.length], batch, customers, window, mix);
                 all.add(client);
                 Thread t = new Thread(client, "load-client-" + c);
                 threads.add(t);
@@ -228,6 +251,23 @@ public final class IngestLoad {
                     + "duplicates %d, rejected %d: %s%n", acknowledged, ledger, rollupTotal, duplicates, rejected,
                     consistent ? "OK" : "MISMATCH");
             return new Result(eventsPerSecond, requestsPerSecond, latency, consistent);
+        }
+    }
+
+    /** Waits (at most 30 s) until a second node knows the last customer the first one created. */
+    private static void awaitCatalog(AdminApi node, int customers) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String last = "/v1/customers/" + AdminApi.customerId(customers - 1);
+        while (true) {
+            try {
+                node.get(last);
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the second node did not see the catalog within 30 s", e);
+                }
+                Thread.sleep(100);
+            }
         }
     }
 

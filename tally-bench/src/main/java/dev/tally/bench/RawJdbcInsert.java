@@ -71,6 +71,18 @@ public final class RawJdbcInsert {
 
     static Result run(String kind, int batch, int warmupSeconds, int seconds, int customers, boolean rewrite)
             throws SQLException {
+        return run(kind, batch, warmupSeconds, seconds, customers, rewrite, 1);
+    }
+
+    /**
+     * With {@code connections} above 1, that many threads insert at once, each on its own connection (the ceiling
+     * beside several nodes, each committing one batch at a time); the rate is the sum of theirs.
+     */
+    static Result run(String kind, int batch, int warmupSeconds, int seconds, int customers, boolean rewrite,
+                      int connections) throws SQLException {
+        if (connections > 1) {
+            return concurrently(kind, batch, warmupSeconds, seconds, customers, connections);
+        }
         try (FreshStore store = FreshStore.create(kind, "raw")) {
             // Tally migrates the fresh store: the same schema as the server's.
             PriceCatalog prices;
@@ -99,6 +111,63 @@ public final class RawJdbcInsert {
                 System.out.println("  " + load);
                 return new Result(eps, latency);
             }
+        }
+    }
+
+    private static Result concurrently(String kind, int batch, int warmupSeconds, int seconds, int customers,
+                                       int connections) throws SQLException {
+        try (FreshStore store = FreshStore.create(kind, "raw")) {
+            PriceCatalog prices;
+            try (TallyStore tally = Stores.open(store.url())) {
+                tally.putPrices(EventMix.prices());
+                prices = new PriceCatalog(tally.prices());
+            }
+            System.out.printf("RawJdbcInsert: %s, batch %d, %d connections at once, warm-up %d s, measured %d s%n",
+                    store.describe(), batch, connections, warmupSeconds, seconds);
+            Histogram latency = Latencies.histogram();
+            double[] rates = new double[connections];
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Exception> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            MachineLoad before = MachineLoad.sample();
+            for (int t = 0; t < connections; t++) {
+                int index = t;
+                Thread thread = new Thread(() -> {
+                    try (Connection c = connect(store, false)) {
+                        c.setAutoCommit(false);
+                        LiveRows rows = new LiveRows(customers, prices);
+                        insertFor(c, rows, batch, warmupSeconds * 1_000_000_000L, Latencies.histogram());
+                        Histogram mine = Latencies.histogram();
+                        long[] measured = insertFor(c, rows, batch, seconds * 1_000_000_000L, mine);
+                        rates[index] = measured[0] / (measured[2] / 1e9);
+                        synchronized (latency) {
+                            latency.add(mine);
+                        }
+                    } catch (Exception e) {
+                        failure.set(e);
+                    }
+                }, "raw-insert-" + t);
+                threads.add(thread);
+                thread.start();
+            }
+            for (Thread thread : threads) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            if (failure.get() != null) {
+                throw new IllegalStateException("a raw insert thread failed: " + failure.get(), failure.get());
+            }
+            double eps = java.util.Arrays.stream(rates).sum();
+            // Wall time here (threads overlap), which includes building rows: slightly below the JDBC-only rate.
+            System.out.printf("  %,.0f events/s over %d connections (wall time, with row building)%n", eps,
+                    connections);
+            System.out.println("  per batch  " + Latencies.summary(latency));
+            System.out.println("  " + MachineLoad.sample().since(before));
+            return new Result(eps, latency);
         }
     }
 
