@@ -17,12 +17,18 @@ final class LiveRows {
     private final int customers;
     private final PriceCatalog prices;
     private final SplittableRandom random = new SplittableRandom(42);
-    private final String run = Long.toString(System.currentTimeMillis(), 36);
+    private final String run;
     private long sequence;
 
     LiveRows(int customers, PriceCatalog prices) {
+        this(customers, prices, "");
+    }
+
+    /** Rows whose ids carry {@code label}, so that several sources of rows in one run never share an id. */
+    LiveRows(int customers, PriceCatalog prices, String label) {
         this.customers = customers;
         this.prices = prices;
+        this.run = Long.toString(System.currentTimeMillis(), 36) + label;
     }
 
     List<LedgerEntry> next(int n) {

@@ -38,11 +38,12 @@ import java.util.List;
  * </pre>
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} (1000), {@code --warmup} seconds (5),
- * {@code --seconds} measured (20), {@code --rewrite true|false} (false, PostgreSQL only).
+ * {@code --seconds} measured (20), {@code --rewrite true|false} (false, PostgreSQL only), {@code --connections}
+ * inserting at once, each from its own thread (1).
  */
 public final class RawJdbcInsert {
     private static final String USAGE = "RawJdbcInsert [--store sqlite|postgres] [--batch 1000] [--warmup 5] "
-            + "[--seconds 20] [--rewrite false]";
+            + "[--seconds 20] [--rewrite false] [--connections 1]";
     static final String INSERT = "INSERT INTO events (event_id, customer_id, ts_ms, received_ms, provider, model, "
             + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
             + "unpriced_metrics, reservation, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -53,12 +54,13 @@ public final class RawJdbcInsert {
     }
 
     public static void main(String[] args) throws Exception {
-        Flags flags = Flags.parse(args, USAGE, "store", "batch", "warmup", "seconds", "rewrite");
+        Flags flags = Flags.parse(args, USAGE, "store", "batch", "warmup", "seconds", "rewrite", "connections");
         String kind = flags.text("store", "sqlite", "sqlite", "postgres");
         System.out.println(BenchServer.describeJvm());
         run(kind, flags.integer("batch", 1000, 1, 100_000), flags.integer("warmup", 5, 0, 600),
                 flags.integer("seconds", 20, 1, 3600), 100,
-                Boolean.parseBoolean(flags.text("rewrite", "false", "true", "false")));
+                Boolean.parseBoolean(flags.text("rewrite", "false", "true", "false")),
+                flags.integer("connections", 1, 1, 16));
     }
 
     /** What the baseline measured. */
@@ -135,7 +137,7 @@ public final class RawJdbcInsert {
                 Thread thread = new Thread(() -> {
                     try (Connection c = connect(store, false)) {
                         c.setAutoCommit(false);
-                        LiveRows rows = new LiveRows(customers, prices);
+                        LiveRows rows = new LiveRows(customers, prices, "c" + index);
                         insertFor(c, rows, batch, warmupSeconds * 1_000_000_000L, Latencies.histogram());
                         Histogram mine = Latencies.histogram();
                         long[] measured = insertFor(c, rows, batch, seconds * 1_000_000_000L, mine);

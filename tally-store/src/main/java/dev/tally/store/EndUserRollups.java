@@ -284,29 +284,72 @@ final class EndUserRollups {
             if (pending.users.isEmpty() && pending.dimensions.isEmpty()) {
                 return stored;
             }
-            Map<String, long[]> users = new TreeMap<>();
-            stored.users().forEach(t -> users.put(t.name(), sums(t)));
-            pending.users.forEach((k, v) -> {
-                if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
-                    Sums.addInto(users.computeIfAbsent(k.user(), x -> new long[4]), v);
-                }
-            });
-            Map<String, Map<String, long[]>> dims = new TreeMap<>();
-            stored.dimensions().forEach((key, values) -> values.forEach(t ->
-                    dims.computeIfAbsent(key, x -> new TreeMap<>()).put(t.name(), sums(t))));
-            pending.dimensions.forEach((k, v) -> {
-                if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
-                    Sums.addInto(dims.computeIfAbsent(k.key(), x -> new TreeMap<>())
-                            .computeIfAbsent(k.value(), x -> new long[4]), v);
-                }
-            });
-            List<EndUserTotals> userList = new ArrayList<>();
-            users.forEach((name, v) -> userList.add(totals(name, v)));
-            Map<String, List<EndUserTotals>> dimLists = new TreeMap<>();
-            dims.forEach((key, values) -> values.forEach((name, v) ->
-                    dimLists.computeIfAbsent(key, x -> new ArrayList<>()).add(totals(name, v))));
-            return new EndUserUsage(userList, dimLists);
+            return merged(stored, pending, customerId, monthMs);
         }
+    }
+
+    /**
+     * The sums of a customer's month in the tables plus those of {@code queued}, the customer's events not rolled
+     * up yet (PostgreSQL's queue, {@link QueuedRollups}), read in the same snapshot as the tables.
+     */
+    EndUserUsage read(Connection connection, String customerId, long monthMs, List<LedgerEntry> queued)
+            throws SQLException {
+        EndUserUsage stored = readStored(connection, customerId, monthMs);
+        return queued.isEmpty() ? stored : merged(stored, sumsOf(connection, queued), customerId, monthMs);
+    }
+
+    /** Adds the sums of already rolled-up events (PostgreSQL's roller) in the caller's transaction. */
+    void write(Connection connection, List<LedgerEntry> events) throws SQLException {
+        sumsOf(connection, events).write(connection);
+    }
+
+    private Sums sumsOf(Connection connection, List<LedgerEntry> entries) throws SQLException {
+        Sums sums = new Sums();
+        for (LedgerEntry entry : entries) {
+            UsageEvent e = entry.event();
+            if (e.user() != null || !e.dimensions().isEmpty()) {
+                add(connection, sums, e, entry.buckets().month().toEpochMilli(), entry.cost().nanos());
+            }
+        }
+        return sums;
+    }
+
+    private static EndUserUsage merged(EndUserUsage stored, Sums extra, String customerId, long monthMs) {
+        Map<String, long[]> users = new TreeMap<>();
+        stored.users().forEach(t -> users.put(t.name(), sums(t)));
+        extra.users.forEach((k, v) -> {
+            if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
+                Sums.addInto(users.computeIfAbsent(k.user(), x -> new long[4]), v);
+            }
+        });
+        Map<String, Map<String, long[]>> dims = new TreeMap<>();
+        stored.dimensions().forEach((key, values) -> values.forEach(t ->
+                dims.computeIfAbsent(key, x -> new TreeMap<>()).put(t.name(), sums(t))));
+        extra.dimensions.forEach((k, v) -> {
+            if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
+                Sums.addInto(dims.computeIfAbsent(k.key(), x -> new TreeMap<>())
+                        .computeIfAbsent(k.value(), x -> new long[4]), v);
+            }
+        });
+        List<EndUserTotals> userList = new ArrayList<>();
+        users.forEach((name, v) -> userList.add(totals(name, v)));
+        Map<String, List<EndUserTotals>> dimLists = new TreeMap<>();
+        dims.forEach((key, values) -> values.forEach((name, v) ->
+                dimLists.computeIfAbsent(key, x -> new ArrayList<>()).add(totals(name, v))));
+        return new EndUserUsage(userList, dimLists);
+    }
+
+    /** One user's sums of a customer's month, stored plus the queued events' (PostgreSQL). */
+    EndUserTotals readUser(Connection connection, String customerId, long monthMs, String user,
+                           List<LedgerEntry> queued) throws SQLException {
+        EndUserTotals stored = readUser(connection, customerId, monthMs, user);
+        long[] more = sumsOf(connection, queued).users.get(new UserKey(customerId, monthMs, user));
+        if (more == null) {
+            return stored;
+        }
+        long[] sums = sums(stored);
+        Sums.addInto(sums, more);
+        return totals(user, sums);
     }
 
     /** One user's sums of a customer's month, stored plus pending; zeros for a user without usage. */

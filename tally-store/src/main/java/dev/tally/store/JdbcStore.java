@@ -75,7 +75,7 @@ abstract class JdbcStore implements TallyStore {
         RollupWriter rollupWriter = dialect.rollupWriter();
         this.endUsers = new EndUserRollups(dialect.defersRollups());
         this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock, endUsers) : null;
-        this.queued = dialect.queuesRollups() ? new QueuedRollups(clock) : null;
+        this.queued = dialect.queuesRollups() ? new QueuedRollups(clock, endUsers) : null;
         this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, queued,
                 endUsers);
         this.retention = new Retention(tx, retentionChunkRows);
@@ -208,6 +208,10 @@ abstract class JdbcStore implements TallyStore {
     public dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
         java.util.function.Supplier<dev.tally.core.usage.EndUserUsage> read = () -> tx.read(
                 "reading the end users of " + customerId, c -> endUsers.read(c, customerId, monthStart.toEpochMilli()));
+        if (queued != null) {
+            return tx.snapshot("reading the end users of " + customerId, c -> endUsers.read(c, customerId,
+                    monthStart.toEpochMilli(), LedgerReplay.pending(c, customerId)));
+        }
         return deferred == null ? read.get() : deferred.readLocked(read);
     }
 
@@ -216,6 +220,10 @@ abstract class JdbcStore implements TallyStore {
         java.util.function.Supplier<dev.tally.core.usage.EndUserTotals> read = () -> tx.read(
                 "reading end user " + user + " of " + customerId,
                 c -> endUsers.readUser(c, customerId, monthStart.toEpochMilli(), user));
+        if (queued != null) {
+            return tx.snapshot("reading end user " + user + " of " + customerId, c -> endUsers.readUser(c,
+                    customerId, monthStart.toEpochMilli(), user, LedgerReplay.pending(c, customerId)));
+        }
         return deferred == null ? read.get() : deferred.readLocked(read);
     }
 

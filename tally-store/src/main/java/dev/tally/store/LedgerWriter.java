@@ -107,8 +107,11 @@ final class LedgerWriter {
         Rollups ofFresh = fresh.size() == stored.length ? batch.rollups()
                 : Rollups.of(fresh, deferred != null || queued != null);
         // Before the deferred rollups: when this transaction writes what is pending on SQLite, the end user sums it
-        // staged go with it (on PostgreSQL they are upserted here).
-        endUsers.add(connection, fresh);
+        // staged go with it. PostgreSQL's roller adds them from the queued events (a row per user and month, written
+        // per row, cost this transaction more than its events).
+        if (queued == null) {
+            endUsers.add(connection, fresh);
+        }
         if (deferred != null) {
             deferred.stage(connection, ofFresh.later(), ofFresh.largest());
         } else if (queued != null) {

@@ -31,8 +31,9 @@ import java.util.function.UnaryOperator;
  * times the events' own insert, and concurrent writers queued on the row locks of the same hot rows until each
  * other's commit. Now an append commits its events and one row of {@code rollup_pending} holding their seqs
  * ({@link #enqueue}); a roller ({@link #roll}, on whichever node gets the advisory lock first) claims queued rows,
- * reads their events back, adds their increments to the rollup tables and deletes the rows, in one transaction,
- * summed over many appends (one upsert per row for many batches).
+ * reads their events back, adds their increments to the rollup tables (and their end user and dimension sums,
+ * {@link EndUserRollups}) and deletes the rows, in one transaction, summed over many appends (one upsert per row for
+ * many batches).
  *
  * <p>Exactly once, whatever stops when: an event's queue row commits with the event, and leaves only in the
  * transaction that adds the event to the rollups. A node killed mid-append loses the append (not acknowledged); a
@@ -99,11 +100,14 @@ final class QueuedRollups {
 
     private final PostgresRollupWriter writer = new PostgresRollupWriter();
     private final InstantSource clock;
+    private final EndUserRollups endUsers;
     /** Set when an append found the bounds too close for the shared lock: the next ones take it exclusively. */
     private volatile boolean exclusiveNext;
 
-    QueuedRollups(InstantSource clock) {
+    /** The queue's appends and passes; a pass also adds the events' end user and dimension sums. */
+    QueuedRollups(InstantSource clock, EndUserRollups endUsers) {
         this.clock = clock;
+        this.endUsers = endUsers;
     }
 
     /**
@@ -245,6 +249,7 @@ final class QueuedRollups {
         }
         List<LedgerEntry> events = LedgerReplay.bySeq(connection, seqs);
         long largest = writer.addReturningLargest(connection, RollupIncrements.of(RollupBatch.of(events)));
+        endUsers.write(connection, events);
         try (PreparedStatement ps = connection.prepareStatement(RAISE_BOUND)) {
             ps.setLong(1, largest);
             ps.executeUpdate();

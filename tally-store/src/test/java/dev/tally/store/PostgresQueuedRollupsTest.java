@@ -152,7 +152,7 @@ class PostgresQueuedRollupsTest {
         // what a node killed in the middle of a pass leaves behind.
         try (Connection doomed = DriverManager.getConnection(url)) {
             doomed.setAutoCommit(false);
-            assertThat(new QueuedRollups(InstantSource.fixed(T0)).roll(doomed, false)).isEqualTo(3);
+            assertThat(new QueuedRollups(InstantSource.fixed(T0), new EndUserRollups(false)).roll(doomed, false)).isEqualTo(3);
             terminate(doomed);
             assertThatThrownBy(doomed::commit).isInstanceOf(SQLException.class);
         }
