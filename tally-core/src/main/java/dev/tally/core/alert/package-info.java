@@ -9,5 +9,9 @@
  * goes away; only a resolved key fires again. A limit's alerts belong to its calendar window (billing month,
  * customer-local day), those of sliding minute and hour limits and rate spikes to the UTC hour. Usage recorded
  * into an earlier day or month window is judged in that window, from the rollups ({@code LatePeriods}).
+ *
+ * <p>Depends on {@code enforce} (it observes counted usage), {@code usage}, {@code catalog}, {@code counter}, the
+ * limit domain, {@code store} (the ledger port) and the value packages; only {@code notify} and {@code persistence}
+ * sit above it.
  */
 package dev.tally.core.alert;

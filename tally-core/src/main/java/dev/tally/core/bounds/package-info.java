@@ -8,5 +8,7 @@
  * cost is sent or priced; a unit price is at most {@link dev.tally.core.bounds.Bounds#MAX_UNIT_PRICE_USD} USD.
  * Sums are held in longs (micros of a unit, nano-dollars): an event that would take a stored sum past what a long
  * holds is refused on its own with a 400, and reads that add sums together saturate rather than throw.
+ *
+ * <p>The bottom of the stack: depends on the JDK only.
  */
 package dev.tally.core.bounds;

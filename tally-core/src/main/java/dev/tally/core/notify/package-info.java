@@ -8,5 +8,7 @@
  * once. Failed attempts are retried with capped exponential backoff and jitter ({@link dev.tally.core.notify.Backoff})
  * until they succeed or run out of attempts (dead); a failure the transport reports as permanent (a target the
  * server must not reach) is dead at once.
+ *
+ * <p>Depends on {@code alert} (what it notifies of) and the JDK only.
  */
 package dev.tally.core.notify;
