@@ -5,8 +5,8 @@ import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.store.UsageStore;
-import dev.tally.core.usage.EndUserTotals;
-import dev.tally.core.usage.EndUserUsage;
+import dev.tally.core.rollup.EndUserTotals;
+import dev.tally.core.rollup.EndUserUsage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

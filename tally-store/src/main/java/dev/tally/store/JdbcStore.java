@@ -205,8 +205,8 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
-    public dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
-        java.util.function.Supplier<dev.tally.core.usage.EndUserUsage> read = () -> tx.read(
+    public dev.tally.core.rollup.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
+        java.util.function.Supplier<dev.tally.core.rollup.EndUserUsage> read = () -> tx.read(
                 "reading the end users of " + customerId, c -> endUsers.read(c, customerId, monthStart.toEpochMilli()));
         if (queued != null) {
             return tx.snapshot("reading the end users of " + customerId, c -> endUsers.read(c, customerId,
@@ -216,8 +216,8 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
-    public dev.tally.core.usage.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
-        java.util.function.Supplier<dev.tally.core.usage.EndUserTotals> read = () -> tx.read(
+    public dev.tally.core.rollup.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
+        java.util.function.Supplier<dev.tally.core.rollup.EndUserTotals> read = () -> tx.read(
                 "reading end user " + user + " of " + customerId,
                 c -> endUsers.readUser(c, customerId, monthStart.toEpochMilli(), user));
         if (queued != null) {

@@ -59,12 +59,12 @@ public final class AdjustedUsageStore implements UsageStore {
 
     /** End users' usage is the events' only: an adjustment has no end user. */
     @Override
-    public dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
+    public dev.tally.core.rollup.EndUserUsage endUserUsage(String customerId, Instant monthStart) {
         return usage.endUserUsage(customerId, monthStart);
     }
 
     @Override
-    public dev.tally.core.usage.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
+    public dev.tally.core.rollup.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
         return usage.endUserTotals(customerId, monthStart, user);
     }
 

@@ -71,13 +71,13 @@ public interface UsageStore {
      * A customer's sums by end user and by dimension value in the billing month that starts at {@code monthStart}
      * (the month bucket of its events). Written with the events, in the same transaction.
      */
-    dev.tally.core.usage.EndUserUsage endUserUsage(String customerId, Instant monthStart);
+    dev.tally.core.rollup.EndUserUsage endUserUsage(String customerId, Instant monthStart);
 
     /**
      * One end user's sums in the billing month that starts at {@code monthStart}; zeros when the user has none (or
      * was summed under "(other)").
      */
-    dev.tally.core.usage.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user);
+    dev.tally.core.rollup.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user);
 
     /**
      * Rollup rows of one grain with {@code from <= bucket_start < to}.

@@ -1,4 +1,4 @@
-package dev.tally.core.usage;
+package dev.tally.core.rollup;
 
 /**
  * The sums of one end user (or one value of a dimension) over a billing month.

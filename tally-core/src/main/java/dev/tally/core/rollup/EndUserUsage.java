@@ -1,4 +1,4 @@
-package dev.tally.core.usage;
+package dev.tally.core.rollup;
 
 import java.util.List;
 import java.util.Map;
