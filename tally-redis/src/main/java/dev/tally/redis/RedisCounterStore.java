@@ -103,7 +103,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         this.connection = connection;
         this.redis = connection.sync();
         this.prefix = checkPrefix(prefix);
-        this.sha = redis.scriptLoad(SCRIPT);
+        this.sha = whileConnecting(() -> redis.scriptLoad(SCRIPT));
     }
 
     /**
@@ -156,6 +156,32 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
      */
     public static RedisCounterStore connect(RedisClient client, String prefix) {
         return new RedisCounterStore(null, client.connect(), prefix);
+    }
+
+    /**
+     * Runs a start-up command, trying again for a few seconds while the new connection is not (or no longer) up: on a
+     * cold JVM on a busy machine the first connection can drop before its first command, and Lettuce reconnects by
+     * itself. A start is not latency-bound; a decision is, so only starts wait like this.
+     */
+    private static <T> T whileConnecting(java.util.function.Supplier<T> command) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                return command.get();
+            } catch (RedisCommandExecutionException e) {
+                throw e; // Redis answered: nothing to wait for
+            } catch (RedisException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    /** Like {@link #fill}, for a node's start: waits up to a few seconds more for its new connection to be up. */
+    public int fillAtStart(Duration maxWait) {
+        return whileConnecting(() -> fill(maxWait));
     }
 
     private static String checkPrefix(String prefix) {

@@ -56,7 +56,7 @@ final class CounterBackend implements AutoCloseable {
                         redis.prefix(), seeds);
                 return seeds;
             }, FILL_LEASE, REFILL_WAIT);
-            int seeds = redis.fill(FILL_WAIT);
+            int seeds = redis.fillAtStart(FILL_WAIT);
             if (seeds < 0) {
                 LOG.info("Enforcement counters in Redis (key prefix '{}'), already filled", redis.prefix());
             }
