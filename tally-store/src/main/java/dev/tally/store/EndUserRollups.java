@@ -36,8 +36,7 @@ import java.util.TreeMap;
  * <p>On SQLite the sums are written behind the acknowledgement, with the other rollups ({@link DeferredRollups}: the
  * same transactions, the same watermark, the same replay of the events after it at start-up, and reads that add what
  * is pending): upserting a row per user in the acknowledging transaction took SQLite's one writer more than twice as
- * long per event. On PostgreSQL they are upserted in the events' transaction (its other rollups now go through a queue: these do not
- * yet).
+ * long per event. On PostgreSQL they go through the rollup queue with the other rollups ({@link QueuedRollups}).
  *
  * <p>Events without a user and dimensions cost nothing here.
  */
