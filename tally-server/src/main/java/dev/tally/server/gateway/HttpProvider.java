@@ -77,15 +77,29 @@ final class HttpProvider implements Provider {
 
     @Override
     public byte[] error(ErrorKind kind, String message) {
-        // RFC 9457, as the rest of Tally answers.
+        // RFC 9457 with Tally's own closed list of types, as the rest of Tally answers (openapi.yaml's Problem).
         ObjectNode o = json.createObjectNode();
-        o.put("type", "https://tally.dev/problems/gateway-" + kind.name().toLowerCase(java.util.Locale.ROOT)
-                .replace('_', '-'));
+        o.put("type", "https://tally.dev/problems/" + problemType(kind));
         o.put("title", kind.name().charAt(0) + kind.name().substring(1).toLowerCase(java.util.Locale.ROOT)
                 .replace('_', ' '));
         o.put("status", kind.status);
         o.put("detail", message);
+        o.putArray("errors");
         return write(json, o);
+    }
+
+    private static String problemType(ErrorKind kind) {
+        return switch (kind) {
+            case BAD_REQUEST -> "validation";
+            case AUTHENTICATION -> "unauthorized";
+            case NOT_FOUND -> "not-found";
+            case TOO_LARGE -> "payload-too-large";
+            case RATE_LIMITED -> "rate-limited";
+            case QUOTA_EXCEEDED -> "quota-exceeded";
+            case UPSTREAM_FAILED -> "bad-gateway";
+            case UNAVAILABLE -> "unavailable";
+            case TIMEOUT -> "gateway-timeout";
+        };
     }
 
     static byte[] write(ObjectMapper json, JsonNode node) {
