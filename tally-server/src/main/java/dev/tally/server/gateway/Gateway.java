@@ -19,6 +19,8 @@ import dev.tally.core.ratelimit.RateLimitFields;
 import dev.tally.server.http.Authenticator;
 import dev.tally.server.http.Principal;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -131,15 +133,15 @@ public final class Gateway {
         String endpoint = slash < 0 ? "/" : path.substring(slash);
         Upstream upstream = upstreams.find(name).orElse(null);
         if (upstream == null) {
-            answer(response, providers.get(UpstreamType.HTTP), ErrorKind.NOT_FOUND,
+            answerUnread(request, response, providers.get(UpstreamType.HTTP), ErrorKind.NOT_FOUND,
                     "there is no upstream '" + name + "' (PUT /v1/upstreams/{name} configures one)");
             return;
         }
         Provider provider = providers.get(upstream.type());
         String customerId = customer(provider, request);
         if (customerId == null) {
-            answer(response, provider, ErrorKind.AUTHENTICATION, "send a Tally customer key the way this "
-                    + "provider's SDK sends its API key");
+            answerUnread(request, response, provider, ErrorKind.AUTHENTICATION,
+                    "send a Tally customer key the way this provider's SDK sends its API key");
             return;
         }
         String method = request.getMethod();
@@ -149,7 +151,7 @@ public final class Gateway {
         if (provider.readsBody(method, endpoint, contentType)) {
             body = readBody(request);
             if (body == null) {
-                answer(response, provider, ErrorKind.TOO_LARGE, "the request body is larger than "
+                answerUnread(request, response, provider, ErrorKind.TOO_LARGE, "the request body is larger than "
                         + settings.maxBodyBytes() + " bytes, the most the gateway reads");
                 return;
             }
@@ -373,6 +375,20 @@ public final class Gateway {
     }
 
     /** Answers an error the gateway itself decided, in the provider's format. */
+    /**
+     * Answers before the request body was read (or while part of it is unread): the connection is closed after the
+     * answer, and says so, since Jetty cannot always skip the rest of a body, and a client that reused a connection
+     * closed without {@code Connection: close} would see its next request fail.
+     */
+    private static void answerUnread(Request request, Response response, Provider provider, ErrorKind kind,
+                                     String message) {
+        HttpFields headers = request.getHeaders();
+        if (headers.contains(HttpHeader.TRANSFER_ENCODING) || headers.getLongField(HttpHeader.CONTENT_LENGTH) > 0) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+        answer(response, provider, kind, message);
+    }
+
     private static void answer(Response response, Provider provider, ErrorKind kind, String message) {
         byte[] body = provider.error(kind, message);
         response.setStatus(kind.status);
