@@ -58,7 +58,7 @@ final class AnthropicProvider implements Provider {
 
     @Override
     public boolean readsBody(String method, String endpoint, String contentType) {
-        return "POST".equals(method) && contentType != null && contentType.startsWith("application/json");
+        return Provider.postsJson(method, contentType);
     }
 
     @Override
@@ -76,7 +76,11 @@ final class AnthropicProvider implements Provider {
     @Override
     public Meter meter(String endpoint, CallPlan plan, int status, HttpHeaders headers) {
         String type = headers == null ? "" : headers.firstValue("content-type").orElse("");
-        return type.startsWith("text/event-stream") ? new StreamMeter(plan) : new PlainMeter(plan);
+        if (type.startsWith("text/event-stream")) {
+            return new StreamMeter(plan);
+        }
+        return new JsonAnswerMeter(json, copyLimit, answer -> fromAnswer(plan, answer),
+                () -> estimated(plan, null, Map.of(), 0));
     }
 
     /** Anthropic's usage fields, and the metric each becomes. */
@@ -111,43 +115,16 @@ final class AnthropicProvider implements Provider {
         return new Usage(model != null ? model : plan.model(), micros(counts), true);
     }
 
-    private final class PlainMeter implements Meter {
-        private final CallPlan plan;
-        private final BoundedCopy copy = new BoundedCopy(copyLimit);
-
-        PlainMeter(CallPlan plan) {
-            this.plan = plan;
+    /** A plain message's usage, or the estimate when it carries none. */
+    private Usage fromAnswer(CallPlan plan, JsonNode answer) {
+        JsonNode u = answer.get("usage");
+        String model = Quantities.text(answer.get("model"));
+        if (u == null || !u.isObject()) {
+            return estimated(plan, model, Map.of(), 0);
         }
-
-        @Override
-        public boolean eventStream() {
-            return false;
-        }
-
-        @Override
-        public void onBytes(byte[] bytes, int offset, int length) {
-            copy.add(bytes, offset, length);
-        }
-
-        @Override
-        public Usage finish(boolean complete) {
-            if (copy.overflowed() || copy.length() == 0) {
-                return estimated(plan, null, Map.of(), 0);
-            }
-            try {
-                JsonNode answer = json.readTree(copy.bytes(), 0, copy.length());
-                JsonNode u = answer.get("usage");
-                String model = Quantities.text(answer.get("model"));
-                if (u == null || !u.isObject()) {
-                    return estimated(plan, model, Map.of(), 0);
-                }
-                Map<String, Long> counts = new HashMap<>();
-                overlay(u, counts);
-                return new Usage(model, micros(counts), false);
-            } catch (IOException e) {
-                return estimated(plan, null, Map.of(), 0);
-            }
-        }
+        Map<String, Long> counts = new HashMap<>();
+        overlay(u, counts);
+        return new Usage(model, micros(counts), false);
     }
 
     private final class StreamMeter implements Meter {

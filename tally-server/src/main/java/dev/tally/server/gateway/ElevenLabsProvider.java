@@ -48,7 +48,7 @@ final class ElevenLabsProvider implements Provider {
 
     @Override
     public boolean readsBody(String method, String endpoint, String contentType) {
-        return "POST".equals(method) && contentType != null && contentType.startsWith("application/json");
+        return Provider.postsJson(method, contentType);
     }
 
     @Override

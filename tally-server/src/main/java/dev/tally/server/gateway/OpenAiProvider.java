@@ -56,7 +56,7 @@ final class OpenAiProvider implements Provider {
 
     @Override
     public boolean readsBody(String method, String endpoint, String contentType) {
-        return "POST".equals(method) && contentType != null && contentType.startsWith("application/json");
+        return Provider.postsJson(method, contentType);
     }
 
     /** Chat and legacy completions stream chunks that can carry usage only when asked. */
@@ -98,7 +98,10 @@ final class OpenAiProvider implements Provider {
     @Override
     public Meter meter(String endpoint, CallPlan plan, int status, HttpHeaders headers) {
         String type = headers == null ? "" : headers.firstValue("content-type").orElse("");
-        return type.startsWith("text/event-stream") ? new StreamMeter(plan) : new PlainMeter(plan);
+        if (type.startsWith("text/event-stream")) {
+            return new StreamMeter(plan);
+        }
+        return new JsonAnswerMeter(json, copyLimit, answer -> fromAnswer(plan, answer), () -> estimated(plan, null, 0));
     }
 
     /** The usage object of an answer (chat, completions, embeddings or Responses) as event quantities. */
@@ -130,43 +133,14 @@ final class OpenAiProvider implements Provider {
         return new Usage(model != null ? model : plan.model(), micros, true);
     }
 
-    /** A plain JSON answer: its usage read from a bounded copy at the end. */
-    private final class PlainMeter implements Meter {
-        private final CallPlan plan;
-        private final BoundedCopy copy = new BoundedCopy(copyLimit);
-
-        PlainMeter(CallPlan plan) {
-            this.plan = plan;
+    /** A plain answer's usage, or the estimate when it carries none. */
+    private Usage fromAnswer(CallPlan plan, JsonNode answer) {
+        JsonNode u = answer.get("usage");
+        String model = Quantities.text(answer.get("model"));
+        if (u == null || !u.isObject()) {
+            return estimated(plan, model, 0);
         }
-
-        @Override
-        public boolean eventStream() {
-            return false;
-        }
-
-        @Override
-        public void onBytes(byte[] bytes, int offset, int length) {
-            copy.add(bytes, offset, length);
-        }
-
-        @Override
-        public Usage finish(boolean complete) {
-            if (copy.overflowed() || copy.length() == 0) {
-                return estimated(plan, null, 0);
-            }
-            JsonNode answer;
-            try {
-                answer = json.readTree(copy.bytes(), 0, copy.length());
-            } catch (IOException e) {
-                return estimated(plan, null, 0);
-            }
-            JsonNode u = answer.get("usage");
-            String model = Quantities.text(answer.get("model"));
-            if (u == null || !u.isObject()) {
-                return estimated(plan, model, 0);
-            }
-            return new Usage(model, usage(u), false);
-        }
+        return new Usage(model, usage(u), false);
     }
 
     /** A stream of chunks (chat, completions) or of Responses events. */

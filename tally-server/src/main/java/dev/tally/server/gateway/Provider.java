@@ -27,6 +27,11 @@ interface Provider {
     /** Whether this call's body is read (to estimate it) rather than streamed through unread. */
     boolean readsBody(String method, String endpoint, String contentType);
 
+    /** Whether a call sends a JSON body, the only kind the providers' APIs that the gateway estimates take. */
+    static boolean postsJson(String method, String contentType) {
+        return "POST".equals(method) && contentType != null && contentType.startsWith("application/json");
+    }
+
     /**
      * What the call expects to use, from its path and body.
      *
