@@ -15,6 +15,8 @@ let stop = null;
 const routes = [
   { pattern: /^\/?$/, nav: 'overview', page: overview, title: 'Overview' },
   { pattern: /^\/customers\/([^/]+)$/, nav: 'overview', page: customer, title: 'Customer' },
+  { pattern: /^\/customers\/([^/]+)\/users$/, nav: 'overview', page: { render: customer.renderUsers }, title: 'End users' },
+  { pattern: /^\/customers\/([^/]+)\/users\/(.+)$/, nav: 'overview', page: { render: customer.renderUser }, title: 'End user' },
   { pattern: /^\/logs$/, nav: 'logs', page: logs, title: 'Usage logs' },
   { pattern: /^\/months$/, nav: 'months', page: months, title: 'Monthly summaries' },
   { pattern: /^\/catalog$/, nav: 'catalog', page: catalog, title: 'Plans & customers' },
@@ -38,7 +40,8 @@ async function show() {
   const params = new URLSearchParams(search);
   const match = path.match(route.pattern);
   try {
-    stop = await route.page.render(main, { id: match[1] ? decodeURIComponent(match[1]) : null, params }) || null;
+    const arg = (i) => (match[i] ? decodeURIComponent(match[i]) : null);
+    stop = await route.page.render(main, { id: arg(1), user: arg(2), params }) || null;
   } catch (e) {
     replace(main, failure(e));
   }

@@ -5,6 +5,7 @@ import { h, replace, stat, section, table, empty, failure } from './dom.js';
 import * as f from './format.js';
 import * as w from './widgets.js';
 import { alertList } from './alerts.js';
+import * as users from './endusers.js';
 
 export async function render(main, { id }) {
   const base = `/v1/customers/${encodeURIComponent(id)}`;
@@ -17,6 +18,13 @@ export async function render(main, { id }) {
   const chart = w.usageChart(`Usage of ${customer.name}`, (range) => points(range, base, report, history, weeks), [
     { key: 'day', label: 'Days' }, { key: 'week', label: 'Weeks' }, { key: 'month', label: 'Months' }]);
 
+  const enc = encodeURIComponent;
+  const people = users.breakdowns(base, report, tz, {
+    user: (u) => `#/customers/${enc(id)}/users/${enc(u)}`,
+    dimension: (key, value) => `#/logs${query({ customer: id, [`dimension.${key}`]: value })}`,
+    allUsers: `#/customers/${enc(id)}/users`,
+  });
+
   replace(main,
     h('div', { class: 'page-head' },
       h('div', {}, h('p', { class: 'muted small' }, h('a', { href: '#/' }, '← All customers')),
@@ -28,6 +36,7 @@ export async function render(main, { id }) {
     w.periodStats(report, tz, stat),
     section('Limits this period', w.limitList(report.limits, tz, 'Give the customer a plan with limits under “Plans & customers”.')),
     section('Usage over time', chart.element),
+    section('End users and dimensions', people.element),
     h('div', { class: 'grid-2' },
       section('By provider', breakdown(report.by_provider, false)),
       section('By model', breakdown(report.by_model, true))),
@@ -39,7 +48,35 @@ export async function render(main, { id }) {
       section('Active alerts', activeAlerts)),
     section('Last calls', w.callsTable(recent.events.slice(0, 20), tz)),
     section('History', w.historyTable(history)));
-  await chart.draw();
+  await Promise.all([chart.draw(), people.draw()]);
+}
+
+/** The head of a page below a customer's: a link back to it, a title and a line under it. */
+function subHead(customer, title, line) {
+  return h('div', { class: 'page-head' }, h('div', {},
+    h('p', { class: 'muted small' }, h('a', { href: `#/customers/${encodeURIComponent(customer.id)}` }, `← ${customer.name}`)),
+    h('h1', {}, title), h('p', { class: 'muted' }, line)));
+}
+
+/** Every end user of a customer's month (#/customers/{id}/users). */
+export async function renderUsers(main, { id, params }) {
+  const base = `/v1/customers/${encodeURIComponent(id)}`;
+  const customer = await api(base);
+  await users.usersList(main, { base, params,
+    head: subHead(customer, `End users of ${customer.name}`, 'Every user of this billing month, largest first.'),
+    link: (u) => `#/customers/${encodeURIComponent(id)}/users/${encodeURIComponent(u)}`,
+    sortHref: (sort) => `#/customers/${encodeURIComponent(id)}/users?sort=${sort}` });
+  return null;
+}
+
+/** One end user of a customer (#/customers/{id}/users/{user}). */
+export async function renderUser(main, { id, user }) {
+  const base = `/v1/customers/${encodeURIComponent(id)}`;
+  const customer = await api(base);
+  await users.userPage(main, { base, user, timeZone: customer.timezone,
+    head: subHead(customer, user, `End user of ${customer.name} · this billing period · times in ${customer.timezone}`),
+    logHref: `#/logs${query({ customer: id, user })}` });
+  return null;
 }
 
 /** Active alerts of the customer, or a note if this server has no alerts API. */

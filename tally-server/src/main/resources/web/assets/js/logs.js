@@ -19,14 +19,36 @@ export async function allCustomers() {
   return list;
 }
 
-function field(id, label, input) {
-  return h('div', { class: 'field' }, h('label', { for: id }, label), input);
+function field(id, label, input, ...more) {
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, ...more);
 }
 
 function nextDay(yyyyMmDd) {
   const d = new Date(`${yyyyMmDd}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** The log's dimension filters (dimension.KEY=VALUE parameters) as the form shows them: "platform=instagram, bot=x". */
+function dimensionText(params) {
+  return [...params.entries()].filter(([k]) => k.startsWith('dimension.'))
+    .map(([k, val]) => `${k.slice('dimension.'.length)}=${val}`).join(', ');
+}
+
+/** "platform=instagram, bot=x" -> {"dimension.platform": "instagram", ...}; null when a part is not key=value. */
+function parseDimensions(text) {
+  const out = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = part.indexOf('=');
+    if (at < 1 || at === part.length - 1) return null;
+    out[`dimension.${part.slice(0, at).trim()}`] = part.slice(at + 1).trim();
+  }
+  return out;
+}
+
+function dimensionsOf(e) {
+  const pairs = Object.entries(e.dimensions || {});
+  return pairs.length ? pairs.map(([k, val]) => `${k}=${val}`).join(', ') : f.DASH;
 }
 
 export async function render(main, { params }) {
@@ -45,6 +67,10 @@ export async function render(main, { params }) {
     field('f-provider', 'Provider', h('input', { id: 'f-provider', name: 'provider', value: v('provider'), placeholder: 'any' })),
     field('f-model', 'Model', h('input', { id: 'f-model', name: 'model', value: v('model'), placeholder: 'any' })),
     field('f-endpoint', 'Endpoint', h('input', { id: 'f-endpoint', name: 'endpoint', value: v('endpoint'), placeholder: 'any' })),
+    field('f-user', 'End user', h('input', { id: 'f-user', name: 'user', value: v('user'), placeholder: 'any' })),
+    field('f-dimension', 'Dimension', h('input', { id: 'f-dimension', name: 'dimension', value: dimensionText(params),
+      placeholder: 'platform=instagram', 'aria-describedby': 'f-dimension-hint' }),
+    h('span', { class: 'muted small', id: 'f-dimension-hint' }, 'key=value; several with commas')),
     field('f-from', `From (${tz})`, h('input', { id: 'f-from', name: 'from', type: 'date', value: v('from') })),
     field('f-to', `To (${tz})`, h('input', { id: 'f-to', name: 'to', type: 'date', value: v('to') })),
     h('label', { class: 'check' }, h('input', { type: 'checkbox', id: 'f-errors', name: 'errors', checked: params.get('errors') === 'true' }), 'Errors only'),
@@ -54,7 +80,19 @@ export async function render(main, { params }) {
     e.preventDefault();
     const data = new FormData(form);
     const q = {};
-    for (const [k, val] of data.entries()) if (val) q[k] = val;
+    for (const [k, val] of data.entries()) if (val && k !== 'dimension') q[k] = val;
+    const dims = parseDimensions(String(data.get('dimension') || ''));
+    const input = form.querySelector('#f-dimension');
+    form.querySelector('#f-dimension-error')?.remove();
+    if (!dims) {
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', 'f-dimension-error');
+      input.after(h('p', { class: 'field-error', id: 'f-dimension-error' },
+        'dimension: write key=value (several separated by commas), e.g. platform=instagram'));
+      input.focus();
+      return;
+    }
+    Object.assign(q, dims);
     if (data.get('errors')) q.errors = 'true';
     location.hash = `#/logs${query(q)}`;
   });
@@ -66,7 +104,8 @@ export async function render(main, { params }) {
 
   // The day filter is the customer's calendar: from its first instant to the first instant after "to".
   const to = v('to') ? nextDay(v('to')) : null;
-  const filter = { provider: v('provider'), model: v('model'), endpoint: v('endpoint'),
+  const dimensionFilter = Object.fromEntries([...params.entries()].filter(([k]) => k.startsWith('dimension.')));
+  const filter = { provider: v('provider'), model: v('model'), endpoint: v('endpoint'), user: v('user'), ...dimensionFilter,
     errors: params.get('errors') === 'true' ? 'true' : '', from: v('from') ? f.startOfDay(v('from'), tz) : '',
     to: to ? f.startOfDay(to, tz) : '', limit: PAGE };
   const cursors = [null];
@@ -96,7 +135,8 @@ export async function render(main, { params }) {
       { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
       { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },
       { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.moneyEl(e.cost)) },
-      { label: 'User', cell: (e) => e.user ?? f.DASH },
+      { label: 'User', cell: (e) => (e.user ? h('a', { href: `#/customers/${encodeURIComponent(selected.id)}/users/${encodeURIComponent(e.user)}` }, e.user) : f.DASH) },
+      { label: 'Dimensions', cell: (e) => dimensionsOf(e) },
     ], page.events, `Page ${cursors.length} · ${page.events.length} calls`),
     h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted' }, `Page ${cursors.length}`), next));
   };

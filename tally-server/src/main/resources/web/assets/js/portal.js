@@ -4,6 +4,7 @@ import { api, session, signOut, ApiError } from './api.js';
 import { h, replace, section, stat, failure, statusBadge } from './dom.js';
 import * as f from './format.js';
 import * as w from './widgets.js';
+import * as users from './endusers.js';
 
 /** The customer's open alerts (GET /v1/me/alerts), or none on a server without alerts. */
 async function activeAlerts() {
@@ -28,14 +29,16 @@ function warningsWithAlerts(report, alerts, tz) {
 const main = document.getElementById('main');
 document.getElementById('signout').addEventListener('click', signOut);
 
-async function render() {
-  const [me, report, history, recent, alerts] = await Promise.all([api('/v1/me'),
+/** The customer's month: warnings, limits, the chart, its users and dimensions, calls and history (#/). */
+async function renderHome(me) {
+  const [report, history, recent, alerts] = await Promise.all([
     api('/v1/me/usage?period=current'), api('/v1/me/history?months=12'), api('/v1/me/events?limit=20'),
     activeAlerts()]);
   const tz = me.timezone;
-  document.getElementById('who').textContent = me.name;
   const chart = w.usageChart('Your usage', (range) => (range === 'month' ? w.monthPoints(history) : w.dailyPoints(report)),
     [{ key: 'day', label: 'Days' }, { key: 'month', label: 'Months' }]);
+  const people = users.breakdowns('/v1/me', report, tz, {
+    user: (u) => `#/users/${encodeURIComponent(u)}`, dimension: null, allUsers: '#/users' });
   replace(main,
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, `Your usage, ${me.name}`),
       h('p', { class: 'muted' }, `This billing period · plan ${report.plan ?? 'none'} · times in ${tz}`))),
@@ -43,14 +46,54 @@ async function render() {
     section('Warnings', warningsWithAlerts(report, alerts, tz)),
     section('Your limits', w.limitList(report.limits, tz, 'Your plan has no limits: usage is only measured.')),
     section('Usage over time', chart.element),
+    section('Your users and dimensions', people.element),
     section('Recent calls', w.callsTable(recent.events, tz)),
     section('History', w.historyTable(history)));
-  await chart.draw();
+  await Promise.all([chart.draw(), people.draw()]);
+}
+
+function back() {
+  return h('p', { class: 'muted small' }, h('a', { href: '#/' }, '← Your usage'));
+}
+
+/** Every user of the customer's month (#/users). */
+async function renderUsers(me, params) {
+  await users.usersList(main, { base: '/v1/me', params,
+    head: h('div', { class: 'page-head' }, h('div', {}, back(), h('h1', {}, 'Your users'),
+      h('p', { class: 'muted' }, `Every end user of ${me.name} this billing month, largest first.`))),
+    link: (u) => `#/users/${encodeURIComponent(u)}`, sortHref: (sort) => `#/users?sort=${sort}` });
+}
+
+/** One of the customer's users: its month, what is left of each limit, its last calls (#/users/{user}). */
+async function renderUser(me, user) {
+  await users.userPage(main, { base: '/v1/me', user, timeZone: me.timezone, logHref: null,
+    head: h('div', { class: 'page-head' }, h('div', {}, h('p', { class: 'muted small' }, h('a', { href: '#/users' }, '← Your users')),
+      h('h1', {}, user), h('p', { class: 'muted' }, `Your user's usage this billing period · times in ${me.timezone}`))) });
+}
+
+let me = null;
+
+/** A small hash router: #/ is the month, #/users the users, #/users/{user} one of them. */
+async function show() {
+  const [path, search = ''] = (location.hash.replace(/^#/, '') || '/').split('?');
+  const params = new URLSearchParams(search);
+  try {
+    const one = path.match(/^\/users\/(.+)$/);
+    if (one) await renderUser(me, decodeURIComponent(one[1]));
+    else if (path === '/users') await renderUsers(me, params);
+    else await renderHome(me);
+    window.scrollTo(0, 0);
+  } catch (e) {
+    replace(main, failure(e));
+  }
 }
 
 try {
   await session();
-  await render();
+  me = await api('/v1/me');
+  document.getElementById('who').textContent = me.name;
+  window.addEventListener('hashchange', show);
+  await show();
 } catch (e) {
   replace(main, failure(e));
 }

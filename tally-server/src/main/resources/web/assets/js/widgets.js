@@ -4,18 +4,27 @@ import * as f from './format.js';
 
 /** One limit: name, used of amount, a bar, percent, remaining and when it resets (in the customer's zone). */
 export function limitBar(l, timeZone) {
-  const scope = [l.provider, l.model, l.endpoint].filter(Boolean).join(' / ');
+  const scope = [l.provider, l.model, l.endpoint, l.user ? `user ${l.user}` : null,
+    ...Object.entries(l.dimensions || {}).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(' / ');
+  // A user's page marks whose counter a limit is: the user's own, or the customer's that every user shares.
+  const shared = { customer: 'shared by all users', user: 'this user’s own' }[l.scope];
   const title = `${l.name}${l.mode === 'soft' ? ' (soft)' : ''}`;
   return h('li', { class: 'limit', dataset: { limit: l.name } },
     h('div', { class: 'limit-head' }, h('span', { class: 'limit-name' }, title),
       statusBadge(l.status)),
-    h('div', { class: 'limit-sub muted' }, `${l.metric} per ${l.window}${scope ? ` · ${scope}` : ''}`),
+    h('div', { class: 'limit-sub muted' }, `${l.metric} per ${l.window}${l.per ? ` for each ${perLabel(l.per)}` : ''}`
+      + `${scope ? ` · ${scope}` : ''}${shared ? ` · ${shared}` : ''}`),
     bar(l.percent, l.status, `${l.name}: ${l.percent === null ? 'unlimited' : f.percent(l.percent)}`),
     h('div', { class: 'limit-foot' },
       h('span', {}, `${f.amount(l.metric, l.used)} of ${f.amount(l.metric, l.amount)}`),
       h('span', {}, l.percent === null ? 'no limit' : f.percent(l.percent)),
       h('span', {}, l.remaining === null ? 'unlimited' : `${f.amount(l.metric, l.remaining)} left`),
       h('span', { class: 'muted' }, `resets ${f.dateTime(l.resets_at, timeZone)}`)));
+}
+
+/** "user" -> "user", "dimensions.platform" -> "platform". */
+export function perLabel(per) {
+  return per.startsWith('dimensions.') ? per.slice('dimensions.'.length) : per;
 }
 
 /** Every limit of a usage report as bars; says what to do when there are none. */

@@ -2,9 +2,7 @@ package dev.tally.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.money.MoneyText;
-import dev.tally.core.testing.MutableClock;
 import dev.tally.server.testing.Api;
-import dev.tally.server.testing.Backend;
 import dev.tally.server.testing.Browser;
 import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -31,26 +29,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdminConsoleBrowserTest {
-    private TestServer server;
+    private ConsoleSite site;
     private Api admin;
     private Browser browser;
 
     @BeforeAll
     void start(@TempDir Path dir) {
-        MutableClock clock = MutableClock.at("2026-05-01T00:00:00Z");
-        server = TestServer.start(Backend.SQLITE, dir, clock);
-        admin = server.admin();
-        ConsoleData.seed(admin, clock);
-        browser = Browser.start(server.port());
+        site = ConsoleSite.start(dir);
+        admin = site.admin();
+        browser = site.browser();
     }
 
     @AfterAll
     void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
+        if (site != null) {
+            site.close();
         }
     }
 

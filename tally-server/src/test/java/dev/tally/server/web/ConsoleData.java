@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The data the console tests look at: a plan with limits, three customers (two with seven months of history,
- * one with nothing), prices, and calls with errors on several days. History is written by moving the clock through
+ * one with nothing), prices, and calls with errors on several days, spread over four end users (user_1 to user_4,
+ * in turn) and two dimensions (platform: instagram, tiktok for every third call; bot: support, sales in turn). History is written by moving the clock through
  * the months, since the API takes events at most 35 days old.
  */
 final class ConsoleData {
@@ -64,11 +65,13 @@ final class ConsoleData {
             boolean claude = i % 3 == 2;
             items.add("""
                     {"id":"%s-%s-%d","customer":"%s","timestamp":"%s","provider":"%s","model":"%s",
-                     "endpoint":"%s","status":%d,"latency_ms":%d,"usage":{"input_tokens":%d,"output_tokens":%d}}"""
+                     "endpoint":"%s","status":%d,"latency_ms":%d,"usage":{"input_tokens":%d,"output_tokens":%d},
+                     "user":"user_%d","dimensions":{"platform":"%s","bot":"%s"}}"""
                     .formatted(customer, prefix, i, customer, start.plusSeconds(60L * i),
                             claude ? "anthropic" : "openai", claude ? "claude" : "gpt-4",
                             i % 2 == 0 ? "/api/chat" : "/api/summarize", i % 4 == 3 ? oddStatus : 200,
-                            80 + 37 * (i % 9), 400 + 10 * i, 150 + 5 * i));
+                            80 + 37 * (i % 9), 400 + 10 * i, 150 + 5 * i,
+                            i % 4 + 1, claude ? "tiktok" : "instagram", i % 2 == 0 ? "support" : "sales"));
         }
         Api.Response r = admin.post("/v1/events", "[" + String.join(",", items) + "]");
         assertThat(r.status()).as(r.body()).isEqualTo(200);

@@ -1,9 +1,6 @@
 package dev.tally.server.web;
 
-import dev.tally.core.testing.MutableClock;
-import dev.tally.server.testing.Backend;
 import dev.tally.server.testing.Browser;
-import dev.tally.server.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -27,26 +24,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PortalBrowserTest {
-    private TestServer server;
+    private ConsoleSite site;
     private Browser browser;
     private String acmeKey;
 
     @BeforeAll
     void start(@TempDir Path dir) {
-        MutableClock clock = MutableClock.at("2026-05-01T00:00:00Z");
-        server = TestServer.start(Backend.SQLITE, dir, clock);
-        ConsoleData.seed(server.admin(), clock);
-        acmeKey = server.admin().post("/v1/customers/acme/keys", null).json().get("key").asText();
-        browser = Browser.start(server.port());
+        site = ConsoleSite.start(dir);
+        browser = site.browser();
+        acmeKey = site.customerKey("acme");
     }
 
     @AfterAll
     void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
+        if (site != null) {
+            site.close();
         }
     }
 

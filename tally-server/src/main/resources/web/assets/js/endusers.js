@@ -1,0 +1,187 @@
+// End users and dimensions (issue 13): a customer's top users and each dimension's breakdown over today, this week
+// or the billing month; every user of the month; one user's page. Shared by the console (/v1/customers/{id}/...) and
+// the portal (/v1/me/...), which differ only in the API base and in where links lead.
+//
+// The month comes from the server's sums (by_user, by_dimension: exact, kept per billing month). The server keeps no
+// sums by user per day, so today and this week are summed here from the event log, reading at most MAX_PAGES pages;
+// the page says so when a range had more calls than that.
+import { api, query } from './api.js';
+import { h, replace, stat, section, table, empty, failure } from './dom.js';
+import * as f from './format.js';
+import * as w from './widgets.js';
+
+const TOP = 20;
+const PAGE = 1000;
+const MAX_PAGES = 5;
+const RANGES = [{ key: 'day', label: 'Today' }, { key: 'week', label: 'This week' }, { key: 'month', label: 'This month' }];
+
+/**
+ * Top users and every dimension's breakdown with a Today / This week / This month switch.
+ * base: the API base of the customer; report: its current usage report; links: {user(u), dimension(key, value)}.
+ */
+export function breakdowns(base, report, timeZone, links) {
+  let range = 'month';
+  const buttons = RANGES.map((r) => h('button', {
+    type: 'button', class: 'seg', dataset: { usersRange: r.key }, 'aria-pressed': String(r.key === range),
+    onclick: () => { range = r.key; draw(); },
+  }, r.label));
+  const body = h('div', { id: 'breakdowns', 'aria-live': 'polite' });
+  const element = h('div', {},
+    h('div', { class: 'toolbar' }, h('div', { class: 'segmented', role: 'group', 'aria-label': 'Range' }, buttons),
+      links.allUsers ? h('a', { href: links.allUsers }, 'All users of the month →') : null),
+    body);
+
+  async function draw() {
+    buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.usersRange === range)));
+    let sums;
+    try {
+      sums = range === 'month' ? fromReport(report) : await fromEvents(base, since(range, report, timeZone));
+    } catch (e) {
+      replace(body, failure(e));
+      return;
+    }
+    const keys = Object.keys(sums.dimensions).sort();
+    replace(body,
+      h('p', { class: 'muted small', id: 'breakdowns-note' }, note(range, sums, report, timeZone)),
+      h('div', { class: 'grid-2' },
+        h('div', { dataset: { breakdown: 'users' } }, h('h3', {}, 'Top users'),
+          sums.users.length ? rowsTable('User', sums.users, (r) => h('a', { href: links.user(r.name) }, r.name))
+            : empty('No calls named a user here.', 'Send events with "user" to see who uses the most.')),
+        keys.length ? keys.map((key) => h('div', { dataset: { breakdown: `dimension.${key}` } },
+          h('h3', {}, `By ${key}`), rowsTable(key, sums.dimensions[key],
+            (r) => (links.dimension ? h('a', { href: links.dimension(key, r.name) }, r.name) : r.name))))
+          : h('div', { dataset: { breakdown: 'dimensions' } }, h('h3', {}, 'By dimension'),
+            empty('No calls with dimensions here.', 'Send events with "dimensions": {"platform": "instagram"}.'))));
+  }
+  return { element, draw };
+}
+
+function rowsTable(label, rows, nameCell) {
+  return table([
+    { label, cell: nameCell },
+    { label: 'Requests', numeric: true, cell: (r) => f.int(r.requests) },
+    { label: 'Errors', numeric: true, cell: (r) => f.int(r.errors) },
+    { label: 'Tokens', numeric: true, cell: (r) => f.int(r.tokens) },
+    { label: 'Cost', numeric: true, cell: (r) => f.moneyEl(r.cost) },
+  ], rows);
+}
+
+function note(range, sums, report, timeZone) {
+  if (range === 'month') {
+    return `This billing period (${f.date(report.period.start, timeZone)} onwards), the top ${TOP} by requests`
+      + `${report.users_truncated ? '; past 100,000 users the rest are summed under “(other)”' : ''}.`;
+  }
+  const from = range === 'day' ? 'today' : `since ${f.dateTime(sums.since, timeZone)}`;
+  return sums.partial
+    ? `From the latest ${f.int(sums.calls)} calls ${from} (${timeZone}); earlier calls of the range are not counted here.`
+    : `All ${f.int(sums.calls)} calls ${from} (${timeZone}), the top ${TOP} by requests.`;
+}
+
+function fromReport(report) {
+  const rename = (rows, field) => (rows || []).map((r) => ({ ...r, name: r[field] }));
+  return { users: rename(report.by_user, 'user'), dimensions: Object.fromEntries(Object.entries(report.by_dimension || {})
+    .map(([key, rows]) => [key, rename(rows, 'value')])) };
+}
+
+/** The start of today, or of this week's Monday, in the customer's zone; "today" is the server's (the report's last day). */
+function since(range, report, timeZone) {
+  let day = report.daily.length ? report.daily[report.daily.length - 1].date : report.period.start.slice(0, 10);
+  if (range === 'week') {
+    const [y, m, d] = day.split('-').map(Number);
+    const t = new Date(Date.UTC(y, m - 1, d));
+    t.setUTCDate(t.getUTCDate() - ((t.getUTCDay() + 6) % 7));
+    day = t.toISOString().slice(0, 10);
+  }
+  return f.startOfDay(day, timeZone);
+}
+
+/** Sums the event log from an instant on by user and by dimension value, counted as the server counts them. */
+async function fromEvents(base, fromIso) {
+  const users = new Map();
+  const dimensions = new Map();
+  let calls = 0;
+  let pages = 0;
+  let cursor = null;
+  do {
+    const page = await api(`${base}/events${query({ from: fromIso, limit: PAGE, cursor })}`);
+    for (const e of page.events) {
+      calls += 1;
+      if (e.user) add(users, e.user, e);
+      for (const [key, value] of Object.entries(e.dimensions || {})) {
+        if (!dimensions.has(key)) dimensions.set(key, new Map());
+        add(dimensions.get(key), value, e);
+      }
+    }
+    cursor = page.next_cursor;
+    pages += 1;
+  } while (cursor && pages < MAX_PAGES);
+  return { users: top(users), dimensions: Object.fromEntries([...dimensions].map(([k, m]) => [k, top(m)])),
+    calls, partial: !!cursor, since: fromIso };
+}
+
+function add(map, name, e) {
+  const row = map.get(name) || { name, requests: 0, errors: 0, tokens: 0, cost: '0' };
+  row.requests += 1;
+  if (e.status >= 400) row.errors += 1;
+  row.tokens += e.tokens || 0;
+  row.cost = f.addMoney(row.cost, e.cost);
+  map.set(name, row);
+}
+
+function top(map) {
+  return [...map.values()].sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name)).slice(0, TOP);
+}
+
+const SORTS = [{ key: 'requests', label: 'Requests' }, { key: 'tokens', label: 'Tokens' }, { key: 'cost', label: 'Cost' }];
+
+/**
+ * Every end user of the billing month, largest first, a page of 50 at a time.
+ * opts: {base, params, head (elements above), link(user), sortHref(sort)}.
+ */
+export async function usersList(main, { base, params, head, link, sortHref }) {
+  const sort = SORTS.some((s) => s.key === params.get('sort')) ? params.get('sort') : 'requests';
+  const results = h('div', { id: 'users-list' });
+  replace(main, head, h('div', { class: 'toolbar' }, h('span', { class: 'muted' }, 'Sort by'),
+    h('div', { class: 'segmented', role: 'group', 'aria-label': 'Sort by' }, SORTS.map((s) => h('a', {
+      class: 'seg', href: sortHref(s.key), 'aria-pressed': String(s.key === sort) }, s.label)))),
+  section('End users this month', results));
+  const cursors = [null];
+  const load = async () => {
+    try {
+      const page = await api(`${base}/users${query({ period: 'current', sort, limit: 50, cursor: cursors[cursors.length - 1] })}`);
+      if (!page.users.length) {
+        replace(results, empty('No end users this month.', 'Calls that name a "user" appear here.'));
+        return;
+      }
+      const prev = h('button', { type: 'button', disabled: cursors.length === 1, onclick: () => { cursors.pop(); load(); } }, '← Previous');
+      const next = h('button', { type: 'button', disabled: !page.next_cursor, onclick: () => { cursors.push(page.next_cursor); load(); } }, 'Next →');
+      replace(results,
+        page.users_truncated ? h('p', { class: 'muted small' }, 'Past 100,000 users this month, the rest are summed under “(other)”.') : null,
+        rowsTable('User', page.users.map((u) => ({ ...u, name: u.user })), (r) => (r.name === '(other)' ? r.name
+          : h('a', { href: link(r.name) }, r.name))),
+        h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted' }, `Page ${cursors.length}`), next));
+    } catch (e) {
+      replace(results, failure(e));
+    }
+  };
+  await load();
+}
+
+/**
+ * One end user's month: totals, the limits that apply to its calls (its own and the customer-wide ones), its last
+ * calls. opts: {base, user, timeZone, head (elements above), logHref (the full log of the user, or null)}.
+ */
+export async function userPage(main, { base, user, timeZone, head, logHref }) {
+  const [usage, calls] = await Promise.all([
+    api(`${base}/users/${encodeURIComponent(user)}/usage?period=current`),
+    api(`${base}/events${query({ user, limit: 20 })}`)]);
+  const t = usage.totals;
+  replace(main, head,
+    h('div', { class: 'stats', id: 'user-totals' },
+      stat('Requests', f.int(t.requests), `${f.int(t.errors)} errors`), stat('Tokens', f.int(t.tokens)),
+      stat('Cost', f.moneyEl(t.cost)),
+      stat('Period', `${f.date(usage.period.start, timeZone)} – ${f.date(new Date(Date.parse(usage.period.end) - 1).toISOString(), timeZone)}`)),
+    section('Limits for this user', w.limitList(usage.limits, timeZone, 'No limit applies to this user’s calls.')),
+    section('Last calls of this user', w.callsTable(calls.events, timeZone),
+      logHref ? h('p', {}, h('a', { href: logHref }, 'All calls of this user in the usage log →')) : null));
+}

@@ -1,0 +1,174 @@
+package dev.tally.server.web;
+
+import dev.tally.server.testing.Browser;
+import dev.tally.server.testing.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * End users and dimensions (issue 13) in the console and the portal, in headless Chromium: a customer's top users
+ * and dimension breakdowns today, this week and this month, a user's own page, the usage log filtered by user and
+ * by dimension, every user of the month, and the same seen by the customer in its portal.
+ *
+ * <p>The seeded acme has 20 calls a day from Nov 14 to 20 (Europe/Berlin, "today" Nov 20, a Friday), four users in
+ * turn: each user has 5 calls today, 25 this week (since Monday Nov 16) and 35 this month.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndUsersBrowserTest {
+    private ConsoleSite site;
+    private Browser browser;
+    private String acmeKey;
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        site = ConsoleSite.start(dir);
+        browser = site.browser();
+        acmeKey = site.customerKey("acme");
+        browser.signIn(TestServer.ADMIN_KEY);
+    }
+
+    @AfterAll
+    void stop() {
+        if (site != null) {
+            site.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void customerPage_topUsersAndDimensions_byDayWeekAndMonth() {
+        browser.open("/#/customers/acme");
+        assertThat(requestsOf("users", "user_1")).isEqualTo("35");
+        assertThat(browser.find("[data-breakdown='dimension.platform']").getText()).contains("instagram")
+                .contains("tiktok");
+        assertThat(browser.find("[data-breakdown='dimension.bot']").getText()).contains("support").contains("sales");
+
+        browser.find("button[data-users-range=day]").click();
+        browser.await(d -> d.findElement(By.id("breakdowns-note")).getText().contains("All 20 calls today"));
+        assertThat(requestsOf("users", "user_1")).isEqualTo("5");
+        // Every third call is on TikTok: 6 of today's 20.
+        assertThat(requestsOf("dimension.platform", "tiktok")).isEqualTo("6");
+
+        browser.find("button[data-users-range=week]").click();
+        browser.await(d -> d.findElement(By.id("breakdowns-note")).getText().contains("All 100 calls since"));
+        assertThat(requestsOf("users", "user_1")).isEqualTo("25");
+        browser.fullPageScreenshot("customer-users-week");
+    }
+
+    @Test
+    @Order(2)
+    void userPage_linkedFromTopUsers_showsTotalsLimitsAndOnlyItsCalls() {
+        browser.open("/#/customers/acme");
+        browser.find("[data-breakdown=users] a[href$='/users/user_2']").click();
+        browser.await(d -> d.getCurrentUrl().endsWith("#/customers/acme/users/user_2"));
+        assertThat(browser.find("#user-totals").getText()).containsIgnoringCase("requests\n35");
+        // The customer's limits apply to the user's calls too, and say that every user shares them.
+        browser.await(d -> d.findElements(By.cssSelector("ul.limits li.limit")).size() == 4);
+        assertThat(browser.find("li.limit[data-limit=requests-month]").getText()).contains("shared by all users");
+        List<WebElement> calls = browser.find("#s-last-calls-of-this-user").findElement(By.xpath(".."))
+                .findElements(By.cssSelector("tbody tr"));
+        assertThat(calls).hasSize(20);
+        browser.fullPageScreenshot("customer-user");
+
+        browser.find("a[href*='user=user_2']").click();
+        browser.await(d -> d.getCurrentUrl().contains("#/logs?customer=acme&user=user_2"));
+        int user2Calls = site.admin().get("/v1/customers/acme/events?user=user_2&limit=50").json().get("events")
+                .size();
+        assertThat(user2Calls).isGreaterThan(0);
+        browser.await(d -> d.findElements(By.cssSelector("#log-results tbody tr")).size() == user2Calls);
+        assertThat(browser.find("#f-user").getDomProperty("value")).isEqualTo("user_2");
+        assertThat(column("User")).containsOnly("user_2");
+    }
+
+    @Test
+    @Order(3)
+    void usageLog_filtersByDimension_andExplainsAMalformedFilter() {
+        browser.open("/#/logs?customer=acme");
+        browser.await(d -> d.findElements(By.cssSelector("#log-results tbody tr")).size() == 50);
+        browser.find("#f-dimension").sendKeys("platform");
+        browser.find("#log-filters button[type=submit]").click();
+        assertThat(browser.find("#f-dimension-error").getText()).contains("key=value");
+        assertThat(browser.find("#f-dimension").getDomAttribute("aria-invalid")).isEqualTo("true");
+
+        browser.find("#f-dimension").sendKeys("=tiktok, bot=sales");
+        browser.find("#log-filters button[type=submit]").click();
+        browser.await(d -> d.getCurrentUrl().contains("dimension.platform=tiktok")
+                && d.getCurrentUrl().contains("dimension.bot=sales"));
+        int matching = site.admin().get("/v1/customers/acme/events?dimension.platform=tiktok&dimension.bot=sales"
+                + "&limit=50").json().get("events").size();
+        assertThat(matching).isGreaterThan(0);
+        browser.await(d -> d.findElements(By.cssSelector("#log-results tbody tr")).size() == matching);
+        assertThat(column("Dimensions")).containsOnly("bot=sales, platform=tiktok");
+        assertThat(browser.find("#f-dimension").getDomProperty("value")).isEqualTo("platform=tiktok, bot=sales");
+        browser.screenshot("logs-dimension");
+    }
+
+    @Test
+    @Order(4)
+    void allUsersPage_listsEveryUserOfTheMonth_sortable() {
+        browser.open("/#/customers/acme/users?sort=cost");
+        browser.await(d -> d.findElements(By.cssSelector("#users-list tbody tr")).size() == 4);
+        assertThat(browser.find("a.seg[aria-pressed=true]").getText()).isEqualTo("Cost");
+        assertThat(browser.find("#users-list").getText()).contains("user_1").contains("user_4");
+        browser.screenshot("customer-users");
+    }
+
+    @Test
+    @Order(5)
+    void portal_customerSeesItsUsers_andOneUsersPage() {
+        browser.find("#signout").click();
+        browser.await(d -> d.getCurrentUrl().endsWith("/signin"));
+        browser.signIn(acmeKey);
+        browser.await(d -> d.getCurrentUrl().endsWith("/portal"));
+        assertThat(requestsOf("users", "user_3")).isEqualTo("35");
+        browser.fullPageScreenshot("portal-with-users");
+
+        browser.find("[data-breakdown=users] a[href='#/users/user_3']").click();
+        browser.await(d -> d.findElements(By.id("user-totals")).size() == 1);
+        assertThat(browser.find("h1").getText()).isEqualTo("user_3");
+        assertThat(browser.find("#user-totals").getText()).containsIgnoringCase("requests\n35");
+        assertThat(browser.find("#s-last-calls-of-this-user").findElement(By.xpath(".."))
+                .findElements(By.cssSelector("tbody tr"))).hasSize(20);
+        browser.screenshot("portal-user");
+
+        browser.find("a[href='#/users']").click();
+        browser.await(d -> d.findElements(By.cssSelector("#users-list tbody tr")).size() == 4);
+        browser.screenshot("portal-users");
+        // The portal never shows another customer's users, whatever its page asks for.
+        Object status = browser.asyncScript("""
+                const done = arguments[arguments.length - 1];
+                fetch('/v1/customers/globex/users').then(r => done(r.status));""");
+        assertThat(status).isEqualTo(403L);
+    }
+
+    /** The Requests cell of a row of a breakdown ("users", "dimension.platform"), once the row is there. */
+    private String requestsOf(String breakdown, String name) {
+        return browser.await(d -> d.findElements(By.cssSelector("[data-breakdown='" + breakdown + "'] tbody tr"))
+                .stream().filter(r -> r.findElements(By.tagName("td")).get(0).getText().equals(name))
+                .map(r -> r.findElements(By.tagName("td")).get(1).getText()).findFirst().orElse(null));
+    }
+
+    /** The texts of one column of the usage log, found by its header. */
+    private List<String> column(String header) {
+        List<String> heads = browser.driver().findElements(By.cssSelector("#log-results thead th")).stream()
+                .map(WebElement::getText).map(String::trim).toList();
+        int index = heads.stream().map(String::toLowerCase).toList().indexOf(header.toLowerCase());
+        assertThat(index).as(heads.toString()).isNotNegative();
+        return browser.driver().findElements(By.cssSelector("#log-results tbody tr")).stream()
+                .map(r -> r.findElements(By.tagName("td")).get(index).getText()).toList();
+    }
+}
