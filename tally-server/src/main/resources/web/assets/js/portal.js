@@ -26,6 +26,17 @@ function warningsWithAlerts(report, alerts, tz) {
   return h('div', {}, list, fromLimits.tagName === 'UL' ? fromLimits : null);
 }
 
+/**
+ * What a call is answered now that a hard limit is used up: the operator's message for it (issue 15.4), first, since
+ * it says what to do ("Your monthly limit is over. Please upgrade your plan.").
+ */
+function denials(report) {
+  const over = report.limits.filter((l) => l.message);
+  if (!over.length) return null;
+  return h('ul', { class: 'warnings', id: 'denials' }, over.map((l) => h('li', {
+    class: 'warn status-exceeded', dataset: { limit: l.name } }, statusBadge('exceeded'), ' ', l.message)));
+}
+
 const main = document.getElementById('main');
 document.getElementById('signout').addEventListener('click', signOut);
 
@@ -43,7 +54,7 @@ async function renderHome(me) {
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, `Your usage, ${me.name}`),
       h('p', { class: 'muted' }, `This billing period · plan ${report.plan ?? 'none'} · times in ${tz}`))),
     w.periodStats(report, tz, stat),
-    section('Warnings', warningsWithAlerts(report, alerts, tz)),
+    section('Warnings', h('div', {}, denials(report), warningsWithAlerts(report, alerts, tz))),
     section('Your limits', w.limitList(report.limits, tz, 'Your plan has no limits: usage is only measured.')),
     section('Usage over time', chart.element),
     section('Your users and dimensions', people.element),

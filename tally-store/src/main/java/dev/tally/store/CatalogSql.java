@@ -1,6 +1,7 @@
 package dev.tally.store;
 
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Messages;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
@@ -49,6 +50,7 @@ final class CatalogSql {
             ps.executeUpdate();
         }
         LimitRows.replace(c, LimitRows.PLAN, plan.id(), plan.limits());
+        PlanMessageRows.replace(c, plan.id(), plan.messages());
     }
 
     Optional<Plan> plan(Connection c, String id) throws SQLException {
@@ -58,6 +60,7 @@ final class CatalogSql {
     /** Every plan by id, or only the one with {@code id} if it is not null. */
     List<Plan> plans(Connection c, String id) throws SQLException {
         Map<String, List<Limit>> limits = LimitRows.byOwner(c, LimitRows.PLAN, id);
+        Map<String, Messages> messages = PlanMessageRows.byPlan(c, id);
         List<Plan> plans = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT id, name, failure_policy FROM plans" + (id == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
@@ -68,7 +71,8 @@ final class CatalogSql {
                 while (rs.next()) {
                     String planId = rs.getString("id");
                     plans.add(new Plan(planId, rs.getString("name"), limits.getOrDefault(planId, List.of()),
-                            FailurePolicy.fromWireName(rs.getString("failure_policy"))));
+                            FailurePolicy.fromWireName(rs.getString("failure_policy")),
+                            messages.get(planId)));
                 }
             }
         }
@@ -77,6 +81,7 @@ final class CatalogSql {
 
     boolean deletePlan(Connection c, String id) throws SQLException {
         LimitRows.delete(c, LimitRows.PLAN, id);
+        PlanMessageRows.replace(c, id, Messages.NONE);
         return deleteById(c, "plans", id);
     }
 

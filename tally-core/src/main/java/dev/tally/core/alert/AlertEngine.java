@@ -71,6 +71,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
     private final Object globalLock = new Object();
     private volatile String globalFiredPeriod;
     private final LatePeriods late;
+    private final NewAlerts alerts;
 
     /**
      * Reads each customer's cost of its current billing month from the month rollups, so cost alerts count what
@@ -88,7 +89,8 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         this.settings = settings;
         this.listener = listener;
         this.onFailure = onFailure;
-        this.late = new LatePeriods(usage);
+        this.alerts = new NewAlerts(catalog);
+        this.late = new LatePeriods(usage, alerts);
         this.seededCosts = new ConcurrentHashMap<>(monthCosts(usage, catalog, clock.instant()));
         seededCosts.values().forEach(globalCostNanos::addAndGet);
         this.worker = Executors.newSingleThreadExecutor(r -> {
@@ -172,7 +174,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         if (w == null) {
             w = watches.computeIfAbsent(customerId, id -> {
                 Long seeded = seededCosts.remove(id);
-                return new CustomerWatch(settings, seeded == null ? 0 : seeded);
+                return new CustomerWatch(settings, seeded == null ? 0 : seeded, alerts);
             });
         }
         return w;
@@ -190,7 +192,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             }
             globalFiredPeriod = period;
         }
-        fired.add(NewAlerts.globalCost(Money.ofNanos(totalNanos), amount, period, now));
+        fired.add(alerts.globalCost(Money.ofNanos(totalNanos), amount, period, now));
     }
 
     /** Judges usage recorded into an earlier day or month window in that window, on the engine's thread. */

@@ -26,6 +26,7 @@ final class CustomerWatch {
     private static final int MAX_IDENTITIES = 256;
     private final AlertSettings settings;
     private final SpikeWatch spike;
+    private final NewAlerts alerts;
     private final Map<Limit.LimitKey, LimitWatch> limits = new HashMap<>();
     /**
      * The same watches by the identity of the catalog's limit objects, which stay the same until the catalog is
@@ -39,9 +40,10 @@ final class CustomerWatch {
     private final Set<String> unpricedSeen = new HashSet<>();
 
     /** @param seededCostNanos the customer's cost so far in its current billing month, from the rollups */
-    CustomerWatch(AlertSettings settings, long seededCostNanos) {
+    CustomerWatch(AlertSettings settings, long seededCostNanos, NewAlerts alerts) {
         this.settings = settings;
-        this.spike = new SpikeWatch(settings.spike());
+        this.alerts = alerts;
+        this.spike = new SpikeWatch(settings.spike(), alerts);
         this.costNanos = seededCostNanos;
     }
 
@@ -64,14 +66,14 @@ final class CustomerWatch {
             Money amount = settings.cost().amountFor(c.id());
             if (amount != null && !costFired && costNanos >= amount.nanos()) {
                 costFired = true;
-                out.add(NewAlerts.cost(c, Money.ofNanos(costNanos), amount, month.key(), now));
+                out.add(alerts.cost(c, Money.ofNanos(costNanos), amount, month.key(), now));
             }
         }
         if (entry.isUnpriced()) {
             UsageEvent e = entry.event();
             String subject = e.provider() + "/" + (e.model() == null ? "(no model)" : e.model());
             if (unpricedSeen.add(subject)) {
-                out.add(NewAlerts.unpriced(c, subject, entry.unpricedMetrics(), month.key(), now));
+                out.add(alerts.unpriced(c, subject, entry.unpricedMetrics(), month.key(), now));
             }
         }
         return costDelta;
@@ -89,7 +91,7 @@ final class CustomerWatch {
         Money amount = settings.cost().amountFor(c.id());
         if (amount != null && !costFired && costNanos >= amount.nanos()) {
             costFired = true;
-            out.add(NewAlerts.cost(c, Money.ofNanos(costNanos), amount, month.key(), now));
+            out.add(alerts.cost(c, Money.ofNanos(costNanos), amount, month.key(), now));
         }
         return delta;
     }
@@ -132,7 +134,7 @@ final class CustomerWatch {
         w = limits.get(limit.key());
         // A changed limit (raised, new thresholds) starts afresh; the store still keeps open alerts from repeating.
         if (w == null || !w.limit().equals(limit)) {
-            w = new LimitWatch(limit);
+            w = new LimitWatch(limit, alerts);
             limits.put(limit.key(), w);
         }
         if (byIdentity.size() >= MAX_IDENTITIES) {

@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LatePeriods {
     private static final int MAX_MARKS = 10_000;
     private final UsageStore usage;
+    private final NewAlerts alerts;
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     private final Set<String> fired = Collections.synchronizedSet(Collections.newSetFromMap(
             new LinkedHashMap<>(16, 0.75f, false) {
@@ -41,8 +42,9 @@ final class LatePeriods {
                 }
             }));
 
-    LatePeriods(UsageStore usage) {
+    LatePeriods(UsageStore usage, NewAlerts alerts) {
         this.usage = usage;
+        this.alerts = alerts;
     }
 
     /** Whether {@code eventTime} lies before the window of {@code limit} that contains {@code now}. */
@@ -81,11 +83,11 @@ final class LatePeriods {
         List<Alert> out = new ArrayList<>();
         for (int threshold : limit.thresholds()) {
             if (used >= LimitWatch.levelRaw(amountRaw, threshold) && fired.add(key + "|" + threshold)) {
-                out.add(late(NewAlerts.threshold(c, limit, threshold, used, window.key(), now), which));
+                out.add(late(alerts.threshold(c, limit, threshold, used, window.key(), now), which));
             }
         }
         if (used > amountRaw && fired.add(key + "|over")) {
-            out.add(late(NewAlerts.over(c, limit, used, window.key(), now), which));
+            out.add(late(alerts.over(c, limit, used, window.key(), now), which));
         }
         return out;
     }

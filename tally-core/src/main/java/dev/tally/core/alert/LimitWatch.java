@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 final class LimitWatch {
     private final Limit limit;
+    private final NewAlerts alerts;
     private final long amountRaw;
     private final long[] thresholdRaw;
     private AlertPeriods.Keyed period;
@@ -28,7 +29,12 @@ final class LimitWatch {
     private long nextForecastMs;
 
     LimitWatch(Limit limit) {
+        this(limit, NewAlerts.BUILT_IN);
+    }
+
+    LimitWatch(Limit limit, NewAlerts alerts) {
         this.limit = limit;
+        this.alerts = alerts;
         this.amountRaw = LimitUsage.rawAmount(limit);
         List<Integer> thresholds = limit.thresholds();
         this.thresholdRaw = new long[amountRaw < 0 ? 0 : thresholds.size()];
@@ -61,12 +67,12 @@ final class LimitWatch {
         roll(c, now);
         long used = state.used();
         while (next < thresholdRaw.length && used >= thresholdRaw[next]) {
-            out.add(NewAlerts.threshold(c, limit, limit.thresholds().get(next), used, period.key(), now));
+            out.add(alerts.threshold(c, limit, limit.thresholds().get(next), used, period.key(), now));
             next++;
         }
         if (!over && amountRaw >= 0 && used > amountRaw) {
             over = true;
-            out.add(NewAlerts.over(c, limit, used, period.key(), now));
+            out.add(alerts.over(c, limit, used, period.key(), now));
         }
         if (limit.window() == Window.MONTH && !forecastFired && amountRaw > 0 && now.toEpochMilli() >= nextForecastMs) {
             nextForecastMs = now.toEpochMilli() + rule.checkEvery().toMillis();
@@ -74,7 +80,7 @@ final class LimitWatch {
                     limit.amount(), now, rule);
             if (at.isPresent()) {
                 forecastFired = true;
-                out.add(NewAlerts.forecast(c, limit, used, LocalDate.ofInstant(at.get(), c.zone()), period.key(),
+                out.add(alerts.forecast(c, limit, used, LocalDate.ofInstant(at.get(), c.zone()), period.key(),
                         now));
             }
         }
@@ -85,7 +91,7 @@ final class LimitWatch {
         roll(c, now);
         if (!over) {
             over = true;
-            out.add(NewAlerts.denied(c, limit, state.used(), period.key(), now));
+            out.add(alerts.denied(c, limit, state.used(), period.key(), now));
         }
     }
 

@@ -1,11 +1,12 @@
 package dev.tally.core.alert;
 
+import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Messages;
 import dev.tally.core.limit.Limit;
-import dev.tally.core.limit.LimitMode;
+import dev.tally.core.limit.LimitWords;
 import dev.tally.core.money.Money;
 import dev.tally.core.money.MoneyText;
-import dev.tally.core.period.Window;
 import dev.tally.core.limit.LimitUsage;
 
 import java.math.BigDecimal;
@@ -13,73 +14,113 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
-/** Builds alerts as they fire: ids, percents and messages a person can act on. */
+/**
+ * Builds alerts as they fire: ids, percents and messages a person can act on. A message is the operator's template
+ * for the customer's plan when one is set ({@link Catalog#template}), filled with the alert's facts, else the
+ * built-in sentence.
+ */
 final class NewAlerts {
+    /** Built-in sentences only (tests and tools without a catalog). */
+    static final NewAlerts BUILT_IN = new NewAlerts(null);
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+    private final Catalog catalog;
 
-    private NewAlerts() {
+    /** @param catalog where the operator's templates are read; null for the built-in sentences only */
+    NewAlerts(Catalog catalog) {
+        this.catalog = catalog;
     }
 
-    static Alert threshold(Customer c, Limit limit, int threshold, long used, String period, Instant now) {
+    Alert threshold(Customer c, Limit limit, int threshold, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
+        Map<String, String> facts = Messages.facts(c, limit, limit.unit().toDecimal(used), percent);
+        facts.put("threshold", threshold + "%");
         return active(c.id(), AlertKind.THRESHOLD, limit.name(), threshold, percent,
-                AlertWords.customer(c) + " has used " + AlertWords.percent(percent) + " of its "
-                        + AlertWords.limit(limit, false) + ": " + usedOf(limit, used) + " (alert level " + threshold
-                        + "%, limit " + limit.name() + ")",
+                text(c, "threshold", limit.name(), facts, () -> c.displayName() + " has used "
+                        + LimitWords.percent(percent) + " of its " + LimitWords.limit(limit, false) + ": "
+                        + usedOf(limit, used) + " (alert level " + threshold + "%, limit " + limit.name() + ")"),
                 period, now);
     }
 
-    static Alert over(Customer c, Limit limit, long used, String period, Instant now) {
+    Alert over(Customer c, Limit limit, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.EXCEEDED, limit.name(), null, percent,
-                AlertWords.customer(c) + " has exceeded its " + AlertWords.limit(limit, true) + ": "
-                        + usedOf(limit, used) + " (" + AlertWords.percent(percent) + ", limit " + limit.name() + ")",
+                text(c, "exceeded", limit.name(), Messages.facts(c, limit, limit.unit().toDecimal(used), percent), () -> c.displayName()
+                        + " has exceeded its " + LimitWords.limit(limit, true) + ": " + usedOf(limit, used) + " ("
+                        + LimitWords.percent(percent) + ", limit " + limit.name() + ")"),
                 period, now);
     }
 
-    static Alert denied(Customer c, Limit limit, long used, String period, Instant now) {
+    Alert denied(Customer c, Limit limit, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.EXCEEDED, limit.name(), null, percent,
-                "A call of " + AlertWords.customer(c) + " was denied by its " + AlertWords.limit(limit, false)
-                        + ": " + usedOf(limit, used) + " used (limit " + limit.name() + ")", period, now);
+                text(c, "exceeded", limit.name(), Messages.facts(c, limit, limit.unit().toDecimal(used), percent), () -> "A call of "
+                        + c.displayName() + " was denied by its " + LimitWords.limit(limit, false) + ": "
+                        + usedOf(limit, used) + " used (limit " + limit.name() + ")"),
+                period, now);
     }
 
-    static Alert forecast(Customer c, Limit limit, long used, LocalDate exhaustion, String period, Instant now) {
+    Alert forecast(Customer c, Limit limit, long used, LocalDate exhaustion, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
+        Map<String, String> facts = Messages.facts(c, limit, limit.unit().toDecimal(used), percent);
+        facts.put("date", exhaustion.toString());
         return active(c.id(), AlertKind.FORECAST, limit.name(), null, percent,
-                "At the current rate, " + AlertWords.customer(c) + " will use up its "
-                        + AlertWords.limit(limit, false) + " on " + exhaustion + " ("
-                        + AlertWords.percent(percent) + " used so far, limit " + limit.name() + ")",
+                text(c, "forecast", limit.name(), facts, () -> "At the current rate, " + c.displayName()
+                        + " will use up its " + LimitWords.limit(limit, false) + " on " + exhaustion + " ("
+                        + LimitWords.percent(percent) + " used so far, limit " + limit.name() + ")"),
                 period, now);
     }
 
-    static Alert spike(Customer c, long count, long baselineMilli, SpikeRuleText rule, String period, Instant now) {
+    Alert spike(Customer c, long count, long baselineMilli, SpikeRuleText rule, String period, Instant now) {
         BigDecimal baseline = BigDecimal.valueOf(baselineMilli, 3).setScale(1, RoundingMode.HALF_UP);
+        Map<String, String> facts = Messages.facts(c);
+        facts.put("requests", LimitWords.grouped(Long.toString(count)));
+        facts.put("baseline", baseline.toPlainString());
+        facts.put("window", rule.window());
         return active(c.id(), AlertKind.RATE_SPIKE, null, null, null,
-                AlertWords.customer(c) + " sent " + count + " requests in " + rule.window() + ", against a usual " + baseline
-                        + " (rule: more than " + rule.factor() + " x the baseline and at least " + rule.minRequests()
-                        + ")", period, now);
+                text(c, "rate_spike", null, facts, () -> c.displayName() + " sent " + count + " requests in "
+                        + rule.window() + ", against a usual " + baseline + " (rule: more than " + rule.factor()
+                        + " x the baseline and at least " + rule.minRequests() + ")"),
+                period, now);
     }
 
-    static Alert cost(Customer c, Money cost, Money amount, String period, Instant now) {
+    Alert cost(Customer c, Money cost, Money amount, String period, Instant now) {
+        Map<String, String> facts = Messages.facts(c);
+        facts.put("cost", MoneyText.forPeople(cost));
+        facts.put("amount", MoneyText.forPeople(amount));
         return active(c.id(), AlertKind.COST, "monthly-cost", 100, costPercent(cost, amount),
-                AlertWords.customer(c) + "'s cost this billing month reached " + MoneyText.forPeople(cost)
-                        + ", at or over its alert amount of " + MoneyText.forPeople(amount), period, now);
+                text(c, "cost", null, facts, () -> c.displayName() + "'s cost this billing month reached "
+                        + MoneyText.forPeople(cost) + ", at or over its alert amount of "
+                        + MoneyText.forPeople(amount)),
+                period, now);
     }
 
-    static Alert globalCost(Money cost, Money amount, String period, Instant now) {
+    /** The global cost alert is about no customer: always the built-in sentence. */
+    Alert globalCost(Money cost, Money amount, String period, Instant now) {
         return active(null, AlertKind.COST, "global-monthly-cost", 100, costPercent(cost, amount),
                 "The cost of all customers this month reached " + MoneyText.forPeople(cost)
                         + ", at or over the global alert amount of " + MoneyText.forPeople(amount), period, now);
     }
 
-    static Alert unpriced(Customer c, String subject, List<String> metrics, String period, Instant now) {
+    Alert unpriced(Customer c, String subject, List<String> metrics, String period, Instant now) {
+        Map<String, String> facts = Messages.facts(c);
+        facts.put("subject", subject);
+        facts.put("metrics", String.join(", ", metrics));
         return active(c.id(), AlertKind.UNPRICED, subject, null, null,
-                AlertWords.customer(c) + " sent usage of " + subject + " with no price for " + String.join(", ", metrics)
-                        + "; it is stored and counted but costs nothing until a price is added (PUT /v1/prices)",
+                text(c, "unpriced", null, facts, () -> c.displayName() + " sent usage of " + subject
+                        + " with no price for " + String.join(", ", metrics)
+                        + "; it is stored and counted but costs nothing until a price is added (PUT /v1/prices)"),
                 period, now);
+    }
+
+    /** The operator's template filled with {@code facts}, else the built-in sentence. */
+    private String text(Customer c, String kind, String limitName, Map<String, String> facts,
+                        Supplier<String> builtIn) {
+        String template = catalog == null ? null : catalog.template(c, kind, limitName);
+        return template == null ? builtIn.get() : Messages.render(template, facts);
     }
 
     /** The words of the spike rule for messages. */
@@ -116,7 +157,7 @@ final class NewAlerts {
     }
 
     private static String usedOf(Limit limit, long usedRaw) {
-        return AlertWords.usedOf(limit, limit.unit().toDecimal(usedRaw),
+        return LimitWords.usedOf(limit, limit.unit().toDecimal(usedRaw),
                 limit.unit().toDecimal(LimitUsage.rawAmount(limit)));
     }
 }

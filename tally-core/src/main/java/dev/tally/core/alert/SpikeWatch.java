@@ -15,6 +15,7 @@ final class SpikeWatch {
 
     private final AlertSettings.SpikeRule rule;
     private final NewAlerts.SpikeRuleText text;
+    private final NewAlerts alerts;
     private final long windowMs;
     private long window = Long.MIN_VALUE;
     private long count;
@@ -23,7 +24,12 @@ final class SpikeWatch {
     private long quietUntilMs;
 
     SpikeWatch(AlertSettings.SpikeRule rule) {
+        this(rule, NewAlerts.BUILT_IN);
+    }
+
+    SpikeWatch(AlertSettings.SpikeRule rule, NewAlerts alerts) {
         this.rule = rule;
+        this.alerts = alerts;
         this.windowMs = rule.window().toMillis();
         this.text = new NewAlerts.SpikeRuleText(rule.window().toMinutes() + " minutes", rule.factor(),
                 rule.minRequests());
@@ -42,7 +48,7 @@ final class SpikeWatch {
             AlertPeriods.Keyed hour = AlertPeriods.utcHour(now);
             // One attempt per hour: the alert's key is the hour, so more would only be de-duplicated away.
             quietUntilMs = hour.period().end().toEpochMilli();
-            out.add(NewAlerts.spike(c, count, baselineMilli, text, hour.key(), now));
+            out.add(alerts.spike(c, count, baselineMilli, text, hour.key(), now));
         }
     }
 

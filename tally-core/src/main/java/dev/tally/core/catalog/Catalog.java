@@ -2,6 +2,7 @@ package dev.tally.core.catalog;
 
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.EffectiveLimits;
+import dev.tally.core.customer.Messages;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.pricing.Price;
@@ -32,6 +33,8 @@ public final class Catalog {
     private final CatalogStore store;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
+    /** The texts of {@code tally.yaml}'s {@code messages:} section: under every plan's own, over the built-in ones. */
+    private volatile Messages defaultMessages = Messages.NONE;
 
     public Catalog(CatalogStore store) {
         this.store = store;
@@ -75,6 +78,23 @@ public final class Catalog {
 
     public Optional<Plan> plan(String id) {
         return Optional.ofNullable(id == null ? null : snapshot.plans.get(id));
+    }
+
+    /** Sets the texts every plan falls back to (from {@code tally.yaml}; not stored, so each node reads its file). */
+    public void defaultMessages(Messages messages) {
+        this.defaultMessages = messages == null ? Messages.NONE : messages;
+    }
+
+    /**
+     * The operator's template for a message of {@code kind} to or about {@code customer} (about the limit named
+     * {@code limitName}, or null): its plan's for that limit, its plan's for the kind, then the file's; null when
+     * none is set and the built-in sentence applies. {@code customer} null asks the file's texts only.
+     */
+    public String template(Customer customer, String kind, String limitName) {
+        Plan plan = customer == null ? null : snapshot.plans.get(customer.planId() == null ? "" : customer.planId());
+        Messages fallback = defaultMessages;
+        return plan == null ? fallback.template(kind, limitName, null) : plan.messages().template(kind, limitName,
+                fallback);
     }
 
     /** Every plan, sorted by id. */

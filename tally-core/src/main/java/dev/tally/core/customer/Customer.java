@@ -29,4 +29,9 @@ public record Customer(String id, String name, String planId, ZoneId zone, int b
                     Instant createdAt) {
         this(id, name, planId, zone, billingDay, limits, createdAt, null);
     }
+
+    /** The customer as people know it: its name, or its id when it has none. */
+    public String displayName() {
+        return name == null || name.isBlank() ? id : name;
+    }
 }

@@ -1,16 +1,44 @@
 package dev.tally.core.enforce;
 
+import dev.tally.core.catalog.Catalog;
+import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Messages;
 import dev.tally.core.limit.Limit;
+import dev.tally.core.limit.LimitState;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.money.Money;
 
+import java.math.BigDecimal;
 import java.util.Locale;
+import java.util.Map;
 
-/** The sentences shown to an end user whose call was denied: what ran out, and what to do. */
-final class DenialMessages {
+/**
+ * The sentences shown to an end user whose call was denied: what ran out, and what to do. The operator's
+ * {@code denied} template for the customer's plan (or {@code tally.yaml}) wins when set; the built-in sentence is
+ * "Your monthly limit is over. Please upgrade your plan." for a monthly quota.
+ */
+public final class DenialMessages {
     private DenialMessages() {
     }
 
+    /**
+     * The message of a call of {@code customer} denied by {@code limit}.
+     *
+     * @param used         the limit's usage in its unit, for the template's {@code {used}}, {@code {percent}} ...
+     * @param retrySeconds when a call may succeed again, for {@code {retry_after}} and the built-in sentence
+     */
+    public static String of(Catalog catalog, Customer customer, Limit limit, BigDecimal used, long retrySeconds) {
+        String template = catalog.template(customer, "denied", limit.name());
+        if (template == null) {
+            return of(limit, retrySeconds);
+        }
+        BigDecimal percent = limit.amount() == null ? null : LimitState.of(limit, null, used).percent();
+        Map<String, String> facts = Messages.facts(customer, limit, used, percent);
+        facts.put("retry_after", humanDuration(retrySeconds));
+        return Messages.render(template, facts);
+    }
+
+    /** The built-in sentence. */
     static String of(Limit limit, long retrySeconds) {
         String period = switch (limit.window()) {
             case MINUTE -> "minute";

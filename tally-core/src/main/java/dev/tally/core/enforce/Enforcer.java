@@ -134,7 +134,7 @@ public final class Enforcer {
         List<CounterState> states = outcome.states();
         // Signed only when something is held: a denial or a check needs no id.
         String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
-        Decision decision = DecisionBuilder.build(customer, limits, charges, states, reservationId, now);
+        Decision decision = DecisionBuilder.build(catalog, customer, limits, charges, states, reservationId, now);
         if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
             observer.denied(customer, denying, states.get(indexOf(limits, denying)), now);
@@ -447,7 +447,7 @@ public final class Enforcer {
     private static final class DecisionBuilder {
         private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
-        static Decision build(Customer customer, List<CompiledLimit> limits, List<Charge> charges,
+        static Decision build(Catalog catalog, Customer customer, List<CompiledLimit> limits, List<Charge> charges,
                               List<CounterState> states, String reservationId, Instant now) {
             int denying = -1;
             long denyingRetryMs = -1;
@@ -463,7 +463,8 @@ public final class Enforcer {
                 long retrySeconds = Math.max(1, (denyingRetryMs + 999) / 1000);
                 Limit limit = limits.get(index).limit();
                 return new Decision(false, null, DenialCode.of(limit), retrySeconds,
-                        DenialMessages.of(limit, retrySeconds),
+                        DenialMessages.of(catalog, customer, limit,
+                                limit.unit().toDecimal(states.get(index).used()), retrySeconds),
                         () -> render(limits, charges, states, false, now, index));
             }
             // A reservation made now holds this call's own charge: show the limits as they stand after it.

@@ -53,6 +53,11 @@ public final class UsageReporter {
         this.clock = clock;
     }
 
+    /** The clock reports are made at: "now" for whatever is shown beside a report (a reset in so many hours). */
+    public InstantSource clock() {
+        return clock;
+    }
+
     /**
      * A customer's usage over a billing month.
      *

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.customer.Messages;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
@@ -22,6 +23,7 @@ import dev.tally.server.gateway.GatewaySettings;
 import dev.tally.server.gateway.Upstreams;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.JsonFields;
+import dev.tally.server.json.MessagesJson;
 import dev.tally.server.json.NotificationJson;
 import dev.tally.server.notify.SmtpSettings;
 import dev.tally.server.notify.WebhookTargets;
@@ -49,6 +51,7 @@ import java.util.Map;
  * prices:    [{provider: openai, model: gpt-4o, metric: input_tokens, unit_price: "2.50", per: 1000000}]
  * customers: {acme: {name: Acme Corp, plan: pro, timezone: Europe/Berlin, billing_day: 1}}
  * alerts:    {cost: {default: "100.00"}, rate_spike: {factor: 5, min_requests: 100}}   (see AlertConfig)
+ * messages:  {denied: "...", threshold: "...", limits: {requests-day: {denied: "..."}}}   (see MessagesJson)
  * channels:  [{id: ops-hook, type: webhook, url: https://..., secret: whsec_..., events: [alert.exceeded]}]
  * smtp:      {host: smtp.example.com, port: 587, from: tally@example.com, username: tally, starttls: true}
  * </pre>
@@ -101,7 +104,8 @@ public final class ConfigFile {
         }
         Problems problems = new Problems();
         JsonFields top = new JsonFields(node, "", problems);
-        List.of("server", "plans", "prices", "customers", "alerts", "channels", "smtp", "upstreams", "gateway")
+        List.of("server", "plans", "prices", "customers", "alerts", "messages", "channels", "smtp", "upstreams",
+                "gateway")
                 .forEach(top::raw);
         top.rejectUnknown();
         failOn(source, problems);
@@ -211,6 +215,7 @@ public final class ConfigFile {
         List<Price> prices = List.of();
         Problems problems = new Problems();
         forEachEntry("plans", (id, body) -> plans.add(parser.parsePlan(id, body)), problems);
+        Messages messages = MessagesJson.parse(root.get("messages"), "messages", problems);
         forEachEntry("customers", (id, body) -> customers.add(parser.parseCustomer(id, body, now)), problems);
         JsonNode priceList = root.get("prices");
         if (priceList != null && !priceList.isNull()) {
@@ -229,6 +234,7 @@ public final class ConfigFile {
             }
         }
         failOn(source, problems);
+        catalog.defaultMessages(messages);
         plans.forEach(catalog::putPlan);
         if (!prices.isEmpty()) {
             catalog.putPrices(prices);

@@ -5,10 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.enforce.DenialMessages;
 import dev.tally.core.event.EndUsers;
 import dev.tally.core.event.EventCursor;
 import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
+import dev.tally.core.limit.LimitMode;
+import dev.tally.core.limit.LimitState;
+import dev.tally.core.limit.LimitStatus;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
@@ -30,6 +34,8 @@ import dev.tally.server.json.UsageJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -108,10 +114,28 @@ public final class UsageRoutes {
         }
     }
 
+    /**
+     * Gives each used-up hard limit the {@code message} a call denied by it answers with (issue 15.4), so the portal
+     * shows the customer the operator's words ("Your monthly limit is over. Please upgrade your plan.").
+     */
+    private void putDenialMessages(ArrayNode limits, UsageReport report) {
+        Instant now = reporter.clock().instant();
+        for (int i = 0; i < report.limits().size(); i++) {
+            LimitState s = report.limits().get(i);
+            if (s.status() != LimitStatus.EXCEEDED || s.limit().mode() != LimitMode.HARD) {
+                continue;
+            }
+            long retrySeconds = Math.max(1, Duration.between(now, s.resetsAt()).toSeconds());
+            ((ObjectNode) limits.get(i)).put("message",
+                    DenialMessages.of(catalog, report.customer(), s.limit(), s.used(), retrySeconds));
+        }
+    }
+
     private void usage(Context ctx, String customerId) {
         YearMonth period = Requests.period(ctx);
         UsageReport report = reporter.report(customerId, period);
         ObjectNode out = usageJson.report(report);
+        putDenialMessages((ArrayNode) out.get("limits"), report);
         usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
         // Shown apart from the usage they correct; the totals and month limits include them.
         adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));

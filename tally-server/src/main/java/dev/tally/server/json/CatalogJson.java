@@ -8,6 +8,7 @@ import dev.tally.core.bounds.Bounds;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.EmailAddresses;
 import dev.tally.core.customer.Ids;
+import dev.tally.core.customer.Messages;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.FailurePolicy;
 import dev.tally.core.limit.Limit;
@@ -39,9 +40,10 @@ public final class CatalogJson {
         String name = f.text("name", false);
         List<Limit> limits = LimitJson.parseList(f.raw("limits"), "limits", problems);
         FailurePolicy failurePolicy = failurePolicy(f.text("failure_policy", false), problems);
+        Messages messages = MessagesJson.parse(f.raw("messages"), "messages", problems);
         f.rejectUnknown();
         problems.throwIfAny("The plan is not valid; nothing was changed");
-        return new Plan(id, name == null ? id : name, limits, failurePolicy);
+        return new Plan(id, name == null ? id : name, limits, failurePolicy, messages);
     }
 
     /** {@code failure_policy}: absent (the server's default), {@code fail_open} or {@code fail_closed}. */
@@ -157,6 +159,9 @@ public final class CatalogJson {
             out.putNull("failure_policy");
         } else {
             out.put("failure_policy", plan.failurePolicy().wireName());
+        }
+        if (!plan.messages().isEmpty()) {
+            MessagesJson.write(out.putObject("messages"), plan.messages());
         }
         return out;
     }

@@ -1,7 +1,5 @@
-package dev.tally.core.alert;
+package dev.tally.core.limit;
 
-import dev.tally.core.limit.Limit;
-import dev.tally.core.limit.LimitMode;
 import dev.tally.core.period.Window;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,7 +10,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Issue 15.4: the words of alert messages, for people. */
-class AlertWordsTest {
+class LimitWordsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "tokens   | MONTH  | openai    | 520000   | 500000 | monthly OpenAI token limit   | 520,000 of 500,000 tokens",
@@ -24,19 +22,19 @@ class AlertWordsTest {
                                                    String amount, String limitWords, String usedWords) {
         Limit limit = new Limit("x", metric, window, new BigDecimal(amount), LimitMode.HARD, provider, null, null,
                 List.of(50));
-        assertThat(AlertWords.limit(limit, false)).isEqualTo(limitWords);
-        assertThat(AlertWords.usedOf(limit, new BigDecimal(used), new BigDecimal(amount))).isEqualTo(usedWords);
+        assertThat(LimitWords.limit(limit, false)).isEqualTo(limitWords);
+        assertThat(LimitWords.usedOf(limit, new BigDecimal(used), new BigDecimal(amount))).isEqualTo(usedWords);
     }
 
     @ParameterizedTest
     @CsvSource({"104.0, 104%", "85.5, 85.5%", "0.0, 0%", "100, 100%"})
     void percent_value_dropsANeedlessDecimal(String percent, String shown) {
-        assertThat(AlertWords.percent(new BigDecimal(percent))).isEqualTo(shown);
+        assertThat(LimitWords.percent(new BigDecimal(percent))).isEqualTo(shown);
     }
 
     @ParameterizedTest
     @CsvSource({"openai, OpenAI", "anthropic, Anthropic", "elevenlabs, ElevenLabs", "apify, Apify"})
     void provider_id_isSpelledAsTheProviderDoes(String id, String name) {
-        assertThat(AlertWords.provider(id)).isEqualTo(name);
+        assertThat(LimitWords.provider(id)).isEqualTo(name);
     }
 }

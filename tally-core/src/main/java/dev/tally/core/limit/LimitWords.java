@@ -1,7 +1,5 @@
-package dev.tally.core.alert;
+package dev.tally.core.limit;
 
-import dev.tally.core.customer.Customer;
-import dev.tally.core.limit.Limit;
 import dev.tally.core.money.MoneyText;
 import dev.tally.core.period.Window;
 
@@ -11,12 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The words of alert messages, for people (issue 15.4): the customer's name rather than its id, a provider's own
+ * The words of alert and denial messages, for people (issue 15.4): the customer's name rather than its id, a provider's own
  * spelling ("OpenAI"), the limit described by what it counts ("monthly OpenAI token limit"), numbers with thousands
  * separators ("520,000"), money by the one display rule ({@link MoneyText}), and percents without a needless
  * ".0" ("104%"). Machine-readable facts stay in the alert's own fields.
  */
-final class AlertWords {
+public final class LimitWords {
     /** Providers whose name is not their id capitalized. */
     private static final Map<String, String> PROVIDERS = Map.ofEntries(
             Map.entry("openai", "OpenAI"), Map.entry("elevenlabs", "ElevenLabs"), Map.entry("deepseek", "DeepSeek"),
@@ -24,16 +22,11 @@ final class AlertWords {
             Map.entry("bedrock", "AWS Bedrock"), Map.entry("azure", "Azure"), Map.entry("huggingface", "Hugging Face"),
             Map.entry("togetherai", "Together AI"), Map.entry("assemblyai", "AssemblyAI"));
 
-    private AlertWords() {
-    }
-
-    /** The customer as people know it: its name, or its id when it has none. */
-    static String customer(Customer c) {
-        return c.name() == null || c.name().isBlank() ? c.id() : c.name();
+    private LimitWords() {
     }
 
     /** A provider id as the provider spells itself: {@code openai} is OpenAI, {@code anthropic} is Anthropic. */
-    static String provider(String id) {
+    public static String provider(String id) {
         String known = PROVIDERS.get(id.toLowerCase(Locale.ROOT));
         if (known != null) {
             return known;
@@ -45,9 +38,9 @@ final class AlertWords {
      * The limit by what it counts: "monthly OpenAI token limit", "daily gpt-4 request limit", "monthly spending
      * limit", with "soft" before a soft one when {@code sayMode}.
      */
-    static String limit(Limit limit, boolean sayMode) {
+    public static String limit(Limit limit, boolean sayMode) {
         StringBuilder out = new StringBuilder();
-        if (sayMode && limit.mode() == dev.tally.core.limit.LimitMode.SOFT) {
+        if (sayMode && limit.mode() == LimitMode.SOFT) {
             out.append("soft ");
         }
         out.append(adjective(limit.window())).append(' ');
@@ -64,7 +57,7 @@ final class AlertWords {
     }
 
     /** An amount of the limit's metric: "520,000 tokens", "$31.20", "1 request". */
-    static String amount(Limit limit, BigDecimal value) {
+    public static String amount(Limit limit, BigDecimal value) {
         if (limit.unit().isMoney()) {
             return MoneyText.forPeople(value);
         }
@@ -74,8 +67,13 @@ final class AlertWords {
         return number + " " + (one && unit.endsWith("s") ? unit.substring(0, unit.length() - 1) : unit);
     }
 
+    /** A number of the limit's metric without its unit ("520,000"), or money ("$31.20"). */
+    public static String quantity(Limit limit, BigDecimal value) {
+        return limit.unit().isMoney() ? MoneyText.forPeople(value) : grouped(value.stripTrailingZeros().toPlainString());
+    }
+
     /** Used of the limit's amount: "520,000 of 500,000 tokens", "$31.20 of $200.00". */
-    static String usedOf(Limit limit, BigDecimal used, BigDecimal amount) {
+    public static String usedOf(Limit limit, BigDecimal used, BigDecimal amount) {
         if (limit.unit().isMoney()) {
             return MoneyText.forPeople(used) + " of " + MoneyText.forPeople(amount);
         }
@@ -83,12 +81,12 @@ final class AlertWords {
     }
 
     /** A percent as people write it: {@code 104.0} is "104%", {@code 85.5} is "85.5%". */
-    static String percent(BigDecimal percent) {
+    public static String percent(BigDecimal percent) {
         BigDecimal p = percent.setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
         return (p.scale() < 0 ? p.setScale(0) : p).toPlainString() + "%";
     }
 
-    static String adjective(Window w) {
+    public static String adjective(Window w) {
         return switch (w) {
             case MINUTE -> "per-minute";
             case HOUR -> "hourly";
@@ -106,7 +104,7 @@ final class AlertWords {
         return words.endsWith("s") ? words.substring(0, words.length() - 1) : words;
     }
 
-    private static String grouped(String plain) {
+    public static String grouped(String plain) {
         boolean negative = plain.startsWith("-");
         String digits = negative ? plain.substring(1) : plain;
         int dot = digits.indexOf('.');
