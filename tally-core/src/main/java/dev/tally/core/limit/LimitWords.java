@@ -104,21 +104,8 @@ public final class LimitWords {
         return words.endsWith("s") ? words.substring(0, words.length() - 1) : words;
     }
 
+    /** A plain decimal grouped by thousands ("520,000"), as {@link MoneyText#grouped}. */
     public static String grouped(String plain) {
-        boolean negative = plain.startsWith("-");
-        String digits = negative ? plain.substring(1) : plain;
-        int dot = digits.indexOf('.');
-        String whole = dot < 0 ? digits : digits.substring(0, dot);
-        StringBuilder out = new StringBuilder(negative ? "-" : "");
-        for (int i = 0; i < whole.length(); i++) {
-            if (i > 0 && (whole.length() - i) % 3 == 0) {
-                out.append(',');
-            }
-            out.append(whole.charAt(i));
-        }
-        if (dot >= 0) {
-            out.append(digits, dot, digits.length());
-        }
-        return out.toString();
+        return MoneyText.grouped(plain);
     }
 }

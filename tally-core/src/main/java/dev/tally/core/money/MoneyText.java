@@ -45,12 +45,20 @@ public final class MoneyText {
     }
 
     private static String dollars(String plain) {
+        return plain.startsWith("-") ? "-$" + grouped(plain.substring(1)) : "$" + grouped(plain);
+    }
+
+    /**
+     * A plain decimal with its whole part grouped by thousands: {@code -1234567.5} is {@code -1,234,567.5}. The one
+     * grouping of numbers for people (money here, quantities in limit words and the CLI).
+     */
+    public static String grouped(String plain) {
         boolean negative = plain.startsWith("-");
         String digits = negative ? plain.substring(1) : plain;
         int dot = digits.indexOf('.');
         String whole = dot < 0 ? digits : digits.substring(0, dot);
-        StringBuilder out = new StringBuilder(plain.length() + whole.length() / 3 + 2);
-        out.append(negative ? "-$" : "$");
+        StringBuilder out = new StringBuilder(plain.length() + whole.length() / 3 + 1);
+        out.append(negative ? "-" : "");
         for (int i = 0; i < whole.length(); i++) {
             if (i > 0 && (whole.length() - i) % 3 == 0) {
                 out.append(',');
