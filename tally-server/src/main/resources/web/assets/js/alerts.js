@@ -9,8 +9,11 @@ const STATES = [
 const KIND_STATUS = { threshold: 'warning', exceeded: 'exceeded', rate_spike: 'critical', cost: 'critical',
   unpriced: 'warning', forecast: 'warning' };
 
-/** The alerts of a list answer as a table with actions; onChange runs after an alert moved. */
-export function alertList(answer, { showCustomer = true, onChange } = {}) {
+/**
+ * The alerts of a list answer as a table with actions; onChange runs after an alert moved. compact leaves out the
+ * limit and level columns (the message names both), for a half-width card.
+ */
+export function alertList(answer, { showCustomer = true, compact = false, onChange } = {}) {
   const alerts = Array.isArray(answer) ? answer : answer.alerts || [];
   if (!alerts.length) return empty('No alerts here.', 'Alerts appear when a limit passes a threshold, spends spike, or calls are unpriced.');
   const status = h('div', { 'aria-live': 'polite' });
@@ -30,8 +33,8 @@ export function alertList(answer, { showCustomer = true, onChange } = {}) {
     { label: 'Raised', cell: (a) => h('time', { datetime: a.created_at }, f.dateTime(a.created_at)) },
     showCustomer ? { label: 'Customer', cell: (a) => h('a', { href: `#/customers/${encodeURIComponent(a.customer)}` }, a.customer) } : null,
     { label: 'Kind', cell: (a) => h('span', { class: `badge status-${KIND_STATUS[a.kind] || 'warning'}` }, a.kind.replace('_', ' ')) },
-    { label: 'Limit', cell: (a) => a.limit ?? f.DASH },
-    { label: 'Level', numeric: true, cell: (a) => (a.percent === null || a.percent === undefined ? f.DASH : f.percent(a.percent)) },
+    compact ? null : { label: 'Limit', cell: (a) => a.limit ?? f.DASH },
+    compact ? null : { label: 'Level', numeric: true, cell: (a) => (a.percent === null || a.percent === undefined ? f.DASH : f.percent(a.percent)) },
     { label: 'Message', cell: (a) => h('span', { class: 'wrap' }, a.message ?? '') },
     { label: 'Actions', cell: (a) => h('span', { class: 'actions', dataset: { alert: a.id } },
       a.state === 'active' ? h('button', { type: 'button', onclick: (e) => act(a, 'acknowledge', e.currentTarget) }, 'Acknowledge') : null,

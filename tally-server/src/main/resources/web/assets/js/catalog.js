@@ -78,6 +78,9 @@ function planForm(plan) {
   return form;
 }
 
+const LABELS = { metric: 'Metric', window: 'Window', amount: 'Amount', mode: 'Mode', provider: 'Provider', model: 'Model',
+  endpoint: 'Endpoint' };
+
 /**
  * An editable table of limits. Values are sent as typed (numbers as numbers, cost amounts as decimal strings, an
  * empty amount as null = unlimited); the server checks them and its answer is shown beside the fields.
@@ -98,14 +101,14 @@ function limitEditor(prefix, initial) {
     };
     const row = { cells, removed: false, extra: { name: l.name, thresholds: l.thresholds } };
     Object.entries(cells).forEach(([k, input]) => { input.dataset.field = `limits[${i}].${k}`; input.id = `${prefix}-l${i}-${k}`; });
-    const tr = h('tr', { dataset: { row: i } }, Object.values(cells).map((c) => h('td', {}, c)),
+    const tr = h('tr', { dataset: { row: i } }, Object.entries(cells).map(([k, c]) => h('td', { 'data-label': LABELS[k] }, c)),
       h('td', {}, h('button', { type: 'button', class: 'danger', 'aria-label': `Remove limit ${i + 1}`, onclick: () => { row.removed = true; tr.remove(); } }, 'Remove')));
     rows.push(row);
     tbody.append(tr);
   };
   initial.forEach(add);
-  const element = h('div', {}, h('div', { class: 'table-wrap' }, h('table', { class: 'limit-editor' },
-    h('thead', {}, h('tr', {}, ['Metric', 'Window', 'Amount', 'Mode', 'Provider', 'Model', 'Endpoint', ''].map((t) => h('th', { scope: 'col' }, t)))),
+  const element = h('div', {}, h('div', { class: 'table-wrap' }, h('table', { class: 'limit-editor stack' },
+    h('thead', {}, h('tr', {}, [...Object.values(LABELS), ''].map((t) => h('th', { scope: 'col' }, t)))),
     tbody)), h('div', { class: 'form-actions' }, h('button', { type: 'button', onclick: () => add() }, 'Add limit')));
   const read = () => {
     // Removed rows leave gaps; the field names of the answer follow the order sent, so renumber the inputs.

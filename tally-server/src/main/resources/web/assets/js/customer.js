@@ -83,7 +83,7 @@ export async function renderUser(main, { id, user }) {
 async function alertsOf(id) {
   try {
     const answer = await api(`/v1/alerts${query({ state: 'active', customer: id })}`);
-    return alertList(answer, { showCustomer: false });
+    return alertList(answer, { showCustomer: false, compact: true });
   } catch (e) {
     if (e instanceof ApiError && (e.status === 404 || e.status === 405)) {
       return empty('Alerts are not available on this server.', 'Upgrade Tally to get threshold and spike alerts.');

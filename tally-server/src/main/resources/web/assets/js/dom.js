@@ -67,13 +67,13 @@ export function bar(percentValue, status, label) {
 
 /**
  * A table with real headers, sortable by clicking a column header (keyboard too: the header is a button).
- * columns: [{key, label, numeric, value(row) for sorting, cell(row) for display}]
+ * columns: [{key, label, numeric, minor (hidden at phone width), value(row) for sorting, cell(row) for display}]
  */
 export function sortableTable({ caption, columns, rows, sortKey, descending = true, rowAttrs, onSort }) {
   const state = { key: sortKey, descending };
   const tbody = h('tbody');
   const heads = columns.map((c) => {
-    const th = h('th', { scope: 'col', class: c.numeric ? 'num' : null });
+    const th = h('th', { scope: 'col', class: classes(c) });
     if (c.value) {
       th.append(h('button', { type: 'button', class: 'sort', onclick: () => {
         state.descending = state.key === c.key ? !state.descending : !!c.numeric;
@@ -97,8 +97,8 @@ export function sortableTable({ caption, columns, rows, sortKey, descending = tr
     // A live table redraws under the keyboard: keep focus on the same row's link across the redraw.
     const focused = tbody.contains(document.activeElement) ? document.activeElement.closest('tr')?.dataset.customer : null;
     tbody.replaceChildren(...sorted.map((r) => h('tr', rowAttrs ? rowAttrs(r) : {},
-      columns.map((c, i) => (i === 0 ? h('th', { scope: 'row', class: c.numeric ? 'num' : null }, c.cell(r))
-        : h('td', { class: c.numeric ? 'num' : null, dataset: { col: c.key } }, c.cell(r)))))));
+      columns.map((c, i) => (i === 0 ? h('th', { scope: 'row', class: classes(c) }, c.cell(r))
+        : h('td', { class: classes(c), dataset: { col: c.key } }, c.cell(r)))))));
     if (focused) tbody.querySelector(`tr[data-customer="${CSS.escape(focused)}"] a`)?.focus();
   }
   draw();
@@ -109,16 +109,24 @@ export function sortableTable({ caption, columns, rows, sortKey, descending = tr
   };
 }
 
+/** A column's cell classes: num for numbers, hide-narrow for the minor ones (minor: true) a phone leaves out. */
+function classes(c) {
+  return [c.numeric ? 'num' : null, c.minor ? 'hide-narrow' : null].filter(Boolean).join(' ') || null;
+}
+
 function compare(a, b) {
   if (typeof a === 'bigint' || typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a ?? '').localeCompare(String(b ?? ''));
 }
 
-/** A plain table: columns [{label, numeric, cell(row)}]. */
+/**
+ * A plain table: columns [{label, numeric, cell(row)}]. At phone width it shows each row as a block of
+ * "label value" lines (class stack, data-label), so no column is cut off.
+ */
 export function table(columns, rows, caption) {
-  return h('div', { class: 'table-wrap' }, h('table', {}, caption ? h('caption', {}, caption) : null,
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'stack' }, caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : null },
-      c.cell(r))))))));
+    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : null,
+      'data-label': c.label }, c.cell(r))))))));
 }

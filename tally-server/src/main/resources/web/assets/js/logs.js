@@ -62,8 +62,10 @@ export async function render(main, { params }) {
   const tz = selected.timezone;
   const v = (k) => params.get(k) || '';
   const form = h('form', { class: 'card filters', id: 'log-filters', role: 'search', 'aria-label': 'Filter calls' },
-    field('f-customer', 'Customer', h('select', { id: 'f-customer', name: 'customer' },
-      customers.map((c) => h('option', { value: c.id, selected: c.id === selected.id }, `${c.name} (${c.id})`)))),
+    // Names need not be unique: the id tells two "Acme Corp" apart, and the field is wide enough to show it.
+    h('div', { class: 'field field-wide' }, h('label', { for: 'f-customer' }, 'Customer'),
+      h('select', { id: 'f-customer', name: 'customer' }, customers.map((c) => h('option', {
+        value: c.id, selected: c.id === selected.id }, c.name === c.id ? c.id : `${c.name} · ${c.id}`)))),
     field('f-provider', 'Provider', h('input', { id: 'f-provider', name: 'provider', value: v('provider'), placeholder: 'any' })),
     field('f-model', 'Model', h('input', { id: 'f-model', name: 'model', value: v('model'), placeholder: 'any' })),
     field('f-endpoint', 'Endpoint', h('input', { id: 'f-endpoint', name: 'endpoint', value: v('endpoint'), placeholder: 'any' })),

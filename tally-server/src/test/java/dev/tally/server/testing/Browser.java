@@ -137,7 +137,9 @@ public final class Browser implements AutoCloseable {
     /** Saves a PNG of the whole page (the window grows to the page's height for the shot, then shrinks back). */
     public Path fullPageScreenshot(String name) {
         Dimension before = driver.manage().window().getSize();
-        long height = ((Number) script("return Math.min(6000, document.documentElement.scrollHeight)")).longValue();
+        // The window's height includes the browser's own bars: add them, so the viewport holds the whole page.
+        long height = ((Number) script("return Math.min(6000, document.documentElement.scrollHeight)"
+                + " + window.outerHeight - window.innerHeight")).longValue();
         driver.manage().window().setSize(new Dimension(before.getWidth(), (int) Math.max(before.getHeight(), height)));
         try {
             return screenshot(name);
