@@ -3,20 +3,13 @@ package dev.tally.server.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.money.MoneyText;
 import dev.tally.server.testing.Api;
-import dev.tally.server.testing.Browser;
 import dev.tally.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,25 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the usage log's filters, monthly summaries, the plan editor's validation errors, and a phone-width layout. Saves
  * screenshots of each page under {@code target/screenshots/}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AdminConsoleBrowserTest {
-    private ConsoleSite site;
+class AdminConsoleBrowserTest extends ConsoleBrowserTest {
     private Api admin;
-    private Browser browser;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        site = ConsoleSite.start(dir);
+    void adminApi() {
         admin = site.admin();
-        browser = site.browser();
-    }
-
-    @AfterAll
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
     }
 
     @Test

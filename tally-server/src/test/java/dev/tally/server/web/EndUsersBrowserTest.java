@@ -1,19 +1,12 @@
 package dev.tally.server.web;
 
-import dev.tally.server.testing.Browser;
 import dev.tally.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,26 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The seeded acme has 20 calls a day from Nov 14 to 20 (Europe/Berlin, "today" Nov 20, a Friday), four users in
  * turn: each user has 5 calls today, 25 this week (since Monday Nov 16) and 35 this month.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EndUsersBrowserTest {
-    private ConsoleSite site;
-    private Browser browser;
+class EndUsersBrowserTest extends ConsoleBrowserTest {
     private String acmeKey;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        site = ConsoleSite.start(dir);
-        browser = site.browser();
+    void signIn() {
         acmeKey = site.customerKey("acme");
         browser.signIn(TestServer.ADMIN_KEY);
-    }
-
-    @AfterAll
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
     }
 
     @Test

@@ -1,18 +1,11 @@
 package dev.tally.server.web;
 
-import dev.tally.server.testing.Browser;
 import dev.tally.server.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,9 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * under {@code target/screenshots/<page>-<width>.png}. The data has what made the old pages clip: a model name as
  * long as Bedrock's and two customers of the same name.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LayoutBrowserTest {
+class LayoutBrowserTest extends ConsoleBrowserTest {
     private static final String LONG_MODEL = "anthropic.claude-3-5-sonnet-20241022-v2:0";
     /** Names every table (by its card's heading) that is wider than its card or scrolls inside its wrapper. */
     private static final String OVERFLOWING_TABLES = """
@@ -58,14 +49,10 @@ class LayoutBrowserTest {
                 || r.left < box.left - 1 || r.right > box.right + 1;
             }).map(e => e.textContent.trim() || e.tagName);""";
 
-    private ConsoleSite site;
-    private Browser browser;
     private String acmeKey;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        site = ConsoleSite.start(dir);
-        browser = site.browser();
+    void addTheDataThatClipped() {
         acmeKey = site.customerKey("acme");
         ConsoleData.ok(site.admin().put("/v1/customers/acme-eu", """
                 {"name":"Acme Corp","plan":"pro","timezone":"Europe/Dublin","billing_day":1}"""));
@@ -74,13 +61,6 @@ class LayoutBrowserTest {
                   "model":"%s","endpoint":"/api/chat","status":200,"user":"a-very-long-end-user-name@clinic.example.com",
                   "usage":{"input_tokens":123456789,"output_tokens":9876543}}]""".formatted(LONG_MODEL)));
         browser.signIn(TestServer.ADMIN_KEY);
-    }
-
-    @AfterAll
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
     }
 
     @Test

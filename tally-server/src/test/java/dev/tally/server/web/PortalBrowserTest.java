@@ -1,17 +1,10 @@
 package dev.tally.server.web;
 
-import dev.tally.server.testing.Browser;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -21,25 +14,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The customer portal in headless Chromium: a customer signs in with its key and sees its own month, limits,
  * warnings, calls and history, and nothing of any other customer, whether by link, URL or API call from the page.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PortalBrowserTest {
-    private ConsoleSite site;
-    private Browser browser;
+class PortalBrowserTest extends ConsoleBrowserTest {
     private String acmeKey;
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        site = ConsoleSite.start(dir);
-        browser = site.browser();
+    void issueKey() {
         acmeKey = site.customerKey("acme");
-    }
-
-    @AfterAll
-    void stop() {
-        if (site != null) {
-            site.close();
-        }
     }
 
     @Test
