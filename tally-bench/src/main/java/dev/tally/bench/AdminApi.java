@@ -17,14 +17,19 @@ import java.time.Duration;
 final class AdminApi {
     /** The admin key every benchmark server is started with. */
     static final String ADMIN_KEY = "bench-admin-key";
-    /** The plan every benchmark customer is on: month, day and minute limits, a soft token limit and a budget. */
+    /**
+     * The plan every benchmark customer is on: month, day and minute limits, a soft token limit and a budget. The
+     * amounts are far above what a run uses, yet within what Redis counters hold exactly (2^53 - 1 in the unit of
+     * the metric: a billion tokens are 10^15 micros, a million dollars 10^15 nano-dollars), so the same plan serves
+     * runs with counters in the process and in Redis.
+     */
     static final String PLAN_JSON = "{\"name\":\"Pro\",\"limits\":["
             + "{\"metric\":\"requests\",\"window\":\"month\",\"amount\":1000000000},"
             + "{\"metric\":\"requests\",\"window\":\"day\",\"amount\":100000000},"
             + "{\"metric\":\"requests\",\"window\":\"minute\",\"amount\":10000000},"
-            + "{\"metric\":\"tokens\",\"window\":\"month\",\"amount\":1000000000000,\"provider\":\"openai\","
+            + "{\"metric\":\"tokens\",\"window\":\"month\",\"amount\":1000000000,\"provider\":\"openai\","
             + "\"mode\":\"soft\"},"
-            + "{\"metric\":\"cost\",\"window\":\"month\",\"amount\":\"100000000.00\"}]}";
+            + "{\"metric\":\"cost\",\"window\":\"month\",\"amount\":\"1000000.00\"}]}";
 
     private static final String[] CUSTOMER_IDS = java.util.stream.IntStream.range(0, 10_000)
             .mapToObj(i -> String.format("cust-%03d", i)).toArray(String[]::new);

@@ -52,8 +52,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * — the full round a metered call costs in-process. {@code checkOnly} decides without reserving.
  * {@code authorizeAndSettleWithStates} also renders every limit's state (used, remaining, percent, window), which a
  * decision builds only when asked (the HTTP answer asks; a filter that only lets calls through does not). The
- * baselines are Bucket4j's local bucket {@code tryConsume(1)} on a single limit, and one Bucket4j bucket with five
- * bandwidths, in the same run.
+ * baselines are Bucket4j's local bucket {@code tryConsume(1)} on a single limit, one Bucket4j bucket with five
+ * bandwidths, and, the same shape as Tally's round, {@code bucket4jFiveBucketsAndSettle}: five Bucket4j buckets of the
+ * customer, one per limit (a bucket counts one unit, so requests, tokens and cost each need their own), each taking
+ * the call's estimate in turn and, when one refuses, the ones before it refunded (the only way Bucket4j gets all or
+ * none across buckets), then settled by giving back what the estimate held above the actual usage.
  *
  * <p>Amounts are large enough that every call is allowed: the allowed path is the common one. Run with 1, 2 and 4
  * threads; with one customer every thread contends for that customer's lock (the worst case), with
@@ -79,8 +82,14 @@ public class AuthorizeBenchmark {
     private CallRequest[] calls;
     private Bucket bucket;
     private Bucket fiveLimitBucket;
+    /** Per customer, one bucket per limit: requests per minute and month, tokens per day and month, cost. */
+    private Bucket[][] perLimitBuckets;
     private dev.tally.core.event.Buckets buckets;
     private final AtomicLong sequence = new AtomicLong();
+    /** What the call's estimate takes from each of the five buckets: requests, tokens, cost in nano-dollars. */
+    private static final long[] ESTIMATE = {1, 1, 1_200, 1_200, 6_000_000};
+    /** What the call then used (the settling event's usage and cost, as in Tally's round). */
+    private static final long[] ACTUAL = {1, 1, 1_140, 1_140, 5_475_000};
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -127,6 +136,23 @@ public class AuthorizeBenchmark {
                 .addLimit(Bandwidth.builder().capacity(1_000_000_000L).refillGreedy(1_000_000_000L,
                         Duration.ofMinutes(1)).build())
                 .build();
+        perLimitBuckets = new Bucket[customers][];
+        for (int i = 0; i < customers; i++) {
+            perLimitBuckets[i] = new Bucket[]{
+                bucket(1_000_000_000L, Duration.ofMinutes(1), true),
+                bucket(1_000_000_000_000L, Duration.ofDays(30), false),
+                bucket(1_000_000_000_000L, Duration.ofDays(1), false),
+                bucket(1_000_000_000_000L, Duration.ofDays(30), false),
+                // $1M in nano-dollars: Bucket4j refills at most one token a nanosecond (Tally's budget is higher;
+                // neither is reached in a run).
+                bucket(1_000_000_000_000_000L, Duration.ofDays(30), false)};
+        }
+    }
+
+    private static Bucket bucket(long capacity, Duration period, boolean greedy) {
+        var refill = Bandwidth.builder().capacity(capacity);
+        return Bucket.builder().addLimit(greedy ? refill.refillGreedy(capacity, period).build()
+                : refill.refillIntervally(capacity, period).build()).build();
     }
 
     private static Limit limit(String metric, Window window, String amount, LimitMode mode, String provider) {
@@ -184,6 +210,30 @@ public class AuthorizeBenchmark {
     @Benchmark
     public boolean bucket4jTryConsume() {
         return bucket.tryConsume(1);
+    }
+
+    /**
+     * The same shape as {@link #authorizeAndSettle} in Bucket4j: the customer's five buckets take the estimate in
+     * turn, all or none (a refusal refunds the buckets before it), then the call is settled by refunding what the
+     * estimate held above the actual usage.
+     */
+    @Benchmark
+    public boolean bucket4jFiveBucketsAndSettle() {
+        Bucket[] limits = perLimitBuckets[(int) (sequence.getAndIncrement() % perLimitBuckets.length)];
+        for (int i = 0; i < limits.length; i++) {
+            if (!limits[i].tryConsume(ESTIMATE[i])) {
+                for (int j = 0; j < i; j++) {
+                    limits[j].addTokens(ESTIMATE[j]);
+                }
+                return false;
+            }
+        }
+        for (int i = 0; i < limits.length; i++) {
+            if (ESTIMATE[i] > ACTUAL[i]) {
+                limits[i].addTokens(ESTIMATE[i] - ACTUAL[i]);
+            }
+        }
+        return true;
     }
 
     /** A second baseline: one Bucket4j bucket with five bandwidths, checked and consumed together. */

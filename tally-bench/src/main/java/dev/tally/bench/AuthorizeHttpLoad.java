@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -45,18 +47,27 @@ import java.util.regex.Pattern;
  * their {@code -Xlog:gc}). Calls reserve {@code --ttl} seconds and are never settled, as in {@code wrk/run.sh}, so
  * about {@code rate * ttl} reservations are pending at any moment: the worst case for the heap.
  *
+ * <p>Several nodes ({@code --nodes 2}): that many Tally servers, each in its own process, on one fresh PostgreSQL
+ * schema ({@code TALLY_DATABASE_URL}) and one Redis ({@code TALLY_REDIS_URL}, under a fresh key prefix removed at
+ * the end), the connections spread over them in turn: the decisions are shared, as behind a load balancer. The
+ * catalog is created through the first node and the run waits until every node sees it. {@code --redis} gives one
+ * node Redis counters too; the bare ceiling stays one process.
+ *
  * <pre>
  * ./mvnw -o -q -pl tally-bench,tally-server -am package -DskipTests
  * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.AuthorizeHttpLoad --rate 10000 --connections 32 \
  *     --seconds 20 [--java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java]
  * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.AuthorizeHttpLoad --rate 0 --connections 32
+ * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.AuthorizeHttpLoad --rate 10000 --connections 32 \
+ *     --nodes 2 --redis redis://127.0.0.1:6379
  * </pre>
  */
 public final class AuthorizeHttpLoad {
     private static final String USAGE = "AuthorizeHttpLoad [--rate 10000 (0: closed loop)] [--connections 32] "
             + "[--warmup 10] [--seconds 20] [--customers 100] [--ttl 5] [--java <java binary for the servers>] "
             + "[--server-jar tally-server/target/tally.jar] [--bare-source tally-bench/wrk/BareServer.java] "
-            + "[--servers tally,bare] [--heap <e.g. 1g, default the JVM's>]";
+            + "[--servers tally,bare] [--heap <e.g. 1g, default the JVM's>] [--nodes 1 (2..4: on PostgreSQL and Redis)] "
+            + "[--redis <URL; default redis://127.0.0.1:6379 with --nodes 2 or more, else none>]";
     private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+(?:\\.\\d+)?)ms$");
 
     private AuthorizeHttpLoad() {
@@ -64,7 +75,7 @@ public final class AuthorizeHttpLoad {
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args, USAGE, "rate", "connections", "warmup", "seconds", "customers", "ttl",
-                "java", "server-jar", "bare-source", "servers", "heap");
+                "java", "server-jar", "bare-source", "servers", "heap", "nodes", "redis");
         Settings s = new Settings(
                 flags.integer("rate", 10_000, 0, 1_000_000),
                 flags.integer("connections", 32, 1, 1024),
@@ -77,10 +88,14 @@ public final class AuthorizeHttpLoad {
         Path bareSource = Path.of(flags.text("bare-source", "tally-bench/wrk/BareServer.java"));
         List<String> servers = List.of(flags.text("servers", "tally,bare").split(","));
         String heap = flags.text("heap", "");
+        int nodes = flags.integer("nodes", 1, 1, 4);
+        String redis = flags.text("redis", nodes > 1 ? RedisKeys.URL : "");
         System.out.printf("AuthorizeHttpLoad: %s, %d connections, warm-up %d s, measured %d s, %d customers, "
-                        + "ttl %d s; servers on %s%s; load generator on Java %s, %d CPUs%n",
+                        + "ttl %d s; %d Tally node(s)%s%s; servers on %s%s; load generator on Java %s, %d CPUs%n",
                 s.rate == 0 ? "closed loop" : String.format("%,d requests/s offered", s.rate), s.connections,
-                s.warmup, s.seconds, s.customers, s.ttl, java, heap.isEmpty() ? "" : " -Xmx" + heap,
+                s.warmup, s.seconds, s.customers, s.ttl, nodes, nodes > 1 ? " on PostgreSQL" : "",
+                redis.isEmpty() ? " (counters in the process)" : " with counters in Redis " + redis, java,
+                heap.isEmpty() ? "" : " -Xmx" + heap,
                 Runtime.version(), Runtime.getRuntime().availableProcessors());
 
         Result tally = null;
@@ -89,11 +104,12 @@ public final class AuthorizeHttpLoad {
         Path work = Files.createTempDirectory("tally-http-load");
         try {
             if (servers.contains("tally")) {
-                try (Child server = Child.start(work, "tally", java, heap, List.of("-jar", serverJar.toString(),
-                        "serve", "--data-dir", work.resolve("data").toString()), true)) {
-                    new AdminApi(server.port).createCatalog(s.customers);
-                    sample = post("http://127.0.0.1:" + server.port + "/v1/authorize", body(0, s.ttl));
-                    tally = run("Tally POST /v1/authorize", server, "/v1/authorize", s);
+                try (Nodes cluster = Nodes.start(work, nodes, redis, java, heap, serverJar)) {
+                    new AdminApi(cluster.first().port).createCatalog(s.customers);
+                    cluster.awaitCatalog(s);
+                    sample = post("http://127.0.0.1:" + cluster.first().port + "/v1/authorize", body(0, s.ttl));
+                    tally = run("Tally POST /v1/authorize on " + nodes + " node(s)"
+                            + (redis.isEmpty() ? "" : ", counters in Redis"), cluster.children, "/v1/authorize", s);
                 }
             }
             if (servers.contains("bare")) {
@@ -108,8 +124,8 @@ public final class AuthorizeHttpLoad {
                 String classpath = System.getProperty("java.class.path");
                 try (Child server = Child.start(work, "bare", java, heap, List.of("-cp", classpath,
                         bareSource.toString()), false, sample)) {
-                    bare = run("bare Javalin POST /decide (fixed " + sample.length() + "-byte answer)", server,
-                            "/decide", s);
+                    bare = run("bare Javalin POST /decide (fixed " + sample.length() + "-byte answer)",
+                            List.of(server), "/decide", s);
                 }
             }
         } finally {
@@ -151,12 +167,88 @@ public final class AuthorizeHttpLoad {
         return r.body();
     }
 
+    /**
+     * The Tally servers of a run: one process, or {@code n} processes on a fresh PostgreSQL schema and Redis key
+     * prefix (removed on close).
+     */
+    private static final class Nodes implements AutoCloseable {
+        final List<Child> children = new ArrayList<>();
+        private final FreshStore store;
+        private final String redis;
+        private final String prefix = RedisKeys.freshPrefix();
+
+        private Nodes(FreshStore store, String redis) {
+            this.store = store;
+            this.redis = redis;
+        }
+
+        static Nodes start(Path work, int n, String redis, String java, String heap, Path serverJar)
+                throws Exception {
+            Nodes nodes = new Nodes(n > 1 ? FreshStore.create("postgres", "authorize") : null, redis);
+            try {
+                for (int i = 0; i < n; i++) {
+                    Map<String, String> env = new HashMap<>();
+                    if (nodes.store != null) {
+                        env.put("TALLY_DATABASE_URL", nodes.store.url());
+                    }
+                    if (!redis.isEmpty()) {
+                        env.put("TALLY_REDIS_URL", redis);
+                        env.put("TALLY_REDIS_PREFIX", nodes.prefix);
+                    }
+                    nodes.children.add(Child.start(work, "tally-" + i, java, heap, List.of("-jar",
+                            serverJar.toString(), "serve", "--data-dir", work.resolve("data-" + i).toString()), true,
+                            env));
+                }
+                return nodes;
+            } catch (Exception | Error e) {
+                nodes.close();
+                throw e;
+            }
+        }
+
+        Child first() {
+            return children.get(0);
+        }
+
+        /** Waits until every node allows the last customer's call (catalog changes reach nodes within seconds). */
+        void awaitCatalog(Settings s) throws Exception {
+            String last = body(s.customers - 1, s.ttl);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (Child node : children) {
+                while (true) {
+                    try {
+                        post("http://127.0.0.1:" + node.port + "/v1/authorize", last);
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (System.nanoTime() > deadline) {
+                            throw e;
+                        }
+                        TimeUnit.MILLISECONDS.sleep(100); // polling another node for the catalog, with a deadline
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Child child : children) {
+                child.close();
+            }
+            if (!redis.isEmpty()) {
+                RedisKeys.deleteAll(redis, prefix);
+            }
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
     /** One measured pass against {@code server}: warm-up, then the measured window, at the offered rate. */
-    private static Result run(String name, Child server, String path, Settings s) throws Exception {
+    private static Result run(String name, List<Child> servers, String path, Settings s) throws Exception {
         byte[][] requests = new byte[s.customers][];
         for (int i = 0; i < s.customers; i++) {
             byte[] b = body(i, s.ttl).getBytes(StandardCharsets.UTF_8);
-            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + server.port + "\r\nAuthorization: Bearer "
+            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
                     + AdminApi.ADMIN_KEY + "\r\nContent-Type: application/json\r\nContent-Length: " + b.length
                     + "\r\n\r\n";
             byte[] h = head.getBytes(StandardCharsets.US_ASCII);
@@ -172,7 +264,9 @@ public final class AuthorizeHttpLoad {
         for (int c = 0; c < s.connections; c++) {
             Histogram h = Latencies.histogram();
             histograms.add(h);
-            Connection conn = new Connection(server.port, c, s, requests, start, from, to, h, counters);
+            // Connections take the servers in turn, as a round-robin load balancer would.
+            Connection conn = new Connection(servers.get(c % servers.size()).port, c, s, requests, start, from, to, h,
+                    counters);
             Thread t = new Thread(conn, "load-" + c);
             t.setDaemon(true);
             threads.add(t);
@@ -180,15 +274,19 @@ public final class AuthorizeHttpLoad {
         }
         // The measured window's CPU and GC: sampled when it opens and when it closes.
         sleepUntil(from);
-        long serverTicks = server.cpuTicks();
-        long gcLogFrom = server.gcLogSize();
+        long serverTicks = cpuTicks(servers);
+        long[] gcLogFrom = servers.stream().mapToLong(Child::gcLogSize).toArray();
         long ownCpu = ownCpuNanos();
         MachineLoad machine = MachineLoad.sample();
         sleepUntil(to);
         String load = MachineLoad.sample().since(machine);
         double ownCores = (ownCpuNanos() - ownCpu) / 1e9 / s.seconds;
-        double serverSeconds = (server.cpuTicks() - serverTicks) / 100.0;
-        String gc = server.gcPausesSince(gcLogFrom);
+        double serverSeconds = (cpuTicks(servers) - serverTicks) / 100.0;
+        List<String> gcs = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            gcs.add(servers.get(i).gcPausesSince(gcLogFrom[i]));
+        }
+        String gc = String.join("; ", gcs);
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(30));
         }
@@ -200,7 +298,7 @@ public final class AuthorizeHttpLoad {
         System.out.printf("%n== %s%n  %,.0f answers/s over %d s (offered %s); errors %d, not allowed %d, "
                         + "given up (still due 5 s after the window) %d%n  latency from intended send: p50 %.3f ms, p90 %.3f ms, "
                         + "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, mean %.3f ms%n"
-                        + "  server CPU %.2f cores, %.1f us per request; load generator %.2f cores; %s%n"
+                        + "  server CPU (all nodes) %.2f cores, %.1f us per request; load generator %.2f cores; %s%n"
                         + "  server GC pauses in the window: %s%n",
                 name, perSecond, s.seconds, s.rate == 0 ? "closed loop" : String.format("%,d/s", s.rate),
                 counters.errors.get(), counters.notAllowed.get(), counters.unfinished.get(),
@@ -209,6 +307,10 @@ public final class AuthorizeHttpLoad {
                 Latencies.ms(all.getMaxValue()), all.getMean() / 1000.0, serverSeconds / s.seconds,
                 cpuPerRequest, ownCores, load, gc);
         return new Result(perSecond, all, cpuPerRequest);
+    }
+
+    private static long cpuTicks(List<Child> servers) {
+        return servers.stream().mapToLong(Child::cpuTicks).sum();
     }
 
     private static long ownCpuNanos() {
@@ -431,6 +533,11 @@ public final class AuthorizeHttpLoad {
 
         static Child start(Path work, String name, String java, String heap, List<String> main, boolean tally,
                            String... extra) throws Exception {
+            return start(work, name, java, heap, main, tally, Map.of(), extra);
+        }
+
+        static Child start(Path work, String name, String java, String heap, List<String> main, boolean tally,
+                           Map<String, String> env, String... extra) throws Exception {
             int port;
             try (ServerSocket probe = new ServerSocket(0)) {
                 port = probe.getLocalPort();
@@ -451,6 +558,7 @@ public final class AuthorizeHttpLoad {
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(work.resolve(name + ".log").toFile());
             pb.environment().put("TALLY_ADMIN_KEY", AdminApi.ADMIN_KEY);
+            pb.environment().putAll(env);
             Process p = pb.start();
             // A load run stopped early (timeout, Ctrl-C) must not leave a server behind.
             Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));

@@ -19,22 +19,28 @@ final class MachineLoad {
 
     private final long busyTicks;
     private final long postgresTicks;
+    private final long redisTicks;
     private final long ownNanos;
     private final long at;
 
-    private MachineLoad(long busyTicks, long postgresTicks, long ownNanos, long at) {
+    private MachineLoad(long busyTicks, long postgresTicks, long redisTicks, long ownNanos, long at) {
         this.busyTicks = busyTicks;
         this.postgresTicks = postgresTicks;
+        this.redisTicks = redisTicks;
         this.ownNanos = ownNanos;
         this.at = at;
     }
 
     static MachineLoad sample() {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        return new MachineLoad(machineBusyTicks(), postgresTicks(), os.getProcessCpuTime(), System.nanoTime());
+        return new MachineLoad(machineBusyTicks(), ticksOf("postgres"), ticksOf("redis-server"),
+                os.getProcessCpuTime(), System.nanoTime());
     }
 
-    /** {@code CPU: this JVM 1.62 cores, PostgreSQL 0.00, other processes 0.05 (of 2)} since {@code before}. */
+    /**
+     * {@code CPU: this JVM 1.62 cores, PostgreSQL 0.00, Redis 0.00, other processes 0.05 (of 2)} since
+     * {@code before}. "Other processes" includes Tally servers this command started in processes of their own.
+     */
     String since(MachineLoad before) {
         if (busyTicks < 0 || before.busyTicks < 0) {
             return "CPU: not measured (no /proc/stat)";
@@ -43,8 +49,10 @@ final class MachineLoad {
         double all = (busyTicks - before.busyTicks) / TICKS / wall;
         double own = (ownNanos - before.ownNanos) / 1e9 / wall;
         double postgres = (postgresTicks - before.postgresTicks) / TICKS / wall;
-        return String.format("CPU: this JVM %.2f cores, PostgreSQL %.2f, other processes %.2f (of %d)", own,
-                postgres, Math.max(0, all - own - postgres), Runtime.getRuntime().availableProcessors());
+        double redis = (redisTicks - before.redisTicks) / TICKS / wall;
+        return String.format("CPU: this JVM %.2f cores, PostgreSQL %.2f, Redis %.2f, other processes %.2f (of %d)",
+                own, postgres, redis, Math.max(0, all - own - postgres - redis),
+                Runtime.getRuntime().availableProcessors());
     }
 
     /** Busy ticks of all CPUs: everything but idle and iowait. */
@@ -63,8 +71,8 @@ final class MachineLoad {
         }
     }
 
-    /** User and system ticks of every process named {@code postgres}. */
-    private static long postgresTicks() {
+    /** User and system ticks of every process named {@code name} (e.g. {@code postgres}, {@code redis-server}). */
+    private static long ticksOf(String name) {
         long ticks = 0;
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : procs) {
@@ -72,7 +80,7 @@ final class MachineLoad {
                     String stat = Files.readString(p.resolve("stat"));
                     int open = stat.indexOf('(');
                     int close = stat.lastIndexOf(')');
-                    if (!stat.substring(open + 1, close).equals("postgres")) {
+                    if (!stat.substring(open + 1, close).equals(name)) {
                         continue;
                     }
                     String[] f = stat.substring(close + 2).split(" ");

@@ -11,10 +11,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.redis.lettuce.Bucket4jLettuce;
 import io.github.bucket4j.redis.lettuce.cas.LettuceBasedProxyManager;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,7 +30,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -71,9 +67,7 @@ public class RedisReserveBenchmark {
     @Param({"1", "1000"})
     public int customers;
 
-    private static final String URL = System.getProperty("tally.bench.redis", "redis://127.0.0.1:6379");
-
-    private final String prefix = "tally-bench:" + UUID.randomUUID() + ":";
+    private final String prefix = RedisKeys.freshPrefix();
     private final AtomicLong sequence = new AtomicLong();
     private RedisClient client;
     private RedisCounterStore tally;
@@ -86,7 +80,7 @@ public class RedisReserveBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        client = RedisClient.create(URL);
+        client = RedisClient.create(RedisKeys.URL);
         tally = RedisCounterStore.connect(client, prefix);
         ZoneId berlin = ZoneId.of("Europe/Berlin");
         CounterSpec requestsMinute = spec("requests", Window.MINUTE, berlin, 1_000_000_000L);
@@ -139,17 +133,7 @@ public class RedisReserveBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> page = c.sync().scan(cursor, ScanArgs.Builder.matches(prefix + "*")
-                        .limit(10_000));
-                if (!page.getKeys().isEmpty()) {
-                    c.sync().del(page.getKeys().toArray(new String[0]));
-                }
-                cursor = page;
-            } while (!cursor.isFinished());
-        }
+        RedisKeys.deleteAll(client, prefix);
         bucket4jConnection.close();
         tally.close();
         client.shutdown();
