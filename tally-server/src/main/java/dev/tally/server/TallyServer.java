@@ -20,6 +20,8 @@ import dev.tally.core.metric.Metrics;
 import dev.tally.core.store.UsageStore;
 import dev.tally.core.adjust.AdjustedUsageStore;
 import dev.tally.core.adjust.Adjustments;
+import dev.tally.core.rerate.CostDelta;
+import dev.tally.core.rerate.Rerater;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.ServerConfig;
@@ -31,6 +33,7 @@ import dev.tally.server.gateway.UpstreamRoutes;
 import dev.tally.server.gateway.Upstreams;
 import dev.tally.server.http.Access;
 import dev.tally.server.http.AdjustmentRoutes;
+import dev.tally.server.http.RerateRoutes;
 import dev.tally.server.http.AlertRoutes;
 import dev.tally.server.http.BodyReading;
 import dev.tally.server.http.Authenticator;
@@ -67,8 +70,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,7 +120,7 @@ public final class TallyServer implements AutoCloseable {
     private record Services(TallyStore store, Catalog catalog, UsageReporter reporter, Notifications notifications,
                             AlertEngine alerts, Enforcer enforcer, CounterBackend counters, IngestService ingest,
                             ConfigChanges changes, ClusterNode node, Upstreams upstreams, GatewaySettings gateway,
-                            Adjustments adjustments) {
+                            Adjustments adjustments, Rerater rerater) {
     }
 
     private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
@@ -210,10 +216,11 @@ public final class TallyServer implements AutoCloseable {
                 catalog.customer(a.customerId()).ifPresent(c -> alerts.adjusted(c, a.periodStart(),
                         Metrics.COST.equals(a.metric()) ? a.raw() : 0));
             });
+            Rerater rerater = rerater(store, catalog, enforcer, alerts, clock);
             Services services = new Services(store, catalog, reporter, notifications, alerts, enforcer, counters,
                     new IngestService(catalog, writer, clock, IngestPolicy.DEFAULTS, enforcer, metrics.ingest()),
                     changes, node, upstreams, file == null ? GatewaySettings.defaults(config.maxBodyBytes())
-                    : file.gatewaySettings(config.maxBodyBytes()), adjustments);
+                    : file.gatewaySettings(config.maxBodyBytes()), adjustments, rerater);
             List<String> routes = new ArrayList<>();
             Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
                     notificationJson, routes, clock).start(), Javalin::stop);
@@ -224,6 +231,29 @@ public final class TallyServer implements AutoCloseable {
             lifecycle.abort(e);
             throw e;
         }
+    }
+
+    /**
+     * Re-rating over the ledger's own rollups (the events past retention are counted without adjustments); an
+     * applied one moves the enforcing counters and the cost alerts by its changes, and re-checks open alerts (an
+     * unpriced alert whose usage is now priced resolves).
+     */
+    private static Rerater rerater(TallyStore store, Catalog catalog, Enforcer enforcer, AlertEngine alerts,
+                                   InstantSource clock) {
+        Rerater rerater = new Rerater(catalog, store, store, clock);
+        rerater.onApplied((rerating, deltas) -> {
+            Map<String, Map<Instant, Long>> byMonth = new HashMap<>();
+            for (CostDelta d : deltas) {
+                enforcer.recordCostChange(d.customerId(), d.provider(), d.model(), d.endpoint(), d.dayStart(),
+                        d.nanos());
+                byMonth.computeIfAbsent(d.customerId(), k -> new HashMap<>()).merge(d.monthStart(), d.nanos(),
+                        Long::sum);
+            }
+            byMonth.forEach((customer, months) -> catalog.customer(customer).ifPresent(c -> months.forEach(
+                    (monthStart, nanos) -> alerts.adjusted(c, monthStart, nanos))));
+            alerts.sweepLater();
+        });
+        return rerater;
     }
 
     /** The catalog over the store, with the plans, prices and customers of {@code tally.yaml} put in. */
@@ -335,9 +365,11 @@ public final class TallyServer implements AutoCloseable {
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
-            new UsageRoutes(services.reporter(), store, catalog, services.adjustments(), access, json,
+            new UsageRoutes(services.reporter(), store, catalog, services.adjustments(), services.rerater(), access,
+                    json,
                     virtualThreads ? null : readPool()).register(cfg.routes);
             new AdjustmentRoutes(services.adjustments(), access, requests, json).register(cfg.routes);
+            new RerateRoutes(services.rerater(), access, requests, json).register(cfg.routes);
             new EnforcementRoutes(services.enforcer(), access, requests, json, clock).register(cfg.routes);
             new AlertRoutes(new AlertService(store, services.alerts(), clock), auth, access, new AlertJson(json))
                     .register(cfg.routes);

@@ -18,6 +18,8 @@ import dev.tally.core.notify.Notification;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.adjust.Adjustment;
+import dev.tally.core.pricing.EventPricer;
+import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
@@ -409,6 +411,87 @@ abstract class JdbcStore implements TallyStore {
     @Override
     public List<Adjustment> adjustments(String customerId, Instant from, Instant to) {
         return tx.read("reading adjustments", c -> AdjustmentRows.between(c, customerId, from, to));
+    }
+
+    @Override
+    public long reprice(String customerId, Instant from, Instant to,
+                        java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, boolean apply,
+                        PageSink sink) {
+        return reprice(customerId, from, to, repricer, apply, sink, PAGE_EVENTS);
+    }
+
+    /** {@link #reprice(String, Instant, Instant, java.util.function.Function, boolean, PageSink)} by pages of n. */
+    long reprice(String customerId, Instant from, Instant to,
+                 java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, boolean apply,
+                 PageSink sink, int pageEvents) {
+        LedgerRepricing.Cursor cursor = LedgerRepricing.Cursor.before(from);
+        long walked = 0;
+        while (true) {
+            LedgerRepricing.Cursor after = cursor;
+            String what = (apply ? "re-rating" : "pricing again") + " the events of " + customerId;
+            LedgerRepricing.Page page = apply ? tx.write(what, applyPage(customerId, to, after, repricer,
+                    pageEvents)) : tx.read(what, c -> LedgerRepricing.page(c, customerId, to, after, pageEvents,
+                    repricer, false, Set.of(), new long[1]));
+            if (!page.entries().isEmpty()) {
+                sink.page(page.entries(), page.repriced());
+            }
+            walked += page.entries().size();
+            if (!page.full()) {
+                return walked;
+            }
+            cursor = page.next();
+        }
+    }
+
+    /**
+     * One applied page. Every walked event must be in the sums before they are moved: on SQLite the pending
+     * increments are written first, in the same transaction (one writer: none can commit in between); on PostgreSQL
+     * the roller's lock is held, and the events still queued are updated alone (the roller sums their new price).
+     */
+    private Transactor.Work<LedgerRepricing.Page> applyPage(String customerId, Instant to,
+                                                            LedgerRepricing.Cursor after,
+                                                            java.util.function.Function<LedgerEntry,
+                                                                    EventPricer.PricedCost> repricer,
+                                                            int pageEvents) {
+        if (deferred != null) {
+            return deferred.bracket(c -> {
+                deferred.flush(c);
+                return LedgerRepricing.page(c, customerId, to, after, pageEvents, repricer, true, Set.of(),
+                        new long[1]);
+            });
+        }
+        return c -> {
+            Set<Long> waiting = Set.of();
+            if (queued != null) {
+                QueuedRollups.holdRoller(c);
+                waiting = LedgerRepricing.queuedSeqs(c, customerId);
+            }
+            long[] added = new long[1];
+            LedgerRepricing.Page page = LedgerRepricing.page(c, customerId, to, after, pageEvents, repricer, true,
+                    waiting, added);
+            if (queued != null) {
+                QueuedRollups.raiseBound(c, added[0]);
+            }
+            return page;
+        };
+    }
+
+    @Override
+    public void addRerating(Rerating rerating) {
+        tx.write("storing re-rating " + rerating.id(), c -> {
+            RerateRows.add(c, rerating);
+            return null;
+        });
+    }
+
+    @Override
+    public List<Rerating> reratings(String customerId, int limit) {
+        return tx.read("listing re-ratings", c -> RerateRows.list(c, customerId, limit));
+    }
+
+    @Override
+    public Optional<Rerating> rerating(String id) {
+        return tx.read("reading re-rating " + id, c -> RerateRows.find(c, id));
     }
 
     @Override

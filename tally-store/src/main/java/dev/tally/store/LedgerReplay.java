@@ -156,7 +156,7 @@ final class LedgerReplay {
      * timestamp cut to the minute: a minute starts at the same instant in every zone of today's tz database (offsets
      * are whole minutes).
      */
-    private static LedgerEntry entry(ResultSet rs, boolean allGrains) throws SQLException {
+    static LedgerEntry entry(ResultSet rs, boolean allGrains) throws SQLException {
         StoredEvent stored = EventLog.event(rs);
         String unpriced = rs.getString("unpriced_metrics");
         Instant minute = stored.event().timestamp().truncatedTo(ChronoUnit.MINUTES);

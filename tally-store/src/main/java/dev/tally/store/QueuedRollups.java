@@ -257,6 +257,29 @@ final class QueuedRollups {
         return seqs.length;
     }
 
+    /**
+     * Waits for the roller's lock, held until the caller's transaction ends: while it is held no pass claims queue
+     * rows, so the set of queued events stays as read (a re-rating moves the sums of the others only).
+     */
+    static void holdRoller(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(WAIT_ROLL); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+        }
+    }
+
+    /** Raises the bound of every stored sum by {@code added} (a re-rating's positive changes), saturated. */
+    static void raiseBound(Connection connection, long added) throws SQLException {
+        if (added <= 0) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE settings SET value = CAST(CAST(LEAST("
+                + "CAST(value AS NUMERIC) + ?, " + Long.MAX_VALUE + ") AS BIGINT) AS TEXT) WHERE name = '"
+                + SUM_BOUND + "'")) {
+            ps.setLong(1, added);
+            ps.executeUpdate();
+        }
+    }
+
     /** Claims queue rows (deleted, if the pass commits) and returns the seqs they name. */
     private static long[] claim(Connection connection) throws SQLException {
         List<Long> seqs = new ArrayList<>();

@@ -23,6 +23,7 @@ final class CauseCheck {
     private final UsageReporter reporter;
     private final Instant now;
     private Map<String, LimitState> states;
+    private java.util.Set<String> unpriced;
 
     private CauseCheck(Customer customer, List<Limit> limits, UsageReporter reporter, Instant now) {
         this.customer = customer;
@@ -47,6 +48,14 @@ final class CauseCheck {
         return states;
     }
 
+    /** Whether no event of the unpriced alert's provider and model is unpriced any more in its month. */
+    private boolean pricedSince(Alert a, Instant now) {
+        if (unpriced == null) {
+            unpriced = reporter.unpricedSubjects(customer, AlertPeriods.month(customer, now).period());
+        }
+        return !unpriced.contains(a.limit());
+    }
+
     /** Whether {@code a} should resolve now; {@code check} is null for global alerts. */
     static boolean isGone(Alert a, CauseCheck check, Instant now, AlertSettings.ForecastRule rule) {
         if (a.customer() == null) {
@@ -57,7 +66,9 @@ final class CauseCheck {
             return true;
         }
         return switch (a.kind()) {
-            case COST, UNPRICED -> !AlertPeriods.month(c, now).key().equals(a.period());
+            case COST -> !AlertPeriods.month(c, now).key().equals(a.period());
+            // Or its usage became priced (a price was added and the month re-rated).
+            case UNPRICED -> !AlertPeriods.month(c, now).key().equals(a.period()) || check.pricedSince(a, now);
             case RATE_SPIKE -> !AlertPeriods.utcHour(now).key().equals(a.period());
             case THRESHOLD, EXCEEDED, FORECAST -> check.limitCauseGone(a, now, rule);
         };

@@ -395,15 +395,46 @@ public final class Enforcer {
                 charges.add(new Charge(spec(customer, limit), raw));
             }
         }
+        recordCorrection(customer, charges, periodStart, now);
+    }
+
+    /**
+     * Charges a correction (an adjustment, a re-rating's change) to the counters at {@code at}; a counter failure is
+     * reported, not thrown: the correction is stored, and counters rebuilt from the store include it.
+     */
+    private void recordCorrection(Customer customer, List<Charge> charges, Instant at, Instant now) {
         if (charges.isEmpty()) {
             return;
         }
         try {
-            counters.record(customer.id(), charges, periodStart, null, now);
+            counters.record(customer.id(), charges, at, null, now);
         } catch (RuntimeException ex) {
-            // The adjustment is stored; counters rebuilt from the store will include it.
             onCounterFailure.accept(ex);
         }
+    }
+
+    /**
+     * A re-rating moved the cost of a customer's calls to a provider, model and endpoint on one day by
+     * {@code nanos}: moves the counters of the cost limits that count those calls and whose current day or month
+     * window holds that day, as if the calls had been priced so from the start. Minute and hour windows are left
+     * alone: they forget the calls within the hour anyway.
+     */
+    public void recordCostChange(String customerId, String provider, String model, String endpoint,
+                                 Instant dayStart, long nanos) {
+        Customer customer = catalog.customer(customerId).orElse(null);
+        if (customer == null || nanos == 0) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<Charge> charges = new ArrayList<>();
+        for (Limit limit : catalog.limitsOf(customer)) {
+            boolean calendar = limit.window() == Window.MONTH || limit.window() == Window.DAY;
+            if (limit.metric().equals(Metrics.COST) && calendar && limit.matches(provider, model, endpoint)
+                    && limit.window().periodAt(customer.zone(), customer.billingDay(), now).contains(dayStart)) {
+                charges.add(new Charge(spec(customer, limit), nanos));
+            }
+        }
+        recordCorrection(customer, charges, dayStart, now);
     }
 
     /** The position of {@code limit} among the compiled limits (-1 if absent). */

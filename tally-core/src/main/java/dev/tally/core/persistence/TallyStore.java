@@ -5,16 +5,17 @@ import dev.tally.core.alert.AlertStore;
 import dev.tally.core.cluster.ClusterStore;
 import dev.tally.core.gateway.UpstreamStore;
 import dev.tally.core.notify.NotificationStore;
+import dev.tally.core.rerate.RerateStore;
 import dev.tally.core.store.CatalogStore;
 import dev.tally.core.store.KeyStore;
 import dev.tally.core.store.UsageStore;
 
 /**
- * Everything Tally persists, behind one handle: the ledger and its adjustments, the catalog, the keys, the alerts,
- * the notification outbox and the gateway's upstreams. Adapters: SQLite (embedded, the default) and PostgreSQL.
+ * Everything Tally persists, behind one handle: the ledger, its adjustments and re-ratings, the catalog, the keys,
+ * the alerts, the notification outbox and the gateway's upstreams. Adapters: SQLite (embedded, the default) and PostgreSQL.
  */
 public interface TallyStore extends UsageStore, AdjustmentStore, CatalogStore, KeyStore, AlertStore,
-        NotificationStore, ClusterStore, UpstreamStore, AutoCloseable {
+        NotificationStore, ClusterStore, UpstreamStore, RerateStore, AutoCloseable {
     /** A short name of the backend for logs and health, e.g. {@code sqlite} or {@code postgresql}. */
     String backend();
 

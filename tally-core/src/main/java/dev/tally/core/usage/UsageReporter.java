@@ -84,6 +84,22 @@ public final class UsageReporter {
                 latency(c.id(), period, totals));
     }
 
+    /**
+     * The providers and models of a customer's billing month that still have unpriced events, each named as an
+     * unpriced alert names it ({@code provider/model}).
+     */
+    public java.util.Set<String> unpricedSubjects(Customer c, Period month) {
+        java.util.Set<String> subjects = new java.util.HashSet<>();
+        for (RollupRow row : store.rollups(c.id(), Window.MONTH, month.start(), month.end())) {
+            if (row.counts().unpriced() > 0) {
+                RollupKey k = row.key();
+                subjects.add(RollupKey.nullIfEmpty(k.provider()) + "/"
+                        + (k.model().isEmpty() ? "(no model)" : k.model()));
+            }
+        }
+        return subjects;
+    }
+
     /** Every limit of the customer, each measured in its window that contains {@code now}. */
     public List<LimitState> limitStates(Customer c, Instant now) {
         return limitStates(c, now, null);

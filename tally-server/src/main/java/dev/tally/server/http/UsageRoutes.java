@@ -29,6 +29,8 @@ import dev.tally.core.usage.MonthSummary;
 import dev.tally.core.usage.UsageReport;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.json.AdjustmentJson;
+import dev.tally.server.json.RerateJson;
+import dev.tally.core.rerate.Rerater;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.UsageJson;
 import io.javalin.config.RoutesConfig;
@@ -64,12 +66,16 @@ public final class UsageRoutes {
     private final Executor reads;
     private final Adjustments adjustments;
     private final AdjustmentJson adjustmentJson;
+    private final Rerater rerater;
+    private final RerateJson rerateJson;
 
     /**
      * @param reads runs the reads, off the HTTP threads (null: on them; right with virtual threads, one per request)
      */
     public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Adjustments adjustments,
-                       Access access, ObjectMapper json, Executor reads) {
+                       Rerater rerater, Access access, ObjectMapper json, Executor reads) {
+        this.rerater = rerater;
+        this.rerateJson = new RerateJson(json);
         this.reads = reads;
         this.adjustments = adjustments;
         this.adjustmentJson = new AdjustmentJson(json);
@@ -139,6 +145,9 @@ public final class UsageRoutes {
         usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
         // Shown apart from the usage they correct; the totals and month limits include them.
         adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));
+        // A re-rated month says so: its numbers changed after the fact.
+        rerateJson.putList(out, rerater.of(customerId, YearMonth.from(report.period().start()
+                .atZone(report.customer().zone()))));
         ctx.json(out);
     }
 

@@ -10,7 +10,6 @@ import dev.tally.core.adjust.Adjustments;
 
 import java.math.BigDecimal;
 import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /** Adjustments in JSON, as the contract's "Corrections and re-rating" defines them. */
@@ -31,15 +30,7 @@ public final class AdjustmentJson {
         String metric = f.text("metric", false);
         BigDecimal amount = f.decimal("amount", false);
         String reason = f.text("reason", false, Adjustments.MAX_REASON + 1);
-        String periodText = f.text("period", false);
-        YearMonth period = null;
-        if (periodText != null) {
-            try {
-                period = YearMonth.parse(periodText);
-            } catch (DateTimeParseException e) {
-                problems.add("period", "must be a month as YYYY-MM, was \"" + periodText + "\"");
-            }
-        }
+        YearMonth period = f.month("period", false);
         f.rejectUnknown();
         problems.throwIfAny("The adjustment is not valid; nothing was changed");
         return new Body(metric, amount, reason, period);

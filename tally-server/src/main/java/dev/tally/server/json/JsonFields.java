@@ -61,6 +61,20 @@ public final class JsonFields {
         return isObject() && node.has(name);
     }
 
+    /** A month field as {@code YYYY-MM}; null when absent (recorded as a problem if required) or malformed. */
+    public java.time.YearMonth month(String name, boolean required) {
+        String text = text(name, required);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return java.time.YearMonth.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            problems.add(prefix + name, "must be a month as YYYY-MM, was \"" + text + "\"");
+            return null;
+        }
+    }
+
     /** A string field of 1 to 256 characters; null when absent (recorded as a problem if required). */
     public String text(String name, boolean required) {
         return text(name, required, MAX_TEXT);

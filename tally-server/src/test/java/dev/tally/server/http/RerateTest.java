@@ -1,0 +1,167 @@
+package dev.tally.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tally.core.testing.MutableClock;
+import dev.tally.server.testing.Api;
+import dev.tally.server.testing.Await;
+import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 16: a week of gpt-4o events stored unpriced, then the price added with an effective date in the past; the
+ * dry run names the events and the new cost to the digit, the apply makes the report, history, CSV, the cost limit's
+ * state and its counter agree, keeps a record, and resolves the unpriced alert; a price corrected downwards and
+ * re-rated again.
+ */
+class RerateTest {
+    /** 21 events: input 2.50 and output 10.00 per million tokens, summed by hand (see {@link #events}). */
+    private static final String COST_AT_2_50 = "74.16255";
+    private static final String COST_AT_1_25 = "47.588625";
+    private static final String CHECK_30 = """
+            {"customer":"acme","provider":"openai","model":"gpt-4o","estimate":{"cost":"30.00"}}""";
+
+    @TempDir
+    Path dir;
+
+    static JsonNode rerate(Api api, boolean dryRun) {
+        Api.Response r = api.post("/v1/rerate", "{\"period\":\"2026-11\",\"customer\":\"acme\",\"dry_run\":"
+                + dryRun + "}");
+        assertThat(r.status()).as(r.body()).isEqualTo(dryRun ? 200 : 201);
+        return r.json();
+    }
+
+    /** The diff without what differs between a dry run and its apply by design (id, dry_run, time). */
+    private static JsonNode diffOf(JsonNode rerating) {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = rerating.deepCopy();
+        copy.remove(List.of("id", "dry_run", "created_at"));
+        return copy;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void weekStoredUnpriced_priceAddedInThePast_dryRunThenApply_allAgree(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            RerateTestData.setUp(api);
+            server.server().alerts().drain(Duration.ofSeconds(10));
+            assertThat(api.get("/v1/alerts?customer=acme&kind=unpriced&state=active").json().path("alerts").size())
+                    .isEqualTo(1);
+            assertThat(api.get("/v1/customers/acme/usage?period=2026-11").json().at("/totals/cost").asText())
+                    .isEqualTo("0.00");
+            RerateTestData.price(api, "2.50");
+
+            JsonNode dry = rerate(api, true);
+            assertThat(dry.path("id").isNull()).isTrue();
+            assertThat(dry.path("events").asLong()).isEqualTo(21);
+            assertThat(dry.path("changed_events").asLong()).isEqualTo(21);
+            assertThat(dry.path("cost_before").asText()).isEqualTo("0.00");
+            assertThat(dry.path("cost_after").asText()).isEqualTo(COST_AT_2_50);
+            JsonNode line = dry.at("/lines/0");
+            assertThat(line.path("model").asText()).isEqualTo("gpt-4o");
+            assertThat(line.path("newly_priced").asLong()).isEqualTo(21);
+            assertThat(line.path("still_unpriced").asLong()).isZero();
+            assertThat(line.path("changed_event_ids").size()).isEqualTo(21);
+            assertThat(line.path("changed_event_ids").get(0).asText()).isEqualTo("wk-0");
+            assertThat(line.path("changed_event_ids_complete").asBoolean()).isTrue();
+            // Nothing changed yet.
+            assertThat(api.get("/v1/customers/acme/usage?period=2026-11").json().at("/totals/cost").asText())
+                    .isEqualTo("0.00");
+            assertThat(api.get("/v1/reratings").json().path("reratings").size()).isZero();
+            assertThat(api.post("/v1/check", CHECK_30).json().path("allowed").asBoolean()).isTrue();
+
+            JsonNode applied = rerate(api, false);
+            assertThat(diffOf(applied)).as("a dry run and its apply give the same diff").isEqualTo(diffOf(dry));
+            String id = applied.path("id").asText();
+            assertThat(id).startsWith("rr_");
+
+            agree(api, COST_AT_2_50);
+            assertThat(api.get("/v1/customers/acme/events?limit=1").json().at("/events/0/cost").asText())
+                    .isEqualTo("3.5631");
+            // The counter moved with the events: $74.16 + $30 is over $100.
+            assertThat(api.post("/v1/check", CHECK_30).json().path("allowed").asBoolean()).isFalse();
+            Await.within(Duration.ofSeconds(10), "the unpriced alert resolves", () -> api
+                    .get("/v1/alerts?customer=acme&kind=unpriced&state=resolved").json().path("alerts").size() == 1);
+
+            JsonNode record = api.get("/v1/reratings/" + id).json();
+            assertThat(diffOf(record)).isEqualTo(diffOf(applied));
+            assertThat(record.path("created_by").asText()).isEqualTo("admin");
+            assertThat(api.get("/v1/reratings?customer=acme").json().at("/reratings/0/id").asText()).isEqualTo(id);
+            JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
+            assertThat(usage.at("/reratings/0/id").asText()).as("the report says it was re-rated").isEqualTo(id);
+
+            JsonNode again = rerate(api, false);
+            assertThat(again.path("changed_events").asLong()).as("twice with no price change").isZero();
+            assertThat(again.path("cost_after").asText()).isEqualTo(COST_AT_2_50);
+            agree(api, COST_AT_2_50);
+
+            // A price corrected downwards.
+            RerateTestData.price(api, "1.25");
+            JsonNode down = rerate(api, false);
+            assertThat(down.path("changed_events").asLong()).isEqualTo(21);
+            assertThat(down.path("cost_before").asText()).isEqualTo(COST_AT_2_50);
+            assertThat(down.path("cost_after").asText()).isEqualTo(COST_AT_1_25);
+            assertThat(down.at("/lines/0/newly_priced").asLong()).isZero();
+            agree(api, COST_AT_1_25);
+            assertThat(api.post("/v1/check", CHECK_30).json().path("allowed").asBoolean()).isTrue();
+            assertThat(api.get("/v1/reratings").json().path("reratings").size()).isEqualTo(3);
+        }
+    }
+
+    /** The report, the limit's state, the end users, the history and the CSV all say {@code cost}. */
+    private static void agree(Api api, String cost) {
+        JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
+        assertThat(usage.at("/totals/cost").asText()).isEqualTo(cost);
+        assertThat(usage.at("/by_model/0/cost").asText()).isEqualTo(cost);
+        assertThat(usage.path("unpriced_events").asLong()).isZero();
+        assertThat(usage.at("/limits/0/used").asText()).isEqualTo(cost);
+        BigDecimal users = BigDecimal.ZERO;
+        for (JsonNode u : usage.path("by_user")) {
+            users = users.add(new BigDecimal(u.path("cost").asText()));
+        }
+        assertThat(users).isEqualByComparingTo(cost);
+        assertThat(api.get("/v1/customers/acme/history?months=1").json().at("/months/0/totals/cost").asText())
+                .isEqualTo(cost);
+        String[] csv = api.get("/v1/customers/acme/usage.csv?period=2026-11").body().split("\r?\n");
+        int column = Arrays.asList(csv[0].split(",")).indexOf("cost");
+        BigDecimal sum = BigDecimal.ZERO;
+        for (int i = 1; i < csv.length; i++) {
+            sum = sum.add(new BigDecimal(csv[i].split(",")[column]));
+        }
+        assertThat(sum).as("the CSV's days").isEqualByComparingTo(cost);
+    }
+
+    @Test
+    void badInput_400NamingFieldAndRule() {
+        try (TestServer server = TestServer.start(Backend.SQLITE, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            RerateTestData.setUp(api);
+            assertProblem(api, "{\"dry_run\":true}", "period", "is required");
+            assertProblem(api, "{\"period\":\"Nov\"}", "period", "YYYY-MM");
+            assertProblem(api, "{\"period\":\"2027-01\"}", "period", "has begun");
+            assertProblem(api, "{\"period\":\"2026-11\",\"dry_run\":\"no\"}", "dry_run", "true or false");
+            assertProblem(api, "{\"period\":\"2026-11\",\"bananas\":1}", "bananas", "");
+            assertThat(api.post("/v1/rerate", "{\"period\":\"2026-11\",\"customer\":\"nobody\"}").status())
+                    .isEqualTo(404);
+            assertThat(api.get("/v1/reratings/rr_nothing").status()).isEqualTo(404);
+            assertThat(api.get("/v1/reratings").json().path("reratings").size()).isZero();
+        }
+    }
+
+    private static void assertProblem(Api api, String body, String field, String rule) {
+        Api.Response r = api.post("/v1/rerate", body);
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.body()).contains("\"" + field + "\"").contains(rule);
+    }
+}

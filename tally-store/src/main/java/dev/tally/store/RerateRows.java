@@ -1,0 +1,145 @@
+package dev.tally.store;
+
+import dev.tally.core.rerate.RerateLine;
+import dev.tally.core.rerate.Rerating;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The {@code reratings} and {@code rerating_lines} tables: a record and its diff, written once, never updated. */
+final class RerateRows {
+    private static final String INSERT = "INSERT INTO reratings (id, period, customer_id, created_by, created_ms) "
+            + "VALUES (?, ?, ?, ?, ?)";
+    private static final String INSERT_LINE = "INSERT INTO rerating_lines (rerating_id, customer_id, provider, model, "
+            + "events, changed, cost_before_nanos, cost_after_nanos, newly_priced, still_unpriced, past_retention, "
+            + "changed_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String SELECT = "SELECT id, period, customer_id, created_by, created_ms FROM reratings";
+    private static final String LINES = "SELECT customer_id, provider, model, events, changed, cost_before_nanos, "
+            + "cost_after_nanos, newly_priced, still_unpriced, past_retention, changed_ids FROM rerating_lines "
+            + "WHERE rerating_id = ? ORDER BY customer_id, provider, model";
+
+    private RerateRows() {
+    }
+
+    static void add(Connection c, Rerating r) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            ps.setString(1, r.id());
+            ps.setString(2, r.period().toString());
+            ps.setString(3, r.customerId());
+            ps.setString(4, r.createdBy());
+            ps.setLong(5, r.createdAt().toEpochMilli());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_LINE)) {
+            for (RerateLine l : r.lines()) {
+                ps.setString(1, r.id());
+                ps.setString(2, l.customerId());
+                ps.setString(3, l.provider());
+                ps.setString(4, l.model());
+                ps.setLong(5, l.events());
+                ps.setLong(6, l.changed());
+                ps.setLong(7, l.costBeforeNanos());
+                ps.setLong(8, l.costAfterNanos());
+                ps.setLong(9, l.newlyPriced());
+                ps.setLong(10, l.stillUnpriced());
+                ps.setLong(11, l.pastRetention());
+                ps.setString(12, joinIds(l.changedIds()));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Newest first; of one customer: its own re-ratings and those of every customer that changed its events. */
+    static List<Rerating> list(Connection c, String customerId, int limit) throws SQLException {
+        String sql = SELECT + (customerId == null ? "" : " WHERE customer_id = ? OR (customer_id IS NULL AND id IN "
+                + "(SELECT rerating_id FROM rerating_lines WHERE customer_id = ?))")
+                + " ORDER BY created_ms DESC, id DESC LIMIT ?";
+        Map<String, Object[]> heads = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 0;
+            if (customerId != null) {
+                ps.setString(++i, customerId);
+                ps.setString(++i, customerId);
+            }
+            ps.setInt(++i, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    heads.put(rs.getString("id"), head(rs));
+                }
+            }
+        }
+        List<Rerating> out = new ArrayList<>();
+        for (Map.Entry<String, Object[]> h : heads.entrySet()) {
+            out.add(rerating(c, h.getKey(), h.getValue()));
+        }
+        return out;
+    }
+
+    static Optional<Rerating> find(Connection c, String id) throws SQLException {
+        Object[] head;
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                head = head(rs);
+            }
+        }
+        return Optional.of(rerating(c, id, head));
+    }
+
+    /** Each id as its length, a colon and the id: an event id may hold any character, a separator too. */
+    static String joinIds(List<String> ids) {
+        StringBuilder out = new StringBuilder();
+        ids.forEach(id -> out.append(id.length()).append(':').append(id));
+        return out.toString();
+    }
+
+    static List<String> splitIds(String text) {
+        List<String> ids = new ArrayList<>();
+        int i = 0;
+        while (i < text.length()) {
+            int colon = text.indexOf(':', i);
+            int length = Integer.parseInt(text.substring(i, colon));
+            ids.add(text.substring(colon + 1, colon + 1 + length));
+            i = colon + 1 + length;
+        }
+        return ids;
+    }
+
+    private static Object[] head(ResultSet rs) throws SQLException {
+        return new Object[]{YearMonth.parse(rs.getString("period")), rs.getString("customer_id"),
+                rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_ms"))};
+    }
+
+    private static Rerating rerating(Connection c, String id, Object[] head) throws SQLException {
+        List<RerateLine> lines = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(LINES)) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String ids = rs.getString("changed_ids");
+                    lines.add(new RerateLine(rs.getString("customer_id"), rs.getString("provider"),
+                            rs.getString("model"), rs.getLong("events"), rs.getLong("changed"),
+                            rs.getLong("cost_before_nanos"), rs.getLong("cost_after_nanos"),
+                            rs.getLong("newly_priced"), rs.getLong("still_unpriced"),
+                            splitIds(ids),
+                            rs.getLong("past_retention")));
+                }
+            }
+        }
+        return new Rerating(id, (YearMonth) head[0], (String) head[1], false, (String) head[2], (Instant) head[3],
+                lines);
+    }
+}
