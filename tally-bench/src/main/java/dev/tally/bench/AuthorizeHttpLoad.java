@@ -333,12 +333,11 @@ public final class AuthorizeHttpLoad {
     }
 
     /**
-     * One keep-alive connection and its share of the schedule. Plain blocking sockets and a hand-written response
-     * reader: the generator shares the cores with the server, so it must cost little per request.
+     * One keep-alive connection and its share of the schedule. Answers are read by {@link HttpLoadConnection}.
      */
     private static final class Connection implements Runnable {
         private static final byte[] ALLOWED = "\"allowed\":true".getBytes(StandardCharsets.US_ASCII);
-        private final int port;
+        private final HttpLoadConnection http;
         private final int index;
         private final Settings s;
         private final byte[][] requests;
@@ -347,16 +346,10 @@ public final class AuthorizeHttpLoad {
         private final long to;
         private final Histogram latency;
         private final Counters counters;
-        private Socket socket;
-        private InputStream in;
-        private OutputStream out;
-        private final byte[] buf = new byte[64 * 1024];
-        private int pos;
-        private int lim;
 
         Connection(int port, int index, Settings s, byte[][] requests, long start, long from, long to,
                    Histogram latency, Counters counters) {
-            this.port = port;
+            this.http = new HttpLoadConnection(port, ALLOWED);
             this.index = index;
             this.s = s;
             this.requests = requests;
@@ -387,12 +380,8 @@ public final class AuthorizeHttpLoad {
                 }
                 long measuredFrom = s.rate == 0 ? now : intended;
                 try {
-                    if (socket == null) {
-                        connect();
-                    }
-                    out.write(requests[customer]);
-                    out.flush();
-                    boolean allowed = readResponse();
+                    http.exchange(requests[customer]);
+                    boolean allowed = http.found() && http.status() == 200;
                     long done = System.nanoTime();
                     if (measuredFrom >= from && (s.rate != 0 || done <= to)) {
                         latency.recordValue(Math.max(1, (done - measuredFrom) / 1000));
@@ -405,117 +394,12 @@ public final class AuthorizeHttpLoad {
                     if (measuredFrom >= from) {
                         counters.errors.incrementAndGet();
                     }
-                    close();
+                    http.close();
                 }
                 customer = (customer + s.connections) % s.customers;
                 intended = s.rate == 0 ? System.nanoTime() : intended + periodNanos;
             }
-            close();
-        }
-
-        private void connect() throws IOException {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(30_000);
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-            pos = 0;
-            lim = 0;
-        }
-
-        private void close() {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing a broken connection: nothing to do
-                }
-                socket = null;
-            }
-        }
-
-        /** Reads one whole answer (Content-Length or chunked); true if it was 200 and allowed the call. */
-        private boolean readResponse() throws IOException {
-            String status = line();
-            long length = -1;
-            boolean chunked = false;
-            boolean closing = false;
-            for (String h = line(); !h.isEmpty(); h = line()) {
-                int colon = h.indexOf(':');
-                String name = h.substring(0, colon).trim();
-                String value = h.substring(colon + 1).trim();
-                if (name.equalsIgnoreCase("Content-Length")) {
-                    length = Long.parseLong(value);
-                } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
-                    chunked = true;
-                } else if (name.equalsIgnoreCase("Connection") && value.equalsIgnoreCase("close")) {
-                    closing = true;
-                }
-            }
-            boolean allowed;
-            if (chunked) {
-                allowed = false;
-                for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
-                     size = Long.parseLong(line().split(";")[0].trim(), 16)) {
-                    allowed |= body(size);
-                    line(); // the CRLF after the chunk
-                }
-                while (!line().isEmpty()) {
-                    // trailers
-                }
-            } else if (length >= 0) {
-                allowed = body(length);
-            } else {
-                throw new IOException("an answer without Content-Length or chunked encoding: " + status);
-            }
-            if (closing) {
-                close();
-            }
-            return allowed && status.startsWith("HTTP/1.1 200");
-        }
-
-        /** Consumes {@code n} body bytes; true if they contain {@code "allowed":true}. */
-        private boolean body(long n) throws IOException {
-            boolean found = false;
-            int matched = 0;
-            while (n > 0) {
-                if (pos == lim) {
-                    fill();
-                }
-                int take = (int) Math.min(n, lim - pos);
-                for (int i = pos; i < pos + take && !found; i++) {
-                    matched = buf[i] == ALLOWED[matched] ? matched + 1 : (buf[i] == ALLOWED[0] ? 1 : 0);
-                    found = matched == ALLOWED.length;
-                }
-                pos += take;
-                n -= take;
-            }
-            return found;
-        }
-
-        private String line() throws IOException {
-            StringBuilder sb = new StringBuilder(64);
-            while (true) {
-                if (pos == lim) {
-                    fill();
-                }
-                byte b = buf[pos++];
-                if (b == '\n') {
-                    int len = sb.length();
-                    return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-                }
-                sb.append((char) b);
-            }
-        }
-
-        private void fill() throws IOException {
-            int n = in.read(buf, 0, buf.length);
-            if (n < 0) {
-                throw new IOException("the server closed the connection");
-            }
-            pos = 0;
-            lim = n;
+            http.close();
         }
     }
 
