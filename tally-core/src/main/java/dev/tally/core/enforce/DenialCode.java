@@ -1,6 +1,7 @@
 package dev.tally.core.enforce;
 
 import dev.tally.core.limit.Limit;
+import dev.tally.core.metric.Metrics;
 import dev.tally.core.period.Window;
 
 import java.util.Locale;
@@ -20,6 +21,9 @@ public enum DenialCode {
     public static DenialCode of(Limit limit) {
         if (limit.unit().isMoney()) {
             return BUDGET_EXCEEDED;
+        }
+        if (Metrics.CONCURRENT_REQUESTS.equals(limit.metric())) {
+            return RATE_LIMITED; // too many at once, not used up: retrying shortly will do
         }
         return limit.window() == Window.MINUTE || limit.window() == Window.HOUR ? RATE_LIMITED : QUOTA_EXCEEDED;
     }

@@ -46,6 +46,10 @@ public final class DenialMessages {
             case DAY -> "day";
             case MONTH -> "month";
         };
+        if (Metrics.CONCURRENT_REQUESTS.equals(limit.metric())) {
+            return "Too many calls at once: the limit is " + limit.amount().stripTrailingZeros().toPlainString()
+                    + " running at the same time. Please retry when one has ended.";
+        }
         if (limit.unit().isMoney()) {
             String amount = Money.ofRounded(limit.amount()).toPlainString();
             return "Your " + adjective(period) + " budget of $" + amount + " is used up. Please upgrade your plan.";

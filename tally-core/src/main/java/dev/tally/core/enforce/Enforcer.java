@@ -280,7 +280,7 @@ public final class Enforcer {
         for (CompiledLimit l : limits) {
             long amount;
             switch (l.limit().metric()) {
-                case Metrics.REQUESTS -> amount = 1;
+                case Metrics.REQUESTS, Metrics.CONCURRENT_REQUESTS -> amount = 1;
                 case Metrics.TOKENS -> {
                     if (tokens < 0) {
                         tokens = e.tokensMicros() != null ? e.tokensMicros() : tokenMicros(e.metricMicros());
@@ -465,6 +465,8 @@ public final class Enforcer {
     private static long actual(String metric, LedgerEntry entry) {
         return switch (metric) {
             case Metrics.REQUESTS -> 1;
+            // A call in flight is held by its reservation only: once its event settles it, it no longer counts.
+            case Metrics.CONCURRENT_REQUESTS -> 0;
             case Metrics.COST -> entry.cost().nanos();
             case Metrics.TOKENS -> tokenMicros(entry.event().usage());
             default -> entry.event().usage().getOrDefault(metric, 0L);
@@ -484,9 +486,10 @@ public final class Enforcer {
             long denyingRetryMs = -1;
             for (int i = 0; i < states.size(); i++) {
                 CounterState s = states.get(i);
-                if (!s.fits() && charges.get(i).spec().enforced() && s.retryMs() > denyingRetryMs) {
+                long retryMs = retryMs(limits.get(i).limit(), s);
+                if (!s.fits() && charges.get(i).spec().enforced() && retryMs > denyingRetryMs) {
                     denying = i;
-                    denyingRetryMs = s.retryMs();
+                    denyingRetryMs = retryMs;
                 }
             }
             if (denying >= 0) {
@@ -502,6 +505,14 @@ public final class Enforcer {
             boolean held = reservationId != null;
             return new Decision(true, reservationId, null, 0, null,
                     () -> render(limits, charges, states, held, now, -1));
+        }
+
+        /**
+         * When the call would fit again: calls in flight end at any moment, so a {@code concurrent_requests} limit
+         * says 1 s, not the end of its window; every other limit what its counter says.
+         */
+        private static long retryMs(Limit limit, CounterState s) {
+            return Metrics.CONCURRENT_REQUESTS.equals(limit.metric()) ? 1000 : s.retryMs();
         }
 
         /**

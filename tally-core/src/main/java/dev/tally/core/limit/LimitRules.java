@@ -4,6 +4,7 @@ import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
+import dev.tally.core.period.Window;
 import dev.tally.core.problem.Problems;
 
 import java.math.BigDecimal;
@@ -34,13 +35,23 @@ public final class LimitRules {
         validateTogether(prefix, limits, problems);
     }
 
-    /** Records the rules broken between limits: two with the same key, or the same name. */
+    /**
+     * Records the rules broken by the built limits: a {@code concurrent_requests} limit over a sliding window, two
+     * limits with the same key, or the same name.
+     */
     public static void validateTogether(String prefix, List<Limit> limits, Problems problems) {
         Set<Limit.LimitKey> keys = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
             String at = prefix + "[" + i + "]";
+            if (Metrics.CONCURRENT_REQUESTS.equals(limit.metric()) && limit.window() != Window.DAY
+                    && limit.window() != Window.MONTH) {
+                // A reservation leaves a sliding window once older than the window: a call running longer than a
+                // minute would stop counting while still in flight.
+                problems.add(at + ".window", "must be day or month for concurrent_requests (a call in flight "
+                        + "holds its place until its event settles it), was " + limit.window().wireName());
+            }
             if (!keys.add(limit.key())) {
                 problems.add(at, "duplicates another limit with the same metric, window, provider, model and endpoint");
             }

@@ -6,14 +6,15 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 
 /**
- * The unit a metric is counted in, and how its amounts are held in a {@code long}: {@code requests} in whole calls,
+ * The unit a metric is counted in, and how its amounts are held in a {@code long}: {@code requests} and
+ * {@code concurrent_requests} in whole calls,
  * {@code cost} in nano-dollars, every other metric (tokens, seconds, custom ones) in micros of a unit.
  *
  * <p>Why one type: limits, counters, denials, alerts, headers and JSON all turn a metric's amount into its stored
  * long and back, and each used to decide by comparing the metric's name; this is the one place that decides.
  */
 public enum MetricUnit {
-    /** {@code requests}: one per call, held as a whole count. */
+    /** {@code requests} and {@code concurrent_requests}: one per call, held as a whole count. */
     CALLS,
     /** {@code cost}: US dollars, held in nano-dollars ({@link Money}). */
     NANO_DOLLARS,
@@ -22,7 +23,7 @@ public enum MetricUnit {
 
     /** The unit of {@code metric}. */
     public static MetricUnit of(String metric) {
-        if (Metrics.REQUESTS.equals(metric)) {
+        if (Metrics.REQUESTS.equals(metric) || Metrics.CONCURRENT_REQUESTS.equals(metric)) {
             return CALLS;
         }
         return Metrics.COST.equals(metric) ? NANO_DOLLARS : MICROS;

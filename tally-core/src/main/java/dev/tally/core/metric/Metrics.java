@@ -20,6 +20,11 @@ public final class Metrics {
     public static final String REQUESTS = "requests";
     public static final String TOKENS = "tokens";
     public static final String COST = "cost";
+    /**
+     * Calls in flight: a call holds one from its authorization until the event that settles its reservation (or the
+     * reservation's end), so a limit on it bounds how many calls a customer has running at once. Never sent.
+     */
+    public static final String CONCURRENT_REQUESTS = "concurrent_requests";
 
     public static final String INPUT_TOKENS = "input_tokens";
     public static final String OUTPUT_TOKENS = "output_tokens";
@@ -38,7 +43,7 @@ public final class Metrics {
             Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS, REASONING_TOKENS, CHARACTERS,
                     IMAGES);
     /** Metrics that are computed from an event and may not be sent in {@code usage}. */
-    public static final Set<String> DERIVED = Set.of(REQUESTS, TOKENS, COST);
+    public static final Set<String> DERIVED = Set.of(REQUESTS, TOKENS, COST, CONCURRENT_REQUESTS);
     /** The metrics that add up to {@code tokens}. */
     public static final Set<String> TOKEN_PARTS =
             Set.of(INPUT_TOKENS, OUTPUT_TOKENS, CACHED_TOKENS, CACHE_WRITE_TOKENS);
@@ -81,7 +86,8 @@ public final class Metrics {
 
     /** Whether a quantity of {@code metric} must be a whole number. */
     public static boolean isInteger(String metric) {
-        return INTEGER_METRICS.contains(metric) || REQUESTS.equals(metric) || TOKENS.equals(metric);
+        return INTEGER_METRICS.contains(metric) || REQUESTS.equals(metric) || TOKENS.equals(metric)
+                || CONCURRENT_REQUESTS.equals(metric);
     }
 
     /** The micros of {@code tokens} among sent usage quantities (micros by metric name). */
