@@ -3,7 +3,6 @@ package dev.tally.server.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -67,10 +66,7 @@ class GatewayConcurrencyTest {
         assertThat(api.put("/v1/customers/acme", "{\"limits\":[{\"metric\":\"concurrent_requests\","
                 + "\"window\":\"month\",\"amount\":2}]}").status()).isIn(200, 201);
         key = api.post("/v1/customers/acme/keys", null).json().get("key").asText();
-        assertThat(api.put("/v1/upstreams/openai", "{\"type\":\"openai\",\"base_url\":\"" + upstream.baseUrl()
-                + "\",\"api_key\":\"sk-upstream-secret\"}").status()).isEqualTo(200);
-        client = OpenAIOkHttpClient.builder().apiKey(key)
-                .baseUrl("http://127.0.0.1:" + server.port() + "/gateway/openai/v1").maxRetries(0).build();
+        client = OpenAiGateway.connect(server, api, upstream, key);
     }
 
     @AfterEach

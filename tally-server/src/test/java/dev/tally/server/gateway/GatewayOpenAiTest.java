@@ -3,7 +3,6 @@ package dev.tally.server.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -59,9 +58,14 @@ class GatewayOpenAiTest {
     private FakeUpstream upstream;
     private OpenAIClient client;
 
+    /** The store the server runs on; {@link GatewayOpenAiPostgresTest} runs every case on PostgreSQL. */
+    Backend backend() {
+        return Backend.SQLITE;
+    }
+
     @BeforeEach
     void start() {
-        server = TestServer.start(Backend.SQLITE, dir, MutableClock.at("2026-11-20T12:00:30Z"));
+        server = TestServer.start(backend(), dir, MutableClock.at("2026-11-20T12:00:30Z"));
         api = server.admin();
         upstream = new FakeUpstream();
         // gpt-4o: $2.50 per 1M input, $1.25 per 1M cached input, $10.00 per 1M output (reasoning is in output).
@@ -74,10 +78,7 @@ class GatewayOpenAiTest {
         assertThat(api.put("/v1/customers/acme", "{\"limits\":[{\"metric\":\"tokens\",\"window\":\"month\","
                 + "\"amount\":2000}]}").status()).isIn(200, 201);
         String key = api.post("/v1/customers/acme/keys", null).json().get("key").asText();
-        assertThat(api.put("/v1/upstreams/openai", "{\"type\":\"openai\",\"base_url\":\"" + upstream.baseUrl()
-                + "\",\"api_key\":\"sk-upstream-secret\"}").status()).isEqualTo(200);
-        client = OpenAIOkHttpClient.builder().apiKey(key)
-                .baseUrl("http://127.0.0.1:" + server.port() + "/gateway/openai/v1").maxRetries(0).build();
+        client = OpenAiGateway.connect(server, api, upstream, key);
     }
 
     @AfterEach
