@@ -33,7 +33,7 @@ export function alertList(answer, { showCustomer = true, compact = false, onChan
     { label: 'Raised', cell: (a) => h('time', { datetime: a.created_at }, f.dateTime(a.created_at)) },
     showCustomer ? { label: 'Customer', cell: (a) => h('a', { href: `#/customers/${encodeURIComponent(a.customer)}` }, a.customer) } : null,
     { label: 'Kind', cell: (a) => h('span', { class: `badge status-${KIND_STATUS[a.kind] || 'warning'}` }, a.kind.replace('_', ' ')) },
-    compact ? null : { label: 'Limit', cell: (a) => a.limit ?? f.DASH },
+    compact ? null : { label: 'Limit', long: true, cell: (a) => a.limit ?? f.DASH },
     compact ? null : { label: 'Level', numeric: true, cell: (a) => (a.percent === null || a.percent === undefined ? f.DASH : f.percent(a.percent)) },
     { label: 'Message', cell: (a) => h('span', { class: 'wrap' }, a.message ?? '') },
     { label: 'Actions', cell: (a) => h('span', { class: 'actions', dataset: { alert: a.id } },

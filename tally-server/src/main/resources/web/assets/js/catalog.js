@@ -217,9 +217,9 @@ function customerForm(c, plans) {
 function priceEditor(prices) {
   const list = prices.length ? table([
     { label: 'Provider', cell: (p) => p.provider },
-    { label: 'Model', cell: (p) => p.model ?? h('span', { class: 'muted' }, 'default') },
+    { label: 'Model', long: true, cell: (p) => p.model ?? h('span', { class: 'muted' }, 'default') },
     { label: 'Metric', cell: (p) => p.metric },
-    { label: 'Unit price', numeric: true, cell: (p) => f.moneyEl(p.unit_price) },
+    { label: 'Unit price', numeric: true, cell: (p) => f.moneyExact(p.unit_price) },
     { label: 'Per', numeric: true, cell: (p) => f.int(p.per) },
     { label: 'Effective from', cell: (p) => f.dateTime(p.effective_from, 'UTC') + ' UTC' },
   ], prices) : empty('No prices yet.', 'Add one below; events without a price are stored and marked unpriced.');

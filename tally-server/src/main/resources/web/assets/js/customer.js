@@ -132,7 +132,7 @@ function breakdown(rows, withModel) {
   if (!rows.length) return empty('No usage by provider yet.', 'Send events with a provider (and model) to see them here.');
   return table([
     { label: 'Provider', cell: (r) => r.provider },
-    withModel ? { label: 'Model', cell: (r) => r.model ?? f.DASH } : null,
+    withModel ? { label: 'Model', long: true, cell: (r) => r.model ?? f.DASH } : null,
     { label: 'Requests', numeric: true, cell: (r) => f.int(r.requests) },
     { label: 'Tokens', numeric: true, cell: (r) => f.int(r.tokens) },
     { label: 'Cost', numeric: true, cell: (r) => f.moneyEl(r.cost) },
@@ -142,7 +142,7 @@ function breakdown(rows, withModel) {
 function endpoints(rows) {
   if (!rows.length) return empty('No endpoints recorded.', 'Send events with an endpoint to see the busiest ones.');
   return table([
-    { label: 'Endpoint', cell: (r) => r.endpoint },
+    { label: 'Endpoint', long: true, cell: (r) => r.endpoint },
     { label: 'Requests', numeric: true, cell: (r) => f.int(r.requests) },
     { label: 'Errors', numeric: true, cell: (r) => f.int(r.errors) },
     { label: 'Avg latency', numeric: true, cell: (r) => f.ms(r.avg_latency_ms) },

@@ -109,9 +109,13 @@ export function sortableTable({ caption, columns, rows, sortKey, descending = tr
   };
 }
 
-/** A column's cell classes: num for numbers, hide-narrow for the minor ones (minor: true) a phone leaves out. */
+/**
+ * A column's cell classes: num for numbers, long for names that may break anywhere, hide-narrow for the minor
+ * columns (minor: true) a phone leaves out.
+ */
 function classes(c) {
-  return [c.numeric ? 'num' : null, c.minor ? 'hide-narrow' : null].filter(Boolean).join(' ') || null;
+  return [c.numeric ? 'num' : null, c.long ? 'long' : null, c.minor ? 'hide-narrow' : null].filter(Boolean)
+    .join(' ') || null;
 }
 
 function compare(a, b) {
@@ -121,12 +125,12 @@ function compare(a, b) {
 }
 
 /**
- * A plain table: columns [{label, numeric, cell(row)}]. At phone width it shows each row as a block of
- * "label value" lines (class stack, data-label), so no column is cut off.
+ * A plain table: columns [{label, numeric, long (names that may break anywhere), cell(row)}]. At phone width it
+ * shows each row as a block of "label value" lines (class stack, data-label), so no column is cut off.
  */
 export function table(columns, rows, caption) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'stack' }, caption ? h('caption', {}, caption) : null,
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)))),
-    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : null,
+    h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: classes(c),
       'data-label': c.label }, c.cell(r))))))));
 }

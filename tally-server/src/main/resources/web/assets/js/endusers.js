@@ -58,7 +58,7 @@ export function breakdowns(base, report, timeZone, links) {
 
 function rowsTable(label, rows, nameCell) {
   return table([
-    { label, cell: nameCell },
+    { label, long: true, cell: nameCell },
     { label: 'Requests', numeric: true, cell: (r) => f.int(r.requests) },
     { label: 'Errors', numeric: true, cell: (r) => f.int(r.errors) },
     { label: 'Tokens', numeric: true, cell: (r) => f.int(r.tokens) },

@@ -46,9 +46,10 @@ function parseDimensions(text) {
   return out;
 }
 
+/** One line per pair, so a pair breaks only when it alone is too long. */
 function dimensionsOf(e) {
   const pairs = Object.entries(e.dimensions || {});
-  return pairs.length ? pairs.map(([k, val]) => `${k}=${val}`).join(', ') : f.DASH;
+  return pairs.length ? h('span', { class: 'pairs' }, pairs.map(([k, val]) => h('span', {}, `${k}=${val}`))) : f.DASH;
 }
 
 export async function render(main, { params }) {
@@ -128,17 +129,18 @@ export async function render(main, { params }) {
     const prev = h('button', { type: 'button', disabled: cursors.length === 1, onclick: () => { cursors.pop(); load(); } }, '← Newer');
     const next = h('button', { type: 'button', disabled: !page.next_cursor, onclick: () => { cursors.push(page.next_cursor); load(); } }, 'Older →');
     replace(results, table([
-      { label: 'Time', cell: (e) => h('time', { datetime: e.timestamp }, f.preciseTime(e.timestamp, tz)) },
-      { label: 'Event id', cell: (e) => h('code', { class: 'small' }, e.id) },
+      // The event id sits under its time: a column of its own would squeeze the others into broken words.
+      { label: 'Time · event id', long: true, cell: (e) => [h('time', { datetime: e.timestamp }, f.preciseTime(e.timestamp, tz)),
+        h('code', { class: 'small event-id' }, e.id)] },
       { label: 'Provider', cell: (e) => e.provider ?? f.DASH },
-      { label: 'Model', cell: (e) => e.model ?? f.DASH },
-      { label: 'Endpoint', cell: (e) => e.endpoint ?? f.DASH },
+      { label: 'Model', long: true, cell: (e) => e.model ?? f.DASH },
+      { label: 'Endpoint', long: true, cell: (e) => e.endpoint ?? f.DASH },
       { label: 'Status', cell: (e) => statusCode(e.status) },
       { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
       { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },
       { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.moneyEl(e.cost)) },
-      { label: 'User', cell: (e) => (e.user ? h('a', { href: `#/customers/${encodeURIComponent(selected.id)}/users/${encodeURIComponent(e.user)}` }, e.user) : f.DASH) },
-      { label: 'Dimensions', cell: (e) => dimensionsOf(e) },
+      { label: 'User', long: true, cell: (e) => (e.user ? h('a', { href: `#/customers/${encodeURIComponent(selected.id)}/users/${encodeURIComponent(e.user)}` }, e.user) : f.DASH) },
+      { label: 'Dimensions', long: true, cell: (e) => dimensionsOf(e) },
     ], page.events, `Page ${cursors.length} · ${page.events.length} calls`),
     h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted' }, `Page ${cursors.length}`), next));
   };

@@ -116,8 +116,8 @@ export function callsTable(events, timeZone) {
   return table([
     { label: 'Time', cell: (e) => h('time', { datetime: e.timestamp }, f.preciseTime(e.timestamp, timeZone)) },
     { label: 'Provider', cell: (e) => e.provider ?? f.DASH },
-    { label: 'Model', cell: (e) => e.model ?? f.DASH },
-    { label: 'Endpoint', cell: (e) => e.endpoint ?? f.DASH },
+    { label: 'Model', long: true, cell: (e) => e.model ?? f.DASH },
+    { label: 'Endpoint', long: true, cell: (e) => e.endpoint ?? f.DASH },
     { label: 'Status', cell: (e) => statusCode(e.status) },
     { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
     { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },

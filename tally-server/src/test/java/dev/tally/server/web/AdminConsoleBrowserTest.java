@@ -132,7 +132,7 @@ class AdminConsoleBrowserTest extends ConsoleBrowserTest {
             List<WebElement> rows = d.findElements(By.cssSelector("#log-results tbody tr"));
             return !rows.isEmpty() && rows.size() < 50 && rows.stream().allMatch(r -> {
                 List<WebElement> cells = r.findElements(By.tagName("td"));
-                return cells.get(2).getText().equals("openai") && Integer.parseInt(cells.get(5).getText()) >= 400;
+                return cells.get(1).getText().equals("openai") && Integer.parseInt(cells.get(4).getText()) >= 400;
             });
         });
         browser.screenshot("logs");

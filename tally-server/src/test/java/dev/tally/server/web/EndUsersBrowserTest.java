@@ -92,7 +92,7 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
                 + "&limit=50").json().get("events").size();
         assertThat(matching).isGreaterThan(0);
         browser.await(d -> d.findElements(By.cssSelector("#log-results tbody tr")).size() == matching);
-        assertThat(column("Dimensions")).containsOnly("bot=sales, platform=tiktok");
+        assertThat(column("Dimensions")).containsOnly("bot=sales\nplatform=tiktok");
         assertThat(browser.find("#f-dimension").getDomProperty("value")).isEqualTo("platform=tiktok, bot=sales");
         browser.screenshot("logs-dimension");
     }
