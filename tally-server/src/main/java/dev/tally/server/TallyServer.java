@@ -145,7 +145,8 @@ public final class TallyServer implements AutoCloseable {
         ConfigFile file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
         ServerConfig effective = overrides.apply(file == null ? config : file.applyServerSection(config));
         return start(effective, file, () -> effective.databaseUrl() == null
-                ? Stores.sqliteFile(effective.dataDir(), clock) : Stores.open(effective.databaseUrl(), clock), clock);
+                ? Stores.sqliteFile(effective.dataDir(), clock)
+                : Stores.open(effective.databaseUrl(), clock, effective.rollupInterval()), clock);
     }
 
     /**

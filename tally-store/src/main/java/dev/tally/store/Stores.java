@@ -4,6 +4,7 @@ import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import dev.tally.core.persistence.TallyStore;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 
 /** Opens a {@link TallyStore}: the one entry point the server uses, choosing the adapter by JDBC URL. */
@@ -22,11 +23,19 @@ public final class Stores {
      * @throws IllegalArgumentException if the URL names no supported database
      */
     public static TallyStore open(String jdbcUrl, InstantSource clock) {
+        return open(jdbcUrl, clock, RollupRoller.DEFAULT_EVERY);
+    }
+
+    /**
+     * Like {@link #open(String, InstantSource)}; on PostgreSQL the roller passes every {@code rollupInterval} (SQLite
+     * writes its rollups behind the events on its own schedule and ignores it).
+     */
+    public static TallyStore open(String jdbcUrl, InstantSource clock, Duration rollupInterval) {
         if (jdbcUrl.startsWith("jdbc:sqlite:")) {
             return SqliteStore.open(jdbcUrl, clock);
         }
         if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-            return PostgresStore.open(jdbcUrl, clock);
+            return PostgresStore.open(jdbcUrl, clock, Retention.DEFAULT_CHUNK_ROWS, rollupInterval);
         }
         throw new IllegalArgumentException(
                 "the store URL must start with jdbc:sqlite: or jdbc:postgresql:, was " + redacted(jdbcUrl));

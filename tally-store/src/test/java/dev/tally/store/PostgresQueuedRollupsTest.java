@@ -30,6 +30,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -84,6 +85,21 @@ class PostgresQueuedRollupsTest {
         assertThat(Reads.of(store)).as("the same numbers from the rollup tables alone").usingRecursiveComparison()
                 .isEqualTo(queued);
         assertThat(store.rollQueued()).as("nothing left to roll").isZero();
+    }
+
+    @Test
+    void rollupInterval_givenWhenOpening_setsHowSoonTheRollerEmptiesTheQueue() throws Exception {
+        PostgresStore store = (PostgresStore) Stores.open(url, InstantSource.fixed(T0), Duration.ofMillis(100));
+        nodes.add(store);
+        store.append(List.of(entry("e1", "acme", T0, 100, 120L)));
+
+        // The default interval (5 s) would leave the row queued past this deadline.
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (queuedRows() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // a pause between polls, not the wait itself
+        }
+        assertThat(queuedRows()).as("rolled up by the store's own roller within 2 s").isZero();
+        assertThat(Reads.of(store).acmeMonth().requests()).isEqualTo(1);
     }
 
     @Test

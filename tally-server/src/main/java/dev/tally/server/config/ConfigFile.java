@@ -46,7 +46,8 @@ import java.util.Map;
  * left alone). The sections use the same fields and rules as the HTTP API.
  *
  * <pre>
- * server:    {port: 8080, data_dir: ./data, database_url: ..., retention_days: 90, webhook_allow_internal: [...]}
+ * server:    {port: 8080, data_dir: ./data, database_url: ..., retention_days: 90, webhook_allow_internal: [...],
+ *             rollup_interval_ms: 5000}
  * plans:     {pro: {name: Pro, limits: [{metric: requests, window: month, amount: 1000000}]}}
  * prices:    [{provider: openai, model: gpt-4o, metric: input_tokens, unit_price: "2.50", per: 1000000}]
  * customers: {acme: {name: Acme Corp, plan: pro, timezone: Europe/Berlin, billing_day: 1}}
@@ -128,6 +129,8 @@ public final class ConfigFile {
         Long httpThreads = f.integer("http_threads", 0, 10_000, false);
         WebhookTargets webhookTargets = webhookTargets(f.raw("webhook_allow_internal"), problems);
         Long bodyTimeout = f.integer("body_timeout_seconds", 1, 3_600, false);
+        Long rollupInterval = f.integer("rollup_interval_ms", ServerConfig.MIN_ROLLUP_INTERVAL.toMillis(),
+                ServerConfig.MAX_ROLLUP_INTERVAL.toMillis(), false);
         f.rejectUnknown();
         failOn(source, problems);
         ServerConfig.Builder result = config.toBuilder();
@@ -154,6 +157,9 @@ public final class ConfigFile {
         }
         if (bodyTimeout != null) {
             result.bodyTimeout(Duration.ofSeconds(bodyTimeout));
+        }
+        if (rollupInterval != null) {
+            result.rollupInterval(Duration.ofMillis(rollupInterval));
         }
         return result.build();
     }

@@ -30,11 +30,14 @@ import java.util.Objects;
  * @param webhookTargets which addresses webhooks may reach: public ones, and the internal ones an operator allowed
  *                       ({@value WebhookTargets#ALLOW_VARIABLE}, {@code server.webhook_allow_internal})
  * @param bodyTimeout    how long a client may take to send a request's body once its headers are in (408 beyond)
+ * @param rollupInterval on PostgreSQL, how often a node's roller adds the queued events to the rollup tables (one
+ *                       pass at a time across the nodes); not used on SQLite
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
                            String redisPrefix, String adminKey, Path configFile, Duration retention,
                            long maxBodyBytes, Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
-                           int httpThreads, WebhookTargets webhookTargets, Duration bodyTimeout) {
+                           int httpThreads, WebhookTargets webhookTargets, Duration bodyTimeout,
+                           Duration rollupInterval) {
     public static final int DEFAULT_PORT = 8080;
     /**
      * Only this machine unless {@code TALLY_HOST} says otherwise: a personal server, or one whose admin key was just
@@ -58,6 +61,15 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
      * takes a thread, so a slow client holds only its socket and buffer until then.
      */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The roller's pass interval on PostgreSQL unless configured. Longer sums more appends into one upsert per rollup
+     * row (less database work per event); shorter keeps the queue that reads add up small (see docs/operations.md).
+     */
+    public static final Duration DEFAULT_ROLLUP_INTERVAL = Duration.ofSeconds(5);
+    /** The shortest roll interval: below it a pass sums hardly more than one append. */
+    public static final Duration MIN_ROLLUP_INTERVAL = Duration.ofMillis(100);
+    /** The longest roll interval: reads add every queued event, so the queue must stay short. */
+    public static final Duration MAX_ROLLUP_INTERVAL = Duration.ofMinutes(5);
     /**
      * The smallest HTTP pool: Jetty takes an acceptor and a selector thread from it (more on many cores, and it
      * refuses to start when too few are left), and at least two should remain for requests.
@@ -93,6 +105,11 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         Objects.requireNonNull(webhookTargets, "webhookTargets");
         if (bodyTimeout.isNegative() || bodyTimeout.isZero()) {
             throw new IllegalArgumentException("body timeout must be positive, was " + bodyTimeout);
+        }
+        Objects.requireNonNull(rollupInterval, "rollupInterval");
+        if (rollupInterval.compareTo(MIN_ROLLUP_INTERVAL) < 0 || rollupInterval.compareTo(MAX_ROLLUP_INTERVAL) > 0) {
+            throw new IllegalArgumentException("rollup interval must be " + MIN_ROLLUP_INTERVAL.toMillis() + " to "
+                    + MAX_ROLLUP_INTERVAL.toMillis() + " ms, was " + rollupInterval.toMillis());
         }
         if (httpThreads != 0 && httpThreads < MIN_HTTP_THREADS) {
             throw new IllegalArgumentException("HTTP threads must be 0 (derived from the cores) or at least "
@@ -134,7 +151,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 failurePolicy(env.get("TALLY_FAILURE_POLICY")),
                 intVar(env, "TALLY_HTTP_THREADS", 0),
                 webhookTargets(env.get(WebhookTargets.ALLOW_VARIABLE)),
-                Duration.ofSeconds(longVar(env, "TALLY_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT.toSeconds())));
+                Duration.ofSeconds(longVar(env, "TALLY_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT.toSeconds())),
+                Duration.ofMillis(longVar(env, "TALLY_ROLLUP_INTERVAL_MS", DEFAULT_ROLLUP_INTERVAL.toMillis())));
     }
 
     /** A builder holding this configuration's values, to change some of them. */
@@ -160,6 +178,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         private int httpThreads;
         private WebhookTargets webhookTargets;
         private Duration bodyTimeout;
+        private Duration rollupInterval;
 
         private Builder(ServerConfig c) {
             host = c.host;
@@ -178,6 +197,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             httpThreads = c.httpThreads;
             webhookTargets = c.webhookTargets;
             bodyTimeout = c.bodyTimeout;
+            rollupInterval = c.rollupInterval;
         }
 
         public Builder host(String value) { host = value; return this; }
@@ -194,11 +214,12 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         public Builder httpThreads(int value) { httpThreads = value; return this; }
         public Builder webhookTargets(WebhookTargets value) { webhookTargets = value; return this; }
         public Builder bodyTimeout(Duration value) { bodyTimeout = value; return this; }
+        public Builder rollupInterval(Duration value) { rollupInterval = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, redisPrefix, adminKey, configFile,
                     retention, maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets,
-                    bodyTimeout);
+                    bodyTimeout, rollupInterval);
         }
     }
 
