@@ -6,6 +6,7 @@ import * as f from './format.js';
 import * as w from './widgets.js';
 import { alertList } from './alerts.js';
 import * as users from './endusers.js';
+import { correctionsSection } from './corrections.js';
 
 export async function render(main, { id }) {
   const base = `/v1/customers/${encodeURIComponent(id)}`;
@@ -13,6 +14,7 @@ export async function render(main, { id }) {
     api(base), api(`${base}/usage?period=current`), api(`${base}/history?months=12`),
     api(`${base}/events?limit=1000`), alertsOf(id),
   ]);
+  const corrections = await correctionsSection(id, report);
   const tz = customer.timezone;
   const weeks = [];
   const chart = w.usageChart(`Usage of ${customer.name}`, (range) => points(range, base, report, history, weeks), [
@@ -47,7 +49,8 @@ export async function render(main, { id }) {
       section('Peak hours', peakHours(recent.events, tz)),
       section('Active alerts', activeAlerts)),
     section('Last calls', w.callsTable(recent.events.slice(0, 20), tz)),
-    section('History', w.historyTable(history)));
+    section('History', w.historyTable(history)),
+    corrections);
   await Promise.all([chart.draw(), people.draw()]);
 }
 

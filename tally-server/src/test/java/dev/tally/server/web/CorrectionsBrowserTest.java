@@ -1,0 +1,63 @@
+package dev.tally.server.web;
+
+import dev.tally.core.testing.MutableClock;
+import dev.tally.server.http.RerateTestData;
+import dev.tally.server.testing.Api;
+import dev.tally.server.testing.Backend;
+import dev.tally.server.testing.Browser;
+import dev.tally.server.testing.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 16 in the console, in headless Chromium against the real server: a customer's page shows the month's
+ * adjustments and re-ratings, and an admin runs a dry run (nothing changes) and applies it.
+ */
+class CorrectionsBrowserTest {
+    @Test
+    void customerPage_adjustmentShown_dryRunThenApply_reratingListed(@TempDir Path dir) {
+        try (TestServer server = TestServer.start(Backend.SQLITE, dir, MutableClock.at("2026-11-20T12:00:00Z"));
+             Browser browser = Browser.start(server.port())) {
+            Api api = server.admin();
+            RerateTestData.setUp(api);
+            api.post("/v1/customers/acme/adjustments", """
+                    {"metric":"cost","amount":"-12.50","reason":"refund for outage 2026-11-03","period":"2026-11"}""");
+            RerateTestData.price(api, "2.50");
+
+            browser.open("/");
+            browser.signIn(TestServer.ADMIN_KEY);
+            browser.await(d -> d.findElements(By.cssSelector("tr[data-customer]")).size() == 1);
+            browser.open("/#/customers/acme");
+            browser.await(d -> d.findElements(By.id("s-corrections")).size() == 1);
+            String corrections = browser.find("#s-corrections").findElement(By.xpath("..")).getText();
+            assertThat(corrections).contains("refund for outage 2026-11-03").contains("never re-rated");
+            assertThat(browser.find("#rerate-apply").isEnabled()).as("no apply before a dry run").isFalse();
+
+            browser.find("#rerate-dry-run").click();
+            browser.await(d -> d.findElement(By.id("rerate-result")).getText().contains("would change"));
+            assertThat(browser.find("#rerate-result").getText()).contains("21 of 21 events").contains("gpt-4o");
+            assertThat(api.get("/v1/customers/acme/usage?period=2026-11").json().at("/totals/cost").asText())
+                    .as("the dry run changed nothing").isEqualTo("-12.50");
+            browser.screenshot("corrections-dry-run");
+
+            browser.find("#rerate-apply").click();
+            browser.await(d -> d.findElement(By.id("rerate-result")).getText().startsWith("Applied"));
+            assertThat(api.get("/v1/customers/acme/usage?period=2026-11").json().at("/totals/cost").asText())
+                    .isEqualTo("61.66255");
+
+            browser.open("/#/");
+            browser.open("/#/customers/acme");
+            browser.await(d -> d.findElements(By.id("s-corrections")).size() == 1
+                    && !d.findElement(By.id("s-corrections")).findElement(By.xpath("..")).getText()
+                    .contains("never re-rated"));
+            assertThat(browser.find("#s-corrections").findElement(By.xpath("..")).getText()).contains("2026-11")
+                    .contains("21");
+            browser.screenshot("corrections-applied");
+        }
+    }
+}
