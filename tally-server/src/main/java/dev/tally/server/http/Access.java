@@ -25,10 +25,14 @@ public final class Access {
 
     /** Passes for the admin key and for an ingest key; 403 for a customer key, 401 for none. */
     public void requireAdminOrIngest(Context ctx) {
-        Principal p = auth.principal(ctx);
-        if (!(p instanceof Principal.Admin) && !(p instanceof Principal.IngestKey)) {
+        if (!mayMeter(auth.principal(ctx))) {
             throw HttpProblem.forbidden("this operation needs the admin key or an ingest key");
         }
+    }
+
+    /** Whether a caller may make the calls of a metered product: the admin key and ingest keys. */
+    static boolean mayMeter(Principal p) {
+        return p instanceof Principal.Admin || p instanceof Principal.IngestKey;
     }
 
     /**

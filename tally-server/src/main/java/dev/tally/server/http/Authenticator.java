@@ -73,13 +73,27 @@ public final class Authenticator {
             ctx.attribute(ATTRIBUTE, principal);
             return principal;
         }
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (!isBearer(header)) {
             throw HttpProblem.unauthorized("send an API key as 'Authorization: Bearer <key>'");
         }
-        Principal principal = resolve(header.substring(7).trim())
-                .orElseThrow(() -> HttpProblem.unauthorized("the API key is not valid (unknown or revoked)"));
+        Principal principal = bearer(header);
+        if (principal == null) {
+            throw HttpProblem.unauthorized("the API key is not valid (unknown or revoked)");
+        }
         ctx.attribute(ATTRIBUTE, principal);
         return principal;
+    }
+
+    /**
+     * The caller named by an {@code Authorization} header's Bearer key, for the routes answered before Javalin
+     * ({@link DirectRoutes}); null if the header is absent, not a Bearer key, or the key is not valid.
+     */
+    public Principal bearer(String authorization) {
+        return isBearer(authorization) ? resolve(authorization.substring(7).trim()).orElse(null) : null;
+    }
+
+    private static boolean isBearer(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
     }
 
     /** The browser session of this request's cookie, if it is valid (signature, expiry, key not revoked). */

@@ -9,7 +9,6 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +34,10 @@ public final class BodyReading extends Handler.Wrapper {
     /**
      * @param maxBodyBytes the largest body read (413 beyond)
      * @param timeout      how long a client may take to send a body once its headers are in (408 beyond)
+     * @param next         what reads the requests next; null to let the server put its handler there
      */
-    public BodyReading(long maxBodyBytes, Duration timeout, ProblemMapper problems) {
+    public BodyReading(long maxBodyBytes, Duration timeout, ProblemMapper problems, Handler next) {
+        super(next);
         this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes);
         this.timeout = timeout;
         this.problems = problems;
@@ -98,46 +99,62 @@ public final class BodyReading extends Handler.Wrapper {
     }
 
     private void answer(Response response, Callback callback, int status, String type, String title, String detail) {
-        byte[] json = problems.body(status, type, title, detail, List.of()).getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ProblemMapper.CONTENT_TYPE);
         // The rest of the body may still come; the connection cannot be reused.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        response.write(true, ByteBuffer.wrap(json), callback);
+        problems.write(response, callback, new ProblemMapper.Problem(status, type, title, detail, List.of(), false));
+    }
+
+    /**
+     * The body of a request that this handler read ahead, without consuming it (the request can still be read as
+     * usual); null when it was not read ahead (no body, a body too large, or a request that did not come through
+     * here).
+     */
+    public static byte[] readAhead(Request request) {
+        ReadRequest read = Request.as(request, ReadRequest.class);
+        return read == null ? null : read.bytes;
     }
 
     /** The request with its body already read: reads never wait. */
     private static final class ReadRequest extends Request.Wrapper {
-        private final Content.Source body;
+        private final byte[] bytes;
+        /** Made at the first read: a request answered from {@link #readAhead} alone is never read. */
+        private Content.Source body;
 
         ReadRequest(Request request, byte[] bytes) {
             super(request);
-            this.body = Content.Source.from(ByteBuffer.wrap(bytes));
+            this.bytes = bytes;
+        }
+
+        private Content.Source body() {
+            if (body == null) {
+                body = Content.Source.from(ByteBuffer.wrap(bytes));
+            }
+            return body;
         }
 
         @Override
         public Content.Chunk read() {
-            return body.read();
+            return body().read();
         }
 
         @Override
         public void demand(Runnable demandCallback) {
-            body.demand(demandCallback);
+            body().demand(demandCallback);
         }
 
         @Override
         public void fail(Throwable failure) {
-            body.fail(failure);
+            body().fail(failure);
         }
 
         @Override
         public void fail(Throwable failure, boolean last) {
-            body.fail(failure, last);
+            body().fail(failure, last);
         }
 
         @Override
         public boolean rewind() {
-            return body.rewind();
+            return body().rewind();
         }
     }
 }

@@ -1,14 +1,9 @@
 package dev.tally.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.ingest.EventCandidate;
-import dev.tally.core.ingest.IngestResult;
 import dev.tally.core.ingest.IngestService;
-import dev.tally.core.problem.FieldError;
 import dev.tally.server.json.CloudEventJson;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.FastEventReader;
@@ -16,8 +11,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -36,7 +29,6 @@ public final class EventRoutes {
     private final EventJson eventJson;
     private final FastEventReader fastEvents = new FastEventReader();
     private final CloudEventBodies cloudEvents;
-    private final ObjectMapper json;
     private final InstantSource clock;
     private final Executor replies;
 
@@ -51,7 +43,6 @@ public final class EventRoutes {
         this.requests = requests;
         this.eventJson = new EventJson(json);
         this.cloudEvents = new CloudEventBodies(new CloudEventJson(eventJson, json));
-        this.json = json;
         this.clock = clock;
         this.replies = replies;
     }
@@ -72,7 +63,7 @@ public final class EventRoutes {
         // and serialising answers there would hold up the next commit of every client, so ingestAsync continues on
         // `replies` (the HTTP pool), and so does everything chained here.
         ctx.future(() -> ingest.ingestAsync(all, replies).thenAccept(result ->
-                ctx.contentType(ContentType.APPLICATION_JSON).result(answer(result))));
+                ctx.contentType(ContentType.APPLICATION_JSON).result(eventJson.report(result))));
     }
 
     /** The candidates of a plain JSON body: read straight from the bytes when it can be, else as a tree. */
@@ -93,38 +84,5 @@ public final class EventRoutes {
             candidates.add(eventJson.parse(i, items.get(i), now));
         }
         return candidates;
-    }
-
-    /**
-     * The report as JSON bytes; written by hand when nothing was rejected (nearly always, and for a single event
-     * the answer is most of what is left to do after the commit), through the tree otherwise.
-     */
-    private byte[] answer(IngestResult result) {
-        if (result.rejected().isEmpty()) {
-            return ("{\"accepted\":" + result.accepted() + ",\"duplicates\":" + result.duplicates()
-                    + ",\"rejected\":[]}").getBytes(StandardCharsets.US_ASCII);
-        }
-        try {
-            return json.writeValueAsBytes(write(result));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private ObjectNode write(IngestResult result) {
-        ObjectNode out = json.createObjectNode();
-        out.put("accepted", result.accepted());
-        out.put("duplicates", result.duplicates());
-        ArrayNode rejected = out.putArray("rejected");
-        for (IngestResult.Rejection r : result.rejected()) {
-            ObjectNode row = rejected.addObject();
-            row.put("index", r.index());
-            row.put("id", r.id());
-            ArrayNode errors = row.putArray("errors");
-            for (FieldError e : r.errors()) {
-                errors.addObject().put("field", e.field()).put("message", e.message());
-            }
-        }
-        return out;
     }
 }

@@ -17,9 +17,23 @@ public final class KeyHashing {
     private KeyHashing() {
     }
 
+    /**
+     * A digest copied for each hash: looking the algorithm up among the security providers cost more than the hash
+     * itself, and every authorization and event hashes its key.
+     */
+    private static final MessageDigest SHA_256 = digest();
+
     public static byte[] sha256(String text) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return ((MessageDigest) SHA_256.clone()).digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            return digest().digest(text.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -11,13 +11,21 @@ import dev.tally.core.problem.ValidationException;
 import dev.tally.core.store.StoreException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.ExceptionHandler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 
 /**
  * The one place where errors become HTTP answers: RFC 9457 problem JSON ({@code type, title, status, detail,
@@ -36,38 +44,15 @@ public final class ProblemMapper {
         this.json = json;
     }
 
+    /** The error types mapped here, most specific first (Javalin picks the closest registered type). */
+    private static final List<Class<? extends Exception>> MAPPED = List.of(ValidationException.class,
+            NotFoundException.class, ConflictException.class, UnavailableException.class, StoreException.class,
+            HttpProblem.class, HttpResponseException.class, Exception.class);
+
     /** Registers the mapping on a Javalin app's routes. */
     public void register(RoutesConfig routes) {
-        routes.exception(ValidationException.class, (e, ctx) ->
-                write(ctx, 400, "validation", "Invalid request", e.getMessage(), e.errors()));
-        routes.exception(NotFoundException.class, (e, ctx) ->
-                write(ctx, 404, "not-found", "Not found", e.getMessage(), List.of()));
-        routes.exception(ConflictException.class, (e, ctx) ->
-                write(ctx, 409, "conflict", "Conflict", e.getMessage(), List.of()));
-        routes.exception(UnavailableException.class, (e, ctx) -> {
-            LOG.warn("Unavailable: {}", e.getMessage(), e.getCause());
-            ctx.header("Retry-After", "1");
-            write(ctx, 503, "unavailable", "Service unavailable", e.getMessage(), List.of());
-        });
-        routes.exception(StoreException.class, (e, ctx) -> {
-            LOG.error("Store failure", e);
-            ctx.header("Retry-After", "1");
-            write(ctx, 503, "unavailable", "Service unavailable", "the store is not available; retry shortly",
-                    List.of());
-        });
-        routes.exception(HttpProblem.class, (e, ctx) ->
-                write(ctx, e.status(), e.status() == 400 ? "validation" : slug(e.title()), e.title(),
-                        e.getMessage(), e.errors()));
-        routes.exception(HttpResponseException.class, (e, ctx) ->
-                javalinProblem(ctx, e.getStatus(), e.getMessage()));
-        routes.exception(Exception.class, (e, ctx) -> {
-            String id = UUID.randomUUID().toString();
-            // Logged once: a log that fails (a class gone from a rewritten jar) must not fail this answer.
-            FatalErrors.report(LOG::error, System.err,
-                    "Unexpected error " + id + " on " + ctx.method() + " " + ctx.path(), e);
-            write(ctx, 500, "internal", "Internal error",
-                    "an unexpected error occurred; it was logged with id " + id, List.of());
-        });
+        ExceptionHandler<Exception> answer = (e, ctx) -> write(ctx, of(e, ctx.method().name(), ctx.path()));
+        MAPPED.forEach(type -> routes.exception(type, answer));
         routes.error(404, "*", ctx -> {
             if (!isProblem(ctx)) {
                 write(ctx, 404, "not-found", "Not found", "no such resource: " + ctx.path(), List.of());
@@ -82,20 +67,83 @@ public final class ProblemMapper {
     }
 
     /**
+     * What an error answers. A failure seen through a future ({@link CompletionException}) is its cause.
+     *
+     * @param method the request's method and {@code path} its path, named in the log of an unexpected error
+     */
+    public Problem of(Throwable error, String method, String path) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof ValidationException v) {
+            return new Problem(400, "validation", "Invalid request", v.getMessage(), v.errors(), false);
+        } else if (e instanceof NotFoundException) {
+            return new Problem(404, "not-found", "Not found", e.getMessage(), List.of(), false);
+        } else if (e instanceof ConflictException) {
+            return new Problem(409, "conflict", "Conflict", e.getMessage(), List.of(), false);
+        } else if (e instanceof UnavailableException) {
+            LOG.warn("Unavailable: {}", e.getMessage(), e.getCause());
+            return new Problem(503, "unavailable", "Service unavailable", e.getMessage(), List.of(), true);
+        } else if (e instanceof StoreException) {
+            LOG.error("Store failure", e);
+            return new Problem(503, "unavailable", "Service unavailable", "the store is not available; retry shortly",
+                    List.of(), true);
+        } else if (e instanceof HttpProblem p) {
+            return new Problem(p.status(), p.status() == 400 ? "validation" : slug(p.title()), p.title(),
+                    p.getMessage(), p.errors(), false);
+        } else if (e instanceof HttpResponseException r) {
+            return javalinProblem(r.getStatus(), r.getMessage());
+        }
+        String id = UUID.randomUUID().toString();
+        // Logged once: a log that fails (a class gone from a rewritten jar) must not fail this answer.
+        FatalErrors.report(LOG::error, System.err, "Unexpected error " + id + " on " + method + " " + path, e);
+        return new Problem(500, "internal", "Internal error",
+                "an unexpected error occurred; it was logged with id " + id, List.of(), false);
+    }
+
+    /**
      * An answer Javalin itself decided (a body over the size limit, a framework 400, 404 or 405) as one of the
      * documented problem types; any other status keeps its code and is typed by its standard reason phrase.
      */
-    private void javalinProblem(Context ctx, int status, String detail) {
-        switch (status) {
-            case 400 -> write(ctx, 400, "validation", "Invalid request", detail, List.of());
-            case 404 -> write(ctx, 404, "not-found", "Not found", detail, List.of());
-            case 405 -> write(ctx, 405, "method-not-allowed", "Method not allowed", detail, List.of());
-            case 413 -> write(ctx, 413, "payload-too-large", "Payload too large", detail, List.of());
+    private static Problem javalinProblem(int status, String detail) {
+        return switch (status) {
+            case 400 -> new Problem(400, "validation", "Invalid request", detail, List.of(), false);
+            case 404 -> new Problem(404, "not-found", "Not found", detail, List.of(), false);
+            case 405 -> new Problem(405, "method-not-allowed", "Method not allowed", detail, List.of(), false);
+            case 413 -> new Problem(413, "payload-too-large", "Payload too large", detail, List.of(), false);
             default -> {
                 String title = HttpStatus.forStatus(status).getMessage();
-                write(ctx, status, slug(title), title, detail, List.of());
+                yield new Problem(status, slug(title), title, detail, List.of(), false);
             }
+        };
+    }
+
+    /**
+     * A problem answer.
+     *
+     * @param type  the last part of its type URI
+     * @param retry whether to tell the client to retry after a second ({@code Retry-After: 1})
+     */
+    public record Problem(int status, String type, String title, String detail, List<FieldError> errors,
+                          boolean retry) {
+    }
+
+    private void write(Context ctx, Problem p) {
+        if (p.retry()) {
+            ctx.header("Retry-After", "1");
         }
+        write(ctx, p.status(), p.type(), p.title(), p.detail(), p.errors());
+    }
+
+    /** Writes a problem answer on a request answered before Javalin ({@link DirectRoutes}). */
+    void write(Response response, Callback callback, Problem p) {
+        byte[] body = body(p.status(), p.type(), p.title(), p.detail(), p.errors()).getBytes(StandardCharsets.UTF_8);
+        response.setStatus(p.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+        if (p.retry()) {
+            headers.put(HttpHeader.RETRY_AFTER, "1");
+        }
+        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     private static boolean isProblem(Context ctx) {

@@ -1,7 +1,9 @@
 package dev.tally.server.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.bounds.Bounds;
 import dev.tally.core.event.EndUsers;
@@ -9,12 +11,16 @@ import dev.tally.core.event.StoredEvent;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.ingest.EventCandidate;
 import dev.tally.core.ingest.EventIds;
+import dev.tally.core.ingest.IngestResult;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
 import dev.tally.core.money.Money;
+import dev.tally.core.problem.FieldError;
 import dev.tally.core.problem.Problems;
 
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -24,7 +30,8 @@ import java.util.TreeMap;
 
 /**
  * Usage events in JSON: reading the three body shapes of {@code POST /v1/events} (one event, an array, or
- * {@code {"events": [...]}}) into candidates with per-item problems, and writing stored events for the log.
+ * {@code {"events": [...]}}) into candidates with per-item problems, writing the report of what became of them, and
+ * writing stored events for the log.
  */
 public final class EventJson {
     /** The most events one request may carry. */
@@ -49,6 +56,35 @@ public final class EventJson {
             items.add(body);
         }
         return items;
+    }
+
+    /**
+     * The ingestion report as JSON bytes; written by hand when nothing was rejected (nearly always, and for a single
+     * event the answer is most of what is left to do after the commit), through the tree otherwise.
+     */
+    public byte[] report(IngestResult result) {
+        if (result.rejected().isEmpty()) {
+            return ("{\"accepted\":" + result.accepted() + ",\"duplicates\":" + result.duplicates()
+                    + ",\"rejected\":[]}").getBytes(StandardCharsets.US_ASCII);
+        }
+        ObjectNode out = json.createObjectNode();
+        out.put("accepted", result.accepted());
+        out.put("duplicates", result.duplicates());
+        ArrayNode rejected = out.putArray("rejected");
+        for (IngestResult.Rejection r : result.rejected()) {
+            ObjectNode row = rejected.addObject();
+            row.put("index", r.index());
+            row.put("id", r.id());
+            ArrayNode errors = row.putArray("errors");
+            for (FieldError e : r.errors()) {
+                errors.addObject().put("field", e.field()).put("message", e.message());
+            }
+        }
+        try {
+            return json.writeValueAsBytes(out);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Parses one event; problems make it an invalid candidate, never an exception. */
