@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -24,9 +26,10 @@ final class LimitRows {
     static final String CUSTOMER = "customer";
 
     private static final String INSERT = "INSERT INTO limits (owner_kind, owner_id, position, name, metric, win, "
-            + "amount, mode, provider, model, endpoint, thresholds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "amount, mode, provider, model, endpoint, thresholds, end_user, dimensions, per) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String SELECT = "SELECT owner_id, name, metric, win, amount, mode, provider, model, "
-            + "endpoint, thresholds FROM limits WHERE owner_kind = ?";
+            + "endpoint, thresholds, end_user, dimensions, per FROM limits WHERE owner_kind = ?";
 
     private LimitRows() {
     }
@@ -89,13 +92,40 @@ final class LimitRows {
         ps.setString(10, limit.model());
         ps.setString(11, limit.endpoint());
         ps.setString(12, limit.thresholds().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        ps.setString(13, limit.user());
+        ps.setString(14, encodeDimensions(limit.dimensions()));
+        ps.setString(15, limit.per());
     }
 
     private static Limit limit(ResultSet rs) throws SQLException {
         return new Limit(rs.getString("name"), rs.getString("metric"), Window.fromWireName(rs.getString("win")),
                 DecimalText.parse(rs.getString("amount")), LimitMode.fromWireName(rs.getString("mode")),
                 rs.getString("provider"), rs.getString("model"), rs.getString("endpoint"),
-                thresholds(rs.getString("thresholds")));
+                thresholds(rs.getString("thresholds")), rs.getString("end_user"),
+                decodeDimensions(rs.getString("dimensions")), rs.getString("per"));
+    }
+
+    /** {@code key=LENGTH:value} pairs in key order, or null for none; the length makes any value safe. */
+    static String encodeDimensions(SortedMap<String, String> dimensions) {
+        if (dimensions.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        dimensions.forEach((k, v) -> sb.append(k).append('=').append(v.length()).append(':').append(v));
+        return sb.toString();
+    }
+
+    static SortedMap<String, String> decodeDimensions(String text) {
+        SortedMap<String, String> dimensions = new TreeMap<>();
+        int i = 0;
+        while (text != null && i < text.length()) {
+            int eq = text.indexOf('=', i);
+            int colon = text.indexOf(':', eq);
+            int length = Integer.parseInt(text.substring(eq + 1, colon));
+            dimensions.put(text.substring(i, eq), text.substring(colon + 1, colon + 1 + length));
+            i = colon + 1 + length;
+        }
+        return dimensions;
     }
 
     private static List<Integer> thresholds(String text) {

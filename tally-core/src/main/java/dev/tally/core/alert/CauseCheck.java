@@ -34,7 +34,7 @@ final class CauseCheck {
 
     static CauseCheck of(Catalog catalog, UsageReporter reporter, String customerId, Instant now) {
         Customer c = catalog.customer(customerId).orElse(null);
-        return new CauseCheck(c, c == null ? List.of() : catalog.limitsOf(c), reporter, now);
+        return new CauseCheck(c, c == null ? List.of() : catalog.customerLimitsOf(c), reporter, now);
     }
 
     /** The customer's limits by name, each with its usage in its current window. */

@@ -107,6 +107,18 @@ public final class Catalog {
         return EffectiveLimits.of(plan(customer.planId()).orElse(null), customer);
     }
 
+    /**
+     * The limits of a customer that count the customer as a whole: those with no end user, dimensions or {@code per}
+     * ({@link Limit#isEndUserScoped}), which the customer's own rollups measure.
+     */
+    public List<Limit> customerLimitsOf(Customer customer) {
+        List<Limit> limits = limitsOf(customer);
+        if (limits.stream().noneMatch(Limit::isEndUserScoped)) {
+            return limits;
+        }
+        return limits.stream().filter(l -> !l.isEndUserScoped()).toList();
+    }
+
     public PriceCatalog prices() {
         return snapshot.prices;
     }

@@ -51,7 +51,7 @@ public final class CounterRebuild {
         }
         int seeds = 0;
         for (Customer c : customers) {
-            for (Limit limit : catalog.limitsOf(c)) {
+            for (Limit limit : catalog.customerLimitsOf(c)) {
                 seeds += seed(counters, c, limit, rows, now);
             }
         }

@@ -153,7 +153,7 @@ public final class Enforcer {
             return c;
         }
         List<CompiledLimit> limits = new ArrayList<>();
-        for (Limit limit : catalog.limitsOf(customer)) {
+        for (Limit limit : catalog.customerLimitsOf(customer)) {
             limits.add(new CompiledLimit(limit, spec(customer, limit), new WindowCache(customer, limit)));
         }
         c = new CompiledLimits(customer, plan, List.copyOf(limits));
@@ -387,7 +387,7 @@ public final class Enforcer {
         }
         Instant now = clock.instant();
         List<Charge> charges = new ArrayList<>();
-        for (Limit limit : catalog.limitsOf(customer)) {
+        for (Limit limit : catalog.customerLimitsOf(customer)) {
             boolean counts = limit.metric().equals(metric)
                     || limit.metric().equals(Metrics.TOKENS) && Metrics.TOKEN_PARTS.contains(metric);
             if (counts && limit.window() == Window.MONTH && limit.matches(null, null, null)

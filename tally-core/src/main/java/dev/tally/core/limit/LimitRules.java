@@ -1,5 +1,6 @@
 package dev.tally.core.limit;
 
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.metric.MetricUnit;
 import dev.tally.core.metric.Metrics;
 import dev.tally.core.metric.Quantity;
@@ -10,6 +11,7 @@ import dev.tally.core.problem.Problems;
 import java.math.BigDecimal;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The rules a list of limits (of a plan, or a customer's overrides) must follow. */
@@ -31,6 +33,8 @@ public final class LimitRules {
         for (int i = 0; i < limits.size(); i++) {
             Limit l = limits.get(i);
             validateFields(prefix + "[" + i + "]", l.metric(), l.amount(), l.thresholds(), l.name(), problems);
+            EndUsers.checkDimensions(prefix + "[" + i + "].dimensions", l.dimensions(), problems);
+            validateEndUserFields(prefix + "[" + i + "]", l.user(), l.dimensions(), l.per(), problems);
         }
         validateTogether(prefix, limits, problems);
     }
@@ -53,11 +57,47 @@ public final class LimitRules {
                         + "holds its place until its event settles it), was " + limit.window().wireName());
             }
             if (!keys.add(limit.key())) {
-                problems.add(at, "duplicates another limit with the same metric, window, provider, model and endpoint");
+                problems.add(at, "duplicates another limit with the same metric, window, provider, model, endpoint, "
+                        + "user, dimensions and per");
             }
             if (!names.add(limit.name())) {
                 problems.add(at + ".name", "must be unique, '" + limit.name() + "' is used twice");
             }
+        }
+    }
+
+    /**
+     * Records the rules a limit's end user fields break: {@code user} and {@code dimensions} as on events
+     * ({@link EndUsers}); {@code per} is {@code "user"} or {@code "dimensions.KEY"} with a lower_snake_case KEY, and
+     * never names what a filter of the same limit already fixes (a {@code user} filter with {@code per: "user"}, or
+     * a dimensions filter on KEY with {@code per: "dimensions.KEY"}): such a limit would have one counter, not one per
+     * user, which is surely not what was meant. Null fields are not checked; the dimensions' own keys and values are
+     * the caller's to check ({@link EndUsers#checkDimensions}, which a parser runs as it reads them).
+     */
+    public static void validateEndUserFields(String at, String user, Map<String, String> dimensions, String per,
+                                             Problems problems) {
+        if (user != null) {
+            EndUsers.checkUser(at + ".user", user, problems);
+        }
+        if (per == null) {
+            return;
+        }
+        if (per.equals(Limit.PER_USER)) {
+            if (user != null) {
+                problems.add(at + ".per", "must not be \"user\" on a limit that names a user (\"user\": \"" + user
+                        + "\" counts one user already); drop one of them");
+            }
+        } else if (per.startsWith(Limit.PER_DIMENSION_PREFIX)
+                && EndUsers.isValidKey(per.substring(Limit.PER_DIMENSION_PREFIX.length()))) {
+            String key = per.substring(Limit.PER_DIMENSION_PREFIX.length());
+            if (dimensions != null && dimensions.containsKey(key)) {
+                problems.add(at + ".per", "must not name dimension '" + key + "', which the limit's dimensions "
+                        + "filter fixes to one value");
+            }
+        } else {
+            problems.add(at + ".per", "must be \"user\" or \"dimensions.KEY\" with KEY lower_snake_case (a-z, 0-9, _; "
+                    + "starting with a letter, at most " + EndUsers.MAX_KEY_CHARS + " characters), was \"" + per
+                    + "\"");
         }
     }
 

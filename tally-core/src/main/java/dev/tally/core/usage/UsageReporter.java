@@ -110,7 +110,7 @@ public final class UsageReporter {
      * billing month, already read for the report) for month limits when not null.
      */
     private List<LimitState> limitStates(Customer c, Instant now, List<RollupRow> currentMonthRows) {
-        List<Limit> limits = catalog.limitsOf(c);
+        List<Limit> limits = catalog.customerLimitsOf(c);
         Map<Window, List<RollupRow>> rowsByWindow = new EnumMap<>(Window.class);
         if (currentMonthRows != null) {
             rowsByWindow.put(Window.MONTH, currentMonthRows);
@@ -127,7 +127,7 @@ public final class UsageReporter {
 
     private List<LimitState> monthLimitStates(Customer c, Period period, List<RollupRow> monthRows) {
         List<LimitState> states = new ArrayList<>();
-        for (Limit limit : catalog.limitsOf(c)) {
+        for (Limit limit : catalog.customerLimitsOf(c)) {
             if (limit.window() == Window.MONTH) {
                 states.add(LimitState.of(limit, period, LimitUsage.used(limit, monthRows)));
             }
@@ -192,7 +192,7 @@ public final class UsageReporter {
         // so each customer brings a few rows, not one per provider, model and endpoint (see docs/benchmarks.md).
         Set<RollupDimension> keep = dimensionsOfLimits(customers);
         Set<Window> grains = EnumSet.of(Window.MONTH);
-        customers.forEach(c -> catalog.limitsOf(c).forEach(l -> grains.add(l.window())));
+        customers.forEach(c -> catalog.customerLimitsOf(c).forEach(l -> grains.add(l.window())));
         Map<Window, Map<String, List<RollupRow>>> rows = new EnumMap<>(Window.class);
         for (Window grain : Window.values()) {
             Map<String, List<RollupRow>> byCustomer = new HashMap<>();
@@ -213,7 +213,7 @@ public final class UsageReporter {
             List<RollupRow> monthRows = inWindow(rows.get(Window.MONTH).get(c.id()), month);
             List<LimitState> states = new ArrayList<>();
             LimitStatus worst = LimitStatus.OK;
-            for (Limit limit : catalog.limitsOf(c)) {
+            for (Limit limit : catalog.customerLimitsOf(c)) {
                 Period window = limit.window().periodAt(c.zone(), c.billingDay(), now);
                 LimitState state = LimitState.of(limit, window,
                         LimitUsage.used(limit, inWindow(rows.get(limit.window()).get(c.id()), window)));
@@ -228,7 +228,7 @@ public final class UsageReporter {
     /** The key parts that the limits of these customers filter on: the rest can be summed away. */
     private Set<RollupDimension> dimensionsOfLimits(List<Customer> customers) {
         List<Limit> all = new ArrayList<>();
-        customers.forEach(c -> all.addAll(catalog.limitsOf(c)));
+        customers.forEach(c -> all.addAll(catalog.customerLimitsOf(c)));
         return LimitUsage.dimensions(all);
     }
 

@@ -3,6 +3,7 @@ package dev.tally.server.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tally.core.event.EndUsers;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.limit.LimitMode;
 import dev.tally.core.limit.LimitRules;
@@ -14,8 +15,12 @@ import dev.tally.core.problem.Problems;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
-/** Limits in JSON: {@code {metric, window, amount, mode?, provider?, model?, endpoint?, thresholds?, name?}}. */
+/**
+ * Limits in JSON: {@code {metric, window, amount, mode?, provider?, model?, endpoint?, thresholds?, name?, user?,
+ * dimensions?, per?}}.
+ */
 public final class LimitJson {
     private LimitJson() {
     }
@@ -67,14 +72,19 @@ public final class LimitJson {
         String model = f.text("model", false);
         String endpoint = f.text("endpoint", false);
         String name = f.text("name", false);
+        String user = f.text("user", false, EndUsers.MAX_USER_CHARS);
+        TreeMap<String, String> dimensions = f.dimensions("dimensions");
+        String per = f.text("per", false);
         List<Integer> thresholds = thresholds(f.raw("thresholds"), prefix + "thresholds", problems);
         f.rejectUnknown();
         String at = prefix.substring(0, prefix.length() - 1);
         LimitRules.validateFields(at, metric, amount, thresholds, name, problems);
+        LimitRules.validateEndUserFields(at, user, dimensions, per, problems);
         if (problems.list().size() > before) {
             return null;
         }
-        return new Limit(name, metric, window, amount, mode, provider, model, endpoint, thresholds);
+        return new Limit(name, metric, window, amount, mode, provider, model, endpoint, thresholds, user, dimensions,
+                per);
     }
 
     private static List<Integer> thresholds(JsonNode node, String field, Problems problems) {
@@ -108,6 +118,17 @@ public final class LimitJson {
         putNullable(out, "endpoint", limit.endpoint());
         ArrayNode thresholds = out.putArray("thresholds");
         limit.thresholds().forEach(thresholds::add);
+        // Only when set, so answers about limits of the customer as a whole keep their shape.
+        if (limit.user() != null) {
+            out.put("user", limit.user());
+        }
+        if (!limit.dimensions().isEmpty()) {
+            ObjectNode dimensions = out.putObject("dimensions");
+            limit.dimensions().forEach(dimensions::put);
+        }
+        if (limit.per() != null) {
+            out.put("per", limit.per());
+        }
         return out;
     }
 
