@@ -32,50 +32,79 @@ final class ArrayEventInserter implements EventInserter {
             "text", "text", "bigint", "bigint", "bigint");
     static final String INSERT_EVENTS = "INSERT INTO events (" + COLUMNS + ", hour_ms, day_ms, month_ms) "
             + "SELECT * FROM unnest(" + String.join(", ", TYPES.stream().map(t -> "?::" + t + "[]").toList())
-            + ") ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING seq, event_id, ce_source";
+            + ") ON CONFLICT (event_id, ce_source) DO NOTHING RETURNING seq, event_id, ce_source, customer_id";
+    /** Parameters of {@link #INSERT_EVENTS}: one array per column. */
+    static final int PARAMETERS = TYPES.size();
 
     @Override
     public Inserted insert(Connection connection, LedgerWriter.Batch batch) throws SQLException {
-        int[] order = batch.order();
-        Object[][] columns = new Object[TYPES.size()][order.length];
-        int[] sent = new int[order.length];
-        int rows = 0;
-        Set<Key> keys = new HashSet<>();
-        for (int index : order) {
-            LedgerEntry entry = batch.entries().get(index);
-            if (keys.add(Key.of(entry.event()))) {
-                fill(columns, rows, entry, batch.usageJson()[index]);
-                sent[rows++] = index;
+        Rows rows = Rows.of(batch);
+        Map<Key, Long> inserted = new HashMap<>(rows.count * 2);
+        try (PreparedStatement ps = connection.prepareStatement(INSERT_EVENTS)) {
+            rows.bind(connection, ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                read(rs, inserted);
             }
         }
-        Map<Key, Long> inserted = execute(connection, columns, rows);
-        boolean[] stored = new boolean[order.length];
-        long[] seqs = new long[order.length];
-        for (int k = 0; k < rows; k++) {
-            Long seq = inserted.get(Key.of(batch.entries().get(sent[k]).event()));
-            if (seq != null) {
-                stored[sent[k]] = true;
-                seqs[sent[k]] = seq;
-            }
-        }
-        return new Inserted(stored, seqs);
+        return rows.inserted(batch, inserted);
     }
 
-    /** Runs the insert; returns the seq of each key stored. */
-    private static Map<Key, Long> execute(Connection connection, Object[][] columns, int rows) throws SQLException {
-        Map<Key, Long> inserted = new HashMap<>(rows * 2);
-        try (PreparedStatement ps = connection.prepareStatement(INSERT_EVENTS)) {
-            for (int c = 0; c < columns.length; c++) {
-                Object[] values = rows == columns[c].length ? columns[c] : Arrays.copyOf(columns[c], rows);
-                ps.setArray(c + 1, connection.createArrayOf(TYPES.get(c), values));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    inserted.put(new Key(rs.getString(2), rs.getString(3)), rs.getLong(1));
+    /** Adds each row of {@code rs} (seq, event id, source first, as {@link #INSERT_EVENTS} returns) to the map. */
+    static void read(ResultSet rs, Map<Key, Long> inserted) throws SQLException {
+        while (rs.next()) {
+            inserted.put(new Key(rs.getString(2), rs.getString(3)), rs.getLong(1));
+        }
+    }
+
+    /** A batch's rows as column arrays, each key once (its first occurrence), in key order. */
+    static final class Rows {
+        private final Object[][] columns;
+        private final int[] sent;
+        private final int count;
+
+        private Rows(Object[][] columns, int[] sent, int count) {
+            this.columns = columns;
+            this.sent = sent;
+            this.count = count;
+        }
+
+        static Rows of(LedgerWriter.Batch batch) {
+            int[] order = batch.order();
+            Object[][] columns = new Object[TYPES.size()][order.length];
+            int[] sent = new int[order.length];
+            int rows = 0;
+            Set<Key> keys = new HashSet<>();
+            for (int index : order) {
+                LedgerEntry entry = batch.entries().get(index);
+                if (keys.add(Key.of(entry.event()))) {
+                    fill(columns, rows, entry, batch.usageJson()[index]);
+                    sent[rows++] = index;
                 }
             }
+            return new Rows(columns, sent, rows);
         }
-        return inserted;
+
+        /** Binds the {@link #PARAMETERS} arrays of {@link #INSERT_EVENTS} from parameter {@code first} on. */
+        void bind(Connection connection, PreparedStatement ps, int first) throws SQLException {
+            for (int c = 0; c < columns.length; c++) {
+                Object[] values = count == columns[c].length ? columns[c] : Arrays.copyOf(columns[c], count);
+                ps.setArray(first + c, connection.createArrayOf(TYPES.get(c), values));
+            }
+        }
+
+        /** Which entries of {@code batch} were stored, and their seqs, from the keys the insert returned. */
+        Inserted inserted(LedgerWriter.Batch batch, Map<Key, Long> inserted) {
+            boolean[] stored = new boolean[batch.entries().size()];
+            long[] seqs = new long[stored.length];
+            for (int k = 0; k < count; k++) {
+                Long seq = inserted.get(Key.of(batch.entries().get(sent[k]).event()));
+                if (seq != null) {
+                    stored[sent[k]] = true;
+                    seqs[sent[k]] = seq;
+                }
+            }
+            return new Inserted(stored, seqs);
+        }
     }
 
     private static void fill(Object[][] columns, int row, LedgerEntry entry, String usageJson) {
@@ -94,7 +123,7 @@ final class ArrayEventInserter implements EventInserter {
     }
 
     /** An event's idempotency key. */
-    private record Key(String id, String source) {
+    record Key(String id, String source) {
         static Key of(UsageEvent e) {
             return new Key(e.id(), e.source());
         }

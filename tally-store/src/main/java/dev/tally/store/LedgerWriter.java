@@ -94,6 +94,11 @@ final class LedgerWriter {
     }
 
     private boolean[] append(Connection connection, Batch batch) throws SQLException {
+        if (queued != null && !queued.needsExclusive(batch.rollups().largest())
+                && events instanceof ArrayEventInserter) {
+            // PostgreSQL's common case: lock, events and queue rows in one round trip.
+            return queued.appendShared(connection, batch).stored();
+        }
         boolean exclusive = queued != null && queued.lock(connection, batch.rollups().largest());
         EventInserter.Inserted inserted = events.insert(connection, batch);
         boolean[] stored = inserted.stored();

@@ -79,13 +79,27 @@ final class QueuedRollups {
      * the same statement: the outer query sees the snapshot of the statement's start, taken after the lock, without
      * the rows it inserts.
      */
+    /** The three bounds an append checks: the stored sums', the large queue rows' sum, the queue's span of ids. */
+    private static final String BOUNDS = "(SELECT CAST(value AS BIGINT) FROM settings WHERE name = '" + SUM_BOUND
+            + "') AS bound, (SELECT CAST(LEAST(COALESCE(SUM(largest), 0), " + Long.MAX_VALUE + ") AS BIGINT) "
+            + "FROM rollup_pending WHERE largest > " + SMALL_INCREMENT + ") AS queued, "
+            + "(SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM rollup_pending) AS span";
     private static final String ENQUEUE = "WITH queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, "
             + "created_ms) SELECT u.c, (CAST(? AS BIGINT[]))[u.f:u.t], u.l, ? "
-            + "FROM unnest(?::text[], ?::integer[], ?::integer[], ?::bigint[]) AS u(c, f, t, l)) "
-            + "SELECT (SELECT CAST(value AS BIGINT) FROM settings WHERE name = '" + SUM_BOUND + "'), "
-            + "(SELECT CAST(LEAST(COALESCE(SUM(largest), 0), " + Long.MAX_VALUE + ") AS BIGINT) "
-            + "FROM rollup_pending WHERE largest > " + SMALL_INCREMENT + "), "
-            + "(SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM rollup_pending)";
+            + "FROM unnest(?::text[], ?::integer[], ?::integer[], ?::bigint[]) AS u(c, f, t, l)) SELECT " + BOUNDS;
+    /**
+     * A whole append under the shared lock in one round trip (statements sent together, each with its own snapshot,
+     * so the second one's is taken after the lock as in {@link #ENQUEUE}): the lock; then the events' insert, a queue
+     * row per customer of the rows it stored (their seqs, and the customer's largest increment in the batch, which
+     * bounds that of its new events), and the bounds, on every returned row. Before, the lock, the insert and the
+     * queue rows were three round trips, each a wait for the database and, on a busy machine, for a core.
+     */
+    static final String APPEND_SHARED = LOCK_SHARED + "; WITH ins AS (" + ArrayEventInserter.INSERT_EVENTS + "), "
+            + "queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, created_ms) "
+            + "SELECT i.customer_id, array_agg(i.seq ORDER BY i.seq), MAX(l.largest), ? FROM ins i "
+            + "JOIN unnest(?::text[], ?::bigint[]) AS l(c, largest) ON l.c = i.customer_id GROUP BY i.customer_id) "
+            + "SELECT i.seq, i.event_id, i.ce_source, b.bound, b.queued, b.span FROM ins i CROSS JOIN (SELECT "
+            + BOUNDS + ") b";
     /**
      * Claims the oldest queue rows up to about {@link #PASS_EVENTS} events (at least one row). The roller's lock
      * is held, so no other pass claims rows meanwhile.
@@ -118,11 +132,76 @@ final class QueuedRollups {
      * @return whether the lock is exclusive: pass it to {@link #enqueue}
      */
     boolean lock(Connection connection, long largest) throws SQLException {
-        boolean exclusive = exclusiveNext || largest > SHARED_INCREMENT;
+        boolean exclusive = needsExclusive(largest);
         try (PreparedStatement ps = connection.prepareStatement(exclusive ? LOCK_EXCLUSIVE : LOCK_SHARED)) {
             ps.execute();
         }
         return exclusive;
+    }
+
+    /** Whether an append whose largest increment is {@code largest} must take the lock exclusively. */
+    boolean needsExclusive(long largest) {
+        return exclusiveNext || largest > SHARED_INCREMENT;
+    }
+
+    /**
+     * A whole append under the shared lock ({@link #APPEND_SHARED}), in the caller's transaction: inserts the batch's
+     * events, queues the new ones a row per customer, and checks the bounds as {@link #enqueue} does. Only when
+     * {@link #needsExclusive} is false.
+     *
+     * @throws SQLException with SQLSTATE 40001 (retried) if the shared lock is not enough for this append
+     */
+    EventInserter.Inserted appendShared(Connection connection, LedgerWriter.Batch batch) throws SQLException {
+        ArrayEventInserter.Rows rows = ArrayEventInserter.Rows.of(batch);
+        Map<String, Long> largestOf = new TreeMap<>();
+        for (LedgerEntry entry : batch.entries()) {
+            largestOf.put(entry.event().customerId(), 0L);
+        }
+        batch.rollups().later().counts().forEach((key, counts) -> largestOf.merge(key.customerId(),
+                counts.largestSum(), Math::max));
+        Map<ArrayEventInserter.Key, Long> inserted = new HashMap<>(batch.entries().size() * 2);
+        long[] bounds = null;
+        try (PreparedStatement ps = connection.prepareStatement(APPEND_SHARED)) {
+            rows.bind(connection, ps, 1);
+            int next = 1 + ArrayEventInserter.PARAMETERS;
+            ps.setLong(next, clock.millis());
+            ps.setArray(next + 1, connection.createArrayOf("text", largestOf.keySet().toArray()));
+            ps.setArray(next + 2, connection.createArrayOf("bigint", largestOf.values().toArray()));
+            ps.execute(); // the lock's row
+            if (!ps.getMoreResults()) {
+                throw new SQLException("the append statement returned no rows for its events");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                while (rs.next()) {
+                    inserted.put(new ArrayEventInserter.Key(rs.getString(2), rs.getString(3)), rs.getLong(1));
+                    if (bounds == null) {
+                        long bound = rs.getLong(4);
+                        bounds = new long[]{rs.wasNull() ? Long.MAX_VALUE : bound, rs.getLong(5), rs.getLong(6)};
+                    }
+                }
+            }
+        }
+        if (bounds != null) {
+            long largest = largestOf.values().stream().mapToLong(Long::longValue).max().orElse(0);
+            if (total(bounds[0], bounds[1], bounds[2], largest) > SHARED_ROOM) {
+                throw nearTheBound();
+            }
+        }
+        return rows.inserted(batch, inserted);
+    }
+
+    /** The most any rollup sum may reach with this append: stored plus queued plus its own, saturated. */
+    private static long total(long bound, long queued, long span, long largest) {
+        // Every queued sum is at most the large rows' sum plus SMALL_INCREMENT per other row.
+        long small = span > Long.MAX_VALUE / SMALL_INCREMENT ? Long.MAX_VALUE : span * SMALL_INCREMENT;
+        return saturatedSum(saturatedSum(saturatedSum(bound, queued), small), largest);
+    }
+
+    /** Marks the next appends exclusive; the exception makes the transactor run this one again so. */
+    private SQLException nearTheBound() {
+        exclusiveNext = true;
+        return new SQLException("the rollup sums are near the largest a bigint holds: the append is run again "
+                + "under the exclusive lock, which checks its rows exactly", "40001");
     }
 
     /**
@@ -184,16 +263,12 @@ final class QueuedRollups {
                 span = rs.getLong(3);
             }
         }
-        // Every queued sum is at most the large rows' sum plus SMALL_INCREMENT per other row.
-        long small = span > Long.MAX_VALUE / SMALL_INCREMENT ? Long.MAX_VALUE : span * SMALL_INCREMENT;
-        long total = saturatedSum(saturatedSum(saturatedSum(bound, queued), small), largest);
+        long total = total(bound, queued, span, largest);
         if (!exclusive) {
             if (total <= SHARED_ROOM) {
                 return;
             }
-            exclusiveNext = true;
-            throw new SQLException("the rollup sums are near the largest a bigint holds: the append is run again "
-                    + "under the exclusive lock, which checks its rows exactly", "40001");
+            throw nearTheBound();
         }
         // Exclusive: no other append is under way and no pass is half done, so the bounds (or the rows) are exact.
         if (total == Long.MAX_VALUE) {
