@@ -428,10 +428,11 @@ abstract class JdbcStore implements TallyStore {
         long walked = 0;
         while (true) {
             LedgerRepricing.Cursor after = cursor;
-            String what = (apply ? "re-rating" : "pricing again") + " the events of " + customerId;
-            LedgerRepricing.Page page = apply ? tx.write(what, applyPage(customerId, to, after, repricer,
-                    pageEvents)) : tx.read(what, c -> LedgerRepricing.page(c, customerId, to, after, pageEvents,
-                    repricer, false, Set.of(), new long[1]));
+            LedgerRepricing.Page page = tx.read("reading the events of " + customerId + " to price them again",
+                    c -> LedgerRepricing.read(c, customerId, to, after, pageEvents, repricer));
+            if (apply && page.changes()) {
+                tx.write("re-rating the events of " + customerId, applyPage(customerId, page));
+            }
             if (!page.entries().isEmpty()) {
                 sink.page(page.entries(), page.repriced());
             }
@@ -444,20 +445,16 @@ abstract class JdbcStore implements TallyStore {
     }
 
     /**
-     * One applied page. Every walked event must be in the sums before they are moved: on SQLite the pending
+     * Writes one page's changes. Every walked event must be in the sums before they are moved: on SQLite the pending
      * increments are written first, in the same transaction (one writer: none can commit in between); on PostgreSQL
      * the roller's lock is held, and the events still queued are updated alone (the roller sums their new price).
      */
-    private Transactor.Work<LedgerRepricing.Page> applyPage(String customerId, Instant to,
-                                                            LedgerRepricing.Cursor after,
-                                                            java.util.function.Function<LedgerEntry,
-                                                                    EventPricer.PricedCost> repricer,
-                                                            int pageEvents) {
+    private Transactor.Work<Void> applyPage(String customerId, LedgerRepricing.Page page) {
         if (deferred != null) {
             return deferred.bracket(c -> {
                 deferred.flush(c);
-                return LedgerRepricing.page(c, customerId, to, after, pageEvents, repricer, true, Set.of(),
-                        new long[1]);
+                LedgerRepricing.write(c, page, Set.of(), new long[1]);
+                return null;
             });
         }
         return c -> {
@@ -467,12 +464,11 @@ abstract class JdbcStore implements TallyStore {
                 waiting = LedgerRepricing.queuedSeqs(c, customerId);
             }
             long[] added = new long[1];
-            LedgerRepricing.Page page = LedgerRepricing.page(c, customerId, to, after, pageEvents, repricer, true,
-                    waiting, added);
+            LedgerRepricing.write(c, page, waiting, added);
             if (queued != null) {
                 QueuedRollups.raiseBound(c, added[0]);
             }
-            return page;
+            return null;
         };
     }
 

@@ -24,8 +24,8 @@ import java.util.function.Function;
 
 /**
  * One page of a re-rating ({@link dev.tally.core.rerate.RerateStore#reprice}): reads a customer's events after a
- * (timestamp, seq) cursor, prices each again, and when applying writes the changed ones with the difference added
- * to every sum that holds them, inside the caller's transaction.
+ * (timestamp, seq) cursor and prices each again ({@link #read}); when applying, writes the changed ones with the
+ * difference added to every sum that holds them, inside the caller's transaction ({@link #write}).
  *
  * <p>Why differences rather than recomputed sums: the sums also hold events of other pages, of other periods that
  * share a bucket, and events past retention, which must stay as they were; an additive update is also what the
@@ -36,7 +36,8 @@ import java.util.function.Function;
 final class LedgerRepricing {
     private static final String PAGE = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms FROM events "
             + "WHERE customer_id = ? AND ts_ms < ? AND (ts_ms, seq) > (?, ?) ORDER BY ts_ms, seq LIMIT ?";
-    private static final String UPDATE_EVENT = "UPDATE events SET cost_nanos = ?, unpriced_metrics = ? WHERE seq = ?";
+    private static final String UPDATE_EVENT = "UPDATE events SET cost_nanos = ?, unpriced_metrics = ? WHERE seq = ? "
+            + "AND cost_nanos = ? AND COALESCE(unpriced_metrics, '') = ?";
     private static final String UPDATE_ROLLUP = "UPDATE usage_rollup SET cost_nanos = cost_nanos + ?, "
             + "unpriced = unpriced + ? WHERE customer_id = ? AND grain = ? AND bucket_start_ms = ? AND provider = ? "
             + "AND model = ? AND endpoint = ?";
@@ -58,23 +59,30 @@ final class LedgerRepricing {
     /**
      * A page read and repriced.
      *
-     * @param entries  the events, as stored before this page
+     * @param entries  the events, as stored when read
+     * @param seqs     their seqs
      * @param repriced each event's new price
      * @param next     the cursor after the page's last event
      * @param full     whether the page was full (more may follow)
      */
-    record Page(List<LedgerEntry> entries, List<PricedCost> repriced, Cursor next, boolean full) {
+    record Page(List<LedgerEntry> entries, List<Long> seqs, List<PricedCost> repriced, Cursor next, boolean full) {
+        /** Whether any event of the page changes. */
+        boolean changes() {
+            for (int i = 0; i < entries.size(); i++) {
+                if (Rerater.changed(entries.get(i), repriced.get(i))) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /**
-     * Reads and reprices one page; if {@code apply}, writes its changed events and moves the sums.
-     *
-     * @param queued seqs whose rollups are not written yet (their sums are not moved); empty if none
-     * @return the positive cost added to the sums, for the overflow bound
+     * Reads and reprices one page, outside any write transaction: on SQLite the single writer is taken only for
+     * {@link #write}, so ingestion waits for the writes of a page, not for its reading and pricing.
      */
-    static Page page(Connection c, String customerId, Instant to, Cursor after, int size,
-                     Function<LedgerEntry, PricedCost> repricer, boolean apply, Set<Long> queued,
-                     long[] added) throws SQLException {
+    static Page read(Connection c, String customerId, Instant to, Cursor after, int size,
+                     Function<LedgerEntry, PricedCost> repricer) throws SQLException {
         List<LedgerEntry> entries = new ArrayList<>(Math.min(size, 1024));
         List<Long> seqs = new ArrayList<>(Math.min(size, 1024));
         Cursor next = after;
@@ -97,43 +105,57 @@ final class LedgerRepricing {
         for (LedgerEntry e : entries) {
             repriced.add(repricer.apply(e));
         }
-        if (apply) {
-            write(c, entries, seqs, repriced, queued, added);
-        }
-        return new Page(entries, repriced, next, entries.size() == size);
+        return new Page(entries, seqs, repriced, next, entries.size() == size);
     }
 
-    private static void write(Connection c, List<LedgerEntry> entries, List<Long> seqs, List<PricedCost> repriced,
-                              Set<Long> queued, long[] added) throws SQLException {
-        Map<List<Object>, long[]> rollups = new TreeMap<>(LedgerRepricing::compareKeys);
-        Map<List<Object>, long[]> users = new TreeMap<>(LedgerRepricing::compareKeys);
-        Map<List<Object>, long[]> dimensions = new TreeMap<>(LedgerRepricing::compareKeys);
+    /**
+     * Writes a page's changed events and moves the sums by their difference, in the caller's transaction. An event
+     * is updated only if it still has the cost and unpriced metrics it was read with (another re-rating, on another
+     * node, may have changed it since): only the events this write changed move the sums.
+     *
+     * @param queued seqs whose rollups are not written yet (their sums are not moved); empty if none
+     * @param added  receives the positive cost added to the sums, for the overflow bound
+     */
+    static void write(Connection c, Page page, Set<Long> queued, long[] added) throws SQLException {
+        List<Integer> changed = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(UPDATE_EVENT)) {
-            for (int i = 0; i < entries.size(); i++) {
-                LedgerEntry entry = entries.get(i);
-                PricedCost now = repriced.get(i);
+            for (int i = 0; i < page.entries().size(); i++) {
+                LedgerEntry entry = page.entries().get(i);
+                PricedCost now = page.repriced().get(i);
                 if (!Rerater.changed(entry, now)) {
                     continue;
                 }
                 ps.setLong(1, now.cost().nanos());
                 ps.setString(2, now.isUnpriced() ? String.join(",", now.unpricedMetrics()) : null);
-                ps.setLong(3, seqs.get(i));
+                ps.setLong(3, page.seqs().get(i));
+                ps.setLong(4, entry.cost().nanos());
+                ps.setString(5, String.join(",", entry.unpricedMetrics()));
                 ps.addBatch();
-                if (!queued.contains(seqs.get(i))) {
-                    long cost = now.cost().nanos() - entry.cost().nanos();
-                    long unpriced = (now.isUnpriced() ? 1 : 0) - (entry.isUnpriced() ? 1 : 0);
-                    added[0] += Math.max(0, cost);
-                    addRollups(rollups, entry, cost, unpriced);
-                    if (cost != 0) {
-                        addEndUsers(users, dimensions, entry, cost);
-                    }
+                changed.add(i);
+            }
+            int[] counts = ps.executeBatch();
+            Map<List<Object>, long[]> rollups = new TreeMap<>(LedgerRepricing::compareKeys);
+            Map<List<Object>, long[]> users = new TreeMap<>(LedgerRepricing::compareKeys);
+            Map<List<Object>, long[]> dimensions = new TreeMap<>(LedgerRepricing::compareKeys);
+            for (int k = 0; k < changed.size(); k++) {
+                int i = changed.get(k);
+                if (counts[k] == 0 || queued.contains(page.seqs().get(i))) {
+                    continue;
+                }
+                LedgerEntry entry = page.entries().get(i);
+                PricedCost now = page.repriced().get(i);
+                long cost = now.cost().nanos() - entry.cost().nanos();
+                long unpriced = (now.isUnpriced() ? 1 : 0) - (entry.isUnpriced() ? 1 : 0);
+                added[0] += Math.max(0, cost);
+                addRollups(rollups, entry, cost, unpriced);
+                if (cost != 0) {
+                    addEndUsers(users, dimensions, entry, cost);
                 }
             }
-            ps.executeBatch();
+            updateRollups(c, rollups);
+            updateEndUsers(c, UPDATE_USER, users);
+            updateEndUsers(c, UPDATE_DIMENSION, dimensions);
         }
-        updateRollups(c, rollups);
-        updateEndUsers(c, UPDATE_USER, users);
-        updateEndUsers(c, UPDATE_DIMENSION, dimensions);
     }
 
     /** The event's rollup row of every grain it has a bucket of (events of old versions may lack some). */
