@@ -122,18 +122,19 @@ public final class UsageRoutes {
 
     /**
      * Gives each used-up hard limit the {@code message} a call denied by it answers with (issue 15.4), so the portal
-     * shows the customer the operator's words ("Your monthly limit is over. Please upgrade your plan.").
+     * shows the customer the operator's words ("Your monthly limit is over. Please upgrade your plan."). Every
+     * listing of a customer's limit states (its report, the overview) says the same.
      */
-    private void putDenialMessages(ArrayNode limits, UsageReport report) {
+    private void putDenialMessages(ArrayNode limits, Customer customer, List<LimitState> states) {
         Instant now = reporter.clock().instant();
-        for (int i = 0; i < report.limits().size(); i++) {
-            LimitState s = report.limits().get(i);
+        for (int i = 0; i < states.size(); i++) {
+            LimitState s = states.get(i);
             if (s.status() != LimitStatus.EXCEEDED || s.limit().mode() != LimitMode.HARD) {
                 continue;
             }
             long retrySeconds = Math.max(1, Duration.between(now, s.resetsAt()).toSeconds());
             ((ObjectNode) limits.get(i)).put("message",
-                    DenialMessages.of(catalog, report.customer(), s.limit(), s.used(), retrySeconds));
+                    DenialMessages.of(catalog, customer, s.limit(), s.used(), retrySeconds));
         }
     }
 
@@ -141,7 +142,7 @@ public final class UsageRoutes {
         YearMonth period = Requests.period(ctx);
         UsageReport report = reporter.report(customerId, period);
         ObjectNode out = usageJson.report(report);
-        putDenialMessages((ArrayNode) out.get("limits"), report);
+        putDenialMessages((ArrayNode) out.get("limits"), report.customer(), report.limits());
         usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
         // Shown apart from the usage they correct; the totals and month limits include them.
         adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));
@@ -238,6 +239,11 @@ public final class UsageRoutes {
         rows.sort(order(sort));
         Page<CustomerOverview> page = Page.byOffset(ctx, rows);
         ObjectNode out = usageJson.overview(page.items(), sort, rows);
+        ArrayNode customers = (ArrayNode) out.get("customers");
+        for (int i = 0; i < page.items().size(); i++) {
+            CustomerOverview row = page.items().get(i);
+            putDenialMessages((ArrayNode) customers.get(i).get("limits"), row.customer(), row.limits());
+        }
         out.put("next_cursor", page.nextCursor());
         ctx.json(out);
     }
