@@ -183,6 +183,34 @@ class EventWriterSqliteTest {
     }
 
     @Test
+    void batchBegunDuringACommit_goesWhenThatCommitEnds_notAfterTheLinger() throws Exception {
+        CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+        UsageStore gated = InterceptedStore.of(UsageStore.class, store, new InterceptedStore.Hooks() {
+            @Override
+            public void beforeWrite(int n) {
+                if (n == 1) {
+                    firstWriteStarted.countDown();
+                    awaitQuietly(releaseFirstWrite);
+                }
+            }
+        });
+        // A linger far longer than the test may wait: only a full batch, or the end of a commit, lets a batch go.
+        Duration linger = Duration.ofSeconds(30);
+        try (EventWriter writer = new EventWriter(gated, new WriterSettings(10, linger, 10_000), s -> {
+        })) {
+            CompletableFuture<boolean[]> first = writer.submit(batch("full", 10));
+            assertThat(firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<boolean[]> second = writer.submit(batch("single", 1));
+
+            releaseFirstWrite.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).containsOnly(true);
+            assertThat(second.get(10, TimeUnit.SECONDS)).as("committed once the first commit ended").containsOnly(true);
+        }
+        assertThat(store.countEvents()).isEqualTo(11);
+    }
+
+    @Test
     void submit_moreEventsWaitingThanFortyBatches_isRefusedUntilTheyAreCommitted() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         // The real store, with every write held until the test lets it go.

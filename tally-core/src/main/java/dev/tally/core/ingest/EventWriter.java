@@ -28,17 +28,19 @@ import java.util.function.Consumer;
  *
  * <p>Requests hand their events to {@link #submit}; a preparing thread takes what is waiting, keeps collecting until
  * the batch holds {@link WriterSettings#maxBatchEvents()} events or {@link WriterSettings#linger()} has passed since
- * it began, and prepares the batch's append ({@link UsageStore#prepareAppend}: encoding, ordering, aggregating the
- * rollups). The one committing thread commits it in one transaction with its rollups, and only then completes every
- * request's future. So an acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by
- * everything that arrived meanwhile.
+ * it began (a batch begun while a commit runs goes once that commit ends, see below), and prepares the batch's
+ * append ({@link UsageStore#prepareAppend}: encoding, ordering, aggregating the rollups). The one committing thread
+ * commits it in one transaction with its rollups, and only then completes every request's future. So an
+ * acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by everything that arrived
+ * meanwhile.
  *
  * <p>The two threads form a pipeline: the next batch is collected and prepared while the previous one commits, so
  * the CPU work of preparing is not on the critical path of the single committer. While a commit runs, the preparer
- * keeps collecting until shortly before it is expected to end, so batches stay as large as the commit time lets them
- * grow. The hand-over has no buffer (the preparer waits until the committer takes its batch), so at most one batch
- * is prepared ahead. Batches commit in the order they were collected. If a shared batch fails,
- * each request in it is retried alone, so one bad request cannot fail the others.
+ * keeps collecting until shortly before it is expected to end (and at the latest until it ends, not until the
+ * linger time), so batches stay as large as the commit time lets them grow and the committer never idles while a
+ * batch waits. The hand-over has no buffer (the preparer waits until the committer takes its batch), so at most one
+ * batch is prepared ahead. Batches commit in the order they were collected. If a shared batch fails, each request in
+ * it is retried alone, so one bad request cannot fail the others.
  */
 public final class EventWriter implements AutoCloseable {
     /** Tells the committer that the preparer has ended and nothing follows. */
@@ -236,9 +238,11 @@ public final class EventWriter implements AutoCloseable {
     /**
      * Adds waiting submissions to the batch until it is full or the linger time has passed, or, while a commit is in
      * progress, until shortly before it is expected to end: early enough to prepare the batch by then (both from the
-     * last commit and preparation). Stopping at the linger time during a long commit would leave the requests that
-     * arrive later in the commit for yet another, smaller batch: with a fixed number of clients, three batches of a
-     * third instead of two of a half, and every commit has a fixed cost.
+     * last commit and preparation), and at the latest until it ends. Stopping at the linger time during a long commit
+     * would leave the requests that arrive later in the commit for yet another, smaller batch: with a fixed number of
+     * clients, three batches of a third instead of two of a half, and every commit has a fixed cost. Waiting for the
+     * linger time after a short commit has ended would keep the committer idle while everything collected waits:
+     * with one event per request and commits shorter than the linger, the linger set the pace of every commit.
      *
      * <p>Meanwhile it sleeps and takes what has arrived when it wakes (at the latest every
      * {@link #COMMIT_CHECK_NANOS}, and when the committer ends a commit), rather than waiting on the queue: a waiting
@@ -257,7 +261,7 @@ public final class EventWriter implements AutoCloseable {
             }
             long now = System.nanoTime();
             boolean commitEnded = started != NOT_COMMITTING && commitStarted != started;
-            if (events >= max || now >= deadline || closing || commitEnded && now >= lingerEnd) {
+            if (events >= max || now >= deadline || closing || commitEnded) {
                 return;
             }
             LockSupport.parkNanos(this, Math.min(deadline - now, COMMIT_CHECK_NANOS));
