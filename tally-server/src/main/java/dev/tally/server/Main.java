@@ -4,6 +4,7 @@ import dev.tally.server.cli.AlertsCommand;
 import dev.tally.server.cli.DemoCommand;
 import dev.tally.server.cli.ExportCommand;
 import dev.tally.server.cli.ImportCommand;
+import dev.tally.server.cli.LeftCommand;
 import dev.tally.server.cli.PricesCommand;
 import dev.tally.server.cli.ServeCommand;
 import dev.tally.server.cli.UsageCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tally", mixinStandardHelpOptions = true, version = "Tally 0.1.0",
         description = "Usage metering, quotas and rate limits for SaaS and AI products.",
         subcommands = {ServeCommand.class, DemoCommand.class, UsageCommand.class, AlertsCommand.class,
-                ImportCommand.class, ExportCommand.class, PricesCommand.class})
+                ImportCommand.class, ExportCommand.class, PricesCommand.class, LeftCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -24,6 +24,7 @@ import dev.tally.core.rerate.CostDelta;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.config.ConfigFile;
+import dev.tally.server.config.DefaultPrices;
 import dev.tally.server.config.ServerConfig;
 import dev.tally.server.gateway.Gateway;
 import dev.tally.server.gateway.GatewayHandler;
@@ -181,7 +182,7 @@ public final class TallyServer implements AutoCloseable {
             // The version is read before any cache is filled, so a change another node makes meanwhile is reloaded.
             ConfigChanges changes = new ConfigChanges(store,
                     e -> LOG.warn("Reloading the configuration after a change failed; it will be tried again", e));
-            Catalog catalog = seededCatalog(file, store, json, clock);
+            Catalog catalog = seededCatalog(config, file, store, json, clock);
             // Billing reads (reports, limits, alerts, counter rebuilds) see adjustments as month usage.
             UsageStore billed = new AdjustedUsageStore(store, store);
             NotificationJson notificationJson = new NotificationJson(json, config.webhookTargets());
@@ -258,9 +259,21 @@ public final class TallyServer implements AutoCloseable {
         return rerater;
     }
 
-    /** The catalog over the store, with the plans, prices and customers of {@code tally.yaml} put in. */
-    private static Catalog seededCatalog(ConfigFile file, TallyStore store, ObjectMapper json, InstantSource clock) {
+    /**
+     * The catalog over the store, with the plans, prices and customers of {@code tally.yaml} put in; a store without
+     * any price first gets the default catalog when {@code config} asks for it (so the file's prices win).
+     */
+    private static Catalog seededCatalog(ServerConfig config, ConfigFile file, TallyStore store, ObjectMapper json,
+                                         InstantSource clock) {
         Catalog catalog = new Catalog(store);
+        if (config.defaultPrices()) {
+            int loaded = DefaultPrices.loadIfEmpty(store, catalog, new CatalogJson(json));
+            if (loaded > 0) {
+                LOG.info("The price catalog was empty: loaded Tally's {} default list prices of OpenAI, Anthropic and "
+                        + "ElevenLabs models ({}); change them with PUT /v1/prices, tally.yaml or 'tally prices "
+                        + "import'", loaded, DefaultPrices.RESOURCE);
+            }
+        }
         if (file != null) {
             file.seed(catalog, new CatalogJson(json), clock.instant());
         }

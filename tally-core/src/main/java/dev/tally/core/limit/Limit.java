@@ -117,8 +117,8 @@ public record Limit(String name, String metric, Window window, BigDecimal amount
     }
 
     /** The derived name: the filters that are set, the metric, the window and the {@code per}, joined by dashes. */
-    static String defaultName(String metric, Window window, String provider, String model, String endpoint,
-                              String user, Map<String, String> dimensions, String per) {
+    public static String defaultName(String metric, Window window, String provider, String model, String endpoint,
+                                     String user, Map<String, String> dimensions, String per) {
         StringBuilder sb = new StringBuilder();
         for (String part : new String[]{provider, model, endpoint, user}) {
             appendSlug(sb, part);

@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The options every client command shares: which server to talk to ({@code --url}, env {@code TALLY_URL}) and which
  * key to send ({@code --key}, env {@code TALLY_KEY}, else {@code TALLY_ADMIN_KEY}, so that the shell that started
- * the server can use it at once).
+ * the server can use it at once, else a personal server's key file in the data directory, {@link PersonalKey}).
  */
 public final class ClientOptions {
     /** Where {@code tally serve} listens unless told otherwise. */
@@ -55,10 +55,11 @@ public final class ClientOptions {
     }
 
     private String apiKey(Map<String, String> env) {
-        String value = firstSet(key, env.get("TALLY_KEY"), env.get("TALLY_ADMIN_KEY"));
+        String value = firstSet(key, env.get("TALLY_KEY"), env.get("TALLY_ADMIN_KEY"), PersonalKey.find(env));
         if (value == null) {
             throw new ParameterException(mixee.commandLine(),
-                    "no API key: pass --key or set TALLY_KEY (or TALLY_ADMIN_KEY)");
+                    "no API key: pass --key or set TALLY_KEY (or TALLY_ADMIN_KEY); a personal server's key is read "
+                            + "from ./data/" + PersonalKey.FILE);
         }
         return value;
     }

@@ -11,12 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
@@ -62,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         if (!ownConfig) {
             // Start from the bundled example as if it were the user's tally.yaml, so that all of it applies
             // (plans, prices, customers and the alerts section, which is read only at start).
-            config = config.toBuilder().configFile(bundledExample()).build();
+            config = config.toBuilder().configFile(ServerLauncher.bundled(EXAMPLE)).build();
         }
         TallyServer server = ServerLauncher.start(config, options, InstantSource.system());
         if (ownConfig) {
@@ -92,21 +86,6 @@ public final class DemoCommand implements Callable<Integer> {
         ServerLauncher.awaitShutdown(server);
         live.shutdownNow();
         return 0;
-    }
-
-    /** The example tally.yaml shipped in the jar, copied to a temporary file the server can read. */
-    private static Path bundledExample() {
-        try (InputStream in = DemoCommand.class.getResourceAsStream(EXAMPLE)) {
-            if (in == null) {
-                throw new IllegalStateException(EXAMPLE + " is missing from the jar");
-            }
-            Path file = Files.createTempFile("tally-demo-", ".yaml");
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the example tally.yaml", e);
-        }
     }
 
     private static void banner(int port, String adminKey) {

@@ -39,20 +39,6 @@ final class Figures {
     }
 
     private static String grouped(String plain) {
-        boolean negative = plain.startsWith("-");
-        String digits = negative ? plain.substring(1) : plain;
-        int dot = digits.indexOf('.');
-        String whole = dot < 0 ? digits : digits.substring(0, dot);
-        StringBuilder out = new StringBuilder(plain.length() + whole.length() / 3);
-        for (int i = 0; i < whole.length(); i++) {
-            if (i > 0 && (whole.length() - i) % 3 == 0) {
-                out.append(',');
-            }
-            out.append(whole.charAt(i));
-        }
-        if (dot >= 0) {
-            out.append(digits, dot, digits.length());
-        }
-        return negative ? "-" + out : out.toString();
+        return MoneyText.grouped(plain);
     }
 }

@@ -32,12 +32,14 @@ import java.util.Objects;
  * @param bodyTimeout    how long a client may take to send a request's body once its headers are in (408 beyond)
  * @param rollupInterval on PostgreSQL, how often a node's roller adds the queued events to the rollup tables (one
  *                       pass at a time across the nodes); not used on SQLite
+ * @param defaultPrices  whether a store without any price gets Tally's default catalog before {@code tally.yaml} is
+ *                       seeded ({@code tally serve} sets it; embedded and test servers start with none)
  */
 public record ServerConfig(String host, int port, Path dataDir, String databaseUrl, String redisUrl,
                            String redisPrefix, String adminKey, Path configFile, Duration retention,
                            long maxBodyBytes, Duration writerLinger, int writerMaxBatch, FailurePolicy failurePolicy,
                            int httpThreads, WebhookTargets webhookTargets, Duration bodyTimeout,
-                           Duration rollupInterval) {
+                           Duration rollupInterval, boolean defaultPrices) {
     public static final int DEFAULT_PORT = 8080;
     /**
      * Only this machine unless {@code TALLY_HOST} says otherwise: a personal server, or one whose admin key was just
@@ -152,7 +154,8 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 intVar(env, "TALLY_HTTP_THREADS", 0),
                 webhookTargets(env.get(WebhookTargets.ALLOW_VARIABLE)),
                 Duration.ofSeconds(longVar(env, "TALLY_BODY_TIMEOUT_SECONDS", DEFAULT_BODY_TIMEOUT.toSeconds())),
-                Duration.ofMillis(longVar(env, "TALLY_ROLLUP_INTERVAL_MS", DEFAULT_ROLLUP_INTERVAL.toMillis())));
+                Duration.ofMillis(longVar(env, "TALLY_ROLLUP_INTERVAL_MS", DEFAULT_ROLLUP_INTERVAL.toMillis())),
+                false);
     }
 
     /** A builder holding this configuration's values, to change some of them. */
@@ -179,6 +182,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         private WebhookTargets webhookTargets;
         private Duration bodyTimeout;
         private Duration rollupInterval;
+        private boolean defaultPrices;
 
         private Builder(ServerConfig c) {
             host = c.host;
@@ -198,6 +202,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             webhookTargets = c.webhookTargets;
             bodyTimeout = c.bodyTimeout;
             rollupInterval = c.rollupInterval;
+            defaultPrices = c.defaultPrices;
         }
 
         public Builder host(String value) { host = value; return this; }
@@ -215,11 +220,12 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         public Builder webhookTargets(WebhookTargets value) { webhookTargets = value; return this; }
         public Builder bodyTimeout(Duration value) { bodyTimeout = value; return this; }
         public Builder rollupInterval(Duration value) { rollupInterval = value; return this; }
+        public Builder defaultPrices(boolean value) { defaultPrices = value; return this; }
 
         public ServerConfig build() {
             return new ServerConfig(host, port, dataDir, databaseUrl, redisUrl, redisPrefix, adminKey, configFile,
                     retention, maxBodyBytes, writerLinger, writerMaxBatch, failurePolicy, httpThreads, webhookTargets,
-                    bodyTimeout, rollupInterval);
+                    bodyTimeout, rollupInterval, defaultPrices);
         }
     }
 

@@ -54,6 +54,12 @@ public final class TestServer implements AutoCloseable {
         return startOn(backend.freshUrl(dir), dir, clock, null, changes);
     }
 
+    /** Starts a server on an empty store of {@code backend} with {@code configFile} and the configuration changed. */
+    public static TestServer startWith(Backend backend, Path dir, MutableClock clock, Path configFile,
+                                       UnaryOperator<ServerConfig.Builder> changes) {
+        return startOn(backend.freshUrl(dir), dir, clock, configFile, changes);
+    }
+
     private static TestServer startOn(String databaseUrl, Path dir, MutableClock clock, Path configFile,
                                       UnaryOperator<ServerConfig.Builder> changes) {
         // Test receivers listen on loopback, which webhooks may not reach unless allowed, as an operator would.
