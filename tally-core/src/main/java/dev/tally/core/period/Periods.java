@@ -43,6 +43,18 @@ public final class Periods {
         return new Period(start, end);
     }
 
+    /**
+     * The name of the billing month that holds most days of calendar month {@code month} (issue 15.8): the one that
+     * starts in it, unless the one that started the month before holds more of its days (a billing day of 30 puts
+     * most of December in the period from November 30). A tie goes to the one that starts in it.
+     */
+    public static YearMonth billingMonthCovering(int billingDay, YearMonth month) {
+        int start = anchor(month, billingDay).getDayOfMonth();
+        int daysOfEarlier = start - 1;
+        int daysOfOwn = month.lengthOfMonth() - start + 1;
+        return daysOfEarlier > daysOfOwn ? month.minusMonths(1) : month;
+    }
+
     /** The calendar month in which the billing month containing {@code t} starts: its name. */
     public static YearMonth billingMonthName(ZoneId zone, int billingDay, Instant t) {
         return YearMonth.from(LocalDate.ofInstant(billingMonth(zone, billingDay, t).start(), zone));

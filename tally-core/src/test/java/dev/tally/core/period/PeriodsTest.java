@@ -16,6 +16,21 @@ class PeriodsTest {
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final ZoneId KOLKATA = ZoneId.of("Asia/Kolkata");
 
+    /** Issue 15.8: the billing month holding most of a calendar month, by the days of it each one holds. */
+    @ParameterizedTest(name = "billing day {0}, calendar month {1} -> {2}")
+    @CsvSource({
+        "1,  2026-12, 2026-12",   // the period is the calendar month
+        "15, 2026-12, 2026-12",   // Dec 15 - Jan 14 holds 17 days of December, Nov 15 - Dec 14 holds 14
+        "16, 2026-12, 2026-12",   // Dec 16 - Jan 15 holds 16 days, Nov 16 - Dec 15 holds 15
+        "17, 2026-12, 2026-11",   // Nov 17 - Dec 16 holds 16 days, Dec 17 - Jan 16 holds 15
+        "30, 2026-12, 2026-11",   // Nov 30 - Dec 29 holds 29 days of December
+        "31, 2027-02, 2027-01",   // Jan 31 - Feb 28 holds all of February but its last day
+        "16, 2026-11, 2026-11",   // a tie (15 and 15) goes to the one starting in the month
+    })
+    void billingMonthCovering_calendarMonth_isThePeriodHoldingMostOfIt(int billingDay, String month, String name) {
+        assertThat(Periods.billingMonthCovering(billingDay, YearMonth.parse(month))).hasToString(name);
+    }
+
     @ParameterizedTest(name = "billing day {0} at {1} -> [{2}, {3})")
     @CsvSource({
             // billing day 1: calendar months

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tally.server.json.Json;
+import dev.tally.server.json.JsonErrors;
+
 
 import java.io.BufferedReader;
 import java.io.FilterInputStream;
@@ -142,7 +144,7 @@ final class EventImport {
             }
             return null;
         } catch (JsonProcessingException e) {
-            return "is not valid JSON: " + e.getOriginalMessage();
+            return "is not valid JSON at " + JsonErrors.describe(e).replaceFirst("^line 1, ", "");
         } catch (IOException e) {
             // Parsing a String does no I/O; keep the line out of the batch all the same.
             return "could not be read: " + e.getMessage();

@@ -17,7 +17,8 @@ import java.nio.file.Path;
 public final class ExportCommand extends ApiCommand {
     @Option(names = "--period", paramLabel = "PERIOD", defaultValue = "current",
             converter = BillingPeriodConverter.class,
-            description = "current (default) or a month as YYYY-MM, in each customer's billing cycle")
+            description = "current (default) or a month as YYYY-MM: with --customer, the customer's billing period "
+                    + "holding most of that month; for every customer, each one's billing period starting in it")
     String period;
 
     @Option(names = "--customer", paramLabel = "ID", description = "only this customer, by day, provider, model "
@@ -29,8 +30,14 @@ public final class ExportCommand extends ApiCommand {
 
     @Override
     int run(TallyApiClient api) throws IOException {
-        String path = customer == null ? "/v1/usage.csv?period=" + period
-                : "/v1/customers/" + TallyApiClient.segment(customer) + "/usage.csv?period=" + period;
+        String path;
+        if (customer == null) {
+            path = "/v1/usage.csv?period=" + period;
+        } else {
+            String base = "/v1/customers/" + TallyApiClient.segment(customer);
+            int billingDay = period.equals("current") ? 1 : api.getJson(base).path("billing_day").asInt(1);
+            path = base + "/usage.csv?period=" + PeriodWords.forCustomer(period, billingDay);
+        }
         // The whole report is fetched before the file is opened, so a failed request leaves no partial file.
         String csv = api.getText(path);
         if (output == null) {

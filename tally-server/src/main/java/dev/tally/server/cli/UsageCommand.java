@@ -32,7 +32,8 @@ public final class UsageCommand extends ApiCommand {
 
     @Option(names = "--period", paramLabel = "PERIOD", defaultValue = "current",
             converter = BillingPeriodConverter.class,
-            description = "current (default) or a month as YYYY-MM, in each customer's billing cycle")
+            description = "current (default) or a month as YYYY-MM: with --customer, the customer's billing period "
+                    + "holding most of that month; for every customer, each one's billing period starting in it")
     String period;
 
     @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", converter = ColorMode.Converter.class,
@@ -91,7 +92,8 @@ public final class UsageCommand extends ApiCommand {
     private CustomerUsage oneCustomer(TallyApiClient api) {
         String path = "/v1/customers/" + TallyApiClient.segment(customer);
         JsonNode c = api.getJson(path);
-        JsonNode report = api.getJson(path + "/usage?period=" + period);
+        JsonNode report = api.getJson(path + "/usage?period="
+                + PeriodWords.forCustomer(period, c.path("billing_day").asInt(1)));
         return new CustomerUsage(c.path("name").asText(customer), text(report.get("plan")),
                 zone(c.path("timezone").asText(null)), report);
     }

@@ -5,16 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.TextStyle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One customer's usage as {@code tally usage} prints it: a title line (name, plan, billing month and reset date in
  * the customer's zone), then one line per limit with its columns aligned, or a totals line when no limit applies:
  * <pre>
- * Acme Corp (pro) - November 2026, resets 2026-12-01
+ * Acme Corp (pro) - 2026-11-01 to 2026-11-30, resets 2026-12-01
  * openai tokens    520,000 / 500,000   104.0%  EXCEEDED (soft)
  * requests             230 / 1,000,000   0.0%  ok
  * cost              $31.20 / $200.00    15.6%  ok
@@ -70,15 +68,14 @@ final class UsageTable {
         return lines;
     }
 
+    /** Named by its first and last day, since a billing month need not be a calendar month (issue 15.8). */
     private static String title(CustomerUsage usage) {
         JsonNode period = usage.report().path("period");
-        LocalDate start = LocalDate.ofInstant(Instant.parse(period.path("start").asText()), usage.zone());
         String resets = period.hasNonNull("resets_at") ? period.get("resets_at").asText()
                 : period.path("end").asText();
         LocalDate resetDate = LocalDate.ofInstant(Instant.parse(resets), usage.zone());
         return usage.name() + " (" + (usage.plan() == null ? "no plan" : usage.plan()) + ") - "
-                + start.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + start.getYear()
-                + ", resets " + resetDate;
+                + PeriodWords.span(period, usage.zone()) + ", resets " + resetDate;
     }
 
     private static String totals(JsonNode totals, boolean exact) {

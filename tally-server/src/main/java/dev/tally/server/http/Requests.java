@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tally.core.bounds.Bounds;
 import dev.tally.core.event.EndUsers;
 import dev.tally.core.problem.Problems;
+import dev.tally.server.json.JsonErrors;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -58,9 +59,7 @@ public final class Requests {
             }
             return node;
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw HttpProblem.badRequest("body", "body: is not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw HttpProblem.badRequest("body", "body: is not valid JSON at " + JsonErrors.describe(e));
         } catch (IOException e) {
             throw HttpProblem.badRequest("body", "body: could not be read: " + e.getMessage());
         }

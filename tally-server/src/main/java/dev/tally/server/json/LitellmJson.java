@@ -48,8 +48,7 @@ public final class LitellmJson {
             }
             return models;
         } catch (JsonProcessingException e) {
-            throw ValidationException.of("body", "must be valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+            throw ValidationException.of("body", "must be valid JSON, is not at " + JsonErrors.describe(e));
         } catch (NumberFormatException e) {
             throw ValidationException.of("body", "holds a number that is not a decimal: " + e.getMessage());
         } catch (IOException e) {

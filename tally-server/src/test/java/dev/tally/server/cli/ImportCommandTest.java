@@ -76,8 +76,7 @@ class ImportCommandTest {
 
         assertThat(r.out()).as(r.toString()).isEqualTo("""
                 line 5: usage.input_tokens: must be >= 0, was -5
-                line 6: is not valid JSON: Unrecognized token 'this': was expecting (JSON String, Number, Array, \
-                Object or token 'null', 'true' or 'false')
+                line 6: is not valid JSON at column 1: unrecognized token 'this': was expecting a JSON value
                 imported %s: 3 accepted, 1 duplicate, 2 rejected
                 """.formatted(file));
         assertThat(r.exitCode()).isEqualTo(1);
@@ -134,9 +133,10 @@ class ImportCommandTest {
         Cli.Result r = cli.run("import", file.toString());
 
         assertThat(r.out()).as(r.toString())
-                .startsWith("line 1: is not valid JSON: Duplicate field 'id'\n"
+                .startsWith("line 1: is not valid JSON at column 16: duplicate field 'id'\n"
                         + "line 2: is not one JSON value: more follows at column 31\n"
-                        + "line 3: is not valid JSON: Unexpected character");
+                        + "line 3: is not valid JSON at column 1: unexpected character 'U+FEFF': expected a JSON "
+                        + "value\n");
         assertThat(api.get("/v1/customers/acme/usage").json().at("/totals/requests").asLong()).isZero();
     }
 

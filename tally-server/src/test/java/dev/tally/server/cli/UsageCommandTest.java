@@ -19,13 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code tally usage} against a real server: the exact table, every customer across pages, colours and errors. */
 class UsageCommandTest {
     private static final String ACME = """
-            Acme Corp (pro) - November 2026, resets 2026-12-01
+            Acme Corp (pro) - 2026-11-01 to 2026-11-30, resets 2026-12-01
             openai tokens    520,000 / 500,000   104.0%  EXCEEDED (soft)
             requests             230 / 1,000,000   0.0%  ok
             cost              $31.20 / $200.00    15.6%  ok
             """;
     private static final String BLUEBIRD = """
-            Bluebird Ltd (no plan) - November 2026, resets 2026-12-15
+            Bluebird Ltd (no plan) - 2026-11-15 to 2026-12-14, resets 2026-12-15
             requests 2  tokens 2,000  cost $0.12
             """;
 
@@ -67,12 +67,23 @@ class UsageCommandTest {
         assertThat(r.out()).isEqualTo(ACME);
     }
 
+    /** Issue 15.8: a month named by --period is the customer's billing period holding most of it, named by dates. */
+    @Test
+    void usage_periodOfCustomerBilledFromThe30th_isThePeriodHoldingMostOfThatMonth() {
+        server.admin().put("/v1/customers/late", "{\"name\": \"Late Ltd\", \"billing_day\": 30}");
+
+        Cli.Result r = usage("usage", "--customer", "late", "--period", "2026-11");
+
+        assertThat(r.out()).as(r.toString()).startsWith("Late Ltd (no plan) - 2026-10-30 to 2026-11-29, resets "
+                + "2026-11-30\n");
+    }
+
     @Test
     void usage_pastMonthWithoutUsage_showsThatMonthAndZeros() {
         Cli.Result r = usage("usage", "--customer", "acme", "--period", "2026-10");
 
         assertThat(r.out()).as(r.toString()).isEqualTo("""
-                Acme Corp (pro) - October 2026, resets 2026-11-01
+                Acme Corp (pro) - 2026-10-01 to 2026-10-31, resets 2026-11-01
                 openai tokens          0 / 500,000     0.0%  ok (soft)
                 requests               0 / 1,000,000   0.0%  ok
                 cost               $0.00 / $200.00     0.0%  ok

@@ -43,7 +43,7 @@ class UsageTableTest {
                   "status":"critical","mode":"soft"}]""", false);
 
         assertThat(lines).containsExactly(
-                "Acme Corp (pro) - November 2026, resets 2026-12-01",
+                "Acme Corp (pro) - 2026-11-01 to 2026-11-30, resets 2026-12-01",
                 "requests/minute                           12 / 600         2.0%  ok",
                 "openai gpt-4 /api/chat tokens/day     17,000 / 20,000     85.0%  critical",
                 "seconds                             12,345.5 / unlimited         ok",
@@ -65,7 +65,7 @@ class UsageTableTest {
         List<String> lines = new UsageTable(false).render(new CustomerUsage("Bluebird", null, ZoneOffset.UTC,
                 report("[]")));
 
-        assertThat(lines).containsExactly("Bluebird (no plan) - October 2026, resets 2026-11-30",
+        assertThat(lines).containsExactly("Bluebird (no plan) - 2026-10-31 to 2026-11-29, resets 2026-11-30",
                 "requests 1,234  tokens 5,678  cost $1.20");
     }
 
