@@ -1,4 +1,4 @@
-// The usage log: every call of a customer, newest first, filtered by provider, model, endpoint, errors and days
+// The usage log: every call of a customer (or every customer's failed calls), newest first, filtered by provider, model, endpoint, errors and days
 // (days are the customer's own calendar days), paginated with the API's cursor. Filters live in the URL.
 import { api, query } from './api.js';
 import { h, replace, section, table, empty, failure } from './dom.js';
@@ -52,6 +52,9 @@ function dimensionsOf(e) {
   return pairs.length ? h('span', { class: 'pairs' }, pairs.map(([k, val]) => h('span', {}, `${k}=${val}`))) : f.DASH;
 }
 
+/** The customer choice that lists every customer's failed calls. */
+const ALL = '*';
+
 export async function render(main, { params }) {
   const customers = await allCustomers();
   if (!customers.length) {
@@ -59,14 +62,17 @@ export async function render(main, { params }) {
       'Create a customer under “Plans & customers”, then send events to POST /v1/events.')));
     return null;
   }
-  const selected = customers.find((c) => c.id === params.get('customer')) || customers[0];
-  const tz = selected.timezone;
+  // "All customers" lists every customer's failed calls at once (GET /v1/events?errors=true), in UTC.
+  const all = params.get('customer') === ALL;
+  const selected = all ? null : customers.find((c) => c.id === params.get('customer')) || customers[0];
+  const tz = all ? 'UTC' : selected.timezone;
   const v = (k) => params.get(k) || '';
   const form = h('form', { class: 'card filters', id: 'log-filters', role: 'search', 'aria-label': 'Filter calls' },
     // Names need not be unique: the id tells two "Acme Corp" apart, and the field is wide enough to show it.
     h('div', { class: 'field field-wide' }, h('label', { for: 'f-customer' }, 'Customer'),
-      h('select', { id: 'f-customer', name: 'customer' }, customers.map((c) => h('option', {
-        value: c.id, selected: c.id === selected.id }, c.name === c.id ? c.id : `${c.name} · ${c.id}`)))),
+      h('select', { id: 'f-customer', name: 'customer' }, [h('option', { value: ALL, selected: all }, 'All customers (errors only)'),
+        ...customers.map((c) => h('option', { value: c.id, selected: !all && c.id === selected.id },
+          c.name === c.id ? c.id : `${c.name} · ${c.id}`))])),
     field('f-provider', 'Provider', h('input', { id: 'f-provider', name: 'provider', value: v('provider'), placeholder: 'any' })),
     field('f-model', 'Model', h('input', { id: 'f-model', name: 'model', value: v('model'), placeholder: 'any' })),
     field('f-endpoint', 'Endpoint', h('input', { id: 'f-endpoint', name: 'endpoint', value: v('endpoint'), placeholder: 'any' })),
@@ -102,20 +108,21 @@ export async function render(main, { params }) {
 
   const results = h('div', { id: 'log-results' });
   replace(main, h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Usage logs'),
-    h('p', { class: 'muted' }, `Every call of a customer, newest first. Times in ${tz}.`))), form,
+    h('p', { class: 'muted' }, all ? 'Failed calls (status 400 and above) of every customer, newest first. Times in UTC.'
+      : `Every call of a customer, newest first. Times in ${tz}.`))), form,
   section('Calls', results));
 
   // The day filter is the customer's calendar: from its first instant to the first instant after "to".
   const to = v('to') ? nextDay(v('to')) : null;
   const dimensionFilter = Object.fromEntries([...params.entries()].filter(([k]) => k.startsWith('dimension.')));
   const filter = { provider: v('provider'), model: v('model'), endpoint: v('endpoint'), user: v('user'), ...dimensionFilter,
-    errors: params.get('errors') === 'true' ? 'true' : '', from: v('from') ? f.startOfDay(v('from'), tz) : '',
+    errors: all || params.get('errors') === 'true' ? 'true' : '', from: v('from') ? f.startOfDay(v('from'), tz) : '',
     to: to ? f.startOfDay(to, tz) : '', limit: PAGE };
   const cursors = [null];
   const load = async () => {
     try {
-      const page = await api(`/v1/customers/${encodeURIComponent(selected.id)}/events${query({ ...filter,
-        cursor: cursors[cursors.length - 1] })}`);
+      const path = all ? '/v1/events' : `/v1/customers/${encodeURIComponent(selected.id)}/events`;
+      const page = await api(`${path}${query({ ...filter, cursor: cursors[cursors.length - 1] })}`);
       draw(page);
     } catch (e) {
       replace(results, failure(e));
@@ -132,6 +139,7 @@ export async function render(main, { params }) {
       // The event id sits under its time: a column of its own would squeeze the others into broken words.
       { label: 'Time · event id', long: true, cell: (e) => [h('time', { datetime: e.timestamp }, f.preciseTime(e.timestamp, tz)),
         h('code', { class: 'small event-id' }, e.id)] },
+      ...(all ? [{ label: 'Customer', cell: (e) => h('a', { href: `#/customers/${encodeURIComponent(e.customer)}` }, e.customer) }] : []),
       { label: 'Provider', cell: (e) => e.provider ?? f.DASH },
       { label: 'Model', long: true, cell: (e) => e.model ?? f.DASH },
       { label: 'Endpoint', long: true, cell: (e) => e.endpoint ?? f.DASH },
@@ -139,7 +147,7 @@ export async function render(main, { params }) {
       { label: 'Latency', numeric: true, cell: (e) => f.ms(e.latency_ms) },
       { label: 'Tokens', numeric: true, cell: (e) => f.int(e.tokens) },
       { label: 'Cost', numeric: true, cell: (e) => (e.unpriced ? h('span', { class: 'muted' }, 'unpriced') : f.moneyEl(e.cost)) },
-      { label: 'User', long: true, cell: (e) => (e.user ? h('a', { href: `#/customers/${encodeURIComponent(selected.id)}/users/${encodeURIComponent(e.user)}` }, e.user) : f.DASH) },
+      { label: 'User', long: true, cell: (e) => (e.user ? h('a', { href: `#/customers/${encodeURIComponent(e.customer)}/users/${encodeURIComponent(e.user)}` }, e.user) : f.DASH) },
       { label: 'Dimensions', long: true, cell: (e) => dimensionsOf(e) },
     ], page.events, `Page ${cursors.length} · ${page.events.length} calls`),
     h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted' }, `Page ${cursors.length}`), next));

@@ -307,7 +307,8 @@ abstract class JdbcStore implements TallyStore {
     @Override
     public EventPage events(EventQuery query) {
         EventLog.check(query);
-        return tx.read("reading the events of " + query.customerId(), c -> eventLog.events(c, query));
+        return tx.read("reading the events of " + (query.customerId() == null ? "every customer" : query.customerId()),
+                c -> eventLog.events(c, query));
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.SortedMap;
 /**
  * A filter over one customer's itemized event log, newest first.
  *
- * @param customerId whose events
+ * @param customerId whose events; null for every customer, which only {@code errorsOnly} allows
  * @param from       first timestamp included; null for no lower bound
  * @param to         first timestamp excluded; null for no upper bound
  * @param provider   only this provider; null for all

@@ -96,6 +96,7 @@ public final class UsageRoutes {
         customerRoute(routes, "users", this::users);
         customerRoute(routes, "users/{user}/usage", this::userUsage);
         routes.get("/v1/usage", ctx -> offload(ctx, () -> overview(ctx)));
+        routes.get("/v1/events", ctx -> offload(ctx, () -> allErrors(ctx)));
         routes.get("/v1/usage.csv", ctx -> offload(ctx, () -> overviewCsv(ctx)));
     }
 
@@ -209,8 +210,24 @@ public final class UsageRoutes {
         ctx.json(out);
     }
 
+    /**
+     * {@code GET /v1/events?errors=true}: every customer's failed calls (issue 15.8), from the partial index of
+     * failed calls, so this view costs successful calls nothing at ingestion.
+     */
+    private void allErrors(Context ctx) {
+        access.requireAdmin(ctx);
+        if (!Requests.boolParam(ctx, "errors")) {
+            throw HttpProblem.badRequest("errors", "errors: must be true: the log of every customer lists failed calls "
+                    + "(status >= 400) only; a customer's own log (/v1/customers/{id}/events) lists all its calls");
+        }
+        events(ctx, ctx.queryParam("customer"));
+    }
+
+    /** One customer's log, or, with {@code customerId} null, every customer's (errors only). */
     private void events(Context ctx, String customerId) {
-        catalog.requireCustomer(customerId);
+        if (customerId != null) {
+            catalog.requireCustomer(customerId);
+        }
         int limit = Requests.intParam(ctx, "limit", Requests.DEFAULT_PAGE, 1, Requests.MAX_PAGE);
         String cursor = ctx.queryParam("cursor");
         EventCursor after;
