@@ -31,7 +31,7 @@ import java.util.List;
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} (1000), {@code --warmup} seconds (5),
  * {@code --seconds} measured (20), {@code --customers} the events are spread over (100), {@code --error-index
- * keep|drop} (keep): drop the partial index of failed calls ({@code events_errors_ts}, V20) first, the baseline that
+ * keep|drop} (keep): drop the partial index of failed calls ({@code events_errors_ts}, V21) first, the baseline that
  * shows what that index costs ingestion (about 3% of the mix's events are errors).
  */
 public final class StoreAppend {
