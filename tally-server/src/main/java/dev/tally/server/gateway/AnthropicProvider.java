@@ -8,12 +8,12 @@ import dev.tally.core.metric.Metrics;
 
 import java.io.IOException;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -52,8 +52,8 @@ final class AnthropicProvider implements Provider {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, String upstreamKey) {
-        request.header("x-api-key", upstreamKey);
+    public void authenticate(BiConsumer<String, String> header, String upstreamKey) {
+        header.accept("x-api-key", upstreamKey);
     }
 
     @Override

@@ -7,10 +7,10 @@ import dev.tally.core.gateway.UpstreamType;
 import dev.tally.core.metric.Metrics;
 
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -42,8 +42,8 @@ final class ElevenLabsProvider implements Provider {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, String upstreamKey) {
-        request.header("xi-api-key", upstreamKey);
+    public void authenticate(BiConsumer<String, String> header, String upstreamKey) {
+        header.accept("xi-api-key", upstreamKey);
     }
 
     @Override

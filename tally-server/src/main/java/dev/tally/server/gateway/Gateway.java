@@ -38,6 +38,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -83,10 +84,9 @@ public final class Gateway {
     private final GatewaySettings settings;
     private final ObjectMapper json;
     private final Map<UpstreamType, Provider> providers = new EnumMap<>(UpstreamType.class);
-    private final HttpClient http1;
-    private final HttpClient http2;
-    private final HttpClient streamingHttp1;
-    private final HttpClient streamingHttp2;
+    private final Http1Upstream plainHttp;
+    private final HttpClient https;
+    private final HttpClient streamingHttps;
 
     /**
      * @param completion runs what follows an event's commit (nothing waits for it)
@@ -105,12 +105,12 @@ public final class Gateway {
                 new AnthropicProvider(json, settings.copyLimitBytes()), new ElevenLabsProvider(json))) {
             providers.put(p.type(), p);
         }
-        // One pooled client per protocol: plain-http upstreams (a local vLLM) get HTTP/1.1 without the h2c upgrade
-        // dance, https ones HTTP/2 when they offer it.
-        this.http1 = client(HttpClient.Version.HTTP_1_1, true);
-        this.http2 = settings.http2() ? client(HttpClient.Version.HTTP_2, true) : http1;
-        this.streamingHttp1 = client(HttpClient.Version.HTTP_1_1, false);
-        this.streamingHttp2 = settings.http2() ? client(HttpClient.Version.HTTP_2, false) : streamingHttp1;
+        // Plain-http upstreams (a local vLLM) get HTTP/1.1 from a blocking client on the call's own thread; https
+        // ones the JDK's pooled client, HTTP/2 when they offer it.
+        this.plainHttp = new Http1Upstream(settings.connectTimeout(), settings.responseTimeout());
+        HttpClient.Version version = settings.http2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
+        this.https = client(version, true);
+        this.streamingHttps = client(version, false);
     }
 
     /**
@@ -216,8 +216,7 @@ public final class Gateway {
                             String customerId, String endpoint, CallPlan plan, byte[] body) throws IOException {
         String query = request.getHttpURI().getQuery();
         URI uri = URI.create(upstream.baseUrl() + endpoint + (query == null ? "" : "?" + query));
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.responseTimeout())
-                .method(request.getMethod(), publisher(request, plan, body));
+        List<String[]> headers = new ArrayList<>();
         Set<String> keyHeaders = provider.keyHeaders();
         for (HttpField f : request.getHeaders()) {
             String lower = f.getLowerCaseName();
@@ -226,19 +225,17 @@ public final class Gateway {
                 // A read body's answer is metered, so it must come uncompressed.
                 continue;
             }
-            b.header(f.getName(), f.getValue());
+            headers.add(new String[] {f.getName(), f.getValue()});
         }
         String key = upstreams.keyFor(customerId, upstream);
         if (key != null) {
-            provider.authenticate(b, key);
+            provider.authenticate((name, value) -> headers.add(new String[] {name, value}), key);
         }
         Usage unanswered = new Usage(plan.model(), new TreeMap<>(), false); // the provider bills no failed call
-        HttpResponse<InputStream> answer;
+        Http1Upstream.Answer answer;
         try {
-            boolean https = uri.getScheme().equals("https");
-            HttpClient client = streamsUpload(request, plan, body) ? (https ? streamingHttp2 : streamingHttp1)
-                    : (https ? http2 : http1);
-            answer = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            answer = uri.getScheme().equals("https") ? sendHttps(request, uri, headers, plan, body)
+                    : sendHttp(request, uri, headers, plan, body);
         } catch (HttpTimeoutException e) {
             LOG.warn("Upstream {} did not answer within {} s: answered 504", upstream.name(),
                     settings.responseTimeout().toSeconds());
@@ -251,11 +248,8 @@ public final class Gateway {
             answer(response, provider, ErrorKind.UPSTREAM_FAILED, "the upstream could not be reached: "
                     + e.getClass().getSimpleName());
             return new Outcome(ErrorKind.UPSTREAM_FAILED.status, unanswered);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while calling the upstream", e);
         }
-        int status = answer.statusCode();
+        int status = answer.status();
         Meter meter = provider.meter(endpoint, plan, status, answer.headers());
         response.setStatus(status);
         answer.headers().map().forEach((name, values) -> {
@@ -272,6 +266,35 @@ public final class Gateway {
         Usage usage = usageOf(meter, complete);
         // An upstream error is recorded with its status and no usage: the provider bills none.
         return new Outcome(status, status >= 400 ? new Usage(usage.model(), new TreeMap<>(), false) : usage);
+    }
+
+    /** Calls an {@code http} upstream on this thread, the body in memory or streamed from the caller. */
+    private Http1Upstream.Answer sendHttp(Request request, URI uri, List<String[]> headers, CallPlan plan,
+                                          byte[] body) throws IOException {
+        byte[] inMemory = plan.body() != null ? plan.body() : body;
+        if (inMemory != null || !streamsUpload(request, plan, body)) {
+            return plainHttp.send(uri, request.getMethod(), headers, inMemory, null, 0);
+        }
+        // Streamed through as it arrives, never held whole: a 100 MB upload costs a buffer, not 100 MB.
+        try (InputStream upload = Content.Source.asInputStream(request)) {
+            return plainHttp.send(uri, request.getMethod(), headers, null, upload, request.getLength());
+        }
+    }
+
+    /** Calls an {@code https} upstream through the JDK's client (HTTP/2 when offered). */
+    private Http1Upstream.Answer sendHttps(Request request, URI uri, List<String[]> headers, CallPlan plan,
+                                           byte[] body) throws IOException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.responseTimeout())
+                .method(request.getMethod(), publisher(request, plan, body));
+        headers.forEach(h -> b.header(h[0], h[1]));
+        HttpClient client = streamsUpload(request, plan, body) ? streamingHttps : https;
+        try {
+            HttpResponse<InputStream> r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return new Http1Upstream.Answer(r.statusCode(), r.headers(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while calling the upstream", e);
+        }
     }
 
     /** A meter's usage, logging (never failing the call) if reading it failed. */

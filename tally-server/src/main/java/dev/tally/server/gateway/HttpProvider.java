@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.gateway.UpstreamType;
 
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -46,8 +46,8 @@ final class HttpProvider implements Provider {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, String upstreamKey) {
-        request.header("Authorization", "Bearer " + upstreamKey);
+    public void authenticate(BiConsumer<String, String> header, String upstreamKey) {
+        header.accept("Authorization", "Bearer " + upstreamKey);
     }
 
     @Override

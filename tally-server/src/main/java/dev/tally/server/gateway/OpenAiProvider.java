@@ -8,10 +8,10 @@ import dev.tally.core.metric.Metrics;
 
 import java.io.IOException;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -50,8 +50,8 @@ final class OpenAiProvider implements Provider {
     }
 
     @Override
-    public void authenticate(HttpRequest.Builder request, String upstreamKey) {
-        request.header("Authorization", "Bearer " + upstreamKey);
+    public void authenticate(BiConsumer<String, String> header, String upstreamKey) {
+        header.accept("Authorization", "Bearer " + upstreamKey);
     }
 
     @Override

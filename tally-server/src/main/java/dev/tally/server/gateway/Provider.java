@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tally.core.gateway.UpstreamType;
 
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -21,8 +21,8 @@ interface Provider {
     /** The request headers that may carry the caller's key (lower case), never forwarded. */
     Set<String> keyHeaders();
 
-    /** Puts the upstream's key on the forwarded request, the way this provider expects it. */
-    void authenticate(HttpRequest.Builder request, String upstreamKey);
+    /** Puts the upstream's key on the forwarded request ({@code header} adds one), the way this provider expects. */
+    void authenticate(BiConsumer<String, String> header, String upstreamKey);
 
     /** Whether this call's body is read (to estimate it) rather than streamed through unread. */
     boolean readsBody(String method, String endpoint, String contentType);
