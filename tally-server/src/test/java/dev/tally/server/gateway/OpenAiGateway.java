@@ -18,7 +18,12 @@ final class OpenAiGateway {
 
     /** Configures upstream {@code openai} (as the admin {@code api}) and returns an SDK client with the customer key. */
     static OpenAIClient connect(TestServer server, Api api, FakeUpstream upstream, String customerKey) {
-        assertThat(api.put("/v1/upstreams/openai", "{\"type\":\"openai\",\"base_url\":\"" + upstream.baseUrl()
+        return connect(server, api, upstream.baseUrl(), customerKey);
+    }
+
+    /** The same for an upstream at {@code baseUrl}. */
+    static OpenAIClient connect(TestServer server, Api api, String baseUrl, String customerKey) {
+        assertThat(api.put("/v1/upstreams/openai", "{\"type\":\"openai\",\"base_url\":\"" + baseUrl
                 + "\",\"api_key\":\"" + UPSTREAM_KEY + "\"}").status()).isEqualTo(200);
         return OpenAIOkHttpClient.builder().apiKey(customerKey)
                 .baseUrl("http://127.0.0.1:" + server.port() + "/gateway/openai/v1").maxRetries(0).build();
