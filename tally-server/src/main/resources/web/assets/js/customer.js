@@ -49,7 +49,7 @@ export async function render(main, { id }) {
       section('Peak hours', peakHours(recent.events, tz)),
       section('Active alerts', activeAlerts)),
     section('Last calls', w.callsTable(recent.events.slice(0, 20), tz)),
-    section('History', w.historyTable(history)),
+    section('History', w.historyTable(history, tz)),
     corrections);
   await Promise.all([chart.draw(), people.draw()]);
 }

@@ -149,6 +149,12 @@ export function day(yyyyMmDd) {
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+/** A period [start, end) as its first and last day in a time zone: "Nov 30, 2026 – Dec 29, 2026". */
+export function span(startIso, endIso, timeZone) {
+  const last = new Date(Date.parse(endIso) - 1).toISOString();
+  return `${date(startIso, timeZone)} – ${date(last, timeZone)}`;
+}
+
 /** A month "2026-11" as "November 2026". */
 export function month(yyyyMm) {
   const [y, m] = yyyyMm.split('-').map(Number);

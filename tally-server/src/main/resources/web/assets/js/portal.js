@@ -59,7 +59,7 @@ async function renderHome(me) {
     section('Usage over time', chart.element),
     section('Your users and dimensions', people.element),
     section('Recent calls', w.callsTable(recent.events, tz)),
-    section('History', w.historyTable(history)));
+    section('History', w.historyTable(history, tz)));
   await Promise.all([chart.draw(), people.draw()]);
 }
 

@@ -132,10 +132,14 @@ export function statusCode(status) {
 }
 
 /** Monthly summaries, newest first. */
-export function historyTable(history) {
+/**
+ * Monthly summaries, each billing month named by its first and last day in the customer's zone (issue 15.8: a
+ * period from November 30 is not "November").
+ */
+export function historyTable(history, timeZone) {
   if (!history.months.length) return empty('No history yet.', 'Each billing month is summarised here once it has usage; summaries are kept forever.');
   return table([
-    { label: 'Month', cell: (m) => f.month(m.month) },
+    { label: 'Billing period', cell: (m) => f.span(m.start, m.end, timeZone) },
     { label: 'Requests', numeric: true, cell: (m) => f.int(m.totals.requests) },
     { label: 'Errors', numeric: true, cell: (m) => f.int(m.totals.errors) },
     { label: 'Tokens', numeric: true, cell: (m) => f.int(m.totals.tokens) },

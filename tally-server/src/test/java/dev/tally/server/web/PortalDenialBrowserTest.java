@@ -40,6 +40,10 @@ class PortalDenialBrowserTest {
                         .extracting(e -> e.getText().replaceFirst("^\\S+\\s+", ""))
                         .containsExactly("Your monthly limit is over. Please upgrade your plan.",
                                 "That is all for today, Bob.");
+                // Issue 15.8: the history names the billing period by its days, not by a month's name.
+                browser.await(d -> !d.findElements(By.cssSelector("#s-history")).isEmpty());
+                assertThat(browser.find("#s-history").findElement(By.xpath("..")).getText())
+                        .containsIgnoringCase("Billing period").contains("Nov 1, 2026 – Nov 30, 2026");
                 browser.screenshot("portal-denial");
             }
         }
