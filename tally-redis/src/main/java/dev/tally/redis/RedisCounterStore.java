@@ -368,7 +368,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         for (Charge charge : charges) {
             CounterSpec spec = charge.spec();
             args[i++] = isSliding(spec.window()) ? "s" : "c";
-            args[i++] = counterName(spec.key());
+            args[i++] = counterName(charge);
             if (isSliding(spec.window())) {
                 args[i++] = Long.toString(slotMs(spec.window()));
                 args[i++] = "";
@@ -498,7 +498,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         for (Charge charge : usage) {
             CounterSpec spec = charge.spec();
             args[i++] = isSliding(spec.window()) ? "s" : "c";
-            args[i++] = counterName(spec.key());
+            args[i++] = counterName(charge);
             if (isSliding(spec.window())) {
                 args[i++] = Long.toString(slotMs(spec.window()));
                 args[i++] = Long.toString(eventTime.toEpochMilli());
@@ -549,19 +549,37 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     }
 
     /**
-     * The counter's name inside a customer's keys: window, metric and filters, each length-prefixed (an absent
-     * filter is {@code -}), so no two limits share a name whatever characters their filters hold.
+     * The name of a charge's counter: its limit's name, and for a {@code per} limit the user's (or dimension value's)
+     * counter under it, length-prefixed like the rest. A user's counter is then a key of its own like any other
+     * ({@code P{C}:w:<name>:<start>} for a day), held and released in the same script call as the customer's, and gone
+     * with its window's TTL once the user is idle.
+     */
+    private String counterName(Charge charge) {
+        String name = counterName(charge.spec().key());
+        return charge.value() == null ? name : name + "#" + charge.value().length() + '\'' + charge.value();
+    }
+
+    /**
+     * The counter's name inside a customer's keys: window, metric and filters (provider, model, endpoint, user,
+     * dimensions, per), each length-prefixed (an absent filter is {@code -}), so no two limits share a name whatever
+     * characters their filters hold.
      */
     private String counterName(Limit.LimitKey key) {
         String name = counterNames.get(key);
         if (name == null) {
             StringBuilder sb = new StringBuilder(key.window().wireName()).append(':');
             for (String part : new String[]{key.metric(), key.provider(), key.model(), key.endpoint()}) {
-                if (part == null) {
-                    sb.append('-');
-                } else {
-                    sb.append(part.length()).append('\'').append(part);
-                }
+                appendPart(sb, part);
+            }
+            // Limits of the customer as a whole keep the names they had before limits on end users existed.
+            if (key.user() != null || !key.dimensions().isEmpty() || key.per() != null) {
+                appendPart(sb, key.user());
+                key.dimensions().forEach((k, v) -> {
+                    appendPart(sb, k);
+                    appendPart(sb, v);
+                });
+                sb.append('/');
+                appendPart(sb, key.per());
             }
             name = sb.toString();
             if (counterNames.size() > 10_000) {
@@ -570,6 +588,14 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
             counterNames.put(key, name);
         }
         return name;
+    }
+
+    private static void appendPart(StringBuilder sb, String part) {
+        if (part == null) {
+            sb.append('-');
+        } else {
+            sb.append(part.length()).append('\'').append(part);
+        }
     }
 
     /** Writes the rebuild's seeds past the missing mark; nothing else may be done with it. */

@@ -383,8 +383,8 @@ public final class TallyServer implements AutoCloseable {
             new CatalogRoutes(catalog, auth, requests, json, clock).register(cfg.routes);
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
-            new UsageRoutes(services.reporter(), store, catalog, services.adjustments(), services.rerater(), access,
-                    json,
+            new UsageRoutes(services.reporter(), store, catalog, services.adjustments(), services.rerater(),
+                    services.enforcer(), access, json,
                     virtualThreads ? null : readPool()).register(cfg.routes);
             new AdjustmentRoutes(services.adjustments(), access, requests, json).register(cfg.routes);
             new RerateRoutes(services.rerater(), access, requests, json).register(cfg.routes);

@@ -14,32 +14,17 @@ import java.util.function.LongFunction;
 final class CalendarWindowCounter implements WindowCounter {
     private static final int KEEP = 3;
 
-    private final LongFunction<Period> windowAt;
+    private final CalendarWindows windows;
     private final WindowSums usedByStart = new WindowSums();
     private final WindowSums heldByStart = new WindowSums();
-    /**
-     * The bounds of the last window computed, epoch milliseconds: nearly every question is about the current one,
-     * and time-zone math is not free. Empty until the first question.
-     */
-    private long lastStartMs = Long.MAX_VALUE;
-    private long lastEndMs = Long.MIN_VALUE;
 
     /** @param windowAt the window containing an instant (in epoch milliseconds) */
     CalendarWindowCounter(LongFunction<Period> windowAt) {
-        this.windowAt = windowAt;
-    }
-
-    private void locate(long ms) {
-        if (ms < lastStartMs || ms >= lastEndMs) {
-            Period p = windowAt.apply(ms);
-            lastStartMs = p.start().toEpochMilli();
-            lastEndMs = p.end().toEpochMilli();
-        }
+        this.windows = new CalendarWindows(windowAt);
     }
 
     private long start(long ms) {
-        locate(ms);
-        return lastStartMs;
+        return windows.startMs(ms);
     }
 
     @Override
@@ -74,8 +59,7 @@ final class CalendarWindowCounter implements WindowCounter {
 
     @Override
     public long resetMs(long nowMs) {
-        locate(nowMs);
-        return lastEndMs;
+        return windows.endMs(nowMs);
     }
 
     /**

@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * bits) and the slot (low 32 bits), its tag is random. So releasing one by its id needs no map of all reservations,
  * and a stale id (settled, expired, or issued before a restart, whose slot may be reused) does not match the tag.
  *
+ * <p>A {@code per} limit (a counter per end user or dimension value, {@link Charge#value}) keeps its counters in a
+ * table of its own ({@link UserCounters}), small per user and swept of idle users, and a reservation keeps what it
+ * holds on them in a short chain beside its columns; all behind the same customer lock, so a call's customer limits
+ * and its user's limits are reserved together, all or none.
+ *
  * <p>Nothing here is persisted: at start-up the counters are rebuilt from the store's rollups (committed usage) by
  * {@link #seed}, and reservations open before a restart are released by it (their estimates are not rebuilt; events
  * settling them still count their actual usage).
@@ -85,7 +90,7 @@ public final class InMemoryCounterStore implements CounterStore {
                 c.release(settles);
             }
             for (Charge charge : usage) {
-                c.column(charge.spec()).counter.add(eventTime.toEpochMilli(), charge.amount(), nowMs);
+                c.counter(charge, nowMs).add(eventTime.toEpochMilli(), charge.amount(), nowMs);
             }
         }
     }
@@ -100,7 +105,7 @@ public final class InMemoryCounterStore implements CounterStore {
             List<CounterState> states = new ArrayList<>(usage.size());
             for (Charge charge : usage) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
-                states.add(new CounterState(c.column(charge.spec()).counter.used(nowMs), 0, true, 0, 0));
+                states.add(new CounterState(c.counter(charge, nowMs).used(nowMs), 0, true, 0, 0));
             }
             return states;
         }
@@ -108,9 +113,21 @@ public final class InMemoryCounterStore implements CounterStore {
 
     /** Loads committed usage into a counter at start-up, before any call is decided. */
     public void seed(String customerId, CounterSpec spec, Instant eventTime, long amount, Instant now) {
-        CustomerCounters c = customer(customerId);
+        record(customerId, List.of(new Charge(spec, amount)), eventTime, null, now);
+    }
+
+    /** How many counters of {@code per} limits a customer has now (for tests and measurements). */
+    int userCounters(String customerId) {
+        CustomerCounters c = customers.get(customerId);
+        if (c == null) {
+            return 0;
+        }
         synchronized (c) {
-            c.column(spec).counter.add(eventTime.toEpochMilli(), amount, now.toEpochMilli());
+            int n = 0;
+            for (UserCounters u : c.perValue.values()) {
+                n += u.size();
+            }
+            return n;
         }
     }
 
@@ -143,6 +160,13 @@ public final class InMemoryCounterStore implements CounterStore {
          */
         private final Map<CounterSpec, Column> bySpec = new IdentityHashMap<>();
         private final PendingReservations pending = new PendingReservations(8);
+        /**
+         * The counters of {@code per} limits, one table per limit: kept apart from the columns, since a column per
+         * user would make every reservation as wide as the customer's user count.
+         */
+        private final Map<Limit.LimitKey, UserCounters> perValue = new HashMap<>();
+        /** The same tables by spec object, as {@link #bySpec}. */
+        private final Map<CounterSpec, UserCounters> perValueBySpec = new IdentityHashMap<>();
 
         CustomerCounters(String id, int number) {
             this.id = id;
@@ -176,8 +200,26 @@ public final class InMemoryCounterStore implements CounterStore {
             return column;
         }
 
+        /** The counter a charge goes to: its limit's column, or for a {@code per} limit its user's counter. */
+        WindowCounter counter(Charge charge, long nowMs) {
+            return charge.value() == null ? column(charge.spec()).counter
+                    : users(charge.spec()).counter(charge.value(), nowMs);
+        }
+
+        private UserCounters users(CounterSpec spec) {
+            UserCounters users = perValueBySpec.get(spec);
+            if (users == null) {
+                users = perValue.computeIfAbsent(spec.key(), k -> new UserCounters(spec));
+                if (perValueBySpec.size() >= 4 * perValue.size() + 16) {
+                    perValueBySpec.clear(); // specs of replaced catalog entries
+                }
+                perValueBySpec.put(spec, users);
+            }
+            return users;
+        }
+
         CounterState state(Charge charge, long nowMs) {
-            WindowCounter counter = column(charge.spec()).counter;
+            WindowCounter counter = counter(charge, nowMs);
             long used = counter.used(nowMs);
             long reserved = counter.reserved(nowMs);
             long limit = charge.spec().limit();
@@ -192,6 +234,12 @@ public final class InMemoryCounterStore implements CounterStore {
             long tag = ThreadLocalRandom.current().nextLong();
             int slot = pending.add(tag, nowMs, expiresMs);
             for (Charge charge : charges) {
+                if (charge.value() != null) {
+                    WindowCounter counter = counter(charge, nowMs);
+                    counter.hold(nowMs, charge.amount(), nowMs);
+                    pending.holdValue(slot, counter, charge.amount());
+                    continue;
+                }
                 Column column = column(charge.spec());
                 column.counter.hold(nowMs, charge.amount(), nowMs);
                 pending.hold(slot, column.index, charge.amount());
@@ -220,6 +268,9 @@ public final class InMemoryCounterStore implements CounterStore {
                 if (amount != 0) {
                     columns[column].unhold(atMs, amount);
                 }
+            }
+            for (PendingReservations.ValueHold h = pending.valueHolds(slot); h != null; h = h.next()) {
+                h.counter().unhold(atMs, h.amount());
             }
             pending.remove(slot);
         }

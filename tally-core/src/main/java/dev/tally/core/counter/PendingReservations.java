@@ -21,6 +21,11 @@ import java.util.Arrays;
 final class PendingReservations {
     private static final int INITIAL_SLOTS = 8;
 
+    /**
+     * Per slot, what it holds on counters of {@code per} limits (one per end user: too many for columns), as a short
+     * chain; null when none. Only calls naming a user of a {@code per} limit allocate one node per such limit.
+     */
+    private ValueHold[] valueHolds = new ValueHold[INITIAL_SLOTS];
     /** Amounts per slot: the number of counter columns. */
     private int width;
     private long[] tags = new long[INITIAL_SLOTS];
@@ -96,6 +101,16 @@ final class PendingReservations {
         amounts[slot * width + column] += amount;
     }
 
+    /** Adds that {@code slot} holds {@code amount} on {@code counter}, a counter of a {@code per} limit. */
+    void holdValue(int slot, WindowCounter counter, long amount) {
+        valueHolds[slot] = new ValueHold(counter, amount, valueHolds[slot]);
+    }
+
+    /** What {@code slot} holds on counters of {@code per} limits, a chain; null when nothing. */
+    ValueHold valueHolds(int slot) {
+        return valueHolds[slot];
+    }
+
     /** What {@code slot} holds on counter {@code column}. */
     long amount(int slot, int column) {
         return amounts[slot * width + column];
@@ -138,6 +153,7 @@ final class PendingReservations {
         }
         heapIndex[slot] = -1;
         tags[slot] = 0;
+        valueHolds[slot] = null;
         free[freeCount++] = slot;
     }
 
@@ -146,6 +162,7 @@ final class PendingReservations {
         tags = Arrays.copyOf(tags, n);
         atMs = Arrays.copyOf(atMs, n);
         expiresMs = Arrays.copyOf(expiresMs, n);
+        valueHolds = Arrays.copyOf(valueHolds, n);
         amounts = Arrays.copyOf(amounts, n * width);
         heap = Arrays.copyOf(heap, n);
         int old = heapIndex.length;
@@ -192,5 +209,9 @@ final class PendingReservations {
         }
         heap[i] = slot;
         heapIndex[slot] = i;
+    }
+
+    /** An amount one reservation holds on one counter of a {@code per} limit, and the next such hold of it. */
+    record ValueHold(WindowCounter counter, long amount, ValueHold next) {
     }
 }

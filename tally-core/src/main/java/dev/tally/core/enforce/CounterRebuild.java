@@ -5,6 +5,11 @@ import dev.tally.core.counter.Charge;
 import dev.tally.core.counter.CounterSpec;
 import dev.tally.core.counter.CounterStore;
 import dev.tally.core.customer.Customer;
+import dev.tally.core.event.EventCursor;
+import dev.tally.core.event.EventPage;
+import dev.tally.core.event.EventQuery;
+import dev.tally.core.event.StoredEvent;
+import dev.tally.core.event.UsageEvent;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
@@ -28,6 +33,7 @@ import java.util.Map;
  * <p>Day and month windows take their window's day or month rollups. Minute and hour windows take the minute rollups
  * of the last hour; each minute's usage is placed at the end of its minute (or now, if that is later than now), so a
  * rebuilt sliding window keeps it a little longer than the exact one would, never shorter: it errs toward denying.
+ * Limits on end users and dimensions are rebuilt from the raw events of their windows ({@link #seedEndUsers}).
  * Reservations open before the restart are not rebuilt: they are released by the restart.
  */
 public final class CounterRebuild {
@@ -54,7 +60,60 @@ public final class CounterRebuild {
             for (Limit limit : catalog.customerLimitsOf(c)) {
                 seeds += seed(counters, c, limit, rows, now);
             }
+            List<Limit> endUserLimits = catalog.limitsOf(c).stream().filter(Limit::isEndUserScoped).toList();
+            if (!endUserLimits.isEmpty()) {
+                seeds += seedEndUsers(counters, store, c, endUserLimits, now);
+            }
         }
+        return seeds;
+    }
+
+    /**
+     * Seeds the counters of limits on end users and dimensions from the customer's raw events in their windows.
+     *
+     * <p>Why raw events, where every other counter is rebuilt from rollups: the sums by user and dimension are kept
+     * per billing month only, for four metrics, and past 100,000 users summed under {@code (other)}, while a {@code
+     * per} limit counts every user exactly, in any window and metric. Raw events are kept at least 36 days, longer
+     * than a billing month. The cost is one read of the customer's events of the longest such window (its month, for a
+     * month limit), paid only by customers that have such limits.
+     */
+    private static int seedEndUsers(CounterStore counters, UsageStore store, Customer c, List<Limit> limits,
+                                    Instant now) {
+        List<Period> windows = new ArrayList<>(limits.size());
+        Instant from = now;
+        for (Limit limit : limits) {
+            Period w = switch (limit.window()) {
+                case MINUTE -> new Period(now.minusSeconds(61), now.plusSeconds(60));
+                case HOUR -> new Period(now.minusSeconds(3661), now.plusSeconds(60));
+                case DAY, MONTH -> limit.window().periodAt(c.zone(), c.billingDay(), now);
+            };
+            windows.add(w);
+            from = w.start().isBefore(from) ? w.start() : from;
+        }
+        List<CounterSpec> specs = limits.stream().map(l -> Enforcer.spec(c, l)).toList();
+        int seeds = 0;
+        EventCursor cursor = null;
+        do {
+            EventPage page = store.events(new EventQuery(c.id(), from, now.plusSeconds(60), null, null, null, false,
+                    1000, cursor));
+            for (StoredEvent stored : page.events()) {
+                UsageEvent e = stored.event();
+                List<Charge> charges = new ArrayList<>();
+                for (int i = 0; i < limits.size(); i++) {
+                    Limit l = limits.get(i);
+                    if (windows.get(i).contains(e.timestamp()) && l.matches(e.provider(), e.model(), e.endpoint())
+                            && l.matchesEndUser(e.user(), e.dimensions())) {
+                        charges.add(new Charge(specs.get(i), Enforcer.actual(l.metric(), e, stored.cost()),
+                                l.perValue(e.user(), e.dimensions())));
+                    }
+                }
+                if (!charges.isEmpty()) {
+                    counters.record(c.id(), charges, e.timestamp(), null, now);
+                    seeds++;
+                }
+            }
+            cursor = page.next();
+        } while (cursor != null);
         return seeds;
     }
 

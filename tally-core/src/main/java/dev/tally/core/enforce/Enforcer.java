@@ -16,6 +16,7 @@ import dev.tally.core.limit.LimitMode;
 import dev.tally.core.limit.LimitState;
 import dev.tally.core.limit.LimitUsage;
 import dev.tally.core.metric.Metrics;
+import dev.tally.core.money.Money;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer;
@@ -117,7 +118,8 @@ public final class Enforcer {
         Customer customer = catalog.requireCustomer(call.customerId());
         Instant now = clock.instant();
         CompiledLimits compiled = compiled(customer);
-        List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint());
+        List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
+                call.dimensions());
         checkEstimate(call.estimate(), limits);
         List<Charge> charges = charges(limits, call, now);
         CounterStore.Outcome outcome;
@@ -135,11 +137,38 @@ public final class Enforcer {
         // Signed only when something is held: a denial or a check needs no id.
         String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
         Decision decision = DecisionBuilder.build(catalog, customer, limits, charges, states, reservationId, now);
-        if (reserve && !decision.allowed() && decision.deciding() != null) {
+        // Alerts watch the customer's counters; a per-user counter's denial is that user's business (not alerted yet).
+        if (reserve && !decision.allowed() && decision.deciding() != null
+                && decision.deciding().state().limit().per() == null) {
             Limit denying = decision.deciding().state().limit();
             observer.denied(customer, denying, states.get(indexOf(limits, denying)), now);
         }
         return decision;
+    }
+
+    /**
+     * One end user's own counters, as they stand: every {@code per: "user"} limit (this user's counter) and every
+     * limit that counts only this user ({@code "user"} filter, no {@code per}), whatever provider, model, endpoint or
+     * dimensions they filter on. Reads the counters (in Redis when shared) and holds nothing.
+     */
+    public List<LimitDecision> endUserStates(String customerId, String user) {
+        Customer customer = catalog.requireCustomer(customerId);
+        Instant now = clock.instant();
+        List<CompiledLimit> own = new ArrayList<>();
+        List<Charge> charges = new ArrayList<>();
+        for (CompiledLimit l : compiled(customer).limits) {
+            Limit limit = l.limit();
+            boolean perUser = Limit.PER_USER.equals(limit.per());
+            if (perUser || user.equals(limit.user()) && limit.per() == null) {
+                own.add(l);
+                charges.add(new Charge(l.spec(), 0, perUser ? user : null));
+            }
+        }
+        if (own.isEmpty()) {
+            return List.of();
+        }
+        List<CounterState> states = counters.reserve(customer.id(), charges, null, now).states();
+        return DecisionBuilder.render(own, charges, states, false, now, -1).limits();
     }
 
     /**
@@ -153,7 +182,7 @@ public final class Enforcer {
             return c;
         }
         List<CompiledLimit> limits = new ArrayList<>();
-        for (Limit limit : catalog.customerLimitsOf(customer)) {
+        for (Limit limit : catalog.limitsOf(customer)) {
             limits.add(new CompiledLimit(limit, spec(customer, limit), new WindowCache(customer, limit)));
         }
         c = new CompiledLimits(customer, plan, List.copyOf(limits));
@@ -166,6 +195,8 @@ public final class Enforcer {
         private final Customer customer;
         private final Plan plan;
         private final List<CompiledLimit> limits;
+        /** Whether a limit looks at end users or dimensions, so the applicable ones depend on the call's. */
+        private final boolean endUserScoped;
         /**
          * The limits that applied to the last provider, model and endpoint asked about: a customer's calls mostly
          * repeat them, and the answer is then one comparison of three strings instead of a filtered copy.
@@ -176,6 +207,7 @@ public final class Enforcer {
             this.customer = customer;
             this.plan = plan;
             this.limits = limits;
+            this.endUserScoped = limits.stream().anyMatch(l -> l.limit().isEndUserScoped());
         }
 
         Customer customer() {
@@ -184,6 +216,25 @@ public final class Enforcer {
 
         Plan plan() {
             return plan;
+        }
+
+        /**
+         * The limits that count a call of this provider, model, endpoint, end user and dimensions. Most customers
+         * have no limit on end users, and then it is the cached list of {@link #applicable(String, String, String)}.
+         */
+        List<CompiledLimit> applicable(String provider, String model, String endpoint, String user,
+                                       Map<String, String> dimensions) {
+            List<CompiledLimit> byCall = applicable(provider, model, endpoint);
+            if (!endUserScoped) {
+                return byCall;
+            }
+            List<CompiledLimit> result = new ArrayList<>(byCall.size());
+            for (CompiledLimit l : byCall) {
+                if (!l.limit().isEndUserScoped() || l.limit().matchesEndUser(user, dimensions)) {
+                    result.add(l);
+                }
+            }
+            return result;
         }
 
         /** The limits that count a call of this provider, model and endpoint (an immutable list). */
@@ -305,7 +356,7 @@ public final class Enforcer {
                 }
                 default -> amount = e.metricMicros().getOrDefault(l.limit().metric(), 0L);
             }
-            charges.add(new Charge(l.spec(), amount));
+            charges.add(new Charge(l.spec(), amount, l.limit().perValue(call.user(), call.dimensions())));
         }
         return charges;
     }
@@ -336,7 +387,8 @@ public final class Enforcer {
             return;
         }
         CompiledLimits compiled = compiled(customer);
-        List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint());
+        List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(),
+                e.dimensions());
         List<Charge> usage = new ArrayList<>(limits.size());
         long tokens = -1; // summed once: several limits may count tokens
         for (CompiledLimit l : limits) {
@@ -350,7 +402,7 @@ public final class Enforcer {
             } else {
                 amount = actual(metric, entry);
             }
-            usage.add(new Charge(l.spec(), amount));
+            usage.add(new Charge(l.spec(), amount, l.limit().perValue(e.user(), e.dimensions())));
         }
         Instant now = clock.instant();
         // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.
@@ -368,10 +420,22 @@ public final class Enforcer {
             return;
         }
         List<Limit> counted = new ArrayList<>(limits.size());
+        List<CounterState> countedStates = states;
         for (CompiledLimit l : limits) {
             counted.add(l.limit());
         }
-        observer.recorded(customer, entry, counted, states, now);
+        if (compiled.endUserScoped) {
+            // Alerts watch counters of the customer; a per-user counter is one user's (not alerted yet).
+            counted = new ArrayList<>(limits.size());
+            countedStates = new ArrayList<>(limits.size());
+            for (int i = 0; i < limits.size(); i++) {
+                if (limits.get(i).limit().per() == null) {
+                    counted.add(limits.get(i).limit());
+                    countedStates.add(states.get(i));
+                }
+            }
+        }
+        observer.recorded(customer, entry, counted, countedStates, now);
     }
 
     /**
@@ -463,13 +527,18 @@ public final class Enforcer {
 
     /** What one event adds to a limit of {@code metric}, in its stored unit (as its rollup row would count it). */
     private static long actual(String metric, LedgerEntry entry) {
+        return actual(metric, entry.event(), entry.cost());
+    }
+
+    /** What an event of this cost adds to a limit of {@code metric}, in its stored unit. */
+    static long actual(String metric, UsageEvent event, Money cost) {
         return switch (metric) {
             case Metrics.REQUESTS -> 1;
             // A call in flight is held by its reservation only: once its event settles it, it no longer counts.
             case Metrics.CONCURRENT_REQUESTS -> 0;
-            case Metrics.COST -> entry.cost().nanos();
-            case Metrics.TOKENS -> tokenMicros(entry.event().usage());
-            default -> entry.event().usage().getOrDefault(metric, 0L);
+            case Metrics.COST -> cost.nanos();
+            case Metrics.TOKENS -> tokenMicros(event.usage());
+            default -> event.usage().getOrDefault(metric, 0L);
         };
     }
 
@@ -536,7 +605,8 @@ public final class Enforcer {
                 long reserved = s.reserved() + (held ? charges.get(i).amount() : 0);
                 BigDecimal used = limit.unit().toDecimal(s.used() + reserved);
                 LimitDecision d = new LimitDecision(LimitState.of(limit, window, used),
-                        limit.unit().toDecimal(reserved), s.fits(), charges.get(i).spec().enforced());
+                        limit.unit().toDecimal(reserved), s.fits(), charges.get(i).spec().enforced(),
+                        charges.get(i).value());
                 decisions.add(d);
                 BigDecimal share = remainingShare(d.state());
                 if (share == null || limit.mode() == LimitMode.SHADOW) {

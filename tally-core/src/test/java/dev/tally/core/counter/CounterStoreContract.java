@@ -188,6 +188,94 @@ public abstract class CounterStoreContract {
         }
     }
 
+    private static CounterSpec perUser(String metric, Window window, long limit) {
+        return new CounterSpec(new Limit.LimitKey(metric, window, null, null, null, null, null, "user"), window, UTC,
+                1, limit, true);
+    }
+
+    /** Issue 13: 64 callers, 10 users, 10 a user and 60 for the customer: exactly 60 held, no user above 10. */
+    @Test
+    void reserve_perUserAndCustomerLimits_64Callers_holdExactly60_noUserAbove10() throws Exception {
+        CounterSpec customer = spec("requests", Window.MONTH, 60);
+        CounterSpec user = perUser("requests", Window.DAY, 10);
+        CounterStore second = openSecondNode();
+        int threads = 64;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                CounterStore node = t % 2 == 0 ? store : second;
+                for (int i = 0; i < 2; i++) {
+                    String name = "user_" + ((t * 2 + i) % 10);
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        List<Charge> charges = List.of(new Charge(customer, 1), new Charge(user, 1, name));
+                        return node.reserve("acme", charges, T0.plusSeconds(60), T0).held() != null ? name : null;
+                    }));
+                }
+            }
+            start.countDown();
+            java.util.Map<String, Integer> allowedByUser = new java.util.TreeMap<>();
+            int allowed = 0;
+            for (Future<String> r : results) {
+                String name = r.get(60, TimeUnit.SECONDS);
+                if (name != null) {
+                    allowed++;
+                    allowedByUser.merge(name, 1, Integer::sum);
+                }
+            }
+            assertThat(allowed).isEqualTo(60);
+            assertThat(allowedByUser.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(10));
+            assertThat(state("acme", customer, T0).reserved()).isEqualTo(60);
+            int heldOnUsers = 0;
+            for (int u = 0; u < 10; u++) {
+                CounterState s = store.reserve("acme", List.of(new Charge(user, 0, "user_" + u)), null, T0)
+                        .states().get(0);
+                assertThat(s.reserved()).isEqualTo((long) allowedByUser.getOrDefault("user_" + u, 0));
+                heldOnUsers += s.reserved();
+            }
+            assertThat(heldOnUsers).isEqualTo(60);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void perUserCounters_countEachUserApart_releaseAndSettle_andStartAgainNextDay() {
+        CounterSpec user = perUser("requests", Window.DAY, 2);
+        CounterSpec customer = spec("requests", Window.DAY, 100);
+        store.record("acme", List.of(new Charge(customer, 2), new Charge(user, 2, "doctor_1")), T0, null, T0);
+        // doctor_1 is full: the call is denied and holds nothing on the customer either.
+        CounterStore.Outcome denied = store.reserve("acme", List.of(new Charge(customer, 1),
+                new Charge(user, 1, "doctor_1")), T0.plusSeconds(60), T0);
+        assertThat(denied.held()).isNull();
+        assertThat(denied.states()).extracting(CounterState::fits).containsExactly(true, false);
+        assertThat(state("acme", customer, T0).reserved()).isZero();
+        // doctor_2 has its own counter; the same limit with no value is another counter again.
+        CounterStore.Handle held = hold("acme", List.of(new Charge(customer, 1), new Charge(user, 1, "doctor_2")),
+                T0.plusSeconds(60), T0);
+        assertThat(held).isNotNull();
+        assertThat(store.reserve("acme", List.of(new Charge(user, 0, "doctor_2")), null, T0).states().get(0)
+                .reserved()).isEqualTo(1);
+        assertThat(state("acme", user, T0).used()).isZero();
+        // Settled by an event of 1: held becomes used, on both counters.
+        store.record("acme", List.of(new Charge(customer, 1), new Charge(user, 1, "doctor_2")), T0, held, T0);
+        CounterState doctor2 = store.reserve("acme", List.of(new Charge(user, 1, "doctor_2")), null, T0).states()
+                .get(0);
+        assertThat(doctor2).extracting(CounterState::used, CounterState::reserved, CounterState::fits)
+                .containsExactly(1L, 0L, true);
+        // A released hold gives back the user's counter too.
+        CounterStore.Handle again = hold("acme", List.of(new Charge(user, 1, "doctor_2")), T0.plusSeconds(60), T0);
+        assertThat(store.release(again, T0)).isEqualTo("acme");
+        assertThat(store.reserve("acme", List.of(new Charge(user, 1, "doctor_2")), null, T0).states().get(0)
+                .reserved()).isZero();
+        // The next day every user starts from zero.
+        Instant tomorrow = T0.plus(java.time.Duration.ofDays(1));
+        assertThat(store.reserve("acme", List.of(new Charge(user, 2, "doctor_1")), null, tomorrow).states().get(0)
+                .fits()).isTrue();
+    }
+
     @Test
     void settle_belowAndAboveTheEstimate_replacesTheEstimateWithTheActualUsage() {
         CounterSpec tokens = spec("tokens", Window.DAY, 1000);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.enforce.Enforcer;
+import dev.tally.core.enforce.LimitDecision;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.enforce.DenialMessages;
 import dev.tally.core.event.EndUsers;
@@ -32,6 +34,7 @@ import dev.tally.server.json.AdjustmentJson;
 import dev.tally.server.json.RerateJson;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.server.json.EventJson;
+import dev.tally.server.json.LimitJson;
 import dev.tally.server.json.UsageJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -72,9 +75,13 @@ public final class UsageRoutes {
     /**
      * @param reads runs the reads, off the HTTP threads (null: on them; right with virtual threads, one per request)
      */
+    /** Reads one end user's own counters (its {@code per: "user"} limits). */
+    private final Enforcer enforcer;
+
     public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Adjustments adjustments,
-                       Rerater rerater, Access access, ObjectMapper json, Executor reads) {
+                       Rerater rerater, Enforcer enforcer, Access access, ObjectMapper json, Executor reads) {
         this.rerater = rerater;
+        this.enforcer = enforcer;
         this.rerateJson = new RerateJson(json);
         this.reads = reads;
         this.adjustments = adjustments;
@@ -155,7 +162,9 @@ public final class UsageRoutes {
 
     /**
      * One end user's month: the user's totals, and the limits that apply to its calls, each marked with its scope
-     * ({@code customer}: a customer-wide limit, whose counter the user shares with every other user).
+     * ({@code customer}: a customer-wide limit, whose counter the user shares with every other user; {@code user}:
+     * the user's own counter of a {@code per: "user"} limit, or a limit on this user alone, read live from the
+     * enforcement counters, each in its current window).
      */
     private void userUsage(Context ctx, String customerId) {
         Customer customer = catalog.requireCustomer(customerId);
@@ -175,6 +184,15 @@ public final class UsageRoutes {
         ArrayNode limits = out.putArray("limits");
         usageJson.limits(limits, reporter.report(customerId, month).limits());
         limits.forEach(l -> ((ObjectNode) l).put("scope", "customer"));
+        for (LimitDecision own : enforcer.endUserStates(customerId, user)) {
+            ObjectNode row = limits.addObject();
+            usageJson.limit(row, own.state());
+            LimitJson.putAmount(row, "reserved", own.state().limit().metric(), own.reserved());
+            if (own.perValue() != null) {
+                row.put("per_value", own.perValue());
+            }
+            row.put("scope", "user");
+        }
         ctx.json(out);
     }
 

@@ -347,7 +347,29 @@ public final class DecisionJson {
         if (d.wouldDeny()) {
             g.writeBooleanField("would_deny", true);
         }
+        if (limit.isEndUserScoped()) {
+            endUserFields(g, d);
+        }
         g.writeEndObject();
+    }
+
+    /** A limit on end users: its filters, its {@code per}, and whose counter the state is ({@code per_value}). */
+    private static void endUserFields(JsonGenerator g, LimitDecision d) throws IOException {
+        Limit limit = d.state().limit();
+        if (limit.user() != null) {
+            g.writeStringField("user", limit.user());
+        }
+        if (!limit.dimensions().isEmpty()) {
+            g.writeObjectFieldStart("dimensions");
+            for (var pair : limit.dimensions().entrySet()) {
+                g.writeStringField(pair.getKey(), pair.getValue());
+            }
+            g.writeEndObject();
+        }
+        if (limit.per() != null) {
+            g.writeStringField("per", limit.per());
+            g.writeStringField("per_value", d.perValue());
+        }
     }
 
     /** {@link LimitJson#putAmount}, streamed. */
@@ -393,6 +415,9 @@ public final class DecisionJson {
         LimitJson.putAmount(out, "reserved", s.limit().metric(), d.reserved());
         if (d.wouldDeny()) {
             out.put("would_deny", true);
+        }
+        if (d.perValue() != null) {
+            out.put("per_value", d.perValue());
         }
     }
 }

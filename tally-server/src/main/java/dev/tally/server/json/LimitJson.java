@@ -118,7 +118,15 @@ public final class LimitJson {
         putNullable(out, "endpoint", limit.endpoint());
         ArrayNode thresholds = out.putArray("thresholds");
         limit.thresholds().forEach(thresholds::add);
-        // Only when set, so answers about limits of the customer as a whole keep their shape.
+        putEndUserFields(out, limit);
+        return out;
+    }
+
+    /**
+     * Writes a limit's {@code user}, {@code dimensions} and {@code per}, each only when set, so answers about limits
+     * of the customer as a whole keep their shape.
+     */
+    public static void putEndUserFields(ObjectNode out, Limit limit) {
         if (limit.user() != null) {
             out.put("user", limit.user());
         }
@@ -129,7 +137,6 @@ public final class LimitJson {
         if (limit.per() != null) {
             out.put("per", limit.per());
         }
-        return out;
     }
 
     /** Writes a limit-unit amount: a decimal string for cost (money), a number otherwise, null for none. */

@@ -122,25 +122,30 @@ public final class UsageJson {
     /** Limit states, as in usage and in authorization decisions. */
     public void limits(ArrayNode out, List<LimitState> states) {
         for (LimitState s : states) {
-            ObjectNode row = out.addObject();
-            row.put("name", s.limit().name());
-            row.put("metric", s.limit().metric());
-            putNullable(row, "provider", s.limit().provider());
-            putNullable(row, "model", s.limit().model());
-            putNullable(row, "endpoint", s.limit().endpoint());
-            row.put("window", s.limit().window().wireName());
-            LimitJson.putAmount(row, "amount", s.limit().metric(), s.limit().amount());
-            LimitJson.putAmount(row, "used", s.limit().metric(), s.used());
-            LimitJson.putAmount(row, "remaining", s.limit().metric(), s.remaining());
-            if (s.percent() == null) {
-                row.putNull("percent");
-            } else {
-                row.put("percent", s.percent());
-            }
-            row.put("status", s.status().wireName());
-            row.put("mode", s.limit().mode().wireName());
-            row.put("resets_at", s.resetsAt().toString());
+            limit(out.addObject(), s);
         }
+    }
+
+    /** One limit's state; a limit on end users also shows its {@code user}, {@code dimensions} and {@code per}. */
+    public void limit(ObjectNode row, LimitState s) {
+        row.put("name", s.limit().name());
+        row.put("metric", s.limit().metric());
+        putNullable(row, "provider", s.limit().provider());
+        putNullable(row, "model", s.limit().model());
+        putNullable(row, "endpoint", s.limit().endpoint());
+        row.put("window", s.limit().window().wireName());
+        LimitJson.putAmount(row, "amount", s.limit().metric(), s.limit().amount());
+        LimitJson.putAmount(row, "used", s.limit().metric(), s.used());
+        LimitJson.putAmount(row, "remaining", s.limit().metric(), s.remaining());
+        if (s.percent() == null) {
+            row.putNull("percent");
+        } else {
+            row.put("percent", s.percent());
+        }
+        row.put("status", s.status().wireName());
+        row.put("mode", s.limit().mode().wireName());
+        row.put("resets_at", s.resetsAt().toString());
+        LimitJson.putEndUserFields(row, s.limit());
     }
 
     /** How many users and values of each dimension the report shows. */

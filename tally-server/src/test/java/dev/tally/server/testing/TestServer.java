@@ -91,6 +91,20 @@ public final class TestServer implements AutoCloseable {
     public static final String REDIS_URL = System.getenv().getOrDefault("TALLY_TEST_REDIS_URL",
             "redis://127.0.0.1:6379");
 
+    /** Deletes every key under {@code prefix} in the Redis of the tests (what a test's nodes left there). */
+    public static void deleteRedisKeys(String prefix) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(REDIS_URL);
+        try (var c = client.connect()) {
+            java.util.List<String> keys = c.sync().scan(io.lettuce.core.ScanArgs.Builder.matches(prefix + "*")
+                    .limit(100_000)).getKeys();
+            if (!keys.isEmpty()) {
+                c.sync().del(keys.toArray(new String[0]));
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
     /** An API client with the admin key. */
     public Api admin() {
         return new Api("http://127.0.0.1:" + server.port(), ADMIN_KEY);
