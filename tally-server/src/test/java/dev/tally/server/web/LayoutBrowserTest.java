@@ -97,6 +97,22 @@ class LayoutBrowserTest extends ConsoleBrowserTest {
 
     @Test
     @Order(3)
+    void overview_closestLimitBars_areDrawnToScale() {
+        browser.resize(1280, 900);
+        browser.open("/#/");
+        ready("tr[data-customer] td[data-col=limit] [role=progressbar]");
+        // Each bar's fill is its percent of the bar (a style meant for the label once gave every fill 3.5rem).
+        List<?> offScale = (List<?>) browser.script("""
+                return [...document.querySelectorAll('td[data-col=limit] [role=progressbar]')].filter(b => {
+                  const percent = Math.min(100, Number(b.getAttribute('aria-valuenow')));
+                  const drawn = b.querySelector('.bar-fill').getBoundingClientRect().width / b.clientWidth * 100;
+                  return Math.abs(drawn - percent) > 2;
+                }).map(b => b.getAttribute('aria-label') + ' ' + b.getAttribute('aria-valuenow'));""");
+        assertThat(offScale).isEmpty();
+    }
+
+    @Test
+    @Order(4)
     void usageLog_customersOfTheSameName_areToldApartInTheDropdown() {
         for (int width : new int[]{1280, 390}) {
             browser.resize(width, 900);
@@ -121,7 +137,7 @@ class LayoutBrowserTest extends ConsoleBrowserTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void everyConsolePage_atBothWidths_fitsItsCards_andIsPhotographed() {
         List<String[]> pages = List.of(
                 new String[]{"overview", "/#/", "tr[data-customer]"},
@@ -136,7 +152,7 @@ class LayoutBrowserTest extends ConsoleBrowserTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void everyPortalPage_atBothWidths_fitsItsCards_andIsPhotographed() {
         browser.resize(1280, 900);
         browser.find("#signout").click();
