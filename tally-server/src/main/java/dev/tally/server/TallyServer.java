@@ -252,8 +252,12 @@ public final class TallyServer implements AutoCloseable {
                 byMonth.computeIfAbsent(d.customerId(), k -> new HashMap<>()).merge(d.monthStart(), d.nanos(),
                         Long::sum);
             }
-            byMonth.forEach((customer, months) -> catalog.customer(customer).ifPresent(c -> months.forEach(
-                    (monthStart, nanos) -> alerts.adjusted(c, monthStart, nanos))));
+            Map<String, java.util.Set<Instant>> days = new HashMap<>();
+            deltas.forEach(d -> days.computeIfAbsent(d.customerId(), k -> new java.util.TreeSet<>()).add(d.dayStart()));
+            byMonth.forEach((customer, months) -> catalog.customer(customer).ifPresent(c -> {
+                months.forEach((monthStart, nanos) -> alerts.adjusted(c, monthStart, nanos));
+                alerts.repriced(c, days.get(customer));
+            }));
             alerts.sweepLater();
         });
         return rerater;

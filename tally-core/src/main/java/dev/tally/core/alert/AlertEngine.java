@@ -195,6 +195,39 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         fired.add(alerts.globalCost(Money.ofNanos(totalNanos), amount, period, now));
     }
 
+    /**
+     * A re-rating changed a customer's cost on {@code days} (day starts): judges the customer's day and month cost
+     * limits in the windows holding them, on the engine's thread, firing the levels their usage now crosses as if it
+     * had been priced so from the start; then re-checks open alerts, which resolves those it fell back under.
+     */
+    public void repriced(Customer customer, java.util.Collection<Instant> days) {
+        Instant now = clock.instant();
+        try {
+            for (Limit limit : catalog.limitsOf(customer)) {
+                boolean calendar = limit.window() == dev.tally.core.period.Window.DAY
+                        || limit.window() == dev.tally.core.period.Window.MONTH;
+                if (!calendar || !dev.tally.core.metric.Metrics.COST.equals(limit.metric())) {
+                    continue;
+                }
+                for (Instant day : days) {
+                    String key = late.claim(customer, limit, day);
+                    if (key != null) {
+                        worker.execute(() -> {
+                            try {
+                                insert(late.check(key, customer, limit, day, now, "after a re-rating"));
+                            } catch (RuntimeException e) {
+                                onFailure.accept(e);
+                            }
+                        });
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            onFailure.accept(e);
+        }
+        sweepLater();
+    }
+
     /** Judges usage recorded into an earlier day or month window in that window, on the engine's thread. */
     private void checkLate(Customer customer, Instant eventTime, List<Limit> limits, Instant now) {
         for (Limit limit : limits) {

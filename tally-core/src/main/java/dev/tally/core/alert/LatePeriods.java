@@ -71,6 +71,11 @@ final class LatePeriods {
      * events of the window claim a new check, so none is missed.
      */
     List<Alert> check(String key, Customer c, Limit limit, Instant eventTime, Instant now) {
+        return check(key, c, limit, eventTime, now, "recorded late");
+    }
+
+    /** Like {@link #check(String, Customer, Limit, Instant, Instant)}, saying why the window is judged now. */
+    List<Alert> check(String key, Customer c, Limit limit, Instant eventTime, Instant now, String why) {
         waiting.remove(key);
         AlertPeriods.Keyed window = AlertPeriods.of(c, limit, eventTime);
         long amountRaw = LimitUsage.rawAmount(limit);
@@ -79,7 +84,7 @@ final class LatePeriods {
         }
         long used = LimitUsage.usedRaw(limit,
                 usage.rollups(c.id(), limit.window(), window.period().start(), window.period().end()));
-        String which = " (recorded late, in " + describe(c, limit.window(), window.period()) + ")";
+        String which = " (" + why + ", in " + describe(c, limit.window(), window.period()) + ")";
         List<Alert> out = new ArrayList<>();
         for (int threshold : limit.thresholds()) {
             if (used >= LimitWatch.levelRaw(amountRaw, threshold) && fired.add(key + "|" + threshold)) {

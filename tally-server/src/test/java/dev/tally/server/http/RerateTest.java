@@ -119,6 +119,31 @@ class RerateTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void rerateCrossesCostLimit_alertFires_correctionDown_alertResolves(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            RerateTestData.setUp(api);
+            api.put("/v1/plans/pro", """
+                    {"limits":[{"name":"budget","metric":"cost","window":"month","amount":"60.00"}]}""");
+            server.server().alerts().drain(Duration.ofSeconds(10));
+            assertThat(api.get("/v1/alerts?customer=acme&kind=exceeded").json().path("alerts").size()).isZero();
+
+            RerateTestData.price(api, "2.50");
+            rerate(api, false);
+            Await.within(Duration.ofSeconds(10), "the exceeded alert fires", () -> api
+                    .get("/v1/alerts?customer=acme&kind=exceeded&state=active").json().path("alerts").size() == 1);
+            assertThat(api.get("/v1/alerts?customer=acme&kind=exceeded&state=active").json()
+                    .at("/alerts/0/message").asText()).contains("after a re-rating");
+
+            RerateTestData.price(api, "1.25");
+            rerate(api, false);
+            Await.within(Duration.ofSeconds(10), "the exceeded alert resolves, $47.59 being under $60", () -> api
+                    .get("/v1/alerts?customer=acme&kind=exceeded&state=resolved").json().path("alerts").size() == 1);
+        }
+    }
+
     /** The report, the limit's state, the end users, the history and the CSV all say {@code cost}. */
     private static void agree(Api api, String cost) {
         JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
