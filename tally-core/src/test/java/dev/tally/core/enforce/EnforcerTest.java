@@ -278,4 +278,38 @@ class EnforcerTest {
         assertThat(d.retryAfterSeconds()).isEqualTo(40);
         assertThat(d.message()).isEqualTo("Too many requests: the limit is 1 per minute. Please retry in 40 seconds.");
     }
+
+    /** Issue 13: 64 threads, 10 users, 10 calls a day each and 60 a month for the customer, through the enforcer. */
+    @Test
+    void authorize_64Threads_perUserAndCustomerLimits_exactly60Allowed_noUserAbove10() throws Exception {
+        customer(limit("requests", Window.MONTH, 60), new Limit(null, "requests", Window.DAY, BigDecimal.TEN, null,
+                null, null, null, null, null, null, Limit.PER_USER));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_CLOSED);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(64);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < 128; i++) {
+                String user = "user_" + i % 10;
+                CallRequest call = new CallRequest("acme", null, null, null,
+                        new CallEstimate(new TreeMap<>(), null, null), Duration.ofMinutes(5), user, null);
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return enforcer.authorize(call).allowed() ? user : null;
+                }));
+            }
+            start.countDown();
+            java.util.Map<String, Integer> byUser = new TreeMap<>();
+            for (java.util.concurrent.Future<String> r : results) {
+                String user = r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                if (user != null) {
+                    byUser.merge(user, 1, Integer::sum);
+                }
+            }
+            assertThat(byUser.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(60);
+            assertThat(byUser.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(10));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
