@@ -53,7 +53,8 @@ public final class HttpRequestMetrics implements RequestLogger {
 
     /**
      * Records one request of {@code route} (a template or {@code static}/{@code unmatched}), what {@link #handle}
-     * does for each answer; public for the benchmark that measures its cost.
+     * does for each answer; public for the calls answered before Javalin ({@code DirectRoutes}) and for the benchmark
+     * that measures its cost.
      */
     public void record(String route, String method, int status, long nanos) {
         Series series = new Series(route, method, status);
