@@ -6,11 +6,12 @@
 // sums by user per day, so today and this week are summed here from the event log, reading at most MAX_PAGES pages;
 // the page says so when a range had more calls than that.
 import { api, query } from './api.js';
-import { h, replace, stat, section, table, empty, failure } from './dom.js';
+import { h, replace, stat, section, table, empty, failure, bar, statusBadge } from './dom.js';
 import * as f from './format.js';
 import * as w from './widgets.js';
 
 const TOP = 20;
+const NEAREST = 5;
 const PAGE = 1000;
 const MAX_PAGES = 5;
 const RANGES = [{ key: 'day', label: 'Today' }, { key: 'week', label: 'This week' }, { key: 'month', label: 'This month' }];
@@ -130,6 +131,43 @@ function add(map, name, e) {
 
 function top(map) {
   return [...map.values()].sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name)).slice(0, TOP);
+}
+
+/**
+ * Per-user limits (per: "user") with the users nearest to them. The usage report has no single state for such a
+ * limit, so the states come from the month's top users by requests (each user's usage has its own counter of every
+ * per-user limit, scope "user"): the NEAREST users closest to each limit, among those TOP. Null when none of them has
+ * a per-user limit.
+ */
+export async function perUserLimits(base, report, timeZone, userLink) {
+  const top = (report.by_user || []).filter((u) => u.user !== '(other)').slice(0, TOP);
+  const answers = await Promise.all(top.map((u) => api(`${base}/users/${encodeURIComponent(u.user)}/usage?period=current`)
+    .catch(() => null)));
+  const byLimit = new Map();
+  answers.filter(Boolean).forEach((a) => a.limits.filter((l) => l.scope === 'user' && l.per === 'user').forEach((l) => {
+    if (!byLimit.has(l.name)) byLimit.set(l.name, []);
+    byLimit.get(l.name).push({ ...l, user: a.user });
+  }));
+  if (!byLimit.size) return null;
+  return h('div', { id: 'per-user-limits' },
+    h('p', { class: 'muted small' }, `Each user has a counter of its own; shown: the ${NEAREST} closest to each limit among `
+      + `the month's ${f.int(top.length)} most active users.`),
+    [...byLimit.entries()].map(([name, states]) => {
+      const l = states[0];
+      const nearest = states.sort((a, b) => (b.percent ?? -1) - (a.percent ?? -1) || a.user.localeCompare(b.user))
+        .slice(0, NEAREST);
+      return h('div', { dataset: { perLimit: name } },
+        h('h3', {}, `${name}: ${f.amount(l.metric, l.amount)} ${l.metric} a ${l.window} for each user${l.mode === 'soft' ? ' (soft)' : ''}`),
+        table([
+          { label: 'User', long: true, cell: (r) => h('a', { href: userLink(r.user) }, r.user) },
+          { label: 'Used', numeric: true, cell: (r) => `${f.amount(r.metric, r.used)} of ${f.amount(r.metric, r.amount)}` },
+          { label: 'Share', cell: (r) => h('div', { class: 'cell-bar' }, bar(r.percent, r.status, `${r.user} ${name}`),
+            h('span', {}, f.percent(r.percent))) },
+          { label: 'Left', numeric: true, cell: (r) => (r.remaining === null ? 'unlimited' : f.amount(r.metric, r.remaining)) },
+          { label: 'Status', cell: (r) => statusBadge(r.status) },
+          { label: 'Resets', cell: (r) => f.dateTime(r.resets_at, timeZone) },
+        ], nearest));
+    }));
 }
 
 const SORTS = [{ key: 'requests', label: 'Requests' }, { key: 'tokens', label: 'Tokens' }, { key: 'cost', label: 'Cost' }];

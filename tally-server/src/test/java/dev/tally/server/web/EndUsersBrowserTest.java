@@ -109,18 +109,45 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
 
     @Test
     @Order(5)
+    void customerPage_perUserLimit_showsTheUsersNearestToIt() {
+        ConsoleData.ok(site.admin().put("/v1/customers/acme", """
+                {"name":"Acme Corp","plan":"pro","timezone":"Europe/Berlin","billing_day":1,
+                 "limits":[{"metric":"requests","window":"month","amount":200},
+                           {"name":"requests-day-per-user","metric":"requests","window":"day","amount":10,
+                            "per":"user"}]}"""));
+        // Two more calls for user_1 and user_2 today, one for user_3 and user_4 (users in turn from user_1).
+        ConsoleData.events(site.admin(), "acme", "per-user", 6, ConsoleData.NOW.minusSeconds(600), 200);
+        String user1 = site.admin().get("/v1/customers/acme/users/user_1/usage").json().get("limits").findValues("per")
+                .isEmpty() ? null : "user_1";
+        assertThat(user1).as("user_1's usage has its per-user limit").isNotNull();
+
+        browser.open("/#/customers/acme");
+        WebElement limit = browser.find("[data-per-limit=requests-day-per-user]");
+        assertThat(limit.getText()).contains("10 requests a day for each user");
+        List<WebElement> rows = limit.findElements(By.cssSelector("tbody tr"));
+        assertThat(rows).hasSize(4);
+        // user_1 and user_2 are the nearest (most calls today); ties go by name.
+        assertThat(rows.get(0).findElements(By.tagName("td")).get(0).getText()).isEqualTo("user_1");
+        assertThat(rows.get(1).findElements(By.tagName("td")).get(0).getText()).isEqualTo("user_2");
+        assertThat(rows.get(0).getText()).contains("of 10");
+        browser.fullPageScreenshot("customer-per-user-limits");
+    }
+
+    @Test
+    @Order(6)
     void portal_customerSeesItsUsers_andOneUsersPage() {
         browser.find("#signout").click();
         browser.await(d -> d.getCurrentUrl().endsWith("/signin"));
         browser.signIn(acmeKey);
         browser.await(d -> d.getCurrentUrl().endsWith("/portal"));
-        assertThat(requestsOf("users", "user_3")).isEqualTo("35");
+        // 35 seeded calls and one more from the per-user test.
+        assertThat(requestsOf("users", "user_3")).isEqualTo("36");
         browser.fullPageScreenshot("portal-with-users");
 
         browser.find("[data-breakdown=users] a[href='#/users/user_3']").click();
         browser.await(d -> d.findElements(By.id("user-totals")).size() == 1);
         assertThat(browser.find("h1").getText()).isEqualTo("user_3");
-        assertThat(browser.find("#user-totals").getText()).containsIgnoringCase("requests\n35");
+        assertThat(browser.find("#user-totals").getText()).containsIgnoringCase("requests\n36");
         assertThat(browser.find("#s-last-calls-of-this-user").findElement(By.xpath(".."))
                 .findElements(By.cssSelector("tbody tr"))).hasSize(20);
         browser.screenshot("portal-user");
