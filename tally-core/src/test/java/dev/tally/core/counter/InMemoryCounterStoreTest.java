@@ -129,4 +129,31 @@ class InMemoryCounterStoreTest {
         assertThat(store.release(wide, T0)).isEqualTo("acme");
         assertThat(reserved("acme", many.get(19).spec(), T0)).isZero();
     }
+
+    /** Issue 13: counters of users idle past their window are dropped, so memory follows the active users. */
+    @Test
+    void perUserCounters_idleUsers_areDroppedWhenTheWindowTurns_andWhenTheTableDoubles() {
+        InMemoryCounterStore store = new InMemoryCounterStore();
+        CounterSpec perUser = new CounterSpec(new Limit.LimitKey("requests", Window.DAY, null, null, null, null, null,
+                "user"), Window.DAY, ZoneId.of("UTC"), 1, 50, true);
+        Instant day1 = Instant.parse("2026-11-20T12:00:00Z");
+        for (int i = 0; i < 3000; i++) {
+            store.record("acme", List.of(new Charge(perUser, 1, "user_" + i)), day1, null, day1);
+        }
+        assertThat(store.userCounters("acme")).isEqualTo(3000);
+        // Checks make counters that hold nothing: swept once the table has doubled since the last sweep.
+        for (int i = 0; i < 4000; i++) {
+            store.reserve("acme", List.of(new Charge(perUser, 0, "idle_" + i)), null, day1);
+        }
+        // At most twice the active users: idle ones past that are dropped (7,000 were made).
+        assertThat(store.userCounters("acme")).isLessThanOrEqualTo(6000).isGreaterThanOrEqualTo(3000);
+        // A held reservation keeps its user's counter; the next day every other counter is gone.
+        Instant day2 = day1.plusSeconds(86_400);
+        CounterStore.Handle held = store.reserve("acme", List.of(new Charge(perUser, 1, "user_1")),
+                day2.plusSeconds(60), day2).held();
+        assertThat(held).isNotNull();
+        assertThat(store.userCounters("acme")).isEqualTo(1);
+        assertThat(store.reserve("acme", List.of(new Charge(perUser, 0, "user_1")), null, day2).states().get(0))
+                .extracting(CounterState::used, CounterState::reserved).containsExactly(0L, 1L);
+    }
 }
