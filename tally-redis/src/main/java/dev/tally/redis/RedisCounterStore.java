@@ -74,8 +74,11 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     static final String UNFILLED = "TALLYUNFILLED";
     /** How often a start tries a Redis handshake that timed out. */
     private static final int CONNECT_ATTEMPTS = 3;
-    /** The largest amount or limit Lua's doubles hold exactly. */
-    static final long MAX_EXACT = (1L << 53) - 1;
+    /**
+     * The largest amount or limit Lua's doubles hold exactly (2^53-1), in a metric's stored unit: limits above it
+     * must be refused when they are set (the server's catalog does), as every decision on them would fail.
+     */
+    public static final long MAX_EXACT = (1L << 53) - 1;
     private static final String SCRIPT = readScript();
     private static final String[] NO_KEYS = new String[0];
 

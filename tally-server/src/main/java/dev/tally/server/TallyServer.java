@@ -17,12 +17,14 @@ import dev.tally.core.ingest.WriterSettings;
 import dev.tally.core.retention.RetentionJob;
 import dev.tally.core.persistence.TallyStore;
 import dev.tally.core.metric.Metrics;
+import dev.tally.core.problem.Problems;
 import dev.tally.core.store.UsageStore;
 import dev.tally.core.adjust.AdjustedUsageStore;
 import dev.tally.core.adjust.Adjustments;
 import dev.tally.core.rerate.CostDelta;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.core.usage.UsageReporter;
+import dev.tally.redis.RedisCounterStore;
 import dev.tally.server.config.ConfigFile;
 import dev.tally.server.config.DefaultPrices;
 import dev.tally.server.config.ServerConfig;
@@ -72,6 +74,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -94,7 +97,12 @@ import java.util.function.UnaryOperator;
  * orderly shutdown (stop taking requests, commit what the writer holds, close the store).
  */
 public final class TallyServer implements AutoCloseable {
+    /** Why limits are bounded with Redis counters, as the rule a larger limit breaks says it. */
+    private static final String REDIS_BOUND = "when the enforcement counters are shared in Redis (TALLY_REDIS_URL), "
+            + "which counts exactly only up to 2^53-1 in the metric's stored unit";
     private static final Logger LOG = LoggerFactory.getLogger(TallyServer.class);
+    /** At most one line per this interval reports failing enforcement counters (with the count left out). */
+    private static final Duration COUNTER_FAILURE_LOG_INTERVAL = Duration.ofSeconds(10);
     /** How long an idle thread of the platform HTTP pool lives above the pool's minimum (which is its maximum). */
     private static final int HTTP_IDLE_THREAD_MILLIS = 60_000;
 
@@ -270,6 +278,9 @@ public final class TallyServer implements AutoCloseable {
     private static Catalog seededCatalog(ServerConfig config, ConfigFile file, TallyStore store, ObjectMapper json,
                                          InstantSource clock) {
         Catalog catalog = new Catalog(store);
+        if (config.redisUrl() != null) {
+            catalog.countLimitsUpTo(RedisCounterStore.MAX_EXACT, REDIS_BOUND);
+        }
         if (config.defaultPrices()) {
             int loaded = DefaultPrices.loadIfEmpty(store, catalog, new CatalogJson(json));
             if (loaded > 0) {
@@ -281,7 +292,25 @@ public final class TallyServer implements AutoCloseable {
         if (file != null) {
             file.seed(catalog, new CatalogJson(json), clock.instant());
         }
+        requireCountable(catalog);
         return catalog;
+    }
+
+    /**
+     * Fails the start when a stored plan or customer has a limit the counters cannot count exactly (saved before
+     * {@code TALLY_REDIS_URL} was set): every decision of its customers would fail.
+     */
+    private static void requireCountable(Catalog catalog) {
+        Problems problems = new Problems();
+        catalog.plans().forEach(p -> catalog.checkCountable("plans." + p.id() + ".limits", p.limits(), problems));
+        catalog.customers().forEach(c -> catalog.checkCountable("customers." + c.id() + ".limits", c.limits(),
+                problems));
+        if (!problems.isEmpty()) {
+            StringBuilder sb = new StringBuilder("Stored limits the enforcement counters cannot count (lower them "
+                    + "with PUT /v1/plans or /v1/customers on a node without TALLY_REDIS_URL, or in tally.yaml):");
+            problems.list().forEach(e -> sb.append("\n  - ").append(e.message()));
+            throw new IllegalStateException(sb.toString());
+        }
     }
 
     /**
@@ -511,7 +540,11 @@ public final class TallyServer implements AutoCloseable {
                                      AlertEngine alerts, byte[] secret, ServerMetrics metrics) {
         LOG.info("Enforcement failure policy: {}", config.failurePolicy());
         return new Enforcer(catalog, counters, new ReservationIds(secret), clock, config.failurePolicy(),
-                e -> LOG.warn("Enforcement counters failed; applying {}", config.failurePolicy(), e), alerts,
+                new CounterFailureLog(config.failurePolicy().toString(), clock, COUNTER_FAILURE_LOG_INTERVAL,
+                        (line, e) -> {
+                            LOG.warn(line);
+                            LOG.debug("The stack trace of that counter failure", e);
+                        }), alerts,
                 metrics.decisions());
     }
 

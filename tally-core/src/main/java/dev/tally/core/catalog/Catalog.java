@@ -5,10 +5,12 @@ import dev.tally.core.customer.EffectiveLimits;
 import dev.tally.core.customer.Messages;
 import dev.tally.core.customer.Plan;
 import dev.tally.core.limit.Limit;
+import dev.tally.core.limit.LimitRules;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.pricing.PriceCatalog;
 import dev.tally.core.problem.ConflictException;
 import dev.tally.core.problem.NotFoundException;
+import dev.tally.core.problem.Problems;
 import dev.tally.core.problem.ValidationException;
 import dev.tally.core.store.CatalogStore;
 
@@ -35,6 +37,10 @@ public final class Catalog {
     private volatile Snapshot snapshot;
     /** The texts of {@code tally.yaml}'s {@code messages:} section: under every plan's own, over the built-in ones. */
     private volatile Messages defaultMessages = Messages.NONE;
+    /** The largest limit amount, in its metric's stored unit, the enforcement counters count exactly. */
+    private volatile long maxLimit = Long.MAX_VALUE;
+    /** Which counters set {@link #maxLimit}, as said in the rule a larger limit breaks. */
+    private volatile String maxLimitReason = "";
 
     public Catalog(CatalogStore store) {
         this.store = store;
@@ -123,8 +129,34 @@ public final class Catalog {
         return snapshot.prices;
     }
 
-    /** Creates or replaces a plan. */
+    /**
+     * Refuses from now on every plan or customer with a limit above {@code maxStored} in its metric's stored unit:
+     * the enforcement counters in use cannot count past it exactly (Redis's script sums in doubles), and a limit they
+     * cannot count would fail every decision of its customers. {@code why} names those counters in the rule.
+     */
+    public void countLimitsUpTo(long maxStored, String why) {
+        this.maxLimitReason = why;
+        this.maxLimit = maxStored;
+    }
+
+    /** Records, under {@code prefix[i].amount}, every limit above what the counters in use count exactly. */
+    public void checkCountable(String prefix, List<Limit> limits, Problems problems) {
+        LimitRules.validateCountable(prefix, limits, maxLimit, maxLimitReason, problems);
+    }
+
+    private void requireCountable(List<Limit> limits) {
+        Problems problems = new Problems();
+        checkCountable("limits", limits, problems);
+        problems.throwIfAny("Invalid request");
+    }
+
+    /**
+     * Creates or replaces a plan.
+     *
+     * @throws ValidationException if a limit is above what the counters in use count exactly
+     */
     public synchronized void putPlan(Plan plan) {
+        requireCountable(plan.limits());
         store.putPlan(plan);
         Map<String, Plan> plans = new HashMap<>(snapshot.plans);
         plans.put(plan.id(), plan);
@@ -157,9 +189,11 @@ public final class Catalog {
     /**
      * Creates or replaces a customer, keeping its creation time.
      *
-     * @throws ValidationException if its plan does not exist
+     * @throws ValidationException if its plan does not exist, or a limit is above what the counters in use count
+     *                             exactly
      */
     public synchronized Customer putCustomer(Customer customer) {
+        requireCountable(customer.limits());
         if (customer.planId() != null && !snapshot.plans.containsKey(customer.planId())) {
             throw ValidationException.of("plan", "must name an existing plan, '" + customer.planId()
                     + "' does not exist");

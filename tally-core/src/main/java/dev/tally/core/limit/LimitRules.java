@@ -40,6 +40,35 @@ public final class LimitRules {
     }
 
     /**
+     * Records each limit whose amount, in its metric's stored unit ({@link MetricUnit}), is above {@code maxStored}:
+     * the most the enforcement counters in use can count exactly. The rule names the bound in the metric's own unit
+     * (calls, USD, or the metric's units) and {@code why} says which counters set it.
+     */
+    public static void validateCountable(String prefix, List<Limit> limits, long maxStored, String why,
+                                         Problems problems) {
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            if (limit.amount() == null) {
+                continue;
+            }
+            MetricUnit unit = MetricUnit.of(limit.metric());
+            if (limit.amount().compareTo(unit.toDecimal(maxStored)) > 0) {
+                problems.add(prefix + "[" + i + "].amount", "must be at most "
+                        + unit.toDecimal(maxStored).toPlainString() + " " + unitWord(unit, limit.metric()) + " "
+                        + why + ", was " + limit.amount().toPlainString());
+            }
+        }
+    }
+
+    private static String unitWord(MetricUnit unit, String metric) {
+        return switch (unit) {
+            case CALLS -> "calls";
+            case NANO_DOLLARS -> "USD";
+            case MICROS -> metric;
+        };
+    }
+
+    /**
      * Records the rules broken by the built limits: a {@code concurrent_requests} limit over a sliding window, two
      * limits with the same key, or the same name.
      */

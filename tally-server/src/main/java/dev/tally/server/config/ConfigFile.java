@@ -239,6 +239,9 @@ public final class ConfigFile {
                         + c.planId() + "' is neither");
             }
         }
+        // Limits the enforcement counters cannot count (with Redis: above 2^53-1 stored) fail the start, not each call.
+        plans.forEach(p -> catalog.checkCountable("plans." + p.id() + ".limits", p.limits(), problems));
+        customers.forEach(c -> catalog.checkCountable("customers." + c.id() + ".limits", c.limits(), problems));
         failOn(source, problems);
         catalog.defaultMessages(messages);
         plans.forEach(catalog::putPlan);
