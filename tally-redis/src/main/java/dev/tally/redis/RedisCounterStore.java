@@ -58,8 +58,10 @@ import java.util.function.ToIntFunction;
  * ({@link #refillWith}, {@link #fill}) before it decides or counts again. Counts that could not reach Redis drop the
  * mark once it answers again, so they are counted from the store too.
  *
- * <p>Limits: amounts and limits are counted exactly up to 2^53-1 in the stored unit (for cost, about 9 million
- * dollars in nano-dollars per window); larger ones are refused with {@link IllegalArgumentException}. The script
+ * <p>Limits: limits are compared exactly up to 2^53-1 in the stored unit (for cost, about 9 million dollars in
+ * nano-dollars per window); larger ones are refused with {@link IllegalArgumentException} (the server refuses them
+ * when they are set). Amounts of any size are counted exactly by Redis; usage above 2^53 is over every such limit,
+ * and the script reads it to within a few units (the {@code used} it answers is then approximate). The script
  * builds the keys of a customer itself, so a Redis Cluster is not supported; use one Redis (with replicas or
  * Sentinel for availability).
  */
@@ -382,7 +384,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
             }
             args[i++] = Long.toString(exact(spec.limit(), "limit", spec));
             args[i++] = spec.enforced() ? "1" : "0";
-            args[i++] = Long.toString(exact(charge.amount(), "amount", spec));
+            args[i++] = Long.toString(charge.amount());
         }
         return args;
     }
@@ -515,7 +517,7 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
                         .toEpochMilli())
                         : "";
             }
-            args[i++] = Long.toString(exact(charge.amount(), "amount", spec));
+            args[i++] = Long.toString(charge.amount());
         }
         return args;
     }
@@ -543,6 +545,12 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
         return window == Window.MINUTE ? 1_000L : 60_000L;
     }
 
+    /**
+     * A limit the script can compare exactly. Amounts need no such check: Redis adds them as 64-bit integers
+     * ({@code HINCRBY}), and above 2^53 a sum the script reads is off by a few units at most, but then over every
+     * limit this allows, so each decision stays right (a hostile estimate above 2^53 is denied, not a failure that
+     * the failure policy would decide).
+     */
     private static long exact(long value, String what, CounterSpec spec) {
         if (value > MAX_EXACT || value < -MAX_EXACT) {
             throw new IllegalArgumentException(what + " of " + spec.key() + " was " + value

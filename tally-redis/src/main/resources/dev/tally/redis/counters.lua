@@ -16,8 +16,9 @@
 --                             it must start again, as its reading may miss those events
 --
 -- Time is the caller's (ARGV), never Redis TIME, so every node and every test decides on the clock it was given.
--- Numbers: Lua has doubles, exact to 2^53; amounts are passed to HINCRBY as the caller's strings and only summed here,
--- so the caller keeps every amount and limit below 2^53 (RedisCounterStore checks). Expired reservations are undone
+-- Numbers: Lua has doubles, exact to 2^53; amounts are passed to HINCRBY as the caller's strings (64-bit exact in
+-- Redis) and only summed here. Limits stay below 2^53 (RedisCounterStore checks, the server refuses larger ones), so a
+-- sum or amount above 2^53, read to within a few units, is still over every limit: each comparison stays right. Expired reservations are undone
 -- lazily, before any other operation of the same customer, so nothing waits for Redis to expire a key; the TTLs
 -- only bound what a customer who never returns leaves behind.
 

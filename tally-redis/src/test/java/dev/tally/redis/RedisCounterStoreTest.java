@@ -94,11 +94,42 @@ class RedisCounterStoreTest {
     }
 
     @Test
-    void amount_beyondTwoToThe53_isRefused_ratherThanCountedInexactly() {
-        List<Charge> huge = List.of(new Charge(spec("cost", Window.MONTH, -1), 1L << 53));
+    void limit_beyondTwoToThe53_isRefused_ratherThanComparedInexactly() {
+        List<Charge> overHuge = List.of(new Charge(spec("cost", Window.MONTH, (1L << 53) + 1), 1));
 
-        assertThatThrownBy(() -> store.reserve("acme", huge, T0.plusSeconds(60), T0))
+        assertThatThrownBy(() -> store.reserve("acme", overHuge, T0.plusSeconds(60), T0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2^53");
+    }
+
+    @Test
+    void amounts_beyondTwoToThe53_areOverTheLargestLimit_andCountedExactlyInRedis() {
+        long max = RedisCounterStore.MAX_EXACT;
+        long huge = (1L << 53) + 1; // not a double: read as 2^53, still over the largest limit
+        CounterSpec largest = spec("tokens", Window.DAY, max);
+        CounterSpec unlimited = spec("tokens", Window.MONTH, -1);
+
+        CounterStore.Outcome estimate = store.reserve("acme", List.of(new Charge(largest, huge)), T0.plusSeconds(60),
+                T0);
+        assertThat(estimate.held()).isNull();
+        assertThat(estimate.states().get(0).fits()).isFalse();
+        CounterStore.Handle held = store.reserve("acme", List.of(new Charge(unlimited, huge)), T0.plusSeconds(60), T0)
+                .held();
+        assertThat(held).isNotNull();
+        assertThat(store.release(held, T0)).isEqualTo("acme");
+
+        store.record("acme", List.of(new Charge(largest, huge), new Charge(unlimited, Long.MAX_VALUE - huge)), T0,
+                null, T0);
+        assertThat(store.reserve("acme", List.of(new Charge(largest, 0)), null, T0).states().get(0).fits()).isFalse();
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            List<String> values = new ArrayList<>();
+            for (String key : TestRedis.keys(prefix)) {
+                if (key.contains(":w:")) {
+                    values.add(c.sync().hget(key, "u"));
+                }
+            }
+            // Exact to the unit: the day holds 2^53+1, the month (nothing held after the release) the rest.
+            assertThat(values).containsExactlyInAnyOrder(Long.toString(huge), Long.toString(Long.MAX_VALUE - huge));
+        }
     }
 
     @Test

@@ -41,11 +41,7 @@ class RedisLimitBoundsTest {
 
     @Test
     void limitsAboveWhatRedisCountsExactly_are400_andChangeNothing_whileTheLargestOneWorks() {
-        server = TestServer.startWithRedis(Backend.SQLITE.freshUrl(dir), dir, MutableClock.at("2026-11-20T12:00:30Z"),
-                prefix);
-        Api api = server.admin();
-        assertThat(api.put("/v1/customers/acme", """
-                {"limits":[{"metric":"requests","window":"month","amount":1}]}""").status()).isEqualTo(201);
+        Api api = startWithCustomerLimit("{\"metric\":\"requests\",\"window\":\"month\",\"amount\":1}");
 
         Api.Response plan = api.put("/v1/plans/huge", """
                 {"limits":[{"metric":"requests","window":"day","amount":10},
@@ -74,6 +70,19 @@ class RedisLimitBoundsTest {
         JsonNode decision = api.post("/v1/authorize", CALL).json();
         assertThat(decision.get("allowed").asBoolean()).isTrue();
         assertThat(decision.toString()).contains("9007199254740991");
+    }
+
+    @Test
+    void anEstimateAboveTwoToThe53_isDenied_notLeftToTheFailurePolicy() {
+        Api api = startWithCustomerLimit("{\"metric\":\"tokens\",\"window\":\"day\",\"amount\":1000}");
+        // 10^10 tokens are 10^16 micros, above 2^53: once a failure, and with fail_open (the default) allowed.
+        JsonNode decision = api.post("/v1/authorize", """
+                {"customer":"acme","provider":"openai","model":"gpt-4","estimate":{"tokens":10000000000}}""").json();
+        assertThat(decision.get("allowed").asBoolean()).as(decision.toString()).isFalse();
+        assertThat(decision.toString()).contains("tokens-day");
+        assertThat(api.post("/v1/authorize", """
+                {"customer":"acme","provider":"openai","model":"gpt-4","estimate":{"tokens":1000}}""").json()
+                .get("allowed").asBoolean()).isTrue();
     }
 
     @Test
@@ -106,6 +115,15 @@ class RedisLimitBoundsTest {
         }
         assertThatThrownBy(() -> TestServer.startWithRedis(url, dir, clock, prefix).close())
                 .hasMessageContaining("customers.acme.limits[0].amount: must be at most 9007199254740991 calls");
+    }
+
+    /** Starts a node with Redis counters under this test's prefix, with customer acme under {@code limit}. */
+    private Api startWithCustomerLimit(String limit) {
+        server = TestServer.startWithRedis(Backend.SQLITE.freshUrl(dir), dir, MutableClock.at("2026-11-20T12:00:30Z"),
+                prefix);
+        Api api = server.admin();
+        assertThat(api.put("/v1/customers/acme", "{\"limits\":[" + limit + "]}").status()).isEqualTo(201);
+        return api;
     }
 
     private static void assertProblem(Api.Response response, String field, String bound) {
