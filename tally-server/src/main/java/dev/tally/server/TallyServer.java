@@ -8,6 +8,7 @@ import dev.tally.core.alert.AlertSettings;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.cluster.ConfigChanges;
 import dev.tally.core.counter.CounterStore;
+import dev.tally.core.enforce.CounterRebuild;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.ingest.EventWriter;
@@ -210,6 +211,7 @@ public final class TallyServer implements AutoCloseable {
                     metrics.countingAlerts(notifications.notifier()), clock), AlertEngine::close);
             Enforcer enforcer = enforcer(config, counters.counters(), catalog, clock, alerts,
                     secrets.reservationSecret(), metrics);
+            seedAddedLimits(catalog, counters.counters(), billed, clock);
             EventWriter writer = lifecycle.start("event writer", () -> writer(config, store, metrics),
                     EventWriter::close);
             // Another node's change of plans, customers or prices: reload the catalog, then re-check open alerts.
@@ -546,6 +548,24 @@ public final class TallyServer implements AutoCloseable {
                             LOG.debug("The stack trace of that counter failure", e);
                         }), alerts,
                 metrics.decisions());
+    }
+
+    /**
+     * A limit added to a customer (here, or on this node: the writing node seeds shared counters, once) starts with the
+     * usage already in its window, so a limit added partway through a day or month cannot let the customer or a user
+     * past its amount. A failure is logged: the write is stored, and the counter counts from now until a restart.
+     */
+    private static void seedAddedLimits(Catalog catalog, CounterStore counters, UsageStore billed,
+                                        InstantSource clock) {
+        catalog.onLimitsAdded((customer, added) -> {
+            try {
+                int seeds = CounterRebuild.seedAdded(counters, billed, customer, added, clock.instant());
+                LOG.debug("Limits added to customer '{}' seeded from {} rows", customer.id(), seeds);
+            } catch (RuntimeException e) {
+                LOG.warn("Limits added to customer '{}' could not be seeded with its earlier usage", customer.id(),
+                        e);
+            }
+        });
     }
 
     private static void runRetention(TallyStore store, RetentionJob job) {

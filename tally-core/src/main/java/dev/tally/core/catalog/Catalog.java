@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -34,6 +36,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Catalog {
     private final CatalogStore store;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<LimitsAdded> limitsAdded = new CopyOnWriteArrayList<>();
     private volatile Snapshot snapshot;
     /** The texts of {@code tally.yaml}'s {@code messages:} section: under every plan's own, over the built-in ones. */
     private volatile Messages defaultMessages = Messages.NONE;
@@ -64,8 +67,42 @@ public final class Catalog {
         listeners.add(listener);
     }
 
+    /**
+     * Registers {@code listener} to be told, after a write of a plan or customer on this node, of each customer that
+     * now has limits it did not have before (a new metric, window, filter or {@code per}: a new counter), on the
+     * writing thread. Not told of changes read by {@link #reload()} from another node's writes: the writing node tells
+     * its own listeners, so shared counters are seeded once.
+     */
+    public void onLimitsAdded(LimitsAdded listener) {
+        limitsAdded.add(listener);
+    }
+
+    /** A customer's limits that a write added (whose {@link Limit#key()} it did not have). */
+    @FunctionalInterface
+    public interface LimitsAdded {
+        /** Called with the customer as written and its added limits, never empty. */
+        void added(Customer customer, List<Limit> limits);
+    }
+
     private void changed() {
         listeners.forEach(Runnable::run);
+    }
+
+    /** Tells the {@link #onLimitsAdded} listeners what the write from {@code before} to the snapshot added. */
+    private void changed(Snapshot before, Collection<String> customerIds) {
+        if (!limitsAdded.isEmpty()) {
+            for (String id : customerIds) {
+                Customer now = snapshot.customers.get(id);
+                if (now != null) {
+                    List<Limit> added = added(before.limitsOf(before.customers.get(id)),
+                            snapshot.limitsOf(now));
+                    if (!added.isEmpty()) {
+                        limitsAdded.forEach(l -> l.added(now, added));
+                    }
+                }
+            }
+        }
+        changed();
     }
 
     public Optional<Customer> customer(String id) {
@@ -160,8 +197,10 @@ public final class Catalog {
         store.putPlan(plan);
         Map<String, Plan> plans = new HashMap<>(snapshot.plans);
         plans.put(plan.id(), plan);
+        Snapshot before = snapshot;
         snapshot = new Snapshot(Map.copyOf(plans), snapshot.customers, snapshot.prices);
-        changed();
+        changed(before, before.customers.values().stream()
+                .filter(c -> plan.id().equals(c.planId())).map(Customer::id).toList());
     }
 
     /**
@@ -205,8 +244,9 @@ public final class Catalog {
         store.putCustomer(stored);
         Map<String, Customer> customers = new HashMap<>(snapshot.customers);
         customers.put(stored.id(), stored);
+        Snapshot before = snapshot;
         snapshot = new Snapshot(snapshot.plans, Map.copyOf(customers), snapshot.prices);
-        changed();
+        changed(before, List.of(stored.id()));
         return stored;
     }
 
@@ -233,6 +273,20 @@ public final class Catalog {
         return list;
     }
 
+    /** The limits of {@code after} whose key none of {@code before} has: their counters start with this write. */
+    private static List<Limit> added(List<Limit> before, List<Limit> after) {
+        Set<Limit.LimitKey> had = new HashSet<>();
+        before.forEach(l -> had.add(l.key()));
+        return after.stream().filter(l -> !had.contains(l.key())).toList();
+    }
+
     private record Snapshot(Map<String, Plan> plans, Map<String, Customer> customers, PriceCatalog prices) {
+        /** A customer's effective limits in this snapshot; none for a customer it does not have. */
+        List<Limit> limitsOf(Customer customer) {
+            if (customer == null) {
+                return List.of();
+            }
+            return EffectiveLimits.of(customer.planId() == null ? null : plans.get(customer.planId()), customer);
+        }
     }
 }

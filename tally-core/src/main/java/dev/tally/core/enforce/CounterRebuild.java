@@ -28,7 +28,8 @@ import java.util.Map;
 /**
  * Rebuilds counters from the store's rollups, before the first call is decided: in-memory counters at every start-up,
  * so a restart neither forgets usage nor counts it twice (rollups hold exactly the committed events); shared counters
- * once, when they are found empty. The counters must be empty when this begins.
+ * once, when they are found empty. The counters must be empty when this begins. {@link #seedAdded} does the same for
+ * one customer's limits that a catalog write just added, whose counters are new.
  *
  * <p>Day and month windows take their window's day or month rollups. Minute and hour windows take the minute rollups
  * of the last hour; each minute's usage is placed at the end of its minute (or now, if that is later than now), so a
@@ -46,15 +47,7 @@ public final class CounterRebuild {
         if (customers.isEmpty()) {
             return 0;
         }
-        Map<Window, Map<String, List<RollupRow>>> rows = new HashMap<>();
-        rows.put(Window.MINUTE, byCustomer(store.rollups(null, Window.MINUTE,
-                now.minus(Duration.ofMinutes(61)), now.plusSeconds(60))));
-        for (Window calendar : List.of(Window.DAY, Window.MONTH)) {
-            Instant earliest = customers.stream()
-                    .map(c -> calendar.periodAt(c.zone(), c.billingDay(), now).start())
-                    .min(Instant::compareTo).orElseThrow();
-            rows.put(calendar, byCustomer(store.rollups(null, calendar, earliest, now.plusSeconds(1))));
-        }
+        Map<Window, Map<String, List<RollupRow>>> rows = rows(store, null, customers, now);
         int seeds = 0;
         for (Customer c : customers) {
             for (Limit limit : catalog.customerLimitsOf(c)) {
@@ -66,6 +59,49 @@ public final class CounterRebuild {
             }
         }
         return seeds;
+    }
+
+    /**
+     * Seeds the counters of limits a catalog write just added to customer {@code c} (new counters, found empty) with
+     * the customer's committed usage in their windows, as {@link #rebuild} does at start-up, so a limit added partway
+     * through its window counts the window's earlier usage. Reads only this customer's rollups and events.
+     *
+     * <p>Events committed while this runs may be counted twice, once recorded and once read here: the added limit
+     * errs toward denying by at most the events in flight at the moment of the write.
+     */
+    public static int seedAdded(CounterStore counters, UsageStore store, Customer c, List<Limit> added,
+                                Instant now) {
+        List<Limit> own = added.stream().filter(l -> !l.isEndUserScoped()).toList();
+        List<Limit> endUser = added.stream().filter(Limit::isEndUserScoped).toList();
+        int seeds = 0;
+        if (!own.isEmpty()) {
+            Map<Window, Map<String, List<RollupRow>>> rows = rows(store, c.id(), List.of(c), now);
+            for (Limit limit : own) {
+                seeds += seed(counters, c, limit, rows, now);
+            }
+        }
+        if (!endUser.isEmpty()) {
+            seeds += seedEndUsers(counters, store, c, endUser, now);
+        }
+        return seeds;
+    }
+
+    /**
+     * The rollups a rebuild reads, by grain and customer: minute rollups of the last hour, and the day and month
+     * rollups from the earliest of {@code customers}' current days and months; {@code customerId} null reads all.
+     */
+    private static Map<Window, Map<String, List<RollupRow>>> rows(UsageStore store, String customerId,
+                                                                  List<Customer> customers, Instant now) {
+        Map<Window, Map<String, List<RollupRow>>> rows = new HashMap<>();
+        rows.put(Window.MINUTE, byCustomer(store.rollups(customerId, Window.MINUTE,
+                now.minus(Duration.ofMinutes(61)), now.plusSeconds(60))));
+        for (Window calendar : List.of(Window.DAY, Window.MONTH)) {
+            Instant earliest = customers.stream()
+                    .map(c -> calendar.periodAt(c.zone(), c.billingDay(), now).start())
+                    .min(Instant::compareTo).orElseThrow();
+            rows.put(calendar, byCustomer(store.rollups(customerId, calendar, earliest, now.plusSeconds(1))));
+        }
+        return rows;
     }
 
     /**
