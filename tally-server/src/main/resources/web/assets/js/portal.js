@@ -16,12 +16,33 @@ async function activeAlerts() {
   }
 }
 
-/** Alerts first (they are what the operator also sees), then limits at 50 % or more and unpriced calls. */
+/**
+ * One alert per limit and kind: the highest level reached (50 %, 80 % and 100 % of the same limit say one thing three
+ * times), newest first among equals.
+ */
+function latestPerLimit(alerts) {
+  const best = new Map();
+  for (const a of alerts) {
+    const key = `${a.kind}|${a.limit ?? ''}`;
+    const kept = best.get(key);
+    if (!kept || (a.threshold ?? 0) > (kept.threshold ?? 0)
+        || ((a.threshold ?? 0) === (kept.threshold ?? 0) && a.created_at > kept.created_at)) best.set(key, a);
+  }
+  return alerts.filter((a) => best.get(`${a.kind}|${a.limit ?? ''}`) === a);
+}
+
+/**
+ * Alerts first (they are what the operator also sees), then limits at 50 % or more and unpriced calls; a used-up limit
+ * whose denial message is shown above is not said again.
+ */
 function warningsWithAlerts(report, alerts, tz) {
-  const fromLimits = w.warnings(report, tz);
-  if (!alerts.length) return fromLimits;
-  const list = h('ul', { class: 'warnings', id: 'alerts' }, alerts.map((a) => h('li', {
-    class: 'warn', dataset: { alert: a.id } }, statusBadge(a.kind === 'exceeded' ? 'exceeded' : 'warning'), ' ',
+  const shown = latestPerLimit(alerts);
+  const covered = new Set(report.limits.filter((l) => l.message).map((l) => l.name));
+  const fromLimits = w.warnings({ ...report, limits: report.limits.filter((l) => !covered.has(l.name)) }, tz);
+  if (!shown.length) return fromLimits;
+  const list = h('ul', { class: 'warnings', id: 'alerts' }, shown.map((a) => h('li', {
+    class: 'warn', dataset: { alert: a.id, limit: a.limit ?? '' } }, statusBadge(a.kind === 'exceeded' || (a.threshold ?? 0) >= 100
+    ? 'exceeded' : 'warning'), ' ',
   a.message, ' ', h('span', { class: 'muted small' }, `(${f.dateTime(a.created_at, tz)})`))));
   return h('div', {}, list, fromLimits.tagName === 'UL' ? fromLimits : null);
 }

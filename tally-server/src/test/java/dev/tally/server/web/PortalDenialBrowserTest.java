@@ -40,6 +40,15 @@ class PortalDenialBrowserTest {
                         .extracting(e -> e.getText().replaceFirst("^\\S+\\s+", ""))
                         .containsExactly("Your monthly limit is over. Please upgrade your plan.",
                                 "That is all for today, Bob.");
+                // Each limit is said once: its denial message, not also "requests-month: 100.0 % used"; of its alerts
+                // (50, 80 and 100 %) only the highest level.
+                browser.await(d -> d.findElements(By.cssSelector("#alerts li[data-alert]")).size() == 2 || reload(browser));
+                assertThat(browser.driver().findElements(By.cssSelector("#alerts li[data-alert]")))
+                        .extracting(e -> e.getAttribute("data-limit"))
+                        .containsExactlyInAnyOrder("requests-day", "requests-month");
+                assertThat(browser.find("#s-warnings").findElement(By.xpath("..")).getText())
+                        .contains("100%").doesNotContain("requests-month: 100.0 % used")
+                        .doesNotContain("50% of");
                 // Issue 15.8: the history names the billing period by its days, not by a month's name.
                 browser.await(d -> !d.findElements(By.cssSelector("#s-history")).isEmpty());
                 assertThat(browser.find("#s-history").findElement(By.xpath("..")).getText())
@@ -47,5 +56,11 @@ class PortalDenialBrowserTest {
                 browser.screenshot("portal-denial");
             }
         }
+    }
+
+    /** Alerts are judged after the events are stored: load the page again until they are there. */
+    private static boolean reload(Browser browser) {
+        browser.driver().navigate().refresh();
+        return false;
     }
 }
