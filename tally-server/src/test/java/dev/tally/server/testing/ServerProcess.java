@@ -49,11 +49,28 @@ public final class ServerProcess implements AutoCloseable {
         return start(dataDir, adminKey, environment, "serve");
     }
 
+    /**
+     * Starts {@code tally serve} like {@link #start(Path, String)}, its JVM given {@code jvmOptions} (for example
+     * {@code -Xmx96m}, to show that something does not grow the heap).
+     */
+    public static ServerProcess startWithJvmOptions(Path dataDir, String adminKey, List<String> jvmOptions)
+            throws IOException {
+        return start(dataDir, adminKey, jvmOptions, Map.of(), "serve");
+    }
+
     private static ServerProcess start(Path dataDir, String adminKey, Map<String, String> environment,
                                        String command, String... flags) throws IOException {
+        return start(dataDir, adminKey, List.of(), environment, command, flags);
+    }
+
+    private static ServerProcess start(Path dataDir, String adminKey, List<String> jvmOptions,
+                                       Map<String, String> environment, String command, String... flags)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> line = new java.util.ArrayList<>(List.of(java, "-cp", classpath, "dev.tally.server.Main",
+        List<String> line = new java.util.ArrayList<>(List.of(java));
+        line.addAll(jvmOptions);
+        line.addAll(List.of("-cp", classpath, "dev.tally.server.Main",
                 command, "--port", "0", "--data-dir", dataDir.toString()));
         line.addAll(List.of(flags));
         ProcessBuilder pb = new ProcessBuilder(line);
