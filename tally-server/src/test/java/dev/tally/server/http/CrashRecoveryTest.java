@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +68,7 @@ class CrashRecoveryTest {
 
         try (ServerProcess second = ServerProcess.start(dir, KEY)) {
             Api api = new Api("http://127.0.0.1:" + second.port(), KEY);
-            Map<String, Integer> stored = storedIds(api);
+            Map<String, Integer> stored = api.storedEventIds("acme");
             assertThat(stored.keySet()).containsAll(acknowledged);
             assertThat(stored.values()).allMatch(n -> n == 1);
             long totalRequests = api.get("/v1/customers/acme/usage").json().at("/totals/requests").asLong();
@@ -81,7 +80,7 @@ class CrashRecoveryTest {
             for (List<String> ids : sent) {
                 assertThat(api.post("/v1/events", body(ids)).status()).isEqualTo(200);
             }
-            Map<String, Integer> after = storedIds(api);
+            Map<String, Integer> after = api.storedEventIds("acme");
             assertThat(after).hasSize(sent.size() * BATCH);
             assertThat(after.values()).allMatch(n -> n == 1);
             assertThat(api.get("/v1/customers/acme/usage").json().at("/totals/requests").asLong())
@@ -120,18 +119,5 @@ class CrashRecoveryTest {
                     .append("\"},\"usage\":{\"input_tokens\":7}}");
         }
         return sb.append(']').toString();
-    }
-
-    /** Every stored event id with how often it appears in the log. */
-    private static Map<String, Integer> storedIds(Api api) {
-        Map<String, Integer> ids = new HashMap<>();
-        String cursor = null;
-        do {
-            JsonNode page = api.get("/v1/customers/acme/events?limit=1000"
-                    + (cursor == null ? "" : "&cursor=" + cursor)).json();
-            page.get("events").forEach(e -> ids.merge(e.get("id").asText(), 1, Integer::sum));
-            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
-        } while (cursor != null);
-        return ids;
     }
 }

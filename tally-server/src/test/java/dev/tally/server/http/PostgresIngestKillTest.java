@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +67,7 @@ class PostgresIngestKillTest {
             toSurvivor.join();
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(15 * BATCH);
 
-            Map<String, Integer> stored = storedIds(b);
+            Map<String, Integer> stored = b.storedEventIds("acme");
             assertThat(stored.keySet()).containsAll(acknowledged);
             assertThat(stored.values()).as("each id stored once across the nodes").allMatch(n -> n == 1);
             assertThat(totalRequests(b)).as("the usage counts exactly the stored events").isEqualTo(stored.size());
@@ -79,7 +78,7 @@ class PostgresIngestKillTest {
                 assertThat(b.post("/v1/events", body(ids)).status()).isEqualTo(200);
                 all.addAll(ids);
             }
-            Map<String, Integer> after = storedIds(b);
+            Map<String, Integer> after = b.storedEventIds("acme");
             assertThat(after).hasSize(all.size());
             assertThat(after.values()).allMatch(n -> n == 1);
             assertThat(totalRequests(b)).isEqualTo(all.size());
@@ -147,18 +146,5 @@ class PostgresIngestKillTest {
                     .append("\",\"customer\":\"acme\",\"usage\":{\"input_tokens\":7}}");
         }
         return sb.append(']').toString();
-    }
-
-    /** Every stored event id with how often it appears in the log. */
-    private static Map<String, Integer> storedIds(Api api) {
-        Map<String, Integer> ids = new HashMap<>();
-        String cursor = null;
-        do {
-            JsonNode page = api.get("/v1/customers/acme/events?limit=1000"
-                    + (cursor == null ? "" : "&cursor=" + cursor)).json();
-            page.get("events").forEach(e -> ids.merge(e.get("id").asText(), 1, Integer::sum));
-            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
-        } while (cursor != null);
-        return ids;
     }
 }

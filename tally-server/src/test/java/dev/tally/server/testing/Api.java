@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A small HTTP client for tests: JSON in, status and JSON (or text) out. Every answer is held against the OpenAPI
@@ -35,6 +37,22 @@ public final class Api {
     /** The key this client sends, or null. */
     public String key() {
         return key;
+    }
+
+    /**
+     * Every event id in a customer's log with how often it appears, read page by page: what a crash test compares
+     * with the ids it was acknowledged (none missing, none twice).
+     */
+    public Map<String, Integer> storedEventIds(String customer) {
+        Map<String, Integer> ids = new HashMap<>();
+        String cursor = null;
+        do {
+            JsonNode page = get("/v1/customers/" + customer + "/events?limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            page.get("events").forEach(e -> ids.merge(e.get("id").asText(), 1, Integer::sum));
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
+        } while (cursor != null);
+        return ids;
     }
 
     public Response get(String path) {
