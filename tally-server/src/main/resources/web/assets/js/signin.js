@@ -3,6 +3,7 @@ const reason = new URLSearchParams(location.search).get('error');
 const messages = {
   invalid: 'That key was not accepted. Check it and try again (keys are shown once, when issued).',
   expired: 'Your session ended. Sign in again to continue.',
+  name: 'That name was not accepted: at most 64 characters, no control characters.',
 };
 if (messages[reason]) {
   const box = document.getElementById('signin-error');

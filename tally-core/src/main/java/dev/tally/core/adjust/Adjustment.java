@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param amount      the signed amount in the metric's unit (USD for cost)
  * @param raw         the amount in the metric's stored unit: nano-dollars, calls or micros
  * @param reason      why, as the admin wrote it
- * @param createdBy   who recorded it ({@code admin} or a console user)
+ * @param createdBy   who recorded it, as the server names its caller (the admin key's id, or a console user)
  * @param createdAt   when it was recorded
  */
 public record Adjustment(String id, String customerId, YearMonth period, Instant periodStart, String metric,

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param period     the billing month re-rated (each customer's own billing month starting in it)
  * @param customerId the one customer re-rated, or null for every customer
  * @param dryRun     whether nothing was changed
- * @param createdBy  who ran it ({@code admin} or a console user)
+ * @param createdBy  who ran it, as the server names its caller (the admin key's id, or a console user)
  * @param createdAt  when it started
  * @param lines      the diff by customer and model, in customer, provider, model order
  */

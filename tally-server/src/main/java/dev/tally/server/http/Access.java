@@ -16,11 +16,15 @@ public final class Access {
         this.auth = auth;
     }
 
-    /** Passes for the admin key; 403 for a customer key, 401 for none. */
-    public void requireAdmin(Context ctx) {
-        if (!(auth.principal(ctx) instanceof Principal.Admin)) {
+    /**
+     * Passes for the admin key (as Bearer or a console session) and answers who it is, for records of who did what;
+     * 403 for a customer key, 401 for none.
+     */
+    public Principal.Admin requireAdmin(Context ctx) {
+        if (!(auth.principal(ctx) instanceof Principal.Admin admin)) {
             throw HttpProblem.forbidden("this operation needs the admin key");
         }
+        return admin;
     }
 
     /** Passes for the admin key and for an ingest key; 403 for a customer key, 401 for none. */

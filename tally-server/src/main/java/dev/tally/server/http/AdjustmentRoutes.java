@@ -10,9 +10,6 @@ import io.javalin.http.Context;
 
 /** Adjustments of a customer's billing month: recorded by an admin, listed for the admin or that customer. */
 public final class AdjustmentRoutes {
-    /** Who an adjustment made with the admin key is recorded as made by. */
-    static final String ADMIN = "admin";
-
     private final Adjustments adjustments;
     private final Access access;
     private final Requests requests;
@@ -33,10 +30,10 @@ public final class AdjustmentRoutes {
     }
 
     private void create(Context ctx) {
-        access.requireAdmin(ctx);
+        String who = access.requireAdmin(ctx).who();
         AdjustmentJson.Body body = adjustmentJson.parse(requests.body(ctx));
         Adjustment a = adjustments.record(ctx.pathParam("customer_id"), body.metric(), body.amount(), body.reason(),
-                body.period(), ADMIN);
+                body.period(), who);
         ctx.status(201).json(adjustmentJson.write(a));
     }
 

@@ -38,6 +38,7 @@ public final class Authenticator {
     private static final String INGEST_PREFIX = "ti_";
 
     private final byte[] adminKeyHash;
+    private final String adminKeyId;
     private final KeyStore keys;
     private final InstantSource clock;
     private final Sessions sessions;
@@ -51,6 +52,7 @@ public final class Authenticator {
      */
     public Authenticator(byte[] adminKeyHash, KeyStore keys, InstantSource clock, Sessions sessions) {
         this.adminKeyHash = adminKeyHash.clone();
+        this.adminKeyId = KeyHashing.keyId(adminKeyHash);
         this.keys = keys;
         this.clock = clock;
         this.sessions = sessions;
@@ -135,7 +137,7 @@ public final class Authenticator {
     public Optional<Principal> resolve(String key) {
         byte[] hash = KeyHashing.sha256(key);
         if (KeyHashing.sameHash(hash, adminKeyHash)) {
-            return Optional.of(new Principal.Admin());
+            return Optional.of(Principal.Admin.withKey(adminKeyId));
         }
         ApiKey.Scope scope = key.startsWith(CUSTOMER_PREFIX) ? ApiKey.Scope.CUSTOMER
                 : key.startsWith(INGEST_PREFIX) ? ApiKey.Scope.INGEST : null;

@@ -43,6 +43,14 @@ public final class KeyHashing {
         return HexFormat.of().formatHex(sha256(text));
     }
 
+    /**
+     * The id of a key that has no stored record (the admin key): the first 8 hex digits of its SHA-256. It tells keys
+     * apart in records of who did what (after the admin key changed, say) and reveals nothing useful of the key.
+     */
+    public static String keyId(byte[] sha256) {
+        return HexFormat.of().formatHex(sha256, 0, 4);
+    }
+
     /** Whether two hashes are equal, in time independent of where they differ. */
     public static boolean sameHash(byte[] a, byte[] b) {
         return MessageDigest.isEqual(a, b);

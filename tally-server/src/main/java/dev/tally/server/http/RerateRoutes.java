@@ -28,9 +28,9 @@ public final class RerateRoutes {
     }
 
     private void rerate(Context ctx) {
-        access.requireAdmin(ctx);
+        String who = access.requireAdmin(ctx).who();
         RerateJson.Body body = rerateJson.parse(requests.body(ctx));
-        Rerating r = rerater.run(body.period(), body.customer(), body.dryRun(), AdjustmentRoutes.ADMIN);
+        Rerating r = rerater.run(body.period(), body.customer(), body.dryRun(), who);
         ctx.status(body.dryRun() ? 200 : 201).json(rerateJson.write(r));
     }
 

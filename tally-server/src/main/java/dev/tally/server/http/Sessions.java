@@ -15,7 +15,7 @@ import java.util.Optional;
  * Signed, expiring browser sessions for the console and the portal, kept entirely in a cookie.
  *
  * <p>A session token is {@code base64url(payload) "." base64url(HMAC-SHA256(payload))} where the payload names the
- * principal (admin, or a customer and the key it signed in with), the expiry and a random session id. Nothing is
+ * principal (admin with the name given at sign-in, if any, or a customer and the key it signed in with), the expiry and a random session id. Nothing is
  * stored on the server, so any node that shares the store (and so the secret) accepts it: nodes stay stateless behind
  * a load balancer. The MAC key is derived from the stored secret and the admin key's hash, so changing the admin key
  * ends every session.
@@ -37,6 +37,7 @@ public final class Sessions {
 
     private final SecretKeySpec macKey;
     private final InstantSource clock;
+    private final String adminKeyId;
 
     /**
      * @param secret       the store-wide secret (shared by every node)
@@ -45,6 +46,7 @@ public final class Sessions {
     public Sessions(byte[] secret, byte[] adminKeyHash, InstantSource clock) {
         this.macKey = new SecretKeySpec(hmac(new SecretKeySpec(secret, "HmacSHA256"), adminKeyHash), "HmacSHA256");
         this.clock = clock;
+        this.adminKeyId = KeyHashing.keyId(adminKeyHash);
     }
 
     /** A verified session: who, until when, and the random id the CSRF token is bound to. */
@@ -67,8 +69,10 @@ public final class Sessions {
         String who;
         if (s.principal() instanceof Principal.CustomerKey c) {
             who = "c|" + c.customerId() + "|" + c.keyId();
-        } else if (s.principal() instanceof Principal.Admin) {
-            who = "a||";
+        } else if (s.principal() instanceof Principal.Admin a) {
+            // The name as base64url: it may hold any character, the separator too.
+            who = "a|" + (a.consoleUser() == null ? "" : B64.encodeToString(a.consoleUser()
+                    .getBytes(StandardCharsets.UTF_8))) + "|";
         } else {
             throw new IllegalArgumentException("no session for " + s.principal());
         }
@@ -102,9 +106,16 @@ public final class Sessions {
         if (!clock.instant().isBefore(expires)) {
             return Optional.empty();
         }
-        Principal principal = "a".equals(parts[1]) ? new Principal.Admin()
+        Principal principal = "a".equals(parts[1]) ? consoleAdmin(parts[2])
                 : new Principal.CustomerKey(parts[2], parts[3]);
         return Optional.of(new Session(parts[5], principal, expires));
+    }
+
+    /** The admin of a console session, with the name given at sign-in (base64url, empty for none). */
+    private Principal.Admin consoleAdmin(String encodedName) {
+        String name = encodedName.isEmpty() ? null
+                : new String(B64_DECODE.decode(encodedName), StandardCharsets.UTF_8);
+        return new Principal.Admin(adminKeyId, true, name);
     }
 
     /** The CSRF token bound to a session. */

@@ -25,6 +25,9 @@ public final class ConsoleRoutes {
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+    /** Longest name an operator may sign in with. */
+    static final int MAX_NAME = 64;
+
     private final Authenticator auth;
     private final Sessions sessions;
     private final ObjectMapper json;
@@ -84,9 +87,28 @@ public final class ConsoleRoutes {
             seeOther(ctx, "/signin?error=invalid");
             return;
         }
-        Sessions.Session session = sessions.start(principal.get());
+        String name = consoleUserName(ctx.formParam("name"));
+        if (name == null) {
+            seeOther(ctx, "/signin?error=name");
+            return;
+        }
+        Principal who = principal.get() instanceof Principal.Admin a
+                ? new Principal.Admin(a.keyId(), true, name.isEmpty() ? null : name) : principal.get();
+        Sessions.Session session = sessions.start(who);
         setCookie(ctx, sessions.token(session), Sessions.TTL.toSeconds());
         seeOther(ctx, principal.get() instanceof Principal.Admin ? "/" : "/portal");
+    }
+
+    /**
+     * The name an operator gives at sign-in, recorded as who made a correction: stripped, empty when none was given;
+     * null (refused) when longer than {@value #MAX_NAME} characters or holding control characters.
+     */
+    static String consoleUserName(String given) {
+        String name = given == null ? "" : given.strip();
+        if (name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            return null;
+        }
+        return name;
     }
 
     /** Clears the cookie; needs no session, so a stale cookie can always be dropped. */
@@ -106,6 +128,7 @@ public final class ConsoleRoutes {
         } else {
             out.put("principal", "admin");
             out.putNull("customer");
+            out.put("who", ((Principal.Admin) s.principal()).who());
         }
         out.put("csrf_token", sessions.csrfToken(s));
         out.put("expires_at", s.expiresAt().toString());

@@ -61,7 +61,9 @@ class AdjustmentTest {
             JsonNode adj = created.json();
             assertThat(adj.path("id").asText()).startsWith("adj_");
             assertThat(adj.path("amount").asText()).isEqualTo("-12.50");
-            assertThat(adj.path("created_by").asText()).isEqualTo("admin");
+            assertThat(adj.path("created_by").asText())
+                    .as("the admin key's id: the first 8 hex digits of its SHA-256")
+                    .isEqualTo("admin key 944650a7");
 
             JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
             assertThat(usage.at("/totals/cost").asText()).isEqualTo("97.50");

@@ -96,7 +96,9 @@ class RerateTest {
 
             JsonNode record = api.get("/v1/reratings/" + id).json();
             assertThat(diffOf(record)).isEqualTo(diffOf(applied));
-            assertThat(record.path("created_by").asText()).isEqualTo("admin");
+            assertThat(record.path("created_by").asText())
+                    .as("the admin key's id: the first 8 hex digits of its SHA-256")
+                    .isEqualTo("admin key 944650a7");
             assertThat(api.get("/v1/reratings?customer=acme").json().at("/reratings/0/id").asText()).isEqualTo(id);
             JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
             assertThat(usage.at("/reratings/0/id").asText()).as("the report says it was re-rated").isEqualTo(id);

@@ -107,8 +107,16 @@ public final class Browser implements AutoCloseable {
 
     /** Signs in through the form with {@code key}. */
     public Browser signIn(String key) {
+        return signIn(key, "");
+    }
+
+    /** Signs in with {@code key}, giving {@code name} as the operator's name (empty: none). */
+    public Browser signIn(String key, String name) {
         open("/signin");
         find("#key").sendKeys(key);
+        if (!name.isEmpty()) {
+            find("#name").sendKeys(name);
+        }
         find("form.signin-form button[type=submit]").click();
         // The form posts and the server redirects (to the console, the portal or back with ?error=): wait for it, so
         // that nothing the caller looks for is found on the page being left.

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 16 in the console, in headless Chromium against the real server: a customer's page shows the month's
- * adjustments and re-ratings, and an admin runs a dry run (nothing changes) and applies it.
+ * adjustments and re-ratings with who made them, and an admin signed in with a name runs a dry run (nothing changes)
+ * and applies it, recorded as made by that name.
  */
 class CorrectionsBrowserTest {
     @Test
@@ -30,12 +31,13 @@ class CorrectionsBrowserTest {
             RerateTestData.price(api, "2.50");
 
             browser.open("/");
-            browser.signIn(TestServer.ADMIN_KEY);
+            browser.signIn(TestServer.ADMIN_KEY, "Ana Ruiz");
             browser.await(d -> d.findElements(By.cssSelector("tr[data-customer]")).size() == 1);
             browser.open("/#/customers/acme");
             browser.await(d -> d.findElements(By.id("s-corrections")).size() == 1);
             String corrections = browser.find("#s-corrections").findElement(By.xpath("..")).getText();
-            assertThat(corrections).contains("refund for outage 2026-11-03").contains("never re-rated");
+            assertThat(corrections).contains("refund for outage 2026-11-03").contains("never re-rated")
+                    .as("recorded with the admin key as Bearer").contains("admin key 944650a7");
             assertThat(browser.find("#rerate-apply").isEnabled()).as("no apply before a dry run").isFalse();
 
             browser.find("#rerate-dry-run").click();
@@ -56,7 +58,9 @@ class CorrectionsBrowserTest {
                     && !d.findElement(By.id("s-corrections")).findElement(By.xpath("..")).getText()
                     .contains("never re-rated"));
             assertThat(browser.find("#s-corrections").findElement(By.xpath("..")).getText()).contains("2026-11")
-                    .contains("21");
+                    .contains("21").as("who applied it: the name given at sign-in").contains("console: Ana Ruiz");
+            assertThat(api.get("/v1/reratings?customer=acme").json().at("/reratings/0/created_by").asText())
+                    .isEqualTo("console: Ana Ruiz");
             browser.screenshot("corrections-applied");
         }
     }

@@ -47,6 +47,7 @@ class SessionApiTest {
             assertThat(http.send("GET", "/v1/customers", cookie, null, null).statusCode()).isEqualTo(200);
             JsonNode session = Json.mapper().readTree(http.send("GET", "/ui/session", cookie, null, null).body());
             assertThat(session.get("principal").asText()).isEqualTo("admin");
+            assertThat(session.get("who").asText()).as("no name given").isEqualTo("console (admin key 944650a7)");
             String csrf = session.get("csrf_token").asText();
 
             String plan = "{\"name\":\"Pro\",\"limits\":[]}";
@@ -72,6 +73,25 @@ class SessionApiTest {
             assertThat(wrong.statusCode()).isEqualTo(303);
             assertThat(wrong.headers().firstValue("Location")).hasValue("/signin?error=invalid");
             assertThat(wrong.headers().firstValue("Set-Cookie")).isEmpty();
+        }
+    }
+
+    /** Issue 16: who made a correction in the console is the name given at sign-in, kept in the signed cookie. */
+    @Test
+    void adminSignIn_withName_sessionSaysWho_badNameGoesBackToTheForm() throws Exception {
+        try (TestServer server = TestServer.start(Backend.SQLITE, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Http http = new Http(server.port());
+            String setCookie = http.signIn(TestServer.ADMIN_KEY, "  Zoë | Ops  ", false).headers()
+                    .firstValue("Set-Cookie").orElseThrow();
+            String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+            JsonNode session = Json.mapper().readTree(http.send("GET", "/ui/session", cookie, null, null).body());
+            assertThat(session.get("who").asText()).as("stripped, any character kept").isEqualTo("console: Zoë | Ops");
+
+            for (String bad : new String[]{"x".repeat(65), "tab\there"}) {
+                HttpResponse<String> refused = http.signIn(TestServer.ADMIN_KEY, bad, false);
+                assertThat(refused.headers().firstValue("Location")).as(bad).hasValue("/signin?error=name");
+                assertThat(refused.headers().firstValue("Set-Cookie")).as(bad).isEmpty();
+            }
         }
     }
 
@@ -158,10 +178,17 @@ class SessionApiTest {
     /** Raw HTTP, so cookies and redirects are seen as the browser gets them. */
     private record Http(int port) {
         HttpResponse<String> signIn(String key, boolean forwardedHttps) throws IOException, InterruptedException {
+            return signIn(key, null, forwardedHttps);
+        }
+
+        HttpResponse<String> signIn(String key, String name, boolean forwardedHttps)
+                throws IOException, InterruptedException {
+            String form = "key=" + java.net.URLEncoder.encode(key, java.nio.charset.StandardCharsets.UTF_8)
+                    + (name == null ? "" : "&name=" + java.net.URLEncoder.encode(name,
+                    java.nio.charset.StandardCharsets.UTF_8));
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ui/signin"))
                     .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("key=" + java.net.URLEncoder.encode(key,
-                            java.nio.charset.StandardCharsets.UTF_8)));
+                    .POST(HttpRequest.BodyPublishers.ofString(form));
             if (forwardedHttps) {
                 b.header("X-Forwarded-Proto", "https");
             }
