@@ -7,8 +7,9 @@
 --                             slot = floor(ms / slotMs), 60 slots per window
 --   P{C}:w:<counter>:<start>  calendar window (day, month) starting at <start> ms: hash of u and h
 --   P{C}:pending              open reservations of C: sorted set of reservation keys by expiry ms
---   P:r:<key>                 one reservation: c (customer), t (tag), n, and per held charge i: k<i> (counter key),
---                             f<i> (field), a<i> (amount)
+--   P:r:<key>                 one reservation: a string, cmsgpack of customer, tag, then per held charge the counter
+--                             key, field and amount (zero amounts hold nothing and are left out); read back with
+--                             one GET (a hash, as written before, is still read, with HGETALL)
 --   Pfilled                   the mark that the counters hold the store's usage (no TTL); Redis restarted empty
 --                             or flushed has none, and then every operation is refused with TALLYUNFILLED
 --   Pfilling                  the lease of the node rebuilding the counters: "<owner> block|read" (see begin)
@@ -21,6 +22,11 @@
 -- sum or amount above 2^53, read to within a few units, is still over every limit: each comparison stays right. Expired reservations are undone
 -- lazily, before any other operation of the same customer, so nothing waits for Redis to expire a key; the TTLs
 -- only bound what a customer who never returns leaves behind.
+--
+-- Cost: every redis.call is most of what a call costs Redis, so the common path avoids those whose answer is known:
+-- a window key's TTL is set when a write creates its field (HINCRBY answering the amount itself), not at every write;
+-- a reservation is one string (SET with PX), not a hash and a PEXPIRE; undoing one adds the negated amount and drops
+-- the field if that made it negative (the field had left its window), instead of asking HEXISTS first.
 
 local SLOTS = 60
 -- Kept past the end of a window or a reservation: covers clock skew between nodes and late settlements.
@@ -41,8 +47,13 @@ local function negated(amount)
 end
 
 -- A window's key lives until its end plus the margin: a calendar window's end is fixed, so its TTL is set once (NX);
--- a sliding window's moves with each write. One command either way.
-local function keepWindow(kind, key, ttlMs)
+-- a sliding window's moves with its slots. Called after HINCRBY of amount answered total: only a write that created
+-- its field (total == amount) sets the TTL, as every other write finds it set by the write that created the field, at
+-- most one slot earlier for a sliding window (within the margin). Amounts of 0 are never written.
+local function keepWindow(kind, key, ttlMs, total, amount)
+  if total ~= tonumber(amount) then
+    return
+  end
   if kind == 's' then
     redis.call('PEXPIRE', key, ttlMs)
   else
@@ -57,30 +68,71 @@ local function extend(key, ttlMs)
   end
 end
 
--- Gives back what a reservation holds and forgets it. Fields that have left their window (or keys that expired) are
--- skipped rather than recreated negative.
-local function undo(rkey, c)
-  local r = redis.call('HGETALL', rkey)
-  local h = {}
-  for i = 1, #r, 2 do
-    h[r[i]] = r[i + 1]
+-- A reservation's record as {customer, tag, key1, field1, amount1, ...}, or nil if there is none. Records written as a
+-- hash (before records were strings) are read too, so reservations pending across an upgrade are still undone.
+local function readRecord(r)
+  local v = redis.pcall('GET', r)
+  if not v then
+    return nil
   end
-  local n = tonumber(h['n'] or '0')
-  for i = 1, n do
-    local k, f = h['k' .. i], h['f' .. i]
-    if redis.call('HEXISTS', k, f) == 1 then
-      redis.call('HINCRBY', k, f, negated(h['a' .. i]))
+  if type(v) == 'string' then
+    return {cmsgpack.unpack(v)}
+  end
+  local all = redis.call('HGETALL', r)
+  local h = {}
+  for i = 1, #all, 2 do
+    h[all[i]] = all[i + 1]
+  end
+  local rec = {h['c'], h['t']}
+  for i = 1, tonumber(h['n'] or '0') do
+    rec[#rec + 1] = h['k' .. i]
+    rec[#rec + 1] = h['f' .. i]
+    rec[#rec + 1] = h['a' .. i]
+  end
+  return rec
+end
+
+-- Gives back what a reservation record holds. A field that has left its window (or whose key expired) comes out
+-- negative: it is dropped rather than left behind (a key left with no field is gone). Held amounts are never
+-- negative, so the one HINCRBY tells it; a negative amount (none are written today) is checked first.
+local function undoHolds(rec)
+  for i = 3, #rec, 3 do
+    local k, f, a = rec[i], rec[i + 1], rec[i + 2]
+    if string.sub(a, 1, 1) == '-' then
+      if redis.call('HEXISTS', k, f) == 1 then
+        redis.call('HINCRBY', k, f, negated(a))
+      end
+    elseif redis.call('HINCRBY', k, f, negated(a)) < 0 then
+      redis.call('HDEL', k, f)
     end
   end
+end
+
+-- Gives back what a reservation holds and forgets it.
+local function undo(rkey, rec, c)
+  undoHolds(rec)
   redis.call('DEL', rkey)
   redis.call('ZREM', customerKey(c, 'pending'), string.sub(rkey, #P + 3))
 end
 
+-- Undoes every reservation of c due at nowMs: their records in one DEL, their entries in one ZREMRANGEBYSCORE.
 local function expire(c, nowMs)
-  local due = redis.call('ZRANGEBYSCORE', customerKey(c, 'pending'), '-inf', nowMs)
-  for _, key in ipairs(due) do
-    undo(P .. 'r:' .. key, c)
+  local pending = customerKey(c, 'pending')
+  local due = redis.call('ZRANGEBYSCORE', pending, '-inf', nowMs)
+  if #due == 0 then
+    return
   end
+  local records = {}
+  for i, key in ipairs(due) do
+    local r = P .. 'r:' .. key
+    records[i] = r
+    local rec = readRecord(r)
+    if rec then
+      undoHolds(rec)
+    end
+  end
+  redis.call('DEL', unpack(records))
+  redis.call('ZREMRANGEBYSCORE', pending, '-inf', nowMs)
 end
 
 -- The state of one sliding counter at slot cur: used, held, and the usage+held per slot still in the window.
@@ -173,25 +225,21 @@ local function reserve()
     out[#out + 1] = fits and 1 or 0
     out[#out + 1] = retry or 0
     out[#out + 1] = reset
-    holds[#holds + 1] = {key, field, amountText, ttl, kind}
+    if amount ~= 0 then
+      holds[#holds + 1] = {key, field, amountText, ttl, kind}
+    end
   end
   if allFit and holdUntil ~= '' then
     local rttl = math.max(tonumber(holdUntil) - nowMs, 0) + MARGIN_MS
-    local record = {'c', c, 't', tag, 'n', #holds}
-    for i, hold in ipairs(holds) do
-      redis.call('HINCRBY', hold[1], hold[2], hold[3])
-      keepWindow(hold[5], hold[1], hold[4])
+    local rec = {c, tag}
+    for _, hold in ipairs(holds) do
+      keepWindow(hold[5], hold[1], hold[4], redis.call('HINCRBY', hold[1], hold[2], hold[3]), hold[3])
       rttl = math.max(rttl, hold[4])
-      record[#record + 1] = 'k' .. i
-      record[#record + 1] = hold[1]
-      record[#record + 1] = 'f' .. i
-      record[#record + 1] = hold[2]
-      record[#record + 1] = 'a' .. i
-      record[#record + 1] = hold[3]
+      rec[#rec + 1] = hold[1]
+      rec[#rec + 1] = hold[2]
+      rec[#rec + 1] = hold[3]
     end
-    local r = P .. 'r:' .. rkey
-    redis.call('HSET', r, unpack(record))
-    redis.call('PEXPIRE', r, rttl)
+    redis.call('SET', P .. 'r:' .. rkey, cmsgpack.pack(unpack(rec)), 'PX', rttl)
     local pending = customerKey(c, 'pending')
     redis.call('ZADD', pending, holdUntil, rkey)
     extend(pending, rttl)
@@ -203,12 +251,12 @@ end
 -- Releases reservation rkey if it is customer c's (any customer when c is '') and tagged tag; the customer, or false.
 local function releaseOne(rkey, tag, c)
   local r = P .. 'r:' .. rkey
-  local owner = redis.call('HMGET', r, 'c', 't')
-  if not owner[1] or owner[2] ~= tag or (c ~= '' and owner[1] ~= c) then
+  local rec = readRecord(r)
+  if not rec or rec[2] ~= tag or (c ~= '' and rec[1] ~= c) then
     return false
   end
-  undo(r, owner[1])
-  return owner[1]
+  undo(r, rec, rec[1])
+  return rec[1]
 end
 
 -- record: P C nowMs settleKey('' = none) settleTag readBack('1'|'0') n, then per charge 6 values:
@@ -235,8 +283,7 @@ local function record()
       local slot = math.min(math.floor(tonumber(b) / slotMs), cur)
       local key = customerKey(c, 's:' .. counter)
       if slot > cur - SLOTS and amount ~= '0' then
-        redis.call('HINCRBY', key, 'u' .. slot, amount)
-        keepWindow('s', key, SLOTS * slotMs + MARGIN_MS)
+        keepWindow('s', key, SLOTS * slotMs + MARGIN_MS, redis.call('HINCRBY', key, 'u' .. slot, amount), amount)
       end
       if readBack == '1' then
         local used = slidingState(key, cur)
@@ -245,8 +292,8 @@ local function record()
     else
       local key = customerKey(c, 'w:' .. counter .. ':' .. a)
       if amount ~= '0' then
-        redis.call('HINCRBY', key, 'u', amount)
-        keepWindow('c', key, math.max(tonumber(b) - nowMs, 0) + MARGIN_MS)
+        keepWindow('c', key, math.max(tonumber(b) - nowMs, 0) + MARGIN_MS, redis.call('HINCRBY', key, 'u', amount),
+            amount)
       end
       if readBack == '1' then
         out[#out + 1] = tonumber(redis.call('HGET', customerKey(c, 'w:' .. counter .. ':' .. d), 'u') or '0')
@@ -259,13 +306,13 @@ end
 -- release: P rkey tag nowMs. Answers the customer, or false when not held (unknown, settled, expired, wrong tag).
 local function release()
   local rkey, tag, nowText = ARGV[3], ARGV[4], ARGV[5]
-  local owner = redis.call('HGET', P .. 'r:' .. rkey, 'c')
-  if not owner then
+  local rec = readRecord(P .. 'r:' .. rkey)
+  if not rec then
     return false
   end
   -- Expired ones are undone first, this one included if its time is up.
-  expire(owner, nowText)
-  return releaseOne(rkey, tag, owner)
+  expire(rec[1], nowText)
+  return releaseOne(rkey, tag, rec[1])
 end
 
 -- The rebuild protocol (RedisCounterStore.refill). A rebuild takes the lease in phase 'block', deletes the counters,

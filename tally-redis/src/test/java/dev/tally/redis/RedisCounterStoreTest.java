@@ -94,6 +94,61 @@ class RedisCounterStoreTest {
     }
 
     @Test
+    void reservation_writtenAsAHashBeforeRecordsWereStrings_isStillReleasedAndExpired() {
+        CounterSpec day = spec("requests", Window.DAY, 100);
+        CounterStore.Handle released = store.reserve("acme", List.of(new Charge(day, 3)), T0.plusSeconds(60), T0)
+                .held();
+        CounterStore.Handle expiring = store.reserve("acme", List.of(new Charge(day, 4)), T0.plusSeconds(5), T0)
+                .held();
+        String window = TestRedis.keys(prefix).stream().filter(k -> k.contains(":w:")).findFirst().orElseThrow();
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            asHash(c, released, window, "3");
+            asHash(c, expiring, window, "4");
+            assertThat(c.sync().hget(window, "h")).isEqualTo("7");
+
+            assertThat(store.release(released, T0)).isEqualTo("acme");
+            assertThat(c.sync().hget(window, "h")).isEqualTo("4");
+            // Past its hold, the next operation of the customer undoes the other one.
+            assertThat(store.reserve("acme", List.of(new Charge(day, 0)), null, T0.plusSeconds(6)).states().get(0)
+                    .reserved()).isZero();
+            assertThat(c.sync().hget(window, "h")).isEqualTo("0");
+        }
+        assertThat(TestRedis.keys(prefix)).noneMatch(k -> k.contains(":r:"));
+    }
+
+    /** Rewrites a reservation's record as the hash the script wrote before records were one string. */
+    private void asHash(StatefulRedisConnection<String, String> c, CounterStore.Handle h, String window,
+                        String amount) {
+        String key = prefix + "r:" + h.key();
+        c.sync().del(key);
+        c.sync().hset(key, java.util.Map.of("c", "acme", "t", Long.toString(h.tag()), "n", "1", "k1", window,
+                "f1", "h", "a1", amount));
+        c.sync().pexpire(key, 3_600_000L);
+    }
+
+    @Test
+    void hold_whoseSlotLeftTheWindow_isUndoneWithoutLeavingANegativeField() {
+        CounterSpec minute = spec("requests", Window.MINUTE, 100);
+        CounterStore.Handle h = store.reserve("acme", List.of(new Charge(minute, 5)), T0.plusSeconds(3600), T0)
+                .held();
+        // A minute later the slot of the hold has left the window: reading the counter drops it.
+        Instant later = T0.plusSeconds(61);
+        store.record("acme", List.of(new Charge(minute, 2)), later, null, later);
+        assertThat(store.reserve("acme", List.of(new Charge(minute, 0)), null, later).states().get(0).reserved())
+                .isZero();
+
+        assertThat(store.release(h, later)).isEqualTo("acme");
+
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            String sliding = TestRedis.keys(prefix).stream().filter(k -> k.contains(":s:")).findFirst()
+                    .orElseThrow();
+            assertThat(c.sync().hgetall(sliding)).containsOnlyKeys("u" + later.toEpochMilli() / 1000)
+                    .containsValue("2");
+            assertThat(c.sync().pttl(sliding)).isPositive();
+        }
+    }
+
+    @Test
     void limit_beyondTwoToThe53_isRefused_ratherThanComparedInexactly() {
         List<Charge> overHuge = List.of(new Charge(spec("cost", Window.MONTH, (1L << 53) + 1), 1));
 
