@@ -19,6 +19,7 @@ import dev.tally.core.period.Window;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.adjust.Adjustment;
 import dev.tally.core.pricing.EventPricer;
+import dev.tally.core.problem.ConflictException;
 import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
@@ -46,6 +47,8 @@ import java.util.function.UnaryOperator;
  */
 abstract class JdbcStore implements TallyStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+    /** How long a re-rating may stage without touching its record before another run takes it for dead. */
+    static final java.time.Duration STALE_STAGING = java.time.Duration.ofMinutes(2);
     private final HikariDataSource dataSource;
     private final SqlDialect dialect;
     private final Transactor tx;
@@ -416,14 +419,14 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public long reprice(String customerId, Instant from, Instant to,
-                        java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, boolean apply,
+                        java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, String stagingId,
                         PageSink sink) {
-        return reprice(customerId, from, to, repricer, apply, sink, PAGE_EVENTS);
+        return reprice(customerId, from, to, repricer, stagingId, sink, PAGE_EVENTS);
     }
 
-    /** {@link #reprice(String, Instant, Instant, java.util.function.Function, boolean, PageSink)} by pages of n. */
+    /** {@link #reprice(String, Instant, Instant, java.util.function.Function, String, PageSink)} by pages of n. */
     long reprice(String customerId, Instant from, Instant to,
-                 java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, boolean apply,
+                 java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, String stagingId,
                  PageSink sink, int pageEvents) {
         LedgerRepricing.Cursor cursor = LedgerRepricing.Cursor.before(from);
         long walked = 0;
@@ -431,8 +434,12 @@ abstract class JdbcStore implements TallyStore {
             LedgerRepricing.Cursor after = cursor;
             LedgerRepricing.Page page = tx.read("reading the events of " + customerId + " to price them again",
                     c -> LedgerRepricing.read(c, customerId, to, after, pageEvents, repricer));
-            if (apply && page.changes()) {
-                tx.write("re-rating the events of " + customerId, applyPage(customerId, page));
+            if (stagingId != null && page.changes()) {
+                conflictsAsConflicts(() -> tx.write("staging a re-rating of " + customerId, c -> {
+                    RerateStaging.stagePage(c, stagingId, page);
+                    return RerateRows.move(c, stagingId, Rerating.State.STAGING, Rerating.State.STAGING,
+                            clock.millis());
+                }));
             }
             if (!page.entries().isEmpty()) {
                 sink.page(page.entries(), page.repriced());
@@ -445,40 +452,88 @@ abstract class JdbcStore implements TallyStore {
         }
     }
 
+    @Override
+    public void beginRerating(Rerating head) {
+        abandonStaleReratings();
+        tx.write("beginning re-rating " + head.id(), c -> {
+            RerateRows.add(c, head, clock.millis());
+            return null;
+        });
+    }
+
     /**
-     * Writes one page's changes. Every walked event must be in the sums before they are moved: on SQLite the pending
-     * increments are written first, in the same transaction (one writer: none can commit in between); on PostgreSQL
-     * the roller's lock is held, and the events still queued are updated alone (the roller sums their new price).
+     * Applies the staging in one transaction. Every walked event must be in the sums before they are moved: on
+     * SQLite the pending increments are written first, in the same transaction (one writer: none can commit in
+     * between); on PostgreSQL the roller's lock is held, and the events still queued keep their sums (the roller sums
+     * their new price).
      */
-    private Transactor.Work<Void> applyPage(String customerId, LedgerRepricing.Page page) {
-        if (deferred != null) {
-            return deferred.bracket(c -> {
-                deferred.flush(c);
-                LedgerRepricing.write(c, page, Set.of(), new long[1]);
-                return null;
-            });
-        }
-        return c -> {
-            Set<Long> waiting = Set.of();
+    @Override
+    public void applyStaged(Rerating rerating) {
+        Transactor.Work<Void> work = c -> {
+            if (!RerateRows.move(c, rerating.id(), Rerating.State.STAGING, Rerating.State.APPLIED, clock.millis())) {
+                throw new RerateStaging.Conflict("re-rating " + rerating.id() + " was abandoned meanwhile (a node "
+                        + "thought its run had died); nothing was changed: run it again");
+            }
             if (queued != null) {
                 QueuedRollups.holdRoller(c);
-                waiting = LedgerRepricing.queuedSeqs(c, customerId);
             }
-            long[] added = new long[1];
-            LedgerRepricing.write(c, page, waiting, added);
+            long added = RerateStaging.applyStaged(c, rerating.id(), rerating.changed(), queued != null);
             if (queued != null) {
-                QueuedRollups.raiseBound(c, added[0]);
+                QueuedRollups.raiseBound(c, added);
             }
+            RerateRows.addLines(c, rerating);
             return null;
         };
+        long started = System.nanoTime();
+        conflictsAsConflicts(() -> tx.write("applying re-rating " + rerating.id(), deferred == null ? work
+                : deferred.bracket(c -> {
+                    deferred.flush(c);
+                    return work.run(c);
+                })));
+        long switched = System.nanoTime();
+        dropStaging(rerating.id());
+        LOG.info("Re-rating {} applied: {} changed events switched in by one transaction of {} ms; staging dropped "
+                + "in {} ms", rerating.id(), rerating.changed(), (switched - started) / 1_000_000,
+                (System.nanoTime() - switched) / 1_000_000);
     }
 
     @Override
-    public void addRerating(Rerating rerating) {
-        tx.write("storing re-rating " + rerating.id(), c -> {
-            RerateRows.add(c, rerating);
-            return null;
-        });
+    public void abandonRerating(String id) {
+        tx.write("abandoning re-rating " + id, c -> RerateRows.move(c, id, Rerating.State.STAGING,
+                Rerating.State.ABANDONED, clock.millis()));
+        dropStaging(id);
+    }
+
+    /**
+     * Abandons the re-ratings left staging by runs that died (not touched for {@link #STALE_STAGING}): their
+     * records say so, and their staging is dropped. Runs when the store opens and when a re-rating begins.
+     */
+    void abandonStaleReratings() {
+        long before = clock.millis() - STALE_STAGING.toMillis();
+        for (String id : tx.read("finding abandoned re-ratings", c -> RerateStaging.stale(c, before))) {
+            LOG.warn("Re-rating {} was left staging by a run that stopped before applying it: nothing of it was "
+                    + "applied; marking it abandoned", id);
+            abandonRerating(id);
+        }
+    }
+
+    /** Deletes a re-rating's staging in short transactions, so that ingestion is not held up by it. */
+    private void dropStaging(String id) {
+        while (tx.write("dropping the staging of re-rating " + id, c -> RerateStaging.dropChunk(c, id))) {
+            continue;
+        }
+    }
+
+    /** Runs {@code write}, answering a staging conflict as the domain's conflict (nothing was changed). */
+    private static void conflictsAsConflicts(Runnable write) {
+        try {
+            write.run();
+        } catch (StoreException e) {
+            if (e.getCause() instanceof RerateStaging.Conflict conflict) {
+                throw new ConflictException(conflict.getMessage());
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -139,6 +139,12 @@ public final class PostgresStore extends JdbcStore {
                 schema(url)).close();
         PostgresStore store = new PostgresStore(pool(jdbcUrl, url, "tally-postgresql", POOL_SIZE,
                 SOCKET_TIMEOUT_SECONDS), jdbcUrl, clock, retentionChunkRows);
+        try {
+            store.abandonStaleReratings();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         if (rollEvery != null) {
             store.startRolling(rollEvery);
         }

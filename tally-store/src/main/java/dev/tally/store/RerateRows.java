@@ -15,14 +15,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The {@code reratings} and {@code rerating_lines} tables: a record and its diff, written once, never updated. */
+/**
+ * The {@code reratings} and {@code rerating_lines} tables: a record, stored as staging when its apply begins, and
+ * its diff, written once with the switch that applies it; after that only an abandoned record's state changes.
+ */
 final class RerateRows {
-    private static final String INSERT = "INSERT INTO reratings (id, period, customer_id, created_by, created_ms) "
-            + "VALUES (?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO reratings (id, period, customer_id, created_by, created_ms, "
+            + "state, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_LINE = "INSERT INTO rerating_lines (rerating_id, customer_id, provider, model, "
             + "events, changed, cost_before_nanos, cost_after_nanos, newly_priced, still_unpriced, past_retention, "
             + "changed_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String SELECT = "SELECT id, period, customer_id, created_by, created_ms FROM reratings";
+    private static final String SELECT = "SELECT id, period, customer_id, created_by, created_ms, state "
+            + "FROM reratings";
     private static final String LINES = "SELECT customer_id, provider, model, events, changed, cost_before_nanos, "
             + "cost_after_nanos, newly_priced, still_unpriced, past_retention, changed_ids FROM rerating_lines "
             + "WHERE rerating_id = ? ORDER BY customer_id, provider, model";
@@ -30,15 +34,39 @@ final class RerateRows {
     private RerateRows() {
     }
 
-    static void add(Connection c, Rerating r) throws SQLException {
+    /** Stores a record's head (no lines) in its state, touched at {@code nowMs}. */
+    static void add(Connection c, Rerating r, long nowMs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, r.id());
             ps.setString(2, r.period().toString());
             ps.setString(3, r.customerId());
             ps.setString(4, r.createdBy());
             ps.setLong(5, r.createdAt().toEpochMilli());
+            ps.setString(6, r.state().text());
+            ps.setLong(7, nowMs);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Moves a record from {@code from} to {@code to}, touched at {@code nowMs}.
+     *
+     * @return whether it was in {@code from}
+     */
+    static boolean move(Connection c, String id, Rerating.State from, Rerating.State to, long nowMs)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE reratings SET state = ?, updated_ms = ? WHERE id = ? AND state = ?")) {
+            ps.setString(1, to.text());
+            ps.setLong(2, nowMs);
+            ps.setString(3, id);
+            ps.setString(4, from.text());
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Stores a record's diff. */
+    static void addLines(Connection c, Rerating r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_LINE)) {
             for (RerateLine l : r.lines()) {
                 ps.setString(1, r.id());
@@ -120,7 +148,8 @@ final class RerateRows {
 
     private static Object[] head(ResultSet rs) throws SQLException {
         return new Object[]{YearMonth.parse(rs.getString("period")), rs.getString("customer_id"),
-                rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_ms"))};
+                rs.getString("created_by"), Instant.ofEpochMilli(rs.getLong("created_ms")),
+                Rerating.State.ofText(rs.getString("state"))};
     }
 
     private static Rerating rerating(Connection c, String id, Object[] head) throws SQLException {
@@ -139,7 +168,7 @@ final class RerateRows {
                 }
             }
         }
-        return new Rerating(id, (YearMonth) head[0], (String) head[1], false, (String) head[2], (Instant) head[3],
-                lines);
+        return new Rerating(id, (YearMonth) head[0], (String) head[1], (Rerating.State) head[4], (String) head[2],
+                (Instant) head[3], lines);
     }
 }

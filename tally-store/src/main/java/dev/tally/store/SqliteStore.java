@@ -93,6 +93,7 @@ public final class SqliteStore extends JdbcStore {
             if (folded > 0) {
                 LOG.info("Folded {} events into the rollups that the last run had not written", folded);
             }
+            store.abandonStaleReratings();
         } catch (RuntimeException e) {
             pool.close();
             throw e;

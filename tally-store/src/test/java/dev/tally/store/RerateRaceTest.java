@@ -5,6 +5,7 @@ import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer.PricedCost;
 import dev.tally.core.rerate.Rerater;
+import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.EndUserUsage;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.LedgerFixtures;
@@ -30,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Issue 16: a re-rating racing live ingestion neither loses nor double-counts the events arriving meanwhile. Events
- * stored at 1,000 nano-dollars (and unpriced) are re-rated to 5,000 in pages of 100, each its own transaction, while
- * two threads append events already priced at 5,000 into the same month, the same buckets and the same end users.
+ * stored at 1,000 nano-dollars (and unpriced) are re-rated to 5,000, staged in pages of 100 (each its own transaction)
+ * and switched in at once, while two threads append events already priced at 5,000 into the same month, the same
+ * buckets and the same end users.
  * Afterwards every sum (month, day, minute rollups, end users) is exactly 5,000 per event, and the diff changed
  * exactly the old events.
  */
@@ -109,7 +111,9 @@ class RerateRaceTest {
         }
         AtomicLong changed = new AtomicLong();
         AtomicLong walked = new AtomicLong();
-        store.reprice("acme", MONTH, NEXT, e -> new PricedCost(Money.ofNanos(NEW_NANOS), List.of()), true,
+        Rerating head = RerateStagingTest.head("rr_race");
+        store.beginRerating(head);
+        store.reprice("acme", MONTH, NEXT, e -> new PricedCost(Money.ofNanos(NEW_NANOS), List.of()), head.id(),
                 (entries, repriced) -> {
                     walked.addAndGet(entries.size());
                     for (int i = 0; i < entries.size(); i++) {
@@ -118,6 +122,7 @@ class RerateRaceTest {
                         }
                     }
                 }, 100);
+        store.applyStaged(RerateStagingTest.applied(head, walked.get(), changed.get()));
         done.set(true);
         for (Future<?> w : writers) {
             w.get();

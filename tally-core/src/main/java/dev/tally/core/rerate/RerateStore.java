@@ -8,25 +8,48 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** The port to the ledger's repricing and to the stored re-rating records. */
+/**
+ * The port to the ledger's repricing and to the stored re-rating records.
+ *
+ * <p>An applied re-rating is staged, then switched: {@link #beginRerating} stores its record as
+ * {@link Rerating.State#STAGING}; {@link #reprice} with its id writes each page's new prices, and the sums they move,
+ * into staging that no reader sees (short transactions: ingestion goes on); {@link #applyStaged} then changes the
+ * events, the rollups of every grain, the end user and dimension sums and the record in one transaction. A failure or
+ * a crash before that leaves nothing applied: {@link #abandonRerating}, or the store on its next start, drops the
+ * staging and marks the record {@link Rerating.State#ABANDONED}.
+ */
 public interface RerateStore {
-    /** Events the store reads, reprices and (when applying) writes per page: bounds memory and transaction length. */
+    /** Events the store reads, reprices and (when applying) stages per page: bounds memory and transaction length. */
     int PAGE_EVENTS = 10_000;
 
     /**
      * Walks a customer's events with timestamps in {@code [from, to)} page by page, in (timestamp, seq) order, and
-     * prices each again with {@code repricer}. When {@code apply}, each page's changed events
-     * ({@link Rerater#changed}) are written in one transaction with their rollups (every grain), end user and
-     * dimension sums moved by the difference, so that the sums always equal their events. {@code sink} sees each page
-     * once it is read (dry run) or committed (apply), never twice.
+     * prices each again with {@code repricer}. With a {@code stagingId} (of a re-rating begun with
+     * {@link #beginRerating}), each page's changed events ({@link Rerater#changed}) and the differences they make to
+     * every sum are staged in one short transaction; nothing visible changes. {@code sink} sees each page once it is
+     * read (dry run) or staged, never twice.
      *
+     * @param stagingId the re-rating to stage the changes under, or null for a dry run
      * @return the events walked
+     * @throws dev.tally.core.problem.ConflictException if another re-rating is staging changes of the same events
      */
     long reprice(String customerId, Instant from, Instant to, Function<LedgerEntry, PricedCost> repricer,
-                 boolean apply, PageSink sink);
+                 String stagingId, PageSink sink);
 
-    /** Stores a re-rating record (its id is new). */
-    void addRerating(Rerating rerating);
+    /** Stores {@code head} (no lines yet) as {@link Rerating.State#STAGING}: the record of an apply under way. */
+    void beginRerating(Rerating head);
+
+    /**
+     * Applies everything staged under {@code rerating}'s id in one transaction, and stores its record as applied
+     * with its lines; then drops the staging.
+     *
+     * @throws dev.tally.core.problem.ConflictException if the staging is no longer valid (abandoned meanwhile, or an
+     *                                                  event changed since it was staged): nothing changed
+     */
+    void applyStaged(Rerating rerating);
+
+    /** Drops what is staged under {@code id} and marks its record {@link Rerating.State#ABANDONED}. */
+    void abandonRerating(String id);
 
     /** Stored re-ratings, newest first, at most {@code limit}; of one customer (or of all customers) if given. */
     List<Rerating> reratings(String customerId, int limit);

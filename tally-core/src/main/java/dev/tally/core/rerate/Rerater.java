@@ -34,9 +34,11 @@ import java.util.function.BiConsumer;
  * Re-rates a billing month: walks its stored events, prices each again with the catalog as it is now, answers the
  * diff, and when applying writes it and tells the listeners (counters, alerts) how the cost moved.
  *
- * <p>Applied runs are serialized in this process: the diff of each is then exactly what it changed. (Two nodes
- * re-rating the same month at once each change only what is still different, since repricing is deterministic: no
- * event is changed twice, but each record then holds part of the change.)
+ * <p>An applied run is staged, then switched in one transaction ({@link RerateStore}): a reader sees the month before
+ * or after, never half of it, and a failure or crash before the switch leaves nothing applied and the record
+ * {@link Rerating.State#ABANDONED}. Applied runs are serialized in this process: the diff of each is then exactly what
+ * it changed. Two nodes re-rating the same events at once cannot both stage them: the second is refused
+ * ({@link dev.tally.core.problem.ConflictException}) and changes nothing.
  */
 public final class Rerater {
     /** Changed events named per line of a diff; the counts are always complete. */
@@ -84,11 +86,25 @@ public final class Rerater {
         }
         problems.throwIfAny("The re-rating is not valid; nothing was changed");
         if (dryRun) {
-            return walk(period, customerId, customers, false, createdBy, now).rerating();
+            return walk(period, customerId, customers, null, createdBy, now).rerating();
         }
         synchronized (this) {
-            Walked walked = walk(period, customerId, customers, true, createdBy, now);
-            store.addRerating(walked.rerating());
+            Rerating head = new Rerating(newId(), period, customerId, Rerating.State.STAGING, createdBy, now,
+                    List.of());
+            store.beginRerating(head);
+            Walked walked;
+            try {
+                walked = walk(period, customerId, customers, head.id(), createdBy, now);
+                store.applyStaged(walked.rerating());
+            } catch (RuntimeException e) {
+                try {
+                    store.abandonRerating(head.id());
+                } catch (RuntimeException notAbandoned) {
+                    // The store's next start abandons it instead; the first failure is the one to report.
+                    e.addSuppressed(notAbandoned);
+                }
+                throw e;
+            }
             listeners.forEach(l -> l.accept(walked.rerating(), walked.deltas()));
             return walked.rerating();
         }
@@ -107,15 +123,17 @@ public final class Rerater {
         return store.rerating(id).orElseThrow(() -> new NotFoundException("re-rating", id));
     }
 
-    /** The stored re-ratings of a customer's billing month, newest first: a report says its month was re-rated. */
+    /** The applied re-ratings of a customer's billing month, newest first: a report says its month was re-rated. */
     public List<Rerating> of(String customerId, YearMonth month) {
-        return store.reratings(customerId, MAX_LIST).stream().filter(r -> r.period().equals(month)).toList();
+        return store.reratings(customerId, MAX_LIST).stream()
+                .filter(r -> r.period().equals(month) && r.state() == Rerating.State.APPLIED).toList();
     }
 
     private record Walked(Rerating rerating, List<CostDelta> deltas) {
     }
 
-    private Walked walk(YearMonth period, String customerId, List<Customer> customers, boolean apply,
+    /** Walks every customer's month; with a {@code stagingId}, stages the changes under it (nothing is applied). */
+    private Walked walk(YearMonth period, String customerId, List<Customer> customers, String stagingId,
                         String createdBy, Instant now) {
         PriceCatalog prices = catalog.prices(); // one catalog for every page: a dry run and its apply agree
         List<RerateLine> lines = new ArrayList<>();
@@ -127,11 +145,13 @@ public final class Rerater {
             }
             Map<String, Long> summarized = summarized(c.id(), month);
             Diff diff = new Diff(c.id());
-            store.reprice(c.id(), month.start(), month.end(), e -> reprice(prices, e), apply, diff::page);
+            store.reprice(c.id(), month.start(), month.end(), e -> reprice(prices, e), stagingId, diff::page);
             lines.addAll(diff.lines(summarized));
             deltas.addAll(diff.deltas());
         }
-        return new Walked(new Rerating(newId(), period, customerId, !apply, createdBy, now, lines), deltas);
+        Rerating.State state = stagingId == null ? Rerating.State.DRY_RUN : Rerating.State.APPLIED;
+        String id = stagingId == null ? newId() : stagingId;
+        return new Walked(new Rerating(id, period, customerId, state, createdBy, now, lines), deltas);
     }
 
     /** Events the month summaries count, by provider and model ({@link Diff#key}), read before the walk. */

@@ -9,9 +9,12 @@
  *       pure function ({@link dev.tally.core.rerate.Rerater#reprice}).</li>
  *   <li>An event changes only if its cost or its unpriced metrics change; an event whose sender gave its cost
  *       ({@code cost_override}) is never repriced. Re-rating twice with no price change changes nothing.</li>
- *   <li>Applying changes, per page of events in one transaction, the events, the rollups of every grain, the end user
- *       and dimension sums; after the pages, the enforcing counters and the alerts follow the cost delta, and a
- *       {@link dev.tally.core.rerate.Rerating} record keeps who, when, the period and the diff.</li>
+ *   <li>Applying is atomic: the changed events and the differences they make to every sum are staged page by page
+ *       (short transactions, invisible to readers, memory bounded by a page), then one transaction changes the
+ *       events, the rollups of every grain, the end user and dimension sums and stores the
+ *       {@link dev.tally.core.rerate.Rerating} record (who, when, the period and the diff). A failure or a crash
+ *       before it leaves nothing changed and the record abandoned. After it, the enforcing counters and the alerts
+ *       follow the cost delta.</li>
  *   <li>Events past retention are gone: the month summaries still count them as they were priced. The answer says
  *       how many per customer and model ({@link dev.tally.core.rerate.RerateLine#pastRetention}).</li>
  * </ul>

@@ -43,6 +43,7 @@ public final class RerateJson {
         ObjectNode out = json.createObjectNode();
         out.put("id", r.dryRun() ? null : r.id());
         out.put("dry_run", r.dryRun());
+        out.put("state", r.state().text());
         out.put("period", r.period().toString());
         out.put("customer", r.customerId());
         out.put("created_by", r.createdBy());

@@ -1,0 +1,289 @@
+package dev.tally.store;
+
+import dev.tally.core.event.EndUsers;
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.event.UsageEvent;
+import dev.tally.core.period.Window;
+import dev.tally.core.pricing.EventPricer.PricedCost;
+import dev.tally.core.rerate.Rerater;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A re-rating's staging ({@code rerate_staged_events}, {@code rerate_staged_sums}) and its switch: how an applied
+ * re-rating changes events, rollups and end user sums together in one transaction without holding the writer while it
+ * walks the month.
+ *
+ * <p>Each page stages its changed events and the differences they make, summed by the row they move (pages are in
+ * timestamp order, so a page's events share few minute, hour and day rows: a page of 10,000 events stages some
+ * hundreds of sums, not 40,000). The switch then runs a handful of set statements: it updates the staged events where
+ * they still hold what was read, adds the staged differences to the sums, and marks the record applied. Why
+ * differences rather than recomputed sums: the sums also hold events of other periods that share a bucket, events past
+ * retention, and events arriving meanwhile, which must stay as they are.
+ */
+final class RerateStaging {
+    /** Staged rows deleted per transaction once they are applied or abandoned: ingestion gets its turns between. */
+    static final int DELETE_CHUNK = 50_000;
+    private static final String STAGE_EVENT = "INSERT INTO rerate_staged_events (seq, rerating_id, old_cost_nanos, "
+            + "old_unpriced, new_cost_nanos, new_unpriced) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING";
+    private static final String STAGE_SUM = "INSERT INTO rerate_staged_sums (rerating_id, kind, customer_id, grain, "
+            + "bucket_ms, k1, k2, k3, d_cost_nanos, d_unpriced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            + "ON CONFLICT (rerating_id, kind, customer_id, grain, bucket_ms, k1, k2, k3) DO UPDATE SET "
+            + "d_cost_nanos = rerate_staged_sums.d_cost_nanos + excluded.d_cost_nanos, "
+            + "d_unpriced = rerate_staged_sums.d_unpriced + excluded.d_unpriced";
+    private static final String SWITCH_EVENTS = "UPDATE events SET cost_nanos = s.new_cost_nanos, "
+            + "unpriced_metrics = s.new_unpriced FROM rerate_staged_events s WHERE s.rerating_id = ? "
+            + "AND events.seq = s.seq AND events.cost_nanos = s.old_cost_nanos "
+            + "AND COALESCE(events.unpriced_metrics, '') = s.old_unpriced";
+    private static final String SWITCH_ROLLUPS = "UPDATE usage_rollup SET "
+            + "cost_nanos = usage_rollup.cost_nanos + s.d_cost_nanos, unpriced = usage_rollup.unpriced + s.d_unpriced "
+            + "FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'rollup' "
+            + "AND usage_rollup.customer_id = s.customer_id AND usage_rollup.grain = s.grain "
+            + "AND usage_rollup.bucket_start_ms = s.bucket_ms AND usage_rollup.provider = s.k1 "
+            + "AND usage_rollup.model = s.k2 AND usage_rollup.endpoint = s.k3";
+    private static final String SWITCH_USERS = "UPDATE user_rollup SET cost_nanos = user_rollup.cost_nanos "
+            + "+ s.d_cost_nanos FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'user' "
+            + "AND user_rollup.customer_id = s.customer_id AND user_rollup.month_ms = s.bucket_ms "
+            + "AND user_rollup.user_id = s.k1";
+    /** A name not kept in its month was summed under {@link EndUsers#OTHER}: its difference goes there. */
+    private static final String SWITCH_OTHER_USERS = "UPDATE user_rollup SET cost_nanos = user_rollup.cost_nanos + o.d "
+            + "FROM (SELECT s.customer_id, s.bucket_ms, SUM(s.d_cost_nanos) AS d FROM rerate_staged_sums s "
+            + "WHERE s.rerating_id = ? AND s.kind = 'user' AND NOT EXISTS (SELECT 1 FROM user_rollup u "
+            + "WHERE u.customer_id = s.customer_id AND u.month_ms = s.bucket_ms AND u.user_id = s.k1) "
+            + "GROUP BY s.customer_id, s.bucket_ms) o WHERE user_rollup.customer_id = o.customer_id "
+            + "AND user_rollup.month_ms = o.bucket_ms AND user_rollup.user_id = ?";
+    private static final String SWITCH_DIMENSIONS = "UPDATE dimension_rollup SET "
+            + "cost_nanos = dimension_rollup.cost_nanos + s.d_cost_nanos FROM rerate_staged_sums s "
+            + "WHERE s.rerating_id = ? AND s.kind = 'dimension' AND dimension_rollup.customer_id = s.customer_id "
+            + "AND dimension_rollup.month_ms = s.bucket_ms AND dimension_rollup.dim_key = s.k1 "
+            + "AND dimension_rollup.dim_value = s.k2";
+    private static final String SWITCH_OTHER_DIMENSIONS = "UPDATE dimension_rollup SET "
+            + "cost_nanos = dimension_rollup.cost_nanos + o.d FROM (SELECT s.customer_id, s.bucket_ms, s.k1, "
+            + "SUM(s.d_cost_nanos) AS d FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'dimension' "
+            + "AND NOT EXISTS (SELECT 1 FROM dimension_rollup u WHERE u.customer_id = s.customer_id "
+            + "AND u.month_ms = s.bucket_ms AND u.dim_key = s.k1 AND u.dim_value = s.k2) "
+            + "GROUP BY s.customer_id, s.bucket_ms, s.k1) o WHERE dimension_rollup.customer_id = o.customer_id "
+            + "AND dimension_rollup.month_ms = o.bucket_ms AND dimension_rollup.dim_key = o.k1 "
+            + "AND dimension_rollup.dim_value = ?";
+    private static final String POSITIVE_MONTH_SUMS = "SELECT COALESCE(SUM(d_cost_nanos), 0) FROM rerate_staged_sums "
+            + "WHERE rerating_id = ? AND kind = 'rollup' AND grain = 'month' AND d_cost_nanos > 0";
+    private static final String QUEUED_STAGED = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms, "
+            + "(SELECT s.new_cost_nanos FROM rerate_staged_events s WHERE s.seq = events.seq) AS staged_cost, "
+            + "(SELECT s.new_unpriced FROM rerate_staged_events s WHERE s.seq = events.seq) AS staged_unpriced "
+            + "FROM events WHERE seq IN (SELECT s.seq FROM rerate_staged_events s WHERE s.rerating_id = ? "
+            + "AND s.seq IN (SELECT q FROM rollup_pending, unnest(seqs) AS q))";
+
+    private RerateStaging() {
+    }
+
+    /** A staging that cannot be switched in: nothing was changed. Not transient: a retry cannot succeed. */
+    static final class Conflict extends SQLException {
+        Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Stages one page's changed events and the differences they make, in the caller's transaction.
+     *
+     * @throws Conflict if another re-rating has staged one of these events
+     */
+    static void stagePage(Connection c, String reratingId, LedgerRepricing.Page page) throws SQLException {
+        Sums sums = new Sums();
+        int staged = 0;
+        try (PreparedStatement ps = c.prepareStatement(STAGE_EVENT)) {
+            for (int i = 0; i < page.entries().size(); i++) {
+                LedgerEntry entry = page.entries().get(i);
+                PricedCost now = page.repriced().get(i);
+                if (!Rerater.changed(entry, now)) {
+                    continue;
+                }
+                ps.setLong(1, page.seqs().get(i));
+                ps.setString(2, reratingId);
+                ps.setLong(3, entry.cost().nanos());
+                ps.setString(4, String.join(",", entry.unpricedMetrics()));
+                ps.setLong(5, now.cost().nanos());
+                ps.setString(6, now.isUnpriced() ? String.join(",", now.unpricedMetrics()) : null);
+                ps.addBatch();
+                staged++;
+                sums.add(entry, now.cost().nanos() - entry.cost().nanos(),
+                        (now.isUnpriced() ? 1 : 0) - (entry.isUnpriced() ? 1 : 0));
+            }
+            if (staged == 0) {
+                return;
+            }
+            for (int count : ps.executeBatch()) {
+                if (count == 0) {
+                    throw new Conflict("another re-rating is applying changes to the same events; nothing was "
+                            + "changed: run this one again once it is done");
+                }
+            }
+        }
+        sums.stage(c, reratingId);
+    }
+
+    /**
+     * Switches everything staged under {@code reratingId} in, in the caller's transaction (which must see every
+     * walked event already in the sums: SQLite's pending increments flushed, PostgreSQL's roller held).
+     *
+     * @param changed the events staged (the re-rating's changed events)
+     * @param queued  whether events may still wait in PostgreSQL's rollup queue: their sums are not moved (the
+     *                roller sums their new price from the updated row)
+     * @return the positive cost the switch added to a month's sums (for PostgreSQL's overflow bound)
+     * @throws Conflict if the record is no longer staging, or an event changed since it was staged
+     */
+    static long applyStaged(Connection c, String reratingId, long changed, boolean queued) throws SQLException {
+        if (queued) {
+            unstageQueued(c, reratingId);
+        }
+        long moved = update(c, SWITCH_EVENTS, reratingId);
+        if (moved != changed) {
+            throw new Conflict(changed - moved + " of the " + changed + " events to re-rate changed or were removed "
+                    + "since they were read; nothing was changed: run the re-rating again");
+        }
+        update(c, SWITCH_ROLLUPS, reratingId);
+        update(c, SWITCH_USERS, reratingId);
+        update(c, SWITCH_OTHER_USERS, reratingId, EndUsers.OTHER);
+        update(c, SWITCH_DIMENSIONS, reratingId);
+        update(c, SWITCH_OTHER_DIMENSIONS, reratingId, EndUsers.OTHER);
+        try (PreparedStatement ps = c.prepareStatement(POSITIVE_MONTH_SUMS)) {
+            ps.setString(1, reratingId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Takes back the staged differences of events still in PostgreSQL's rollup queue (their sums lack them). */
+    private static void unstageQueued(Connection c, String reratingId) throws SQLException {
+        Sums sums = new Sums();
+        try (PreparedStatement ps = c.prepareStatement(QUEUED_STAGED)) {
+            ps.setString(1, reratingId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    LedgerEntry entry = LedgerReplay.entry(rs, false);
+                    boolean nowUnpriced = rs.getString("staged_unpriced") != null;
+                    sums.add(entry, entry.cost().nanos() - rs.getLong("staged_cost"),
+                            (entry.isUnpriced() ? 1 : 0) - (nowUnpriced ? 1 : 0));
+                }
+            }
+        }
+        sums.stage(c, reratingId);
+    }
+
+    /**
+     * Deletes up to {@link #DELETE_CHUNK} staged rows of {@code reratingId}, in the caller's transaction.
+     *
+     * @return whether any were left to delete
+     */
+    static boolean dropChunk(Connection c, String reratingId) throws SQLException {
+        int events = update(c, "DELETE FROM rerate_staged_events WHERE seq IN (SELECT seq FROM rerate_staged_events "
+                + "WHERE rerating_id = ? LIMIT " + DELETE_CHUNK + ")", reratingId);
+        int sums = events > 0 ? 0 : update(c, "DELETE FROM rerate_staged_sums WHERE rerating_id = ?", reratingId);
+        return events > 0 || sums > 0;
+    }
+
+    private static int update(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** A key of {@code rerate_staged_sums} below the re-rating. */
+    private record SumKey(String kind, String customerId, String grain, long bucketMs, String k1, String k2,
+                          String k3) {
+    }
+
+    /** Differences summed by the row they move: every grain's rollup row, the end user and dimension rows. */
+    static final class Sums {
+        private static final Window[] GRAINS = {Window.MINUTE, Window.HOUR, Window.DAY, Window.MONTH};
+        private final Map<SumKey, long[]> sums = new HashMap<>();
+
+        /** Adds an event's change of cost and of unpriced count (1, 0 or -1) to each row holding it. */
+        void add(LedgerEntry entry, long cost, long unpriced) {
+            if (cost == 0 && unpriced == 0) {
+                return;
+            }
+            UsageEvent e = entry.event();
+            Instant[] buckets = {e.timestamp().truncatedTo(ChronoUnit.MINUTES), entry.buckets().hour(),
+                    entry.buckets().day(), entry.buckets().month()};
+            for (int g = 0; g < GRAINS.length; g++) {
+                if (buckets[g] != null) { // events of old versions may lack some
+                    add(new SumKey("rollup", e.customerId(), Grains.name(GRAINS[g]), buckets[g].toEpochMilli(),
+                            orEmpty(e.provider()), orEmpty(e.model()), orEmpty(e.endpoint())), cost, unpriced);
+                }
+            }
+            Instant month = entry.buckets().month();
+            if (cost == 0 || month == null) {
+                return;
+            }
+            if (e.user() != null) {
+                add(new SumKey("user", e.customerId(), "month", month.toEpochMilli(), e.user(), "", ""), cost, 0);
+            }
+            e.dimensions().forEach((k, v) -> add(new SumKey("dimension", e.customerId(), "month",
+                    month.toEpochMilli(), k, v, ""), cost, 0));
+        }
+
+        private void add(SumKey key, long cost, long unpriced) {
+            long[] sum = sums.computeIfAbsent(key, k -> new long[2]);
+            sum[0] = Math.addExact(sum[0], cost);
+            sum[1] += unpriced;
+        }
+
+        /** Adds these sums to what is staged under {@code reratingId}. */
+        void stage(Connection c, String reratingId) throws SQLException {
+            if (sums.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = c.prepareStatement(STAGE_SUM)) {
+                for (Map.Entry<SumKey, long[]> row : sums.entrySet()) {
+                    SumKey k = row.getKey();
+                    ps.setString(1, reratingId);
+                    ps.setString(2, k.kind());
+                    ps.setString(3, k.customerId());
+                    ps.setString(4, k.grain());
+                    ps.setLong(5, k.bucketMs());
+                    ps.setString(6, k.k1());
+                    ps.setString(7, k.k2());
+                    ps.setString(8, k.k3());
+                    ps.setLong(9, row.getValue()[0]);
+                    ps.setLong(10, row.getValue()[1]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** The ids of records left staging and not touched since {@code staleBeforeMs}: their runs died. */
+    static List<String> stale(Connection c, long staleBeforeMs) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT id FROM reratings WHERE state = 'staging' AND updated_ms < ?")) {
+            ps.setLong(1, staleBeforeMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+}
