@@ -56,10 +56,13 @@ public final class InMemoryCounterStore implements CounterStore {
         synchronized (c) {
             long nowMs = now.toEpochMilli();
             c.expire(nowMs);
-            List<CounterState> states = new ArrayList<>(charges.size());
+            int n = charges.size();
+            c.find(charges, nowMs);
+            List<CounterState> states = new ArrayList<>(n);
             boolean allFit = true;
-            for (Charge charge : charges) {
-                CounterState state = c.state(charge, nowMs);
+            for (int i = 0; i < n; i++) {
+                Charge charge = charges.get(i);
+                CounterState state = c.state(charge, c.found[i], nowMs);
                 states.add(state);
                 allFit &= state.fits() || !charge.spec().enforced();
             }
@@ -200,6 +203,34 @@ public final class InMemoryCounterStore implements CounterStore {
             return column;
         }
 
+        /**
+         * The counters of the charges of the call at hand, by position, and their columns (-1 for a counter of a
+         * {@code per} limit): filled by {@link #find} under this customer's lock and read under the same hold of
+         * it, so a call looks each counter up once instead of once to check and once to hold.
+         */
+        private WindowCounter[] found = new WindowCounter[8];
+        private int[] foundColumns = new int[8];
+
+        /** Fills {@link #found} and {@link #foundColumns} for {@code charges}. */
+        void find(List<Charge> charges, long nowMs) {
+            int n = charges.size();
+            if (n > found.length) {
+                found = new WindowCounter[Math.max(n, 2 * found.length)];
+                foundColumns = new int[found.length];
+            }
+            for (int i = 0; i < n; i++) {
+                Charge charge = charges.get(i);
+                if (charge.value() == null) {
+                    Column column = column(charge.spec());
+                    found[i] = column.counter;
+                    foundColumns[i] = column.index;
+                } else {
+                    found[i] = users(charge.spec()).counter(charge.value(), nowMs);
+                    foundColumns[i] = -1;
+                }
+            }
+        }
+
         /** The counter a charge goes to: its limit's column, or for a {@code per} limit its user's counter. */
         WindowCounter counter(Charge charge, long nowMs) {
             return charge.value() == null ? column(charge.spec()).counter
@@ -218,8 +249,7 @@ public final class InMemoryCounterStore implements CounterStore {
             return users;
         }
 
-        CounterState state(Charge charge, long nowMs) {
-            WindowCounter counter = counter(charge, nowMs);
+        CounterState state(Charge charge, WindowCounter counter, long nowMs) {
             long used = counter.used(nowMs);
             long reserved = counter.reserved(nowMs);
             long limit = charge.spec().limit();
@@ -230,19 +260,18 @@ public final class InMemoryCounterStore implements CounterStore {
             return new CounterState(used, reserved, fits, retry, counter.resetMs(nowMs));
         }
 
+        /** Holds {@code charges}, whose counters {@link #find} has just put in {@link #found}. */
         Handle hold(List<Charge> charges, long expiresMs, long nowMs) {
             long tag = ThreadLocalRandom.current().nextLong();
             int slot = pending.add(tag, nowMs, expiresMs);
-            for (Charge charge : charges) {
-                if (charge.value() != null) {
-                    WindowCounter counter = counter(charge, nowMs);
-                    counter.hold(nowMs, charge.amount(), nowMs);
-                    pending.holdValue(slot, counter, charge.amount());
-                    continue;
+            for (int i = 0, n = charges.size(); i < n; i++) {
+                long amount = charges.get(i).amount();
+                found[i].hold(nowMs, amount, nowMs);
+                if (foundColumns[i] < 0) {
+                    pending.holdValue(slot, found[i], amount);
+                } else {
+                    pending.hold(slot, foundColumns[i], amount);
                 }
-                Column column = column(charge.spec());
-                column.counter.hold(nowMs, charge.amount(), nowMs);
-                pending.hold(slot, column.index, charge.amount());
             }
             return new Handle((long) number << 32 | (slot & 0xFFFF_FFFFL), tag);
         }

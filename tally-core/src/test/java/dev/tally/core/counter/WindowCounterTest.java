@@ -86,6 +86,60 @@ class WindowCounterTest {
     }
 
     @Test
+    void sliding_runningTotals_equalTheSumOfSlotsUnderRandomOperations() {
+        // Adds, holds and unholds at random moments (late, early, clock going back, long gaps) on a counter keeping
+        // running totals and on one adding up its slots; after every step both must answer the same.
+        java.util.Random random = new java.util.Random(42);
+        for (long windowMs : new long[]{60_000, 3_600_000}) {
+            SlidingWindowCounter kept = new SlidingWindowCounter(windowMs);
+            SlidingWindowCounter summed = SlidingWindowCounter.summingSlots(windowMs);
+            long now = ms("2026-11-20T12:00:00Z");
+            long[] heldAt = new long[64];
+            long[] heldAmount = new long[64];
+            for (int step = 0; step < 20_000; step++) {
+                int jump = random.nextInt(100);
+                now += jump < 90 ? random.nextInt((int) (windowMs / 30)) : jump < 97
+                        ? -random.nextInt((int) (windowMs / 10)) : windowMs * random.nextInt(3);
+                long at = now - random.nextInt((int) (windowMs * 5 / 4)) + random.nextInt((int) (windowMs / 20));
+                long amount = random.nextInt(1_000);
+                int h = random.nextInt(heldAt.length);
+                switch (random.nextInt(3)) {
+                    case 0 -> {
+                        kept.add(at, amount, now);
+                        summed.add(at, amount, now);
+                    }
+                    case 1 -> {
+                        kept.hold(at, amount, now);
+                        summed.hold(at, amount, now);
+                        heldAt[h] = at;
+                        heldAmount[h] = amount;
+                    }
+                    default -> {
+                        kept.unhold(heldAt[h], heldAmount[h]);
+                        summed.unhold(heldAt[h], heldAmount[h]);
+                        heldAmount[h] = 0;
+                    }
+                }
+                long readAt = now - random.nextInt(2) * random.nextInt((int) (windowMs / 10));
+                assertThat(kept.used(readAt)).as("used, step %d", step).isEqualTo(summed.used(readAt));
+                assertThat(kept.reserved(readAt)).as("reserved, step %d", step).isEqualTo(summed.reserved(readAt));
+                assertThat(kept.used(now)).as("used now, step %d", step).isEqualTo(summed.used(now));
+                assertThat(kept.reserved(now)).as("reserved now, step %d", step).isEqualTo(summed.reserved(now));
+            }
+        }
+    }
+
+    @Test
+    void sliding_hugeAmounts_fallBackToSaturatingSums() {
+        SlidingWindowCounter c = new SlidingWindowCounter(60_000);
+        long t = ms("2026-11-20T12:00:00Z");
+        c.add(t, Long.MAX_VALUE - 5, t);
+        c.add(t + 1_000, 10, t + 1_000);
+        assertThat(c.used(t + 1_000)).isEqualTo(Long.MAX_VALUE);
+        assertThat(c.used(t + 60_500)).isEqualTo(10);
+    }
+
+    @Test
     void calendar_lateEventCountsInItsOwnDay() {
         ZoneId berlin = ZoneId.of("Europe/Berlin");
         CalendarWindowCounter c = new CalendarWindowCounter(m -> Periods.day(berlin, Instant.ofEpochMilli(m)));
