@@ -1,7 +1,8 @@
 // Plans, customers, limits and prices: view and edit through the same API as everyone else. A rejected save shows
 // each problem next to its field (the API names fields like "limits[0].amount"); nothing is half-saved.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { h, replace, section, table, empty, failure } from './dom.js';
+import { field, clearProblems, showProblems } from './forms.js';
 import * as f from './format.js';
 import { allCustomers } from './logs.js';
 
@@ -38,12 +39,6 @@ function showPlans(area, plans, selectedId) {
   replace(area, plans.length ? h('div', { class: 'toolbar' }, h('label', { for: 'plan-picker' }, 'Plan'), picker)
     : empty('No plans yet.', 'Create one below: a name and the limits every customer on it gets.'), editorArea);
   replace(editorArea, planForm(selected));
-}
-
-function field(id, label, input, name) {
-  input.id = id;
-  input.dataset.field = name;
-  return h('div', { class: 'field' }, h('label', { for: id }, label), input);
 }
 
 /** The plan form: id (new plans only), name and the limits table. */
@@ -129,33 +124,6 @@ function amountValue(metric, text) {
   if (text === '') return null;
   if (metric === 'cost') return text;
   return /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
-}
-
-function clearProblems(form) {
-  form.querySelectorAll('.field-error').forEach((e) => e.remove());
-  form.querySelectorAll('[aria-invalid]').forEach((e) => { e.removeAttribute('aria-invalid'); e.removeAttribute('aria-describedby'); });
-}
-
-/** Puts each problem of a rejected save next to its field; the rest (and a summary) at the top of the form. */
-function showProblems(form, status, err) {
-  clearProblems(form);
-  if (!(err instanceof ApiError)) { replace(status, failure(err)); return; }
-  const unplaced = [];
-  err.errors.forEach((problem, n) => {
-    const input = form.querySelector(`[data-field="${CSS.escape(problem.field)}"]`);
-    if (!input) { unplaced.push(problem.message); return; }
-    const id = `${input.id}-error-${n}`;
-    input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('aria-describedby', id);
-    // Beside its field the field's name is redundant: "limits[0].amount: must be >= 0" reads "must be >= 0".
-    const text = problem.message.startsWith(`${problem.field}: `) ? problem.message.slice(problem.field.length + 2)
-      : problem.message;
-    input.insertAdjacentElement('afterend', h('p', { class: 'field-error', id }, text));
-  });
-  replace(status, h('div', { class: 'alert alert-error', role: 'alert' }, err.problem.detail || err.message,
-    unplaced.length ? h('ul', {}, unplaced.map((m) => h('li', {}, m))) : null));
-  const firstBad = form.querySelector('[aria-invalid="true"]');
-  if (firstBad) firstBad.focus();
 }
 
 function showCustomers(area, customers, plans, selectedId) {

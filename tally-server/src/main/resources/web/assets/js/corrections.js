@@ -1,7 +1,9 @@
-// Corrections of a customer's books on its page: the month's adjustments, the re-ratings that changed it, and a
-// re-rating an admin runs here: a dry run first (the diff, nothing changed), then the apply of exactly that month.
+// Corrections of a customer's books on its page: the month's adjustments (and a form to record one), the re-ratings
+// that changed it, and a re-rating an admin runs here: a dry run first (the diff, nothing changed), then the apply of
+// exactly that month. The portal shows the customer its own month's corrections (portalCorrections).
 import { api, query, ApiError } from './api.js';
 import { h, replace, section, table, empty, failure } from './dom.js';
+import { field, clearProblems, showProblems } from './forms.js';
 import * as f from './format.js';
 
 /** The "Corrections" section of customer {@code id}, whose month {@code report} is shown. */
@@ -13,15 +15,17 @@ export async function correctionsSection(id, report) {
     reratings = e;
   }
   const month = report.daily.length ? report.daily[0].date.slice(0, 7) : '';
+  const list = h('div', { id: 'adjustment-list' }, adjustmentList(report.adjustments || []));
   return section('Corrections',
-    h('h3', {}, 'Adjustments this period'), adjustmentList(report.adjustments || []),
+    h('h3', {}, 'Adjustments this period'), list,
+    h('h3', {}, 'Record an adjustment'), adjustmentForm(id, month, list),
     h('h3', {}, 'Re-ratings'), reratings instanceof Error ? failure(reratings) : reratingList(reratings),
     h('h3', {}, 'Re-rate a month'), rerateForm(id, month));
 }
 
 function adjustmentList(adjustments) {
   if (!adjustments.length) {
-    return empty('No adjustments this period.', 'Record one with POST /v1/customers/{id}/adjustments (a credit, a refund).');
+    return empty('No adjustments this period.', 'Record one below (a credit, a refund, a missed charge).');
   }
   return table([
     { label: 'Recorded', cell: (a) => f.dateTime(a.created_at) },
@@ -42,6 +46,48 @@ function reratingList(reratings) {
     { label: 'Cost after', numeric: true, cell: (r) => f.moneyEl(r.cost_after) },
     { label: 'By', cell: (r) => r.created_by ?? f.DASH },
   ], reratings, 'Applied re-ratings, newest first');
+}
+
+/**
+ * Metric, amount, period and reason of a new adjustment. The server checks every rule; its problems are shown next to
+ * their fields and nothing is recorded. Once recorded, the period's list above is read again.
+ */
+function adjustmentForm(id, month, list) {
+  const base = `/v1/customers/${encodeURIComponent(id)}/adjustments`;
+  const inputs = {
+    metric: h('input', { value: 'cost', list: 'adjustment-metrics', autocomplete: 'off' }),
+    amount: h('input', { placeholder: '-12.50', inputmode: 'decimal', autocomplete: 'off' }),
+    period: h('input', { value: month, placeholder: 'YYYY-MM', size: 8 }),
+    reason: h('input', { placeholder: 'refund for outage 2026-11-03', maxlength: 500 }),
+  };
+  const status = h('div', { id: 'adjustment-status', 'aria-live': 'polite' });
+  const form = h('form', { id: 'adjustment-form', class: 'editor', novalidate: true }, status,
+    h('p', { class: 'muted small' }, 'A signed correction of one metric of a billing month: it counts in that month’s '
+      + 'totals and month limits, is recorded with your name, and is never changed (correct it with another).'),
+    h('div', { class: 'form-grid' }, field('adjustment-metric', 'Metric', inputs.metric, 'metric'),
+      field('adjustment-amount', 'Amount (USD for cost)', inputs.amount, 'amount'),
+      field('adjustment-period', 'Period', inputs.period, 'period'),
+      field('adjustment-reason', 'Reason', inputs.reason, 'reason')),
+    h('datalist', { id: 'adjustment-metrics' },
+      ['cost', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cache_write_tokens'].map((m) => h('option', { value: m }))),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary', id: 'adjustment-record' }, 'Record adjustment')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    // An empty field is left out, so the server says what it needs ("reason: is required: say why ...").
+    const body = Object.fromEntries(Object.entries(inputs).map(([k, input]) => [k, input.value.trim()]).filter(([, v]) => v));
+    try {
+      const a = await api(base, { method: 'POST', body });
+      clearProblems(form);
+      replace(status, h('div', { class: 'alert alert-ok', role: 'status' },
+        `Recorded ${a.id}: ${a.metric} ${a.amount} in ${a.period}, by ${a.created_by}. Totals include it from now on.`));
+      inputs.amount.value = '';
+      inputs.reason.value = '';
+      replace(list, adjustmentList((await api(`${base}${query({ period: month })}`)).adjustments));
+    } catch (err) {
+      showProblems(form, status, err);
+    }
+  });
+  return form;
 }
 
 /** The period input, Dry run, and Apply (offered only for the period of the last dry run shown). */
@@ -88,4 +134,25 @@ function diffView(d) {
       { label: 'Cost before', numeric: true, cell: (l) => f.moneyEl(l.cost_before) },
       { label: 'Cost after', numeric: true, cell: (l) => f.moneyEl(l.cost_after) },
     ], d.lines, 'The diff by model') : empty('No events in this period.'));
+}
+
+/**
+ * The portal's view of the customer's own corrections of the month shown: its adjustments (date, amount, reason) and
+ * whether the month was re-rated (when, and how the cost moved); null when there are none. Who made them is the
+ * operator's business and is left out.
+ */
+export function portalCorrections(report, timeZone) {
+  const adjustments = report.adjustments || [];
+  const reratings = report.reratings || [];
+  if (!adjustments.length && !reratings.length) return null;
+  return section('Corrections',
+    reratings.length ? h('ul', { class: 'warnings', id: 'reratings' }, reratings.map((r) => h('li', { dataset: { rerating: r.id } },
+      `This month was re-rated on ${f.dateTime(r.created_at, timeZone)}: ${f.int(r.changed_events)} calls were priced again, cost `,
+      f.moneyEl(r.cost_before), ' → ', f.moneyEl(r.cost_after), '.'))) : null,
+    adjustments.length ? table([
+      { label: 'Date', cell: (a) => f.date(a.created_at, timeZone) },
+      { label: 'Metric', cell: (a) => a.metric },
+      { label: 'Amount', numeric: true, cell: (a) => (a.metric === 'cost' ? f.moneyEl(a.amount) : a.amount) },
+      { label: 'Reason', cell: (a) => a.reason },
+    ], adjustments, 'Adjustments of this billing period, included in the totals above') : null);
 }

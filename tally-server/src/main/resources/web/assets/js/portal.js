@@ -5,6 +5,7 @@ import { h, replace, section, stat, failure, statusBadge } from './dom.js';
 import * as f from './format.js';
 import * as w from './widgets.js';
 import * as users from './endusers.js';
+import { portalCorrections } from './corrections.js';
 
 /** The customer's open alerts (GET /v1/me/alerts), or none on a server without alerts. */
 async function activeAlerts() {
@@ -77,6 +78,7 @@ async function renderHome(me) {
     w.periodStats(report, tz, stat),
     section('Warnings', h('div', {}, denials(report), warningsWithAlerts(report, alerts, tz))),
     section('Your limits', w.limitList(report.limits, tz, 'Your plan has no limits: usage is only measured.')),
+    portalCorrections(report, tz),
     section('Usage over time', chart.element),
     section('Your users and dimensions', people.element),
     section('Recent calls', w.callsTable(recent.events, tz)),

@@ -33,6 +33,7 @@ import dev.tally.core.usage.UsageReporter;
 import dev.tally.server.json.AdjustmentJson;
 import dev.tally.server.json.RerateJson;
 import dev.tally.core.rerate.Rerater;
+import dev.tally.core.rerate.Rerating;
 import dev.tally.server.json.EventJson;
 import dev.tally.server.json.LimitJson;
 import dev.tally.server.json.UsageJson;
@@ -154,10 +155,17 @@ public final class UsageRoutes {
         usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
         // Shown apart from the usage they correct; the totals and month limits include them.
         adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));
-        // A re-rated month says so: its numbers changed after the fact.
+        // A re-rated month says so: its numbers changed after the fact. Only this customer's part of each: a
+        // re-rating of every customer holds the others' lines too, which a customer's key must not read.
         rerateJson.putList(out, rerater.of(customerId, YearMonth.from(report.period().start()
-                .atZone(report.customer().zone()))));
+                .atZone(report.customer().zone()))).stream().map(r -> partOf(r, customerId)).toList());
         ctx.json(out);
+    }
+
+    /** The lines of {@code r} that re-rated {@code customerId}'s events (its totals then are that customer's). */
+    private static Rerating partOf(Rerating r, String customerId) {
+        return new Rerating(r.id(), r.period(), r.customerId(), r.state(), r.createdBy(), r.createdAt(),
+                r.lines().stream().filter(l -> l.customerId().equals(customerId)).toList());
     }
 
     /**
