@@ -47,10 +47,39 @@ switches() {
 # The growth of per-thread counters from "tid value" lines $1 to $2, over the threads alive at both ends.
 growth() { join <(echo "$1" | sort) <(echo "$2" | sort) | awk '{t += $3 - $2} END {print t + 0}'; }
 
+# The group-commit writer's counters of the Tally whose request URL is $1, as "name value" lines: commits, events,
+# seconds committing and the commit-time histogram's buckets; nothing for a server without them (bare Javalin).
+writer_counters() {
+  curl -s "${1%/v1/*}/metrics" -H "Authorization: Bearer $key" 2>/dev/null \
+    | awk '/^tally_writer_(commit_seconds_(count|sum|bucket)|batch_events_sum)/ {print $1, $2}' || true
+}
+
+# What the writer did between counters $1 and $2 (from writer_counters) over $3 seconds: events per commit, time per
+# commit, the committer's busy share and the commit times' distribution. Load moves these less than requests/s.
+writer_report() {
+  [ -n "$2" ] || return 0
+  join <(echo "$1" | sort) <(echo "$2" | sort) | awk -v secs="$3" '
+    {d[$1] = $3 - $2}
+    END {
+      n = d["tally_writer_commit_seconds_count"]; if (n == 0) exit
+      printf "  writer: %.1f events per commit, %.3f ms per commit, %.0f commits/s, committer busy %.0f%%\n",
+        d["tally_writer_batch_events_sum"] / n, d["tally_writer_commit_seconds_sum"] * 1000 / n, n / secs,
+        100 * d["tally_writer_commit_seconds_sum"] / secs
+      line = "  commits taking at most:"
+      for (k in d) if (k ~ /commit_seconds_bucket/) { split(k, p, "\""); le[p[2]] = d[k] }
+      m = asorti(le, keys, "@ind_num_asc"); prev = 0
+      for (i = 1; i <= m; i++) if (keys[i] != "+Inf" && keys[i] + 0 <= 0.1) {
+        line = line sprintf(" %g ms %.0f%%,", keys[i] * 1000, 100 * le[keys[i]] / n) }
+      print substr(line, 1, length(line) - 1)
+    }'
+}
+
 # Runs wrk's measured pass with Lua script $3 against $1 (URL) for server process $2 and adds the server's CPU per
-# request (all of it, and without the JIT's compiler threads) and the load average.
+# request (all of it, and without the JIT's compiler threads), the writer's figures (Tally) and the load average.
 measure() {
-  local before after work_before work_after switches_before switches_after out requests
+  local before after work_before work_after switches_before switches_after out requests writer_before started
+  writer_before=$(writer_counters "$1")
+  started=$(date +%s.%N)
   before=$(ticks "$2")
   work_before=$(work_ticks "$2")
   switches_before=$(switches "$2")
@@ -64,6 +93,8 @@ measure() {
     -v s="$(growth "$switches_before" "$switches_after")" -v n="$requests" \
     'BEGIN {printf "  server CPU: %.1f s, %.1f us per request (%.1f us without the JIT compiler threads), " \
             "%.2f thread switches per request\n", t / hz, t / hz * 1e6 / n, w / hz * 1e6 / n, s / n}'
+  writer_report "$writer_before" "$(writer_counters "$1")" "$(awk -v s="$started" -v e="$(date +%s.%N)" \
+    'BEGIN {print e - s}')"
   echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -208,6 +209,44 @@ class EventWriterSqliteTest {
             assertThat(second.get(10, TimeUnit.SECONDS)).as("committed once the first commit ended").containsOnly(true);
         }
         assertThat(store.countEvents()).isEqualTo(11);
+    }
+
+    @Test
+    void defaults_idleWriter_commitsAtOnce_andWhatArrivesDuringTheCommitSharesTheNext() throws Exception {
+        // No linger by default: an idle writer commits a lone event at once (a 2 ms linger set the pace of single
+        // events), and batches still form from what arrives while a commit runs.
+        assertThat(WriterSettings.DEFAULTS.linger()).isZero();
+        CountDownLatch firstWriteStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+        UsageStore gated = InterceptedStore.of(UsageStore.class, store, new InterceptedStore.Hooks() {
+            @Override
+            public void beforeWrite(int n) {
+                if (n == 1) {
+                    firstWriteStarted.countDown();
+                    awaitQuietly(releaseFirstWrite);
+                }
+            }
+        });
+        List<EventWriter.BatchStats> batches = new CopyOnWriteArrayList<>();
+        try (EventWriter writer = new EventWriter(gated, WriterSettings.DEFAULTS, batches::add)) {
+            CompletableFuture<boolean[]> lone = writer.submit(batch("lone", 1));
+            assertThat(firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            List<CompletableFuture<boolean[]>> during = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                during.add(writer.submit(batch("during" + i, 1)));
+            }
+            releaseFirstWrite.countDown();
+            assertThat(lone.get(10, TimeUnit.SECONDS)).containsOnly(true);
+            for (CompletableFuture<boolean[]> f : during) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).containsOnly(true);
+            }
+        }
+        // The lone event went alone; the five that came during its commit went in at most two more (the preparer
+        // may have closed one batch before the held commit ended, never one per event).
+        assertThat(batches.get(0).submissions()).isEqualTo(1);
+        assertThat(batches).hasSizeLessThanOrEqualTo(3);
+        assertThat(batches.stream().mapToInt(EventWriter.BatchStats::events).sum()).isEqualTo(6);
+        assertThat(store.countEvents()).isEqualTo(6);
     }
 
     @Test

@@ -26,13 +26,14 @@ import java.util.function.Consumer;
 /**
  * The single writer of the ledger, committing events from many requests in shared transactions (group commit).
  *
- * <p>Requests hand their events to {@link #submit}; a preparing thread takes what is waiting, keeps collecting until
- * the batch holds {@link WriterSettings#maxBatchEvents()} events or {@link WriterSettings#linger()} has passed since
- * it began (a batch begun while a commit runs goes once that commit ends, see below), and prepares the batch's
- * append ({@link UsageStore#prepareAppend}: encoding, ordering, aggregating the rollups). The one committing thread
- * commits it in one transaction with its rollups, and only then completes every request's future. So an
+ * <p>Requests hand their events to {@link #submit}; a preparing thread takes what is waiting, keeps collecting while
+ * a commit runs (until it ends, or the batch holds {@link WriterSettings#maxBatchEvents()} events), and prepares the
+ * batch's append ({@link UsageStore#prepareAppend}: encoding, ordering, aggregating the rollups). The one committing
+ * thread commits it in one transaction with its rollups, and only then completes every request's future. So an
  * acknowledged event is on disk, and the cost of a durable commit (an fsync) is shared by everything that arrived
- * meanwhile.
+ * meanwhile. A batch begun while nothing commits goes at once (after {@link WriterSettings#linger()}, zero by
+ * default): what arrives during its commit forms the next batch, so batches grow with the load by themselves and
+ * the committer never idles while events wait.
  *
  * <p>The two threads form a pipeline: the next batch is collected and prepared while the previous one commits, so
  * the CPU work of preparing is not on the critical path of the single committer. While a commit runs, the preparer
@@ -231,7 +232,10 @@ public final class EventWriter implements AutoCloseable {
             commit(next.submissions, next.append);
             lastCommitNanos = System.nanoTime() - started;
             commitStarted = NOT_COMMITTING;
+            // The preparer first, then the answers: the next batch is prepared while the answers are handed out, so
+            // the next commit does not wait for them.
             LockSupport.unpark(preparer); // a preparer collecting until this commit's end takes its batch now
+            deliver(next.submissions);
         }
     }
 
@@ -286,6 +290,10 @@ public final class EventWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits a batch and records each submission's outcome ({@link #answer}); the caller then delivers them. A failed
+     * shared batch is committed again one submission at a time.
+     */
     private void commit(List<Submission> batch, UsageStore.PreparedAppend append) {
         long started = System.nanoTime();
         boolean[] stored;
@@ -299,7 +307,6 @@ public final class EventWriter implements AutoCloseable {
                 for (Submission s : batch) {
                     answerAlone(s, e);
                 }
-                deliver(batch);
                 return;
             }
             for (Submission s : batch) {
@@ -317,7 +324,6 @@ public final class EventWriter implements AutoCloseable {
             offset += own.length;
             answer(s, new Committed(own, Map.of()), null);
         }
-        deliver(batch);
     }
 
     /**

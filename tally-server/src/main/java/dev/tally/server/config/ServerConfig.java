@@ -148,7 +148,7 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
                 config,
                 Duration.ofDays(intVar(env, "TALLY_RETENTION_DAYS", (int) DEFAULT_RETENTION.toDays())),
                 longVar(env, "TALLY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-                Duration.ofMillis(intVar(env, "TALLY_WRITER_LINGER_MS", 2)),
+                Duration.ofMillis(intVar(env, "TALLY_WRITER_LINGER_MS", 0)),
                 intVar(env, "TALLY_WRITER_MAX_BATCH", 5_000),
                 failurePolicy(env.get("TALLY_FAILURE_POLICY")),
                 intVar(env, "TALLY_HTTP_THREADS", 0),
