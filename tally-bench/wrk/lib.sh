@@ -77,13 +77,16 @@ writer_report() {
 # Runs wrk's measured pass with Lua script $3 against $1 (URL) for server process $2 and adds the server's CPU per
 # request (all of it, and without the JIT's compiler threads), the writer's figures (Tally) and the load average.
 measure() {
-  local before after work_before work_after switches_before switches_after out requests writer_before started
-  writer_before=$(writer_counters "$1")
-  started=$(date +%s.%N)
+  local before after work_before work_after switches_before switches_after out requests writer_before writer_after
+  local started ended
   before=$(ticks "$2")
   work_before=$(work_ticks "$2")
   switches_before=$(switches "$2")
+  writer_before=$(writer_counters "$1")
+  started=$(date +%s.%N)
   out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$3" "$1")
+  ended=$(date +%s.%N)
+  writer_after=$(writer_counters "$1")
   after=$(ticks "$2")
   work_after=$(work_ticks "$2")
   switches_after=$(switches "$2")
@@ -93,8 +96,7 @@ measure() {
     -v s="$(growth "$switches_before" "$switches_after")" -v n="$requests" \
     'BEGIN {printf "  server CPU: %.1f s, %.1f us per request (%.1f us without the JIT compiler threads), " \
             "%.2f thread switches per request\n", t / hz, t / hz * 1e6 / n, w / hz * 1e6 / n, s / n}'
-  writer_report "$writer_before" "$(writer_counters "$1")" "$(awk -v s="$started" -v e="$(date +%s.%N)" \
-    'BEGIN {print e - s}')"
+  writer_report "$writer_before" "$writer_after" "$(awk -v s="$started" -v e="$ended" 'BEGIN {print e - s}')"
   echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
