@@ -40,7 +40,7 @@ export async function render(main, { id }) {
     w.periodStats(report, tz, stat),
     section('Limits this period', w.limitList(report.limits, tz, 'Give the customer a plan with limits under “Plans & customers”.')),
     perUser ? section('Per-user limits', perUser) : null,
-    section('Usage over time', chart.element),
+    section('Usage over time', chart.element, w.adjustmentNote(report)),
     section('End users and dimensions', people.element),
     h('div', { class: 'grid-2' },
       section('By provider', breakdown(report.by_provider, false)),

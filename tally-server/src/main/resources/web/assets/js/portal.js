@@ -79,7 +79,7 @@ async function renderHome(me) {
     section('Warnings', h('div', {}, denials(report), warningsWithAlerts(report, alerts, tz))),
     section('Your limits', w.limitList(report.limits, tz, 'Your plan has no limits: usage is only measured.')),
     portalCorrections(report, tz),
-    section('Usage over time', chart.element),
+    section('Usage over time', chart.element, w.adjustmentNote(report)),
     section('Your users and dimensions', people.element),
     section('Recent calls', w.callsTable(recent.events, tz)),
     section('History', w.historyTable(history, tz)));

@@ -104,6 +104,19 @@ export function dailyPoints(report) {
   return report.daily.map((d) => ({ label: f.day(d.date), requests: d.requests, tokens: d.tokens, cost: d.cost }));
 }
 
+/**
+ * Under a day chart: the period's adjustments count in its totals and months but in no day (they belong to the month),
+ * so the days add up to the totals less them. Null when the period has none.
+ */
+export function adjustmentNote(report) {
+  const adjustments = report.adjustments || [];
+  if (!adjustments.length) return null;
+  const parts = adjustments.map((a) => (a.metric === 'cost' ? `cost ${f.money(a.amount)}` : `${a.metric} ${a.amount}`));
+  return h('p', { class: 'muted small', id: 'daily-note' }, `Days show usage only: this period's `
+    + `${adjustments.length === 1 ? 'adjustment' : `${adjustments.length} adjustments`} (${parts.join(', ')}) `
+    + 'count in the totals and in the months, not in any day.');
+}
+
 /** Monthly summaries (newest first) as chart points, oldest first. */
 export function monthPoints(history) {
   return [...history.months].reverse().map((m) => ({ label: f.month(m.month), requests: m.totals.requests,

@@ -18,10 +18,13 @@ import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.UsageStore;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +45,10 @@ import java.util.function.Consumer;
  *   <li>{@code period}: a billing month that has begun (not in the future).</li>
  *   <li>For every metric but {@code cost}, the month's total after the adjustment must not be negative (a negative
  *       count of requests or tokens makes no sense; a cost may be credited below zero).</li>
+ *   <li>No read may overflow: the month's total of the metric, its {@code tokens} for a token part, and the same
+ *       sums over every customer's month starting in that calendar month must stay exact in a {@code long} (their
+ *       positive and their negative parts each). Events recorded later may still take a sum past it; reads then
+ *       show the largest value they can.</li>
  * </ul>
  */
 public final class Adjustments {
@@ -101,7 +108,7 @@ public final class Adjustments {
             }
         }
         if (raw != null && month != null && problems.isEmpty()) {
-            checkTotal(c, metric, amount, raw, month, problems);
+            checkTotal(c, metric, amount, raw, period, month, problems);
         }
         problems.throwIfAny("The adjustment is not valid; nothing was changed");
         Adjustment a = new Adjustment(newId(), c.id(), period, month.start(), metric, amount, raw, reason.strip(),
@@ -199,24 +206,80 @@ public final class Adjustments {
                 : amount.movePointRight(Quantity.SCALE).longValueExact();
     }
 
-    /** The month's total after the adjustment must fit a long, and not be negative unless it is a cost. */
-    private void checkTotal(Customer c, String metric, BigDecimal amount, long raw, Period month,
+    /**
+     * The month's total after the adjustment must not be negative unless it is a cost, and no read may overflow: the
+     * customer's month total of the metric, its {@code tokens} (the sum of the parts) for a token part, and the same
+     * sums over every customer's billing month starting in the same calendar month (the overview, global alerts).
+     * Reads add usage and adjustments in any order, so the positive and the negative parts of each sum must each fit
+     * a long ({@link Sums#fits}), which makes every partial sum fit.
+     */
+    private void checkTotal(Customer c, String metric, BigDecimal amount, long raw, YearMonth period, Period month,
                             Problems problems) {
-        long total = 0;
-        for (RollupRow row : usage.rollups(c.id(), Window.MONTH, month.start(), month.end())) {
-            total = Bounds.saturatedSum(total, LimitUsage.raw(metric, row.counts()));
-        }
-        long after;
-        try {
-            after = Math.addExact(total, raw);
-        } catch (ArithmeticException e) {
-            problems.add("amount", "would take the month's total of " + metric + " past what Tally can count");
+        List<RollupRow> own = usage.rollups(c.id(), Window.MONTH, month.start(), month.end());
+        Sums total = Sums.of(own, metric).plus(raw);
+        if (!total.fits()) {
+            problems.add("amount", "would take the month's total of " + metric + " past what Tally can count "
+                    + "exactly (" + MetricUnit.of(metric).toDecimal(Long.MAX_VALUE).toPlainString() + ")");
             return;
         }
+        boolean tokenPart = Metrics.TOKEN_PARTS.contains(metric);
+        if (tokenPart && !Sums.of(own, Metrics.TOKENS).plus(raw).fits()) {
+            problems.add("amount", "would take the month's tokens (the sum of input, output, cached and cache-write "
+                    + "tokens) past what Tally can count exactly (" + MetricUnit.of(Metrics.TOKENS)
+                    .toDecimal(Long.MAX_VALUE).toPlainString() + ")");
+            return;
+        }
+        // Every customer's billing month that starts in this calendar month, in any zone, starts in this window
+        // (which also takes in the few starting within a day of it: stricter, never looser).
+        Instant from = period.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().minus(Duration.ofDays(1));
+        Instant to = period.plusMonths(1).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofDays(1));
+        List<RollupRow> all = usage.rollupSums(Window.MONTH, from, to, Set.of());
+        if (!Sums.of(all, metric).plus(raw).fits() || tokenPart && !Sums.of(all, Metrics.TOKENS).plus(raw).fits()) {
+            problems.add("amount", "would take the sum of every customer's month of " + (tokenPart ? "tokens or " : "")
+                    + metric + " past what Tally can count exactly (" + MetricUnit.of(metric)
+                    .toDecimal(Long.MAX_VALUE).toPlainString() + ")");
+            return;
+        }
+        long after = total.total();
         if (after < 0 && !Metrics.COST.equals(metric)) {
             problems.add("amount", "would make the month's total of " + metric + " negative: it is "
-                    + MetricUnit.of(metric).toDecimal(total).toPlainString() + ", the adjustment "
-                    + amount.toPlainString());
+                    + MetricUnit.of(metric).toDecimal(Math.subtractExact(after, raw)).toPlainString()
+                    + ", the adjustment " + amount.toPlainString());
+        }
+    }
+
+    /** The positive and the negative parts of a sum of month rows, exactly. */
+    private record Sums(BigInteger positive, BigInteger negative) {
+        private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+        /** The rows' values of {@code metric}; {@code tokens} summed exactly from its parts. */
+        static Sums of(List<RollupRow> rows, String metric) {
+            Sums sums = new Sums(BigInteger.ZERO, BigInteger.ZERO);
+            for (RollupRow row : rows) {
+                if (Metrics.TOKENS.equals(metric)) {
+                    for (String part : Metrics.TOKEN_PARTS) {
+                        sums = sums.plus(row.counts().micros(part));
+                    }
+                } else {
+                    sums = sums.plus(LimitUsage.raw(metric, row.counts()));
+                }
+            }
+            return sums;
+        }
+
+        Sums plus(long value) {
+            BigInteger v = BigInteger.valueOf(value);
+            return value >= 0 ? new Sums(positive.add(v), negative) : new Sums(positive, negative.add(v));
+        }
+
+        /** Whether every partial sum, in any order, fits a long. */
+        boolean fits() {
+            return positive.compareTo(MAX) <= 0 && negative.negate().compareTo(MAX) <= 0;
+        }
+
+        /** The sum; only when it {@link #fits}. */
+        long total() {
+            return positive.add(negative).longValueExact();
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.tally.server.http;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * RFC 4180 CSV lines. Cells that a spreadsheet would run as a formula ({@code = + - @} first) are prefixed with a
  * quote mark, so a customer-chosen endpoint name cannot inject a formula into an operator's report.
  */
 public final class Csv {
+    private static final Pattern PLAIN_DECIMAL = Pattern.compile("-[0-9]+(\\.[0-9]+)?");
     private final StringBuilder out = new StringBuilder();
 
     /** Appends one line. */
@@ -26,7 +28,9 @@ public final class Csv {
             return "";
         }
         String text = value.toString();
-        if (!(value instanceof Number) && !text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0) {
+        // A plain decimal such as a credited cost ("-12.50") is a number, not a formula: it stays as it is.
+        if (!(value instanceof Number) && !text.isEmpty() && "=+-@".indexOf(text.charAt(0)) >= 0
+                && !PLAIN_DECIMAL.matcher(text).matches()) {
             text = "'" + text;
         }
         if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0

@@ -23,6 +23,8 @@ import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupKey;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.UsageStore;
+import dev.tally.core.adjust.AdjustedUsageStore;
+import dev.tally.core.adjust.Adjustment;
 import dev.tally.core.adjust.Adjustments;
 import dev.tally.core.usage.CustomerOverview;
 import dev.tally.core.rollup.EndUserTotals;
@@ -47,6 +49,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -305,7 +308,12 @@ public final class UsageRoutes {
         };
     }
 
-    /** One line per day, provider, model and endpoint of the month, with a column per sent metric. */
+    /**
+     * One line per day, provider, model and endpoint of the month, with a column per sent metric ({@code kind}
+     * {@code usage}), then one line per adjustment of the month ({@code kind} {@code adjustment}, its billing month as
+     * {@code date}, no provider, model or endpoint, its reason): an adjustment belongs to the month, not to a day, and
+     * the lines add up to the report's totals.
+     */
     private void usageCsv(Context ctx, String customerId) {
         Customer c = catalog.requireCustomer(customerId);
         Period period = reporter.billingMonth(c, Requests.period(ctx));
@@ -313,23 +321,35 @@ public final class UsageRoutes {
         rows.sort(Comparator.comparing((RollupRow r) -> r.key().bucketStart())
                 .thenComparing(r -> r.key().provider()).thenComparing(r -> r.key().model())
                 .thenComparing(r -> r.key().endpoint()));
+        List<Adjustment> corrections = adjustments.between(c.id(), period.start(), period.end());
         TreeSet<String> metrics = new TreeSet<>();
         rows.forEach(r -> metrics.addAll(r.counts().metricMicros().keySet()));
+        corrections.forEach(a -> metrics.addAll(AdjustedUsageStore.row(a).counts().metricMicros().keySet()));
         List<Object> header = new ArrayList<>(List.of("customer", "date", "provider", "model", "endpoint",
                 "requests", "errors"));
         header.addAll(metrics);
-        header.addAll(List.of("tokens", "cost", "unpriced_events"));
+        header.addAll(List.of("tokens", "cost", "unpriced_events", "kind", "reason"));
         Csv csv = new Csv().line(header);
         for (RollupRow r : rows) {
-            RollupKey k = r.key();
-            List<Object> line = new ArrayList<>(List.of(c.id(), LocalDate.ofInstant(k.bucketStart(), c.zone()),
-                    k.provider(), k.model(), k.endpoint(), r.counts().requests(), r.counts().errors()));
-            metrics.forEach(m -> line.add(Quantity.toDecimal(r.counts().micros(m)).toPlainString()));
-            addTail(line, r.counts());
-            csv.line(line);
+            csv.line(csvLine(c, LocalDate.ofInstant(r.key().bucketStart(), c.zone()), r, metrics, "usage", ""));
+        }
+        for (Adjustment a : corrections) {
+            csv.line(csvLine(c, a.period(), AdjustedUsageStore.row(a), metrics, "adjustment", a.reason()));
         }
         sendCsv(ctx, "tally-" + c.id() + "-" + YearMonth.from(LocalDate.ofInstant(period.start(), c.zone()))
                 + ".csv", csv);
+    }
+
+    private static List<Object> csvLine(Customer c, Object date, RollupRow r, Set<String> metrics, String kind,
+                                        String reason) {
+        RollupKey k = r.key();
+        List<Object> line = new ArrayList<>(List.of(c.id(), date, k.provider(), k.model(), k.endpoint(),
+                r.counts().requests(), r.counts().errors()));
+        metrics.forEach(m -> line.add(Quantity.toDecimal(r.counts().micros(m)).toPlainString()));
+        addTail(line, r.counts());
+        line.add(kind);
+        line.add(reason);
+        return line;
     }
 
     /** One line per customer for the month. */

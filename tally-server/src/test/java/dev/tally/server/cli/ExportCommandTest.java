@@ -62,9 +62,9 @@ class ExportCommandTest {
 
         String csv = Files.readString(file, StandardCharsets.UTF_8);
         assertThat(csv).startsWith("customer,date,provider,model,endpoint,requests,errors,output_tokens,tokens,cost,"
-                + "unpriced_events\r\n"
-                + "acme,2026-11-03,openai,gpt-4,/api/chat,200,0,400000,400000,24.00,0\r\n"
-                + "acme,2026-11-10,openai,gpt-4,/api/chat,30,0,120000,120000,7.20,0\r\n");
+                + "unpriced_events,kind,reason\r\n"
+                + "acme,2026-11-03,openai,gpt-4,/api/chat,200,0,400000,400000,24.00,0,usage,\r\n"
+                + "acme,2026-11-10,openai,gpt-4,/api/chat,30,0,120000,120000,7.20,0,usage,\r\n");
         assertThat(csv).isEqualTo(api.get("/v1/customers/acme/usage.csv?period=current").body());
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).isEqualTo("wrote " + file + "\n");

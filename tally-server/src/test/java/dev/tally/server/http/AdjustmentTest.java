@@ -11,8 +11,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -146,6 +151,120 @@ class AdjustmentTest {
                     .isEqualTo(201);
             assertThat(api.get("/v1/customers/acme/usage").json().at("/totals/cost").asText()).isEqualTo("-90.00");
         }
+    }
+
+    /**
+     * Issue 16: the CSV lists the month's adjustments as lines of their own (kind adjustment, the month as date), so
+     * its lines add up to the report's totals to the nano-dollar; the daily series holds usage only, and adds up to
+     * the totals less the adjustments.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void csvAndDailySeries_accountForAdjustments_csvTotalEqualsJsonTotalToTheNano(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            overCostLimit(api);
+            post(api, "cost", "-12.500000001", "refund for outage 2026-11-03");
+            post(api, "requests", "2", "two calls lost by the gateway");
+            post(api, "input_tokens", "1000", "tokens of the lost calls");
+
+            JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
+            BigDecimal totalCost = new BigDecimal(usage.at("/totals/cost").asText());
+            assertThat(totalCost).isEqualByComparingTo("97.499999999");
+            List<Map<String, String>> lines = csvLines(api.get("/v1/customers/acme/usage.csv?period=2026-11").body());
+            assertThat(lines).hasSize(10 + 3);
+            assertThat(sum(lines, "cost")).as("CSV total = JSON total, to the nano-dollar").isEqualTo(totalCost);
+            assertThat(sum(lines, "requests")).isEqualByComparingTo(usage.at("/totals/requests").asText());
+            assertThat(sum(lines, "input_tokens")).isEqualByComparingTo(usage.at("/totals/input_tokens").asText());
+            assertThat(sum(lines, "tokens")).isEqualByComparingTo(usage.at("/totals/tokens").asText());
+            assertThat(lines.subList(10, 13)).allSatisfy(l -> assertThat(l).containsEntry("kind", "adjustment"));
+            Map<String, String> credit = lines.stream()
+                    .filter(l -> l.get("reason").equals("refund for outage 2026-11-03")).findFirst().orElseThrow();
+            assertThat(credit).containsEntry("kind", "adjustment").containsEntry("date", "2026-11")
+                    .containsEntry("provider", "").containsEntry("cost", "-12.500000001")
+                    .as("a credit is a number, not a formula to defuse").containsEntry("requests", "0");
+            assertThat(lines.get(0)).containsEntry("kind", "usage").containsEntry("reason", "");
+
+            BigDecimal days = BigDecimal.ZERO;
+            for (JsonNode d : usage.path("daily")) {
+                days = days.add(new BigDecimal(d.path("cost").asText()));
+            }
+            assertThat(days).as("days hold usage only").isEqualByComparingTo("110.00");
+            assertThat(days.add(new BigDecimal("-12.500000001"))).isEqualTo(totalCost);
+        }
+    }
+
+    /**
+     * Issue 16: an adjustment that would make any read overflow is refused, naming amount and the rule: the month's
+     * total of its metric, its tokens, and the sum over every customer's month. What was accepted reads exactly.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void adjustmentPastWhatReadsCanCount_400NamingAmount_acceptedOnesReadExactly(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            api.put("/v1/customers/acme", "{\"name\":\"Acme\"}");
+            api.put("/v1/customers/globex", "{\"name\":\"Globex\"}");
+            String max = "1000000000000"; // 10^12 units, the most one adjustment may move
+            for (int i = 0; i < 9; i++) {
+                post(api, "characters", max, "bulk import " + i);
+            }
+            assertOverflow(api, "acme", "characters", max, "month's total of characters past what Tally can count");
+            for (int i = 0; i < 5; i++) {
+                post(api, "input_tokens", max, "input " + i);
+            }
+            for (int i = 0; i < 4; i++) {
+                post(api, "cached_tokens", max, "cached " + i);
+            }
+            // 5 + 4 = 9 * 10^18 micros of tokens; one more part would pass a long's 9.22 * 10^18.
+            assertOverflow(api, "acme", "output_tokens", max, "month's tokens (the sum of input, output");
+            assertOverflow(api, "globex", "input_tokens", max, "every customer's month of tokens or input_tokens");
+
+            JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
+            assertThat(usage.at("/totals/tokens").asText()).isEqualTo("9000000000000");
+            assertThat(usage.at("/totals/characters").asText()).isEqualTo("9000000000000");
+            for (String read : new String[]{"/v1/customers/acme/history?months=2", "/v1/usage?period=2026-11",
+                    "/v1/usage.csv?period=2026-11", "/v1/customers/acme/usage.csv?period=2026-11"}) {
+                assertThat(api.get(read).status()).as(read).isEqualTo(200);
+            }
+            assertThat(api.get("/v1/usage?period=2026-11").json().toString()).contains("9000000000000");
+            assertThat(api.get("/v1/customers/globex/adjustments?period=2026-11").json().path("adjustments").size())
+                    .as("nothing stored").isZero();
+        }
+    }
+
+    private static void post(Api api, String metric, String amount, String reason) {
+        Api.Response r = api.post("/v1/customers/acme/adjustments", """
+                {"metric":"%s","amount":"%s","reason":"%s","period":"2026-11"}""".formatted(metric, amount, reason));
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+    }
+
+    private static void assertOverflow(Api api, String customer, String metric, String amount, String rule) {
+        Api.Response r = api.post("/v1/customers/" + customer + "/adjustments", """
+                {"metric":"%s","amount":"%s","reason":"one too many","period":"2026-11"}""".formatted(metric, amount));
+        assertThat(r.status()).as(r.body()).isEqualTo(400);
+        assertThat(r.json().at("/errors/0/field").asText()).as(r.body()).isEqualTo("amount");
+        assertThat(r.json().at("/errors/0/message").asText()).as(r.body()).contains(rule);
+    }
+
+    /** The lines of a CSV whose cells hold no comma or quote, by column name. */
+    private static List<Map<String, String>> csvLines(String csv) {
+        String[] lines = csv.split("\r\n");
+        List<String> header = List.of(lines[0].split(",", -1));
+        List<Map<String, String>> out = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] cells = lines[i].split(",", -1);
+            Map<String, String> line = new LinkedHashMap<>();
+            for (int c = 0; c < header.size(); c++) {
+                line.put(header.get(c), cells[c]);
+            }
+            out.add(line);
+        }
+        return out;
+    }
+
+    private static BigDecimal sum(List<Map<String, String>> lines, String column) {
+        return lines.stream().map(l -> new BigDecimal(l.get(column))).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     private static void assertProblem(Api api, String body, String field, String rule) {
