@@ -4,7 +4,9 @@
 -- Keys (P is the prefix setting, C a customer id; ids cannot contain braces, and {C} keeps a customer's keys in one
 -- cluster slot):
 --   P{C}:s:<counter>          sliding window (minute, hour): hash of u<slot> (usage) and h<slot> (held estimates),
---                             slot = floor(ms / slotMs), 60 slots per window
+--                             slot = floor(ms / slotMs), 60 slots per window, and their running sums U and H, the
+--                             slot e up to which slots have left them and o, below which none has usage or holds
+--                             (see slidingState)
 --   P{C}:w:<counter>:<start>  calendar window (day, month) starting at <start> ms: hash of u and h
 --   P{C}:pending              open reservations of C: sorted set of reservation keys by expiry ms
 --   P:r:<key>                 one reservation: a string, cmsgpack of customer, tag, then per held charge the counter
@@ -26,7 +28,8 @@
 -- Cost: every redis.call is most of what a call costs Redis, so the common path avoids those whose answer is known:
 -- a window key's TTL is set when a write creates its field (HINCRBY answering the amount itself), not at every write;
 -- a reservation is one string (SET with PX), not a hash and a PEXPIRE; undoing one adds the negated amount and drops
--- the field if that made it negative (the field had left its window), instead of asking HEXISTS first.
+-- the field if that made it negative (the field had left its window), instead of asking HEXISTS first; a sliding
+-- window is read from its running sums and the slot of its oldest usage, not by summing its up to 120 fields.
 
 local SLOTS = 60
 -- Kept past the end of a window or a reservation: covers clock skew between nodes and late settlements.
@@ -101,9 +104,15 @@ local function undoHolds(rec)
     if string.sub(a, 1, 1) == '-' then
       if redis.call('HEXISTS', k, f) == 1 then
         redis.call('HINCRBY', k, f, negated(a))
+        if f ~= 'h' then
+          redis.call('HINCRBY', k, 'H', negated(a))
+        end
       end
     elseif redis.call('HINCRBY', k, f, negated(a)) < 0 then
       redis.call('HDEL', k, f)
+    elseif f ~= 'h' then
+      -- A sliding window's slot still in it: its sum too (one whose slot left was taken out of the sum then).
+      redis.call('HINCRBY', k, 'H', negated(a))
     end
   end
 end
@@ -135,30 +144,162 @@ local function expire(c, nowMs)
   redis.call('ZREMRANGEBYSCORE', pending, '-inf', nowMs)
 end
 
--- The state of one sliding counter at slot cur: used, held, and the usage+held per slot still in the window.
--- Drops slots that have left the window.
-local function slidingState(key, cur)
+-- Sliding counters keep, beside the slot fields, running sums so that a decision reads a few fields instead of all
+-- 120 (reading and summing every slot was most of what a call cost Redis):
+--   U, H  the sums of the u<slot> and h<slot> fields present
+--   e     every slot up to e has left the window: its fields are gone and no longer in U and H; present slots are > e
+--   o     no slot in (e, o) has usage or holds (so the oldest that has is at o or later; o > cur when none has)
+-- A key without e (written by an earlier script, or only ever written, never read) is summed from its fields once.
+
+-- A sum as an integer Redis takes back (HSET, then HINCRBY): exact below 2^53; beyond, usage is over every limit
+-- anyway, so it is kept within 2^62, where later increments cannot overflow Redis's 64 bits.
+local function integer(x)
+  return string.format('%.0f', math.max(math.min(x, 2 ^ 62), -2 ^ 62))
+end
+
+-- Sums a sliding key from its fields (dropping slots that left the window) and stores U, H, e, o. A key left without
+-- slots is not given sums (nor created). Answers used, held, o, and e (nil when no sums were stored).
+local function slidingRecount(key, cur)
   local all = redis.call('HGETALL', key)
+  local edge = cur - SLOTS
   local used, held, bySlot, stale = 0, 0, {}, {}
   for i = 1, #all, 2 do
     local field = all[i]
+    local kind = string.sub(field, 1, 1)
     local slot = tonumber(string.sub(field, 2))
-    if slot <= cur - SLOTS then
-      stale[#stale + 1] = field
-    elseif slot <= cur then
-      local v = tonumber(all[i + 1])
-      if string.sub(field, 1, 1) == 'u' then
-        used = used + v
+    if (kind == 'u' or kind == 'h') and slot then
+      if slot <= edge then
+        stale[#stale + 1] = field
       else
-        held = held + v
+        local v = tonumber(all[i + 1])
+        if kind == 'u' then
+          used = used + v
+        else
+          held = held + v
+        end
+        bySlot[slot] = (bySlot[slot] or 0) + v
       end
-      bySlot[slot] = (bySlot[slot] or 0) + v
     end
   end
   if #stale > 0 then
     redis.call('HDEL', key, unpack(stale))
   end
-  return used, held, bySlot
+  local o = cur + 1
+  for slot, v in pairs(bySlot) do
+    if v ~= 0 and slot < o then
+      o = slot
+    end
+  end
+  if #all > 2 * #stale then
+    redis.call('HSET', key, 'U', integer(used), 'H', integer(held), 'e', edge, 'o', o)
+    return used, held, o, edge
+  end
+  return used, held, o, nil
+end
+
+-- Drops the slots (e, edge] that have left the window from the fields and the sums. At most SLOTS slots.
+local function slidingEvict(key, e, edge, used, held)
+  local fields = {}
+  for slot = e + 1, edge do
+    fields[#fields + 1] = 'u' .. slot
+    fields[#fields + 1] = 'h' .. slot
+  end
+  local values = redis.call('HMGET', key, unpack(fields))
+  local gone = {}
+  for i = 1, #fields do
+    if values[i] then
+      gone[#gone + 1] = fields[i]
+      if i % 2 == 1 then
+        used = used - tonumber(values[i])
+      else
+        held = held - tonumber(values[i])
+      end
+    end
+  end
+  if #gone > 0 then
+    redis.call('HDEL', key, unpack(gone))
+  end
+  redis.call('HSET', key, 'U', integer(used), 'H', integer(held), 'e', edge)
+  return used, held
+end
+
+-- The oldest slot from o to cur with usage or holds, probing a few slots per command; cur + 1 when none has.
+local function slidingOldest(key, o, cur)
+  while o <= cur do
+    local last = math.min(o + 7, cur)
+    local fields = {}
+    for slot = o, last do
+      fields[#fields + 1] = 'u' .. slot
+      fields[#fields + 1] = 'h' .. slot
+    end
+    local values = redis.call('HMGET', key, unpack(fields))
+    for i = 1, #fields, 2 do
+      if tonumber(values[i] or '0') + tonumber(values[i + 1] or '0') ~= 0 then
+        return o + (i - 1) / 2
+      end
+    end
+    o = last + 1
+  end
+  return o
+end
+
+-- The state of one sliding counter at slot cur: used, held, the oldest slot with usage or holds (cur + 1 if none,
+-- only when withOldest), and e (nil when the key has no sums yet).
+local function slidingState(key, cur, withOldest)
+  local sums = redis.call('HMGET', key, 'U', 'H', 'e', 'o')
+  local e = tonumber(sums[3])
+  if not e or e < cur - 2 * SLOTS then
+    -- No sums yet, or the whole window left long ago: summing the fields is as cheap as evicting slot by slot.
+    return slidingRecount(key, cur)
+  end
+  local used, held = tonumber(sums[1] or '0'), tonumber(sums[2] or '0')
+  local edge = cur - SLOTS
+  if e < edge then
+    used, held = slidingEvict(key, e, edge, used, held)
+    e = edge
+  end
+  local o = tonumber(sums[4] or '0')
+  if not withOldest then
+    return used, held, o, e
+  end
+  if used == 0 and held == 0 then
+    return used, held, cur + 1, e
+  end
+  local oldest = slidingOldest(key, math.max(o, e + 1), cur)
+  if oldest ~= o then
+    redis.call('HSET', key, 'o', oldest)
+  end
+  return used, held, oldest, e
+end
+
+-- Usage plus holds per slot of the window at cur: only for the time until a call that does not fit would.
+local function slidingBySlot(key, cur)
+  local fields = {}
+  for slot = cur - SLOTS + 1, cur do
+    fields[#fields + 1] = 'u' .. slot
+    fields[#fields + 1] = 'h' .. slot
+  end
+  local values = redis.call('HMGET', key, unpack(fields))
+  local bySlot = {}
+  for i = 1, #fields, 2 do
+    bySlot[cur - SLOTS + (i + 1) / 2] = tonumber(values[i] or '0') + tonumber(values[i + 1] or '0')
+  end
+  return bySlot
+end
+
+-- Adds amount to field (u<slot> or h<slot>) of a sliding key and to its sum, unless the slot already left the
+-- window by another node's clock (e); sets the TTL when the field is new. e is nil when the key has no sums yet.
+local function slidingAdd(key, slot, field, sum, amount, ttlMs, e, o)
+  if e and slot <= e then
+    return
+  end
+  keepWindow('s', key, ttlMs, redis.call('HINCRBY', key, field .. slot, amount), amount)
+  if e then
+    redis.call('HINCRBY', key, sum, amount)
+    if slot < o then
+      redis.call('HSET', key, 'o', slot)
+    end
+  end
 end
 
 -- reserve: P C nowMs holdUntilMs('' = check only) rkey tag n, then per charge 7 values:
@@ -177,28 +318,24 @@ local function reserve()
     local kind, counter, a, b = ARGV[base], ARGV[base + 1], ARGV[base + 2], ARGV[base + 3]
     local limit, enforced, amountText = tonumber(ARGV[base + 4]), ARGV[base + 5], ARGV[base + 6]
     local amount = tonumber(amountText)
-    local used, held, retry, reset, key, field, ttl
+    local used, held, retry, reset, key, field, ttl, slot, e, o
     if kind == 's' then
       local slotMs = tonumber(a)
       local cur = math.floor(nowMs / slotMs)
       key = customerKey(c, 's:' .. counter)
-      local bySlot
-      used, held, bySlot = slidingState(key, cur)
+      local oldest
+      used, held, oldest, e = slidingState(key, cur, true)
+      slot, o = cur, oldest
       field = 'h' .. cur
       ttl = SLOTS * slotMs + MARGIN_MS
-      reset = nowMs + SLOTS * slotMs
-      for s = cur - SLOTS + 1, cur do
-        if bySlot[s] and bySlot[s] ~= 0 then
-          reset = (s + SLOTS) * slotMs
-          break
-        end
-      end
+      reset = oldest <= cur and (oldest + SLOTS) * slotMs or nowMs + SLOTS * slotMs
       if limit >= 0 and used + held + amount > limit then
         -- When enough of the oldest usage leaves; a full window if the call alone is over the limit.
         retry = SLOTS * slotMs
         local total = used + held
+        local bySlot = slidingBySlot(key, cur)
         for s = cur - SLOTS + 1, cur do
-          total = total - (bySlot[s] or 0)
+          total = total - bySlot[s]
           if total + amount <= limit then
             retry = (s + SLOTS) * slotMs - nowMs
             break
@@ -226,14 +363,18 @@ local function reserve()
     out[#out + 1] = retry or 0
     out[#out + 1] = reset
     if amount ~= 0 then
-      holds[#holds + 1] = {key, field, amountText, ttl, kind}
+      holds[#holds + 1] = {key, field, amountText, ttl, kind, slot, e, o}
     end
   end
   if allFit and holdUntil ~= '' then
     local rttl = math.max(tonumber(holdUntil) - nowMs, 0) + MARGIN_MS
     local rec = {c, tag}
     for _, hold in ipairs(holds) do
-      keepWindow(hold[5], hold[1], hold[4], redis.call('HINCRBY', hold[1], hold[2], hold[3]), hold[3])
+      if hold[5] == 's' then
+        slidingAdd(hold[1], hold[6], 'h', 'H', hold[3], hold[4], hold[7], hold[8])
+      else
+        keepWindow('c', hold[1], hold[4], redis.call('HINCRBY', hold[1], hold[2], hold[3]), hold[3])
+      end
       rttl = math.max(rttl, hold[4])
       rec[#rec + 1] = hold[1]
       rec[#rec + 1] = hold[2]
@@ -283,10 +424,11 @@ local function record()
       local slot = math.min(math.floor(tonumber(b) / slotMs), cur)
       local key = customerKey(c, 's:' .. counter)
       if slot > cur - SLOTS and amount ~= '0' then
-        keepWindow('s', key, SLOTS * slotMs + MARGIN_MS, redis.call('HINCRBY', key, 'u' .. slot, amount), amount)
+        local sums = redis.call('HMGET', key, 'e', 'o')
+        slidingAdd(key, slot, 'u', 'U', amount, SLOTS * slotMs + MARGIN_MS, tonumber(sums[1]), tonumber(sums[2] or '0'))
       end
       if readBack == '1' then
-        local used = slidingState(key, cur)
+        local used = slidingState(key, cur, false)
         out[#out + 1] = used
       end
     else

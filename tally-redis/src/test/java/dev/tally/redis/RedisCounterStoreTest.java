@@ -142,9 +142,58 @@ class RedisCounterStoreTest {
         try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
             String sliding = TestRedis.keys(prefix).stream().filter(k -> k.contains(":s:")).findFirst()
                     .orElseThrow();
-            assertThat(c.sync().hgetall(sliding)).containsOnlyKeys("u" + later.toEpochMilli() / 1000)
-                    .containsValue("2");
+            java.util.Map<String, String> fields = c.sync().hgetall(sliding);
+            fields.keySet().removeIf(f -> !f.matches("[uh][0-9]+"));
+            assertThat(fields).containsOnlyKeys("u" + later.toEpochMilli() / 1000).containsValue("2");
+            assertThat(c.sync().hget(sliding, "H")).isEqualTo("0");
             assertThat(c.sync().pttl(sliding)).isPositive();
+        }
+    }
+
+    @Test
+    void slidingWindow_isReadFromItsSums_andSlotsThatLeftIt_leaveTheSumsToo() {
+        CounterSpec minute = spec("requests", Window.MINUTE, 100);
+        store.record("acme", List.of(new Charge(minute, 5)), T0, null, T0);
+        Instant half = T0.plusSeconds(30);
+        store.record("acme", List.of(new Charge(minute, 2)), half, null, half);
+        assertThat(store.reserve("acme", List.of(new Charge(minute, 1)), T0.plusSeconds(3600), half).states().get(0))
+                .extracting(CounterState::used, CounterState::resetMs).containsExactly(7L, T0.plusSeconds(60)
+                        .toEpochMilli());
+
+        // A minute after T0 its slot has left the window: out of the fields and out of the sums.
+        Instant later = T0.plusSeconds(61);
+        CounterState state = store.reserve("acme", List.of(new Charge(minute, 0)), null, later).states().get(0);
+
+        assertThat(state.used()).isEqualTo(2);
+        assertThat(state.reserved()).isEqualTo(1);
+        assertThat(state.resetMs()).isEqualTo(half.plusSeconds(60).toEpochMilli());
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            String sliding = prefix + "{acme}:s:minute:8'requests---";
+            assertThat(c.sync().hgetall(sliding)).doesNotContainKey("u" + T0.getEpochSecond())
+                    .containsEntry("U", "2").containsEntry("H", "1");
+        }
+    }
+
+    @Test
+    void slidingWindow_writtenBeforeItHadSums_isSummedFromItsSlotsOnce() {
+        String sliding = prefix + "{acme}:s:minute:8'requests---";
+        long slot = T0.getEpochSecond();
+        store.reserve("other", everyKind(0), null, T0); // fills the counters (an empty store) before the key is written
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            // As the earlier script left it: slot fields only, one of them already out of the window.
+            c.sync().hset(sliding, java.util.Map.of("u" + (slot - 60), "50", "u" + (slot - 20), "3", "h" + (slot - 20),
+                    "4", "u" + slot, "6"));
+            c.sync().pexpire(sliding, 3_600_000L);
+        }
+        CounterState state = store.reserve("acme", List.of(new Charge(spec("requests", Window.MINUTE, 100), 1)),
+                T0.plusSeconds(60), T0).states().get(0);
+
+        assertThat(state.used()).isEqualTo(9);
+        assertThat(state.reserved()).isEqualTo(4);
+        assertThat(state.resetMs()).isEqualTo((slot - 20 + 60) * 1000);
+        try (StatefulRedisConnection<String, String> c = TestRedis.client().connect()) {
+            assertThat(c.sync().hgetall(sliding)).doesNotContainKey("u" + (slot - 60))
+                    .containsEntry("U", "9").containsEntry("H", "5");
         }
     }
 
