@@ -158,6 +158,12 @@ public final class InMemoryCounterStore implements CounterStore {
         /** Every counter, by column. */
         private WindowCounter[] columns = new WindowCounter[8];
         /**
+         * By column: the spec object it was last found by, and its column. A call's specs are nearly always the ones
+         * of the last call, and comparing a few references beats hashing one: {@link #bySpec} is the fallback.
+         */
+        private CounterSpec[] lastSpecs = new CounterSpec[8];
+        private Column[] columnsByIndex = new Column[8];
+        /**
          * The same counters by spec object: a customer's specs live as long as its catalog entry, and finding one by
          * identity saves hashing a five-field key several times per call. Cleared when it outgrows the specs in use.
          */
@@ -177,6 +183,11 @@ public final class InMemoryCounterStore implements CounterStore {
         }
 
         Column column(CounterSpec spec) {
+            for (int i = 0, n = counters.size(); i < n; i++) {
+                if (lastSpecs[i] == spec) {
+                    return columnsByIndex[i];
+                }
+            }
             Column column = bySpec.get(spec);
             if (column == null) {
                 column = columnByKey(spec);
@@ -185,6 +196,7 @@ public final class InMemoryCounterStore implements CounterStore {
                 }
                 bySpec.put(spec, column);
             }
+            lastSpecs[column.index] = spec;
             return column;
         }
 
@@ -196,8 +208,11 @@ public final class InMemoryCounterStore implements CounterStore {
                 counters.put(spec.key(), column);
                 if (index == columns.length) {
                     columns = Arrays.copyOf(columns, index * 2);
+                    lastSpecs = Arrays.copyOf(lastSpecs, index * 2);
+                    columnsByIndex = Arrays.copyOf(columnsByIndex, index * 2);
                 }
                 columns[index] = column.counter;
+                columnsByIndex[index] = column;
                 pending.ensureWidth(index + 1);
             }
             return column;

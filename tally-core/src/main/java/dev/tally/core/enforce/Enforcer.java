@@ -20,6 +20,7 @@ import dev.tally.core.money.Money;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer;
+import dev.tally.core.pricing.PriceCatalog;
 import dev.tally.core.problem.Problems;
 import dev.tally.core.problem.ValidationException;
 import dev.tally.core.reservation.ReservationIds;
@@ -130,7 +131,7 @@ public final class Enforcer {
         List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
                 call.dimensions());
         checkEstimate(call.estimate(), limits);
-        List<Charge> charges = charges(limits, call, now);
+        List<Charge> charges = charges(compiled, limits, call, now);
         CounterStore.Outcome outcome;
         try {
             outcome = counters.reserve(customer.id(), charges, reserve ? now.plus(call.ttl()) : null, now);
@@ -211,6 +212,8 @@ public final class Enforcer {
          * repeat them, and the answer is then one comparison of three strings instead of a filtered copy.
          */
         private volatile Applicable last;
+        /** The prices of the model last priced, see {@link #prices}. */
+        private volatile PriceCatalog.ModelPrices lastPrices;
 
         CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
             this.customer = customer;
@@ -262,6 +265,20 @@ public final class Enforcer {
             a = new Applicable(provider, model, endpoint, List.copyOf(result));
             last = a;
             return a.limits;
+        }
+
+        /**
+         * The prices of the model this customer's calls name, from {@code catalog}: found once and kept while the
+         * catalog and the provider and model stay the same (a customer's calls mostly repeat them).
+         */
+        PriceCatalog.ModelPrices prices(PriceCatalog catalog, String provider, String model) {
+            PriceCatalog.ModelPrices p = lastPrices;
+            if (p == null || p.catalog() != catalog || !Objects.equals(p.provider(), provider)
+                    || !Objects.equals(p.model(), model)) {
+                p = catalog.pricesOf(provider, model);
+                lastPrices = p;
+            }
+            return p;
         }
 
         /** The plan's failure policy, or {@code fallback} when the plan names none (or there is no plan). */
@@ -346,7 +363,8 @@ public final class Enforcer {
         return false;
     }
 
-    private List<Charge> charges(List<CompiledLimit> limits, CallRequest call, Instant now) {
+    private List<Charge> charges(CompiledLimits compiled, List<CompiledLimit> limits, CallRequest call,
+                                 Instant now) {
         CallEstimate e = call.estimate();
         long pricedCost = -1;
         long tokens = -1; // summed once: several limits may count tokens
@@ -370,8 +388,8 @@ public final class Enforcer {
                         amount = e.cost().nanos();
                     } else {
                         if (pricedCost < 0) {
-                            pricedCost = EventPricer.priceNanos(catalog.prices(), call.provider(), call.model(), now,
-                                    e.metricMicros());
+                            pricedCost = EventPricer.priceNanos(compiled.prices(catalog.prices(), call.provider(),
+                                    call.model()), now, e.metricMicros());
                             if (pricedCost > Bounds.MAX_EVENT_COST_NANOS) {
                                 throw ValidationException.of("estimate", "priced at the prices in effect now, must "
                                         + "cost at most " + Bounds.MAX_EVENT_COST_USD.toPlainString()

@@ -65,6 +65,14 @@ public final class EventPricer {
      */
     public static long priceNanos(PriceCatalog catalog, String provider, String model, Instant t,
                                   Map<String, Long> usageMicros) {
+        return priceNanos(catalog.pricesOf(provider, model), t, usageMicros);
+    }
+
+    /** {@link #priceNanos(PriceCatalog, String, String, Instant, Map)} with the model's prices already found. */
+    public static long priceNanos(PriceCatalog.ModelPrices prices, Instant t, Map<String, Long> usageMicros) {
+        PriceCatalog catalog = prices.catalog();
+        String provider = prices.provider();
+        String model = prices.model();
         long prompt = catalog.hasTiers() ? promptTokens(usageMicros) : 0;
         long total = 0;
         for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
@@ -72,7 +80,7 @@ public final class EventPricer {
             if (micros == 0 || Metrics.isNeverPriced(e.getKey())) {
                 continue;
             }
-            Price price = catalog.priceAt(provider, model, e.getKey(), t, prompt);
+            Price price = prices.priceAt(e.getKey(), t, prompt);
             if (price == null) {
                 continue; // unpriced: it adds nothing, as in price()
             }
@@ -81,7 +89,7 @@ public final class EventPricer {
                 return priceSaturated(catalog, provider, model, t, usageMicros);
             }
         }
-        Price perCall = catalog.priceAt(provider, model, Metrics.REQUESTS, t);
+        Price perCall = prices.priceAt(Metrics.REQUESTS, t, 0);
         if (perCall != null) {
             long nanos = wholeNanos(1, 0, perCall);
             if (nanos < 0 || (total = total + nanos) < 0) {
@@ -137,7 +145,8 @@ public final class EventPricer {
             return -1;
         }
         try {
-            long n = Math.multiplyExact(quantity, unitPrice.unscaledValue().longValueExact());
+            // The unscaled value as a long without making a BigInteger: the same digits at scale 0.
+            long n = Math.multiplyExact(quantity, unitPrice.scaleByPowerOfTen(unitPrice.scale()).longValueExact());
             if (shift >= 0) {
                 n = Math.multiplyExact(n, POWERS_OF_TEN[shift]);
             } else {

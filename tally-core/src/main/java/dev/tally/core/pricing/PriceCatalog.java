@@ -78,6 +78,17 @@ public final class PriceCatalog {
     }
 
     /**
+     * The prices of one provider's model, found once: what {@link #priceAt} answers for it, without finding the
+     * provider and the model again for every metric. (Enforcement keeps one per customer for the model it last
+     * priced, so pricing an estimate looks up only its metrics.)
+     */
+    public ModelPrices pricesOf(String provider, String model) {
+        Map<String, Map<String, Series>> models = provider == null ? null : series.get(provider);
+        Map<String, Series> own = models == null || model == null ? null : models.get(model);
+        return new ModelPrices(this, provider, model, own, models == null ? null : models.get(""));
+    }
+
+    /**
      * The price of exactly this series (the model's own, null model for the provider's default; this tier) in effect
      * at {@code t}, with no fallback, or null.
      */
@@ -120,11 +131,70 @@ public final class PriceCatalog {
         return provider + '\u0000' + (model == null ? "" : model) + '\u0000' + metric;
     }
 
+    /**
+     * The prices of one provider's model in one catalog: its own series and the provider's defaults.
+     * {@link #priceAt} answers as {@link PriceCatalog#priceAt} does for this provider and model.
+     */
+    public static final class ModelPrices {
+        private final PriceCatalog catalog;
+        private final String provider;
+        private final String model;
+        private final Map<String, Series> own;
+        private final Map<String, Series> defaults;
+
+        private ModelPrices(PriceCatalog catalog, String provider, String model, Map<String, Series> own,
+                            Map<String, Series> defaults) {
+            this.catalog = catalog;
+            this.provider = provider;
+            this.model = model;
+            this.own = own;
+            this.defaults = defaults;
+        }
+
+        /** The price of {@code metric} at {@code t} for a prompt of {@code promptTokens} tokens, or null. */
+        public Price priceAt(String metric, Instant t, long promptTokens) {
+            Price p = own == null ? null : find(own, metric, t, promptTokens);
+            return p != null || defaults == null ? p : find(defaults, metric, t, promptTokens);
+        }
+
+        /** The catalog these prices are from. */
+        public PriceCatalog catalog() {
+            return catalog;
+        }
+
+        /** The provider whose prices these are. */
+        public String provider() {
+            return provider;
+        }
+
+        /** The model whose prices these are (the provider's defaults apply where it has none); may be null. */
+        public String model() {
+            return model;
+        }
+    }
+
     /** One metric's prices of one model: by tier (0 = base), then by start. */
     private static final class Series {
         private final TreeMap<Long, NavigableMap<Instant, Price>> byTier = new TreeMap<>();
+        /**
+         * For a series without tiers, the price found last and the span of time it answers for: calls ask about
+         * the present, so nearly every lookup is two comparisons instead of a walk down two tree maps.
+         */
+        private volatile Current current;
 
         Price at(Instant t, long promptTokens) {
+            Current c = current;
+            if (c != null && c.covers(t)) {
+                return c.price;
+            }
+            if (byTier.size() == 1 && byTier.firstKey() == 0) {
+                NavigableMap<Instant, Price> base = byTier.firstEntry().getValue();
+                Map.Entry<Instant, Price> floor = base.floorEntry(t);
+                c = new Current(floor == null ? Instant.MIN : floor.getKey(), base.higherKey(t),
+                        floor == null ? null : floor.getValue());
+                current = c;
+                return c.price;
+            }
             // Highest tier below the prompt size first; the base tier (0) applies to every prompt.
             for (Map.Entry<Long, NavigableMap<Instant, Price>> tier = byTier.lastEntry(); tier != null;
                  tier = byTier.lowerEntry(tier.getKey())) {
@@ -137,6 +207,13 @@ public final class PriceCatalog {
                 }
             }
             return null;
+        }
+    }
+
+    /** The price a series without tiers has from {@code from} until {@code until} (null: no later price). */
+    private record Current(Instant from, Instant until, Price price) {
+        boolean covers(Instant t) {
+            return t.compareTo(from) >= 0 && (until == null || t.compareTo(until) < 0);
         }
     }
 }

@@ -87,13 +87,23 @@ public final class ReservationIds {
         id[1] = 's';
         id[2] = 'v';
         id[3] = '_';
-        for (int i = 0; i < 22; i++) {
-            id[4 + i] = (byte) ALPHABET[sextet(maskedKey, tag, 6 * i)];
+        // Base64url of the 16 bytes maskedKey || tag, big-endian: 10 characters of the key's top 60 bits, one of its
+        // last 4 and the tag's first 2, 10 of the tag's next 60, one of its last 2 and four zero bits. Written out
+        // rather than looped over bit positions: this runs on every authorization.
+        for (int i = 0; i < 10; i++) {
+            id[4 + i] = (byte) ALPHABET[(int) (maskedKey >>> (58 - 6 * i)) & 63];
         }
+        id[14] = (byte) ALPHABET[(int) ((maskedKey & 15) << 2 | tag >>> 62)];
+        for (int i = 0; i < 10; i++) {
+            id[15 + i] = (byte) ALPHABET[(int) (tag >>> (56 - 6 * i)) & 63];
+        }
+        id[25] = (byte) ALPHABET[(int) (tag & 3) << 4];
         id[26] = '.';
-        for (int i = 0; i < 11; i++) {
-            id[27 + i] = (byte) ALPHABET[sextet(signature, 0, 6 * i)];
+        // The 8-byte MAC: 10 characters of its top 60 bits, one of its last 4 and two zero bits.
+        for (int i = 0; i < 10; i++) {
+            id[27 + i] = (byte) ALPHABET[(int) (signature >>> (58 - 6 * i)) & 63];
         }
+        id[37] = (byte) ALPHABET[(int) (signature & 15) << 2];
         return new String(id, StandardCharsets.ISO_8859_1);
     }
 
@@ -165,21 +175,6 @@ public final class ReservationIds {
     /** The six bits a base64url character stands for; 64 for any other character. */
     private static int value(char c) {
         return c < 128 ? VALUE[c] : 64;
-    }
-
-    /** Six bits of the 128-bit big-endian {@code hi || lo} from bit {@code at} (0: the top bit); zeros past the end. */
-    private static int sextet(long hi, long lo, int at) {
-        long v;
-        if (at <= 58) {
-            v = hi >>> (58 - at);
-        } else if (at < 64) {
-            v = hi << (at - 58) | lo >>> (122 - at);
-        } else if (at <= 122) {
-            v = lo >>> (122 - at);
-        } else {
-            v = lo << (at - 122);
-        }
-        return (int) (v & 63);
     }
 
     private boolean isLegacyIssuedFor(String id, String customerId) {

@@ -86,7 +86,7 @@ class WindowCounterTest {
     }
 
     @Test
-    void sliding_runningTotals_equalTheSumOfSlotsUnderRandomOperations() {
+    void sliding_runningTotals_answerAsTheSumOfSlotsUnderRandomOperations() {
         // Adds, holds and unholds at random moments (late, early, clock going back, long gaps) on a counter keeping
         // running totals and on one adding up its slots; after every step both must answer the same.
         java.util.Random random = new java.util.Random(42);
@@ -125,6 +125,11 @@ class WindowCounterTest {
                 assertThat(kept.reserved(readAt)).as("reserved, step %d", step).isEqualTo(summed.reserved(readAt));
                 assertThat(kept.used(now)).as("used now, step %d", step).isEqualTo(summed.used(now));
                 assertThat(kept.reserved(now)).as("reserved now, step %d", step).isEqualTo(summed.reserved(now));
+                assertThat(kept.resetMs(readAt)).as("reset, step %d", step).isEqualTo(summed.resetMs(readAt));
+                long need = random.nextInt(2_000);
+                long limit = random.nextInt(50_000);
+                assertThat(kept.millisUntilFits(now, need, limit)).as("until fits, step %d", step)
+                        .isEqualTo(summed.millisUntilFits(now, need, limit));
             }
         }
     }

@@ -216,6 +216,29 @@ class EnforcerTest {
     }
 
     @Test
+    void reservationIds_areBase64urlOfTheMaskedKeyTagAndMac_soEveryNodeVersionReadsThem() {
+        // The layout other nodes (and earlier versions) decode: rsv_ + base64url(maskedKey || tag, big-endian) + '.'
+        // + base64url(mac), no padding. The tag is not masked, so it can be read back from the bytes.
+        ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 1_000; i++) {
+            long key = random.nextLong();
+            long tag = random.nextLong();
+            String id = ids.issue("acme", new dev.tally.core.counter.CounterStore.Handle(key, tag));
+            byte[] words = java.util.Base64.getUrlDecoder().decode(id.substring(4, 26));
+            assertThat(words).hasSize(16);
+            assertThat(java.nio.ByteBuffer.wrap(words).getLong(8)).isEqualTo(tag);
+            assertThat(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(words))
+                    .isEqualTo(id.substring(4, 26));
+            byte[] mac = java.util.Base64.getUrlDecoder().decode(id.substring(27));
+            assertThat(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac))
+                    .isEqualTo(id.substring(27));
+            assertThat(ids.handle(id)).isEqualTo(new dev.tally.core.counter.CounterStore.Handle(key, tag));
+            assertThat(ids.isIssuedFor(id, "acme")).isTrue();
+        }
+    }
+
+    @Test
     void reservationIds_withoutAHandle_nameNoReservation() {
         ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
         assertThat(ids.handle("rsv_made_up")).isNull();

@@ -33,6 +33,30 @@ class EventPricerTest {
     }
 
     @Test
+    void modelPrices_askedAcrossPriceChangesAndBack_answerAsPriceAtEveryTime() {
+        // The series keep the price found last and the span it holds for: asking in time order across the June
+        // change, then back before it and before any price, must still answer what priceAt answers.
+        PriceCatalog.ModelPrices gpt4 = catalog.pricesOf("openai", "gpt-4");
+        PriceCatalog.ModelPrices other = catalog.pricesOf("openai", "gpt-3");
+        Instant[] times = {JAN, JUN.minusMillis(1), JUN, Instant.parse("2026-09-01T00:00:00Z"),
+            Instant.parse("2026-02-01T00:00:00Z"), JAN.minusMillis(1), JUN.plusMillis(1)};
+        for (Instant t : times) {
+            for (String metric : List.of("input_tokens", "output_tokens", "requests")) {
+                assertThat(gpt4.priceAt(metric, t, 0)).as("%s at %s", metric, t)
+                        .isEqualTo(catalog.priceAt("openai", "gpt-4", metric, t));
+                assertThat(other.priceAt(metric, t, 0)).as("gpt-3 %s at %s", metric, t)
+                        .isEqualTo(catalog.priceAt("openai", "gpt-3", metric, t));
+            }
+            assertThat(EventPricer.priceNanos(gpt4, t, usage("input_tokens", 1000, "output_tokens", 10)))
+                    .isEqualTo(EventPricer.price(catalog, "openai", "gpt-4", t,
+                            usage("input_tokens", 1000, "output_tokens", 10)).cost().nanos());
+        }
+        assertThat(gpt4.priceAt("input_tokens", JUN.minusMillis(1), 0).unitPrice()).isEqualByComparingTo("0.03");
+        assertThat(gpt4.priceAt("input_tokens", JUN, 0).unitPrice()).isEqualByComparingTo("0.01");
+        assertThat(catalog.pricesOf(null, "gpt-4").priceAt("input_tokens", JUN, 0)).isNull();
+    }
+
+    @Test
     void price_usesPriceInEffectAtTimestamp() {
         Instant march = Instant.parse("2026-03-01T00:00:00Z");
         Instant july = Instant.parse("2026-07-01T00:00:00Z");
