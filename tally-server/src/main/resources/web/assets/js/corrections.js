@@ -40,7 +40,8 @@ function reratingList(reratings) {
   if (!reratings.length) return empty('This customer was never re-rated.', 'Run a dry run below after a price changed.');
   return table([
     { label: 'Applied', cell: (r) => f.dateTime(r.created_at) },
-    { label: 'Period', cell: (r) => r.period },
+    // A re-rating of every customer holds every customer's figures, not only this one's: say so.
+    { label: 'Period', cell: (r) => (r.customer ? r.period : `${r.period} (all customers)`) },
     { label: 'Events changed', numeric: true, cell: (r) => f.int(r.changed_events) },
     { label: 'Cost before', numeric: true, cell: (r) => f.moneyEl(r.cost_before) },
     { label: 'Cost after', numeric: true, cell: (r) => f.moneyEl(r.cost_after) },

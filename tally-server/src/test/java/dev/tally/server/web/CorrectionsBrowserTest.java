@@ -125,6 +125,8 @@ class CorrectionsBrowserTest {
             assertThat(portal).contains("refund for outage 2026-11-03").contains("This month was re-rated")
                     .as("acme's 21 calls, not globex's one too").contains("21 calls were priced again")
                     .doesNotContain("Ana Ruiz");
+            assertThat(browser.find("#daily-note").getText()).as("the day chart says where the credit went")
+                    .contains("Days show usage only").contains("cost -$12.50");
             assertThat(browser.driver().getPageSource()).doesNotContain("globex");
             browser.fullPageScreenshot("portal-corrections");
         }
