@@ -111,20 +111,26 @@ public final class RerateLoad {
 
         HeapSampler heap = new HeapSampler();
         heap.start();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         long t0 = System.nanoTime();
+        long cpu0 = threads.getCurrentThreadCpuTime();
         Rerating dry = rerater.run(month, CUSTOMER, true, "bench");
         double drySeconds = (System.nanoTime() - t0) / 1e9;
+        double dryCpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         System.out.printf("dry run: %,d events walked, %,d would change, in %.1f s (%,.0f events/s), "
-                + "largest heap in use %d MiB%n", dry.events(), dry.changed(), drySeconds, dry.events() / drySeconds,
-                heap.maxMiB());
+                + "largest heap in use %d MiB; the re-rating's thread used %.1f CPU s (%.1f us per event)%n",
+                dry.events(), dry.changed(), drySeconds, dry.events() / drySeconds, heap.maxMiB(), dryCpu,
+                dryCpu * 1e6 / dry.events());
 
         Live during = new Live(store, catalog.prices(), from, until, liveBatch);
         during.offset = live.next.get();
         during.start();
         MachineLoad load = MachineLoad.sample();
         long t1 = System.nanoTime();
+        long cpu1 = threads.getCurrentThreadCpuTime();
         Rerating applied = rerater.run(month, CUSTOMER, false, "bench");
         double applySeconds = (System.nanoTime() - t1) / 1e9;
+        double applyCpu = (threads.getCurrentThreadCpuTime() - cpu1) / 1e9;
         during.stop();
         heap.stop();
         double duringRate = during.events.get() / during.seconds();
@@ -132,6 +138,8 @@ public final class RerateLoad {
                 + "cost %s -> %s USD%n", applied.events(), applied.changed(), mainEvents, applySeconds,
                 applied.events() / applySeconds, dev.tally.core.money.Money.ofNanos(applied.costBeforeNanos())
                         .toPlainString(), dev.tally.core.money.Money.ofNanos(applied.costAfterNanos()).toPlainString());
+        System.out.printf("apply: the re-rating's thread used %.1f CPU s (%.1f us per event walked)%n", applyCpu,
+                applyCpu * 1e6 / applied.events());
         System.out.printf("live ingestion during the apply: %,.0f events/s (%,d events), %.2f of the baseline%n",
                 duringRate, during.events.get(), duringRate / baseline);
         System.out.printf("largest heap in use: %d MiB (max heap %d MiB)%n", heap.maxMiB(),

@@ -149,7 +149,7 @@ final class EndUserRollups {
     void replay(Connection connection, long throughSeq) throws SQLException {
         Sums sums = new Sums();
         try (PreparedStatement ps = connection.prepareStatement("SELECT customer_id, month_ms, user_id, dimensions, "
-                + "usage, cost_nanos, status FROM events WHERE seq > ? "
+                + "usage, " + EventLog.COST + " AS cost_nanos, status FROM events WHERE seq > ? "
                 + "AND (user_id IS NOT NULL OR dimensions IS NOT NULL)")) {
             ps.setLong(1, throughSeq);
             try (ResultSet rs = ps.executeQuery()) {

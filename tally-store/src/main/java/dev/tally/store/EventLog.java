@@ -27,9 +27,22 @@ final class EventLog {
     /** The largest page {@link EventQuery#limit()} may ask for. */
     static final int MAX_LIMIT = 1000;
 
+    /**
+     * An event's cost as readers must see it: the new cost of an applied re-rating not yet merged into the row
+     * ({@link RerateStaging}), else the row's. Used in place of {@code cost_nanos} by every query of
+     * {@code FROM events}.
+     */
+    static final String COST = "COALESCE((SELECT s.new_cost_nanos FROM rerate_staged_events s "
+            + "WHERE s.seq = events.seq AND s.rerating_id IN (SELECT r.id FROM reratings r WHERE r.state = 'applied')),"
+            + " events.cost_nanos)";
+    /** An event's unpriced metrics as readers must see them ({@link #COST}); staging writes '' for none. */
+    static final String UNPRICED = "NULLIF(COALESCE((SELECT s.new_unpriced FROM rerate_staged_events s "
+            + "WHERE s.seq = events.seq AND s.rerating_id IN (SELECT r.id FROM reratings r WHERE r.state = 'applied')),"
+            + " events.unpriced_metrics), '')";
+
     static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
-            + "endpoint, method, status, latency_ms, user_id, usage, cost_nanos, cost_override_nanos, "
-            + "unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes, dimensions";
+            + "endpoint, method, status, latency_ms, user_id, usage, " + COST + " AS cost_nanos, cost_override_nanos, "
+            + UNPRICED + " AS unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes, dimensions";
 
     /**
      * Checks a query before it reaches the database, so that a caller's mistake is reported as one.

@@ -462,13 +462,27 @@ abstract class JdbcStore implements TallyStore {
     }
 
     /**
-     * Applies the staging in one transaction. Every walked event must be in the sums before they are moved: on
-     * SQLite the pending increments are written first, in the same transaction (one writer: none can commit in
-     * between); on PostgreSQL the roller's lock is held, and the events still queued keep their sums (the roller sums
-     * their new price).
+     * Applies the staging in one transaction ({@link #switchStaged}), then merges the staged events into their rows
+     * in short transactions ({@link #mergeStaged}): readers see the new costs from the switch on.
      */
     @Override
     public void applyStaged(Rerating rerating) {
+        long started = System.nanoTime();
+        switchStaged(rerating);
+        long switched = System.nanoTime();
+        mergeStaged(rerating.id());
+        LOG.info("Re-rating {} applied: {} changed events switched in by one transaction of {} ms, then merged into "
+                + "their rows in {} ms", rerating.id(), rerating.changed(), (switched - started) / 1_000_000,
+                (System.nanoTime() - switched) / 1_000_000);
+    }
+
+    /**
+     * The switch: the record applied with its lines, and the staged differences added to the sums, in one
+     * transaction. Every walked event must be in the sums before they are moved: on SQLite the pending increments
+     * are written first, in the same transaction (one writer: none can commit in between); on PostgreSQL the
+     * roller's lock is held, and the events still queued keep their sums (the roller sums their new price).
+     */
+    void switchStaged(Rerating rerating) {
         Transactor.Work<Void> work = c -> {
             if (!RerateRows.move(c, rerating.id(), Rerating.State.STAGING, Rerating.State.APPLIED, clock.millis())) {
                 throw new RerateStaging.Conflict("re-rating " + rerating.id() + " was abandoned meanwhile (a node "
@@ -477,24 +491,25 @@ abstract class JdbcStore implements TallyStore {
             if (queued != null) {
                 QueuedRollups.holdRoller(c);
             }
-            long added = RerateStaging.applyStaged(c, rerating.id(), rerating.changed(), queued != null);
+            long added = RerateStaging.applyStaged(c, rerating.id(), queued != null);
             if (queued != null) {
                 QueuedRollups.raiseBound(c, added);
             }
             RerateRows.addLines(c, rerating);
             return null;
         };
-        long started = System.nanoTime();
         conflictsAsConflicts(() -> tx.write("applying re-rating " + rerating.id(), deferred == null ? work
                 : deferred.bracket(c -> {
                     deferred.flush(c);
                     return work.run(c);
                 })));
-        long switched = System.nanoTime();
-        dropStaging(rerating.id());
-        LOG.info("Re-rating {} applied: {} changed events switched in by one transaction of {} ms; staging dropped "
-                + "in {} ms", rerating.id(), rerating.changed(), (switched - started) / 1_000_000,
-                (System.nanoTime() - switched) / 1_000_000);
+    }
+
+    /** Writes an applied re-rating's staged costs into the events' rows, a chunk per transaction. */
+    void mergeStaged(String id) {
+        while (tx.write("merging re-rating " + id + " into the events", c -> RerateStaging.mergeChunk(c, id))) {
+            continue;
+        }
     }
 
     @Override
@@ -505,10 +520,15 @@ abstract class JdbcStore implements TallyStore {
     }
 
     /**
-     * Abandons the re-ratings left staging by runs that died (not touched for {@link #STALE_STAGING}): their
-     * records say so, and their staging is dropped. Runs when the store opens and when a re-rating begins.
+     * Finishes the merges of applied re-ratings, and abandons the re-ratings left staging by runs that died (not
+     * touched for {@link #STALE_STAGING}): their records say so, and their staging is dropped. Runs when the store
+     * opens and when a re-rating begins.
      */
     void abandonStaleReratings() {
+        for (String id : tx.read("finding re-ratings not merged", RerateStaging::unmerged)) {
+            LOG.info("Re-rating {} was applied but not all merged into the events' rows: merging the rest", id);
+            mergeStaged(id);
+        }
         long before = clock.millis() - STALE_STAGING.toMillis();
         for (String id : tx.read("finding abandoned re-ratings", c -> RerateStaging.stale(c, before))) {
             LOG.warn("Re-rating {} was left staging by a run that stopped before applying it: nothing of it was "

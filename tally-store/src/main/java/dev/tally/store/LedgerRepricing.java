@@ -20,8 +20,6 @@ import java.util.function.Function;
 final class LedgerRepricing {
     private static final String PAGE = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms FROM events "
             + "WHERE customer_id = ? AND ts_ms < ? AND (ts_ms, seq) > (?, ?) ORDER BY ts_ms, seq LIMIT ?";
-    private static final String UPDATE_EVENT = "UPDATE events SET cost_nanos = ?, unpriced_metrics = ? WHERE seq = ? "
-            + "AND cost_nanos = ? AND COALESCE(unpriced_metrics, '') = ?";
     private static final String UPDATE_ROLLUP = "UPDATE usage_rollup SET cost_nanos = cost_nanos + ?, "
             + "unpriced = unpriced + ? WHERE customer_id = ? AND grain = ? AND bucket_start_ms = ? AND provider = ? "
             + "AND model = ? AND endpoint = ?";

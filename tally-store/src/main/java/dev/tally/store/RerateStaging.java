@@ -25,14 +25,18 @@ import java.util.Map;
  *
  * <p>Each page stages its changed events and the differences they make, summed by the row they move (pages are in
  * timestamp order, so a page's events share few minute, hour and day rows: a page of 10,000 events stages some
- * hundreds of sums, not 40,000). The switch then runs a handful of set statements: it updates the staged events where
- * they still hold what was read, adds the staged differences to the sums, and marks the record applied. Why
- * differences rather than recomputed sums: the sums also hold events of other periods that share a bucket, events past
- * retention, and events arriving meanwhile, which must stay as they are.
+ * hundreds of sums, not 40,000). The switch then runs a handful of set statements: it adds the staged differences to
+ * the sums and marks the record applied, which makes every reader of events see the staged costs
+ * ({@link EventLog#COST}); the staged events are then merged into their rows in short transactions. So the switch
+ * does not rewrite millions of event rows while it holds the writer. Why differences rather than recomputed sums: the
+ * sums also hold events of other periods that share a bucket, events past retention, and events arriving meanwhile,
+ * which must stay as they are.
  */
 final class RerateStaging {
-    /** Staged rows deleted per transaction once they are applied or abandoned: ingestion gets its turns between. */
+    /** Staged rows deleted per transaction once they are abandoned: ingestion gets its turns between. */
     static final int DELETE_CHUNK = 50_000;
+    /** Applied events merged into their rows per transaction: ingestion gets its turns between. */
+    static final int MERGE_CHUNK = 20_000;
     private static final String STAGE_EVENT = "INSERT INTO rerate_staged_events (seq, rerating_id, old_cost_nanos, "
             + "old_unpriced, new_cost_nanos, new_unpriced) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING";
     private static final String STAGE_SUM = "INSERT INTO rerate_staged_sums (rerating_id, kind, customer_id, grain, "
@@ -40,10 +44,13 @@ final class RerateStaging {
             + "ON CONFLICT (rerating_id, kind, customer_id, grain, bucket_ms, k1, k2, k3) DO UPDATE SET "
             + "d_cost_nanos = rerate_staged_sums.d_cost_nanos + excluded.d_cost_nanos, "
             + "d_unpriced = rerate_staged_sums.d_unpriced + excluded.d_unpriced";
-    private static final String SWITCH_EVENTS = "UPDATE events SET cost_nanos = s.new_cost_nanos, "
-            + "unpriced_metrics = s.new_unpriced FROM rerate_staged_events s WHERE s.rerating_id = ? "
-            + "AND events.seq = s.seq AND events.cost_nanos = s.old_cost_nanos "
-            + "AND COALESCE(events.unpriced_metrics, '') = s.old_unpriced";
+    /** The last seq of the next chunk of a re-rating's staged events to merge into the events. */
+    private static final String MERGE_BOUND = "SELECT MAX(seq) FROM (SELECT seq FROM rerate_staged_events "
+            + "WHERE rerating_id = ? ORDER BY seq LIMIT " + MERGE_CHUNK + ") chunk";
+    private static final String MERGE_EVENTS = "UPDATE events SET cost_nanos = s.new_cost_nanos, "
+            + "unpriced_metrics = NULLIF(s.new_unpriced, '') FROM rerate_staged_events s WHERE s.rerating_id = ? "
+            + "AND s.seq <= ? AND events.seq = s.seq";
+    private static final String MERGED = "DELETE FROM rerate_staged_events WHERE rerating_id = ? AND seq <= ?";
     private static final String SWITCH_ROLLUPS = "UPDATE usage_rollup SET "
             + "cost_nanos = usage_rollup.cost_nanos + s.d_cost_nanos, unpriced = usage_rollup.unpriced + s.d_unpriced "
             + "FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'rollup' "
@@ -85,7 +92,7 @@ final class RerateStaging {
     private RerateStaging() {
     }
 
-    /** A staging that cannot be switched in: nothing was changed. Not transient: a retry cannot succeed. */
+    /** A staging that cannot be staged or switched in: nothing was changed. Not transient: a retry cannot succeed. */
     static final class Conflict extends SQLException {
         Conflict(String message) {
             super(message);
@@ -112,7 +119,7 @@ final class RerateStaging {
                 ps.setLong(3, entry.cost().nanos());
                 ps.setString(4, String.join(",", entry.unpricedMetrics()));
                 ps.setLong(5, now.cost().nanos());
-                ps.setString(6, now.isUnpriced() ? String.join(",", now.unpricedMetrics()) : null);
+                ps.setString(6, String.join(",", now.unpricedMetrics())); // '' for none: see EventLog.UNPRICED
                 ps.addBatch();
                 staged++;
                 sums.add(entry, now.cost().nanos() - entry.cost().nanos(),
@@ -133,35 +140,61 @@ final class RerateStaging {
 
     /**
      * Switches everything staged under {@code reratingId} in, in the caller's transaction (which must see every
-     * walked event already in the sums: SQLite's pending increments flushed, PostgreSQL's roller held).
+     * walked event already in the sums: SQLite's pending increments flushed, PostgreSQL's roller held, and must mark
+     * the record applied). From its commit every reader sees the staged events' new cost through
+     * {@link EventLog#COST}; {@link #mergeChunk} then writes it into their rows, chunk by chunk.
      *
-     * @param changed the events staged (the re-rating's changed events)
-     * @param queued  whether events may still wait in PostgreSQL's rollup queue: their sums are not moved (the
-     *                roller sums their new price from the updated row)
+     * @param queued whether events may still wait in PostgreSQL's rollup queue: their sums are not moved (the roller
+     *               sums their new price)
      * @return the positive cost the switch added to a month's sums (for PostgreSQL's overflow bound)
-     * @throws Conflict if the record is no longer staging, or an event changed since it was staged
      */
-    static long applyStaged(Connection c, String reratingId, long changed, boolean queued) throws SQLException {
+    static long applyStaged(Connection c, String reratingId, boolean queued) throws SQLException {
         if (queued) {
             unstageQueued(c, reratingId);
-        }
-        long moved = update(c, SWITCH_EVENTS, reratingId);
-        if (moved != changed) {
-            throw new Conflict(changed - moved + " of the " + changed + " events to re-rate changed or were removed "
-                    + "since they were read; nothing was changed: run the re-rating again");
         }
         update(c, SWITCH_ROLLUPS, reratingId);
         update(c, SWITCH_USERS, reratingId);
         update(c, SWITCH_OTHER_USERS, reratingId, EndUsers.OTHER);
         update(c, SWITCH_DIMENSIONS, reratingId);
         update(c, SWITCH_OTHER_DIMENSIONS, reratingId, EndUsers.OTHER);
+        long added;
         try (PreparedStatement ps = c.prepareStatement(POSITIVE_MONTH_SUMS)) {
             ps.setString(1, reratingId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                added = rs.getLong(1);
             }
         }
+        update(c, "DELETE FROM rerate_staged_sums WHERE rerating_id = ?", reratingId);
+        return added;
+    }
+
+    /**
+     * Merges the next {@link #MERGE_CHUNK} staged events of an applied re-rating into their rows and drops them from
+     * the staging, in the caller's transaction; readers see the same cost before and after.
+     *
+     * @return whether any were left to merge
+     */
+    static boolean mergeChunk(Connection c, String reratingId) throws SQLException {
+        long bound;
+        try (PreparedStatement ps = c.prepareStatement(MERGE_BOUND)) {
+            ps.setString(1, reratingId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                bound = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return false;
+                }
+            }
+        }
+        for (String sql : new String[]{MERGE_EVENTS, MERGED}) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, reratingId);
+                ps.setLong(2, bound);
+                ps.executeUpdate();
+            }
+        }
+        return true;
     }
 
     /** Takes back the staged differences of events still in PostgreSQL's rollup queue (their sums lack them). */
@@ -172,7 +205,8 @@ final class RerateStaging {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     LedgerEntry entry = LedgerReplay.entry(rs, false);
-                    boolean nowUnpriced = rs.getString("staged_unpriced") != null;
+                    String staged = rs.getString("staged_unpriced");
+                    boolean nowUnpriced = staged != null && !staged.isEmpty();
                     sums.add(entry, entry.cost().nanos() - rs.getLong("staged_cost"),
                             (entry.isUnpriced() ? 1 : 0) - (nowUnpriced ? 1 : 0));
                 }
@@ -270,6 +304,20 @@ final class RerateStaging {
 
     private static String orEmpty(String s) {
         return s == null ? "" : s;
+    }
+
+    /** The applied re-ratings whose staged events are not all merged yet (a run stopped during its merge). */
+    static List<String> unmerged(Connection c) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.id FROM reratings r WHERE r.state = 'applied' "
+                + "AND EXISTS (SELECT 1 FROM rerate_staged_events s WHERE s.rerating_id = r.id)")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
     }
 
     /** The ids of records left staging and not touched since {@code staleBeforeMs}: their runs died. */
