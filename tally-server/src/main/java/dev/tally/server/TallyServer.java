@@ -258,7 +258,7 @@ public final class TallyServer implements AutoCloseable {
             Map<String, Map<Instant, Long>> byMonth = new HashMap<>();
             for (CostDelta d : deltas) {
                 enforcer.recordCostChange(d.customerId(), d.provider(), d.model(), d.endpoint(), d.dayStart(),
-                        d.nanos());
+                        d.minuteStart(), d.nanos());
                 byMonth.computeIfAbsent(d.customerId(), k -> new HashMap<>()).merge(d.monthStart(), d.nanos(),
                         Long::sum);
             }

@@ -529,25 +529,34 @@ public final class Enforcer {
     /**
      * A re-rating moved the cost of a customer's calls to a provider, model and endpoint on one day by
      * {@code nanos}: moves the counters of the cost limits that count those calls and whose current day or month
-     * window holds that day, as if the calls had been priced so from the start. Minute and hour windows are left
-     * alone: they forget the calls within the hour anyway.
+     * window holds that day, as if the calls had been priced so from the start; and, for calls of the last hour
+     * ({@code minuteStart} given), the counters of the minute and hour windows that hold that minute now.
+     *
+     * @param minuteStart the calls' UTC minute if they are recent enough for a minute or hour window, else null
      */
     public void recordCostChange(String customerId, String provider, String model, String endpoint,
-                                 Instant dayStart, long nanos) {
+                                 Instant dayStart, Instant minuteStart, long nanos) {
         Customer customer = catalog.customer(customerId).orElse(null);
         if (customer == null || nanos == 0) {
             return;
         }
         Instant now = clock.instant();
-        List<Charge> charges = new ArrayList<>();
+        List<Charge> calendar = new ArrayList<>();
+        List<Charge> recent = new ArrayList<>();
         for (Limit limit : catalog.limitsOf(customer)) {
-            boolean calendar = limit.window() == Window.MONTH || limit.window() == Window.DAY;
-            if (limit.metric().equals(Metrics.COST) && calendar && limit.matches(provider, model, endpoint)
-                    && limit.window().periodAt(customer.zone(), customer.billingDay(), now).contains(dayStart)) {
-                charges.add(new Charge(spec(customer, limit), nanos));
+            if (!limit.metric().equals(Metrics.COST) || !limit.matches(provider, model, endpoint)) {
+                continue;
+            }
+            Period current = limit.window().periodAt(customer.zone(), customer.billingDay(), now);
+            boolean byDay = limit.window() == Window.MONTH || limit.window() == Window.DAY;
+            if (byDay && current.contains(dayStart)) {
+                calendar.add(new Charge(spec(customer, limit), nanos));
+            } else if (!byDay && minuteStart != null && current.contains(minuteStart)) {
+                recent.add(new Charge(spec(customer, limit), nanos));
             }
         }
-        recordCorrection(customer, charges, dayStart, now);
+        recordCorrection(customer, calendar, dayStart, now);
+        recordCorrection(customer, recent, minuteStart, now);
     }
 
     /** The position of {@code limit} among the compiled limits (-1 if absent). */

@@ -18,11 +18,15 @@ import java.util.TreeMap;
  */
 final class Diff {
     private final String customerId;
+    /** Events from here on are kept by minute too: the minute and hour windows that may count them. */
+    private final Instant recentFrom;
     private final Map<String, Line> lines = new TreeMap<>();
     private final Map<List<Object>, long[]> deltas = new HashMap<>();
 
-    Diff(String customerId) {
+    /** @param now when the re-rating began: its events of the hour before keep their minute */
+    Diff(String customerId, Instant now) {
         this.customerId = customerId;
+        this.recentFrom = now.minus(java.time.Duration.ofHours(1));
     }
 
     /** The key of a provider and model; the unit separator cannot occur in either. */
@@ -61,8 +65,11 @@ final class Diff {
                 }
                 long delta = now.cost().nanos() - entry.cost().nanos();
                 if (delta != 0) {
+                    // A UTC minute lies within one minute and one hour of every zone (offsets are whole minutes).
+                    Instant minute = e.timestamp().isBefore(recentFrom) ? null
+                            : e.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
                     List<Object> k = java.util.Arrays.asList(e.provider(), e.model(), e.endpoint(),
-                            entry.buckets().day(), entry.buckets().month());
+                            entry.buckets().day(), entry.buckets().month(), minute);
                     deltas.computeIfAbsent(k, x -> new long[1])[0] += delta;
                 }
             }
@@ -90,7 +97,7 @@ final class Diff {
         deltas.forEach((k, v) -> {
             if (v[0] != 0) {
                 out.add(new CostDelta(customerId, (String) k.get(0), (String) k.get(1), (String) k.get(2),
-                        (Instant) k.get(3), (Instant) k.get(4), v[0]));
+                        (Instant) k.get(3), (Instant) k.get(4), (Instant) k.get(5), v[0]));
             }
         });
         return out;

@@ -144,7 +144,7 @@ public final class Rerater {
                 continue;
             }
             Map<String, Long> summarized = summarized(c.id(), month);
-            Diff diff = new Diff(c.id());
+            Diff diff = new Diff(c.id(), now);
             store.reprice(c.id(), month.start(), month.end(), e -> reprice(prices, e), stagingId, diff::page);
             lines.addAll(diff.lines(summarized));
             deltas.addAll(diff.deltas());

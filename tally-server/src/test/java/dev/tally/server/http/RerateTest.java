@@ -146,6 +146,35 @@ class RerateTest {
         }
     }
 
+    /**
+     * Issue 16: the counters of minute and hour windows follow too. At 10:30 the last three events (10:00-10:02,
+     * stored unpriced) are in the current hour: priced at $3.56 each by the re-rating, an hourly $5.00 cost limit
+     * then denies; corrected down to $1.11 each, it allows again.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void rerateOfTheLastHour_hourlyCostLimitFollows(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-16T10:30:00Z"))) {
+            Api api = server.admin();
+            RerateTestData.setUp(api);
+            api.put("/v1/plans/pro", """
+                    {"limits":[{"name":"hourly","metric":"cost","window":"hour","amount":"5.00"}]}""");
+            String check = """
+                    {"customer":"acme","provider":"openai","model":"gpt-4o","estimate":{"cost":"1.00"}}""";
+            assertThat(api.post("/v1/check", check).json().path("allowed").asBoolean()).isTrue();
+
+            RerateTestData.price(api, "2.50");
+            rerate(api, false);
+            assertThat(api.post("/v1/check", check).json().path("allowed").asBoolean())
+                    .as("the hour's three calls now cost $10.68 of $5.00").isFalse();
+
+            RerateTestData.price(api, "0.10");
+            rerate(api, false);
+            assertThat(api.post("/v1/check", check).json().path("allowed").asBoolean())
+                    .as("now $3.32 of $5.00, and $1.00 more fits").isTrue();
+        }
+    }
+
     /** The report, the limit's state, the end users, the history and the CSV all say {@code cost}. */
     private static void agree(Api api, String cost) {
         JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
