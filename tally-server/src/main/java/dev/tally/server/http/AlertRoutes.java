@@ -25,7 +25,6 @@ import java.util.stream.Collectors;
  * (customer keys only read, as everywhere in the contract).
  */
 public final class AlertRoutes {
-    private static final String ADMIN = "admin";
 
     private final AlertService alerts;
     private final Authenticator auth;
@@ -44,12 +43,12 @@ public final class AlertRoutes {
         routes.get("/v1/me/alerts", ctx -> list(ctx, access.requireCustomer(ctx)));
         routes.get("/v1/alerts/{alert_id}", this::get);
         routes.post("/v1/alerts/{alert_id}/acknowledge", ctx -> {
-            access.requireAdmin(ctx);
-            ctx.json(json.write(alerts.acknowledge(ctx.pathParam("alert_id"), ADMIN)));
+            String who = access.requireAdmin(ctx).who();
+            ctx.json(json.write(alerts.acknowledge(ctx.pathParam("alert_id"), who)));
         });
         routes.post("/v1/alerts/{alert_id}/resolve", ctx -> {
-            access.requireAdmin(ctx);
-            ctx.json(json.write(alerts.resolve(ctx.pathParam("alert_id"), ADMIN)));
+            String who = access.requireAdmin(ctx).who();
+            ctx.json(json.write(alerts.resolve(ctx.pathParam("alert_id"), who)));
         });
     }
 

@@ -233,9 +233,14 @@ class AdminConsoleBrowserTest extends ConsoleBrowserTest {
         browser.find("[data-alert='" + id + "']");
     }
 
+    /**
+     * The customers' rows in their order, read in one script call: the overview re-renders its table on each live
+     * refresh, so rows found first and read one by one afterwards can go stale in between (it happened under load).
+     */
+    @SuppressWarnings("unchecked")
     private List<String> customerOrder() {
-        return browser.driver().findElements(By.cssSelector("tr[data-customer]")).stream()
-                .map(r -> r.getDomAttribute("data-customer")).toList();
+        return (List<String>) browser.script(
+                "return Array.from(document.querySelectorAll('tr[data-customer]'), r => r.dataset.customer);");
     }
 
     private static long digits(String text) {
