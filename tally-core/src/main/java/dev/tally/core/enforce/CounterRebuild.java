@@ -21,9 +21,13 @@ import dev.tally.core.limit.LimitUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Rebuilds counters from the store's rollups, before the first call is decided: in-memory counters at every start-up,
@@ -50,12 +54,13 @@ public final class CounterRebuild {
         Map<Window, Map<String, List<RollupRow>>> rows = rows(store, null, customers, now);
         int seeds = 0;
         for (Customer c : customers) {
+            Sink direct = (charges, at) -> counters.record(c.id(), charges, at, null, now);
             for (Limit limit : catalog.customerLimitsOf(c)) {
-                seeds += seed(counters, c, limit, rows, now);
+                seeds += seed(direct, c, limit, rows, now);
             }
             List<Limit> endUserLimits = catalog.limitsOf(c).stream().filter(Limit::isEndUserScoped).toList();
             if (!endUserLimits.isEmpty()) {
-                seeds += seedEndUsers(counters, store, c, endUserLimits, now);
+                seeds += seedEndUsers(direct, store, c, endUserLimits, now);
             }
         }
         return seeds;
@@ -66,6 +71,10 @@ public final class CounterRebuild {
      * the customer's committed usage in their windows, as {@link #rebuild} does at start-up, so a limit added partway
      * through its window counts the window's earlier usage. Reads only this customer's rollups and events.
      *
+     * <p>A limit removed and added back within its window still has the counter it had (counters of removed limits
+     * are not dropped), holding the usage from before the removal: each counter that is not empty is topped up to
+     * the window's usage instead ({@link TopUp}), so that usage is not counted twice.
+     *
      * <p>Events committed while this runs may be counted twice, once recorded and once read here: the added limit
      * errs toward denying by at most the events in flight at the moment of the write.
      */
@@ -73,17 +82,86 @@ public final class CounterRebuild {
                                 Instant now) {
         List<Limit> own = added.stream().filter(l -> !l.isEndUserScoped()).toList();
         List<Limit> endUser = added.stream().filter(Limit::isEndUserScoped).toList();
+        TopUp topUp = new TopUp(counters, c.id(), now);
         int seeds = 0;
         if (!own.isEmpty()) {
             Map<Window, Map<String, List<RollupRow>>> rows = rows(store, c.id(), List.of(c), now);
             for (Limit limit : own) {
-                seeds += seed(counters, c, limit, rows, now);
+                seeds += seed(topUp, c, limit, rows, now);
             }
         }
         if (!endUser.isEmpty()) {
-            seeds += seedEndUsers(counters, store, c, endUser, now);
+            seeds += seedEndUsers(topUp, store, c, endUser, now);
         }
+        topUp.finish();
         return seeds;
+    }
+
+    /** Where seeds go: charges of committed usage at the moment they count at. */
+    @FunctionalInterface
+    private interface Sink {
+        void record(List<Charge> charges, Instant at);
+    }
+
+    /**
+     * Seeds counters that may already hold part of the usage seeded: a counter found empty at its first seed takes
+     * every seed as it comes; one that is not (a limit removed and added back within its window) gets, at the end,
+     * only what its window's usage exceeds what it holds, at {@code now}. For a calendar window that is exact; for a
+     * sliding one the difference is kept a little longer than the events it stands for, erring toward denying.
+     */
+    private static final class TopUp implements Sink {
+        private final CounterStore counters;
+        private final String customerId;
+        private final Instant now;
+        /** Counters that were empty at their first seed (by spec key and value). */
+        private final Set<List<Object>> fresh = new HashSet<>();
+        /** Counters that were not: what they held, and the usage seeded for them. */
+        private final Map<List<Object>, long[]> held = new LinkedHashMap<>();
+        private final Map<List<Object>, Charge> heldCharges = new HashMap<>();
+
+        TopUp(CounterStore counters, String customerId, Instant now) {
+            this.counters = counters;
+            this.customerId = customerId;
+            this.now = now;
+        }
+
+        @Override
+        public void record(List<Charge> charges, Instant at) {
+            List<Charge> toRecord = new ArrayList<>(charges.size());
+            for (Charge charge : charges) {
+                List<Object> key = Arrays.asList(charge.spec().key(), charge.value());
+                if (!fresh.contains(key) && !held.containsKey(key)) {
+                    long used = counters.reserve(customerId, List.of(new Charge(charge.spec(), 0, charge.value())),
+                            null, now).states().get(0).used();
+                    if (used == 0) {
+                        fresh.add(key);
+                    } else {
+                        held.put(key, new long[]{used, 0});
+                        heldCharges.put(key, charge);
+                    }
+                }
+                long[] sums = held.get(key);
+                if (sums == null) {
+                    toRecord.add(charge);
+                } else {
+                    sums[1] += charge.amount();
+                }
+            }
+            if (!toRecord.isEmpty()) {
+                counters.record(customerId, toRecord, at, null, now);
+            }
+        }
+
+        /** Tops up the counters that held usage already. */
+        void finish() {
+            held.forEach((key, sums) -> {
+                long missing = sums[1] - sums[0];
+                if (missing > 0) {
+                    Charge c = heldCharges.get(key);
+                    counters.record(customerId, List.of(new Charge(c.spec(), missing, c.value())), now, null, now);
+                }
+            });
+        }
     }
 
     /**
@@ -113,7 +191,7 @@ public final class CounterRebuild {
      * than a billing month. The cost is one read of the customer's events of the longest such window (its month, for a
      * month limit), paid only by customers that have such limits.
      */
-    private static int seedEndUsers(CounterStore counters, UsageStore store, Customer c, List<Limit> limits,
+    private static int seedEndUsers(Sink counters, UsageStore store, Customer c, List<Limit> limits,
                                     Instant now) {
         List<Period> windows = new ArrayList<>(limits.size());
         Instant from = now;
@@ -144,7 +222,7 @@ public final class CounterRebuild {
                     }
                 }
                 if (!charges.isEmpty()) {
-                    counters.record(c.id(), charges, e.timestamp(), null, now);
+                    counters.record(charges, e.timestamp());
                     seeds++;
                 }
             }
@@ -153,7 +231,7 @@ public final class CounterRebuild {
         return seeds;
     }
 
-    private static int seed(CounterStore counters, Customer c, Limit limit,
+    private static int seed(Sink counters, Customer c, Limit limit,
                             Map<Window, Map<String, List<RollupRow>>> rows, Instant now) {
         CounterSpec spec = Enforcer.spec(c, limit);
         boolean sliding = limit.window() == Window.MINUTE || limit.window() == Window.HOUR;
@@ -175,7 +253,7 @@ public final class CounterRebuild {
             }
             Instant at = sliding ? min(k.bucketStart().plusSeconds(60).minusMillis(1), now) : k.bucketStart();
             // Recorded like an event of that moment: its window, and its place in a sliding window, are the event's.
-            counters.record(c.id(), List.of(new Charge(spec, amount)), at, null, now);
+            counters.record(List.of(new Charge(spec, amount)), at);
             seeds++;
         }
         return seeds;

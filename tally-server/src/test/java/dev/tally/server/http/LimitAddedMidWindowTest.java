@@ -134,6 +134,34 @@ class LimitAddedMidWindowTest {
         assertThat(authorize(api, "x").get("allowed").asBoolean()).as("the 6th").isFalse();
     }
 
+    /**
+     * Regression (issue 13, item 5): a limit removed and added back within its window kept its counter, and the fill
+     * at the re-add counted the usage from before the removal a second time.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void limitRemovedAndAddedBackInOneWindow_countsTheWindowOnce(Backend backend) {
+        server = TestServer.start(backend, dir, clock);
+        Api api = server.admin();
+        String limits = """
+                {"name": "Acme", "limits": [{"metric": "requests", "window": "day", "amount": 20, "per": "user"},
+                                            {"metric": "requests", "window": "month", "amount": 30}]}""";
+        api.put("/v1/customers/acme", limits);
+        events(api, "before-", 7, "u1", "openai");
+        api.put("/v1/customers/acme", "{\"name\": \"Acme\"}");
+        events(api, "between-", 2, "u1", "openai");
+        api.put("/v1/customers/acme", limits);
+
+        assertThat(userUsed(api, "u1")).as("7 before the removal and 2 while removed, once each").isEqualTo(9);
+        JsonNode check = api.post("/v1/check", "{\"customer\":\"acme\",\"user\":\"u1\"}").json();
+        for (JsonNode l : check.get("limits")) {
+            assertThat(l.get("used").asInt()).as(l.get("name").asText()).isEqualTo(9);
+        }
+        // Counted from here on as any limit: one more event makes 10.
+        events(api, "after-", 1, "u1", "openai");
+        assertThat(userUsed(api, "u1")).isEqualTo(10);
+    }
+
     @Test
     void twoNodesOnRedis_theWritingNodeSeedsOnce_theOtherSeesTheSameCount() {
         String url = Backend.POSTGRES.freshUrl(dir);
