@@ -9,6 +9,7 @@ import dev.tally.core.catalog.Catalog;
 import dev.tally.core.cluster.ConfigChanges;
 import dev.tally.core.counter.CounterStore;
 import dev.tally.core.enforce.CounterRebuild;
+import dev.tally.core.enforce.EndUserLimitStates;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.reservation.ReservationIds;
 import dev.tally.core.ingest.EventWriter;
@@ -419,7 +420,8 @@ public final class TallyServer implements AutoCloseable {
             // The HTTP pool also runs what follows a commit (answering POST /v1/events), off the writer's thread.
             new EventRoutes(services.ingest(), access, requests, json, clock, httpPool).register(cfg.routes);
             new UsageRoutes(services.reporter(), store, catalog, services.adjustments(), services.rerater(),
-                    services.enforcer(), access, json,
+                    services.enforcer(), new EndUserLimitStates(catalog, services.counters().counters(), clock),
+                    access, json,
                     virtualThreads ? null : readPool()).register(cfg.routes);
             new AdjustmentRoutes(services.adjustments(), access, requests, json).register(cfg.routes);
             new RerateRoutes(services.rerater(), access, requests, json).register(cfg.routes);

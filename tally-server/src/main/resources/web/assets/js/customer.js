@@ -14,7 +14,7 @@ export async function render(main, { id }) {
     api(base), api(`${base}/usage?period=current`), api(`${base}/history?months=12`),
     api(`${base}/events?limit=1000`), alertsOf(id),
   ]);
-  const perUser = await users.perUserLimits(base, report, customer.timezone,
+  const perUser = users.perUserLimits(report, customer.timezone,
     (u) => `#/customers/${encodeURIComponent(id)}/users/${encodeURIComponent(u)}`);
   const corrections = await correctionsSection(id, report);
   const tz = customer.timezone;
@@ -39,7 +39,7 @@ export async function render(main, { id }) {
         h('a', { class: 'button', href: `${base}/usage.csv?period=current`, download: '' }, 'Download CSV'))),
     w.periodStats(report, tz, stat),
     section('Limits this period', w.limitList(report.limits, tz, 'Give the customer a plan with limits under “Plans & customers”.')),
-    perUser ? section('Per-user limits', perUser) : null,
+    perUser ? section('Limits per user and per value', perUser) : null,
     section('Usage over time', chart.element, w.adjustmentNote(report)),
     section('End users and dimensions', people.element),
     h('div', { class: 'grid-2' },

@@ -11,7 +11,6 @@ import * as f from './format.js';
 import * as w from './widgets.js';
 
 const TOP = 20;
-const NEAREST = 5;
 const PAGE = 1000;
 const MAX_PAGES = 5;
 const RANGES = [{ key: 'day', label: 'Today' }, { key: 'week', label: 'This week' }, { key: 'month', label: 'This month' }];
@@ -134,39 +133,36 @@ function top(map) {
 }
 
 /**
- * Per-user limits (per: "user") with the users nearest to them. The usage report has no single state for such a
- * limit, so the states come from the month's top users by requests (each user's usage has its own counter of every
- * per-user limit, scope "user"): the NEAREST users closest to each limit, among those TOP. Null when none of them has
- * a per-user limit.
+ * Limits per user and per dimension value (per: "user" / "dimensions.KEY") with the users (or values) nearest to
+ * them, as the usage report has them: the server reads the counters of the month's most active users and answers,
+ * per limit, how many stand at each level and the nearest ones. Null when the customer has no such limit.
  */
-export async function perUserLimits(base, report, timeZone, userLink) {
-  const top = (report.by_user || []).filter((u) => u.user !== '(other)').slice(0, TOP);
-  const answers = await Promise.all(top.map((u) => api(`${base}/users/${encodeURIComponent(u.user)}/usage?period=current`)
-    .catch(() => null)));
-  const byLimit = new Map();
-  answers.filter(Boolean).forEach((a) => a.limits.filter((l) => l.scope === 'user' && l.per === 'user').forEach((l) => {
-    if (!byLimit.has(l.name)) byLimit.set(l.name, []);
-    byLimit.get(l.name).push({ ...l, user: a.user });
-  }));
-  if (!byLimit.size) return null;
+export function perUserLimits(report, timeZone, userLink) {
+  const perLimits = report.limits.filter((l) => l.per && l.nearest);
+  if (!perLimits.length) return null;
   return h('div', { id: 'per-user-limits' },
-    h('p', { class: 'muted small' }, `Each user has a counter of its own; shown: the ${NEAREST} closest to each limit among `
-      + `the month's ${f.int(top.length)} most active users.`),
-    [...byLimit.entries()].map(([name, states]) => {
-      const l = states[0];
-      const nearest = states.sort((a, b) => (b.percent ?? -1) - (a.percent ?? -1) || a.user.localeCompare(b.user))
-        .slice(0, NEAREST);
-      return h('div', { dataset: { perLimit: name } },
-        h('h3', {}, `${name}: ${f.amount(l.metric, l.amount)} ${l.metric} a ${l.window} for each user${l.mode === 'soft' ? ' (soft)' : ''}`),
+    h('p', { class: 'muted small' }, 'Each user (or value) has a counter of its own; shown: the ones closest to each '
+      + 'limit among the month\'s most active.'),
+    perLimits.map((l) => {
+      const byUser = l.per === 'user';
+      const counts = byUser ? l.users : l.values;
+      const noun = byUser ? 'users' : `${w.perLabel(l.per)} values`;
+      const rows = l.nearest.map((n) => ({ ...n, name: byUser ? n.user : n.value }));
+      return h('div', { dataset: { perLimit: l.name } },
+        h('h3', {}, `${l.name}: ${f.amount(l.metric, l.amount)} ${l.metric} a ${l.window} for each `
+          + `${byUser ? 'user' : w.perLabel(l.per)}${l.mode === 'soft' ? ' (soft)' : ''}`),
+        h('p', { class: 'muted small per-counts' }, `Of ${f.int(counts.checked)} ${noun}`
+          + `${counts.truncated ? ' (the month\'s most active only)' : ''}: ${f.int(counts.exceeded)} at the limit, `
+          + `${f.int(counts.critical)} at 80–100 %, ${f.int(counts.warning)} at 50–80 %.`),
         table([
-          { label: 'User', long: true, cell: (r) => h('a', { href: userLink(r.user) }, r.user) },
-          { label: 'Used', numeric: true, cell: (r) => `${f.amount(r.metric, r.used)} of ${f.amount(r.metric, r.amount)}` },
-          { label: 'Share', cell: (r) => h('div', { class: 'cell-bar' }, bar(r.percent, r.status, `${r.user} ${name}`),
+          { label: byUser ? 'User' : 'Value', long: true, cell: (r) => (byUser ? h('a', { href: userLink(r.name) }, r.name) : r.name) },
+          { label: 'Used', numeric: true, cell: (r) => `${f.amount(l.metric, r.used)} of ${f.amount(l.metric, l.amount)}` },
+          { label: 'Share', cell: (r) => h('div', { class: 'cell-bar' }, bar(r.percent, r.status, `${r.name} ${l.name}`),
             h('span', {}, f.percent(r.percent))) },
-          { label: 'Left', numeric: true, cell: (r) => (r.remaining === null ? 'unlimited' : f.amount(r.metric, r.remaining)) },
+          { label: 'Left', numeric: true, cell: (r) => (r.remaining === null ? 'unlimited' : f.amount(l.metric, r.remaining)) },
           { label: 'Status', cell: (r) => statusBadge(r.status) },
-          { label: 'Resets', cell: (r) => f.dateTime(r.resets_at, timeZone) },
-        ], nearest));
+          { label: 'Resets', cell: () => f.dateTime(l.resets_at, timeZone) },
+        ], rows));
     }));
 }
 

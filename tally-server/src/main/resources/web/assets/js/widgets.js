@@ -8,12 +8,16 @@ export function limitBar(l, timeZone) {
     ...Object.entries(l.dimensions || {}).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(' / ');
   // A user's page marks whose counter a limit is: the user's own, or the customer's that every user shares.
   const shared = { customer: 'shared by all users', user: 'this user’s own' }[l.scope];
+  // A per limit in a customer's report: its figures are those of the user (or value) nearest to the amount.
+  const counts = l.users || l.values;
+  const nearest = counts && l.per_value ? `nearest: ${l.per_value}, ${f.int(counts.exceeded)} of ${f.int(counts.checked)} `
+    + `${l.users ? 'users' : 'values'} at the limit` : null;
   const title = `${l.name}${l.mode === 'soft' ? ' (soft)' : ''}`;
   return h('li', { class: 'limit', dataset: { limit: l.name } },
     h('div', { class: 'limit-head' }, h('span', { class: 'limit-name' }, title),
       statusBadge(l.status)),
     h('div', { class: 'limit-sub muted' }, `${l.metric} per ${l.window}${l.per ? ` for each ${perLabel(l.per)}` : ''}`
-      + `${scope ? ` · ${scope}` : ''}${shared ? ` · ${shared}` : ''}`),
+      + `${scope ? ` · ${scope}` : ''}${shared ? ` · ${shared}` : ''}${nearest ? ` · ${nearest}` : ''}`),
     bar(l.percent, l.status, `${l.name}: ${l.percent === null ? 'unlimited' : f.percent(l.percent)}`),
     h('div', { class: 'limit-foot' },
       h('span', {}, `${f.amount(l.metric, l.used)} of ${f.amount(l.metric, l.amount)}`),
@@ -37,7 +41,7 @@ export function limitList(limits, timeZone, emptyHint) {
 export function warnings(report, timeZone) {
   const items = report.limits.filter((l) => l.status !== 'ok').map((l) => h('li', { class: `warn status-${l.status}` },
     statusBadge(l.status), ' ',
-    `${l.name}: ${f.percent(l.percent)} used (${f.amount(l.metric, l.used)} of ${f.amount(l.metric, l.amount)}), `
+    `${l.name}${l.per_value ? ` (${l.users ? 'user' : perLabel(l.per)} ${l.per_value})` : ''}: ${f.percent(l.percent)} used (${f.amount(l.metric, l.used)} of ${f.amount(l.metric, l.amount)}), `
     + `resets ${f.dateTime(l.resets_at, timeZone)}.`));
   if (report.unpriced_events > 0) {
     items.push(h('li', { class: 'warn status-warning' }, statusBadge('warning'), ' ',

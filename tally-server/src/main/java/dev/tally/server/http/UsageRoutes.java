@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.catalog.Catalog;
+import dev.tally.core.enforce.EndUserLimitStates;
 import dev.tally.core.enforce.Enforcer;
 import dev.tally.core.enforce.LimitDecision;
 import dev.tally.core.customer.Customer;
@@ -76,14 +77,19 @@ public final class UsageRoutes {
     private final Rerater rerater;
     private final RerateJson rerateJson;
 
-    /**
-     * @param reads runs the reads, off the HTTP threads (null: on them; right with virtual threads, one per request)
-     */
     /** Reads one end user's own counters (its {@code per: "user"} limits). */
     private final Enforcer enforcer;
+    /** Limits on end users and dimensions, from the counters, in the customer's limits. */
+    private final EndUserLimitRows endUserLimits;
 
+    /**
+     * @param endUserLimits reads the counters of limits on end users and dimensions for reports
+     * @param reads         runs the reads, off the HTTP threads (null: on them; right with virtual threads, one per
+     *                      request)
+     */
     public UsageRoutes(UsageReporter reporter, UsageStore store, Catalog catalog, Adjustments adjustments,
-                       Rerater rerater, Enforcer enforcer, Access access, ObjectMapper json, Executor reads) {
+                       Rerater rerater, Enforcer enforcer, EndUserLimitStates endUserLimits, Access access,
+                       ObjectMapper json, Executor reads) {
         this.rerater = rerater;
         this.enforcer = enforcer;
         this.rerateJson = new RerateJson(json);
@@ -95,6 +101,7 @@ public final class UsageRoutes {
         this.catalog = catalog;
         this.access = access;
         this.usageJson = new UsageJson(json);
+        this.endUserLimits = new EndUserLimitRows(endUserLimits, store, usageJson);
         this.eventJson = new EventJson(json);
         this.json = json;
     }
@@ -155,7 +162,12 @@ public final class UsageRoutes {
         UsageReport report = reporter.report(customerId, period);
         ObjectNode out = usageJson.report(report);
         putDenialMessages((ArrayNode) out.get("limits"), report.customer(), report.limits());
-        usageJson.endUsers(out, store.endUserUsage(customerId, report.period().start()));
+        EndUserUsage endUsers = store.endUserUsage(customerId, report.period().start());
+        usageJson.endUsers(out, endUsers);
+        if (isCurrent(report.customer(), report.period())) {
+            // The counters hold the current windows only; a past month shows the limits its rollups measure.
+            endUserLimits.append((ArrayNode) out.get("limits"), customerId, endUsers, EndUserLimitRows.REPORT_CHECKED);
+        }
         // Shown apart from the usage they correct; the totals and month limits include them.
         adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));
         // A re-rated month says so: its numbers changed after the fact. Only this customer's part of each: a
@@ -204,6 +216,9 @@ public final class UsageRoutes {
             }
             row.put("scope", "user");
         }
+        if (isCurrent(customer, period)) {
+            endUserLimits.appendUserDimensions(limits, customerId, user);
+        }
         ctx.json(out);
     }
 
@@ -225,6 +240,11 @@ public final class UsageRoutes {
         out.put("users_truncated", usage.usersTruncated());
         out.put("next_cursor", page.nextCursor());
         ctx.json(out);
+    }
+
+    /** Whether {@code period} is the customer's current billing month. */
+    private boolean isCurrent(Customer customer, Period period) {
+        return reporter.billingMonth(customer, null).equals(period);
     }
 
     private void history(Context ctx, String customerId) {
@@ -288,7 +308,13 @@ public final class UsageRoutes {
         ArrayNode customers = (ArrayNode) out.get("customers");
         for (int i = 0; i < page.items().size(); i++) {
             CustomerOverview row = page.items().get(i);
-            putDenialMessages((ArrayNode) customers.get(i).get("limits"), row.customer(), row.limits());
+            ArrayNode limits = (ArrayNode) customers.get(i).get("limits");
+            putDenialMessages(limits, row.customer(), row.limits());
+            if (period == null && catalog.limitsOf(row.customer()).stream().anyMatch(l -> l.isEndUserScoped())) {
+                endUserLimits.append(limits, row.customer().id(),
+                        store.endUserUsage(row.customer().id(), row.period().start()),
+                        EndUserLimitRows.OVERVIEW_CHECKED);
+            }
         }
         out.put("next_cursor", page.nextCursor());
         ctx.json(out);
