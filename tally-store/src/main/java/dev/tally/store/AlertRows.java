@@ -20,7 +20,7 @@ import java.util.Optional;
 /** The {@code alerts} table. */
 final class AlertRows {
     private static final String COLUMNS = "id, customer_id, kind, limit_name, threshold, percent, message, period, "
-            + "state, created_ms, updated_ms, acknowledged_by, acknowledged_ms, resolved_by, resolved_ms";
+            + "state, created_ms, updated_ms, acknowledged_by, acknowledged_ms, resolved_by, resolved_ms, per_value";
     private static final String RESOLVED = AlertState.RESOLVED.wireName();
 
     private AlertRows() {
@@ -32,7 +32,7 @@ final class AlertRows {
      */
     static boolean insertIfNoneOpen(Connection c, Alert a) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO alerts (dedup_key, " + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, a.dedupKey());
             ps.setString(2, a.id());
             ps.setString(3, a.customer());
@@ -49,6 +49,7 @@ final class AlertRows {
             Columns.setMillis(ps, 14, a.acknowledgedAt());
             ps.setString(15, a.resolvedBy());
             Columns.setMillis(ps, 16, a.resolvedAt());
+            ps.setString(17, a.perValue());
             return ps.executeUpdate() > 0;
         }
     }
@@ -164,6 +165,6 @@ final class AlertRows {
                 AlertState.fromWire(rs.getString("state")).orElseThrow(),
                 Instant.ofEpochMilli(rs.getLong("created_ms")), Instant.ofEpochMilli(rs.getLong("updated_ms")),
                 rs.getString("acknowledged_by"), Columns.getMillis(rs, "acknowledged_ms"),
-                rs.getString("resolved_by"), Columns.getMillis(rs, "resolved_ms"));
+                rs.getString("resolved_by"), Columns.getMillis(rs, "resolved_ms"), rs.getString("per_value"));
     }
 }

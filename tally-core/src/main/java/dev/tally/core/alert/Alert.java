@@ -25,10 +25,21 @@ import java.util.Objects;
  * @param acknowledgedAt when, or null
  * @param resolvedBy     who resolved it ({@code system} when it resolved itself), or null
  * @param resolvedAt     when, or null
+ * @param perValue       for an alert of a {@code per} limit, the end user (or dimension value) whose counter reached
+ *                       the level; part of the key, so each user fires its own. Null for every other alert
  */
 public record Alert(String id, String customer, AlertKind kind, String limit, Integer threshold, BigDecimal percent,
                     String message, String period, AlertState state, Instant createdAt, Instant updatedAt,
-                    String acknowledgedBy, Instant acknowledgedAt, String resolvedBy, Instant resolvedAt) {
+                    String acknowledgedBy, Instant acknowledgedAt, String resolvedBy, Instant resolvedAt,
+                    String perValue) {
+    /** An alert about the customer as a whole (no {@code per} value). */
+    public Alert(String id, String customer, AlertKind kind, String limit, Integer threshold, BigDecimal percent,
+                 String message, String period, AlertState state, Instant createdAt, Instant updatedAt,
+                 String acknowledgedBy, Instant acknowledgedAt, String resolvedBy, Instant resolvedAt) {
+        this(id, customer, kind, limit, threshold, percent, message, period, state, createdAt, updatedAt,
+                acknowledgedBy, acknowledgedAt, resolvedBy, resolvedAt, null);
+    }
+
     public Alert {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(kind, "kind");
@@ -41,10 +52,11 @@ public record Alert(String id, String customer, AlertKind kind, String limit, In
         percent = percent == null ? null : percent.setScale(1, java.math.RoundingMode.HALF_UP);
     }
 
-    /** The de-duplication key: customer, kind, limit, threshold and period, joined. */
+    /** The de-duplication key: customer, kind, limit, threshold and period, joined, and the per value if any. */
     public String dedupKey() {
-        return String.join("|", String.valueOf(customer), kind.wireName(), String.valueOf(limit),
+        String key = String.join("|", String.valueOf(customer), kind.wireName(), String.valueOf(limit),
                 String.valueOf(threshold), period);
+        return perValue == null ? key : key + "|" + perValue;
     }
 
     /** The webhook event type, e.g. {@code alert.threshold}. */

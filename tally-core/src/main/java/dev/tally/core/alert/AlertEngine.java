@@ -154,12 +154,12 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
     }
 
     @Override
-    public void denied(Customer customer, Limit limit, CounterState state, Instant now) {
+    public void denied(Customer customer, Limit limit, String perValue, CounterState state, Instant now) {
         try {
             CustomerWatch w = watch(customer.id());
             List<Alert> fired = new ArrayList<>(0);
             synchronized (w) {
-                w.denied(customer, limit, state, now, fired);
+                w.denied(customer, limit, perValue, state, now, fired);
             }
             if (!fired.isEmpty()) {
                 store(fired);
@@ -231,7 +231,8 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
     /** Judges usage recorded into an earlier day or month window in that window, on the engine's thread. */
     private void checkLate(Customer customer, Instant eventTime, List<Limit> limits, Instant now) {
         for (Limit limit : limits) {
-            if (!LatePeriods.isLate(customer, limit, eventTime, now)) {
+            // Late usage is judged from the customer's rollups, which do not measure limits on end users.
+            if (limit.isEndUserScoped() || !LatePeriods.isLate(customer, limit, eventTime, now)) {
                 continue;
             }
             String key = late.claim(customer, limit, eventTime);

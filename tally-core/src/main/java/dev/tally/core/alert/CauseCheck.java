@@ -34,7 +34,7 @@ final class CauseCheck {
 
     static CauseCheck of(Catalog catalog, UsageReporter reporter, String customerId, Instant now) {
         Customer c = catalog.customer(customerId).orElse(null);
-        return new CauseCheck(c, c == null ? List.of() : catalog.customerLimitsOf(c), reporter, now);
+        return new CauseCheck(c, c == null ? List.of() : catalog.limitsOf(c), reporter, now);
     }
 
     /** The customer's limits by name, each with its usage in its current window. */
@@ -85,6 +85,11 @@ final class CauseCheck {
         if (AlertPeriods.sliding(limit.window())) {
             // A minute or hour window empties by itself within the hour: its alerts last the hour, or rate-limited
             // customers would see one alert a minute.
+            return false;
+        }
+        if (limit.isEndUserScoped()) {
+            // The customer's rollups do not measure a limit on end users or dimensions: its alerts (one per user or
+            // value for a per limit) last their period, unless the limit goes away.
             return false;
         }
         LimitState state = states().get(a.limit());

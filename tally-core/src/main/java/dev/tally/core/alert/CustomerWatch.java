@@ -33,6 +33,8 @@ final class CustomerWatch {
      * written: the per-event lookup is then one identity hash, without building a key or comparing limits.
      */
     private final Map<Limit, LimitWatch> byIdentity = new IdentityHashMap<>();
+    /** The {@code per} limits' watches, by limit key (few per customer: no identity map needed). */
+    private final Map<Limit.LimitKey, PerLimitWatches> perLimits = new HashMap<>();
     private Customer customer;
     private AlertPeriods.Keyed month;
     private long costNanos;
@@ -57,7 +59,14 @@ final class CustomerWatch {
                   List<Alert> out) {
         long costDelta = rollMonth(c, now);
         for (int i = 0; i < matched.size(); i++) {
-            watch(matched.get(i)).recorded(c, states.get(i), now, settings.forecast(), out);
+            Limit limit = matched.get(i);
+            if (limit.per() == null) {
+                watch(limit).recorded(c, states.get(i), now, settings.forecast(), out);
+            } else {
+                UsageEvent e = entry.event();
+                perWatch(limit).recorded(c, limit.perValue(e.user(), e.dimensions()), states.get(i), now,
+                        settings.forecast(), out);
+            }
         }
         spike.request(c, now, out);
         if (month.period().contains(entry.event().timestamp())) {
@@ -102,16 +111,29 @@ final class CustomerWatch {
         return month.period().contains(t);
     }
 
-    /** A hard limit denied a call. */
-    void denied(Customer c, Limit limit, CounterState state, Instant now, List<Alert> out) {
+    /**
+     * A hard limit denied a call.
+     *
+     * @param perValue for a {@code per} limit, the user or dimension value whose counter denied; else null
+     */
+    void denied(Customer c, Limit limit, String perValue, CounterState state, Instant now, List<Alert> out) {
         rollMonth(c, now);
-        watch(limit).denied(c, state, now, out);
+        if (limit.per() == null) {
+            watch(limit).denied(c, state, now, out);
+        } else {
+            perWatch(limit).denied(c, perValue, state, now, out);
+        }
     }
 
     /** Forgets that {@code alert} fired, so that its key may fire again (it was resolved). */
     void forget(Alert alert) {
         switch (alert.kind()) {
             case THRESHOLD, EXCEEDED, FORECAST -> {
+                if (alert.perValue() != null) {
+                    perLimits.values().stream().filter(w -> w.limit().name().equals(alert.limit()))
+                            .forEach(w -> w.forget(alert.perValue()));
+                    return;
+                }
                 limits.values().removeIf(w -> w.limit().name().equals(alert.limit()));
                 byIdentity.values().removeIf(w -> w.limit().name().equals(alert.limit()));
             }
@@ -142,6 +164,16 @@ final class CustomerWatch {
             byIdentity.clear();
         }
         byIdentity.put(limit, w);
+        return w;
+    }
+
+    private PerLimitWatches perWatch(Limit limit) {
+        PerLimitWatches w = perLimits.get(limit.key());
+        // A changed limit (raised, new thresholds) starts afresh, as for the customer's limits.
+        if (w == null || !w.limit().equals(limit)) {
+            w = new PerLimitWatches(limit, alerts);
+            perLimits.put(limit.key(), w);
+        }
         return w;
     }
 

@@ -113,6 +113,6 @@ final class LatePeriods {
     private static Alert late(Alert a, String which) {
         return new Alert(a.id(), a.customer(), a.kind(), a.limit(), a.threshold(), a.percent(), a.message() + which,
                 a.period(), a.state(), a.createdAt(), a.updatedAt(), a.acknowledgedBy(), a.acknowledgedAt(),
-                a.resolvedBy(), a.resolvedAt());
+                a.resolvedBy(), a.resolvedAt(), a.perValue());
     }
 }

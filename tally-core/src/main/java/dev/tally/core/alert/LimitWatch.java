@@ -20,6 +20,8 @@ import java.util.Optional;
 final class LimitWatch {
     private final Limit limit;
     private final NewAlerts alerts;
+    /** For a {@code per} limit, the user or dimension value whose counter this watches; null for the customer's. */
+    private final String perValue;
     private final long amountRaw;
     private final long[] thresholdRaw;
     private AlertPeriods.Keyed period;
@@ -33,8 +35,14 @@ final class LimitWatch {
     }
 
     LimitWatch(Limit limit, NewAlerts alerts) {
+        this(limit, alerts, null);
+    }
+
+    /** @param perValue for a {@code per} limit, the user or dimension value whose counter this watches */
+    LimitWatch(Limit limit, NewAlerts alerts, String perValue) {
         this.limit = limit;
         this.alerts = alerts;
+        this.perValue = perValue;
         this.amountRaw = LimitUsage.rawAmount(limit);
         List<Integer> thresholds = limit.thresholds();
         this.thresholdRaw = new long[amountRaw < 0 ? 0 : thresholds.size()];
@@ -67,14 +75,15 @@ final class LimitWatch {
         roll(c, now);
         long used = state.used();
         while (next < thresholdRaw.length && used >= thresholdRaw[next]) {
-            out.add(alerts.threshold(c, limit, limit.thresholds().get(next), used, period.key(), now));
+            out.add(alerts.threshold(c, limit, perValue, limit.thresholds().get(next), used, period.key(), now));
             next++;
         }
         if (!over && amountRaw >= 0 && used > amountRaw) {
             over = true;
-            out.add(alerts.over(c, limit, used, period.key(), now));
+            out.add(alerts.over(c, limit, perValue, used, period.key(), now));
         }
-        if (limit.window() == Window.MONTH && !forecastFired && amountRaw > 0 && now.toEpochMilli() >= nextForecastMs) {
+        // Forecasts are of the customer's month; one user's pace is not forecast.
+        if (perValue == null && limit.window() == Window.MONTH && !forecastFired && amountRaw > 0 && now.toEpochMilli() >= nextForecastMs) {
             nextForecastMs = now.toEpochMilli() + rule.checkEvery().toMillis();
             Optional<Instant> at = Forecast.exhaustion(period.period(), limit.unit().toDecimal(used),
                     limit.amount(), now, rule);
@@ -91,7 +100,7 @@ final class LimitWatch {
         roll(c, now);
         if (!over) {
             over = true;
-            out.add(alerts.denied(c, limit, state.used(), period.key(), now));
+            out.add(alerts.denied(c, limit, perValue, state.used(), period.key(), now));
         }
     }
 

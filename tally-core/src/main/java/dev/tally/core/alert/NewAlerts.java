@@ -35,32 +35,61 @@ final class NewAlerts {
     }
 
     Alert threshold(Customer c, Limit limit, int threshold, long used, String period, Instant now) {
+        return threshold(c, limit, null, threshold, used, period, now);
+    }
+
+    /** @param perValue the user or dimension value of a {@code per} limit's counter; null for the customer's */
+    Alert threshold(Customer c, Limit limit, String perValue, int threshold, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
-        Map<String, String> facts = Messages.facts(c, limit, limit.unit().toDecimal(used), percent);
+        Map<String, String> facts = facts(c, limit, perValue, used, percent);
         facts.put("threshold", threshold + "%");
         return active(c.id(), AlertKind.THRESHOLD, limit.name(), threshold, percent,
-                text(c, "threshold", limit.name(), facts, () -> c.displayName() + " has used "
+                text(c, "threshold", limit.name(), facts, () -> subject(c, limit, perValue) + " has used "
                         + LimitWords.percent(percent) + " of its " + LimitWords.limit(limit, false) + ": "
                         + usedOf(limit, used) + " (alert level " + threshold + "%, limit " + limit.name() + ")"),
-                period, now);
+                period, now, perValue);
     }
 
     Alert over(Customer c, Limit limit, long used, String period, Instant now) {
+        return over(c, limit, null, used, period, now);
+    }
+
+    Alert over(Customer c, Limit limit, String perValue, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.EXCEEDED, limit.name(), null, percent,
-                text(c, "exceeded", limit.name(), Messages.facts(c, limit, limit.unit().toDecimal(used), percent), () -> c.displayName()
-                        + " has exceeded its " + LimitWords.limit(limit, true) + ": " + usedOf(limit, used) + " ("
-                        + LimitWords.percent(percent) + ", limit " + limit.name() + ")"),
-                period, now);
+                text(c, "exceeded", limit.name(), facts(c, limit, perValue, used, percent), () -> subject(c, limit,
+                        perValue) + " has exceeded its " + LimitWords.limit(limit, true) + ": " + usedOf(limit, used)
+                        + " (" + LimitWords.percent(percent) + ", limit " + limit.name() + ")"),
+                period, now, perValue);
     }
 
     Alert denied(Customer c, Limit limit, long used, String period, Instant now) {
+        return denied(c, limit, null, used, period, now);
+    }
+
+    Alert denied(Customer c, Limit limit, String perValue, long used, String period, Instant now) {
         BigDecimal percent = percent(limit, used);
         return active(c.id(), AlertKind.EXCEEDED, limit.name(), null, percent,
-                text(c, "exceeded", limit.name(), Messages.facts(c, limit, limit.unit().toDecimal(used), percent), () -> "A call of "
-                        + c.displayName() + " was denied by its " + LimitWords.limit(limit, false) + ": "
+                text(c, "exceeded", limit.name(), facts(c, limit, perValue, used, percent), () -> "A call of "
+                        + subject(c, limit, perValue) + " was denied by its " + LimitWords.limit(limit, false) + ": "
                         + usedOf(limit, used) + " used (limit " + limit.name() + ")"),
-                period, now);
+                period, now, perValue);
+    }
+
+    /** Who reached the level: the customer, or for a {@code per} limit "user doctor_1 of Clinic". */
+    private static String subject(Customer c, Limit limit, String perValue) {
+        if (perValue == null) {
+            return c.displayName();
+        }
+        String what = Limit.PER_USER.equals(limit.per()) ? "User" : "The " + limit.perDimensionKey();
+        return what + " " + perValue + " of " + c.displayName();
+    }
+
+    /** A limit alert's facts; {@code per_value} is the user or value of a {@code per} limit ("" for others). */
+    private static Map<String, String> facts(Customer c, Limit limit, String perValue, long used, BigDecimal percent) {
+        Map<String, String> facts = Messages.facts(c, limit, limit.unit().toDecimal(used), percent);
+        facts.put("per_value", perValue == null ? "" : perValue);
+        return facts;
     }
 
     Alert forecast(Customer c, Limit limit, long used, LocalDate exhaustion, String period, Instant now) {
@@ -129,8 +158,13 @@ final class NewAlerts {
 
     private static Alert active(String customer, AlertKind kind, String limit, Integer threshold, BigDecimal percent,
                                 String message, String period, Instant now) {
+        return active(customer, kind, limit, threshold, percent, message, period, now, null);
+    }
+
+    private static Alert active(String customer, AlertKind kind, String limit, Integer threshold, BigDecimal percent,
+                                String message, String period, Instant now, String perValue) {
         return new Alert(newId(), customer, kind, limit, threshold, percent, message, period, AlertState.ACTIVE, now,
-                now, null, null, null, null);
+                now, null, null, null, null, perValue);
     }
 
     /** A random id: alerts are rare, so a UUID's secure randomness costs nothing that matters. */

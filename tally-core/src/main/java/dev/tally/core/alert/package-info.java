@@ -4,7 +4,8 @@
  * {@link dev.tally.core.alert.AlertStore} port; notifications (webhooks, e-mail) listen through
  * {@link dev.tally.core.alert.AlertListener}.
  *
- * <p>Rules: at most one open alert per (customer, kind, limit, threshold, period); an alert goes
+ * <p>Rules: at most one open alert per (customer, kind, limit, threshold, period), and for a {@code per} limit per
+ * user or dimension value too ({@link dev.tally.core.alert.PerLimitWatches}); an alert goes
  * {@code active -> acknowledged -> resolved} and never back; it resolves itself when its period ends or its cause
  * goes away; only a resolved key fires again. A limit's alerts belong to its calendar window (billing month,
  * customer-local day), those of sliding minute and hour limits and rate spikes to the UTC hour. Usage recorded

@@ -147,11 +147,10 @@ public final class Enforcer {
         // Signed only when something is held: a denial or a check needs no id.
         String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
         Decision decision = DecisionBuilder.build(catalog, customer, limits, charges, states, reservationId, now);
-        // Alerts watch the customer's counters; a per-user counter's denial is that user's business (not alerted yet).
-        if (reserve && !decision.allowed() && decision.deciding() != null
-                && decision.deciding().state().limit().per() == null) {
+        if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
-            observer.denied(customer, denying, states.get(indexOf(limits, denying)), now);
+            int index = indexOf(limits, denying);
+            observer.denied(customer, denying, charges.get(index).value(), states.get(index), now);
         }
         return decision;
     }
@@ -469,22 +468,10 @@ public final class Enforcer {
             return;
         }
         List<Limit> counted = new ArrayList<>(limits.size());
-        List<CounterState> countedStates = states;
         for (CompiledLimit l : limits) {
             counted.add(l.limit());
         }
-        if (compiled.endUserScoped) {
-            // Alerts watch counters of the customer; a per-user counter is one user's (not alerted yet).
-            counted = new ArrayList<>(limits.size());
-            countedStates = new ArrayList<>(limits.size());
-            for (int i = 0; i < limits.size(); i++) {
-                if (limits.get(i).limit().per() == null) {
-                    counted.add(limits.get(i).limit());
-                    countedStates.add(states.get(i));
-                }
-            }
-        }
-        observer.recorded(customer, entry, counted, countedStates, now);
+        observer.recorded(customer, entry, counted, states, now);
     }
 
     /**

@@ -17,14 +17,19 @@ public interface LimitObserver {
     /**
      * A stored event was counted.
      *
-     * @param limits the customer's limits the event matched
+     * @param limits the customer's limits the event matched, {@code per} limits too (the event's user or dimension
+     *               value names their counter)
      * @param states their counters right after the event, in the same order
      * @param now    the time of counting
      */
     void recorded(Customer customer, LedgerEntry entry, List<Limit> limits, List<CounterState> states, Instant now);
 
-    /** A call was denied by {@code limit} (a hard limit), whose counter stood at {@code state}. */
-    void denied(Customer customer, Limit limit, CounterState state, Instant now);
+    /**
+     * A call was denied by {@code limit} (a hard limit), whose counter stood at {@code state}.
+     *
+     * @param perValue for a {@code per} limit, the end user or dimension value whose counter denied; else null
+     */
+    void denied(Customer customer, Limit limit, String perValue, CounterState state, Instant now);
 
     /** An observer that ignores everything. */
     LimitObserver NONE = new LimitObserver() {
@@ -34,7 +39,7 @@ public interface LimitObserver {
         }
 
         @Override
-        public void denied(Customer customer, Limit limit, CounterState state, Instant now) {
+        public void denied(Customer customer, Limit limit, String perValue, CounterState state, Instant now) {
         }
     };
 }

@@ -27,6 +27,10 @@ public final class AlertJson {
         out.put("customer", a.customer());
         out.put("kind", a.kind().wireName());
         out.put("limit", a.limit());
+        if (a.perValue() != null) {
+            // An alert of a per limit: the end user (or dimension value) whose own counter reached the level.
+            out.put("per_value", a.perValue());
+        }
         if (a.threshold() == null) {
             out.putNull("threshold");
         } else {
