@@ -69,7 +69,8 @@ function rowsTable(label, rows, nameCell) {
 function note(range, sums, report, timeZone) {
   if (range === 'month') {
     return `This billing period (${f.date(report.period.start, timeZone)} onwards), the top ${TOP} by requests`
-      + `${report.users_truncated ? '; past 100,000 users the rest are summed under “(other)”' : ''}.`;
+      + `${report.users_truncated ? '; past 100,000 users the rest are summed under “(other)”' : ''}`
+      + `${report.dimensions_truncated ? '; past 1,000 values of a dimension the rest are summed under “(other)”' : ''}.`;
   }
   const from = range === 'day' ? 'today' : `since ${f.dateTime(sums.since, timeZone)}`;
   return sums.partial

@@ -16,4 +16,10 @@ public record EndUserUsage(List<EndUserTotals> users, Map<String, List<EndUserTo
     public boolean usersTruncated() {
         return users.stream().anyMatch(u -> u.name().equals(dev.tally.core.event.EndUsers.OTHER));
     }
+
+    /** Whether some values of a dimension key were summed under {@code (other)}, past the bound of values a key. */
+    public boolean dimensionsTruncated() {
+        return dimensions.values().stream().flatMap(List::stream)
+                .anyMatch(v -> v.name().equals(dev.tally.core.event.EndUsers.OTHER));
+    }
 }

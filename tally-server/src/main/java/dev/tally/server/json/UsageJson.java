@@ -153,7 +153,8 @@ public final class UsageJson {
 
     /**
      * Adds {@code by_user} (the top {@value #TOP_END_USERS} users by requests), {@code by_dimension} (the top
-     * {@value #TOP_END_USERS} values of each key) and {@code users_truncated} to a usage report.
+     * {@value #TOP_END_USERS} values of each key), {@code users_truncated} and {@code dimensions_truncated} to a usage
+     * report.
      */
     public void endUsers(ObjectNode report, EndUserUsage usage) {
         ArrayNode users = report.putArray("by_user");
@@ -164,6 +165,7 @@ public final class UsageJson {
             top(values).forEach(v -> endUser(rows.addObject(), "value", v));
         });
         report.put("users_truncated", usage.usersTruncated());
+        report.put("dimensions_truncated", usage.dimensionsTruncated());
     }
 
     private static List<EndUserTotals> top(List<EndUserTotals> all) {

@@ -79,6 +79,7 @@ class EndUserReportTest {
         assertThat(bots.get(1).get("value").asText()).isEqualTo("sales");
         assertThat(bots.get(1).get("tokens").asLong()).isEqualTo(1000);
         assertThat(report.get("users_truncated").asBoolean()).isFalse();
+        assertThat(report.get("dimensions_truncated").asBoolean()).isFalse();
         assertThat(report.at("/totals/requests").asLong()).isEqualTo(7);
 
         // The list: sorted by tokens then user, paginated; the same under /v1/me for the customer's own key.
@@ -122,16 +123,22 @@ class EndUserReportTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
-    void dimensionValuesPastTheBound_areSummedUnderOther(Backend backend) {
+    void dimensionValuesPastTheBound_areSummedUnderOther_andTheReportSaysSo(Backend backend) {
         start(backend);
         List<String> events = new ArrayList<>();
         for (int i = 0; i < 1_005; i++) {
             events.add("{\"customer\":\"chatbot\",\"dimensions\":{\"feature\":\"f" + i + "\"}}");
         }
         api.post("/v1/events", "[" + String.join(",", events.subList(0, 600)) + "]");
-        api.post("/v1/events", "[" + String.join(",", events.subList(600, 1_005)) + "]");
+        api.post("/v1/events", "[" + String.join(",", events.subList(600, 1_000)) + "]");
+        assertThat(api.get("/v1/customers/chatbot/usage").json().get("dimensions_truncated").asBoolean())
+                .as("exactly 1,000 values: all kept").isFalse();
+        api.post("/v1/events", "[" + String.join(",", events.subList(1_000, 1_005)) + "]");
         api.post("/v1/events", "{\"customer\":\"chatbot\",\"dimensions\":{\"feature\":\"f3\"}}"); // a kept one
-        JsonNode features = api.get("/v1/customers/chatbot/usage").json().at("/by_dimension/feature");
+        JsonNode report = api.get("/v1/customers/chatbot/usage").json();
+        assertThat(report.get("dimensions_truncated").asBoolean()).isTrue();
+        assertThat(report.get("users_truncated").asBoolean()).isFalse();
+        JsonNode features = report.at("/by_dimension/feature");
         assertThat(features.get(0).get("value").asText()).isEqualTo("(other)");
         assertThat(features.get(0).get("requests").asLong()).isEqualTo(5);
         assertThat(features.get(1).get("value").asText()).isEqualTo("f3");
@@ -149,9 +156,14 @@ class EndUserReportTest {
                         .append("\"}");
             }
             assertThat(api.post("/v1/events", batch.append("]").toString()).status()).isEqualTo(200);
+            if (from == 90_000) {
+                assertThat(api.get("/v1/customers/chatbot/usage").json().get("users_truncated").asBoolean())
+                        .as("exactly 100,000 users: all kept").isFalse();
+            }
         }
         JsonNode report = api.get("/v1/customers/chatbot/usage").json();
         assertThat(report.get("users_truncated").asBoolean()).isTrue();
+        assertThat(report.get("dimensions_truncated").asBoolean()).isFalse();
         assertThat(report.at("/by_user/0/user").asText()).isEqualTo("(other)");
         assertThat(report.at("/by_user/0/requests").asLong()).isEqualTo(3);
         JsonNode list = api.get("/v1/customers/chatbot/users?limit=1000").json();
