@@ -13,8 +13,9 @@ import java.util.Map;
  *
  * <p>Memory: a calendar window's counter is a {@link UserCalendarCounter} (40 bytes) in a hash map entry (about 40
  * bytes with its share of the table) under its name (a String, about 56 bytes for ten characters), so about 136
- * bytes an active user (measured in {@code docs/benchmarks.md}). A minute or hour window needs the 60 slots of a
- * {@link SlidingWindowCounter} per user (about 1.5 KB): fine for a few thousand users, not for 100,000.
+ * bytes an active user (measured in {@code docs/benchmarks.md}). A minute or hour window's counter is a
+ * {@link SparseSlidingCounter}: only the slots a user touched (72 bytes with one), not the 60 of a
+ * {@link SlidingWindowCounter} (about 1.5 KB).
  *
  * <p>Idle counters (nothing used or held in the current window) are dropped: all at once when the first call of a
  * new window arrives (day and month) or a window's length after the last sweep (minute and hour), and whenever the
@@ -49,7 +50,8 @@ final class UserCounters {
             if (byValue.size() >= sweepAtSize) {
                 sweep(nowMs);
             }
-            counter = windows != null ? new UserCalendarCounter(windows) : spec.newCounter();
+            counter = windows != null ? new UserCalendarCounter(windows)
+                    : new SparseSlidingCounter(spec.window() == Window.MINUTE ? 60_000L : 3_600_000L);
             byValue.put(value, counter);
         }
         return counter;
