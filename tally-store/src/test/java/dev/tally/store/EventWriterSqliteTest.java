@@ -185,26 +185,17 @@ class EventWriterSqliteTest {
 
     @Test
     void batchBegunDuringACommit_goesWhenThatCommitEnds_notAfterTheLinger() throws Exception {
-        CountDownLatch firstWriteStarted = new CountDownLatch(1);
-        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
-        UsageStore gated = InterceptedStore.of(UsageStore.class, store, new InterceptedStore.Hooks() {
-            @Override
-            public void beforeWrite(int n) {
-                if (n == 1) {
-                    firstWriteStarted.countDown();
-                    awaitQuietly(releaseFirstWrite);
-                }
-            }
-        });
+        FirstWriteGate gate = FirstWriteGate.over(store);
+        UsageStore gated = gate.store();
         // A linger far longer than the test may wait: only a full batch, or the end of a commit, lets a batch go.
         Duration linger = Duration.ofSeconds(30);
         try (EventWriter writer = new EventWriter(gated, new WriterSettings(10, linger, 10_000), s -> {
         })) {
             CompletableFuture<boolean[]> first = writer.submit(batch("full", 10));
-            assertThat(firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(gate.started().await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<boolean[]> second = writer.submit(batch("single", 1));
 
-            releaseFirstWrite.countDown();
+            gate.release().countDown();
             assertThat(first.get(10, TimeUnit.SECONDS)).containsOnly(true);
             assertThat(second.get(10, TimeUnit.SECONDS)).as("committed once the first commit ended").containsOnly(true);
         }
@@ -216,26 +207,17 @@ class EventWriterSqliteTest {
         // No linger by default: an idle writer commits a lone event at once (a 2 ms linger set the pace of single
         // events), and batches still form from what arrives while a commit runs.
         assertThat(WriterSettings.DEFAULTS.linger()).isZero();
-        CountDownLatch firstWriteStarted = new CountDownLatch(1);
-        CountDownLatch releaseFirstWrite = new CountDownLatch(1);
-        UsageStore gated = InterceptedStore.of(UsageStore.class, store, new InterceptedStore.Hooks() {
-            @Override
-            public void beforeWrite(int n) {
-                if (n == 1) {
-                    firstWriteStarted.countDown();
-                    awaitQuietly(releaseFirstWrite);
-                }
-            }
-        });
+        FirstWriteGate gate = FirstWriteGate.over(store);
+        UsageStore gated = gate.store();
         List<EventWriter.BatchStats> batches = new CopyOnWriteArrayList<>();
         try (EventWriter writer = new EventWriter(gated, WriterSettings.DEFAULTS, batches::add)) {
             CompletableFuture<boolean[]> lone = writer.submit(batch("lone", 1));
-            assertThat(firstWriteStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(gate.started().await(10, TimeUnit.SECONDS)).isTrue();
             List<CompletableFuture<boolean[]>> during = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 during.add(writer.submit(batch("during" + i, 1)));
             }
-            releaseFirstWrite.countDown();
+            gate.release().countDown();
             assertThat(lone.get(10, TimeUnit.SECONDS)).containsOnly(true);
             for (CompletableFuture<boolean[]> f : during) {
                 assertThat(f.get(10, TimeUnit.SECONDS)).containsOnly(true);
@@ -276,6 +258,24 @@ class EventWriterSqliteTest {
             assertThat(writer.submit(batch("after", 1)).get(10, TimeUnit.SECONDS)).containsOnly(true);
         }
         assertThat(store.countEvents()).isEqualTo(401);
+    }
+
+    /** The real store with its first write held until {@link #release()} opens; {@link #started()} says it began. */
+    private record FirstWriteGate(UsageStore store, CountDownLatch started, CountDownLatch release) {
+        static FirstWriteGate over(UsageStore real) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            UsageStore gated = InterceptedStore.of(UsageStore.class, real, new InterceptedStore.Hooks() {
+                @Override
+                public void beforeWrite(int n) {
+                    if (n == 1) {
+                        started.countDown();
+                        awaitQuietly(release);
+                    }
+                }
+            });
+            return new FirstWriteGate(gated, started, release);
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
