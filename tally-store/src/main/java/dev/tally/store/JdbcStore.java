@@ -78,7 +78,7 @@ abstract class JdbcStore implements TallyStore {
         this.eventLog = new EventLog(dialect);
         this.tx = new Transactor(dataSource, dialect);
         RollupWriter rollupWriter = dialect.rollupWriter();
-        this.endUsers = new EndUserRollups(dialect.defersRollups());
+        this.endUsers = new EndUserRollups(dialect);
         this.deferred = dialect.defersRollups() ? new DeferredRollups(rollupWriter, clock, endUsers) : null;
         this.queued = dialect.queuesRollups() ? new QueuedRollups(clock, endUsers) : null;
         this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, queued,

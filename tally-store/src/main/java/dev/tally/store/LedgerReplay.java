@@ -31,8 +31,18 @@ final class LedgerReplay {
     static final int CHUNK_EVENTS = 10_000;
     private static final String SELECT_AFTER = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
             + "FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT " + CHUNK_EVENTS;
-    private static final String SELECT_BY_SEQ = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
-            + "FROM events WHERE seq = ANY(?)";
+    /**
+     * Claimed seqs at most this far apart are read as one range of the primary key; the few seqs between them that
+     * are not claimed (another queue row's, or an append's that has not committed) are read and dropped.
+     */
+    static final long RANGE_GAP = 64;
+    /**
+     * The events in some seq ranges: a range scan of the primary key per range. {@code seq = ANY(array)} with the
+     * 100,000 seqs of a roller pass was a descent of the index per seq (68 buffer reads an event against 4.5 for
+     * the ranges, measured on 100,000 rows), or a scan of the whole table when the planner expected many.
+     */
+    private static final String SELECT_IN_RANGES = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
+            + "FROM unnest(?::bigint[], ?::bigint[]) AS r(lo, hi) JOIN events ON seq BETWEEN r.lo AND r.hi";
     private static final String SELECT_PENDING = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
             + "FROM events WHERE seq IN (SELECT unnest(seqs) FROM rollup_pending";
 
@@ -74,14 +84,31 @@ final class LedgerReplay {
 
     /** The events with these seqs, as they were at ingestion (PostgreSQL: the roller's claimed events). */
     static List<LedgerEntry> bySeq(Connection connection, long[] seqs) throws SQLException {
-        Long[] boxed = new Long[seqs.length];
-        for (int i = 0; i < seqs.length; i++) {
-            boxed[i] = seqs[i];
+        long[] sorted = seqs.clone();
+        Arrays.sort(sorted);
+        List<Long> from = new ArrayList<>();
+        List<Long> to = new ArrayList<>();
+        for (long seq : sorted) {
+            if (to.isEmpty() || seq - to.get(to.size() - 1) > RANGE_GAP) {
+                from.add(seq);
+                to.add(seq);
+            } else {
+                to.set(to.size() - 1, seq);
+            }
         }
-        try (PreparedStatement ps = connection.prepareStatement(SELECT_BY_SEQ)) {
-            ps.setArray(1, connection.createArrayOf("bigint", boxed));
-            return entries(ps);
+        List<LedgerEntry> entries = new ArrayList<>(sorted.length);
+        try (PreparedStatement ps = connection.prepareStatement(SELECT_IN_RANGES)) {
+            ps.setArray(1, connection.createArrayOf("bigint", from.toArray()));
+            ps.setArray(2, connection.createArrayOf("bigint", to.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (Arrays.binarySearch(sorted, rs.getLong("seq")) >= 0) {
+                        entries.add(entry(rs, true));
+                    }
+                }
+            }
         }
+        return entries;
     }
 
     /**

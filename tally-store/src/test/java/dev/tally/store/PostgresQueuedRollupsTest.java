@@ -2,6 +2,7 @@ package dev.tally.store;
 
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.period.Window;
+import dev.tally.core.rollup.EndUserUsage;
 import dev.tally.core.rollup.RollupCounts;
 import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupRow;
@@ -22,8 +23,10 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -168,7 +171,9 @@ class PostgresQueuedRollupsTest {
         // what a node killed in the middle of a pass leaves behind.
         try (Connection doomed = DriverManager.getConnection(url)) {
             doomed.setAutoCommit(false);
-            assertThat(new QueuedRollups(InstantSource.fixed(T0), new EndUserRollups(false)).roll(doomed, false)).isEqualTo(3);
+            QueuedRollups queued = new QueuedRollups(InstantSource.fixed(T0),
+                    new EndUserRollups(SqlDialect.POSTGRESQL));
+            assertThat(queued.roll(doomed, false)).isEqualTo(3);
             terminate(doomed);
             assertThatThrownBy(doomed::commit).isInstanceOf(SQLException.class);
         }
@@ -201,6 +206,49 @@ class PostgresQueuedRollupsTest {
         assertThat(b.append(List.of(entry("g2", "globex", T0, 5, null)))).containsExactly(true);
         assertThat(b.rollups("acme", Window.MONTH, PAST, FUTURE).get(0).counts().costNanos())
                 .isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void bySeq_claimedSeqsWithOthersBetweenAndFarApart_readsExactlyTheClaimed() throws SQLException {
+        PostgresStore store = node(null);
+        List<LedgerEntry> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            batch.add(entry(String.format("e%03d", i), "acme", T0, i, null));
+        }
+        store.append(batch);
+        long first = single("SELECT MIN(seq) FROM events");
+        // Two ranges (the last seq is more than RANGE_GAP past the others), with unclaimed seqs inside the first.
+        long[] claimed = {first + 99, first, first + 2, first + 3, first + 10};
+        assertThat(claimed[0] - claimed[4]).isGreaterThan(LedgerReplay.RANGE_GAP);
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(LedgerReplay.bySeq(c, claimed)).extracting(e -> e.event().id())
+                    .containsExactlyInAnyOrder("e000", "e002", "e003", "e010", "e099");
+        }
+    }
+
+    @Test
+    void endUserSums_rolledInTwoPasses_addUpPerUserAndDimension() {
+        PostgresStore store = node(null);
+        SortedMap<String, String> web = new TreeMap<>(Map.of("platform", "web"));
+        store.append(List.of(withUser("u1", "ann", 10, web), withUser("u2", "bob", 20, web),
+                withUser("u3", "ann", 30, new TreeMap<>())));
+        store.rollQueued();
+        store.append(List.of(withUser("u4", "ann", 40, web), withUser("u5", "cid", 50, web)));
+        store.rollQueued();
+
+        Instant month = Instant.parse("2026-11-01T00:00:00Z");
+        EndUserUsage usage = store.endUserUsage("acme", month);
+        assertThat(usage.users()).extracting(u -> u.name() + "=" + u.requests() + "/" + u.costNanos())
+                .containsExactlyInAnyOrder("ann=3/80", "bob=1/20", "cid=1/50");
+        assertThat(usage.dimensions().get("platform")).extracting(d -> d.name() + "=" + d.requests())
+                .containsExactly("web=4");
+        assertThat(store.endUserTotals("acme", month, "ann").costNanos()).isEqualTo(80);
+    }
+
+    private static LedgerEntry withUser(String id, String user, long costNanos, SortedMap<String, String> dims) {
+        LedgerEntry e = LedgerFixtures.event(id).customer("acme").at(T0).costNanos(costNanos).user(user).build();
+        return new LedgerEntry(e.event().withDimensions(dims), e.cost(), e.unpricedMetrics(), e.receivedAt(),
+                e.buckets());
     }
 
     /** The reads the queue must not change, on one store. */
