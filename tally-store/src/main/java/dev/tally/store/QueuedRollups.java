@@ -95,11 +95,19 @@ final class QueuedRollups {
      * queue rows were three round trips, each a wait for the database and, on a busy machine, for a core.
      */
     static final String APPEND_SHARED = LOCK_SHARED + "; WITH ins AS (" + ArrayEventInserter.INSERT_EVENTS + "), "
-            + "queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, created_ms) "
-            + "SELECT i.customer_id, array_agg(i.seq ORDER BY i.seq), MAX(l.largest), ? FROM ins i "
-            + "JOIN unnest(?::text[], ?::bigint[]) AS l(c, largest) ON l.c = i.customer_id GROUP BY i.customer_id) "
-            + "SELECT i.seq, i.event_id, i.ce_source, b.bound, b.queued, b.span FROM ins i CROSS JOIN (SELECT "
-            + BOUNDS + ") b";
+            + queueRows() + "SELECT i.seq, i.event_id, i.ce_source, b.bound, b.queued, b.span FROM ins i "
+            + "CROSS JOIN (SELECT " + BOUNDS + ") b";
+    /**
+     * {@link #APPEND_SHARED} for a batch whose keys are all new, its common case: the events go in without
+     * {@code ON CONFLICT} ({@link ArrayEventInserter#INSERT_NEW_EVENTS}), and only the bounds come back (every row
+     * sent was stored). A key already stored fails the statement with 23505, and the append runs again with
+     * {@link #APPEND_SHARED}.
+     */
+    static final String APPEND_NEW_SHARED = LOCK_SHARED + "; WITH ins AS (" + ArrayEventInserter.INSERT_NEW_EVENTS
+            + "), " + queueRows() + "SELECT " + BOUNDS;
+    /** SQLSTATE unique_violation: an event key already stored. */
+    private static final String UNIQUE_VIOLATION = "23505";
+
     /**
      * Claims the oldest queue rows up to about {@link #PASS_EVENTS} events (at least one row). The roller's lock
      * is held, so no other pass claims rows meanwhile.
@@ -117,6 +125,12 @@ final class QueuedRollups {
     private final EndUserRollups endUsers;
     /** Set when an append found the bounds too close for the shared lock: the next ones take it exclusively. */
     private volatile boolean exclusiveNext;
+    /**
+     * Set on a thread whose append without ON CONFLICT met a stored key: its next append, the transactor's retry of
+     * that one (on the same thread), skips stored keys instead. Per thread, so that concurrent appends of other
+     * threads neither take the retry's flag nor are slowed by it.
+     */
+    private final ThreadLocal<Boolean> skipStoredNext = ThreadLocal.withInitial(() -> false);
 
     /** The queue's appends and passes; a pass also adds the events' end user and dimension sums. */
     QueuedRollups(InstantSource clock, EndUserRollups endUsers) {
@@ -145,11 +159,13 @@ final class QueuedRollups {
     }
 
     /**
-     * A whole append under the shared lock ({@link #APPEND_SHARED}), in the caller's transaction: inserts the batch's
+     * A whole append under the shared lock in one round trip, in the caller's transaction: inserts the batch's
      * events, queues the new ones a row per customer, and checks the bounds as {@link #enqueue} does. Only when
-     * {@link #needsExclusive} is false.
+     * {@link #needsExclusive} is false. Without ON CONFLICT ({@link #APPEND_NEW_SHARED}) unless the last append
+     * found a stored key; then with it ({@link #APPEND_SHARED}).
      *
-     * @throws SQLException with SQLSTATE 40001 (retried) if the shared lock is not enough for this append
+     * @throws SQLException with SQLSTATE 40001 (retried) if the shared lock is not enough for this append, or if a
+     *                      key was already stored (the retry skips stored keys)
      */
     EventInserter.Inserted appendShared(Connection connection, LedgerWriter.Batch batch) throws SQLException {
         ArrayEventInserter.Rows rows = ArrayEventInserter.Rows.of(batch);
@@ -159,9 +175,11 @@ final class QueuedRollups {
         }
         batch.rollups().later().counts().forEach((key, counts) -> largestOf.merge(key.customerId(),
                 counts.largestSum(), Math::max));
+        boolean skipStored = skipStoredNext.get();
+        skipStoredNext.set(false);
         Map<ArrayEventInserter.Key, Long> inserted = new HashMap<>(batch.entries().size() * 2);
         long[] bounds = null;
-        try (PreparedStatement ps = connection.prepareStatement(APPEND_SHARED)) {
+        try (PreparedStatement ps = connection.prepareStatement(skipStored ? APPEND_SHARED : APPEND_NEW_SHARED)) {
             rows.bind(connection, ps, 1);
             int next = 1 + ArrayEventInserter.PARAMETERS;
             ps.setLong(next, clock.millis());
@@ -172,14 +190,15 @@ final class QueuedRollups {
                 throw new SQLException("the append statement returned no rows for its events");
             }
             try (ResultSet rs = ps.getResultSet()) {
-                while (rs.next()) {
-                    inserted.put(new ArrayEventInserter.Key(rs.getString(2), rs.getString(3)), rs.getLong(1));
-                    if (bounds == null) {
-                        long bound = rs.getLong(4);
-                        bounds = new long[]{rs.wasNull() ? Long.MAX_VALUE : bound, rs.getLong(5), rs.getLong(6)};
-                    }
-                }
+                bounds = skipStored ? readInserted(rs, inserted) : readBounds(rs);
             }
+        } catch (SQLException e) {
+            if (!skipStored && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                skipStoredNext.set(true);
+                throw new SQLException("an event key of the batch is already stored: the append is run again, "
+                        + "skipping stored keys", "40001", e);
+            }
+            throw e;
         }
         if (bounds != null) {
             long largest = largestOf.values().stream().mapToLong(Long::longValue).max().orElse(0);
@@ -187,7 +206,49 @@ final class QueuedRollups {
                 throw nearTheBound();
             }
         }
-        return rows.inserted(batch, inserted);
+        return skipStored ? rows.inserted(batch, inserted) : rows.allSent(batch);
+    }
+
+    /**
+     * Reads {@link #APPEND_SHARED}'s rows (seq, event id, source, then the bounds) into {@code inserted}.
+     *
+     * @return the bounds, or null if no event was new
+     */
+    private static long[] readInserted(ResultSet rs, Map<ArrayEventInserter.Key, Long> inserted)
+            throws SQLException {
+        long[] bounds = null;
+        while (rs.next()) {
+            inserted.put(new ArrayEventInserter.Key(rs.getString(2), rs.getString(3)), rs.getLong(1));
+            if (bounds == null) {
+                bounds = boundsAt(rs, 4);
+            }
+        }
+        return bounds;
+    }
+
+    /** Reads {@link #APPEND_NEW_SHARED}'s one row: the bounds. */
+    private static long[] readBounds(ResultSet rs) throws SQLException {
+        if (!rs.next()) {
+            throw new SQLException("the append statement returned no bounds");
+        }
+        return boundsAt(rs, 1);
+    }
+
+    /** The stored sums' bound (Long.MAX_VALUE if unknown), the large queue rows' sum and the queue's span. */
+    private static long[] boundsAt(ResultSet rs, int first) throws SQLException {
+        long bound = rs.getLong(first);
+        return new long[]{rs.wasNull() ? Long.MAX_VALUE : bound, rs.getLong(first + 1), rs.getLong(first + 2)};
+    }
+
+    /**
+     * The CTE that queues the rows of {@code ins} a queue row per customer: their seqs, and the customer's largest
+     * increment in the batch (which bounds that of its new events).
+     */
+    private static String queueRows() {
+        return "queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, created_ms) "
+                + "SELECT i.customer_id, array_agg(i.seq ORDER BY i.seq), MAX(l.largest), ? FROM ins i "
+                + "JOIN unnest(?::text[], ?::bigint[]) AS l(c, largest) ON l.c = i.customer_id "
+                + "GROUP BY i.customer_id) ";
     }
 
     /** The most any rollup sum may reach with this append: stored plus queued plus its own, saturated. */

@@ -209,6 +209,26 @@ class PostgresQueuedRollupsTest {
     }
 
     @Test
+    void append_batchMixingNewKeysAndKeysStoredByAnotherNode_storesAndCountsOnlyTheNewOnes() throws SQLException {
+        PostgresStore a = node(null);
+        PostgresStore b = node(null);
+        assertThat(a.append(List.of(entry("k1", "acme", T0, 1, null), entry("k2", "acme", T0, 2, null))))
+                .containsExactly(true, true);
+        // b's insert without ON CONFLICT fails on k1 and k2; the retry skips them.
+        assertThat(b.append(List.of(entry("k3", "acme", T0, 4, null), entry("k1", "acme", T0, 8, null),
+                entry("k2", "globex", T0, 16, null), entry("k4", "globex", T0, 32, null))))
+                .containsExactly(true, false, false, true);
+        assertThat(b.append(List.of(entry("k5", "acme", T0, 64, null)))).containsExactly(true);
+        assertThat(a.append(List.of(entry("k5", "acme", T0, 128, null)))).containsExactly(false);
+
+        assertThat(single("SELECT COUNT(*) FROM events")).isEqualTo(5);
+        assertThat(totalCost(a)).as("1 + 2 + 4 + 32 + 64, queued").isEqualTo(103);
+        b.rollQueued();
+        assertThat(queuedRows()).isZero();
+        assertThat(totalCost(a)).as("the same, rolled up").isEqualTo(103);
+    }
+
+    @Test
     void bySeq_claimedSeqsWithOthersBetweenAndFarApart_readsExactlyTheClaimed() throws SQLException {
         PostgresStore store = node(null);
         List<LedgerEntry> batch = new ArrayList<>();
@@ -267,6 +287,11 @@ class PostgresQueuedRollupsTest {
     private static long totalRequests(PostgresStore store) {
         return store.rollupSums(Window.MONTH, PAST, FUTURE, EnumSet.noneOf(RollupDimension.class)).stream()
                 .mapToLong(r -> r.counts().requests()).sum();
+    }
+
+    private static long totalCost(PostgresStore store) {
+        return store.rollupSums(Window.MONTH, PAST, FUTURE, EnumSet.noneOf(RollupDimension.class)).stream()
+                .mapToLong(r -> r.counts().costNanos()).sum();
     }
 
     private long storedRequests() throws SQLException {
