@@ -83,7 +83,7 @@ abstract class JdbcStore implements TallyStore {
         this.queued = dialect.queuesRollups() ? new QueuedRollups(clock, endUsers) : null;
         this.ledger = new LedgerWriter(dialect.eventInserter(), rollupWriter, deferred, queued,
                 endUsers);
-        this.retention = new Retention(tx, retentionChunkRows);
+        this.retention = new Retention(tx, retentionChunkRows, dialect == SqlDialect.POSTGRESQL);
         this.catalog = new CatalogSql(clock);
         this.notifications = new NotificationRows(dialect);
         this.clock = clock;
@@ -434,17 +434,19 @@ abstract class JdbcStore implements TallyStore {
             LedgerRepricing.Cursor after = cursor;
             LedgerRepricing.Page page = tx.read("reading the events of " + customerId + " to price them again",
                     c -> LedgerRepricing.read(c, customerId, to, after, pageEvents, repricer));
+            LedgerRepricing.Page[] staged = {page};
             if (stagingId != null && page.changes()) {
                 conflictsAsConflicts(() -> tx.write("staging a re-rating of " + customerId, c -> {
-                    RerateStaging.stagePage(c, stagingId, page);
+                    staged[0] = RerateStaging.stagePage(c, stagingId, page, queued != null);
                     return RerateRows.move(c, stagingId, Rerating.State.STAGING, Rerating.State.STAGING,
                             clock.millis());
                 }));
             }
-            if (!page.entries().isEmpty()) {
-                sink.page(page.entries(), page.repriced());
+            // Events retention removed since the page was read are left out: the diff counts them past retention.
+            if (!staged[0].entries().isEmpty()) {
+                sink.page(staged[0].entries(), staged[0].repriced());
             }
-            walked += page.entries().size();
+            walked += staged[0].entries().size();
             if (!page.full()) {
                 return walked;
             }

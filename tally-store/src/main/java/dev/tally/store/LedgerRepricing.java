@@ -57,6 +57,21 @@ final class LedgerRepricing {
             }
             return false;
         }
+
+        /** This page without the events at {@code indices} (of {@link #entries}); the cursor stays where it was. */
+        Page without(java.util.Set<Integer> indices) {
+            List<LedgerEntry> keptEntries = new ArrayList<>(entries.size());
+            List<Long> keptSeqs = new ArrayList<>(entries.size());
+            List<PricedCost> keptPrices = new ArrayList<>(entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                if (!indices.contains(i)) {
+                    keptEntries.add(entries.get(i));
+                    keptSeqs.add(seqs.get(i));
+                    keptPrices.add(repriced.get(i));
+                }
+            }
+            return new Page(keptEntries, keptSeqs, keptPrices, next, full);
+        }
     }
 
     /**

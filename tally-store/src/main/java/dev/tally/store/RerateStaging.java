@@ -37,8 +37,19 @@ final class RerateStaging {
     static final int DELETE_CHUNK = 50_000;
     /** Applied events merged into their rows per transaction: ingestion gets its turns between. */
     static final int MERGE_CHUNK = 20_000;
+    /**
+     * Stages an event only if it is still stored: retention may have removed it since its page was read (it is then
+     * past retention, and its sums keep what they hold). Inserts nothing, too, when another re-rating staged it.
+     */
     private static final String STAGE_EVENT = "INSERT INTO rerate_staged_events (seq, rerating_id, old_cost_nanos, "
-            + "old_unpriced, new_cost_nanos, new_unpriced) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING";
+            + "old_unpriced, new_cost_nanos, new_unpriced) SELECT seq, ?, ?, ?, ?, ? FROM events WHERE seq = ? "
+            + "ON CONFLICT (seq) DO NOTHING";
+    /**
+     * PostgreSQL's lock between staging and retention: a page stages under it shared, retention deletes events under
+     * it exclusive. Each then reads the other's committed work, which READ COMMITTED alone does not give: a delete
+     * waiting for a staging's row would go on with a snapshot that lacks the staged row.
+     */
+    private static final String RETENTION_LOCK = "hashtext(current_schema() || '/rerate-retention')";
     private static final String STAGE_SUM = "INSERT INTO rerate_staged_sums (rerating_id, kind, customer_id, grain, "
             + "bucket_ms, k1, k2, k3, d_cost_nanos, d_unpriced) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             + "ON CONFLICT (rerating_id, kind, customer_id, grain, bucket_ms, k1, k2, k3) DO UPDATE SET "
@@ -100,13 +111,21 @@ final class RerateStaging {
     }
 
     /**
-     * Stages one page's changed events and the differences they make, in the caller's transaction.
+     * Stages one page's changed events and the differences they make, in the caller's transaction. An event that
+     * retention removed since the page was read is not staged (its sums are not moved): it is left out of the page
+     * answered, so the re-rating counts it past retention.
      *
+     * @param postgres whether to take {@link #RETENTION_LOCK} (PostgreSQL; SQLite's one writer already serializes)
+     * @return the page without the events no longer stored
      * @throws Conflict if another re-rating has staged one of these events
      */
-    static void stagePage(Connection c, String reratingId, LedgerRepricing.Page page) throws SQLException {
-        Sums sums = new Sums();
-        int staged = 0;
+    static LedgerRepricing.Page stagePage(Connection c, String reratingId, LedgerRepricing.Page page,
+                                          boolean postgres) throws SQLException {
+        if (postgres) {
+            lock(c, "SELECT pg_advisory_xact_lock_shared(" + RETENTION_LOCK + ")");
+        }
+        List<Integer> changed = new ArrayList<>();
+        int[] counts;
         try (PreparedStatement ps = c.prepareStatement(STAGE_EVENT)) {
             for (int i = 0; i < page.entries().size(); i++) {
                 LedgerEntry entry = page.entries().get(i);
@@ -114,28 +133,62 @@ final class RerateStaging {
                 if (!Rerater.changed(entry, now)) {
                     continue;
                 }
-                ps.setLong(1, page.seqs().get(i));
-                ps.setString(2, reratingId);
-                ps.setLong(3, entry.cost().nanos());
-                ps.setString(4, String.join(",", entry.unpricedMetrics()));
-                ps.setLong(5, now.cost().nanos());
-                ps.setString(6, String.join(",", now.unpricedMetrics())); // '' for none: see EventLog.UNPRICED
+                ps.setString(1, reratingId);
+                ps.setLong(2, entry.cost().nanos());
+                ps.setString(3, String.join(",", entry.unpricedMetrics()));
+                ps.setLong(4, now.cost().nanos());
+                ps.setString(5, String.join(",", now.unpricedMetrics())); // '' for none: see EventLog.UNPRICED
+                ps.setLong(6, page.seqs().get(i));
                 ps.addBatch();
-                staged++;
-                sums.add(entry, now.cost().nanos() - entry.cost().nanos(),
-                        (now.isUnpriced() ? 1 : 0) - (entry.isUnpriced() ? 1 : 0));
+                changed.add(i);
             }
-            if (staged == 0) {
-                return;
+            if (changed.isEmpty()) {
+                return page;
             }
-            for (int count : ps.executeBatch()) {
-                if (count == 0) {
+            counts = ps.executeBatch();
+        }
+        Sums sums = new Sums();
+        java.util.Set<Integer> gone = new java.util.HashSet<>();
+        for (int k = 0; k < changed.size(); k++) {
+            int i = changed.get(k);
+            if (counts[k] == 0) {
+                if (stored(c, page.seqs().get(i))) {
                     throw new Conflict("another re-rating is applying changes to the same events; nothing was "
                             + "changed: run this one again once it is done");
                 }
+                gone.add(i);
+                continue;
             }
+            LedgerEntry entry = page.entries().get(i);
+            PricedCost now = page.repriced().get(i);
+            sums.add(entry, now.cost().nanos() - entry.cost().nanos(),
+                    (now.isUnpriced() ? 1 : 0) - (entry.isUnpriced() ? 1 : 0));
         }
         sums.stage(c, reratingId);
+        return gone.isEmpty() ? page : page.without(gone);
+    }
+
+    /**
+     * Takes PostgreSQL's {@link #RETENTION_LOCK} exclusive in the caller's transaction, before retention deletes
+     * events: the delete then sees every staging committed before it, and none commits during it.
+     */
+    static void holdAgainstStaging(Connection c) throws SQLException {
+        lock(c, "SELECT pg_advisory_xact_lock(" + RETENTION_LOCK + ")");
+    }
+
+    private static void lock(Connection c, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+        }
+    }
+
+    private static boolean stored(Connection c, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM events WHERE seq = ?")) {
+            ps.setLong(1, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /**

@@ -19,6 +19,11 @@ import java.util.List;
  * transaction. Every delete also checks {@code received_ms < cutoff}, so an event that arrived late in seq order is
  * never removed early; at worst an old one waits for the next run.
  *
+ * <p>An event that a re-rating has staged stays until that re-rating is applied and merged into the events, or
+ * abandoned: the next run removes it. So the re-rating's switch moves the sums only for events that exist, and its
+ * record's diff names events that were there to change. On PostgreSQL each delete takes the staging's lock
+ * exclusive ({@link RerateStaging#holdAgainstStaging}), so that it sees every page staged before it.
+ *
  * <p>Rollups: removed customer by customer through the primary keys ({@code customer_id} first), so the metric table
  * needs no second index just for retention.
  */
@@ -30,13 +35,16 @@ final class Retention {
 
     private final Transactor tx;
     private final int chunkRows;
+    private final boolean postgres;
 
-    Retention(Transactor tx, int chunkRows) {
+    /** @param postgres whether deletes take PostgreSQL's lock against re-rating staging */
+    Retention(Transactor tx, int chunkRows, boolean postgres) {
         if (chunkRows < 1) {
             throw new IllegalArgumentException("chunkRows must be >= 1, was " + chunkRows);
         }
         this.tx = tx;
         this.chunkRows = chunkRows;
+        this.postgres = postgres;
     }
 
     /**
@@ -54,7 +62,12 @@ final class Retention {
             long from = start;
             Long next = tx.read("finding a chunk of old events", c -> firstSeqFrom(c, from, chunkRows));
             long to = next == null ? end : Math.min(next, end);
-            deleted += tx.write("deleting events received before " + cutoff, c -> deleteEvents(c, from, to, cutoffMs));
+            deleted += tx.write("deleting events received before " + cutoff, c -> {
+                if (postgres) {
+                    RerateStaging.holdAgainstStaging(c);
+                }
+                return deleteEvents(c, from, to, cutoffMs);
+            });
             start = to;
         }
         return deleted;
@@ -125,9 +138,11 @@ final class Retention {
         }
     }
 
+    /** Deletes the old events of a seq range but those a re-rating has staged (see the class comment). */
     private static int deleteEvents(Connection c, long fromSeq, long toSeq, long cutoffMs) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM events WHERE seq >= ? AND seq < ? AND received_ms < ?")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE seq >= ? AND seq < ? "
+                + "AND received_ms < ? "
+                + "AND NOT EXISTS (SELECT 1 FROM rerate_staged_events s WHERE s.seq = events.seq)")) {
             ps.setLong(1, fromSeq);
             ps.setLong(2, toSeq);
             ps.setLong(3, cutoffMs);

@@ -128,7 +128,8 @@ public interface UsageStore {
 
     /**
      * Removes raw events received before {@code cutoff}, in chunks so that writers are not blocked for long. Rollups
-     * and monthly summaries are left intact.
+     * and monthly summaries are left intact. An event that a re-rating has staged stays until that re-rating is
+     * applied and merged or abandoned (a later run removes it), so a re-rating never moves sums for an event gone.
      *
      * @return how many events were removed
      */
