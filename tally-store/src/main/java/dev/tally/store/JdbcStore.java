@@ -66,6 +66,10 @@ abstract class JdbcStore implements TallyStore {
     private final CatalogSql catalog;
     private final NotificationRows notifications;
     private final InstantSource clock;
+    /** Staged events merged per transaction ({@link #holdMerges}). */
+    private volatile int mergeChunkEvents = RerateStaging.MERGE_CHUNK;
+    /** Runs after each merged chunk commits ({@link #holdMerges}). */
+    private volatile Runnable afterMergeChunk = () -> { };
 
     /**
      * Wraps a pool whose database is already migrated; the store owns the pool from now on.
@@ -509,9 +513,19 @@ abstract class JdbcStore implements TallyStore {
 
     /** Writes an applied re-rating's staged costs into the events' rows, a chunk per transaction. */
     void mergeStaged(String id) {
-        while (tx.write("merging re-rating " + id + " into the events", c -> RerateStaging.mergeChunk(c, id))) {
-            continue;
+        while (tx.write("merging re-rating " + id + " into the events",
+                c -> RerateStaging.mergeChunk(c, id, mergeChunkEvents))) {
+            afterMergeChunk.run();
         }
+    }
+
+    /**
+     * For tests: merges {@code events} per chunk, and runs {@code hook} after each merged chunk commits (on the
+     * merging thread), so that a test can read the store with a merge held mid-way.
+     */
+    void holdMerges(int events, Runnable hook) {
+        this.mergeChunkEvents = events;
+        this.afterMergeChunk = hook;
     }
 
     @Override

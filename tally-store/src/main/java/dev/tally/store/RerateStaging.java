@@ -57,7 +57,7 @@ final class RerateStaging {
             + "d_unpriced = rerate_staged_sums.d_unpriced + excluded.d_unpriced";
     /** The last seq of the next chunk of a re-rating's staged events to merge into the events. */
     private static final String MERGE_BOUND = "SELECT MAX(seq) FROM (SELECT seq FROM rerate_staged_events "
-            + "WHERE rerating_id = ? ORDER BY seq LIMIT " + MERGE_CHUNK + ") chunk";
+            + "WHERE rerating_id = ? ORDER BY seq LIMIT ?) chunk";
     private static final String MERGE_EVENTS = "UPDATE events SET cost_nanos = s.new_cost_nanos, "
             + "unpriced_metrics = NULLIF(s.new_unpriced, '') FROM rerate_staged_events s WHERE s.rerating_id = ? "
             + "AND s.seq <= ? AND events.seq = s.seq";
@@ -223,15 +223,17 @@ final class RerateStaging {
     }
 
     /**
-     * Merges the next {@link #MERGE_CHUNK} staged events of an applied re-rating into their rows and drops them from
-     * the staging, in the caller's transaction; readers see the same cost before and after.
+     * Merges the next {@code chunk} ({@link #MERGE_CHUNK} but in tests) staged events of an applied re-rating into
+     * their rows and drops them from the staging, in the caller's transaction; readers see the same cost before and
+     * after.
      *
      * @return whether any were left to merge
      */
-    static boolean mergeChunk(Connection c, String reratingId) throws SQLException {
+    static boolean mergeChunk(Connection c, String reratingId, int chunk) throws SQLException {
         long bound;
         try (PreparedStatement ps = c.prepareStatement(MERGE_BOUND)) {
             ps.setString(1, reratingId);
+            ps.setInt(2, chunk);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 bound = rs.getLong(1);

@@ -1,0 +1,181 @@
+package dev.tally.store;
+
+import dev.tally.core.event.EventCursor;
+import dev.tally.core.event.EventPage;
+import dev.tally.core.event.EventQuery;
+import dev.tally.core.event.LedgerEntry;
+import dev.tally.core.event.StoredEvent;
+import dev.tally.core.money.Money;
+import dev.tally.core.period.Window;
+import dev.tally.core.pricing.EventPricer.PricedCost;
+import dev.tally.core.rerate.Rerater;
+import dev.tally.core.rerate.Rerating;
+import dev.tally.core.rollup.RollupRow;
+import dev.tally.core.store.LedgerFixtures;
+import dev.tally.core.testing.MutableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 16, reads during a re-rating's merge: from the switch on, the event log, the day rows (the CSV's lines), the
+ * month rows (the report's totals) and the end users' sums all show the new cost, whether an event's row is merged
+ * yet or not; no event shows a cost that is neither the old nor the new one, and none counts twice. The merge is held
+ * after each chunk of 30 of 100 events ({@link JdbcStore#holdMerges}) and the store is read there.
+ */
+class RerateMergeReadTest {
+    private static final Instant MONTH = Instant.parse("2026-11-01T00:00:00Z");
+    private static final Instant NEXT = Instant.parse("2026-12-01T00:00:00Z");
+    private static final int EVENTS = 100;
+    private static final int CHUNK = 30;
+    private static final long OLD_NANOS = 1_000;
+    private static final long NEW_NANOS = 5_000;
+    private static final String PG_BASE = PostgresStoreTest.baseUrl();
+
+    @TempDir
+    Path dir;
+    private final String schema = "tally_test_" + UUID.randomUUID().toString().replace("-", "");
+    private final MutableClock clock = new MutableClock(LedgerFixtures.T0);
+    private JdbcStore store;
+    private boolean postgres;
+
+    @AfterEach
+    void close() throws SQLException {
+        if (store != null) {
+            store.close();
+        }
+        if (postgres) {
+            PostgresSchemas.drop(PG_BASE, schema);
+        }
+    }
+
+    @Test
+    void sqlite_mergeHeldMidWay_logDaysMonthAndUsersAgreeOnTheNewCost() {
+        mergeHeldMidWay();
+    }
+
+    @Test
+    void postgres_mergeHeldMidWay_logDaysMonthAndUsersAgreeOnTheNewCost() {
+        postgres = true;
+        mergeHeldMidWay();
+    }
+
+    private void mergeHeldMidWay() {
+        store = postgres ? PostgresStore.open(PG_BASE + "&currentSchema=" + schema, clock,
+                Retention.DEFAULT_CHUNK_ROWS, Duration.ofMillis(20))
+                : SqliteStore.open("jdbc:sqlite:" + dir.resolve("tally.db"), clock);
+        fill();
+        Rerating head = RerateStagingTest.head("rr_merge");
+        store.beginRerating(head);
+        long[] counted = stage(head.id());
+        assertThat(counted[1]).isEqualTo(EVENTS);
+        assertAgree(OLD_NANOS, EVENTS);
+
+        List<Long> mergedAtHolds = new ArrayList<>();
+        store.holdMerges(CHUNK, () -> {
+            mergedAtHolds.add(count("SELECT COUNT(*) FROM events WHERE cost_nanos = " + NEW_NANOS));
+            assertThat(count("SELECT COUNT(*) FROM rerate_staged_events"))
+                    .as("each row not merged yet is still staged, and only those")
+                    .isEqualTo(count("SELECT COUNT(*) FROM events WHERE cost_nanos = " + OLD_NANOS));
+            assertAgree(NEW_NANOS, 0);
+        });
+        store.applyStaged(RerateStagingTest.applied(head, counted[0], counted[1]));
+
+        assertThat(mergedAtHolds).as("held after each chunk, mid-way three times").containsExactly(30L, 60L, 90L,
+                100L);
+        assertAgree(NEW_NANOS, 0);
+        assertThat(count("SELECT COUNT(*) FROM rerate_staged_events")).isZero();
+    }
+
+    /**
+     * The log lists every event at {@code nanos} ({@code unpriced} of them unpriced); each day's rows hold what the
+     * log lists of that day; the month rows, every grain and the end users hold the same total.
+     */
+    private void assertAgree(long nanos, long unpriced) {
+        Map<Instant, Long> loggedDays = new TreeMap<>();
+        long logged = 0;
+        long loggedUnpriced = 0;
+        EventCursor after = null;
+        do {
+            EventPage page = store.events(new EventQuery("acme", MONTH, NEXT, null, null, null, false, 1000, after));
+            for (StoredEvent e : page.events()) {
+                assertThat(e.cost().nanos()).as("event " + e.event().id()).isEqualTo(nanos);
+                loggedDays.merge(e.event().timestamp().truncatedTo(ChronoUnit.DAYS), nanos, Long::sum);
+                logged++;
+                loggedUnpriced += e.unpriced() ? 1 : 0;
+            }
+            after = page.next();
+        } while (after != null);
+        assertThat(logged).as("events listed once each").isEqualTo(EVENTS);
+        assertThat(loggedUnpriced).isEqualTo(unpriced);
+
+        Map<Instant, Long> days = new TreeMap<>();
+        for (RollupRow r : store.rollups("acme", Window.DAY, MONTH, NEXT)) {
+            days.merge(r.key().bucketStart(), r.counts().costNanos(), Long::sum);
+        }
+        assertThat(days).as("each day's rows (the CSV) hold what the log lists of it").isEqualTo(loggedDays);
+        for (Window grain : List.of(Window.MONTH, Window.HOUR, Window.MINUTE)) {
+            List<RollupRow> rows = store.rollups("acme", grain, MONTH, NEXT);
+            assertThat(rows.stream().mapToLong(r -> r.counts().costNanos()).sum()).as(grain + " cost")
+                    .isEqualTo(EVENTS * nanos);
+            assertThat(rows.stream().mapToLong(r -> r.counts().unpriced()).sum()).as(grain + " unpriced")
+                    .isEqualTo(unpriced);
+        }
+        assertThat(store.endUserUsage("acme", MONTH).users().stream().mapToLong(u -> u.costNanos()).sum())
+                .as("end users' cost").isEqualTo(EVENTS * nanos);
+    }
+
+    /** A hundred unpriced events at {@link #OLD_NANOS}, seven hours apart, of five users. */
+    private void fill() {
+        List<LedgerEntry> entries = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            entries.add(LedgerFixtures.event("e-" + i).at(MONTH.plus(Duration.ofHours(7L * i)))
+                    .user("u" + (i % 5)).costNanos(OLD_NANOS).unpriced("input_tokens").build());
+        }
+        store.append(entries);
+        if (store instanceof PostgresStore pg) {
+            while (pg.rollQueued() > 0) {
+                continue;
+            }
+        }
+    }
+
+    /** Stages the month at {@link #NEW_NANOS}, priced; answers {walked, changed}. */
+    private long[] stage(String id) {
+        long[] counted = new long[2];
+        store.reprice("acme", MONTH, NEXT, e -> new PricedCost(Money.ofNanos(NEW_NANOS), List.of()), id,
+                (entries, repriced) -> {
+                    counted[0] += entries.size();
+                    for (int i = 0; i < entries.size(); i++) {
+                        counted[1] += Rerater.changed(entries.get(i), repriced.get(i)) ? 1 : 0;
+                    }
+                }, 40);
+        return counted;
+    }
+
+    private long count(String sql) {
+        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
