@@ -37,16 +37,29 @@ final class SlidingWindowCounter implements WindowCounter {
     private long heldTotal;
     /** False once a value beyond {@link #EXACT_BOUND} was seen: then the totals are not kept and slots are summed. */
     private boolean totalsKept = true;
+    /**
+     * A lower bound of the oldest slot index that may hold usage in a window ending at {@link #latest} or later: every
+     * slot from there back to the window's start is empty. Lowered by every write to an earlier slot, raised by
+     * {@link #resetMs} to the oldest non-empty slot it finds, so that reading the reset does not walk the empty slots
+     * of a window again on every call (a customer whose calls began less than a window ago).
+     */
+    private long oldestWritten = Long.MAX_VALUE;
+    /** Whether {@link #resetMs} keeps no hint and walks the window (the reference counter of the tests). */
+    private boolean walksAlways;
 
     SlidingWindowCounter(long windowMs) {
         this.slotMs = windowMs / SLOTS;
         Arrays.fill(slotIndex, Long.MIN_VALUE);
     }
 
-    /** A counter that never keeps totals and always adds up its slots: the reference the totals are tested against. */
+    /**
+     * A counter that never keeps totals and always adds up its slots, and walks its window for the reset: the
+     * reference the totals and the reset's hint are tested against.
+     */
     static SlidingWindowCounter summingSlots(long windowMs) {
         SlidingWindowCounter c = new SlidingWindowCounter(windowMs);
         c.totalsKept = false;
+        c.walksAlways = true;
         return c;
     }
 
@@ -151,11 +164,19 @@ final class SlidingWindowCounter implements WindowCounter {
         long index = index(atMs);
         int slot = slot(index);
         if (slotIndex[slot] == index) {
+            written(index);
             held[slot] -= amount;
             if (counted(index)) {
                 heldTotal -= amount;
             }
             watch(held[slot]);
+        }
+    }
+
+    /** Notes a write to slot index {@code index}, which may make it the oldest one holding usage. */
+    private void written(long index) {
+        if (index < oldestWritten) {
+            oldestWritten = index;
         }
     }
 
@@ -174,6 +195,7 @@ final class SlidingWindowCounter implements WindowCounter {
         // A moment from the near future (clock skew) counts now, so it cannot stay in the window longer.
         index = Math.min(index, current);
         int slot = slot(index);
+        written(index);
         if (slotIndex[slot] != index) {
             if (counted(slotIndex[slot])) {
                 usedTotal -= used[slot];
@@ -205,6 +227,28 @@ final class SlidingWindowCounter implements WindowCounter {
     @Override
     public long resetMs(long nowMs) {
         long current = index(nowMs);
+        if (current != latest || walksAlways) {
+            // Not the latest slot the totals reached (a clock that went back, or no read yet): later reads may ask
+            // about windows the hint was not raised for, so this one walks the window and leaves the hint alone.
+            return resetMsWalkingAll(current, nowMs);
+        }
+        // Slots before oldestWritten are empty: start at the later of it and the window's first slot.
+        long first = Math.max(current - SLOTS + 1, oldestWritten);
+        int slot = slot(first);
+        for (long index = first; index <= current; index++, slot = slot == SLOTS - 1 ? 0 : slot + 1) {
+            if (slotIndex[slot] == index && used[slot] + held[slot] != 0) {
+                oldestWritten = index;
+                return (index + SLOTS) * slotMs;
+            }
+        }
+        if (current >= oldestWritten) {
+            oldestWritten = current + 1; // every slot up to now is empty or out of the window
+        }
+        return nowMs + SLOTS * slotMs;
+    }
+
+    /** {@link #resetMs} walking every slot of the window ending at slot {@code current}. */
+    private long resetMsWalkingAll(long current, long nowMs) {
         int slot = slot(current - SLOTS + 1);
         for (long index = current - SLOTS + 1; index <= current; index++, slot = slot == SLOTS - 1 ? 0 : slot + 1) {
             if (slotIndex[slot] == index && used[slot] + held[slot] != 0) {

@@ -57,6 +57,8 @@ public final class Enforcer {
     private final Consumer<RuntimeException> onCounterFailure;
     private final LimitObserver observer;
     private final DecisionMetrics metrics;
+    /** The instant of the clock's last millisecond, see {@link #now}. */
+    private volatile Tick lastTick = new Tick(Long.MIN_VALUE, Instant.MIN);
     /** Each customer's limits with their counter specs, valid while the customer and plan objects are unchanged. */
     private final Map<String, CompiledLimits> compiled = new ConcurrentHashMap<>();
 
@@ -118,10 +120,21 @@ public final class Enforcer {
     /**
      * The clock's time to the millisecond, which is all counters and windows use. Why not {@code clock.instant()}:
      * the system clock's {@code millis()} is an intrinsic, while its {@code instant()} is a native call for the
-     * nanoseconds, which cost a measurable share of an in-process decision, taken twice per call.
+     * nanoseconds, which cost a measurable share of an in-process decision, taken twice per call. The instant of
+     * the last millisecond read is kept: calls within one millisecond share it instead of each making its own.
      */
     private Instant now() {
-        return Instant.ofEpochMilli(clock.millis());
+        long millis = clock.millis();
+        Tick tick = lastTick;
+        if (tick.millis != millis) {
+            tick = new Tick(millis, Instant.ofEpochMilli(millis));
+            lastTick = tick;
+        }
+        return tick.instant;
+    }
+
+    /** A millisecond of the clock and its instant (immutable, so threads may share it through a plain race). */
+    private record Tick(long millis, Instant instant) {
     }
 
     private Decision decide(CallRequest call, boolean reserve) {
@@ -295,16 +308,33 @@ public final class Enforcer {
      * counter whose charge never varies ({@code requests} and {@code concurrent_requests}), the charges of a call and
      * of an event, made once instead of per decision.
      *
+     * @param kind        what its metric is, so a decision compares no metric names
      * @param callCharge  what a call's estimate adds to this limit's counter, or null if it varies by call
      * @param eventCharge what an event adds to this limit's counter, or null if it varies by event
      */
-    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window, Charge callCharge,
-                                 Charge eventCharge) {
+    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window, MetricKind kind,
+                                 Charge callCharge, Charge eventCharge) {
         static CompiledLimit of(Limit limit, CounterSpec spec, WindowCache window) {
-            boolean fixed = limit.per() == null && (Metrics.REQUESTS.equals(limit.metric())
-                    || Metrics.CONCURRENT_REQUESTS.equals(limit.metric()));
-            return new CompiledLimit(limit, spec, window, fixed ? new Charge(spec, 1) : null,
-                    fixed ? new Charge(spec, Metrics.REQUESTS.equals(limit.metric()) ? 1 : 0) : null);
+            MetricKind kind = MetricKind.of(limit.metric());
+            boolean fixed = limit.per() == null
+                    && (kind == MetricKind.REQUESTS || kind == MetricKind.CONCURRENT_REQUESTS);
+            return new CompiledLimit(limit, spec, window, kind, fixed ? new Charge(spec, 1) : null,
+                    fixed ? new Charge(spec, kind == MetricKind.REQUESTS ? 1 : 0) : null);
+        }
+    }
+
+    /** The metrics a decision treats apart; {@link #OTHER} is any metric counted as sent. */
+    private enum MetricKind {
+        REQUESTS, CONCURRENT_REQUESTS, TOKENS, COST, OTHER;
+
+        static MetricKind of(String metric) {
+            return switch (metric) {
+                case Metrics.REQUESTS -> REQUESTS;
+                case Metrics.CONCURRENT_REQUESTS -> CONCURRENT_REQUESTS;
+                case Metrics.TOKENS -> TOKENS;
+                case Metrics.COST -> COST;
+                default -> OTHER;
+            };
         }
     }
 
@@ -374,15 +404,15 @@ public final class Enforcer {
                 continue;
             }
             long amount;
-            switch (l.limit().metric()) {
-                case Metrics.REQUESTS, Metrics.CONCURRENT_REQUESTS -> amount = 1;
-                case Metrics.TOKENS -> {
+            switch (l.kind()) {
+                case REQUESTS, CONCURRENT_REQUESTS -> amount = 1;
+                case TOKENS -> {
                     if (tokens < 0) {
                         tokens = e.tokensMicros() != null ? e.tokensMicros() : tokenMicros(e.metricMicros());
                     }
                     amount = tokens;
                 }
-                case Metrics.COST -> {
+                case COST -> {
                     if (e.cost() != null) {
                         amount = e.cost().nanos();
                     } else {
@@ -440,15 +470,16 @@ public final class Enforcer {
                 usage.add(l.eventCharge());
                 continue;
             }
-            String metric = l.limit().metric();
             long amount;
-            if (metric.equals(Metrics.TOKENS)) {
+            if (l.kind() == MetricKind.TOKENS) {
                 if (tokens < 0) {
                     tokens = tokenMicros(e.usageMicros());
                 }
                 amount = tokens;
+            } else if (l.kind() == MetricKind.COST) {
+                amount = entry.cost().nanos();
             } else {
-                amount = actual(metric, entry);
+                amount = actual(l.limit().metric(), entry);
             }
             usage.add(new Charge(l.spec(), amount, l.limit().perValue(e.user(), e.dimensions())));
         }
@@ -601,7 +632,7 @@ public final class Enforcer {
             long denyingRetryMs = -1;
             for (int i = 0; i < states.size(); i++) {
                 CounterState s = states.get(i);
-                long retryMs = retryMs(limits.get(i).limit(), s);
+                long retryMs = retryMs(limits.get(i), s);
                 if (!s.fits() && charges.get(i).spec().enforced() && retryMs > denyingRetryMs) {
                     denying = i;
                     denyingRetryMs = retryMs;
@@ -626,8 +657,8 @@ public final class Enforcer {
          * When the call would fit again: calls in flight end at any moment, so a {@code concurrent_requests} limit
          * says 1 s, not the end of its window; every other limit what its counter says.
          */
-        private static long retryMs(Limit limit, CounterState s) {
-            return Metrics.CONCURRENT_REQUESTS.equals(limit.metric()) ? 1000 : s.retryMs();
+        private static long retryMs(CompiledLimit limit, CounterState s) {
+            return limit.kind() == MetricKind.CONCURRENT_REQUESTS ? 1000 : s.retryMs();
         }
 
         /**

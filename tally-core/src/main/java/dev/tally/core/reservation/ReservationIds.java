@@ -46,10 +46,21 @@ public final class ReservationIds {
         }
     }
 
+    /** How many recently issued ids {@link #handle} finds without decoding them (a power of two). */
+    private static final int RECENT = 1024;
+
     private final SipHash mac;
     private final SipHash mask;
     /** Keyed HMAC-SHA256 for ids of the earlier format only: cloned per check, which is rare. */
     private final Mac legacy;
+    /**
+     * The ids issued lately and their handles, at a place picked by two characters of the tag: an event settling
+     * a call usually follows its authorization closely, and finding its handle here saves decoding the id and
+     * hashing its tag again for the mask. A hit answers exactly what decoding would (an id is a function of its
+     * handle), so races that overwrite entries only cost a miss; entries are immutable, so sharing them unlocked is
+     * safe.
+     */
+    private final Issued[] recent = new Issued[RECENT];
 
     /** @param secret at least 32 random bytes, the same on every node and across restarts */
     public ReservationIds(byte[] secret) {
@@ -104,7 +115,18 @@ public final class ReservationIds {
             id[27 + i] = (byte) ALPHABET[(int) (signature >>> (58 - 6 * i)) & 63];
         }
         id[37] = (byte) ALPHABET[(int) (signature & 15) << 2];
-        return new String(id, StandardCharsets.ISO_8859_1);
+        String issued = new String(id, StandardCharsets.ISO_8859_1);
+        recent[recentIndex(id[15], id[16])] = new Issued(issued, handle);
+        return issued;
+    }
+
+    /** Where {@link #recent} keeps an id whose tag's first two characters are {@code a} and {@code b}. */
+    private static int recentIndex(int a, int b) {
+        return (value((char) a) << 6 ^ value((char) b)) & (RECENT - 1);
+    }
+
+    /** An id and the handle it was issued for. */
+    private record Issued(String id, CounterStore.Handle handle) {
     }
 
     /**
@@ -112,6 +134,12 @@ public final class ReservationIds {
      * match); null if {@code id} carries none (malformed, or of the earlier format).
      */
     public CounterStore.Handle handle(String id) {
+        if (id != null && id.length() == LENGTH) {
+            Issued issued = recent[recentIndex(id.charAt(15), id.charAt(16))];
+            if (issued != null && issued.id.equals(id)) {
+                return issued.handle;
+            }
+        }
         long[] words = decode(id, false);
         return words == null ? null : new CounterStore.Handle(words[0] ^ mask.hash(words[1], 0, ""), words[1]);
     }

@@ -88,7 +88,8 @@ class WindowCounterTest {
     @Test
     void sliding_runningTotals_answerAsTheSumOfSlotsUnderRandomOperations() {
         // Adds, holds and unholds at random moments (late, early, clock going back, long gaps) on a counter keeping
-        // running totals and on one adding up its slots; after every step both must answer the same.
+        // running totals and on one adding up its slots (and walking its window for the reset, where the other keeps
+        // a hint); after every step both must answer the same.
         java.util.Random random = new java.util.Random(42);
         for (long windowMs : new long[]{60_000, 3_600_000}) {
             SlidingWindowCounter kept = new SlidingWindowCounter(windowMs);
@@ -126,6 +127,7 @@ class WindowCounterTest {
                 assertThat(kept.used(now)).as("used now, step %d", step).isEqualTo(summed.used(now));
                 assertThat(kept.reserved(now)).as("reserved now, step %d", step).isEqualTo(summed.reserved(now));
                 assertThat(kept.resetMs(readAt)).as("reset, step %d", step).isEqualTo(summed.resetMs(readAt));
+                assertThat(kept.resetMs(now)).as("reset now, step %d", step).isEqualTo(summed.resetMs(now));
                 long need = random.nextInt(2_000);
                 long limit = random.nextInt(50_000);
                 assertThat(kept.millisUntilFits(now, need, limit)).as("until fits, step %d", step)

@@ -239,6 +239,36 @@ class EnforcerTest {
     }
 
     @Test
+    void reservationIds_readBackByAnotherNodeOrLongAfter_giveTheHandleTheyWereIssuedFor() {
+        // The issuing instance remembers its latest ids; another node with the same secret, and the issuer itself
+        // once thousands of ids later have taken their places, decode them instead: all must answer alike.
+        byte[] secret = ReservationIds.newSecret();
+        ReservationIds issuer = new ReservationIds(secret);
+        ReservationIds otherNode = new ReservationIds(secret);
+        java.util.Random random = new java.util.Random(11);
+        int n = 5_000;
+        String[] ids = new String[n];
+        CounterStore.Handle[] handles = new CounterStore.Handle[n];
+        for (int i = 0; i < n; i++) {
+            handles[i] = new CounterStore.Handle(random.nextLong(), random.nextLong());
+            ids[i] = issuer.issue("acme", handles[i]);
+            assertThat(otherNode.handle(ids[i])).isEqualTo(handles[i]);
+            assertThat(issuer.handle(ids[i])).isEqualTo(handles[i]);
+        }
+        for (int i = 0; i < n; i++) {
+            assertThat(issuer.handle(ids[i])).as(ids[i]).isEqualTo(handles[i]);
+            assertThat(issuer.handle(new String(ids[i].toCharArray()))).isEqualTo(handles[i]);
+        }
+        // A remembered id changed in one character is not taken for it.
+        String latest = ids[n - 1];
+        for (int i = 4; i < 26; i++) {
+            String changed = latest.substring(0, i) + (latest.charAt(i) == 'A' ? 'B' : 'A')
+                    + latest.substring(i + 1);
+            assertThat(issuer.handle(changed)).as(changed).isNotEqualTo(handles[n - 1]);
+        }
+    }
+
+    @Test
     void reservationIds_withoutAHandle_nameNoReservation() {
         ReservationIds ids = new ReservationIds(ReservationIds.newSecret());
         assertThat(ids.handle("rsv_made_up")).isNull();
