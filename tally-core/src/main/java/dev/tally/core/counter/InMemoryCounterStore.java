@@ -57,7 +57,8 @@ public final class InMemoryCounterStore implements CounterStore {
             long nowMs = now.toEpochMilli();
             c.expire(nowMs);
             int n = charges.size();
-            c.find(charges, nowMs);
+            // A read (nothing held) must not make counters for users who never called: a report reads thousands.
+            c.find(charges, nowMs, holdUntil != null);
             List<CounterState> states = new ArrayList<>(n);
             boolean allFit = true;
             for (int i = 0; i < n; i++) {
@@ -227,7 +228,11 @@ public final class InMemoryCounterStore implements CounterStore {
         private int[] foundColumns = new int[8];
 
         /** Fills {@link #found} and {@link #foundColumns} for {@code charges}. */
-        void find(List<Charge> charges, long nowMs) {
+        /**
+         * Puts the counter of each charge in {@link #found}; with {@code create} false, a {@code per} value without
+         * a counter gets an empty one that is not kept ({@link UserCounters#peek}).
+         */
+        void find(List<Charge> charges, long nowMs, boolean create) {
             int n = charges.size();
             if (n > found.length) {
                 found = new WindowCounter[Math.max(n, 2 * found.length)];
@@ -240,7 +245,8 @@ public final class InMemoryCounterStore implements CounterStore {
                     found[i] = column.counter;
                     foundColumns[i] = column.index;
                 } else {
-                    found[i] = users(charge.spec()).counter(charge.value(), nowMs);
+                    UserCounters users = users(charge.spec());
+                    found[i] = create ? users.counter(charge.value(), nowMs) : users.peek(charge.value(), nowMs);
                     foundColumns[i] = -1;
                 }
             }

@@ -57,6 +57,19 @@ final class UserCounters {
         return counter;
     }
 
+    /**
+     * The counter of {@code value} for reading only: its own if it has one, else a new empty one that is not kept,
+     * so that reading the state of users who never called (a report, a check) leaves no counter behind.
+     */
+    WindowCounter peek(String value, long nowMs) {
+        WindowCounter counter = byValue.get(value);
+        if (counter != null) {
+            return counter;
+        }
+        return windows != null ? new UserCalendarCounter(windows)
+                : new SparseSlidingCounter(spec.window() == Window.MINUTE ? 60_000L : 3_600_000L);
+    }
+
     /** How many users (or values) have a counter now. */
     int size() {
         return byValue.size();

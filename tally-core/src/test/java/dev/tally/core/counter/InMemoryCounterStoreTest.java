@@ -141,9 +141,11 @@ class InMemoryCounterStoreTest {
             store.record("acme", List.of(new Charge(perUser, 1, "user_" + i)), day1, null, day1);
         }
         assertThat(store.userCounters("acme")).isEqualTo(3000);
-        // Checks make counters that hold nothing: swept once the table has doubled since the last sweep.
+        // Reservations that are released at once leave counters that hold nothing: swept once the table has doubled
+        // since the last sweep.
         for (int i = 0; i < 4000; i++) {
-            store.reserve("acme", List.of(new Charge(perUser, 0, "idle_" + i)), null, day1);
+            store.release(store.reserve("acme", List.of(new Charge(perUser, 0, "idle_" + i)), day1.plusSeconds(1),
+                    day1).held(), day1);
         }
         // At most twice the active users: idle ones past that are dropped (7,000 were made).
         assertThat(store.userCounters("acme")).isLessThanOrEqualTo(6000).isGreaterThanOrEqualTo(3000);
@@ -155,5 +157,30 @@ class InMemoryCounterStoreTest {
         assertThat(store.userCounters("acme")).isEqualTo(1);
         assertThat(store.reserve("acme", List.of(new Charge(perUser, 0, "user_1")), null, day2).states().get(0))
                 .extracting(CounterState::used, CounterState::reserved).containsExactly(0L, 1L);
+    }
+
+    /** Issue 13, item 3: reading the counters of users who never called (a report, a check) makes none for them. */
+    @Test
+    void perUserCounters_readsOfUsersWhoNeverCalled_makeNoCounters() {
+        InMemoryCounterStore store = new InMemoryCounterStore();
+        Instant now = Instant.parse("2026-11-20T12:00:00Z");
+        for (Window window : List.of(Window.MINUTE, Window.DAY)) {
+            CounterSpec perUser = new CounterSpec(new Limit.LimitKey("requests", window, null, null, null, null,
+                    null, "user"), window, ZoneId.of("UTC"), 1, 50, true);
+            store.record("acme", List.of(new Charge(perUser, 3, "caller")), now, null, now);
+            int before = store.userCounters("acme");
+            List<Charge> reads = new ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                reads.add(new Charge(perUser, 0, "never_called_" + i));
+            }
+            reads.add(new Charge(perUser, 0, "caller"));
+            List<CounterState> states = store.reserve("acme", reads, null, now).states();
+
+            assertThat(store.userCounters("acme")).as(window.wireName()).isEqualTo(before);
+            assertThat(states.get(0).used()).isZero();
+            assertThat(states.get(0).fits()).isTrue();
+            // The one user who called is read from its own counter.
+            assertThat(states.get(10_000).used()).isEqualTo(3);
+        }
     }
 }
