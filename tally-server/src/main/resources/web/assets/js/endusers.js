@@ -2,17 +2,14 @@
 // or the billing month; every user of the month; one user's page. Shared by the console (/v1/customers/{id}/...) and
 // the portal (/v1/me/...), which differ only in the API base and in where links lead.
 //
-// The month comes from the server's sums (by_user, by_dimension: exact, kept per billing month). The server keeps no
-// sums by user per day, so today and this week are summed here from the event log, reading at most MAX_PAGES pages;
-// the page says so when a range had more calls than that.
+// Every range comes from the server's sums: the month from the usage report (by_user, by_dimension: kept per billing
+// month), today and this week from the report of those days (usage?from=&to=, kept per day in the customer's zone).
 import { api, query } from './api.js';
 import { h, replace, stat, section, table, empty, failure, bar, statusBadge } from './dom.js';
 import * as f from './format.js';
 import * as w from './widgets.js';
 
 const TOP = 20;
-const PAGE = 1000;
-const MAX_PAGES = 5;
 const RANGES = [{ key: 'day', label: 'Today' }, { key: 'week', label: 'This week' }, { key: 'month', label: 'This month' }];
 
 /**
@@ -35,7 +32,7 @@ export function breakdowns(base, report, timeZone, links) {
     buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.usersRange === range)));
     let sums;
     try {
-      sums = range === 'month' ? fromReport(report) : await fromEvents(base, since(range, report, timeZone));
+      sums = range === 'month' ? fromReport(report) : await fromDays(base, days(range, report));
     } catch (e) {
       replace(body, failure(e));
       return;
@@ -73,9 +70,8 @@ function note(range, sums, report, timeZone) {
       + `${report.dimensions_truncated ? '; past 1,000 values of a dimension the rest are summed under “(other)”' : ''}.`;
   }
   const from = range === 'day' ? 'today' : `since ${f.dateTime(sums.since, timeZone)}`;
-  return sums.partial
-    ? `From the latest ${f.int(sums.calls)} calls ${from} (${timeZone}); earlier calls of the range are not counted here.`
-    : `All ${f.int(sums.calls)} calls ${from} (${timeZone}), the top ${TOP} by requests.`;
+  return `All ${f.int(sums.calls)} calls ${from} (${timeZone}), the top ${TOP} by requests`
+    + `${sums.usersTruncated ? '; past 100,000 users this month the rest are summed under “(other)”' : ''}.`;
 }
 
 function fromReport(report) {
@@ -84,53 +80,23 @@ function fromReport(report) {
     .map(([key, rows]) => [key, rename(rows, 'value')])) };
 }
 
-/** The start of today, or of this week's Monday, in the customer's zone; "today" is the server's (the report's last day). */
-function since(range, report, timeZone) {
-  let day = report.daily.length ? report.daily[report.daily.length - 1].date : report.period.start.slice(0, 10);
-  if (range === 'week') {
-    const [y, m, d] = day.split('-').map(Number);
-    const t = new Date(Date.UTC(y, m - 1, d));
-    t.setUTCDate(t.getUTCDate() - ((t.getUTCDay() + 6) % 7));
-    day = t.toISOString().slice(0, 10);
-  }
-  return f.startOfDay(day, timeZone);
+/**
+ * Today, or this week since Monday, as dates in the customer's zone: from (inclusive) and to (the day after today,
+ * exclusive); "today" is the server's (the report's last day).
+ */
+function days(range, report) {
+  const today = report.daily.length ? report.daily[report.daily.length - 1].date : report.period.start.slice(0, 10);
+  const [y, m, d] = today.split('-').map(Number);
+  const day = (offset) => new Date(Date.UTC(y, m - 1, d + offset)).toISOString().slice(0, 10);
+  const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7; // Monday 0
+  return { from: range === 'week' ? day(-weekday) : today, to: day(1) };
 }
 
-/** Sums the event log from an instant on by user and by dimension value, counted as the server counts them. */
-async function fromEvents(base, fromIso) {
-  const users = new Map();
-  const dimensions = new Map();
-  let calls = 0;
-  let pages = 0;
-  let cursor = null;
-  do {
-    const page = await api(`${base}/events${query({ from: fromIso, limit: PAGE, cursor })}`);
-    for (const e of page.events) {
-      calls += 1;
-      if (e.user) add(users, e.user, e);
-      for (const [key, value] of Object.entries(e.dimensions || {})) {
-        if (!dimensions.has(key)) dimensions.set(key, new Map());
-        add(dimensions.get(key), value, e);
-      }
-    }
-    cursor = page.next_cursor;
-    pages += 1;
-  } while (cursor && pages < MAX_PAGES);
-  return { users: top(users), dimensions: Object.fromEntries([...dimensions].map(([k, m]) => [k, top(m)])),
-    calls, partial: !!cursor, since: fromIso };
-}
-
-function add(map, name, e) {
-  const row = map.get(name) || { name, requests: 0, errors: 0, tokens: 0, cost: '0' };
-  row.requests += 1;
-  if (e.status >= 400) row.errors += 1;
-  row.tokens += e.tokens || 0;
-  row.cost = f.addMoney(row.cost, e.cost);
-  map.set(name, row);
-}
-
-function top(map) {
-  return [...map.values()].sort((a, b) => b.requests - a.requests || a.name.localeCompare(b.name)).slice(0, TOP);
+/** The server's sums of a range of days (the report of those days), shaped like the month's. */
+async function fromDays(base, { from, to }) {
+  const range = await api(`${base}/usage${query({ from, to })}`);
+  return { ...fromReport(range), calls: range.totals.requests, since: range.range.from,
+    usersTruncated: range.users_truncated };
 }
 
 /**

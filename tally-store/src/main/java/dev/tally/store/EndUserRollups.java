@@ -22,11 +22,14 @@ import java.util.TreeMap;
 
 /**
  * A customer's sums by end user and by dimension value per billing month ({@code user_rollup},
- * {@code dimension_rollup}), written in the transaction that inserts the events, on both databases.
+ * {@code dimension_rollup}) and per day in the customer's zone ({@code user_day_rollup},
+ * {@code dimension_day_rollup}: what a report of a day or a week reads), written on the same path as the other
+ * rollups, on both databases.
  *
  * <p>Cardinality: per customer and month, the first {@link UsageStore#MAX_USERS} users (and per key the first
  * {@link UsageStore#MAX_DIMENSION_VALUES} values) get their own row; later ones are summed under
- * {@link EndUsers#OTHER}. Which names are kept is remembered per (customer, month[, key]), read from the table the
+ * {@link EndUsers#OTHER}; a day's rows use the names of the month the day's events belong to, so the day tables are
+ * bounded the same way. Which names are kept is remembered per (customer, month[, key]), read from the table the
  * first time and then kept in memory, so deciding costs a set lookup per event. The memory is bounded: the sets of
  * the {@value #MAX_CACHED_SETS} most recently used (customer, month, key) are kept. A batch whose transaction rolls
  * back may leave a name in its set that no row has: the bound then keeps one name fewer, which is harmless. Several
@@ -44,6 +47,8 @@ final class EndUserRollups {
     static final int MAX_CACHED_SETS = 10_000;
     private static final List<String> USER_KEY = List.of("customer_id", "month_ms", "user_id");
     private static final List<String> DIMENSION_KEY = List.of("customer_id", "month_ms", "dim_key", "dim_value");
+    private static final List<String> USER_DAY_KEY = List.of("customer_id", "day_ms", "user_id");
+    private static final List<String> DIMENSION_DAY_KEY = List.of("customer_id", "day_ms", "dim_key", "dim_value");
     private static final List<String> SUMS = List.of("requests", "errors", "tokens_micros", "cost_nanos");
     private static final List<String> SUM_TYPES = List.of("bigint", "bigint", "bigint", "bigint");
 
@@ -82,7 +87,8 @@ final class EndUserRollups {
         for (LedgerEntry entry : fresh) {
             UsageEvent e = entry.event();
             if (e.user() != null || !e.dimensions().isEmpty()) {
-                add(connection, sums, e, entry.buckets().month().toEpochMilli(), entry.cost().nanos());
+                add(connection, sums, e, entry.buckets().month().toEpochMilli(),
+                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
             }
         }
         if (deferred) {
@@ -94,18 +100,23 @@ final class EndUserRollups {
         }
     }
 
-    private void add(Connection connection, Sums sums, UsageEvent e, long month, long cost) throws SQLException {
+    private void add(Connection connection, Sums sums, UsageEvent e, long month, long day, long cost)
+            throws SQLException {
         long tokens = Metrics.tokenMicros(e.usageMicros());
         if (e.user() != null) {
             String name = keptName(connection, new SetKey(e.customerId(), month, null), e.user(),
                     UsageStore.MAX_USERS);
             add(sums.users.computeIfAbsent(new UserKey(e.customerId(), month, name), k -> new long[4]), e, tokens,
                     cost);
+            add(sums.userDays.computeIfAbsent(new UserKey(e.customerId(), day, name), k -> new long[4]), e, tokens,
+                    cost);
         }
         for (Map.Entry<String, String> d : e.dimensions().entrySet()) {
             String value = keptName(connection, new SetKey(e.customerId(), month, d.getKey()), d.getValue(),
                     UsageStore.MAX_DIMENSION_VALUES);
             add(sums.dimensions.computeIfAbsent(new DimensionKey(e.customerId(), month, d.getKey(), value),
+                    k -> new long[4]), e, tokens, cost);
+            add(sums.dimensionDays.computeIfAbsent(new DimensionKey(e.customerId(), day, d.getKey(), value),
                     k -> new long[4]), e, tokens, cost);
         }
     }
@@ -145,7 +156,7 @@ final class EndUserRollups {
     void replay(Connection connection, long throughSeq) throws SQLException {
         Sums sums = new Sums();
         try (PreparedStatement ps = connection.prepareStatement("SELECT customer_id, month_ms, user_id, dimensions, "
-                + "usage, " + EventLog.COST + " AS cost_nanos, status FROM events WHERE seq > ? "
+                + "usage, " + EventLog.COST + " AS cost_nanos, status, day_ms FROM events WHERE seq > ? "
                 + "AND (user_id IS NOT NULL OR dimensions IS NOT NULL)")) {
             ps.setLong(1, throughSeq);
             try (ResultSet rs = ps.executeQuery()) {
@@ -154,7 +165,7 @@ final class EndUserRollups {
                             null, null, Columns.getInt(rs, "status"), null, rs.getString(3),
                             UsageCodec.decode(rs.getString(5)), null, null, null, null,
                             DimensionsCodec.decode(rs.getString(4)));
-                    add(connection, sums, e, rs.getLong(2), rs.getLong(6));
+                    add(connection, sums, e, rs.getLong(2), rs.getLong(8), rs.getLong(6));
                 }
             }
         }
@@ -209,20 +220,34 @@ final class EndUserRollups {
         return names;
     }
 
-    /** Sums by user and by dimension value, in key order (the upserts take row locks in the same order). */
+    /**
+     * Sums by user and by dimension value, per month and per day, in key order (the upserts take row locks in the
+     * same order).
+     */
     private static final class Sums {
         final TreeMap<UserKey, long[]> users = new TreeMap<>();
         final TreeMap<DimensionKey, long[]> dimensions = new TreeMap<>();
+        final TreeMap<UserKey, long[]> userDays = new TreeMap<>();
+        final TreeMap<DimensionKey, long[]> dimensionDays = new TreeMap<>();
 
         void add(Sums other) {
             other.users.forEach((k, v) -> addInto(users.computeIfAbsent(k, x -> new long[4]), v));
             other.dimensions.forEach((k, v) -> addInto(dimensions.computeIfAbsent(k, x -> new long[4]), v));
+            other.userDays.forEach((k, v) -> addInto(userDays.computeIfAbsent(k, x -> new long[4]), v));
+            other.dimensionDays.forEach((k, v) -> addInto(dimensionDays.computeIfAbsent(k, x -> new long[4]), v));
+        }
+
+        boolean isEmpty() {
+            return users.isEmpty() && dimensions.isEmpty();
         }
 
         void write(Connection connection, boolean arrays) throws SQLException {
             upsert(connection, "user_rollup", USER_KEY, List.of("text", "bigint", "text"), users, arrays);
             upsert(connection, "dimension_rollup", DIMENSION_KEY, List.of("text", "bigint", "text", "text"),
                     dimensions, arrays);
+            upsert(connection, "user_day_rollup", USER_DAY_KEY, List.of("text", "bigint", "text"), userDays, arrays);
+            upsert(connection, "dimension_day_rollup", DIMENSION_DAY_KEY, List.of("text", "bigint", "text", "text"),
+                    dimensionDays, arrays);
         }
 
         private static void addInto(long[] into, long[] sums) {
@@ -297,11 +322,36 @@ final class EndUserRollups {
     EndUserUsage read(Connection connection, String customerId, long monthMs) throws SQLException {
         EndUserUsage stored = readStored(connection, customerId, monthMs);
         synchronized (this) {
-            if (pending.users.isEmpty() && pending.dimensions.isEmpty()) {
+            if (pending.isEmpty()) {
                 return stored;
             }
-            return merged(stored, pending, customerId, monthMs);
+            return merged(stored, pending.users, pending.dimensions, customerId, monthMs, monthMs + 1);
         }
+    }
+
+    /**
+     * The sums of a customer's days that start in {@code [fromMs, toMs)} (day buckets in the customer's zone) in the
+     * tables plus those pending (deferred mode); the caller holds {@link DeferredRollups}' read lock as for a month.
+     */
+    EndUserUsage readDays(Connection connection, String customerId, long fromMs, long toMs) throws SQLException {
+        EndUserUsage stored = readStoredDays(connection, customerId, fromMs, toMs);
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return stored;
+            }
+            return merged(stored, pending.userDays, pending.dimensionDays, customerId, fromMs, toMs);
+        }
+    }
+
+    /** The sums of a customer's days in {@code [fromMs, toMs)}, stored plus the queued events' (PostgreSQL). */
+    EndUserUsage readDays(Connection connection, String customerId, long fromMs, long toMs,
+                          List<LedgerEntry> queued) throws SQLException {
+        EndUserUsage stored = readStoredDays(connection, customerId, fromMs, toMs);
+        if (queued.isEmpty()) {
+            return stored;
+        }
+        Sums extra = sumsOf(connection, queued);
+        return merged(stored, extra.userDays, extra.dimensionDays, customerId, fromMs, toMs);
     }
 
     /**
@@ -311,7 +361,11 @@ final class EndUserRollups {
     EndUserUsage read(Connection connection, String customerId, long monthMs, List<LedgerEntry> queued)
             throws SQLException {
         EndUserUsage stored = readStored(connection, customerId, monthMs);
-        return queued.isEmpty() ? stored : merged(stored, sumsOf(connection, queued), customerId, monthMs);
+        if (queued.isEmpty()) {
+            return stored;
+        }
+        Sums extra = sumsOf(connection, queued);
+        return merged(stored, extra.users, extra.dimensions, customerId, monthMs, monthMs + 1);
     }
 
     /** Adds the sums of already rolled-up events (PostgreSQL's roller) in the caller's transaction. */
@@ -324,25 +378,29 @@ final class EndUserRollups {
         for (LedgerEntry entry : entries) {
             UsageEvent e = entry.event();
             if (e.user() != null || !e.dimensions().isEmpty()) {
-                add(connection, sums, e, entry.buckets().month().toEpochMilli(), entry.cost().nanos());
+                add(connection, sums, e, entry.buckets().month().toEpochMilli(),
+                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
             }
         }
         return sums;
     }
 
-    private static EndUserUsage merged(EndUserUsage stored, Sums extra, String customerId, long monthMs) {
+    /** {@code stored} plus the rows of {@code extraUsers} and {@code extraDimensions} of the customer in the range. */
+    private static EndUserUsage merged(EndUserUsage stored, Map<UserKey, long[]> extraUsers,
+                                       Map<DimensionKey, long[]> extraDimensions, String customerId, long fromMs,
+                                       long toMs) {
         Map<String, long[]> users = new TreeMap<>();
         stored.users().forEach(t -> users.put(t.name(), sums(t)));
-        extra.users.forEach((k, v) -> {
-            if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
+        extraUsers.forEach((k, v) -> {
+            if (k.customerId().equals(customerId) && k.bucketMs() >= fromMs && k.bucketMs() < toMs) {
                 Sums.addInto(users.computeIfAbsent(k.user(), x -> new long[4]), v);
             }
         });
         Map<String, Map<String, long[]>> dims = new TreeMap<>();
         stored.dimensions().forEach((key, values) -> values.forEach(t ->
                 dims.computeIfAbsent(key, x -> new TreeMap<>()).put(t.name(), sums(t))));
-        extra.dimensions.forEach((k, v) -> {
-            if (k.customerId().equals(customerId) && k.monthMs() == monthMs) {
+        extraDimensions.forEach((k, v) -> {
+            if (k.customerId().equals(customerId) && k.bucketMs() >= fromMs && k.bucketMs() < toMs) {
                 Sums.addInto(dims.computeIfAbsent(k.key(), x -> new TreeMap<>())
                         .computeIfAbsent(k.value(), x -> new long[4]), v);
             }
@@ -426,6 +484,37 @@ final class EndUserRollups {
         return new EndUserUsage(users, dimensions);
     }
 
+    private static EndUserUsage readStoredDays(Connection connection, String customerId, long fromMs, long toMs)
+            throws SQLException {
+        List<EndUserTotals> users = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT user_id, SUM(requests), SUM(errors), "
+                + "SUM(tokens_micros), SUM(cost_nanos) FROM user_day_rollup WHERE customer_id = ? AND day_ms >= ? "
+                + "AND day_ms < ? GROUP BY user_id")) {
+            ps.setString(1, customerId);
+            ps.setLong(2, fromMs);
+            ps.setLong(3, toMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    users.add(totals(rs, 1));
+                }
+            }
+        }
+        Map<String, List<EndUserTotals>> dimensions = new TreeMap<>();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT dim_key, dim_value, SUM(requests), "
+                + "SUM(errors), SUM(tokens_micros), SUM(cost_nanos) FROM dimension_day_rollup WHERE customer_id = ? "
+                + "AND day_ms >= ? AND day_ms < ? GROUP BY dim_key, dim_value")) {
+            ps.setString(1, customerId);
+            ps.setLong(2, fromMs);
+            ps.setLong(3, toMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    dimensions.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(totals(rs, 2));
+                }
+            }
+        }
+        return new EndUserUsage(users, dimensions);
+    }
+
     private static EndUserTotals totals(ResultSet rs, int first) throws SQLException {
         return new EndUserTotals(rs.getString(first), rs.getLong(first + 1), rs.getLong(first + 2),
                 rs.getLong(first + 3), rs.getLong(first + 4));
@@ -439,31 +528,33 @@ final class EndUserRollups {
         Object[] columns();
     }
 
-    private record UserKey(String customerId, long monthMs, String user) implements Comparable<UserKey>, RowKey {
+    /** A row of a user table; {@code bucketMs}: the start of its month or of its day. */
+    private record UserKey(String customerId, long bucketMs, String user) implements Comparable<UserKey>, RowKey {
         @Override
         public Object[] columns() {
-            return new Object[]{customerId, monthMs, user};
+            return new Object[]{customerId, bucketMs, user};
         }
 
         @Override
         public int compareTo(UserKey o) {
             int c = customerId.compareTo(o.customerId);
-            c = c != 0 ? c : Long.compare(monthMs, o.monthMs);
+            c = c != 0 ? c : Long.compare(bucketMs, o.bucketMs);
             return c != 0 ? c : user.compareTo(o.user);
         }
     }
 
-    private record DimensionKey(String customerId, long monthMs, String key, String value)
+    /** A row of a dimension table; {@code bucketMs}: the start of its month or of its day. */
+    private record DimensionKey(String customerId, long bucketMs, String key, String value)
             implements Comparable<DimensionKey>, RowKey {
         @Override
         public Object[] columns() {
-            return new Object[]{customerId, monthMs, key, value};
+            return new Object[]{customerId, bucketMs, key, value};
         }
 
         @Override
         public int compareTo(DimensionKey o) {
             int c = customerId.compareTo(o.customerId);
-            c = c != 0 ? c : Long.compare(monthMs, o.monthMs);
+            c = c != 0 ? c : Long.compare(bucketMs, o.bucketMs);
             c = c != 0 ? c : key.compareTo(o.key);
             return c != 0 ? c : value.compareTo(o.value);
         }

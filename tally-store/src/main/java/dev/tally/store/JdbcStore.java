@@ -225,6 +225,20 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public dev.tally.core.rollup.EndUserUsage endUserUsageOfDays(String customerId, Instant from, Instant to) {
+        String what = "reading the end users of " + customerId + " by day";
+        long fromMs = from.toEpochMilli();
+        long toMs = to.toEpochMilli();
+        if (queued != null) {
+            return tx.snapshot(what, c -> endUsers.readDays(c, customerId, fromMs, toMs,
+                    LedgerReplay.pending(c, customerId)));
+        }
+        java.util.function.Supplier<dev.tally.core.rollup.EndUserUsage> read = () -> tx.read(what,
+                c -> endUsers.readDays(c, customerId, fromMs, toMs));
+        return deferred == null ? read.get() : deferred.readLocked(read);
+    }
+
+    @Override
     public dev.tally.core.rollup.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
         java.util.function.Supplier<dev.tally.core.rollup.EndUserTotals> read = () -> tx.read(
                 "reading end user " + user + " of " + customerId,

@@ -68,30 +68,17 @@ final class RerateStaging {
             + "AND usage_rollup.customer_id = s.customer_id AND usage_rollup.grain = s.grain "
             + "AND usage_rollup.bucket_start_ms = s.bucket_ms AND usage_rollup.provider = s.k1 "
             + "AND usage_rollup.model = s.k2 AND usage_rollup.endpoint = s.k3";
-    private static final String SWITCH_USERS = "UPDATE user_rollup SET cost_nanos = user_rollup.cost_nanos "
-            + "+ s.d_cost_nanos FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'user' "
-            + "AND user_rollup.customer_id = s.customer_id AND user_rollup.month_ms = s.bucket_ms "
-            + "AND user_rollup.user_id = s.k1";
-    /** A name not kept in its month was summed under {@link EndUsers#OTHER}: its difference goes there. */
-    private static final String SWITCH_OTHER_USERS = "UPDATE user_rollup SET cost_nanos = user_rollup.cost_nanos + o.d "
-            + "FROM (SELECT s.customer_id, s.bucket_ms, SUM(s.d_cost_nanos) AS d FROM rerate_staged_sums s "
-            + "WHERE s.rerating_id = ? AND s.kind = 'user' AND NOT EXISTS (SELECT 1 FROM user_rollup u "
-            + "WHERE u.customer_id = s.customer_id AND u.month_ms = s.bucket_ms AND u.user_id = s.k1) "
-            + "GROUP BY s.customer_id, s.bucket_ms) o WHERE user_rollup.customer_id = o.customer_id "
-            + "AND user_rollup.month_ms = o.bucket_ms AND user_rollup.user_id = ?";
-    private static final String SWITCH_DIMENSIONS = "UPDATE dimension_rollup SET "
-            + "cost_nanos = dimension_rollup.cost_nanos + s.d_cost_nanos FROM rerate_staged_sums s "
-            + "WHERE s.rerating_id = ? AND s.kind = 'dimension' AND dimension_rollup.customer_id = s.customer_id "
-            + "AND dimension_rollup.month_ms = s.bucket_ms AND dimension_rollup.dim_key = s.k1 "
-            + "AND dimension_rollup.dim_value = s.k2";
-    private static final String SWITCH_OTHER_DIMENSIONS = "UPDATE dimension_rollup SET "
-            + "cost_nanos = dimension_rollup.cost_nanos + o.d FROM (SELECT s.customer_id, s.bucket_ms, s.k1, "
-            + "SUM(s.d_cost_nanos) AS d FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'dimension' "
-            + "AND NOT EXISTS (SELECT 1 FROM dimension_rollup u WHERE u.customer_id = s.customer_id "
-            + "AND u.month_ms = s.bucket_ms AND u.dim_key = s.k1 AND u.dim_value = s.k2) "
-            + "GROUP BY s.customer_id, s.bucket_ms, s.k1) o WHERE dimension_rollup.customer_id = o.customer_id "
-            + "AND dimension_rollup.month_ms = o.bucket_ms AND dimension_rollup.dim_key = o.k1 "
-            + "AND dimension_rollup.dim_value = ?";
+    private static final String SWITCH_USERS = switchUsers("user_rollup", "month_ms", "month");
+    private static final String SWITCH_OTHER_USERS = switchOtherUsers("user_rollup", "month_ms", "month");
+    private static final String SWITCH_DIMENSIONS = switchDimensions("dimension_rollup", "month_ms", "month");
+    private static final String SWITCH_OTHER_DIMENSIONS = switchOtherDimensions("dimension_rollup", "month_ms",
+            "month");
+    /** The same for the sums by user and by dimension value per day (a day's names are its month's). */
+    private static final String SWITCH_USER_DAYS = switchUsers("user_day_rollup", "day_ms", "day");
+    private static final String SWITCH_OTHER_USER_DAYS = switchOtherUsers("user_day_rollup", "day_ms", "day");
+    private static final String SWITCH_DIMENSION_DAYS = switchDimensions("dimension_day_rollup", "day_ms", "day");
+    private static final String SWITCH_OTHER_DIMENSION_DAYS = switchOtherDimensions("dimension_day_rollup", "day_ms",
+            "day");
     private static final String POSITIVE_MONTH_SUMS = "SELECT COALESCE(SUM(d_cost_nanos), 0) FROM rerate_staged_sums "
             + "WHERE rerating_id = ? AND kind = 'rollup' AND grain = 'month' AND d_cost_nanos > 0";
     private static final String QUEUED_STAGED = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms, "
@@ -101,6 +88,41 @@ final class RerateStaging {
             + "AND s.seq IN (SELECT q FROM rollup_pending, unnest(seqs) AS q))";
 
     private RerateStaging() {
+    }
+
+    /** Adds the staged differences of kind 'user' and {@code grain} to the rows of {@code table}. */
+    private static String switchUsers(String table, String bucket, String grain) {
+        return "UPDATE " + table + " SET cost_nanos = " + table + ".cost_nanos + s.d_cost_nanos "
+                + "FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'user' AND s.grain = '" + grain + "' AND " + table
+                + ".customer_id = s.customer_id AND " + table + "." + bucket + " = s.bucket_ms AND " + table
+                + ".user_id = s.k1";
+    }
+
+    /** A name not kept in its month was summed under {@link EndUsers#OTHER}: its difference goes there. */
+    private static String switchOtherUsers(String table, String bucket, String grain) {
+        return "UPDATE " + table + " SET cost_nanos = " + table + ".cost_nanos + o.d FROM (SELECT s.customer_id, "
+                + "s.bucket_ms, SUM(s.d_cost_nanos) AS d FROM rerate_staged_sums s WHERE s.rerating_id = ? "
+                + "AND s.kind = 'user' AND s.grain = '" + grain + "' AND NOT EXISTS (SELECT 1 FROM " + table
+                + " u WHERE u.customer_id = s.customer_id AND u." + bucket + " = s.bucket_ms AND u.user_id = s.k1) "
+                + "GROUP BY s.customer_id, s.bucket_ms) o WHERE " + table + ".customer_id = o.customer_id AND "
+                + table + "." + bucket + " = o.bucket_ms AND " + table + ".user_id = ?";
+    }
+
+    private static String switchDimensions(String table, String bucket, String grain) {
+        return "UPDATE " + table + " SET cost_nanos = " + table + ".cost_nanos + s.d_cost_nanos "
+                + "FROM rerate_staged_sums s WHERE s.rerating_id = ? AND s.kind = 'dimension' AND s.grain = '" + grain + "' AND " + table
+                + ".customer_id = s.customer_id AND " + table + "." + bucket + " = s.bucket_ms AND " + table
+                + ".dim_key = s.k1 AND " + table + ".dim_value = s.k2";
+    }
+
+    private static String switchOtherDimensions(String table, String bucket, String grain) {
+        return "UPDATE " + table + " SET cost_nanos = " + table + ".cost_nanos + o.d FROM (SELECT s.customer_id, "
+                + "s.bucket_ms, s.k1, SUM(s.d_cost_nanos) AS d FROM rerate_staged_sums s WHERE s.rerating_id = ? "
+                + "AND s.kind = 'dimension' AND s.grain = '" + grain + "' AND NOT EXISTS (SELECT 1 FROM " + table
+                + " u WHERE u.customer_id = s.customer_id AND u." + bucket + " = s.bucket_ms AND u.dim_key = s.k1 "
+                + "AND u.dim_value = s.k2) GROUP BY s.customer_id, s.bucket_ms, s.k1) o WHERE " + table
+                + ".customer_id = o.customer_id AND " + table + "." + bucket + " = o.bucket_ms AND " + table
+                + ".dim_key = o.k1 AND " + table + ".dim_value = ?";
     }
 
     /** A staging that cannot be staged or switched in: nothing was changed. Not transient: a retry cannot succeed. */
@@ -210,6 +232,10 @@ final class RerateStaging {
         update(c, SWITCH_OTHER_USERS, reratingId, EndUsers.OTHER);
         update(c, SWITCH_DIMENSIONS, reratingId);
         update(c, SWITCH_OTHER_DIMENSIONS, reratingId, EndUsers.OTHER);
+        update(c, SWITCH_USER_DAYS, reratingId);
+        update(c, SWITCH_OTHER_USER_DAYS, reratingId, EndUsers.OTHER);
+        update(c, SWITCH_DIMENSION_DAYS, reratingId);
+        update(c, SWITCH_OTHER_DIMENSION_DAYS, reratingId, EndUsers.OTHER);
         long added;
         try (PreparedStatement ps = c.prepareStatement(POSITIVE_MONTH_SUMS)) {
             ps.setString(1, reratingId);
@@ -315,15 +341,23 @@ final class RerateStaging {
                             orEmpty(e.provider()), orEmpty(e.model()), orEmpty(e.endpoint())), cost, unpriced);
                 }
             }
-            Instant month = entry.buckets().month();
-            if (cost == 0 || month == null) {
+            if (cost == 0) {
+                return;
+            }
+            addEndUsers(e, "month", entry.buckets().month(), cost);
+            addEndUsers(e, "day", entry.buckets().day(), cost);
+        }
+
+        /** The change of cost of the event's user and dimension values in their rows of {@code grain}. */
+        private void addEndUsers(UsageEvent e, String grain, Instant bucket, long cost) {
+            if (bucket == null) {
                 return;
             }
             if (e.user() != null) {
-                add(new SumKey("user", e.customerId(), "month", month.toEpochMilli(), e.user(), "", ""), cost, 0);
+                add(new SumKey("user", e.customerId(), grain, bucket.toEpochMilli(), e.user(), "", ""), cost, 0);
             }
-            e.dimensions().forEach((k, v) -> add(new SumKey("dimension", e.customerId(), "month",
-                    month.toEpochMilli(), k, v, ""), cost, 0));
+            e.dimensions().forEach((k, v) -> add(new SumKey("dimension", e.customerId(), grain,
+                    bucket.toEpochMilli(), k, v, ""), cost, 0));
         }
 
         private void add(SumKey key, long cost, long unpriced) {

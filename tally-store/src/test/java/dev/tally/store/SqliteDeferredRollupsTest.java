@@ -82,6 +82,52 @@ class SqliteDeferredRollupsTest {
         }
     }
 
+    /** Issue 13: the sums by user per day are pending with the others, so a crash loses none of them either. */
+    @Test
+    void userDaySums_pendingWhenTheProcessDies_areFoldedInFromTheLedgerOnTheNextOpen() throws Exception {
+        List<List<LedgerEntry>> batches = List.of(
+                List.of(event("u1").user("alice").build(), event("u2").user("bob").at(T0.minus(Duration.ofDays(1)))
+                        .build()),
+                List.of(event("u3").user("alice").costNanos(5).build()),
+                List.of(event("u4").user("alice").at(T0.minus(Duration.ofDays(1))).build(),
+                        event("u5").user("carol").build()));
+        SqliteStore crashed = open("users-crash.db");
+        crashed.append(batches.get(0));
+        now.set(T0.plus(DeferredRollups.MAX_DELAY)); // due: the next transaction writes what is pending
+        crashed.append(batches.get(1));
+        crashed.append(batches.get(2));
+        assertThat(tableRows("users-crash.db", "user_day_rollup")).as("the first two batches' rows").hasSize(2);
+        crashed.dataSource().close(); // the process dies: no flush at close
+
+        try (SqliteStore reference = open("users-reference.db")) {
+            batches.forEach(reference::append);
+        }
+        List<String> expected = tableRows("users-reference.db", "user_day_rollup");
+        assertThat(expected).hasSize(4); // alice and carol today, alice and bob yesterday
+        try (SqliteStore reopened = open("users-crash.db")) {
+            assertThat(tableRows("users-crash.db", "user_day_rollup")).isEqualTo(expected);
+            Instant today = T0.truncatedTo(ChronoUnit.DAYS);
+            assertThat(reopened.endUserUsageOfDays("acme", today, today.plus(Duration.ofDays(1))).users())
+                    .extracting(u -> u.name() + "=" + u.requests()).containsExactlyInAnyOrder("alice=2", "carol=1");
+        }
+    }
+
+    private List<String> tableRows(String file, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = connect(file); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT * FROM " + table + " ORDER BY 1, 2, 3")) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= columns; i++) {
+                    row.append('|').append(rs.getString(i));
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
+    }
+
     @Test
     void recovery_usesTheBucketsGivenAtIngestion_notTheCustomersZoneNow() throws Exception {
         ZoneId kolkata = ZoneId.of("Asia/Kolkata"); // +05:30: its hours start at half past in UTC

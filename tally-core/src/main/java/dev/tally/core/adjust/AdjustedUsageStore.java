@@ -64,6 +64,11 @@ public final class AdjustedUsageStore implements UsageStore {
     }
 
     @Override
+    public dev.tally.core.rollup.EndUserUsage endUserUsageOfDays(String customerId, Instant from, Instant to) {
+        return usage.endUserUsageOfDays(customerId, from, to);
+    }
+
+    @Override
     public dev.tally.core.rollup.EndUserTotals endUserTotals(String customerId, Instant monthStart, String user) {
         return usage.endUserTotals(customerId, monthStart, user);
     }

@@ -74,6 +74,13 @@ public interface UsageStore {
     dev.tally.core.rollup.EndUserUsage endUserUsage(String customerId, Instant monthStart);
 
     /**
+     * A customer's sums by end user and by dimension value over the days (in the customer's zone) that start in
+     * {@code [from, to)}: the day sums written with the month's, under the same names (a user summed under "(other)"
+     * in its month is there in each of its days too).
+     */
+    dev.tally.core.rollup.EndUserUsage endUserUsageOfDays(String customerId, Instant from, Instant to);
+
+    /**
      * One end user's sums in the billing month that starts at {@code monthStart}; zeros when the user has none (or
      * was summed under "(other)").
      */

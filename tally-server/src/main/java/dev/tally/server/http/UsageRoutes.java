@@ -81,6 +81,8 @@ public final class UsageRoutes {
     private final Enforcer enforcer;
     /** Limits on end users and dimensions, from the counters, in the customer's limits. */
     private final EndUserLimitRows endUserLimits;
+    /** The report of a range of days ({@code from}/{@code to}), from the day rollups. */
+    private final DayRangeReport dayRange;
 
     /**
      * @param endUserLimits reads the counters of limits on end users and dimensions for reports
@@ -104,6 +106,7 @@ public final class UsageRoutes {
         this.endUserLimits = new EndUserLimitRows(endUserLimits, store, usageJson);
         this.eventJson = new EventJson(json);
         this.json = json;
+        this.dayRange = new DayRangeReport(reporter, store, usageJson, json);
     }
 
     public void register(RoutesConfig routes) {
@@ -158,6 +161,10 @@ public final class UsageRoutes {
     }
 
     private void usage(Context ctx, String customerId) {
+        if (DayRangeReport.isAsked(ctx)) {
+            dayRange.answer(ctx, catalog.requireCustomer(customerId));
+            return;
+        }
         YearMonth period = Requests.period(ctx);
         UsageReport report = reporter.report(customerId, period);
         ObjectNode out = usageJson.report(report);

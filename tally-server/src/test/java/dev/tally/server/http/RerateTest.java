@@ -187,6 +187,14 @@ class RerateTest {
             users = users.add(new BigDecimal(u.path("cost").asText()));
         }
         assertThat(users).isEqualByComparingTo(cost);
+        // The sums by user per day too (the month's days so far: its events are all before the 21st).
+        JsonNode days = api.get("/v1/customers/acme/usage?from=2026-11-01&to=2026-11-21").json();
+        assertThat(days.at("/totals/cost").asText()).isEqualTo(cost);
+        BigDecimal dayUsers = BigDecimal.ZERO;
+        for (JsonNode u : days.path("by_user")) {
+            dayUsers = dayUsers.add(new BigDecimal(u.path("cost").asText()));
+        }
+        assertThat(dayUsers).as("by user over the days").isEqualByComparingTo(cost);
         assertThat(api.get("/v1/customers/acme/history?months=1").json().at("/months/0/totals/cost").asText())
                 .isEqualTo(cost);
         String[] csv = api.get("/v1/customers/acme/usage.csv?period=2026-11").body().split("\r?\n");

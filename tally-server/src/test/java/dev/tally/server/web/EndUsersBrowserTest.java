@@ -42,11 +42,17 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
         assertThat(requestsOf("users", "user_1")).isEqualTo("5");
         // Every third call is on TikTok: 6 of today's 20.
         assertThat(requestsOf("dimension.platform", "tiktok")).isEqualTo("6");
+        browser.fullPageScreenshot("customer-users-day");
 
         browser.find("button[data-users-range=week]").click();
         browser.await(d -> d.findElement(By.id("breakdowns-note")).getText().contains("All 100 calls since"));
         assertThat(requestsOf("users", "user_1")).isEqualTo("25");
+        // Six TikTok calls on each of the five days since Monday.
+        assertThat(requestsOf("dimension.platform", "tiktok")).isEqualTo("30");
         browser.fullPageScreenshot("customer-users-week");
+        // Both ranges were read from the server's day sums, not summed here from the event log.
+        assertThat(requestedPaths()).anyMatch(p -> p.contains("/v1/customers/acme/usage?from="))
+                .noneMatch(p -> p.contains("/events?from="));
     }
 
     @Test
@@ -155,6 +161,17 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
         browser.find("a[href='#/users']").click();
         browser.await(d -> d.findElements(By.cssSelector("#users-list tbody tr")).size() == 4);
         browser.screenshot("portal-users");
+
+        // The portal's home has the same ranges, read from the customer's own report of the days.
+        browser.find("a[href='#/']").click();
+        browser.find("button[data-users-range=day]").click();
+        browser.await(d -> d.findElement(By.id("breakdowns-note")).getText().contains("calls today"));
+        assertThat(requestsOf("users", "user_3")).isEqualTo("6");
+        browser.find("button[data-users-range=week]").click();
+        browser.await(d -> d.findElement(By.id("breakdowns-note")).getText().contains("calls since"));
+        assertThat(requestsOf("users", "user_3")).isEqualTo("26");
+        browser.fullPageScreenshot("portal-users-week");
+        assertThat(requestedPaths()).anyMatch(p -> p.contains("/v1/me/usage?from="));
         // The portal never shows another customer's users, whatever its page asks for.
         Object status = browser.asyncScript("""
                 const done = arguments[arguments.length - 1];
@@ -167,6 +184,13 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
         return browser.await(d -> d.findElements(By.cssSelector("[data-breakdown='" + breakdown + "'] tbody tr"))
                 .stream().filter(r -> r.findElements(By.tagName("td")).get(0).getText().equals(name))
                 .map(r -> r.findElements(By.tagName("td")).get(1).getText()).findFirst().orElse(null));
+    }
+
+    /** The paths (with query) the page has fetched since it was loaded, from the browser's resource timings. */
+    private List<String> requestedPaths() {
+        Object names = browser.script("return performance.getEntriesByType('resource')"
+                + ".map(e => { const u = new URL(e.name); return u.pathname + u.search; });");
+        return ((List<?>) names).stream().map(String::valueOf).toList();
     }
 
     /** The texts of one column of the usage log, found by its header. */
