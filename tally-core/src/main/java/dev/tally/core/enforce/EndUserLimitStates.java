@@ -102,6 +102,18 @@ public final class EndUserLimitStates {
     private Summary summarize(Customer customer, Limit limit, CounterSpec spec, Collection<String> values,
                               int nearest, Instant now) {
         List<LimitDecision> states = read(customer, limit, spec, values, now);
+        LimitState none = LimitState.of(limit, limit.window().periodAt(customer.zone(), customer.billingDay(), now),
+                limit.unit().toDecimal(0));
+        return summarize(none, states, nearest);
+    }
+
+    /**
+     * Sums up the states of a {@code per} limit's users or values (each {@link LimitDecision} naming its value):
+     * how many stand at each level, and the {@code nearest} ones.
+     *
+     * @param none the state to show when {@code states} is empty (nothing used)
+     */
+    public static Summary summarize(LimitState none, List<LimitDecision> states, int nearest) {
         int warning = 0;
         int critical = 0;
         int exceeded = 0;
@@ -116,9 +128,7 @@ public final class EndUserLimitStates {
                         .thenComparing(LimitDecision::perValue))
                 .limit(nearest).toList();
         LimitDecision first = top.isEmpty() ? null : top.get(0);
-        LimitState state = first != null ? first.state()
-                : LimitState.of(limit, limit.window().periodAt(customer.zone(), customer.billingDay(), now),
-                limit.unit().toDecimal(0));
+        LimitState state = first != null ? first.state() : none;
         return new Summary(state, first == null ? null : first.perValue(), states.size(), warning, critical,
                 exceeded, top);
     }

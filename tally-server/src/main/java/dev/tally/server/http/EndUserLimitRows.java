@@ -8,6 +8,8 @@ import dev.tally.core.event.EndUsers;
 import dev.tally.core.event.EventQuery;
 import dev.tally.core.event.StoredEvent;
 import dev.tally.core.limit.Limit;
+import dev.tally.core.limit.LimitState;
+import dev.tally.core.period.Period;
 import dev.tally.core.rollup.EndUserTotals;
 import dev.tally.core.rollup.EndUserUsage;
 import dev.tally.core.store.UsageStore;
@@ -55,25 +57,52 @@ final class EndUserLimitRows {
     void append(ArrayNode limits, String customerId, EndUserUsage month, int checked) {
         Function<Limit, Collection<String>> candidates = limit -> candidates(limit, month, checked);
         for (EndUserLimitStates.Summary s : states.of(customerId, candidates, NEAREST)) {
-            ObjectNode row = limits.addObject();
-            usageJson.limit(row, s.state());
-            if (!s.isPer()) {
+            appendSummary(limits, s, month, checked);
+        }
+    }
+
+    /**
+     * Appends to {@code limits} the rows of another month than the current one (past or future) of the customer's
+     * limits on end users and dimensions that {@code month}'s sums by user and by dimension value measure exactly
+     * ({@link PastMonthEndUserLimits#measures}): {@code month} limits on requests, tokens or cost. A {@code per}
+     * limit is summed up over the month's {@code checked} most active users or values as in the current month.
+     * The others are left out: the counters hold the current windows only, and no stored sum has them.
+     */
+    void appendMonth(ArrayNode limits, List<Limit> customerLimits, Period period, EndUserUsage month, int checked) {
+        for (Limit limit : customerLimits) {
+            if (!PastMonthEndUserLimits.measures(limit)) {
                 continue;
             }
-            boolean byUser = Limit.PER_USER.equals(s.state().limit().per());
-            row.put("per_value", s.perValue());
-            ObjectNode counts = row.putObject(byUser ? "users" : "values");
-            counts.put("checked", s.checked());
-            counts.put("warning", s.warning());
-            counts.put("critical", s.critical());
-            counts.put("exceeded", s.exceeded());
-            counts.put("truncated", truncated(s.state().limit(), month, checked));
-            ArrayNode nearest = row.putArray("nearest");
-            for (LimitDecision d : s.nearest()) {
-                ObjectNode n = nearest.addObject();
-                n.put(byUser ? "user" : "value", d.perValue());
-                putState(n, d);
+            if (limit.per() == null) {
+                usageJson.limit(limits.addObject(), PastMonthEndUserLimits.state(limit, period, month));
+                continue;
             }
+            List<LimitDecision> values = PastMonthEndUserLimits.states(limit, period, month,
+                    candidates(limit, month, checked));
+            LimitState none = LimitState.of(limit, period, limit.unit().toDecimal(0));
+            appendSummary(limits, EndUserLimitStates.summarize(none, values, NEAREST), month, checked);
+        }
+    }
+
+    private void appendSummary(ArrayNode limits, EndUserLimitStates.Summary s, EndUserUsage month, int checked) {
+        ObjectNode row = limits.addObject();
+        usageJson.limit(row, s.state());
+        if (!s.isPer()) {
+            return;
+        }
+        boolean byUser = Limit.PER_USER.equals(s.state().limit().per());
+        row.put("per_value", s.perValue());
+        ObjectNode counts = row.putObject(byUser ? "users" : "values");
+        counts.put("checked", s.checked());
+        counts.put("warning", s.warning());
+        counts.put("critical", s.critical());
+        counts.put("exceeded", s.exceeded());
+        counts.put("truncated", truncated(s.state().limit(), month, checked));
+        ArrayNode nearest = row.putArray("nearest");
+        for (LimitDecision d : s.nearest()) {
+            ObjectNode n = nearest.addObject();
+            n.put(byUser ? "user" : "value", d.perValue());
+            putState(n, d);
         }
     }
 

@@ -172,8 +172,12 @@ public final class UsageRoutes {
         EndUserUsage endUsers = store.endUserUsage(customerId, report.period().start());
         usageJson.endUsers(out, endUsers);
         if (isCurrent(report.customer(), report.period())) {
-            // The counters hold the current windows only; a past month shows the limits its rollups measure.
+            // The counters hold the current windows only.
             endUserLimits.append((ArrayNode) out.get("limits"), customerId, endUsers, EndUserLimitRows.REPORT_CHECKED);
+        } else {
+            // Another month's: measured from its sums by user and dimension value, where those measure them.
+            endUserLimits.appendMonth((ArrayNode) out.get("limits"), catalog.limitsOf(report.customer()),
+                    report.period(), endUsers, EndUserLimitRows.REPORT_CHECKED);
         }
         // Shown apart from the usage they correct; the totals and month limits include them.
         adjustmentJson.putList(out, adjustments.between(customerId, report.period().start(), report.period().end()));
