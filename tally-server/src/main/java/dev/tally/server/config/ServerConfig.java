@@ -101,6 +101,13 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
             throw new IllegalArgumentException("retention must be at least " + MIN_RETENTION.toDays()
                     + " days (raw events carry the ids that catch resent events), was " + retention.toDays());
         }
+        if (writerMaxBatch < 1) {
+            throw new IllegalArgumentException("TALLY_WRITER_MAX_BATCH must be at least 1, was " + writerMaxBatch);
+        }
+        if (writerLinger.isNegative()) {
+            throw new IllegalArgumentException("TALLY_WRITER_LINGER_MS must be at least 0, was "
+                    + writerLinger.toMillis());
+        }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("max body size must be at least 1024 bytes, was " + maxBodyBytes);
         }
@@ -132,15 +139,21 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
         return httpThreads != 0 ? httpThreads : defaultHttpThreads(Runtime.getRuntime().availableProcessors());
     }
 
-    /** The defaults, overridden by the {@code TALLY_*} variables of {@code env}. */
+    /**
+     * The defaults, overridden by the {@code TALLY_*} variables of {@code env}. An empty or blank variable counts as
+     * unset, as docs/configuration.md says: {@code TALLY_CONFIG=} in a shell or a compose file means "no file", not
+     * the working directory read as YAML.
+     */
     public static ServerConfig fromEnvironment(Map<String, String> env) {
-        String configFile = env.get("TALLY_CONFIG");
+        String configFile = blankToNull(env.get("TALLY_CONFIG"));
         Path config = configFile != null ? Path.of(configFile)
                 : java.nio.file.Files.exists(Path.of("tally.yaml")) ? Path.of("tally.yaml") : null;
+        String host = blankToNull(env.get("TALLY_HOST"));
+        String dataDir = blankToNull(env.get("TALLY_DATA_DIR"));
         return new ServerConfig(
-                env.getOrDefault("TALLY_HOST", DEFAULT_HOST),
+                host != null ? host.trim() : DEFAULT_HOST,
                 intVar(env, "TALLY_PORT", DEFAULT_PORT),
-                Path.of(env.getOrDefault("TALLY_DATA_DIR", DEFAULT_DATA_DIR.toString())),
+                dataDir != null ? Path.of(dataDir) : DEFAULT_DATA_DIR,
                 blankToNull(env.get("TALLY_DATABASE_URL")),
                 blankToNull(env.get("TALLY_REDIS_URL")),
                 blankToNull(env.get("TALLY_REDIS_PREFIX")),
@@ -250,7 +263,12 @@ public record ServerConfig(String host, int port, Path dataDir, String databaseU
     }
 
     private static int intVar(Map<String, String> env, String name, int defaultValue) {
-        return (int) longVar(env, name, defaultValue);
+        long value = longVar(env, name, defaultValue);
+        // A plain cast would wrap: TALLY_PORT=4294975376 would quietly become 8080.
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be at most " + Integer.MAX_VALUE + ", was " + value);
+        }
+        return (int) value;
     }
 
     private static long longVar(Map<String, String> env, String name, long defaultValue) {
