@@ -2,6 +2,7 @@ package dev.tally.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,10 +17,14 @@ final class EndUserTable {
         this.exact = exact;
     }
 
-    /** One end user: its totals, then each limit its calls count toward, with its scope. */
-    List<String> user(String customerName, JsonNode report) {
+    /**
+     * One end user: its totals, then each limit its calls count toward, with its scope. The billing month is named by
+     * its first and last day in the customer's {@code zone}, as the customer's own usage is.
+     */
+    List<String> user(String customerName, ZoneId zone, JsonNode report) {
         List<String> lines = new ArrayList<>();
-        lines.add(report.path("user").asText() + " (end user of " + customerName + ") - " + period(report));
+        lines.add(report.path("user").asText() + " (end user of " + customerName + ") - "
+                + PeriodWords.span(report.path("period"), zone));
         JsonNode totals = report.path("totals");
         lines.add("requests " + Figures.count(totals.path("requests").asLong()) + "  tokens "
                 + Figures.count(totals.path("tokens").asLong()) + "  cost " + money(totals.path("cost").asText("0")));
@@ -57,11 +62,6 @@ final class EndUserTable {
             lines.add("(more not shown)");
         }
         return lines;
-    }
-
-    private static String period(JsonNode report) {
-        return report.path("period").path("start").asText().substring(0, 10) + " to "
-                + report.path("period").path("end").asText().substring(0, 10);
     }
 
     private String figure(JsonNode limit, JsonNode value) {

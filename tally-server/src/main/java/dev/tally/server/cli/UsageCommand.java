@@ -74,16 +74,19 @@ public final class UsageCommand extends ApiCommand {
         }
         EndUserTable table = new EndUserTable(exact);
         String path = "/v1/customers/" + TallyApiClient.segment(customer);
-        String name = api.getJson(path).path("name").asText(customer);
+        JsonNode c = api.getJson(path);
+        String name = c.path("name").asText(customer);
+        // --period names the billing month as for the customer's own usage: the one holding most of that month.
+        String customerPeriod = PeriodWords.forCustomer(period, c.path("billing_day").asInt(1));
         if (user != null) {
-            print(table.user(name, api.getJson(path + "/users/" + TallyApiClient.segment(user) + "/usage?period="
-                    + period)));
+            print(table.user(name, zone(c.path("timezone").asText(null)), api.getJson(path + "/users/"
+                    + TallyApiClient.segment(user) + "/usage?period=" + customerPeriod)));
         } else if (by.equals("user")) {
-            JsonNode page = api.getJson(path + "/users?limit=1000&period=" + period);
+            JsonNode page = api.getJson(path + "/users?limit=1000&period=" + customerPeriod);
             print(table.rows(name + " by end user", page.path("users"), "user", !page.path("next_cursor").isNull()));
         } else {
             String key = by.substring("dimension.".length());
-            JsonNode values = api.getJson(path + "/usage?period=" + period).path("by_dimension").path(key);
+            JsonNode values = api.getJson(path + "/usage?period=" + customerPeriod).path("by_dimension").path(key);
             print(table.rows(name + " by " + key, values, "value", false));
         }
         return 0;

@@ -51,7 +51,7 @@ class EndUserCommandTest {
         Cli.Result r = usage("usage", "--customer", "clinic", "--user", "doctor_1");
 
         assertThat(r.out()).as(r.toString()).isEqualTo("""
-                doctor_1 (end user of Clinic) - 2026-11-01 to 2026-12-01
+                doctor_1 (end user of Clinic) - 2026-11-01 to 2026-11-30
                 requests 2  tokens 1,500  cost $0.75
                 requests-month (customer)  3 / 500  ok
                 """);
@@ -74,6 +74,31 @@ class EndUserCommandTest {
                 value      requests  errors  tokens   cost
                 instagram         2       0   1,210  $0.51
                 tiktok            1       1     300  $0.25
+                """);
+    }
+
+    @Test
+    void usage_oneUserOfACustomerBilledFromThe30thInBerlin_namesTheMonthAsTheCustomersOwnUsageDoes() {
+        // Billed from the 30th in Berlin: --period 2026-11 is Oct 30 - Nov 29 (it holds 29 days of November), whose
+        // bounds are 23:00 UTC the day before. The title named the UTC dates of the bounds and the API's 2026-11
+        // (Nov 30 - Dec 29): "2026-11-29 to 2026-12-29", and none of the user's calls.
+        Api api = server.admin();
+        api.put("/v1/customers/salon", """
+                {"name":"Salon","timezone":"Europe/Berlin","billing_day":30}""");
+        api.post("/v1/events", """
+                {"customer":"salon","user":"ann","usage":{"input_tokens":40},"cost":"0.02"}""");
+
+        Cli.Result one = usage("usage", "--customer", "salon", "--user", "ann", "--period", "2026-11");
+        assertThat(one.out()).as(one.toString()).isEqualTo("""
+                ann (end user of Salon) - 2026-10-30 to 2026-11-29
+                requests 1  tokens 40  cost $0.02
+                """);
+
+        Cli.Result byUser = usage("usage", "--customer", "salon", "--by", "user", "--period", "2026-11");
+        assertThat(byUser.out()).as(byUser.toString()).isEqualTo("""
+                Salon by end user
+                user  requests  errors  tokens   cost
+                ann          1       0      40  $0.02
                 """);
     }
 
