@@ -502,7 +502,8 @@ abstract class JdbcStore implements TallyStore {
      * are written first, in the same transaction (one writer: none can commit in between); on PostgreSQL the
      * roller's lock is held, and the events still queued keep their sums (the roller sums their new price).
      */
-    void switchStaged(Rerating rerating) {
+    @Override
+    public void switchStaged(Rerating rerating) {
         Transactor.Work<Void> work = c -> {
             if (!RerateRows.move(c, rerating.id(), Rerating.State.STAGING, Rerating.State.APPLIED, clock.millis())) {
                 throw new RerateStaging.Conflict("re-rating " + rerating.id() + " was abandoned meanwhile (a node "
@@ -525,11 +526,21 @@ abstract class JdbcStore implements TallyStore {
                 })));
     }
 
-    /** Writes an applied re-rating's staged costs into the events' rows, a chunk per transaction. */
-    void mergeStaged(String id) {
-        while (tx.write("merging re-rating " + id + " into the events",
-                c -> RerateStaging.mergeChunk(c, id, mergeChunkEvents))) {
-            afterMergeChunk.run();
+    /**
+     * Writes an applied re-rating's staged costs into the events' rows, a chunk per transaction. A failure is logged,
+     * not thrown: the re-rating is applied, readers see its costs through the staging, and the rest is merged when
+     * the store opens or a re-rating begins ({@link #abandonStaleReratings}).
+     */
+    @Override
+    public void mergeStaged(String id) {
+        try {
+            while (tx.write("merging re-rating " + id + " into the events",
+                    c -> RerateStaging.mergeChunk(c, id, mergeChunkEvents))) {
+                afterMergeChunk.run();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Re-rating {} is applied, but merging its new costs into the events' rows failed; readers see "
+                    + "them all the same, and the rest is merged at the next start or re-rating", id, e);
         }
     }
 
@@ -544,9 +555,16 @@ abstract class JdbcStore implements TallyStore {
 
     @Override
     public void abandonRerating(String id) {
-        tx.write("abandoning re-rating " + id, c -> RerateRows.move(c, id, Rerating.State.STAGING,
-                Rerating.State.ABANDONED, clock.millis()));
-        dropStaging(id);
+        boolean applied = tx.write("abandoning re-rating " + id, c -> {
+            RerateRows.move(c, id, Rerating.State.STAGING, Rerating.State.ABANDONED, clock.millis());
+            return RerateRows.applied(c, id);
+        });
+        if (applied) {
+            // Switched in meanwhile: the sums hold its new costs, which the events read from the staging until merged.
+            mergeStaged(id);
+        } else {
+            dropStaging(id);
+        }
     }
 
     /**

@@ -65,6 +65,17 @@ final class RerateRows {
         }
     }
 
+    /** Whether the record {@code id} is applied. */
+    static boolean applied(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM reratings WHERE id = ? AND state = ?")) {
+            ps.setString(1, id);
+            ps.setString(2, Rerating.State.APPLIED.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Stores a record's diff. */
     static void addLines(Connection c, Rerating r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_LINE)) {

@@ -1,5 +1,7 @@
 package dev.tally.store;
 
+import dev.tally.core.catalog.Catalog;
+import dev.tally.core.customer.Customer;
 import dev.tally.core.event.EventCursor;
 import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
@@ -8,6 +10,7 @@ import dev.tally.core.event.StoredEvent;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
 import dev.tally.core.pricing.EventPricer.PricedCost;
+import dev.tally.core.pricing.Price;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.RollupRow;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,6 +28,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 16, reads during a re-rating's merge: from the switch on, the event log, the day rows (the CSV's lines), the
  * month rows (the report's totals) and the end users' sums all show the new cost, whether an event's row is merged
  * yet or not; no event shows a cost that is neither the old nor the new one, and none counts twice. The merge is held
- * after each chunk of 30 of 100 events ({@link JdbcStore#holdMerges}) and the store is read there.
+ * after each chunk of 30 of 100 events ({@link JdbcStore#holdMerges}) and the store is read there. A merge that fails
+ * after the switch leaves the re-rating applied and read the same, and the next start finishes it.
  */
 class RerateMergeReadTest {
     private static final Instant MONTH = Instant.parse("2026-11-01T00:00:00Z");
@@ -46,6 +53,7 @@ class RerateMergeReadTest {
     private static final int CHUNK = 30;
     private static final long OLD_NANOS = 1_000;
     private static final long NEW_NANOS = 5_000;
+    private static final long PRICED_NANOS = 1_400_000_000;
     private static final String PG_BASE = PostgresStoreTest.baseUrl();
 
     @TempDir
@@ -76,10 +84,65 @@ class RerateMergeReadTest {
         mergeHeldMidWay();
     }
 
-    private void mergeHeldMidWay() {
-        store = postgres ? PostgresStore.open(PG_BASE + "&currentSchema=" + schema, clock,
+    @Test
+    void sqlite_mergeFailsAfterTheSwitch_staysApplied_countersTold_readersSeeTheNewCost_nextStartMerges() {
+        mergeFails();
+    }
+
+    @Test
+    void postgres_mergeFailsAfterTheSwitch_staysApplied_countersTold_readersSeeTheNewCost_nextStartMerges() {
+        postgres = true;
+        mergeFails();
+    }
+
+    private JdbcStore open() {
+        return postgres ? PostgresStore.open(PG_BASE + "&currentSchema=" + schema, clock,
                 Retention.DEFAULT_CHUNK_ROWS, Duration.ofMillis(20))
                 : SqliteStore.open("jdbc:sqlite:" + dir.resolve("tally.db"), clock);
+    }
+
+    /**
+     * A merge that fails after its first chunk (its connection lost, say) once the switch committed: the re-rating is
+     * applied, so the staging must stay (dropping it, as abandoning did, left the events at their old cost under sums
+     * of the new one); the listeners (counters, alerts) are told at the switch; every read shows the new cost; the
+     * next start merges the rest.
+     */
+    private void mergeFails() {
+        store = open();
+        fill();
+        Catalog catalog = new Catalog(store);
+        catalog.putCustomer(new Customer("acme", "Acme", null, ZoneOffset.UTC, 1, List.of(), LedgerFixtures.T0));
+        catalog.putPrices(List.of( // the fixtures' 500 input and 100 output tokens: 1.4 USD an event
+                new Price("openai", "gpt-4o", "input_tokens", new BigDecimal("0.002"), 1, Instant.EPOCH),
+                new Price("openai", "gpt-4o", "output_tokens", new BigDecimal("0.004"), 1, Instant.EPOCH)));
+        Rerater rerater = new Rerater(catalog, store, store, clock);
+        List<Long> stagedWhenTold = new ArrayList<>();
+        rerater.onApplied((r, deltas) -> stagedWhenTold.add(count("SELECT COUNT(*) FROM rerate_staged_events")));
+        store.holdMerges(CHUNK, () -> {
+            throw new IllegalStateException("the merge's connection was lost");
+        });
+
+        Rerating r = rerater.run(YearMonth.of(2026, 11), "acme", false, "test");
+
+        assertThat(r.state()).isEqualTo(Rerating.State.APPLIED);
+        assertThat(store.rerating(r.id()).orElseThrow().state()).isEqualTo(Rerating.State.APPLIED);
+        assertThat(stagedWhenTold).as("counters and alerts told at the switch, before the merge")
+                .containsExactly((long) EVENTS);
+        assertThat(count("SELECT COUNT(*) FROM rerate_staged_events")).isEqualTo(EVENTS - CHUNK);
+        assertAgree(PRICED_NANOS, 0);
+        store.abandonRerating(r.id());
+        assertThat(store.rerating(r.id()).orElseThrow().state()).as("an applied re-rating is never abandoned")
+                .isEqualTo(Rerating.State.APPLIED);
+        store.close();
+
+        store = open();
+        assertThat(count("SELECT COUNT(*) FROM rerate_staged_events")).as("merged at the start").isZero();
+        assertThat(count("SELECT COUNT(*) FROM events WHERE cost_nanos = " + PRICED_NANOS)).isEqualTo(EVENTS);
+        assertAgree(PRICED_NANOS, 0);
+    }
+
+    private void mergeHeldMidWay() {
+        store = open();
         fill();
         Rerating head = RerateStagingTest.head("rr_merge");
         store.beginRerating(head);

@@ -13,9 +13,10 @@ import java.util.function.Function;
  *
  * <p>An applied re-rating is staged, then switched: {@link #beginRerating} stores its record as
  * {@link Rerating.State#STAGING}; {@link #reprice} with its id writes each page's new prices, and the sums they move,
- * into staging that no reader sees (short transactions: ingestion goes on); {@link #applyStaged} then changes the
- * events, the rollups of every grain, the end user and dimension sums and the record in one transaction. A failure or
- * a crash before that leaves nothing applied: {@link #abandonRerating}, or the store on its next start, drops the
+ * into staging that no reader sees (short transactions: ingestion goes on); {@link #switchStaged} then changes the
+ * events, the rollups of every grain, the end user and dimension sums and the record in one transaction, and
+ * {@link #mergeStaged} writes the new costs into the events' rows afterwards. A failure or a crash before the switch
+ * leaves nothing applied: {@link #abandonRerating}, or the store on its next start, drops the
  * staging and marks the record {@link Rerating.State#ABANDONED}.
  */
 public interface RerateStore {
@@ -40,15 +41,32 @@ public interface RerateStore {
     void beginRerating(Rerating head);
 
     /**
-     * Applies everything staged under {@code rerating}'s id in one transaction, and stores its record as applied
-     * with its lines; then drops the staging.
+     * Switches everything staged under {@code rerating}'s id in, in one transaction: the sums move, and its record
+     * is stored as applied with its lines. From its commit every reader sees the new costs.
      *
      * @throws dev.tally.core.problem.ConflictException if the staging is no longer valid (abandoned meanwhile, or an
      *                                                  event changed since it was staged): nothing changed
      */
-    void applyStaged(Rerating rerating);
+    void switchStaged(Rerating rerating);
 
-    /** Drops what is staged under {@code id} and marks its record {@link Rerating.State#ABANDONED}. */
+    /**
+     * Writes an applied re-rating's new costs into its events' rows and drops its staging, in short transactions;
+     * readers see the same before, during and after. Does not fail: what a failure leaves is merged when the store
+     * opens again or the next re-rating begins.
+     */
+    void mergeStaged(String id);
+
+    /** {@link #switchStaged}, then {@link #mergeStaged}. */
+    default void applyStaged(Rerating rerating) {
+        switchStaged(rerating);
+        mergeStaged(rerating.id());
+    }
+
+    /**
+     * Drops what is staged under {@code id} and marks its record {@link Rerating.State#ABANDONED}, unless it was
+     * switched in meanwhile: an applied re-rating's staging is merged instead (dropping it would take its new costs
+     * from the events that the sums already hold them for).
+     */
     void abandonRerating(String id);
 
     /** Stored re-ratings, newest first, at most {@code limit}; of one customer (or of all customers) if given. */

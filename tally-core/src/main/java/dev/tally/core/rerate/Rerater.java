@@ -95,7 +95,7 @@ public final class Rerater {
             Walked walked;
             try {
                 walked = walk(period, customerId, customers, head.id(), createdBy, now);
-                store.applyStaged(walked.rerating());
+                store.switchStaged(walked.rerating());
             } catch (RuntimeException e) {
                 try {
                     store.abandonRerating(head.id());
@@ -105,7 +105,10 @@ public final class Rerater {
                 }
                 throw e;
             }
+            // Counters and alerts follow the switch: from its commit every read shows the new costs, and the merge
+            // of the events' rows changes no read (nor fails: what it leaves is merged at the store's next start).
             listeners.forEach(l -> l.accept(walked.rerating(), walked.deltas()));
+            store.mergeStaged(head.id());
             return walked.rerating();
         }
     }
