@@ -175,6 +175,70 @@ class RerateTest {
         }
     }
 
+    /**
+     * Issue 16: re-rating with no price change changes nothing for events priced at ingestion too, since it prices
+     * each as ingestion did: the price in effect at its timestamp (gpt-4o's input price changes on the 12th), a tier
+     * by prompt size, a cache price, a provider's default price, a price per call, the sender's own cost, a metric
+     * without a price. The dry run and the apply give the same diff; the report's totals stay to the digit.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void pricedAtIngestion_rerateWithNoPriceChange_changesNothing(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            api.put("/v1/customers/acme", "{\"name\":\"Acme\"}");
+            Api.Response prices = api.put("/v1/prices", """
+                    [{"provider":"openai","model":"gpt-4o","metric":"input_tokens","unit_price":"2.50",
+                      "per":1000000,"effective_from":"2026-11-01T00:00:00Z"},
+                     {"provider":"openai","model":"gpt-4o","metric":"input_tokens","unit_price":"3.00",
+                      "per":1000000,"effective_from":"2026-11-12T00:00:00Z"},
+                     {"provider":"openai","model":"gpt-4o","metric":"input_tokens","unit_price":"5.00",
+                      "per":1000000,"effective_from":"2026-11-01T00:00:00Z","above_prompt_tokens":200000},
+                     {"provider":"openai","model":"gpt-4o","metric":"output_tokens","unit_price":"10.00",
+                      "per":1000000,"effective_from":"2026-11-01T00:00:00Z"},
+                     {"provider":"openai","model":"gpt-4o","metric":"cached_tokens","unit_price":"1.25",
+                      "per":1000000,"effective_from":"2026-11-01T00:00:00Z"},
+                     {"provider":"anthropic","metric":"input_tokens","unit_price":"3.00","per":1000000},
+                     {"provider":"anthropic","metric":"cache_write_tokens","unit_price":"3.75","per":1000000},
+                     {"provider":"search","metric":"requests","unit_price":"0.005"}]""");
+            assertThat(prices.status()).as(prices.body()).isEqualTo(200);
+            String events = """
+                    [{"id":"a","customer":"acme","provider":"openai","model":"gpt-4o",
+                      "timestamp":"2026-11-05T10:00:00Z","usage":{"input_tokens":1001,"output_tokens":203,
+                      "cached_tokens":307}},
+                     {"id":"b","customer":"acme","provider":"openai","model":"gpt-4o",
+                      "timestamp":"2026-11-15T10:00:00Z","usage":{"input_tokens":1001,"output_tokens":203}},
+                     {"id":"c","customer":"acme","provider":"openai","model":"gpt-4o",
+                      "timestamp":"2026-11-15T11:00:00Z","usage":{"input_tokens":250001,"output_tokens":11}},
+                     {"id":"d","customer":"acme","provider":"anthropic","model":"claude-x",
+                      "timestamp":"2026-11-10T10:00:00Z","usage":{"input_tokens":5003,"cache_write_tokens":101}},
+                     {"id":"e","customer":"acme","provider":"search","timestamp":"2026-11-10T11:00:00Z"},
+                     {"id":"f","customer":"acme","provider":"openai","model":"gpt-4o","cost":"0.42",
+                      "timestamp":"2026-11-11T10:00:00Z","usage":{"input_tokens":100}},
+                     {"id":"g","customer":"acme","provider":"openai","model":"gpt-4o",
+                      "timestamp":"2026-11-11T11:00:00Z","usage":{"input_tokens":100,"images":3}}]""";
+            assertThat(api.post("/v1/events", events).json().path("accepted").asInt()).isEqualTo(7);
+            JsonNode before = api.get("/v1/customers/acme/usage?period=2026-11").json();
+            assertThat(new BigDecimal(before.at("/totals/cost").asText())).isPositive();
+            assertThat(before.path("unpriced_events").asLong()).as("g's images have no price").isEqualTo(1);
+
+            JsonNode dry = rerate(api, true);
+            assertThat(dry.path("events").asLong()).isEqualTo(7);
+            assertThat(dry.path("changed_events").asLong()).as(dry.toString()).isZero();
+            assertThat(dry.path("cost_after").asText()).isEqualTo(dry.path("cost_before").asText())
+                    .isEqualTo(before.at("/totals/cost").asText());
+            JsonNode applied = rerate(api, false);
+            assertThat(diffOf(applied)).as("a dry run and its apply give the same diff").isEqualTo(diffOf(dry));
+            assertThat(rerate(api, false).path("changed_events").asLong()).isZero();
+
+            JsonNode after = api.get("/v1/customers/acme/usage?period=2026-11").json();
+            for (String field : List.of("totals", "by_model", "by_provider", "daily")) {
+                assertThat(after.path(field)).as(field).isEqualTo(before.path(field));
+            }
+            assertThat(after.path("unpriced_events")).isEqualTo(before.path("unpriced_events"));
+        }
+    }
+
     /** The report, the limit's state, the end users, the history and the CSV all say {@code cost}. */
     private static void agree(Api api, String cost) {
         JsonNode usage = api.get("/v1/customers/acme/usage?period=2026-11").json();
