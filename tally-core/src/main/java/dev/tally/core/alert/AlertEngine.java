@@ -206,7 +206,10 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             for (Limit limit : catalog.limitsOf(customer)) {
                 boolean calendar = limit.window() == dev.tally.core.period.Window.DAY
                         || limit.window() == dev.tally.core.period.Window.MONTH;
-                if (!calendar || !dev.tally.core.metric.Metrics.COST.equals(limit.metric())) {
+                // Judged from the customer's rollups, which do not measure limits on end users or dimensions (as
+                // late usage): such a limit would be judged by every user's cost.
+                if (!calendar || !dev.tally.core.metric.Metrics.COST.equals(limit.metric())
+                        || limit.isEndUserScoped()) {
                     continue;
                 }
                 for (Instant day : days) {

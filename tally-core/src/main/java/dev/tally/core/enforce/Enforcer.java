@@ -562,7 +562,10 @@ public final class Enforcer {
         List<Charge> calendar = new ArrayList<>();
         List<Charge> recent = new ArrayList<>();
         for (Limit limit : catalog.limitsOf(customer)) {
-            if (!limit.metric().equals(Metrics.COST) || !limit.matches(provider, model, endpoint)) {
+            // A change is summed by provider, model, endpoint and day, not by end user or dimension: a limit on those
+            // cannot tell its part, and charging it the whole change would deny a user for others' calls.
+            if (!limit.metric().equals(Metrics.COST) || !limit.matches(provider, model, endpoint)
+                    || limit.isEndUserScoped()) {
                 continue;
             }
             Period current = limit.window().periodAt(customer.zone(), customer.billingDay(), now);

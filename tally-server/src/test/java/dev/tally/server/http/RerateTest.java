@@ -147,6 +147,41 @@ class RerateTest {
     }
 
     /**
+     * Issue 16: a re-rating moves and judges only the limits it can measure. Its changes are summed by provider,
+     * model, endpoint and day, not by end user: a month cost limit of end user u9, who made no call, was charged the
+     * whole customer's change (u9's next call denied) and raised an exceeded alert after the re-rating. It is left as
+     * it was, while the customer's own budget follows.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void rerate_costLimitOfAnEndUserWithoutCalls_neitherChargedNorAlerted(Backend backend) {
+        try (TestServer server = TestServer.start(backend, dir, MutableClock.at("2026-11-20T12:00:00Z"))) {
+            Api api = server.admin();
+            RerateTestData.setUp(api);
+            api.put("/v1/plans/pro", """
+                    {"limits":[{"name":"budget","metric":"cost","window":"month","amount":"100.00"},
+                               {"name":"u9_budget","metric":"cost","window":"month","amount":"1.00",
+                                "user":"u9"}]}""");
+            server.server().alerts().drain(Duration.ofSeconds(10));
+
+            RerateTestData.price(api, "2.50");
+            rerate(api, false);
+            Await.within(Duration.ofSeconds(10), "the budget's 50 % alert fires", () -> api
+                    .get("/v1/alerts?customer=acme&kind=threshold&state=active").json().path("alerts").size() >= 1);
+            server.server().alerts().drain(Duration.ofSeconds(10));
+            for (JsonNode alert : api.get("/v1/alerts?customer=acme").json().path("alerts")) {
+                assertThat(alert.path("limit").asText()).as(alert.toString()).isNotEqualTo("u9_budget");
+            }
+            assertThat(api.post("/v1/check", """
+                    {"customer":"acme","user":"u9","provider":"openai","model":"gpt-4o",
+                     "estimate":{"cost":"0.10"}}""").json().path("allowed").asBoolean())
+                    .as("u9 has spent nothing of its $1.00").isTrue();
+            assertThat(api.post("/v1/check", CHECK_30).json().path("allowed").asBoolean())
+                    .as("the customer's $74.16 + $30 is over its $100 budget").isFalse();
+        }
+    }
+
+    /**
      * Issue 16: the counters of minute and hour windows follow too. At 10:30 the last three events (10:00-10:02,
      * stored unpriced) are in the current hour: priced at $3.56 each by the re-rating, an hourly $5.00 cost limit
      * then denies; corrected down to $1.11 each, it allows again.
