@@ -178,4 +178,55 @@ class EventPricerTest {
         }
         assertThat(fallbacks).isLessThan(20_000);
     }
+
+    /** Issue 16: re-rating prices millions of events through {@link EventPricer#price}'s long path. */
+    @Test
+    void price_equalsTheDecimalPrice_withTiersUnpricedMetricsAndOverflow() {
+        java.util.Random random = new java.util.Random(16);
+        String[] unitPrices = {"0.03", "2.50", "10", "0.00049", "0.3", "1.234567891234", "7E+2", "0.000000001",
+                "3.333333333333333333", "0", "0.0000025", "15"};
+        long[] pers = {1, 60, 1000, 7, 1_000_000, 10_000, 3};
+        int priced = 0;
+        int overflowed = 0;
+        for (int round = 0; round < 20_000; round++) {
+            List<Price> prices = new java.util.ArrayList<>();
+            for (String metric : new String[]{"input_tokens", "output_tokens", "cached_tokens", "requests"}) {
+                if (random.nextInt(5) > 0) {
+                    prices.add(new Price("p", random.nextBoolean() ? "m" : null, metric,
+                            new BigDecimal(unitPrices[random.nextInt(unitPrices.length)]),
+                            pers[random.nextInt(pers.length)], null));
+                }
+            }
+            if (random.nextBoolean()) { // a tier above 200k prompt tokens, judged per event
+                prices.add(new Price("p", "m", "input_tokens", new BigDecimal(unitPrices[random.nextInt(
+                        unitPrices.length)]), pers[random.nextInt(pers.length)], null, 200_000));
+            }
+            PriceCatalog c = new PriceCatalog(prices);
+            Map<String, Long> usage = new TreeMap<>();
+            for (String metric : new String[]{"input_tokens", "output_tokens", "cached_tokens", "characters"}) {
+                long micros = switch (random.nextInt(5)) {
+                    case 0 -> random.nextInt(400_000) * 1_000_000L;
+                    case 1 -> random.nextInt(1_000_000_000);
+                    case 2 -> random.nextInt(3) == 0 ? Long.MAX_VALUE / 3 : 0;
+                    default -> random.nextInt(5_000) * 1_000_000L;
+                };
+                usage.put(metric, micros);
+            }
+            EventPricer.PricedCost expected;
+            try {
+                expected = EventPricer.priceDecimal(c, "p", "m", JAN, usage);
+            } catch (ArithmeticException e) {
+                overflowed++;
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> EventPricer.price(c, "p", "m", JAN, usage))
+                        .isInstanceOf(ArithmeticException.class);
+                continue;
+            }
+            assertThat(EventPricer.price(c, "p", "m", JAN, usage)).as("%s at %s", usage, prices)
+                    .isEqualTo(expected);
+            priced++;
+        }
+        // Most events priced (whole and inexact terms, tiers, unpriced metrics), some past a long of nano-dollars.
+        assertThat(priced).isGreaterThan(10_000);
+        assertThat(overflowed).isGreaterThan(100);
+    }
 }
