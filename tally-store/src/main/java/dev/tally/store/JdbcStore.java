@@ -61,6 +61,8 @@ abstract class JdbcStore implements TallyStore {
     private volatile RollupRoller roller;
     private final RollupReader rollupReader = new RollupReader();
     private final EventLog eventLog;
+    /** Stages a re-rating's pages while the next one is read and priced. */
+    private final RepricingWalk repricing = new RepricingWalk();
     private final EndUserRollups endUsers;
     private final Retention retention;
     private final CatalogSql catalog;
@@ -446,30 +448,21 @@ abstract class JdbcStore implements TallyStore {
     long reprice(String customerId, Instant from, Instant to,
                  java.util.function.Function<LedgerEntry, EventPricer.PricedCost> repricer, String stagingId,
                  PageSink sink, int pageEvents) {
-        LedgerRepricing.Cursor cursor = LedgerRepricing.Cursor.before(from);
-        long walked = 0;
-        while (true) {
-            LedgerRepricing.Cursor after = cursor;
-            LedgerRepricing.Page page = tx.read("reading the events of " + customerId + " to price them again",
-                    c -> LedgerRepricing.read(c, customerId, to, after, pageEvents, repricer));
-            LedgerRepricing.Page[] staged = {page};
-            if (stagingId != null && page.changes()) {
-                conflictsAsConflicts(() -> tx.write("staging a re-rating of " + customerId, c -> {
-                    staged[0] = RerateStaging.stagePage(c, stagingId, page, queued != null);
-                    return RerateRows.move(c, stagingId, Rerating.State.STAGING, Rerating.State.STAGING,
-                            clock.millis());
-                }));
-            }
-            // Events retention removed since the page was read are left out: the diff counts them past retention.
-            if (!staged[0].entries().isEmpty()) {
-                sink.page(staged[0].entries(), staged[0].repriced());
-            }
-            walked += staged[0].entries().size();
-            if (!page.full()) {
-                return walked;
-            }
-            cursor = page.next();
-        }
+        // Events retention removed since a page was read are left out of what the sink sees: the diff counts them
+        // past retention.
+        return repricing.walk(from,
+                after -> tx.read("reading the events of " + customerId + " to price them again",
+                        c -> LedgerRepricing.read(c, customerId, to, after, pageEvents, repricer)),
+                stagingId == null ? null : page -> {
+                    LedgerRepricing.Page[] staged = {page};
+                    conflictsAsConflicts(() -> tx.write("staging a re-rating of " + customerId, c -> {
+                        staged[0] = RerateStaging.stagePage(c, stagingId, page, queued != null);
+                        return RerateRows.move(c, stagingId, Rerating.State.STAGING, Rerating.State.STAGING,
+                                clock.millis());
+                    }));
+                    return staged[0];
+                },
+                sink);
     }
 
     @Override
@@ -815,6 +808,7 @@ abstract class JdbcStore implements TallyStore {
         if (deferred != null) {
             deferred.close();
         }
+        repricing.close();
         dataSource.close();
     }
 

@@ -186,8 +186,13 @@ public final class Rerater {
 
     /** Whether repricing changed the event: its cost, or which of its metrics have no price. */
     public static boolean changed(LedgerEntry entry, PricedCost repriced) {
-        return entry.cost().nanos() != repriced.cost().nanos()
-                || !new HashSet<>(entry.unpricedMetrics()).equals(new HashSet<>(repriced.unpricedMetrics()));
+        if (entry.cost().nanos() != repriced.cost().nanos()) {
+            return true;
+        }
+        // Most events are priced before and after: no sets to build (this runs several times per event walked).
+        List<String> before = entry.unpricedMetrics();
+        List<String> after = repriced.unpricedMetrics();
+        return !before.equals(after) && !new HashSet<>(before).equals(new HashSet<>(after));
     }
 
     /** A re-rating's id for a listing: unguessable, like other ids. */
