@@ -13,6 +13,7 @@ import dev.tally.server.TallyServer;
 import dev.tally.store.Stores;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.YearMonth;
@@ -42,11 +43,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --events} (1,000,000), {@code --fill-batch} (20,000),
- * {@code --fill-threads} (2), {@code --live-batch} (200), {@code --baseline-seconds} (10).
+ * {@code --fill-threads} (2), {@code --live-batch} (200), {@code --baseline-seconds} (10), {@code --keep true} (keeps
+ * the SQLite directory and prints it) and {@code --data DIR} (re-rates a kept store again instead of filling one: a
+ * fill of 10 M events takes longer than the re-rating; each run on it moves the input prices between the mix's and
+ * half again, so every filled event changes each time).
  */
 public final class RerateLoad {
     private static final String USAGE = "RerateLoad [--store sqlite|postgres] [--events 1000000] "
-            + "[--fill-batch 20000] [--fill-threads 2] [--live-batch 200] [--baseline-seconds 10]";
+            + "[--fill-batch 20000] [--fill-threads 2] [--live-batch 200] [--baseline-seconds 10] [--keep true] [--data DIR]";
     private static final String CUSTOMER = MonthFill.CUSTOMER;
 
     private RerateLoad() {
@@ -54,13 +58,15 @@ public final class RerateLoad {
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args, USAGE, "store", "events", "fill-batch", "fill-threads", "live-batch",
-                "baseline-seconds");
+                "baseline-seconds", "keep", "data");
         String kind = flags.text("store", "sqlite", "sqlite", "postgres");
         long events = flags.number("events", 1_000_000, 1_000, 200_000_000);
         int fillBatch = flags.integer("fill-batch", 20_000, 100, 100_000);
         int fillThreads = flags.integer("fill-threads", 2, 1, 16);
         int liveBatch = flags.integer("live-batch", 200, 1, 10_000);
         int baselineSeconds = flags.integer("baseline-seconds", 10, 1, 600);
+        boolean keep = Boolean.parseBoolean(flags.text("keep", "false", "true", "false"));
+        String data = flags.text("data", "");
 
         YearMonth month = YearMonth.now(ZoneOffset.UTC);
         Instant from = month.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -69,28 +75,51 @@ public final class RerateLoad {
         System.out.printf("RerateLoad: store %s, %,d events of %s (and %,d of others) from %s to %s%n", kind, events,
                 CUSTOMER, events / 10, from, until);
         System.out.println(BenchServer.describeJvm());
-        try (FreshStore fresh = FreshStore.create(kind, "rerate")) {
-            try (TallyServer server = BenchServer.start(fresh, clock)) {
-                new AdminApi(server.port()).createCatalog(1 + MonthFill.OTHER_CUSTOMERS);
+        try (FreshStore fresh = data.isEmpty() ? FreshStore.create(kind, "rerate")
+                : FreshStore.existingSqlite(Path.of(data))) {
+            if (keep) {
+                fresh.keep();
+            }
+            if (data.isEmpty()) {
+                try (TallyServer server = BenchServer.start(fresh, clock)) {
+                    new AdminApi(server.port()).createCatalog(1 + MonthFill.OTHER_CUSTOMERS);
+                }
             }
             try (TallyStore store = Stores.open(fresh.url())) {
-                long started = System.nanoTime();
-                long mainEvents = MonthFill.fill(store, events, from, until, fillBatch, fillThreads, true);
-                System.out.printf("fill: %,d events in %.1f s%n", events + events / 10,
-                        (System.nanoTime() - started) / 1e9);
+                long mainEvents = -1;
+                if (data.isEmpty()) {
+                    long started = System.nanoTime();
+                    mainEvents = MonthFill.fill(store, events, from, until, fillBatch, fillThreads, true);
+                    System.out.printf("fill: %,d events in %.1f s%n", events + events / 10,
+                            (System.nanoTime() - started) / 1e9);
+                } else {
+                    System.out.printf("reusing %s (%.2f GiB), no fill%n", fresh.describe(),
+                            fresh.sizeBytes() / (double) (1L << 30));
+                }
                 Catalog catalog = new Catalog(store);
-                catalog.putPrices(raisedInputPrices(from));
+                boolean raised = !data.isEmpty() && isRaised(catalog.prices(), from);
+                catalog.putPrices(inputPrices(from, raised ? BigDecimal.ONE : new BigDecimal("1.5")));
+                System.out.printf("input prices from %s: %s the mix's%n", from, raised ? "back to" : "half again");
                 run(store, catalog, month, from, until, mainEvents, liveBatch, baselineSeconds, clock);
             }
         }
     }
 
-    /** Every input price of the mix raised by half, effective from the month's start: every event changes. */
-    private static List<Price> raisedInputPrices(Instant from) {
+    /** Whether a kept store's input prices are the mix's raised by half (an earlier run's): this run lowers them. */
+    private static boolean isRaised(PriceCatalog prices, Instant from) {
+        Price first = inputPrices(from, new BigDecimal("1.5")).get(0);
+        Price stored = prices.priceAt(first.provider(), first.model(), first.metric(), from);
+        return stored != null && stored.unitPrice().compareTo(first.unitPrice()) == 0;
+    }
+
+    /** The mix's input prices times {@code factor}, effective from the month's start: every event changes. */
+    private static List<Price> inputPrices(Instant from, BigDecimal factor) {
         List<Price> raised = new ArrayList<>();
         for (Price p : EventMix.prices()) {
-            BigDecimal unit = p.metric().equals("input_tokens") ? p.unitPrice().multiply(new BigDecimal("1.5"))
-                    : p.unitPrice();
+            if (!p.metric().equals("input_tokens")) {
+                continue;
+            }
+            BigDecimal unit = p.unitPrice().multiply(factor);
             raised.add(new Price(p.provider(), p.model(), p.metric(), unit, p.per(), from));
         }
         return raised;
@@ -128,9 +157,12 @@ public final class RerateLoad {
         MachineLoad load = MachineLoad.sample();
         long t1 = System.nanoTime();
         long cpu1 = threads.getCurrentThreadCpuTime();
+        long staging1 = stagingThreadCpuNanos(threads);
         Rerating applied = rerater.run(month, CUSTOMER, false, "bench");
         double applySeconds = (System.nanoTime() - t1) / 1e9;
-        double applyCpu = (threads.getCurrentThreadCpuTime() - cpu1) / 1e9;
+        double walkCpu = (threads.getCurrentThreadCpuTime() - cpu1) / 1e9;
+        double stagingCpu = (stagingThreadCpuNanos(threads) - staging1) / 1e9;
+        double applyCpu = walkCpu + stagingCpu;
         during.stop();
         heap.stop();
         double duringRate = during.events.get() / during.seconds();
@@ -138,14 +170,28 @@ public final class RerateLoad {
                 + "cost %s -> %s USD%n", applied.events(), applied.changed(), mainEvents, applySeconds,
                 applied.events() / applySeconds, dev.tally.core.money.Money.ofNanos(applied.costBeforeNanos())
                         .toPlainString(), dev.tally.core.money.Money.ofNanos(applied.costAfterNanos()).toPlainString());
-        System.out.printf("apply: the re-rating's thread used %.1f CPU s (%.1f us per event walked)%n", applyCpu,
-                applyCpu * 1e6 / applied.events());
+        System.out.printf("apply: the re-rating's threads used %.1f CPU s (%.1f us per event walked; walking and "
+                + "pricing %.1f s, staging %.1f s)%n", applyCpu, applyCpu * 1e6 / applied.events(), walkCpu,
+                stagingCpu);
         System.out.printf("live ingestion during the apply: %,.0f events/s (%,d events), %.2f of the baseline%n",
                 duringRate, during.events.get(), duringRate / baseline);
         System.out.printf("largest heap in use: %d MiB (max heap %d MiB)%n", heap.maxMiB(),
                 Runtime.getRuntime().maxMemory() >> 20);
         System.out.println("  " + MachineLoad.sample().since(load));
         check(store, from, applied);
+    }
+
+    /**
+     * The CPU time of the store's thread that stages a re-rating's pages while the next is read (0 before it first
+     * ran): part of the re-rating's CPU. Its name is the store's {@code RepricingWalk.STAGING_THREAD}.
+     */
+    private static long stagingThreadCpuNanos(java.lang.management.ThreadMXBean threads) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("tally-rerate-staging")) {
+                return Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return 0;
     }
 
     /** The month's rollups must hold the re-rated events at their new cost plus the live events, none twice. */
