@@ -44,7 +44,15 @@ final class LedgerReplay {
     private static final String SELECT_IN_RANGES = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
             + "FROM unnest(?::bigint[], ?::bigint[]) AS r(lo, hi) JOIN events ON seq BETWEEN r.lo AND r.hi";
     private static final String SELECT_PENDING = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
-            + "FROM events WHERE seq IN (SELECT unnest(seqs) FROM rollup_pending";
+            + "FROM events WHERE seq IN (SELECT unnest(seqs) FROM rollup_pending)";
+    /**
+     * One customer's queued events: in each queue row (one per append) that names the customer, its slice of the
+     * seqs, from its start to the next customer's (or the end).
+     */
+    private static final String SELECT_PENDING_OF = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
+            + "FROM events WHERE seq IN (SELECT unnest(q.seqs[q.starts[p.i]:COALESCE(q.starts[p.i + 1] - 1, "
+            + "cardinality(q.seqs))]) FROM rollup_pending q CROSS JOIN LATERAL array_position(q.customers, "
+            + "CAST(? AS TEXT)) AS p(i) WHERE p.i IS NOT NULL)";
 
     private LedgerReplay() {
     }
@@ -118,8 +126,8 @@ final class LedgerReplay {
      * @param customerId the one customer, or null for all
      */
     static List<LedgerEntry> pending(Connection connection, String customerId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(customerId == null ? SELECT_PENDING + ")"
-                : SELECT_PENDING + " WHERE customer_id = ?)")) {
+        try (PreparedStatement ps = connection.prepareStatement(customerId == null ? SELECT_PENDING
+                : SELECT_PENDING_OF)) {
             if (customerId != null) {
                 ps.setString(1, customerId);
             }

@@ -74,24 +74,23 @@ final class QueuedRollups {
     private static final String ROLL_LOCK = "hashtext(current_schema() || '/rollup-roll')";
     private static final String TRY_ROLL = "SELECT pg_try_advisory_xact_lock(" + ROLL_LOCK + ")";
     private static final String WAIT_ROLL = "SELECT true FROM (SELECT pg_advisory_xact_lock(" + ROLL_LOCK + ")) l";
-    /**
-     * Queues an append's events, a row per customer (each a slice of one array of seqs), and reads the bounds in
-     * the same statement: the outer query sees the snapshot of the statement's start, taken after the lock, without
-     * the rows it inserts.
-     */
     /** The three bounds an append checks: the stored sums', the large queue rows' sum, the queue's span of ids. */
     private static final String BOUNDS = "(SELECT CAST(value AS BIGINT) FROM settings WHERE name = '" + SUM_BOUND
             + "') AS bound, (SELECT CAST(LEAST(COALESCE(SUM(largest), 0), " + Long.MAX_VALUE + ") AS BIGINT) "
             + "FROM rollup_pending WHERE largest > " + SMALL_INCREMENT + ") AS queued, "
             + "(SELECT COALESCE(MAX(id) - MIN(id) + 1, 0) FROM rollup_pending) AS span";
-    private static final String ENQUEUE = "WITH queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, "
-            + "created_ms) SELECT u.c, (CAST(? AS BIGINT[]))[u.f:u.t], u.l, ? "
-            + "FROM unnest(?::text[], ?::integer[], ?::integer[], ?::bigint[]) AS u(c, f, t, l)) SELECT " + BOUNDS;
+    /**
+     * Queues an append's events in one row (its customers, where each one's slice of the seqs starts, the seqs) and
+     * reads the bounds in the same statement: the outer query sees the snapshot of the statement's start, taken
+     * after the lock, without the row it inserts.
+     */
+    private static final String ENQUEUE = "WITH queued AS (INSERT INTO rollup_pending (customers, starts, seqs, "
+            + "largest, created_ms) VALUES (?::text[], ?::integer[], ?::bigint[], ?, ?)) SELECT " + BOUNDS;
     /**
      * A whole append under the shared lock in one round trip (statements sent together, each with its own snapshot,
-     * so the second one's is taken after the lock as in {@link #ENQUEUE}): the lock; then the events' insert, a queue
-     * row per customer of the rows it stored (their seqs, and the customer's largest increment in the batch, which
-     * bounds that of its new events), and the bounds, on every returned row. Before, the lock, the insert and the
+     * so the second one's is taken after the lock as in {@link #ENQUEUE}): the lock; then the events' insert, one
+     * queue row for the rows it stored (their seqs by customer, and the batch's largest increment, which bounds that
+     * of its new events), and the bounds, on every returned row. Before, the lock, the insert and the
      * queue rows were three round trips, each a wait for the database and, on a busy machine, for a core.
      */
     static final String APPEND_SHARED = LOCK_SHARED + "; WITH ins AS (" + ArrayEventInserter.INSERT_EVENTS + "), "
@@ -169,12 +168,10 @@ final class QueuedRollups {
      */
     EventInserter.Inserted appendShared(Connection connection, LedgerWriter.Batch batch) throws SQLException {
         ArrayEventInserter.Rows rows = ArrayEventInserter.Rows.of(batch);
-        Map<String, Long> largestOf = new TreeMap<>();
-        for (LedgerEntry entry : batch.entries()) {
-            largestOf.put(entry.event().customerId(), 0L);
+        long largest = 0;
+        for (RollupCounts counts : batch.rollups().later().counts().values()) {
+            largest = Math.max(largest, counts.largestSum());
         }
-        batch.rollups().later().counts().forEach((key, counts) -> largestOf.merge(key.customerId(),
-                counts.largestSum(), Math::max));
         boolean skipStored = skipStoredNext.get();
         skipStoredNext.set(false);
         Map<ArrayEventInserter.Key, Long> inserted = new HashMap<>(batch.entries().size() * 2);
@@ -182,9 +179,8 @@ final class QueuedRollups {
         try (PreparedStatement ps = connection.prepareStatement(skipStored ? APPEND_SHARED : APPEND_NEW_SHARED)) {
             rows.bind(connection, ps, 1);
             int next = 1 + ArrayEventInserter.PARAMETERS;
-            ps.setLong(next, clock.millis());
-            ps.setArray(next + 1, connection.createArrayOf("text", largestOf.keySet().toArray()));
-            ps.setArray(next + 2, connection.createArrayOf("bigint", largestOf.values().toArray()));
+            ps.setLong(next, largest);
+            ps.setLong(next + 1, clock.millis());
             ps.execute(); // the lock's row
             if (!ps.getMoreResults()) {
                 throw new SQLException("the append statement returned no rows for its events");
@@ -201,7 +197,6 @@ final class QueuedRollups {
             throw e;
         }
         if (bounds != null) {
-            long largest = largestOf.values().stream().mapToLong(Long::longValue).max().orElse(0);
             if (total(bounds[0], bounds[1], bounds[2], largest) > SHARED_ROOM) {
                 throw nearTheBound();
             }
@@ -241,14 +236,17 @@ final class QueuedRollups {
     }
 
     /**
-     * The CTE that queues the rows of {@code ins} a queue row per customer: their seqs, and the customer's largest
-     * increment in the batch (which bounds that of its new events).
+     * The CTE that queues the rows of {@code ins} in one queue row (none if {@code ins} is empty): the customers,
+     * where each one's slice of the seqs starts (SQL arrays count from 1), the seqs ordered by customer and seq in
+     * the same order, and the batch's largest increment (which bounds that of its new events). Parameters: the
+     * largest increment, the time.
      */
     private static String queueRows() {
-        return "queued AS (INSERT INTO rollup_pending (customer_id, seqs, largest, created_ms) "
-                + "SELECT i.customer_id, array_agg(i.seq ORDER BY i.seq), MAX(l.largest), ? FROM ins i "
-                + "JOIN unnest(?::text[], ?::bigint[]) AS l(c, largest) ON l.c = i.customer_id "
-                + "GROUP BY i.customer_id) ";
+        return "queued AS (INSERT INTO rollup_pending (customers, starts, seqs, largest, created_ms) "
+                + "SELECT array_agg(c.customer_id ORDER BY c.customer_id), array_agg(c.start ORDER BY c.customer_id), "
+                + "(SELECT array_agg(i.seq ORDER BY i.customer_id, i.seq) FROM ins i), ?, ? "
+                + "FROM (SELECT customer_id, CAST(SUM(COUNT(*)) OVER (ORDER BY customer_id) - COUNT(*) + 1 AS INTEGER) "
+                + "AS start FROM ins GROUP BY customer_id) c HAVING COUNT(*) > 0) ";
     }
 
     /** The most any rollup sum may reach with this append: stored plus queued plus its own, saturated. */
@@ -266,8 +264,7 @@ final class QueuedRollups {
     }
 
     /**
-     * Queues the new events of an append, in its transaction, one queue row per customer, after checking that
-     * their sums fit.
+     * Queues the new events of an append, in its transaction, in one queue row, after checking that their sums fit.
      *
      * @param entries    the append's entries
      * @param seqs       for each entry, the seq of its row if it was stored, else 0
@@ -287,34 +284,26 @@ final class QueuedRollups {
         if (byCustomer.isEmpty()) {
             return;
         }
-        Map<String, Long> largestOf = new HashMap<>();
-        increments.counts().forEach((key, counts) -> largestOf.merge(key.customerId(), counts.largestSum(),
-                Math::max));
         long largest = 0;
+        for (RollupCounts counts : increments.counts().values()) {
+            largest = Math.max(largest, counts.largestSum());
+        }
         List<Long> flat = new ArrayList<>();
-        int n = byCustomer.size();
-        Integer[] from = new Integer[n];
-        Integer[] to = new Integer[n];
-        Long[] largestByRow = new Long[n];
+        Integer[] starts = new Integer[byCustomer.size()];
         int row = 0;
-        for (Map.Entry<String, List<Long>> customer : byCustomer.entrySet()) {
-            from[row] = flat.size() + 1; // SQL arrays count from 1, slices include both ends
-            flat.addAll(customer.getValue());
-            to[row] = flat.size();
-            largestByRow[row] = largestOf.getOrDefault(customer.getKey(), 0L);
-            largest = Math.max(largest, largestByRow[row]);
-            row++;
+        for (List<Long> customerSeqs : byCustomer.values()) {
+            starts[row++] = flat.size() + 1; // SQL arrays count from 1
+            flat.addAll(customerSeqs);
         }
         long bound;
         long queued;
         long span;
         try (PreparedStatement ps = connection.prepareStatement(ENQUEUE)) {
-            ps.setArray(1, connection.createArrayOf("bigint", flat.toArray()));
-            ps.setLong(2, clock.millis());
-            ps.setArray(3, connection.createArrayOf("text", byCustomer.keySet().toArray()));
-            ps.setArray(4, connection.createArrayOf("integer", from));
-            ps.setArray(5, connection.createArrayOf("integer", to));
-            ps.setArray(6, connection.createArrayOf("bigint", largestByRow));
+            ps.setArray(1, connection.createArrayOf("text", byCustomer.keySet().toArray()));
+            ps.setArray(2, connection.createArrayOf("integer", starts));
+            ps.setArray(3, connection.createArrayOf("bigint", flat.toArray()));
+            ps.setLong(4, largest);
+            ps.setLong(5, clock.millis());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 bound = rs.getLong(1);

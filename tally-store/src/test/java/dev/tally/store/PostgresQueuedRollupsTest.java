@@ -75,7 +75,7 @@ class PostgresQueuedRollupsTest {
         store.rollQueued();
         store.append(List.of(entry("e4", "acme", T0.plusSeconds(10), 5, 120L), entry("e5", "globex", T0, 1, null)));
 
-        assertThat(queuedRows()).as("e4 and e5 wait in the queue, a row per customer").isEqualTo(2);
+        assertThat(queuedRows()).as("e4 and e5 wait in the queue, in one row for their append").isEqualTo(1);
         Reads queued = Reads.of(store);
         assertThat(queued.acmeMonth().requests()).isEqualTo(3);
         assertThat(queued.acmeMonth().costNanos()).isEqualTo(112);
@@ -179,8 +179,8 @@ class PostgresQueuedRollupsTest {
         }
 
         PostgresStore b = node(null);
-        assertThat(queuedRows()).as("the queue rows came back with the rollback, a row per customer and append")
-                .isEqualTo(3);
+        assertThat(queuedRows()).as("the queue rows came back with the rollback, a row per append")
+                .isEqualTo(2);
         assertThat(storedRequests()).isZero();
         assertThat(b.rollQueued()).isEqualTo(3);
         assertThat(storedRequests()).isEqualTo(3);
