@@ -34,20 +34,23 @@ record StoredSecrets(byte[] reservationSecret, byte[] sessionSecret, byte[] admi
         return store.setting(Authenticator.ADMIN_KEY_SETTING)
                 .map(hex -> new StoredSecrets(reservation, session, HexFormat.of().parseHex(hex), null))
                 .orElseGet(() -> {
-                    // Only the hash is stored; the key itself is handed back to be shown once.
+                    // Only the hash is stored; the key itself is handed back to be shown once. A node starting at
+                    // the same moment may have stored its own first: that one is the admin key, shown by that node.
                     String key = "ta_" + KeyHashing.randomToken(32);
-                    store.putSetting(Authenticator.ADMIN_KEY_SETTING, KeyHashing.sha256Hex(key));
-                    return new StoredSecrets(reservation, session, KeyHashing.sha256(key), key);
+                    String hash = KeyHashing.sha256Hex(key);
+                    String stored = store.putSettingIfAbsent(Authenticator.ADMIN_KEY_SETTING, hash);
+                    return new StoredSecrets(reservation, session, HexFormat.of().parseHex(stored),
+                            stored.equals(hash) ? key : null);
                 });
     }
 
-    /** A random secret kept (hex) in the store's settings, created on first use, so every node shares it. */
+    /**
+     * A random secret kept (hex) in the store's settings, created on first use, so every node shares it. Created
+     * only if absent: nodes starting at once on a fresh database must not each keep the one they made (their
+     * reservation ids and session cookies would then be refused by the others).
+     */
     private static byte[] secret(TallyStore store, String setting) {
-        return store.setting(setting).map(hex -> HexFormat.of().parseHex(hex))
-                .orElseGet(() -> {
-                    byte[] fresh = ReservationIds.newSecret();
-                    store.putSetting(setting, HexFormat.of().formatHex(fresh));
-                    return fresh;
-                });
+        return HexFormat.of().parseHex(store.setting(setting).orElseGet(() -> store.putSettingIfAbsent(setting,
+                HexFormat.of().formatHex(ReservationIds.newSecret()))));
     }
 }

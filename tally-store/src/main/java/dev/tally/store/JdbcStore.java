@@ -644,6 +644,15 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public String putSettingIfAbsent(String name, String value) {
+        // READ COMMITTED: the SELECT sees the row of a node whose insert won, even one committed after ours began.
+        return tx.write("saving setting " + name, c -> {
+            KeyRows.insertSettingIfAbsent(c, name, value);
+            return KeyRows.setting(c, name).orElseThrow();
+        });
+    }
+
+    @Override
     public void putUpstream(Upstream upstream) {
         configWrite("saving upstream " + upstream.name(), c -> {
             UpstreamRows.put(c, upstream, clock.millis());

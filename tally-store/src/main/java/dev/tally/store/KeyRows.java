@@ -72,6 +72,16 @@ final class KeyRows {
         }
     }
 
+    /** Inserts a setting unless one of this name exists (then it waits for that row's transaction, if open). */
+    static void insertSettingIfAbsent(Connection c, String name, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, value) VALUES (?, ?) "
+                + "ON CONFLICT (name) DO NOTHING")) {
+            ps.setString(1, name);
+            ps.setString(2, value);
+            ps.executeUpdate();
+        }
+    }
+
     static void putSetting(Connection c, String name, String value) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, value) VALUES (?, ?) "
                 + "ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {

@@ -22,4 +22,11 @@ public interface KeyStore {
     Optional<String> setting(String name);
 
     void putSetting(String name, String value);
+
+    /**
+     * Stores a setting unless one of this name exists, and answers the value stored: {@code value}, or the one
+     * another node stored first. Secrets created on first use go through it, so that nodes starting at once on a
+     * fresh database agree on them.
+     */
+    String putSettingIfAbsent(String name, String value);
 }

@@ -93,4 +93,13 @@ public interface KeyStoreContract {
         assertThat(store().setting("admin_key_hash")).contains("def");
         assertThat(store().setting("other")).isEmpty();
     }
+
+    @Test
+    default void putSettingIfAbsent_firstStoresIt_laterOnesKeepItAndAnswerIt() {
+        assertThat(store().putSettingIfAbsent("session_secret", "first")).isEqualTo("first");
+
+        assertThat(store().putSettingIfAbsent("session_secret", "second")).isEqualTo("first");
+
+        assertThat(store().setting("session_secret")).contains("first");
+    }
 }
