@@ -176,9 +176,24 @@ final class EventMix {
          * customer in UTC whose billing month starts on the 1st.
          */
         LedgerEntry ledgerEntry(String id, String customer, Instant t, PriceCatalog prices) {
+            return ledgerEntry(id, customer, t, prices, EndUserMix.DEFAULT, null);
+        }
+
+        /** The call as a ledger entry with the end users and dimensions of {@code mix} (drawn from {@code random}). */
+        LedgerEntry ledgerEntry(String id, String customer, Instant t, PriceCatalog prices, EndUserMix mix,
+                                SplittableRandom random) {
             TreeMap<String, Long> usage = usageMicros();
+            String endUser = switch (mix) {
+                case DEFAULT -> "user_" + user;
+                case USERS_AND_DIMENSIONS -> "user_" + random.nextInt(10_000);
+                case NONE -> null;
+            };
+            java.util.SortedMap<String, String> dimensions = mix != EndUserMix.USERS_AND_DIMENSIONS
+                    ? java.util.Collections.emptySortedMap()
+                    : new TreeMap<>(java.util.Map.of("platform", PLATFORMS[random.nextInt(PLATFORMS.length)],
+                    "bot", "bot_" + random.nextInt(20)));
             UsageEvent event = new UsageEvent(id, customer, t, provider(), modelName(), endpointPath(), "POST",
-                    status, (long) latencyMs, "user_" + user, usage, null, null, null);
+                    status, (long) latencyMs, endUser, usage, null, null, null, null, dimensions);
             EventPricer.PricedCost cost = EventPricer.price(prices, provider(), modelName(), t, usage);
             return new LedgerEntry(event, cost.cost(), cost.unpricedMetrics(), t, Buckets.of(ZoneOffset.UTC, 1, t));
         }

@@ -19,6 +19,7 @@ final class LiveRows {
     private final SplittableRandom random = new SplittableRandom(42);
     private final String run;
     private long sequence;
+    private final EventMix.EndUserMix mix;
 
     LiveRows(int customers, PriceCatalog prices) {
         this(customers, prices, "");
@@ -26,9 +27,15 @@ final class LiveRows {
 
     /** Rows whose ids carry {@code label}, so that several sources of rows in one run never share an id. */
     LiveRows(int customers, PriceCatalog prices, String label) {
+        this(customers, prices, label, EventMix.EndUserMix.DEFAULT);
+    }
+
+    /** Rows with the end users and dimensions of {@code mix}. */
+    LiveRows(int customers, PriceCatalog prices, String label, EventMix.EndUserMix mix) {
         this.customers = customers;
         this.prices = prices;
         this.run = Long.toString(System.currentTimeMillis(), 36) + label;
+        this.mix = mix;
     }
 
     List<LedgerEntry> next(int n) {
@@ -36,7 +43,7 @@ final class LiveRows {
         List<LedgerEntry> entries = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             entries.add(EventMix.Call.draw(random).ledgerEntry("evt_" + run + "_" + Long.toString(sequence++, 36),
-                    AdminApi.customerId(random.nextInt(customers)), now, prices));
+                    AdminApi.customerId(random.nextInt(customers)), now, prices, mix, random));
         }
         return entries;
     }

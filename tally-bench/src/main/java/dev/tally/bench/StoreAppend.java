@@ -32,11 +32,14 @@ import java.util.List;
  * Flags: {@code --store sqlite|postgres} (sqlite), {@code --batch} (1000), {@code --warmup} seconds (5),
  * {@code --seconds} measured (20), {@code --customers} the events are spread over (100), {@code --error-index
  * keep|drop} (keep): drop the partial index of failed calls ({@code events_errors_ts}, V21) first, the baseline that
- * shows what that index costs ingestion (about 3% of the mix's events are errors).
+ * shows what that index costs ingestion (about 3% of the mix's events are errors), {@code --end-users
+ * default|none|users} (default: a user among 500 per event; none: neither user nor dimensions; users: a user among
+ * 10,000 and two dimensions, as {@code IngestLoad --end-users}): with {@code none} and {@code users} alternating, the
+ * end user sums' CPU on the write path, load-insensitive (issue 13, command 13 in docs/benchmarks.md).
  */
 public final class StoreAppend {
     private static final String USAGE = "StoreAppend [--store sqlite|postgres] [--batch 1000] [--warmup 5] "
-            + "[--seconds 20] [--customers 100] [--error-index keep|drop]";
+            + "[--seconds 20] [--customers 100] [--error-index keep|drop] [--end-users default|none|users]";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -44,12 +47,18 @@ public final class StoreAppend {
     }
 
     public static void main(String[] args) {
-        Flags flags = Flags.parse(args, USAGE, "store", "batch", "warmup", "seconds", "customers", "error-index");
+        Flags flags = Flags.parse(args, USAGE, "store", "batch", "warmup", "seconds", "customers", "error-index",
+                "end-users");
         System.out.println(BenchServer.describeJvm());
+        EventMix.EndUserMix mix = switch (flags.text("end-users", "default", "default", "none", "users")) {
+            case "none" -> EventMix.EndUserMix.NONE;
+            case "users" -> EventMix.EndUserMix.USERS_AND_DIMENSIONS;
+            default -> EventMix.EndUserMix.DEFAULT;
+        };
         run(flags.text("store", "sqlite", "sqlite", "postgres"), flags.integer("batch", 1000, 1, 100_000),
                 flags.integer("warmup", 5, 0, 600), flags.integer("seconds", 20, 1, 3600),
                 flags.integer("customers", 100, 1, 10_000), flags.text("error-index", "keep", "keep", "drop")
-                        .equals("drop"));
+                        .equals("drop"), mix);
     }
 
     /** Events per second of store time. */
@@ -59,14 +68,21 @@ public final class StoreAppend {
 
     /** @param dropErrorIndex drop the partial index of failed calls before appending (the baseline of its cost) */
     static double run(String kind, int batch, int warmupSeconds, int seconds, int customers, boolean dropErrorIndex) {
+        return run(kind, batch, warmupSeconds, seconds, customers, dropErrorIndex, EventMix.EndUserMix.DEFAULT);
+    }
+
+    /** @param mix the end users and dimensions the events carry */
+    static double run(String kind, int batch, int warmupSeconds, int seconds, int customers, boolean dropErrorIndex,
+                      EventMix.EndUserMix mix) {
         try (FreshStore fresh = FreshStore.create(kind, "append"); TallyStore store = Stores.open(fresh.url())) {
             if (dropErrorIndex) {
                 dropErrorIndex(fresh.url());
             }
             store.putPrices(EventMix.prices());
-            LiveRows rows = new LiveRows(customers, new PriceCatalog(store.prices()));
-            System.out.printf("StoreAppend: %s, batch %d, one thread, warm-up %d s, measured %d s, error index %s%n",
-                    fresh.describe(), batch, warmupSeconds, seconds, dropErrorIndex ? "dropped" : "kept");
+            LiveRows rows = new LiveRows(customers, new PriceCatalog(store.prices()), "", mix);
+            System.out.printf("StoreAppend: %s, batch %d, one thread, warm-up %d s, measured %d s, error index %s, "
+                    + "end users %s%n", fresh.describe(), batch, warmupSeconds, seconds,
+                    dropErrorIndex ? "dropped" : "kept", mix);
             appendFor(store, rows, batch, warmupSeconds * 1_000_000_000L, Latencies.histogram());
             Histogram latency = Latencies.histogram();
             MachineLoad before = MachineLoad.sample();
