@@ -13,7 +13,7 @@ import java.util.Map;
  * never leak in).
  */
 final class Cli {
-    private final CommandLine commandLine = new CommandLine(new Main());
+    private final CommandLine commandLine = Main.commandLine(Map.of());
     private Map<String, String> env = Map.of();
 
     /** What one run printed and returned. */
