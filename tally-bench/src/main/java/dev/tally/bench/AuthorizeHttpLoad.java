@@ -43,9 +43,13 @@ import java.util.regex.Pattern;
  * answer arrived): the maximum throughput, with latency from the actual send.
  *
  * <p>The load generator shares the machine's cores with the server: it prints its own CPU, the server's CPU per
- * request (from {@code /proc}) and everything else's, and the servers' GC pauses during the measured window (from
- * their {@code -Xlog:gc}). Calls reserve {@code --ttl} seconds and are never settled, as in {@code wrk/run.sh}, so
- * about {@code rate * ttl} reservations are pending at any moment: the worst case for the heap.
+ * answer served in the window (from {@code /proc}; the window's CPU over the answers it gave, whenever they were due,
+ * so a backlog does not hide it) and everything else's, the servers' GC pauses during the measured window (from
+ * their {@code -Xlog:gc}), and each node's CPU by kind of thread ({@link ThreadCpu}: JIT, GC, Redis client, HTTP,
+ * other), which tells a node still compiling from one at work. {@code --node-options} passes JVM options to the
+ * Tally nodes (a flight recording, compiler settings). Calls reserve {@code --ttl} seconds and are never settled, as
+ * in {@code wrk/run.sh}, so about {@code rate * ttl} reservations are pending at any moment: the worst case for the
+ * heap.
  *
  * <p>Several nodes ({@code --nodes 2}): that many Tally servers, each in its own process, on one fresh PostgreSQL
  * schema ({@code TALLY_DATABASE_URL}) and one Redis ({@code TALLY_REDIS_URL}, under a fresh key prefix removed at
@@ -67,7 +71,8 @@ public final class AuthorizeHttpLoad {
             + "[--warmup 10] [--seconds 20] [--customers 100] [--ttl 5] [--java <java binary for the servers>] "
             + "[--server-jar tally-server/target/tally.jar] [--bare-source tally-bench/wrk/BareServer.java] "
             + "[--servers tally,bare] [--heap <e.g. 1g, default the JVM's>] [--nodes 1 (2..4: on PostgreSQL and Redis)] "
-            + "[--redis <URL; default redis://127.0.0.1:6379 with --nodes 2 or more, else none>]";
+            + "[--redis <URL; default redis://127.0.0.1:6379 with --nodes 2 or more, else none>] "
+            + "[--node-options '<JVM options of the Tally nodes, e.g. -XX:StartFlightRecording=...>']";
     private static final Pattern PAUSE = Pattern.compile("Pause.* (\\d+(?:\\.\\d+)?)ms$");
 
     private AuthorizeHttpLoad() {
@@ -75,7 +80,7 @@ public final class AuthorizeHttpLoad {
 
     public static void main(String[] args) throws Exception {
         Flags flags = Flags.parse(args, USAGE, "rate", "connections", "warmup", "seconds", "customers", "ttl",
-                "java", "server-jar", "bare-source", "servers", "heap", "nodes", "redis");
+                "java", "server-jar", "bare-source", "servers", "heap", "nodes", "redis", "node-options");
         Settings s = new Settings(
                 flags.integer("rate", 10_000, 0, 1_000_000),
                 flags.integer("connections", 32, 1, 1024),
@@ -90,6 +95,8 @@ public final class AuthorizeHttpLoad {
         String heap = flags.text("heap", "");
         int nodes = flags.integer("nodes", 1, 1, 4);
         String redis = flags.text("redis", nodes > 1 ? RedisKeys.URL : "");
+        String nodeOptions = flags.text("node-options", "").trim();
+        List<String> nodeJvm = nodeOptions.isEmpty() ? List.of() : List.of(nodeOptions.split("\\s+"));
         System.out.printf("AuthorizeHttpLoad: %s, %d connections, warm-up %d s, measured %d s, %d customers, "
                         + "ttl %d s; %d Tally node(s)%s%s; servers on %s%s; load generator on Java %s, %d CPUs%n",
                 s.rate == 0 ? "closed loop" : String.format("%,d requests/s offered", s.rate), s.connections,
@@ -104,7 +111,7 @@ public final class AuthorizeHttpLoad {
         Path work = Files.createTempDirectory("tally-http-load");
         try {
             if (servers.contains("tally")) {
-                try (Nodes cluster = Nodes.start(work, nodes, redis, java, heap, serverJar)) {
+                try (Nodes cluster = Nodes.start(work, nodes, redis, java, heap, nodeJvm, serverJar)) {
                     new AdminApi(cluster.first().port).createCatalog(s.customers);
                     cluster.awaitCatalog(s);
                     sample = post("http://127.0.0.1:" + cluster.first().port + "/v1/authorize", body(0, s.ttl));
@@ -182,7 +189,8 @@ public final class AuthorizeHttpLoad {
             this.redis = redis;
         }
 
-        static Nodes start(Path work, int n, String redis, String java, String heap, Path serverJar)
+        static Nodes start(Path work, int n, String redis, String java, String heap, List<String> jvm,
+                           Path serverJar)
                 throws Exception {
             Nodes nodes = new Nodes(n > 1 ? FreshStore.create("postgres", "authorize") : null, redis);
             try {
@@ -195,9 +203,10 @@ public final class AuthorizeHttpLoad {
                         env.put("TALLY_REDIS_URL", redis);
                         env.put("TALLY_REDIS_PREFIX", nodes.prefix);
                     }
-                    nodes.children.add(Child.start(work, "tally-" + i, java, heap, List.of("-jar",
-                            serverJar.toString(), "serve", "--data-dir", work.resolve("data-" + i).toString()), true,
-                            env));
+                    List<String> main = new ArrayList<>(jvm);
+                    main.addAll(List.of("-jar", serverJar.toString(), "serve", "--data-dir",
+                            work.resolve("data-" + i).toString()));
+                    nodes.children.add(Child.start(work, "tally-" + i, java, heap, main, true, env));
                 }
                 return nodes;
             } catch (Exception | Error e) {
@@ -275,6 +284,7 @@ public final class AuthorizeHttpLoad {
         // The measured window's CPU and GC: sampled when it opens and when it closes.
         sleepUntil(from);
         long serverTicks = cpuTicks(servers);
+        List<ThreadCpu> threadsFrom = servers.stream().map(c -> ThreadCpu.sample(c.pid())).toList();
         long[] gcLogFrom = servers.stream().mapToLong(Child::gcLogSize).toArray();
         long ownCpu = ownCpuNanos();
         MachineLoad machine = MachineLoad.sample();
@@ -282,6 +292,11 @@ public final class AuthorizeHttpLoad {
         String load = MachineLoad.sample().since(machine);
         double ownCores = (ownCpuNanos() - ownCpu) / 1e9 / s.seconds;
         double serverSeconds = (cpuTicks(servers) - serverTicks) / 100.0;
+        List<Map<String, Double>> threadSeconds = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            threadSeconds.add(ThreadCpu.sample(servers.get(i).pid()).secondsSince(threadsFrom.get(i)));
+        }
+        long servedInWindow = counters.servedInWindow.get();
         List<String> gcs = new ArrayList<>();
         for (int i = 0; i < servers.size(); i++) {
             gcs.add(servers.get(i).gcPausesSince(gcLogFrom[i]));
@@ -294,12 +309,14 @@ public final class AuthorizeHttpLoad {
         histograms.forEach(all::add);
         long n = counters.measured.get();
         double perSecond = n / (double) s.seconds;
-        double cpuPerRequest = n == 0 ? 0 : serverSeconds * 1e6 / n;
+        // CPU per answer given in the window (whenever it was due): the work the window's CPU paid for, also when
+        // a backlog leaves few of the window's own requests answered.
+        double cpuPerRequest = servedInWindow == 0 ? 0 : serverSeconds * 1e6 / servedInWindow;
         System.out.printf("%n== %s%n  %,.0f answers/s over %d s (offered %s); errors %d, not allowed %d, "
                         + "given up (still due 5 s after the window) %d; served in the window, whenever due: %,.0f/s%n"
                         + "  latency from intended send: p50 %.3f ms, p90 %.3f ms, "
                         + "p99 %.3f ms, p99.9 %.3f ms, max %.3f ms, mean %.3f ms%n"
-                        + "  server CPU (all nodes) %.2f cores, %.1f us per request; load generator %.2f cores; %s%n"
+                        + "  server CPU (all nodes) %.2f cores, %.1f us per answer served in the window; load generator %.2f cores; %s%n"
                         + "  server GC pauses in the window: %s%n",
                 name, perSecond, s.seconds, s.rate == 0 ? "closed loop" : String.format("%,d/s", s.rate),
                 counters.errors.get(), counters.notAllowed.get(), counters.unfinished.get(),
@@ -308,6 +325,17 @@ public final class AuthorizeHttpLoad {
                 Latencies.ms(all.getValueAtPercentile(99)), Latencies.ms(all.getValueAtPercentile(99.9)),
                 Latencies.ms(all.getMaxValue()), all.getMean() / 1000.0, serverSeconds / s.seconds,
                 cpuPerRequest, ownCores, load, gc);
+        // Each node's CPU by kind of thread, per answer the window served (all nodes' answers: the nodes share the
+        // load evenly, so each node's figure is half of its own cost per decision with 2 nodes; their sum is the cost).
+        Map<String, Double> total = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < servers.size(); i++) {
+            threadSeconds.get(i).forEach((group, sec) -> total.merge(group, sec, Double::sum));
+            if (servers.size() > 1) {
+                System.out.printf("  node %d CPU per answer (all nodes' answers): %s%n", i,
+                        ThreadCpu.perRequest(threadSeconds.get(i), servedInWindow));
+            }
+        }
+        System.out.printf("  server CPU per answer by thread: %s%n", ThreadCpu.perRequest(total, servedInWindow));
         return new Result(perSecond, all, cpuPerRequest);
     }
 
@@ -489,6 +517,10 @@ public final class AuthorizeHttpLoad {
             } catch (IOException | RuntimeException e) {
                 return 0;
             }
+        }
+
+        long pid() {
+            return process.pid();
         }
 
         long gcLogSize() {

@@ -55,6 +55,21 @@ final class MachineLoad {
                 Runtime.getRuntime().availableProcessors());
     }
 
+    /** CPU ticks Redis's processes have used (every client's work, not only this run's). */
+    static long redisTicks() {
+        return ticksOf("redis-server");
+    }
+
+    /** The machine's load average over 1, 5 and 15 minutes ({@code /proc/loadavg}), or "?" elsewhere. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     /** Busy ticks of all CPUs: everything but idle and iowait. */
     private static long machineBusyTicks() {
         try {
