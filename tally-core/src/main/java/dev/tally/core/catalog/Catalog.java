@@ -111,7 +111,12 @@ public final class Catalog {
 
     /** The customer, or a {@link NotFoundException}. */
     public Customer requireCustomer(String id) {
-        return customer(id).orElseThrow(() -> new NotFoundException("customer", id));
+        // Not orElseThrow(() -> ...): that captures id in a new lambda on every call, found or not.
+        Customer customer = customer(id).orElse(null);
+        if (customer == null) {
+            throw new NotFoundException("customer", id);
+        }
+        return customer;
     }
 
     /** Every customer, sorted by id. */

@@ -59,16 +59,16 @@ public final class InMemoryCounterStore implements CounterStore {
             int n = charges.size();
             // A read (nothing held) must not make counters for users who never called: a report reads thousands.
             c.find(charges, nowMs, holdUntil != null);
-            List<CounterState> states = new ArrayList<>(n);
+            CounterState[] states = new CounterState[n];
             boolean allFit = true;
             for (int i = 0; i < n; i++) {
                 Charge charge = charges.get(i);
                 CounterState state = c.state(charge, c.found[i], nowMs);
-                states.add(state);
+                states[i] = state;
                 allFit &= state.fits() || !charge.spec().enforced();
             }
             Handle held = allFit && holdUntil != null ? c.hold(charges, holdUntil.toEpochMilli(), nowMs) : null;
-            return new Outcome(states, held);
+            return new Outcome(Arrays.asList(states), held);
         }
     }
 
@@ -93,8 +93,10 @@ public final class InMemoryCounterStore implements CounterStore {
             if (settles != null) {
                 c.release(settles);
             }
-            for (Charge charge : usage) {
-                c.counter(charge, nowMs).add(eventTime.toEpochMilli(), charge.amount(), nowMs);
+            long eventMs = eventTime.toEpochMilli();
+            for (int i = 0, n = usage.size(); i < n; i++) {
+                Charge charge = usage.get(i);
+                c.counter(charge, nowMs).add(eventMs, charge.amount(), nowMs);
             }
         }
     }
