@@ -125,6 +125,19 @@ public final class ReservationIds {
         return (value((char) a) << 6 ^ value((char) b)) & (RECENT - 1);
     }
 
+    /**
+     * Whether two ids of {@link #LENGTH} characters are equal, in a time that does not depend on where they differ:
+     * {@code String.equals} stops at the first difference, which would let a caller guessing ids learn a cached
+     * id's characters one by one from the answer's timing.
+     */
+    private static boolean sameInConstantTime(String issued, String presented) {
+        int difference = 0;
+        for (int i = 0; i < LENGTH; i++) {
+            difference |= issued.charAt(i) ^ presented.charAt(i);
+        }
+        return difference == 0;
+    }
+
     /** An id and the handle it was issued for. */
     private record Issued(String id, CounterStore.Handle handle) {
     }
@@ -136,7 +149,7 @@ public final class ReservationIds {
     public CounterStore.Handle handle(String id) {
         if (id != null && id.length() == LENGTH) {
             Issued issued = recent[recentIndex(id.charAt(15), id.charAt(16))];
-            if (issued != null && issued.id.equals(id)) {
+            if (issued != null && sameInConstantTime(issued.id, id)) {
                 return issued.handle;
             }
         }
