@@ -38,10 +38,23 @@ public final class EventPricer {
      */
     public static PricedCost price(PriceCatalog catalog, String provider, String model, Instant t,
                                    Map<String, Long> usageMicros) {
-        PriceCatalog.ModelPrices prices = catalog.pricesOf(provider, model);
-        long prompt = catalog.hasTiers() ? promptTokens(usageMicros) : 0;
+        List<String> unpriced = new ArrayList<>(0); // no array until a metric is unpriced
+        long total = wholeNanosSum(catalog.pricesOf(provider, model), t, usageMicros, unpriced);
+        if (total < 0) {
+            return priceDecimal(catalog, provider, model, t, usageMicros);
+        }
+        return new PricedCost(Money.ofNanos(total), unpriced.isEmpty() ? List.of() : List.copyOf(unpriced));
+    }
+
+    /**
+     * The sum in nano-dollars of the priced terms of one call's usage, when every term is a whole number of
+     * nano-dollars and the sum fits a long; else -1 (the caller then carries the terms as decimals). Adds the metrics
+     * that have no price to {@code unpriced} unless it is null.
+     */
+    private static long wholeNanosSum(PriceCatalog.ModelPrices prices, Instant t, Map<String, Long> usageMicros,
+                                      List<String> unpriced) {
+        long prompt = prices.catalog().hasTiers() ? promptTokens(usageMicros) : 0;
         long total = 0;
-        List<String> unpriced = null;
         for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
             long micros = e.getValue();
             if (micros == 0 || Metrics.isNeverPriced(e.getKey())) {
@@ -49,25 +62,24 @@ public final class EventPricer {
             }
             Price price = prices.priceAt(e.getKey(), t, prompt);
             if (price == null) {
-                if (unpriced == null) {
-                    unpriced = new ArrayList<>(2);
+                if (unpriced != null) {
+                    unpriced.add(e.getKey());
                 }
-                unpriced.add(e.getKey());
                 continue;
             }
             long nanos = wholeNanos(micros, Quantity.SCALE, price);
             if (nanos < 0 || (total = total + nanos) < 0) {
-                return priceDecimal(catalog, provider, model, t, usageMicros);
+                return -1;
             }
         }
         Price perCall = prices.priceAt(Metrics.REQUESTS, t, 0);
         if (perCall != null) {
             long nanos = wholeNanos(1, 0, perCall);
             if (nanos < 0 || (total = total + nanos) < 0) {
-                return priceDecimal(catalog, provider, model, t, usageMicros);
+                return -1;
             }
         }
-        return new PricedCost(Money.ofNanos(total), unpriced == null ? List.of() : List.copyOf(unpriced));
+        return total;
     }
 
     /** {@link #price}, every term carried as a decimal to {@value #TERM_SCALE} places and the sum rounded once. */
@@ -111,33 +123,9 @@ public final class EventPricer {
 
     /** {@link #priceNanos(PriceCatalog, String, String, Instant, Map)} with the model's prices already found. */
     public static long priceNanos(PriceCatalog.ModelPrices prices, Instant t, Map<String, Long> usageMicros) {
-        PriceCatalog catalog = prices.catalog();
-        String provider = prices.provider();
-        String model = prices.model();
-        long prompt = catalog.hasTiers() ? promptTokens(usageMicros) : 0;
-        long total = 0;
-        for (Map.Entry<String, Long> e : usageMicros.entrySet()) {
-            long micros = e.getValue();
-            if (micros == 0 || Metrics.isNeverPriced(e.getKey())) {
-                continue;
-            }
-            Price price = prices.priceAt(e.getKey(), t, prompt);
-            if (price == null) {
-                continue; // unpriced: it adds nothing, as in price()
-            }
-            long nanos = wholeNanos(micros, Quantity.SCALE, price);
-            if (nanos < 0 || (total = total + nanos) < 0) {
-                return priceSaturated(catalog, provider, model, t, usageMicros);
-            }
-        }
-        Price perCall = prices.priceAt(Metrics.REQUESTS, t, 0);
-        if (perCall != null) {
-            long nanos = wholeNanos(1, 0, perCall);
-            if (nanos < 0 || (total = total + nanos) < 0) {
-                return priceSaturated(catalog, provider, model, t, usageMicros);
-            }
-        }
-        return total;
+        long total = wholeNanosSum(prices, t, usageMicros, null); // unpriced metrics add nothing, as in price()
+        return total >= 0 ? total
+                : priceSaturated(prices.catalog(), prices.provider(), prices.model(), t, usageMicros);
     }
 
     /**
