@@ -129,6 +129,7 @@ public final class ReservationIds {
      * Whether two ids of {@link #LENGTH} characters are equal, in a time that does not depend on where they differ:
      * {@code String.equals} stops at the first difference, which would let a caller guessing ids learn a cached
      * id's characters one by one from the answer's timing.
+     * A loop over the characters, not {@code MessageDigest.isEqual}, which would need two byte arrays per check.
      */
     private static boolean sameInConstantTime(String issued, String presented) {
         int difference = 0;

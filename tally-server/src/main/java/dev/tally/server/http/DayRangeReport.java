@@ -13,9 +13,7 @@ import io.javalin.http.Context;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -86,22 +84,14 @@ final class DayRangeReport {
     }
 
     private static Instant dayStart(Context ctx, String name, ZoneId zone) {
-        String value = ctx.queryParam(name);
-        if (value == null) {
+        Instant t = Requests.instantParam(ctx, name, zone);
+        if (t == null) {
             throw HttpProblem.badRequest(name, name + ": required with " + (name.equals("from") ? "to" : "from"));
-        }
-        Instant t;
-        try {
-            t = value.length() == 10 ? LocalDate.parse(value).atStartOfDay(zone).toInstant()
-                    : OffsetDateTime.parse(value).toInstant();
-        } catch (DateTimeParseException e) {
-            throw HttpProblem.badRequest(name, name + ": must be a date YYYY-MM-DD or an ISO-8601 timestamp with an "
-                    + "offset, was \"" + value + "\"");
         }
         Instant dayStart = LocalDate.ofInstant(t, zone).atStartOfDay(zone).toInstant();
         if (!dayStart.equals(t)) {
             throw HttpProblem.badRequest(name, name + ": must be the start of a day in the customer's zone ("
-                    + zone + "), such as " + dayStart + ", was " + value);
+                    + zone + "), such as " + dayStart + ", was " + ctx.queryParam(name));
         }
         return t;
     }

@@ -124,13 +124,21 @@ public final class Requests {
 
     /** An ISO-8601 timestamp query parameter (a date {@code YYYY-MM-DD} means its start in UTC), or null. */
     public static Instant instantParam(Context ctx, String name) {
+        return instantParam(ctx, name, java.time.ZoneOffset.UTC);
+    }
+
+    /**
+     * An ISO-8601 timestamp query parameter, or null; a date {@code YYYY-MM-DD} means its start in {@code datesIn}
+     * (a customer's days are its zone's).
+     */
+    public static Instant instantParam(Context ctx, String name, java.time.ZoneId datesIn) {
         String value = ctx.queryParam(name);
         if (value == null) {
             return null;
         }
         try {
             if (value.length() == 10) {
-                return java.time.LocalDate.parse(value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                return java.time.LocalDate.parse(value).atStartOfDay(datesIn).toInstant();
             }
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
