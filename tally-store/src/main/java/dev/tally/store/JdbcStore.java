@@ -20,6 +20,7 @@ import dev.tally.core.pricing.Price;
 import dev.tally.core.adjust.Adjustment;
 import dev.tally.core.pricing.EventPricer;
 import dev.tally.core.problem.ConflictException;
+import dev.tally.core.rerate.RerateCursor;
 import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.RollupDimension;
 import dev.tally.core.rollup.RollupKey;
@@ -598,8 +599,14 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
-    public List<Rerating> reratings(String customerId, int limit) {
-        return tx.read("listing re-ratings", c -> RerateRows.list(c, customerId, limit));
+    public List<Rerating> reratings(String customerId, RerateCursor after, int limit) {
+        return tx.read("listing re-ratings", c -> RerateRows.list(c, customerId, after, limit));
+    }
+
+    @Override
+    public List<Rerating> applied(String customerId, java.time.YearMonth period) {
+        return tx.read("listing the re-ratings of " + customerId + "'s " + period,
+                c -> RerateRows.applied(c, customerId, period));
     }
 
     @Override

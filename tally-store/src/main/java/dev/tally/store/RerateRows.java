@@ -1,5 +1,6 @@
 package dev.tally.store;
 
+import dev.tally.core.rerate.RerateCursor;
 import dev.tally.core.rerate.RerateLine;
 import dev.tally.core.rerate.Rerating;
 
@@ -98,19 +99,49 @@ final class RerateRows {
         }
     }
 
-    /** Newest first; of one customer: its own re-ratings and those of every customer that changed its events. */
-    static List<Rerating> list(Connection c, String customerId, int limit) throws SQLException {
-        String sql = SELECT + (customerId == null ? "" : " WHERE customer_id = ? OR (customer_id IS NULL AND id IN "
-                + "(SELECT rerating_id FROM rerating_lines WHERE customer_id = ?))")
-                + " ORDER BY created_ms DESC, id DESC LIMIT ?";
+    /** Of one customer: its own re-ratings and those of every customer that changed its events. */
+    private static final String OF_CUSTOMER = "(customer_id = ? OR (customer_id IS NULL AND id IN "
+            + "(SELECT rerating_id FROM rerating_lines WHERE customer_id = ?)))";
+    /** Newest first, then by id: the order the cursor continues in. */
+    private static final String NEWEST_FIRST = " ORDER BY created_ms DESC, id DESC";
+
+    /**
+     * Newest first, at most {@code limit}, after {@code after} if given; of one customer if given (see
+     * {@link #OF_CUSTOMER}).
+     */
+    static List<Rerating> list(Connection c, String customerId, RerateCursor after, int limit)
+            throws SQLException {
+        List<String> where = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        if (customerId != null) {
+            where.add(OF_CUSTOMER);
+            args.add(customerId);
+            args.add(customerId);
+        }
+        if (after != null) {
+            where.add("(created_ms < ? OR (created_ms = ? AND id < ?))");
+            args.add(after.createdAt().toEpochMilli());
+            args.add(after.createdAt().toEpochMilli());
+            args.add(after.id());
+        }
+        args.add(limit);
+        return select(c, (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where)) + NEWEST_FIRST
+                + " LIMIT ?", args);
+    }
+
+    /** Every applied re-rating of {@code period} of one customer (see {@link #OF_CUSTOMER}), newest first. */
+    static List<Rerating> applied(Connection c, String customerId, YearMonth period) throws SQLException {
+        return select(c, " WHERE period = ? AND state = ? AND " + OF_CUSTOMER + NEWEST_FIRST,
+                List.of(period.toString(), Rerating.State.APPLIED.text(), customerId, customerId));
+    }
+
+    /** The records {@code SELECT} with {@code tail} (its WHERE, ORDER and LIMIT) finds, each with its lines. */
+    private static List<Rerating> select(Connection c, String tail, List<Object> args) throws SQLException {
         Map<String, Object[]> heads = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 0;
-            if (customerId != null) {
-                ps.setString(++i, customerId);
-                ps.setString(++i, customerId);
+        try (PreparedStatement ps = c.prepareStatement(SELECT + tail)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
             }
-            ps.setInt(++i, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     heads.put(rs.getString("id"), head(rs));

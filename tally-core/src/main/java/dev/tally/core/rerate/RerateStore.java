@@ -69,8 +69,17 @@ public interface RerateStore {
      */
     void abandonRerating(String id);
 
-    /** Stored re-ratings, newest first, at most {@code limit}; of one customer (or of all customers) if given. */
-    List<Rerating> reratings(String customerId, int limit);
+    /**
+     * Stored re-ratings, newest first (then by id, descending), at most {@code limit}, those after {@code after} if
+     * given; of one customer (its own, and those of every customer that changed its events) if given.
+     */
+    List<Rerating> reratings(String customerId, RerateCursor after, int limit);
+
+    /**
+     * Every applied re-rating of {@code period} that changed events of {@code customerId} (its own, and those of every
+     * customer that walked its events), newest first: however many there are.
+     */
+    List<Rerating> applied(String customerId, java.time.YearMonth period);
 
     /** One stored re-rating. */
     Optional<Rerating> rerating(String id);

@@ -43,8 +43,6 @@ import java.util.function.BiConsumer;
 public final class Rerater {
     /** Changed events named per line of a diff; the counts are always complete. */
     public static final int MAX_IDS = 100;
-    /** Records answered by a list at most. */
-    public static final int MAX_LIST = 100;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Catalog catalog;
@@ -113,12 +111,21 @@ public final class Rerater {
         }
     }
 
-    /** Stored re-ratings, newest first (of one customer if given). */
-    public List<Rerating> list(String customerId) {
+    /**
+     * A page of stored re-ratings, newest first (of one customer if given): at most {@code limit}, those after
+     * {@code after} if given.
+     */
+    public RerateListing list(String customerId, RerateCursor after, int limit) {
         if (customerId != null) {
             catalog.requireCustomer(customerId);
         }
-        return store.reratings(customerId, MAX_LIST);
+        // One more than asked tells whether a next page exists without counting the rest.
+        List<Rerating> found = store.reratings(customerId, after, limit + 1);
+        if (found.size() <= limit) {
+            return new RerateListing(found, null);
+        }
+        List<Rerating> page = found.subList(0, limit);
+        return new RerateListing(page, RerateCursor.after(page.get(limit - 1)));
     }
 
     /** One stored re-rating. */
@@ -128,8 +135,7 @@ public final class Rerater {
 
     /** The applied re-ratings of a customer's billing month, newest first: a report says its month was re-rated. */
     public List<Rerating> of(String customerId, YearMonth month) {
-        return store.reratings(customerId, MAX_LIST).stream()
-                .filter(r -> r.period().equals(month) && r.state() == Rerating.State.APPLIED).toList();
+        return store.applied(customerId, month);
     }
 
     private record Walked(Rerating rerating, List<CostDelta> deltas) {

@@ -1,11 +1,17 @@
 package dev.tally.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tally.core.rerate.RerateCursor;
+import dev.tally.core.rerate.RerateListing;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.core.rerate.Rerating;
 import dev.tally.server.json.RerateJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
 
 /** Re-rating a billing month with the catalog as it is now, and the records of applied re-ratings: admin only. */
 public final class RerateRoutes {
@@ -36,7 +42,30 @@ public final class RerateRoutes {
 
     private void list(Context ctx) {
         access.requireAdmin(ctx);
-        ctx.json(rerateJson.list(rerater.list(ctx.queryParam("customer"))));
+        int limit = Requests.intParam(ctx, "limit", Requests.DEFAULT_PAGE, 1, Requests.MAX_PAGE);
+        RerateListing page = rerater.list(ctx.queryParam("customer"), parseCursor(ctx.queryParam("cursor")), limit);
+        ctx.json(rerateJson.list(page.reratings(), page.next() == null ? null : cursor(page.next())));
+    }
+
+    /** The opaque cursor: the creation time (epoch milliseconds) and id of the last record of the page. */
+    static String cursor(RerateCursor next) {
+        String raw = next.createdAt().toEpochMilli() + ":" + next.id();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static RerateCursor parseCursor(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            int colon = raw.indexOf(':');
+            return new RerateCursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))),
+                    raw.substring(colon + 1));
+        } catch (RuntimeException e) {
+            throw HttpProblem.badRequest("cursor", "cursor: is not a cursor returned by this API, was \"" + cursor
+                    + "\"");
+        }
     }
 
     private void get(Context ctx) {

@@ -74,10 +74,11 @@ public final class RerateJson {
         out.put("events_past_retention", l.pastRetention());
     }
 
-    /** {@code {"reratings": [...]}}. */
-    public ObjectNode list(List<Rerating> reratings) {
+    /** {@code {"reratings": [...], "next_cursor": ...}}: one page of the list, and where the next starts (or null). */
+    public ObjectNode list(List<Rerating> reratings, String nextCursor) {
         ObjectNode out = json.createObjectNode();
         putList(out, reratings);
+        out.put("next_cursor", nextCursor);
         return out;
     }
 
