@@ -12,6 +12,7 @@ import dev.tally.core.pricing.PriceImport;
 import dev.tally.core.problem.NotFoundException;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.LitellmJson;
+import dev.tally.server.json.RecordedTime;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -119,7 +120,7 @@ public final class CatalogRoutes {
         out.put("id", issued.id());
         out.put("key", issued.key());
         out.put("customer", issued.customerId());
-        out.put("created_at", issued.createdAt().toString());
+        out.put("created_at", RecordedTime.format(issued.createdAt()));
         ctx.status(201).json(out);
     }
 

@@ -7,6 +7,7 @@ import dev.tally.core.auth.ApiKey;
 import dev.tally.core.problem.NotFoundException;
 import dev.tally.core.problem.Problems;
 import dev.tally.server.json.JsonFields;
+import dev.tally.server.json.RecordedTime;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
@@ -41,7 +42,7 @@ public final class KeyRoutes {
         out.put("id", issued.id());
         out.put("key", issued.key());
         out.put("scope", issued.scope().wireName());
-        out.put("created_at", issued.createdAt().toString());
+        out.put("created_at", RecordedTime.format(issued.createdAt()));
         ctx.status(201).json(out);
     }
 

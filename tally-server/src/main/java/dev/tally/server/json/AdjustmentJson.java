@@ -50,7 +50,7 @@ public final class AdjustmentJson {
         out.put("amount", a.amount().toPlainString());
         out.put("reason", a.reason());
         out.put("created_by", a.createdBy());
-        out.put("created_at", a.createdAt().toString());
+        out.put("created_at", RecordedTime.format(a.createdAt()));
         return out;
     }
 

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tally.core.alert.Alert;
 import dev.tally.core.alert.AlertPage;
 
-import java.time.Instant;
-
 /**
  * Alerts as the contract shows them: {@code id, customer, kind, limit, threshold, percent, message, state,
  * created_at, updated_at}, plus {@code period}, {@code acknowledged_by/at} and {@code resolved_by/at} (null until
@@ -40,12 +38,12 @@ public final class AlertJson {
         out.put("message", a.message());
         out.put("state", a.state().wireName());
         out.put("period", a.period());
-        out.put("created_at", time(a.createdAt()));
-        out.put("updated_at", time(a.updatedAt()));
+        out.put("created_at", RecordedTime.format(a.createdAt()));
+        out.put("updated_at", RecordedTime.format(a.updatedAt()));
         out.put("acknowledged_by", a.acknowledgedBy());
-        out.put("acknowledged_at", time(a.acknowledgedAt()));
+        out.put("acknowledged_at", RecordedTime.format(a.acknowledgedAt()));
         out.put("resolved_by", a.resolvedBy());
-        out.put("resolved_at", time(a.resolvedAt()));
+        out.put("resolved_at", RecordedTime.format(a.resolvedAt()));
         return out;
     }
 
@@ -56,9 +54,5 @@ public final class AlertJson {
         page.alerts().forEach(a -> list.add(write(a)));
         out.put("next_cursor", page.next() == null ? null : page.next().encode());
         return out;
-    }
-
-    private static String time(Instant t) {
-        return t == null ? null : t.toString();
     }
 }

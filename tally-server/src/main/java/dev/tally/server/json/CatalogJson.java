@@ -180,7 +180,7 @@ public final class CatalogJson {
         ArrayNode limits = out.putArray("limits");
         c.limits().forEach(l -> LimitJson.write(limits.addObject(), l));
         out.put("email", c.email());
-        out.put("created_at", c.createdAt().toString());
+        out.put("created_at", RecordedTime.format(c.createdAt()));
         return out;
     }
 

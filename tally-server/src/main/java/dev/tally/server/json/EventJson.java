@@ -234,7 +234,7 @@ public final class EventJson {
                 out.put("metadata", e.metadataJson());
             }
         }
-        out.put("received_at", stored.receivedAt().toString());
+        out.put("received_at", RecordedTime.format(stored.receivedAt()));
         out.set("cloudevent", CloudEventJson.write(stored, json));
         return out;
     }

@@ -56,7 +56,7 @@ public final class NotificationJson implements EventPayloads {
     public String alertEvent(Alert alert) {
         ObjectNode event = json.createObjectNode();
         event.put("type", alert.eventType());
-        event.put("timestamp", alert.createdAt().toString());
+        event.put("timestamp", RecordedTime.format(alert.createdAt()));
         // The alert as /v1/alerts shows it, so receivers parse one shape.
         event.set("data", new AlertJson(json).write(alert));
         return write(event);
@@ -66,7 +66,7 @@ public final class NotificationJson implements EventPayloads {
     public String testEvent(String channelId, Instant now) {
         ObjectNode event = json.createObjectNode();
         event.put("type", TEST_EVENT);
-        event.put("timestamp", now.toString());
+        event.put("timestamp", RecordedTime.format(now));
         ObjectNode data = event.putObject("data");
         data.put("channel", channelId);
         data.put("message", "A test notification from Tally through channel " + channelId + ".");
@@ -256,15 +256,15 @@ public final class NotificationJson implements EventPayloads {
         out.put("type", n.eventType());
         out.put("state", n.state().wireName());
         out.put("attempts", n.attempts());
-        out.put("next_attempt_at", n.state().isOpen() ? n.nextAttemptAt().toString() : null);
+        out.put("next_attempt_at", n.state().isOpen() ? RecordedTime.format(n.nextAttemptAt()) : null);
         out.put("last_error", n.lastError());
-        out.put("created_at", n.createdAt().toString());
-        out.put("delivered_at", n.deliveredAt() == null ? null : n.deliveredAt().toString());
+        out.put("created_at", RecordedTime.format(n.createdAt()));
+        out.put("delivered_at", RecordedTime.format(n.deliveredAt()));
         ArrayNode entries = out.putArray("log");
         for (DeliveryAttempt a : log) {
             ObjectNode e = entries.addObject();
             e.put("attempt", a.attempt());
-            e.put("at", a.at().toString());
+            e.put("at", RecordedTime.format(a.at()));
             e.put("succeeded", a.succeeded());
             e.put("status_code", a.statusCode());
             e.put("error", a.error());

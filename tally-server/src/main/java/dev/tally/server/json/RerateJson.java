@@ -47,7 +47,7 @@ public final class RerateJson {
         out.put("period", r.period().toString());
         out.put("customer", r.customerId());
         out.put("created_by", r.createdBy());
-        out.put("created_at", r.createdAt().toString());
+        out.put("created_at", RecordedTime.format(r.createdAt()));
         out.put("events", r.events());
         out.put("changed_events", r.changed());
         out.put("cost_before", Money.ofNanos(r.costBeforeNanos()).toPlainString());
