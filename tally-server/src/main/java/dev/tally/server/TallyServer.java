@@ -24,6 +24,7 @@ import dev.tally.core.store.UsageStore;
 import dev.tally.core.adjust.AdjustedUsageStore;
 import dev.tally.core.adjust.Adjustments;
 import dev.tally.core.rerate.CostDelta;
+import dev.tally.core.rerate.EndUserCostDelta;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.core.usage.UsageReporter;
 import dev.tally.redis.RedisCounterStore;
@@ -255,7 +256,8 @@ public final class TallyServer implements AutoCloseable {
     private static Rerater rerater(TallyStore store, Catalog catalog, Enforcer enforcer, AlertEngine alerts,
                                    InstantSource clock) {
         Rerater rerater = new Rerater(catalog, store, store, clock);
-        rerater.onApplied((rerating, deltas) -> {
+        rerater.onApplied((rerating, changes) -> {
+            List<CostDelta> deltas = changes.series();
             Map<String, Map<Instant, Long>> byMonth = new HashMap<>();
             for (CostDelta d : deltas) {
                 enforcer.recordCostChange(d.customerId(), d.provider(), d.model(), d.endpoint(), d.dayStart(),
@@ -269,6 +271,13 @@ public final class TallyServer implements AutoCloseable {
                 months.forEach((monthStart, nanos) -> alerts.adjusted(c, monthStart, nanos));
                 alerts.repriced(c, days.get(customer));
             }));
+            // The counters of cost limits on end users and dimensions, by user or value (their alerts follow them).
+            Map<String, List<Enforcer.LimitCostChange>> endUsers = new HashMap<>();
+            for (EndUserCostDelta d : changes.endUsers()) {
+                endUsers.computeIfAbsent(d.customerId(), k -> new ArrayList<>())
+                        .add(new Enforcer.LimitCostChange(d.limit(), d.value(), d.at(), d.nanos()));
+            }
+            endUsers.forEach(enforcer::recordLimitCostChanges);
             alerts.sweepLater();
         });
         return rerater;

@@ -153,6 +153,73 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         sweepLater();
     }
 
+    /**
+     * A re-rating moved the counters of {@code limits}: fires the levels they now cross, and on the engine's thread
+     * resolves, by {@code system}, the open threshold and exceeded alerts of this period whose level they no longer
+     * reach, as if the usage had been priced so from the start. The sweep cannot tell this for limits on end users
+     * or dimensions, nor for minute and hour windows (it keeps their alerts for the period): the counters can.
+     */
+    @Override
+    public void corrected(Customer customer, List<Limit> limits, List<String> perValues, List<CounterState> states,
+                          Instant now) {
+        try {
+            CustomerWatch w = watch(customer.id());
+            List<Alert> fired = new ArrayList<>(0);
+            synchronized (w) {
+                w.corrected(customer, limits, perValues, states, now, fired);
+            }
+            if (!fired.isEmpty()) {
+                store(fired);
+            }
+            Map<String, Long> used = new HashMap<>();
+            Map<String, Limit> byName = new HashMap<>();
+            for (int i = 0; i < limits.size(); i++) {
+                used.put(counterKey(limits.get(i).name(), perValues.get(i)), states.get(i).used());
+                byName.put(limits.get(i).name(), limits.get(i));
+            }
+            worker.execute(() -> {
+                try {
+                    resolveFallenBack(customer, byName, used, now);
+                } catch (RuntimeException e) {
+                    onFailure.accept(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            onFailure.accept(e);
+        }
+    }
+
+    private static String counterKey(String limitName, String perValue) {
+        return perValue == null ? limitName : limitName + '\u001f' + perValue;
+    }
+
+    /**
+     * Resolves the customer's open threshold and exceeded alerts of the limits in {@code byName}, in their current
+     * period, whose counter ({@code used}, by {@link #counterKey}) fell back under the level they fired at.
+     */
+    private void resolveFallenBack(Customer c, Map<String, Limit> byName, Map<String, Long> used, Instant now) {
+        for (Alert a : store.openAlerts()) {
+            if (!c.id().equals(a.customer()) || a.kind() != AlertKind.THRESHOLD && a.kind() != AlertKind.EXCEEDED) {
+                continue;
+            }
+            Limit limit = byName.get(a.limit());
+            Long u = used.get(counterKey(String.valueOf(a.limit()), a.perValue()));
+            if (limit == null || u == null || limit.isUnlimited()
+                    || !AlertPeriods.of(c, limit, now).key().equals(a.period())) {
+                continue;
+            }
+            long amountRaw = dev.tally.core.limit.LimitUsage.rawAmount(limit);
+            boolean fellBack = a.kind() == AlertKind.THRESHOLD
+                    ? a.threshold() != null && u < LimitWatch.levelRaw(amountRaw, a.threshold())
+                    // Over the amount, or denied at a share it no longer reaches.
+                    : u <= amountRaw && a.percent() != null && dev.tally.core.limit.LimitState.of(limit, null,
+                    limit.unit().toDecimal(u)).percent().compareTo(a.percent()) < 0;
+            if (fellBack && store.resolve(a.id(), SYSTEM, now)) {
+                forget(a);
+            }
+        }
+    }
+
     @Override
     public void denied(Customer customer, Limit limit, String perValue, CounterState state, Instant now) {
         try {

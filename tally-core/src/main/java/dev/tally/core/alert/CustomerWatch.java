@@ -89,6 +89,24 @@ final class CustomerWatch {
     }
 
     /**
+     * A correction moved the counters of {@code matched} (a {@code per} limit's counter of the user or value in
+     * {@code perValues}) to {@code states}: fires the levels they now reach, as an event's counting would. Counts no
+     * request and no cost (the month's cost follows through {@link #adjusted}).
+     */
+    void corrected(Customer c, List<Limit> matched, List<String> perValues, List<CounterState> states, Instant now,
+                   List<Alert> out) {
+        rollMonth(c, now);
+        for (int i = 0; i < matched.size(); i++) {
+            Limit limit = matched.get(i);
+            if (limit.per() == null) {
+                watch(limit).recorded(c, states.get(i), now, settings.forecast(), out);
+            } else {
+                perWatch(limit).recorded(c, perValues.get(i), states.get(i), now, settings.forecast(), out);
+            }
+        }
+    }
+
+    /**
      * An adjustment of {@code costDeltaNanos} to the current billing month's cost; fires the cost alert if it crosses
      * the amount, as an event's cost would.
      *

@@ -573,7 +573,9 @@ public final class Enforcer {
      * A re-rating moved the cost of a customer's calls to a provider, model and endpoint on one day by
      * {@code nanos}: moves the counters of the cost limits that count those calls and whose current day or month
      * window holds that day, as if the calls had been priced so from the start; and, for calls of the last hour
-     * ({@code minuteStart} given), the counters of the minute and hour windows that hold that minute now.
+     * ({@code minuteStart} given), the counters of the minute and hour windows that still count that minute, telling
+     * the observer how those stand after the move (their alerts are judged as if priced so from the start; the day
+     * and month ones are judged from the rollups by the alert engine).
      *
      * @param minuteStart the calls' UTC minute if they are recent enough for a minute or hour window, else null
      */
@@ -586,23 +588,118 @@ public final class Enforcer {
         Instant now = clock.instant();
         List<Charge> calendar = new ArrayList<>();
         List<Charge> recent = new ArrayList<>();
+        List<Limit> recentLimits = new ArrayList<>();
         for (Limit limit : catalog.limitsOf(customer)) {
-            // A change is summed by provider, model, endpoint and day, not by end user or dimension: a limit on those
-            // cannot tell its part, and charging it the whole change would deny a user for others' calls.
+            // A change summed by provider, model, endpoint and day cannot tell a limit on end users or dimensions
+            // its part: those follow their own changes (recordLimitCostChanges).
             if (!limit.metric().equals(Metrics.COST) || !limit.matches(provider, model, endpoint)
                     || limit.isEndUserScoped()) {
                 continue;
             }
-            Period current = limit.window().periodAt(customer.zone(), customer.billingDay(), now);
             boolean byDay = limit.window() == Window.MONTH || limit.window() == Window.DAY;
-            if (byDay && current.contains(dayStart)) {
+            if (byDay && stillCounts(customer, limit.window(), dayStart, now)) {
                 calendar.add(new Charge(spec(customer, limit), nanos));
-            } else if (!byDay && minuteStart != null && current.contains(minuteStart)) {
+            } else if (!byDay && minuteStart != null && stillCounts(customer, limit.window(), minuteStart, now)) {
                 recent.add(new Charge(spec(customer, limit), nanos));
+                recentLimits.add(limit);
             }
         }
         recordCorrection(customer, calendar, dayStart, now);
-        recordCorrection(customer, recent, minuteStart, now);
+        recordObservedCorrection(customer, recentLimits, recent, minuteStart, now);
+    }
+
+    /**
+     * One move of a cost limit's counter by a correction: the cost change of the calls it counts.
+     *
+     * @param limit the limit (found again among the customer's limits by its key; one gone since is not moved)
+     * @param value for a {@code per} limit, the end user or dimension value whose counter moves; else null
+     * @param at    where the change lies: any instant of the day or month window it belongs to, or the calls' UTC
+     *              minute for a minute or hour window
+     * @param nanos the signed change in nano-dollars
+     */
+    public record LimitCostChange(Limit limit, String value, Instant at, long nanos) {
+    }
+
+    /**
+     * A re-rating moved the cost that cost limits on end users or dimensions count: moves each counter named (a
+     * user's or value's for a {@code per} limit) by its change if its window still holds it, as if the calls had been
+     * priced so from the start, and tells the observer how those counters stand after the move. Counters are moved
+     * through the counter store in steps of at most {@value #CORRECTION_CHUNK} (one Redis call each).
+     */
+    public void recordLimitCostChanges(String customerId, List<LimitCostChange> changes) {
+        Customer customer = catalog.customer(customerId).orElse(null);
+        if (customer == null || changes.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Map<Limit.LimitKey, Limit> current = new java.util.HashMap<>();
+        for (Limit limit : catalog.limitsOf(customer)) {
+            current.put(limit.key(), limit);
+        }
+        // One record call per instant: calendar changes of a window share it, so a day's users go in a few steps.
+        Map<Instant, List<LimitCostChange>> byAt = new java.util.LinkedHashMap<>();
+        for (LimitCostChange change : changes) {
+            Limit limit = current.get(change.limit().key());
+            if (limit != null && change.nanos() != 0 && stillCounts(customer, limit.window(), change.at(), now)) {
+                byAt.computeIfAbsent(change.at(), k -> new ArrayList<>())
+                        .add(new LimitCostChange(limit, change.value(), change.at(), change.nanos()));
+            }
+        }
+        byAt.forEach((at, list) -> {
+            for (int from = 0; from < list.size(); from += CORRECTION_CHUNK) {
+                List<LimitCostChange> chunk = list.subList(from, Math.min(list.size(), from + CORRECTION_CHUNK));
+                List<Limit> limits = new ArrayList<>(chunk.size());
+                List<Charge> charges = new ArrayList<>(chunk.size());
+                for (LimitCostChange c : chunk) {
+                    limits.add(c.limit());
+                    charges.add(new Charge(spec(customer, c.limit()), c.nanos(), c.value()));
+                }
+                recordObservedCorrection(customer, limits, charges, at, now);
+            }
+        });
+    }
+
+    /** Counters moved per step of {@link #recordLimitCostChanges}: one Redis call carries this many. */
+    static final int CORRECTION_CHUNK = 256;
+
+    /**
+     * Whether a limit's counter of {@code window} still counts a change lying at {@code at}: a day or month window
+     * if its current period holds it; a minute or hour window if the minute is within the window's length before
+     * now (the counter itself leaves out the slots that have left it since).
+     */
+    private static boolean stillCounts(Customer customer, Window window, Instant at, Instant now) {
+        if (window == Window.DAY || window == Window.MONTH) {
+            return window.periodAt(customer.zone(), customer.billingDay(), now).contains(at);
+        }
+        Duration length = window == Window.MINUTE ? Duration.ofMinutes(1) : Duration.ofHours(1);
+        return !at.isBefore(now.minus(length).truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+    }
+
+    /**
+     * {@link #recordCorrection}, then tells the observer how the counters of {@code limits} (one per charge, in
+     * order) stand after it, so their alerts fire or resolve as if the usage had been counted so from the start.
+     */
+    private void recordObservedCorrection(Customer customer, List<Limit> limits, List<Charge> charges, Instant at,
+                                          Instant now) {
+        if (charges.isEmpty()) {
+            return;
+        }
+        if (observer == LimitObserver.NONE) {
+            recordCorrection(customer, charges, at, now);
+            return;
+        }
+        List<CounterState> states;
+        try {
+            states = counters.recordAndRead(customer.id(), charges, at, null, now);
+        } catch (RuntimeException ex) {
+            onCounterFailure.accept(ex);
+            return;
+        }
+        List<String> values = new ArrayList<>(charges.size());
+        for (Charge c : charges) {
+            values.add(c.value());
+        }
+        observer.corrected(customer, limits, values, states, now);
     }
 
     /** The position of {@code limit} among the compiled limits (-1 if absent). */

@@ -31,6 +31,19 @@ public interface LimitObserver {
      */
     void denied(Customer customer, Limit limit, String perValue, CounterState state, Instant now);
 
+    /**
+     * A correction (a re-rating's cost change) moved counters, without any call or event: judge their limits as if
+     * the usage had been counted so from the start, firing the levels now crossed and resolving those no longer
+     * reached. Not on a hot path. This default ignores it.
+     *
+     * @param limits    the limits whose counters moved
+     * @param perValues for each, the end user or dimension value of a {@code per} limit's counter; else null
+     * @param states    their counters right after the move (only {@code used} is meaningful), in the same order
+     */
+    default void corrected(Customer customer, List<Limit> limits, List<String> perValues, List<CounterState> states,
+                           Instant now) {
+    }
+
     /** An observer that ignores everything. */
     LimitObserver NONE = new LimitObserver() {
         @Override

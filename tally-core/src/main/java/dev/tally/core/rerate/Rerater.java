@@ -5,6 +5,8 @@ import dev.tally.core.catalog.Catalog;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
+import dev.tally.core.limit.Limit;
+import dev.tally.core.metric.Metrics;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Periods;
 import dev.tally.core.period.Window;
@@ -49,7 +51,7 @@ public final class Rerater {
     private final RerateStore store;
     private final UsageStore usage;
     private final InstantSource clock;
-    private final List<BiConsumer<Rerating, List<CostDelta>>> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<Rerating, CostChanges>> listeners = new CopyOnWriteArrayList<>();
 
     /** @param usage the ledger's own rollups (without adjustments), to count the events past retention */
     public Rerater(Catalog catalog, RerateStore store, UsageStore usage, InstantSource clock) {
@@ -60,7 +62,7 @@ public final class Rerater {
     }
 
     /** Registers {@code listener} to run after each applied re-rating, with its cost changes, on the caller's thread. */
-    public void onApplied(BiConsumer<Rerating, List<CostDelta>> listener) {
+    public void onApplied(BiConsumer<Rerating, CostChanges> listener) {
         listeners.add(listener);
     }
 
@@ -105,7 +107,7 @@ public final class Rerater {
             }
             // Counters and alerts follow the switch: from its commit every read shows the new costs, and the merge
             // of the events' rows changes no read (nor fails: what it leaves is merged at the store's next start).
-            listeners.forEach(l -> l.accept(walked.rerating(), walked.deltas()));
+            listeners.forEach(l -> l.accept(walked.rerating(), walked.changes()));
             store.mergeStaged(head.id());
             return walked.rerating();
         }
@@ -138,7 +140,7 @@ public final class Rerater {
         return store.applied(customerId, month);
     }
 
-    private record Walked(Rerating rerating, List<CostDelta> deltas) {
+    private record Walked(Rerating rerating, CostChanges changes) {
     }
 
     /** Walks every customer's month; with a {@code stagingId}, stages the changes under it (nothing is applied). */
@@ -147,20 +149,35 @@ public final class Rerater {
         PriceCatalog prices = catalog.prices(); // one catalog for every page: a dry run and its apply agree
         List<RerateLine> lines = new ArrayList<>();
         List<CostDelta> deltas = new ArrayList<>();
+        List<EndUserCostDelta> endUsers = new ArrayList<>();
         for (Customer c : customers) {
             Period month = Periods.billingMonth(c.zone(), c.billingDay(), period);
             if (month.start().isAfter(now)) {
                 continue;
             }
             Map<String, Long> summarized = summarized(c.id(), month);
-            Diff diff = new Diff(c.id(), now);
+            // Only an apply moves counters: a dry run keeps no end users' changes.
+            Diff diff = new Diff(c, stagingId == null ? List.of() : endUserCostLimits(c), now);
             store.reprice(c.id(), month.start(), month.end(), e -> reprice(prices, e), stagingId, diff::page);
             lines.addAll(diff.lines(summarized));
             deltas.addAll(diff.deltas());
+            endUsers.addAll(diff.endUserDeltas());
         }
         Rerating.State state = stagingId == null ? Rerating.State.DRY_RUN : Rerating.State.APPLIED;
         String id = stagingId == null ? newId() : stagingId;
-        return new Walked(new Rerating(id, period, customerId, state, createdBy, now, lines), deltas);
+        return new Walked(new Rerating(id, period, customerId, state, createdBy, now, lines),
+                new CostChanges(deltas, endUsers));
+    }
+
+    /** The customer's cost limits on end users or dimensions: their counters follow the re-rating by user or value. */
+    private List<Limit> endUserCostLimits(Customer c) {
+        List<Limit> out = new ArrayList<>();
+        for (Limit limit : catalog.limitsOf(c)) {
+            if (Metrics.COST.equals(limit.metric()) && limit.isEndUserScoped()) {
+                out.add(limit);
+            }
+        }
+        return out;
     }
 
     /** Events the month summaries count, by provider and model ({@link Diff#key}), read before the walk. */

@@ -14,11 +14,13 @@
  *       events, the rollups of every grain, the end user and dimension sums and stores the
  *       {@link dev.tally.core.rerate.Rerating} record (who, when, the period and the diff). A failure or a crash
  *       before it leaves nothing changed and the record abandoned. After it, the enforcing counters and the alerts
- *       follow the cost delta.</li>
+ *       follow the cost delta: the customer's by series and day (minute, for the last hour), and those of cost
+ *       limits on end users or dimensions by limit and user or value, counting only the events in each limit's
+ *       current window (kept only for limits that exist, so bounded by the users those limits' counters hold).</li>
  *   <li>Events past retention are gone: the month summaries still count them as they were priced. The answer says
  *       how many per customer and model ({@link dev.tally.core.rerate.RerateLine#pastRetention}).</li>
  * </ul>
- * Depends on catalog, customer, event, money, period, pricing, problem, rollup and store; alert and enforce are
- * reached through listeners the server wires.
+ * Depends on catalog, customer, event, limit, metric, money, period, pricing, problem, rollup and store; alert and
+ * enforce are reached through listeners the server wires.
  */
 package dev.tally.core.rerate;

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 /**
  * The contract every {@link CounterStore} adapter keeps, as one test suite: an adapter's test extends this class and
@@ -522,6 +523,37 @@ public abstract class CounterStoreContract {
 
         assertThat(states).extracting(CounterState::used).containsExactly(140L, 140L);
         assertThat(state("acme", day, T0).reserved()).isZero();
+    }
+
+    /**
+     * Issue 16: a re-rating moves one user's counter of a {@code per} cost limit by its change, a negative amount
+     * recorded at a moment of the window (a day window's start, an hour window's minute): that user's usage falls and
+     * fits again, another user's stays.
+     */
+    @Test
+    void correction_negativeAmountOnOneUsersCounters_movesOnlyThatUserBack() {
+        CounterSpec day = perUser("cost", Window.DAY, 10);
+        CounterSpec hour = perUser("cost", Window.HOUR, 10);
+        Instant call = T0.plusSeconds(90);
+        store.record("acme", List.of(new Charge(day, 8, "doctor_1"), new Charge(hour, 8, "doctor_1"),
+                new Charge(day, 3, "doctor_2"), new Charge(hour, 3, "doctor_2")), call, null, call);
+        Instant later = T0.plus(java.time.Duration.ofMinutes(30));
+        Instant dayStart = Window.DAY.periodAt(UTC, 1, later).start();
+
+        List<CounterState> moved = store.recordAndRead("acme", List.of(new Charge(day, -5, "doctor_1")), dayStart,
+                null, later);
+        List<CounterState> movedHour = store.recordAndRead("acme", List.of(new Charge(hour, -5, "doctor_1")),
+                call.truncatedTo(java.time.temporal.ChronoUnit.MINUTES), null, later);
+
+        assertThat(moved).extracting(CounterState::used).containsExactly(3L);
+        assertThat(movedHour).extracting(CounterState::used).containsExactly(3L);
+        List<CounterState> doctor1 = store.reserve("acme", List.of(new Charge(day, 7, "doctor_1"),
+                new Charge(hour, 7, "doctor_1")), null, later).states();
+        assertThat(doctor1).extracting(CounterState::used, CounterState::fits)
+                .containsExactly(tuple(3L, true), tuple(3L, true));
+        List<CounterState> doctor2 = store.reserve("acme", List.of(new Charge(day, 0, "doctor_2"),
+                new Charge(hour, 0, "doctor_2")), null, later).states();
+        assertThat(doctor2).extracting(CounterState::used).containsExactly(3L, 3L);
     }
 
     @Test
