@@ -2,6 +2,7 @@ package dev.tally.server;
 
 import dev.tally.core.cluster.ConfigChanges;
 import dev.tally.core.persistence.TallyStore;
+import dev.tally.server.jobs.BackgroundJobs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,9 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * This node as one of several on a shared database: its heartbeat in the {@code nodes} table (so {@code /health}
@@ -33,7 +31,7 @@ final class ClusterNode implements AutoCloseable {
     private final InstantSource clock;
     private final String id = "node_" + UUID.randomUUID();
     private final Instant startedAt;
-    private final ScheduledExecutorService background;
+    private final BackgroundJobs background;
     private volatile int liveNodes = 1;
     private AutoCloseable listener;
 
@@ -43,11 +41,8 @@ final class ClusterNode implements AutoCloseable {
         this.changes = changes;
         this.clock = clock;
         this.startedAt = clock.instant();
-        this.background = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tally-cluster");
-            t.setDaemon(true);
-            return t;
-        });
+        // No grace at a stop: a heartbeat or check cut short loses nothing (the node's row is removed anyway).
+        this.background = new BackgroundJobs("tally-cluster", Duration.ZERO);
     }
 
     /**
@@ -64,9 +59,9 @@ final class ClusterNode implements AutoCloseable {
                     + "enforces limits alone, so together they allow up to {} times a hard limit. Set TALLY_REDIS_URL "
                     + "on every node to share the counters.", node.liveNodes, node.liveNodes);
         }
-        node.background.scheduleWithFixedDelay(node::heartbeat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS,
-                TimeUnit.MILLISECONDS);
-        node.background.scheduleWithFixedDelay(changes::check, CHECK_MILLIS, CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        node.background.every(Duration.ofMillis(HEARTBEAT_MILLIS), Duration.ofMillis(HEARTBEAT_MILLIS),
+                node::heartbeat);
+        node.background.every(Duration.ofMillis(CHECK_MILLIS), Duration.ofMillis(CHECK_MILLIS), changes::check);
         try {
             // A notification only makes the next check happen now, on the cluster thread (never on the listener's).
             node.listener = store.listenForChanges(n -> node.checkSoon());
@@ -78,11 +73,7 @@ final class ClusterNode implements AutoCloseable {
     }
 
     private void checkSoon() {
-        try {
-            background.execute(changes::check);
-        } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            // Closing: nothing more to reload.
-        }
+        background.runSoon(changes::check);
     }
 
     private void heartbeat() {
@@ -91,7 +82,7 @@ final class ClusterNode implements AutoCloseable {
             store.heartbeat(id, counters, startedAt, now);
             liveNodes = store.liveNodes(now.minus(LIVE_WITHIN));
         } catch (RuntimeException e) {
-            LOG.warn("Writing this node's heartbeat failed; it will be tried again", e);
+            BackgroundJobs.failed(LOG, "Writing this node's heartbeat failed; it will be tried again", e);
         }
     }
 
@@ -108,7 +99,6 @@ final class ClusterNode implements AutoCloseable {
     /** Stops the heartbeat and the watch, and removes this node's row so it stops counting at once. */
     @Override
     public void close() {
-        background.shutdownNow();
         if (listener != null) {
             try {
                 listener.close();
@@ -116,11 +106,10 @@ final class ClusterNode implements AutoCloseable {
                 LOG.warn("Stopping the configuration listener failed", e);
             }
         }
+        // Before the row is removed, so a heartbeat in flight cannot write it back.
+        background.close();
         try {
-            background.awaitTermination(2, TimeUnit.SECONDS);
             store.leave(id);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warn("Removing this node from the nodes table failed; it stops counting within {} s",
                     LIVE_WITHIN.toSeconds(), e);

@@ -55,6 +55,7 @@ import dev.tally.server.http.ProblemMapper;
 import dev.tally.server.http.Requests;
 import dev.tally.server.http.Sessions;
 import dev.tally.server.http.UsageRoutes;
+import dev.tally.server.jobs.BackgroundJobs;
 import dev.tally.server.json.AlertJson;
 import dev.tally.server.json.CatalogJson;
 import dev.tally.server.json.Json;
@@ -84,9 +85,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -108,6 +106,8 @@ public final class TallyServer implements AutoCloseable {
     private static final Duration COUNTER_FAILURE_LOG_INTERVAL = Duration.ofSeconds(10);
     /** How long an idle thread of the platform HTTP pool lives above the pool's minimum (which is its maximum). */
     private static final int HTTP_IDLE_THREAD_MILLIS = 60_000;
+    /** How long a stopping server lets a retention pass or an alert sweep in progress go on before interrupting it. */
+    private static final Duration SCHEDULE_GRACE = Duration.ofSeconds(2);
 
     private final Lifecycle lifecycle;
     private final Services services;
@@ -136,6 +136,15 @@ public final class TallyServer implements AutoCloseable {
                             Adjustments adjustments, Rerater rerater) {
     }
 
+    /**
+     * When the server's own schedules run: both first a minute after the start, then retention hourly and the
+     * alerts' self-resolution sweep every minute. Tests shorten them to stop a server while a job runs.
+     */
+    record SchedulePeriods(Duration first, Duration retention, Duration alertSweep) {
+        static final SchedulePeriods DEFAULTS = new SchedulePeriods(Duration.ofMinutes(1), Duration.ofHours(1),
+                Duration.ofMinutes(1));
+    }
+
     private TallyServer(Lifecycle lifecycle, Services services, Javalin app, String generatedAdminKey,
                         List<String> routes) {
         this.lifecycle = lifecycle;
@@ -159,7 +168,8 @@ public final class TallyServer implements AutoCloseable {
         ServerConfig effective = overrides.apply(file == null ? config : file.applyServerSection(config));
         return start(effective, file, () -> effective.databaseUrl() == null
                 ? Stores.sqliteFile(effective.dataDir(), clock)
-                : Stores.open(effective.databaseUrl(), clock, effective.rollupInterval()), clock);
+                : Stores.open(effective.databaseUrl(), clock, effective.rollupInterval()), clock,
+                SchedulePeriods.DEFAULTS);
     }
 
     /**
@@ -168,6 +178,11 @@ public final class TallyServer implements AutoCloseable {
      * on {@link #close}, and at once if it fails to start.
      */
     public static TallyServer start(ServerConfig config, InstantSource clock, TallyStore store) {
+        return start(config, clock, store, SchedulePeriods.DEFAULTS);
+    }
+
+    /** Like {@link #start(ServerConfig, InstantSource, TallyStore)}, with the schedules run every {@code periods}. */
+    static TallyServer start(ServerConfig config, InstantSource clock, TallyStore store, SchedulePeriods periods) {
         ConfigFile file;
         try {
             file = config.configFile() == null ? null : ConfigFile.read(config.configFile());
@@ -175,7 +190,7 @@ public final class TallyServer implements AutoCloseable {
             store.close();
             throw e;
         }
-        return start(file == null ? config : file.applyServerSection(config), file, () -> store, clock);
+        return start(file == null ? config : file.applyServerSection(config), file, () -> store, clock, periods);
     }
 
     /**
@@ -185,14 +200,15 @@ public final class TallyServer implements AutoCloseable {
      * requests feed it); the schedules last.
      */
     private static TallyServer start(ServerConfig config, ConfigFile file, Supplier<TallyStore> openStore,
-                                     InstantSource clock) {
+                                     InstantSource clock, SchedulePeriods periods) {
         Lifecycle lifecycle = new Lifecycle();
         try {
             TallyStore store = lifecycle.start("store", openStore, TallyStore::close);
             ObjectMapper json = Json.mapper();
             // The version is read before any cache is filled, so a change another node makes meanwhile is reloaded.
             ConfigChanges changes = new ConfigChanges(store,
-                    e -> LOG.warn("Reloading the configuration after a change failed; it will be tried again", e));
+                    e -> BackgroundJobs.failed(LOG,
+                            "Reloading the configuration after a change failed; it will be tried again", e));
             Catalog catalog = seededCatalog(config, file, store, json, clock);
             // Billing reads (reports, limits, alerts, counter rebuilds) see adjustments as month usage.
             UsageStore billed = new AdjustedUsageStore(store, store);
@@ -239,7 +255,8 @@ public final class TallyServer implements AutoCloseable {
             List<String> routes = new ArrayList<>();
             Javalin app = lifecycle.start("HTTP server", () -> httpServer(config, services, secrets, metrics, json,
                     notificationJson, routes, clock).start(), Javalin::stop);
-            lifecycle.start("schedules", () -> schedules(config, store, alerts, clock), ExecutorService::shutdownNow);
+            lifecycle.start("schedules", () -> schedules(config, store, alerts, clock, periods),
+                    BackgroundJobs::close);
             LOG.info("Tally listening on http://{}:{} (store: {})", config.host(), app.port(), store.backend());
             return new TallyServer(lifecycle, services, app, secrets.generatedAdminKey(), List.copyOf(routes));
         } catch (RuntimeException | Error e) {
@@ -467,18 +484,14 @@ public final class TallyServer implements AutoCloseable {
     }
 
     /** The background jobs: retention hourly, and the alerts' self-resolution sweep every minute. */
-    private static ScheduledExecutorService schedules(ServerConfig config, TallyStore store, AlertEngine alerts,
-                                                      InstantSource clock) {
-        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tally-retention");
-            t.setDaemon(true);
-            return t;
-        });
+    private static BackgroundJobs schedules(ServerConfig config, TallyStore store, AlertEngine alerts,
+                                            InstantSource clock, SchedulePeriods periods) {
+        BackgroundJobs background = new BackgroundJobs("tally-retention", SCHEDULE_GRACE);
         RetentionJob retention = new RetentionJob(store, clock, config.retention());
         // One node at a time: two passes at once would only race to delete the same rows.
-        background.scheduleWithFixedDelay(() -> runRetention(store, retention), 1, 60, TimeUnit.MINUTES);
+        background.every(periods.first(), periods.retention(), () -> runRetention(store, retention));
         // Self-resolution of alerts: new periods, raised limits, changed catalog (see AlertEngine).
-        background.scheduleWithFixedDelay(() -> runAlertSweep(store, alerts), 1, 1, TimeUnit.MINUTES);
+        background.every(periods.first(), periods.alertSweep(), () -> runAlertSweep(store, alerts));
         return background;
     }
 
@@ -488,7 +501,7 @@ public final class TallyServer implements AutoCloseable {
             // twice, but every node reading every open alert each minute would only repeat the same work.
             store.runExclusively("alert sweep", alerts::sweep);
         } catch (RuntimeException e) {
-            LOG.warn("Alert sweep failed; it runs again in a minute", e);
+            BackgroundJobs.failed(LOG, "Alert sweep failed; it runs again in a minute", e);
         }
     }
 
@@ -592,7 +605,7 @@ public final class TallyServer implements AutoCloseable {
                 LOG.debug("Retention skipped: another node is running it");
             }
         } catch (RuntimeException e) {
-            LOG.warn("Retention pass failed; it will run again", e);
+            BackgroundJobs.failed(LOG, "Retention pass failed; it will run again", e);
         }
     }
 

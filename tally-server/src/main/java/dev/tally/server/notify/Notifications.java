@@ -12,6 +12,7 @@ import dev.tally.core.notify.Notification;
 import dev.tally.core.notify.Notifier;
 import dev.tally.core.notify.Transport;
 import dev.tally.core.persistence.TallyStore;
+import dev.tally.server.jobs.BackgroundJobs;
 import dev.tally.server.json.NotificationJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,9 +27,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +38,8 @@ public final class Notifications implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Notifications.class);
     /** How often the outbox is polled for due rows. */
     public static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+    /** How long a stop lets a delivery attempt in flight go on before interrupting it. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
     /** How long delivered and dead rows stay in the delivery log. */
     public static final Duration KEEP_FINISHED = Duration.ofDays(30);
 
@@ -49,10 +49,10 @@ public final class Notifications implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final SmtpSettings smtp;
     private final InstantSource clock;
-    private final ScheduledExecutorService scheduler;
+    private final BackgroundJobs scheduler;
 
     private Notifications(TallyStore store, NotificationJson json, Notifier notifier, Dispatcher dispatcher,
-                          SmtpSettings smtp, InstantSource clock, ScheduledExecutorService scheduler) {
+                          SmtpSettings smtp, InstantSource clock, BackgroundJobs scheduler) {
         this.store = store;
         this.json = json;
         this.notifier = notifier;
@@ -85,15 +85,11 @@ public final class Notifications implements AutoCloseable {
         }
         Dispatcher dispatcher = new Dispatcher(store, transports,
                 new Backoff(Backoff.DEFAULT_MAX_ATTEMPTS, new SecureRandom()), clock, System::nanoTime,
-                e -> LOG.warn("Notification dispatch failed; the next round retries", e), attemptMetrics(metrics));
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tally-notify");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = POLL_INTERVAL.toMillis();
-        scheduler.scheduleWithFixedDelay(dispatcher::dispatchDue, every, every, TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(() -> pruneFinished(store, clock), 5, 60, TimeUnit.MINUTES);
+                e -> BackgroundJobs.failed(LOG, "Notification dispatch failed; the next round retries", e),
+                attemptMetrics(metrics));
+        BackgroundJobs scheduler = new BackgroundJobs("tally-notify", STOP_GRACE);
+        scheduler.every(POLL_INTERVAL, POLL_INTERVAL, dispatcher::dispatchDue);
+        scheduler.every(Duration.ofMinutes(5), Duration.ofHours(1), () -> pruneFinished(store, clock));
         return new Notifications(store, json, notifier, dispatcher, smtp, clock, scheduler);
     }
 
@@ -124,7 +120,7 @@ public final class Notifications implements AutoCloseable {
                 }
             });
         } catch (RuntimeException e) {
-            LOG.warn("Pruning the delivery log failed; it runs again in an hour", e);
+            BackgroundJobs.failed(LOG, "Pruning the delivery log failed; it runs again in an hour", e);
         }
     }
 
@@ -160,17 +156,12 @@ public final class Notifications implements AutoCloseable {
         return rows;
     }
 
-    /** Stops polling, waiting briefly for an attempt in flight; undelivered rows stay in the outbox. */
+    /**
+     * Stops polling, letting an attempt in flight finish for a while before interrupting it, and returns once it has
+     * ended; undelivered rows stay in the outbox.
+     */
     @Override
     public void close() {
-        scheduler.shutdown();
-        try {
-            if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
-                scheduler.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            scheduler.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        scheduler.close();
     }
 }
