@@ -168,6 +168,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             synchronized (w) {
                 w.corrected(customer, limits, perValues, states, now, fired);
             }
+            fired.replaceAll(a -> LatePeriods.late(a, " (after a re-rating)"));
             if (!fired.isEmpty()) {
                 store(fired);
             }

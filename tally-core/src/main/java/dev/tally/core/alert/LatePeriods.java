@@ -110,7 +110,8 @@ final class LatePeriods {
         return window == Window.MONTH ? "the billing month " + first + " to " + last : "the day " + first;
     }
 
-    private static Alert late(Alert a, String which) {
+    /** {@code a} with {@code which} (why it fired now, in words) added to its message. */
+    static Alert late(Alert a, String which) {
         return new Alert(a.id(), a.customer(), a.kind(), a.limit(), a.threshold(), a.percent(), a.message() + which,
                 a.period(), a.state(), a.createdAt(), a.updatedAt(), a.acknowledgedBy(), a.acknowledgedAt(),
                 a.resolvedBy(), a.resolvedAt(), a.perValue());

@@ -164,6 +164,8 @@ class RerateEndUserLimitTest {
 
         rerate("2.50");
         assertThat(active()).isEqualTo(over);
+        JsonNode exceeded = api.get("/v1/alerts?customer=clinic&kind=exceeded&state=active").json().at("/alerts/0");
+        assertThat(exceeded.path("message").asText()).contains("doctor_1", "after a re-rating");
         JsonNode denied = authorize("doctor_1", "web");
         assertThat(denied.path("allowed").asBoolean()).as(denied.toString()).isFalse();
         assertThat(denied.path("code").asText()).as("a cost limit's denial").isEqualTo("budget_exceeded");
