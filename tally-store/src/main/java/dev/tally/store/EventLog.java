@@ -40,9 +40,28 @@ final class EventLog {
             + "WHERE s.seq = events.seq AND s.rerating_id IN (SELECT r.id FROM reratings r WHERE r.state = 'applied')),"
             + " events.unpriced_metrics), '')";
 
-    static final String COLUMNS = "seq, event_id, customer_id, ts_ms, received_ms, provider, model, "
-            + "endpoint, method, status, latency_ms, user_id, usage, " + COST + " AS cost_nanos, cost_override_nanos, "
-            + UNPRICED + " AS unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes, dimensions";
+    static final String COLUMNS = columns("seq", COST, UNPRICED);
+    /**
+     * The staged cost and unpriced metrics of an applied re-rating's events, as a table to join after
+     * {@code events} with {@link #COLUMNS_JOINED}.
+     */
+    static final String JOIN_STAGED = " LEFT JOIN (SELECT seq, new_cost_nanos, new_unpriced FROM rerate_staged_events "
+            + "WHERE rerating_id IN (SELECT id FROM reratings WHERE state = 'applied')) staged ON staged.seq = events.seq";
+    /**
+     * {@link #COLUMNS} for reads of many events, with the cost and unpriced metrics from {@link #JOIN_STAGED}: the
+     * same values. Why: {@link #COST} and {@link #UNPRICED} are two subqueries run again for every row, which cost
+     * PostgreSQL about 5 us an event (500-570 ms for 100,000 rows with nothing staged, against 47-55 ms joined and
+     * 34-40 ms for the columns alone; with 1,000,000 staged events 1,203 ms against 90 ms), and the roller reads
+     * every event back once.
+     */
+    static final String COLUMNS_JOINED = columns("events.seq", "COALESCE(staged.new_cost_nanos, events.cost_nanos)",
+            "NULLIF(COALESCE(staged.new_unpriced, events.unpriced_metrics), '')");
+
+    private static String columns(String seq, String cost, String unpriced) {
+        return seq + ", event_id, customer_id, ts_ms, received_ms, provider, model, endpoint, method, status, "
+                + "latency_ms, user_id, usage, " + cost + " AS cost_nanos, cost_override_nanos, " + unpriced
+                + " AS unpriced_metrics, reservation, metadata, ce_source, ce_type, ce_attributes, dimensions";
+    }
 
     /**
      * Checks a query before it reaches the database, so that a caller's mistake is reported as one.

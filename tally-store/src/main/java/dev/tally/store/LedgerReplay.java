@@ -41,17 +41,18 @@ final class LedgerReplay {
      * 100,000 seqs of a roller pass was a descent of the index per seq (68 buffer reads an event against 4.5 for
      * the ranges, measured on 100,000 rows), or a scan of the whole table when the planner expected many.
      */
-    private static final String SELECT_IN_RANGES = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
-            + "FROM unnest(?::bigint[], ?::bigint[]) AS r(lo, hi) JOIN events ON seq BETWEEN r.lo AND r.hi";
-    private static final String SELECT_PENDING = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
-            + "FROM events WHERE seq IN (SELECT unnest(seqs) FROM rollup_pending)";
+    private static final String SELECT_IN_RANGES = "SELECT " + EventLog.COLUMNS_JOINED + ", hour_ms, day_ms, "
+            + "month_ms FROM unnest(?::bigint[], ?::bigint[]) AS r(lo, hi) JOIN events ON events.seq BETWEEN r.lo "
+            + "AND r.hi" + EventLog.JOIN_STAGED;
+    private static final String SELECT_PENDING = "SELECT " + EventLog.COLUMNS_JOINED + ", hour_ms, day_ms, month_ms "
+            + "FROM events" + EventLog.JOIN_STAGED + " WHERE events.seq IN (SELECT unnest(seqs) FROM rollup_pending)";
     /**
      * One customer's queued events: in each queue row (one per append) that names the customer, its slice of the
      * seqs, from its start to the next customer's (or the end).
      */
-    private static final String SELECT_PENDING_OF = "SELECT " + EventLog.COLUMNS + ", hour_ms, day_ms, month_ms "
-            + "FROM events WHERE seq IN (SELECT unnest(q.seqs[q.starts[p.i]:COALESCE(q.starts[p.i + 1] - 1, "
-            + "cardinality(q.seqs))]) FROM rollup_pending q CROSS JOIN LATERAL array_position(q.customers, "
+    private static final String SELECT_PENDING_OF = "SELECT " + EventLog.COLUMNS_JOINED + ", hour_ms, day_ms, "
+            + "month_ms FROM events" + EventLog.JOIN_STAGED + " WHERE events.seq IN (SELECT "
+            + "unnest(q.seqs[q.starts[p.i]:COALESCE(q.starts[p.i + 1] - 1, cardinality(q.seqs))]) FROM rollup_pending q CROSS JOIN LATERAL array_position(q.customers, "
             + "CAST(? AS TEXT)) AS p(i) WHERE p.i IS NOT NULL)";
 
     private LedgerReplay() {
