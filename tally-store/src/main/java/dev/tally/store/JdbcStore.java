@@ -121,7 +121,7 @@ abstract class JdbcStore implements TallyStore {
     /** Starts rolling up the queued events every {@code every} on a thread of this store (PostgreSQL). */
     void startRolling(java.time.Duration every) {
         if (queued != null && roller == null) {
-            roller = new RollupRoller(this::rollQueued, every);
+            roller = new RollupRoller(() -> rollScheduled(every), every);
         }
     }
 
@@ -132,6 +132,17 @@ abstract class JdbcStore implements TallyStore {
      */
     int rollQueued() {
         return queued == null ? 0 : tx.write("rolling up queued events", c -> queued.roll(c, false));
+    }
+
+    /**
+     * Runs a scheduled pass of the roller ({@link QueuedRollups#rollScheduled}) in its own transaction: none if any
+     * node passed less than about {@code every} ago.
+     *
+     * @return the events rolled up; 0 if none, if another node is rolling, or if a pass was recent
+     */
+    int rollScheduled(java.time.Duration every) {
+        return queued == null ? 0
+                : tx.write("rolling up queued events", c -> queued.rollScheduled(c, every.toMillis()));
     }
 
     /** The pool, for tests that look at connection settings. */

@@ -11,7 +11,9 @@ import java.util.function.IntSupplier;
 /**
  * The thread that runs the passes of {@link QueuedRollups} on one node: a pass every {@link #DEFAULT_EVERY}, and
  * the next one at once while passes find the queue fuller than one pass takes. Every node runs one; an advisory
- * lock lets one pass run at a time, so a node that stops (or is killed) leaves the queue to the others.
+ * lock lets one pass run at a time, so a node that stops (or is killed) leaves the queue to the others, and a
+ * scheduled pass is skipped when any node passed within the interval ({@link QueuedRollups#rollScheduled}), so the
+ * interval is the cluster's, not each node's.
  */
 final class RollupRoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RollupRoller.class);

@@ -161,6 +161,36 @@ class PostgresQueuedRollupsTest {
                 .isEqualTo(3 * events);
     }
 
+    /**
+     * Issue 12.5: each node's roller ran on its own timer, so two nodes passed twice per interval, each pass summing
+     * half as many appends into its upserts. The interval is now the cluster's.
+     */
+    @Test
+    void scheduledPass_soonAfterAnotherNodesPass_waitsForTheClustersInterval() throws SQLException {
+        PostgresStore a = node(null);
+        PostgresStore b = node(null);
+        a.append(List.of(entry("e1", "acme", T0, 10, 100L)));
+        assertThat(a.rollScheduled(Duration.ofMinutes(1))).as("no pass yet: a passes").isEqualTo(1);
+
+        b.append(List.of(entry("e2", "acme", T0, 20, 200L)));
+        assertThat(b.rollScheduled(Duration.ofMinutes(1))).as("a passed less than a minute ago").isZero();
+        assertThat(a.rollScheduled(Duration.ofMinutes(1))).as("so did a itself").isZero();
+        assertThat(queuedRows()).isEqualTo(1);
+        assertThat(totalRequests(b)).as("reads still see the queued event").isEqualTo(2);
+
+        // With a short interval, b's next scheduled pass runs once the interval has passed since a's.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        int rolled = 0;
+        while (rolled == 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // a pause between polls, not the wait itself
+            rolled = b.rollScheduled(Duration.ofMillis(200));
+        }
+        assertThat(rolled).as("b passes within 5 s").isEqualTo(1);
+        assertThat(queuedRows()).isZero();
+        assertThat(storedRequests()).isEqualTo(2);
+        assertThat(b.rollQueued()).as("a pass by hand never waits, and finds nothing").isZero();
+    }
+
     @Test
     void rollerKilledMidPass_rollsBack_andAnotherNodeRollsEachEventOnce() throws Exception {
         PostgresStore a = node(null);
