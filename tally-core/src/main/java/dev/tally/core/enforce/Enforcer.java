@@ -605,7 +605,9 @@ public final class Enforcer {
             }
         }
         recordCorrection(customer, calendar, dayStart, now);
-        recordObservedCorrection(customer, recentLimits, recent, minuteStart, now);
+        Observed observed = new Observed();
+        recordObservedCorrection(customer, recentLimits, recent, minuteStart, now, observed);
+        observed.tell(observer, customer, now);
     }
 
     /**
@@ -645,6 +647,8 @@ public final class Enforcer {
                         .add(new LimitCostChange(limit, change.value(), change.at(), change.nanos()));
             }
         }
+        // The observer is told once, after every counter moved: it judges them all in one pass.
+        Observed observed = new Observed();
         byAt.forEach((at, list) -> {
             for (int from = 0; from < list.size(); from += CORRECTION_CHUNK) {
                 List<LimitCostChange> chunk = list.subList(from, Math.min(list.size(), from + CORRECTION_CHUNK));
@@ -654,9 +658,38 @@ public final class Enforcer {
                     limits.add(c.limit());
                     charges.add(new Charge(spec(customer, c.limit()), c.nanos(), c.value()));
                 }
-                recordObservedCorrection(customer, limits, charges, at, now);
+                recordObservedCorrection(customer, limits, charges, at, now, observed);
             }
         });
+        observed.tell(observer, customer, now);
+    }
+
+    /**
+     * Counters moved by corrections and how they stand after, gathered to tell the observer once. A counter moved in
+     * several steps (an hour window's minutes) is told as it stands after the last: the steps between are not
+     * states its usage would have passed through had it been priced so from the start.
+     */
+    private static final class Observed {
+        private final Map<List<Object>, Object[]> last = new java.util.LinkedHashMap<>();
+
+        void add(Limit limit, String value, CounterState state) {
+            last.put(Arrays.asList(limit.key(), value), new Object[]{limit, value, state});
+        }
+
+        void tell(LimitObserver observer, Customer customer, Instant now) {
+            if (last.isEmpty()) {
+                return;
+            }
+            List<Limit> limits = new ArrayList<>(last.size());
+            List<String> values = new ArrayList<>(last.size());
+            List<CounterState> states = new ArrayList<>(last.size());
+            for (Object[] o : last.values()) {
+                limits.add((Limit) o[0]);
+                values.add((String) o[1]);
+                states.add((CounterState) o[2]);
+            }
+            observer.corrected(customer, limits, values, states, now);
+        }
     }
 
     /** Counters moved per step of {@link #recordLimitCostChanges}: one Redis call carries this many. */
@@ -676,11 +709,11 @@ public final class Enforcer {
     }
 
     /**
-     * {@link #recordCorrection}, then tells the observer how the counters of {@code limits} (one per charge, in
-     * order) stand after it, so their alerts fire or resolve as if the usage had been counted so from the start.
+     * {@link #recordCorrection}, then adds to {@code observed} how the counters of {@code limits} (one per charge,
+     * in order) stand after it, so their alerts fire or resolve as if the usage had been counted so from the start.
      */
     private void recordObservedCorrection(Customer customer, List<Limit> limits, List<Charge> charges, Instant at,
-                                          Instant now) {
+                                          Instant now, Observed observed) {
         if (charges.isEmpty()) {
             return;
         }
@@ -695,11 +728,9 @@ public final class Enforcer {
             onCounterFailure.accept(ex);
             return;
         }
-        List<String> values = new ArrayList<>(charges.size());
-        for (Charge c : charges) {
-            values.add(c.value());
+        for (int i = 0; i < charges.size(); i++) {
+            observed.add(limits.get(i), charges.get(i).value(), states.get(i));
         }
-        observer.corrected(customer, limits, values, states, now);
     }
 
     /** The position of {@code limit} among the compiled limits (-1 if absent). */

@@ -64,6 +64,56 @@ class EnforcerTest {
         assertThat(eleventh.deciding().state().limit().metric()).isEqualTo("requests");
     }
 
+    /**
+     * Issue 16: a re-rating that moves one user's hour counter up in one minute and down in another tells the
+     * observer once, how the counter stands after both: not the $10.00 between, which the usage never reached priced
+     * so from the start (it would fire the exceeded alert and resolve it at once). Counters of the customer's day
+     * limit and of other users are not touched; a change of a window already over moves nothing.
+     */
+    @Test
+    void recordLimitCostChanges_oneUsersHourCounterUpThenDown_observerToldOnceTheFinalState() {
+        Limit hourly = new Limit("hourly", "cost", Window.HOUR, new BigDecimal("8.00"), null, null, null, null, null,
+                null, null, "user");
+        Limit daily = new Limit("daily", "cost", Window.DAY, new BigDecimal("8.00"), null, null, null, null, null,
+                null, null, "user");
+        customer(hourly, daily);
+        List<List<Object>> told = new ArrayList<>();
+        LimitObserver observer = new LimitObserver() {
+            @Override
+            public void recorded(Customer c, dev.tally.core.event.LedgerEntry e, List<Limit> l,
+                                 List<dev.tally.core.counter.CounterState> s, Instant now) {
+            }
+
+            @Override
+            public void denied(Customer c, Limit l, String v, dev.tally.core.counter.CounterState s, Instant now) {
+            }
+
+            @Override
+            public void corrected(Customer c, List<Limit> limits, List<String> values,
+                                  List<dev.tally.core.counter.CounterState> states, Instant now) {
+                for (int i = 0; i < limits.size(); i++) {
+                    told.add(List.of(limits.get(i).name(), values.get(i), states.get(i).used()));
+                }
+            }
+        };
+        InMemoryCounterStore counters = new InMemoryCounterStore();
+        Enforcer enforcer = new Enforcer(catalog, counters, new ReservationIds(ReservationIds.newSecret()), clock,
+                FailurePolicy.FAIL_OPEN, failures::add, observer);
+        long dollar = 1_000_000_000L;
+        Instant a = Instant.parse("2026-11-20T11:40:00Z");
+        Instant b = Instant.parse("2026-11-20T11:50:00Z");
+        counters.record("acme", List.of(new Charge(Enforcer.spec(catalog.customer("acme").orElseThrow(), hourly),
+                7 * dollar, "doctor_1")), b, null, clock.instant());
+
+        enforcer.recordLimitCostChanges("acme", List.of(
+                new Enforcer.LimitCostChange(hourly, "doctor_1", a, 3 * dollar),
+                new Enforcer.LimitCostChange(hourly, "doctor_1", b, -3 * dollar),
+                new Enforcer.LimitCostChange(daily, "doctor_1", Instant.parse("2026-11-19T00:00:00Z"), dollar)));
+
+        assertThat(told).containsExactly(List.of("hourly", "doctor_1", 7 * dollar));
+        assertThat(failures).isEmpty();
+    }
+
     /** A counter store whose backend is down: every operation fails, as a lost Redis connection would. */
     private static final class UnreachableCounterStore implements CounterStore {
         @Override
