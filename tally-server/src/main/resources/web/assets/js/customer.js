@@ -75,12 +75,16 @@ export async function renderUsers(main, { id, params }) {
   return null;
 }
 
-/** One end user of a customer (#/customers/{id}/users/{user}). */
-export async function renderUser(main, { id, user }) {
+/** One end user of a customer (#/customers/{id}/users/{user}, ?period=YYYY-MM for another billing month). */
+export async function renderUser(main, { id, user, params }) {
   const base = `/v1/customers/${encodeURIComponent(id)}`;
   const customer = await api(base);
-  await users.userPage(main, { base, user, timeZone: customer.timezone,
-    head: subHead(customer, user, `End user of ${customer.name} · this billing period · times in ${customer.timezone}`),
+  const period = users.monthParam(params);
+  const page = `#/customers/${encodeURIComponent(id)}/users/${encodeURIComponent(user)}`;
+  await users.userPage(main, { base, user, timeZone: customer.timezone, period,
+    monthHref: (month) => `${page}${query({ period: month })}`,
+    head: subHead(customer, user, `End user of ${customer.name} · `
+      + `${period ? `the billing month of ${f.month(period)}` : 'this billing period'} · times in ${customer.timezone}`),
     logHref: `#/logs${query({ customer: id, user })}` });
   return null;
 }

@@ -168,16 +168,31 @@ export async function usersList(main, { base, params, head, link, sortHref }) {
   await load();
 }
 
+/** The billing month a page's `period` parameter names ("2026-10"), or null for the current one. */
+export function monthParam(params) {
+  const period = params.get('period') || '';
+  return /^\d{4}-\d{2}$/.test(period) ? period : null;
+}
+
 /**
- * One end user's month: totals, the limits that apply to its calls (its own and the customer-wide ones), its last
- * calls. opts: {base, user, timeZone, head (elements above), logHref (the full log of the user, or null)}.
+ * One end user's billing month: totals, the limits that apply to its calls (its own and the customer-wide ones), its
+ * last calls in that month, and a picker for another month. opts: {base, user, timeZone, period ("2026-10", or null
+ * for the current month), monthHref(month) (this page for another month; null: the current one), head (elements
+ * above), logHref (the full log of the user, or null)}.
  */
-export async function userPage(main, { base, user, timeZone, head, logHref }) {
-  const [usage, calls] = await Promise.all([
-    api(`${base}/users/${encodeURIComponent(user)}/usage?period=current`),
-    api(`${base}/events${query({ user, limit: 20 })}`)]);
+export async function userPage(main, { base, user, timeZone, period, monthHref, head, logHref }) {
+  const usageOf = api(`${base}/users/${encodeURIComponent(user)}/usage${query({ period: period || 'current' })}`);
+  // The current month's last calls are the newest; a past month's, the last ones within its period.
+  const callsIn = (p) => api(`${base}/events${query({ user, limit: 20, from: p && p.start, to: p && p.end })}`);
+  const [usage, calls] = await Promise.all([usageOf,
+    period ? usageOf.then((u) => callsIn(u.period)) : callsIn(null)]);
   const t = usage.totals;
+  const picker = h('input', { type: 'month', id: 'user-month', value: period || f.monthOf(usage.period.start, timeZone),
+    'aria-label': 'Billing month' });
+  picker.addEventListener('change', () => { if (picker.value) location.hash = monthHref(picker.value); });
   replace(main, head,
+    h('div', { class: 'toolbar' }, h('label', { class: 'muted', for: 'user-month' }, 'Billing month'), picker,
+      period ? h('a', { href: monthHref(null), id: 'user-month-current' }, 'This month →') : null),
     h('div', { class: 'stats', id: 'user-totals' },
       stat('Requests', f.int(t.requests), `${f.int(t.errors)} errors`), stat('Tokens', f.int(t.tokens)),
       stat('Cost', f.moneyEl(t.cost)),

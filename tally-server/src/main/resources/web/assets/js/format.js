@@ -162,6 +162,14 @@ export function month(yyyyMm) {
     .format(new Date(Date.UTC(y, m - 1, 1)));
 }
 
+/** The calendar month ("2026-11") of an instant in a time zone: the name of a billing month starting then. */
+export function monthOf(iso, timeZone) {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', timeZone })
+    .formatToParts(new Date(iso));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}`;
+}
+
 /** The hour of day (0-23) of an instant in a time zone. */
 export function hourIn(iso, timeZone) {
   return Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone })

@@ -1,6 +1,6 @@
 // The customer portal: only the signed-in customer's own data, all through /v1/me/... (the API itself refuses any
 // other customer to a customer session, so nothing here could reach one even if it tried).
-import { api, session, signOut, ApiError } from './api.js';
+import { api, query, session, signOut, ApiError } from './api.js';
 import { h, replace, section, stat, failure, statusBadge } from './dom.js';
 import * as f from './format.js';
 import * as w from './widgets.js';
@@ -98,11 +98,17 @@ async function renderUsers(me, params) {
     link: (u) => `#/users/${encodeURIComponent(u)}`, sortHref: (sort) => `#/users?sort=${sort}` });
 }
 
-/** One of the customer's users: its month, what is left of each limit, its last calls (#/users/{user}). */
-async function renderUser(me, user) {
-  await users.userPage(main, { base: '/v1/me', user, timeZone: me.timezone, logHref: null,
+/**
+ * One of the customer's users: its month, what is left of each limit, its last calls (#/users/{user}, ?period=YYYY-MM
+ * for another billing month).
+ */
+async function renderUser(me, user, params) {
+  const period = users.monthParam(params);
+  const when = period ? `in the billing month of ${f.month(period)}` : 'this billing period';
+  await users.userPage(main, { base: '/v1/me', user, timeZone: me.timezone, logHref: null, period,
+    monthHref: (month) => `#/users/${encodeURIComponent(user)}${query({ period: month })}`,
     head: h('div', { class: 'page-head' }, h('div', {}, h('p', { class: 'muted small' }, h('a', { href: '#/users' }, '← Your users')),
-      h('h1', {}, user), h('p', { class: 'muted' }, `Your user's usage this billing period · times in ${me.timezone}`))) });
+      h('h1', {}, user), h('p', { class: 'muted' }, `Your user's usage ${when} · times in ${me.timezone}`))) });
 }
 
 let me = null;
@@ -113,7 +119,7 @@ async function show() {
   const params = new URLSearchParams(search);
   try {
     const one = path.match(/^\/users\/(.+)$/);
-    if (one) await renderUser(me, decodeURIComponent(one[1]));
+    if (one) await renderUser(me, decodeURIComponent(one[1]), params);
     else if (path === '/users') await renderUsers(me, params);
     else await renderHome(me);
     window.scrollTo(0, 0);

@@ -69,11 +69,34 @@ final class PastMonthEndUserLimits {
         byName.remove(EndUsers.OTHER);
         List<LimitDecision> states = new ArrayList<>(values.size());
         for (String value : values) {
-            LimitState state = LimitState.of(limit, period, used(limit, byName.get(value)));
-            states.add(new LimitDecision(state, limit.unit().toDecimal(0), state.status() != LimitStatus.EXCEEDED,
-                    limit.mode() == LimitMode.HARD, value));
+            states.add(decision(limit, period, byName.get(value), value));
         }
         return states;
+    }
+
+    /**
+     * One end user's own limits over {@code period} that the month's sums measure: each {@code per: "user"} limit
+     * (the user's counter, {@code per_value} the user) and each limit on this user alone, from {@code totals}, the
+     * user's sums of that month. The enforcement counters would answer their current windows instead.
+     */
+    static List<LimitDecision> userStates(List<Limit> limits, Period period, String user, EndUserTotals totals) {
+        // A user summed under "(other)" has no sums of its own, and "(other)" is no user's name.
+        EndUserTotals own = user.equals(EndUsers.OTHER) ? null : totals;
+        List<LimitDecision> states = new ArrayList<>();
+        for (Limit limit : limits) {
+            boolean perUser = Limit.PER_USER.equals(limit.per());
+            if ((perUser || user.equals(limit.user()) && limit.per() == null) && measures(limit)) {
+                states.add(decision(limit, period, own, perUser ? user : null));
+            }
+        }
+        return states;
+    }
+
+    /** The state of {@code limit} at {@code totals} (null: none), as a decision holding nothing. */
+    private static LimitDecision decision(Limit limit, Period period, EndUserTotals totals, String perValue) {
+        LimitState state = LimitState.of(limit, period, used(limit, totals));
+        return new LimitDecision(state, limit.unit().toDecimal(0), state.status() != LimitStatus.EXCEEDED,
+                limit.mode() == LimitMode.HARD, perValue);
     }
 
     private static EndUserTotals find(List<EndUserTotals> all, String name) {

@@ -198,7 +198,8 @@ public final class UsageRoutes {
      * One end user's month: the user's totals, and the limits that apply to its calls, each marked with its scope
      * ({@code customer}: a customer-wide limit, whose counter the user shares with every other user; {@code user}:
      * the user's own counter of a {@code per: "user"} limit, or a limit on this user alone, read live from the
-     * enforcement counters, each in its current window).
+     * enforcement counters, each in its current window; for another month, those of its {@code month} limits that
+     * the user's sums of that month measure, as the customer's report of that month does).
      */
     private void userUsage(Context ctx, String customerId) {
         Customer customer = catalog.requireCustomer(customerId);
@@ -218,7 +219,11 @@ public final class UsageRoutes {
         ArrayNode limits = out.putArray("limits");
         usageJson.limits(limits, reporter.report(customerId, month).limits());
         limits.forEach(l -> ((ObjectNode) l).put("scope", "customer"));
-        for (LimitDecision own : enforcer.endUserStates(customerId, user)) {
+        boolean current = isCurrent(customer, period);
+        // The counters hold the current windows only; another month's own limits are measured from its sums.
+        List<LimitDecision> ownLimits = current ? enforcer.endUserStates(customerId, user)
+                : PastMonthEndUserLimits.userStates(catalog.limitsOf(customer), period, user, totals);
+        for (LimitDecision own : ownLimits) {
             ObjectNode row = limits.addObject();
             usageJson.limit(row, own.state());
             LimitJson.putAmount(row, "reserved", own.state().limit().metric(), own.reserved());
@@ -227,7 +232,7 @@ public final class UsageRoutes {
             }
             row.put("scope", "user");
         }
-        if (isCurrent(customer, period)) {
+        if (current) {
             endUserLimits.appendUserDimensions(limits, customerId, user);
         }
         ctx.json(out);

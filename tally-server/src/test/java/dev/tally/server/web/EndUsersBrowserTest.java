@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * End users and dimensions (issue 13) in the console and the portal, in headless Chromium: a customer's top users
  * and dimension breakdowns today, this week and this month, a user's own page, the usage log filtered by user and
- * by dimension, every user of the month, and the same seen by the customer in its portal.
+ * by dimension, every user of the month, and the same seen by the customer in its portal; a user's page of a past
+ * billing month, chosen with its month picker, in both.
  *
  * <p>The seeded acme has 20 calls a day from Nov 14 to 20 (Europe/Berlin, "today" Nov 20, a Friday), four users in
  * turn: each user has 5 calls today, 25 this week (since Monday Nov 16) and 35 this month.
@@ -65,9 +66,7 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
         // The customer's limits apply to the user's calls too, and say that every user shares them.
         browser.await(d -> d.findElements(By.cssSelector("ul.limits li.limit")).size() == 4);
         assertThat(browser.find("li.limit[data-limit=requests-month]").getText()).contains("shared by all users");
-        List<WebElement> calls = browser.find("#s-last-calls-of-this-user").findElement(By.xpath(".."))
-                .findElements(By.cssSelector("tbody tr"));
-        assertThat(calls).hasSize(20);
+        assertThat(lastCalls()).hasSize(20);
         browser.fullPageScreenshot("customer-user");
 
         browser.find("a[href*='user=user_2']").click();
@@ -116,11 +115,8 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
     @Test
     @Order(5)
     void customerPage_perUserLimit_showsTheUsersNearestToIt() {
-        ConsoleData.ok(site.admin().put("/v1/customers/acme", """
-                {"name":"Acme Corp","plan":"pro","timezone":"Europe/Berlin","billing_day":1,
-                 "limits":[{"metric":"requests","window":"month","amount":200},
-                           {"name":"requests-day-per-user","metric":"requests","window":"day","amount":10,
-                            "per":"user"}]}"""));
+        acmeWithPerUserLimit("""
+                {"name":"requests-day-per-user","metric":"requests","window":"day","amount":10,"per":"user"}""");
         // Two more calls for user_1 and user_2 today, one for user_3 and user_4 (users in turn from user_1).
         ConsoleData.events(site.admin(), "acme", "per-user", 6, ConsoleData.NOW.minusSeconds(600), 200);
         String user1 = site.admin().get("/v1/customers/acme/users/user_1/usage").json().get("limits").findValues("per")
@@ -154,8 +150,7 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
         browser.await(d -> d.findElements(By.id("user-totals")).size() == 1);
         assertThat(browser.find("h1").getText()).isEqualTo("user_3");
         assertThat(browser.find("#user-totals").getText()).containsIgnoringCase("requests\n36");
-        assertThat(browser.find("#s-last-calls-of-this-user").findElement(By.xpath(".."))
-                .findElements(By.cssSelector("tbody tr"))).hasSize(20);
+        assertThat(lastCalls()).hasSize(20);
         browser.screenshot("portal-user");
 
         browser.find("a[href='#/users']").click();
@@ -177,6 +172,83 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
                 const done = arguments[arguments.length - 1];
                 fetch('/v1/customers/globex/users').then(r => done(r.status));""");
         assertThat(status).isEqualTo(403L);
+    }
+
+    /**
+     * Issue 13: a user's page for a past billing month. user_2 had 5 calls on Oct 12 and 37 this month; with a limit
+     * of 10 calls a month for each user, October's page shows 5 of 10 (measured from October's sums), not this
+     * month's count.
+     */
+    @Test
+    @Order(7)
+    void portalUserView_pickAPastMonth_showsThatMonthsTotalsLimitsAndCalls() {
+        acmeWithPerUserLimit("""
+                {"name":"calls-month-per-user","metric":"requests","window":"month","amount":10,"per":"user",
+                 "mode":"soft"}""");
+        browser.open("/portal#/users/user_2");
+        awaitRequests(37);
+        assertThat(ownMonthLimit().getText()).contains("37 of 10");
+        assertThat(browser.find("#user-month").getDomProperty("value")).isEqualTo("2026-11");
+
+        pickMonth("2026-10");
+        browser.await(d -> d.getCurrentUrl().endsWith("/portal#/users/user_2?period=2026-10"));
+        awaitRequests(5);
+        assertThat(ownMonthLimit().getText()).contains("5 of 10").contains("this user’s own");
+        assertThat(browser.find("li.limit[data-limit=calls-month-per-user] .badge").getText())
+                .containsIgnoringCase("warning");
+        assertThat(lastCalls()).hasSize(5);
+        browser.fullPageScreenshot("portal-user-past-month");
+    }
+
+    @Test
+    @Order(8)
+    void consoleUserPage_pickAPastMonth_showsThatMonth_andBackToThisMonth() {
+        browser.find("#signout").click();
+        browser.await(d -> d.getCurrentUrl().endsWith("/signin"));
+        browser.signIn(TestServer.ADMIN_KEY);
+        browser.open("/#/customers/acme/users/user_2");
+        awaitRequests(37);
+
+        pickMonth("2026-10");
+        browser.await(d -> d.getCurrentUrl().endsWith("#/customers/acme/users/user_2?period=2026-10"));
+        awaitRequests(5);
+        assertThat(ownMonthLimit().getText()).contains("5 of 10");
+        assertThat(browser.find("h1").findElement(By.xpath("..")).getText()).contains("October 2026");
+        assertThat(lastCalls()).hasSize(5);
+        browser.fullPageScreenshot("customer-user-past-month");
+
+        browser.find("#user-month-current").click();
+        browser.await(d -> d.getCurrentUrl().endsWith("#/customers/acme/users/user_2"));
+        awaitRequests(37);
+        assertThat(lastCalls()).hasSize(20);
+    }
+
+    /** Gives acme its seeded settings and 200-call month limit, and {@code perUser}: a limit for each user. */
+    private void acmeWithPerUserLimit(String perUser) {
+        ConsoleData.ok(site.admin().put("/v1/customers/acme", """
+                {"name":"Acme Corp","plan":"pro","timezone":"Europe/Berlin","billing_day":1,
+                 "limits":[{"metric":"requests","window":"month","amount":200},%s]}""".formatted(perUser)));
+    }
+
+    /** Chooses a month in a user page's picker, as a person picking it does (the input's change event). */
+    private void pickMonth(String month) {
+        browser.script("const p = document.getElementById('user-month'); p.value = arguments[0];"
+                + " p.dispatchEvent(new Event('change'));", month);
+    }
+
+    private void awaitRequests(int requests) {
+        browser.await(d -> d.findElement(By.id("user-totals")).getText().toLowerCase()
+                .contains("requests\n" + requests));
+    }
+
+    private WebElement ownMonthLimit() {
+        return browser.find("li.limit[data-limit=calls-month-per-user]");
+    }
+
+    /** The rows of a user page's last calls. */
+    private List<WebElement> lastCalls() {
+        return browser.find("#s-last-calls-of-this-user").findElement(By.xpath(".."))
+                .findElements(By.cssSelector("tbody tr"));
     }
 
     /** The Requests cell of a row of a breakdown ("users", "dimension.platform"), once the row is there. */
