@@ -5,27 +5,17 @@ import dev.tally.core.customer.Customer;
 import dev.tally.core.event.EventCursor;
 import dev.tally.core.event.EventPage;
 import dev.tally.core.event.EventQuery;
-import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.StoredEvent;
-import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
-import dev.tally.core.pricing.EventPricer.PricedCost;
 import dev.tally.core.pricing.Price;
 import dev.tally.core.rerate.Rerater;
 import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.LedgerFixtures;
-import dev.tally.core.testing.MutableClock;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -35,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,60 +35,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * after each chunk of 30 of 100 events ({@link JdbcStore#holdMerges}) and the store is read there. A merge that fails
  * after the switch leaves the re-rating applied and read the same, and the next start finishes it.
  */
-class RerateMergeReadTest {
-    private static final Instant MONTH = Instant.parse("2026-11-01T00:00:00Z");
-    private static final Instant NEXT = Instant.parse("2026-12-01T00:00:00Z");
+class RerateMergeReadTest extends RerateStoreFixture {
     private static final int EVENTS = 100;
     private static final int CHUNK = 30;
     private static final long OLD_NANOS = 1_000;
     private static final long NEW_NANOS = 5_000;
     private static final long PRICED_NANOS = 1_400_000_000;
-    private static final String PG_BASE = PostgresStoreTest.baseUrl();
-
-    @TempDir
-    Path dir;
-    private final String schema = "tally_test_" + UUID.randomUUID().toString().replace("-", "");
-    private final MutableClock clock = new MutableClock(LedgerFixtures.T0);
-    private JdbcStore store;
-    private boolean postgres;
-
-    @AfterEach
-    void close() throws SQLException {
-        if (store != null) {
-            store.close();
-        }
-        if (postgres) {
-            PostgresSchemas.drop(PG_BASE, schema);
-        }
-    }
-
-    @Test
-    void sqlite_mergeHeldMidWay_logDaysMonthAndUsersAgreeOnTheNewCost() {
-        mergeHeldMidWay();
-    }
-
-    @Test
-    void postgres_mergeHeldMidWay_logDaysMonthAndUsersAgreeOnTheNewCost() {
-        postgres = true;
-        mergeHeldMidWay();
-    }
-
-    @Test
-    void sqlite_mergeFailsAfterTheSwitch_staysApplied_countersTold_readersSeeTheNewCost_nextStartMerges() {
-        mergeFails();
-    }
-
-    @Test
-    void postgres_mergeFailsAfterTheSwitch_staysApplied_countersTold_readersSeeTheNewCost_nextStartMerges() {
-        postgres = true;
-        mergeFails();
-    }
-
-    private JdbcStore open() {
-        return postgres ? PostgresStore.open(PG_BASE + "&currentSchema=" + schema, clock,
-                Retention.DEFAULT_CHUNK_ROWS, Duration.ofMillis(20))
-                : SqliteStore.open("jdbc:sqlite:" + dir.resolve("tally.db"), clock);
-    }
 
     /**
      * A merge that fails after its first chunk (its connection lost, say) once the switch committed: the re-rating is
@@ -107,8 +48,10 @@ class RerateMergeReadTest {
      * of the new one); the listeners (counters, alerts) are told at the switch; every read shows the new cost; the
      * next start merges the rest.
      */
-    private void mergeFails() {
-        store = open();
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void mergeFailsAfterTheSwitch_staysApplied_countersTold_readersSeeTheNewCost_nextStartMerges(Kind kind) {
+        store = open(kind);
         fill();
         Catalog catalog = new Catalog(store);
         catalog.putCustomer(new Customer("acme", "Acme", null, ZoneOffset.UTC, 1, List.of(), LedgerFixtures.T0));
@@ -135,18 +78,20 @@ class RerateMergeReadTest {
                 .isEqualTo(Rerating.State.APPLIED);
         store.close();
 
-        store = open();
+        store = open(kind);
         assertThat(count("SELECT COUNT(*) FROM rerate_staged_events")).as("merged at the start").isZero();
         assertThat(count("SELECT COUNT(*) FROM events WHERE cost_nanos = " + PRICED_NANOS)).isEqualTo(EVENTS);
         assertAgree(PRICED_NANOS, 0);
     }
 
-    private void mergeHeldMidWay() {
-        store = open();
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void mergeHeldMidWay_logDaysMonthAndUsersAgreeOnTheNewCost(Kind kind) {
+        store = open(kind);
         fill();
-        Rerating head = RerateStagingTest.head("rr_merge");
+        Rerating head = head("rr_merge");
         store.beginRerating(head);
-        long[] counted = stage(head.id());
+        long[] counted = stage(head.id(), NEW_NANOS, 40, () -> { });
         assertThat(counted[1]).isEqualTo(EVENTS);
         assertAgree(OLD_NANOS, EVENTS);
 
@@ -158,7 +103,7 @@ class RerateMergeReadTest {
                     .isEqualTo(count("SELECT COUNT(*) FROM events WHERE cost_nanos = " + OLD_NANOS));
             assertAgree(NEW_NANOS, 0);
         });
-        store.applyStaged(RerateStagingTest.applied(head, counted[0], counted[1]));
+        store.applyStaged(applied(head, counted[0], counted[1]));
 
         assertThat(mergedAtHolds).as("held after each chunk, mid-way three times").containsExactly(30L, 60L, 90L,
                 100L);
@@ -206,39 +151,6 @@ class RerateMergeReadTest {
 
     /** A hundred unpriced events at {@link #OLD_NANOS}, seven hours apart, of five users. */
     private void fill() {
-        List<LedgerEntry> entries = new ArrayList<>();
-        for (int i = 0; i < EVENTS; i++) {
-            entries.add(LedgerFixtures.event("e-" + i).at(MONTH.plus(Duration.ofHours(7L * i)))
-                    .user("u" + (i % 5)).costNanos(OLD_NANOS).unpriced("input_tokens").build());
-        }
-        store.append(entries);
-        if (store instanceof PostgresStore pg) {
-            while (pg.rollQueued() > 0) {
-                continue;
-            }
-        }
-    }
-
-    /** Stages the month at {@link #NEW_NANOS}, priced; answers {walked, changed}. */
-    private long[] stage(String id) {
-        long[] counted = new long[2];
-        store.reprice("acme", MONTH, NEXT, e -> new PricedCost(Money.ofNanos(NEW_NANOS), List.of()), id,
-                (entries, repriced) -> {
-                    counted[0] += entries.size();
-                    for (int i = 0; i < entries.size(); i++) {
-                        counted[1] += Rerater.changed(entries.get(i), repriced.get(i)) ? 1 : 0;
-                    }
-                }, 40);
-        return counted;
-    }
-
-    private long count(String sql) {
-        try (Connection c = store.dataSource().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        fillMonth(EVENTS, Duration.ofHours(7), 5, OLD_NANOS);
     }
 }

@@ -1,26 +1,17 @@
 package dev.tally.store;
 
 import dev.tally.core.event.LedgerEntry;
-import dev.tally.core.money.Money;
 import dev.tally.core.period.Window;
-import dev.tally.core.pricing.EventPricer.PricedCost;
-import dev.tally.core.rerate.Rerater;
 import dev.tally.core.rerate.Rerating;
 import dev.tally.core.rollup.EndUserUsage;
 import dev.tally.core.rollup.RollupRow;
 import dev.tally.core.store.LedgerFixtures;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,38 +28,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Afterwards every sum (month, day, minute rollups, end users) is exactly 5,000 per event, and the diff changed
  * exactly the old events.
  */
-class RerateRaceTest {
-    private static final Instant MONTH = Instant.parse("2026-11-01T00:00:00Z");
-    private static final Instant NEXT = Instant.parse("2026-12-01T00:00:00Z");
+class RerateRaceTest extends RerateStoreFixture {
     private static final int OLD_EVENTS = 3_000;
     private static final long NEW_NANOS = 5_000;
-    private static final String PG_BASE = PostgresStoreTest.baseUrl();
 
-    @TempDir
-    Path dir;
-    private final String schema = "tally_test_" + UUID.randomUUID().toString().replace("-", "");
-    private JdbcStore store;
-
-    @AfterEach
-    void close() throws SQLException {
-        if (store != null) {
-            store.close();
-        }
-        if (store instanceof PostgresStore) {
-            PostgresSchemas.drop(PG_BASE, schema);
-        }
-    }
-
-    @Test
-    void sqlite_rerateRacingIngestion_countsEachEventOnceAtItsNewPrice() throws Exception {
-        store = SqliteStore.open("jdbc:sqlite:" + dir.resolve("tally.db"), InstantSource.fixed(LedgerFixtures.T0));
-        race();
-    }
-
-    @Test
-    void postgres_rerateRacingIngestionAndTheRoller_countsEachEventOnceAtItsNewPrice() throws Exception {
-        store = PostgresStore.open(PG_BASE + "&currentSchema=" + schema, InstantSource.fixed(LedgerFixtures.T0),
-                Retention.DEFAULT_CHUNK_ROWS, Duration.ofMillis(20));
+    /** On PostgreSQL the roller runs meanwhile too. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void rerateRacingIngestion_countsEachEventOnceAtItsNewPrice(Kind kind) throws Exception {
+        store = open(kind);
         race();
     }
 
@@ -109,34 +77,20 @@ class RerateRaceTest {
                 return null;
             }));
         }
-        AtomicLong changed = new AtomicLong();
-        AtomicLong walked = new AtomicLong();
-        Rerating head = RerateStagingTest.head("rr_race");
+        Rerating head = head("rr_race");
         store.beginRerating(head);
-        store.reprice("acme", MONTH, NEXT, e -> new PricedCost(Money.ofNanos(NEW_NANOS), List.of()), head.id(),
-                (entries, repriced) -> {
-                    walked.addAndGet(entries.size());
-                    for (int i = 0; i < entries.size(); i++) {
-                        if (Rerater.changed(entries.get(i), repriced.get(i))) {
-                            changed.incrementAndGet();
-                        }
-                    }
-                }, 100);
-        store.applyStaged(RerateStagingTest.applied(head, walked.get(), changed.get()));
+        long[] counted = stage(head.id(), NEW_NANOS, 100, () -> { });
+        store.applyStaged(applied(head, counted[0], counted[1]));
         done.set(true);
         for (Future<?> w : writers) {
             w.get();
         }
         threads.shutdown();
-        if (store instanceof PostgresStore pg) {
-            while (pg.rollQueued() > 0) {
-                continue;
-            }
-        }
+        rollQueued();
 
         long events = OLD_EVENTS + appended.get();
-        assertThat(changed.get()).as("exactly the old events changed").isEqualTo(OLD_EVENTS);
-        assertThat(walked.get()).isBetween((long) OLD_EVENTS, events);
+        assertThat(counted[1]).as("exactly the old events changed").isEqualTo(OLD_EVENTS);
+        assertThat(counted[0]).isBetween((long) OLD_EVENTS, events);
         assertThat(appended.get()).isPositive();
         for (Window grain : List.of(Window.MONTH, Window.DAY, Window.MINUTE)) {
             long requests = 0;
