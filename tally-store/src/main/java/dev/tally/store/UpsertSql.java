@@ -34,6 +34,21 @@ final class UpsertSql {
     }
 
     /**
+     * All rows in one execution from one JSON array of rows, each an array of the key columns then the sums (SQLite's
+     * {@code json_each}): the rows are bound as one value, where a JDBC batch binds each value of each row through
+     * its own native call. Rows repeating a key are added up one after the other.
+     */
+    static String fromJson(String table, List<String> keys, List<String> sums) {
+        List<String> columns = new ArrayList<>(keys.size() + sums.size());
+        for (int i = 0; i < keys.size() + sums.size(); i++) {
+            columns.add("value ->> " + i);
+        }
+        // "WHERE true": SQLite's parser needs it between a SELECT's FROM and ON CONFLICT.
+        return into(table, keys, sums) + " SELECT " + String.join(", ", columns) + " FROM json_each(?) WHERE true"
+                + onConflict(table, keys, sums);
+    }
+
+    /**
      * The rows of one series for every grain in one execution (SQLite, whose numbered parameters let the shared
      * values be bound once): {@code ?1} customer, {@code ?2..?(1+g)} the bucket start of each grain, then provider,
      * model, endpoint and the sums.

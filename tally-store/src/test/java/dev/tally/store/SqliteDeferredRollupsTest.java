@@ -112,6 +112,50 @@ class SqliteDeferredRollupsTest {
         }
     }
 
+    /**
+     * Issue 13: SQLite's end user sums are written as JSON rows ({@link UpsertSql#fromJson}): names that JSON escapes,
+     * more rows than one execution takes, and sums near a long's end are stored exactly, in both grains.
+     */
+    @Test
+    void endUserSums_writtenAsJson_keepEveryNameAndSumExactly() throws Exception {
+        List<String> odd = List.of("quote\"d", "back\\slash", "tab\tnul\u0001", "ünï😀", "[\"],{}");
+        long large = 1_000_000_000_000_000_000L; // six of them still fit a long
+        List<LedgerEntry> first = new ArrayList<>();
+        for (int i = 0; i < odd.size(); i++) {
+            first.add(event("odd" + i).user(odd.get(i)).costNanos(large)
+                    .dimensions(java.util.Map.of("plat\"form", odd.get(i))).build());
+        }
+        int many = EndUserRollups.JSON_ROWS * 2 + 17;
+        try (SqliteStore store = open("json.db")) {
+            store.append(first);
+            for (int from = 0; from < many; from += 1_000) {
+                List<LedgerEntry> batch = new ArrayList<>();
+                for (int i = from; i < Math.min(many, from + 1_000); i++) {
+                    batch.add(event("many" + i).user("user_" + i).build());
+                }
+                store.append(batch);
+            }
+            now.set(T0.plus(DeferredRollups.MAX_DELAY)); // due: the next transaction writes what is pending
+            store.append(List.of(event("last").user(odd.get(0)).costNanos(1).build()));
+        }
+        for (String table : List.of("user_rollup", "user_day_rollup")) {
+            List<String> rows = tableRows("json.db", table);
+            assertThat(rows).as(table).hasSize(many + odd.size());
+            assertThat(rows).as(table)
+                    .anySatisfy(row -> assertThat(row).endsWith("|user_" + (many - 1) + "|1|0|600000000|1000"));
+            for (String name : odd) {
+                boolean twice = name.equals(odd.get(0));
+                String sums = twice ? "|2|0|1200000000|" + (large + 1) : "|1|0|600000000|" + large;
+                assertThat(rows).as(table + " " + name).anySatisfy(row -> assertThat(row).endsWith("|" + name + sums));
+            }
+        }
+        List<String> platforms = tableRows("json.db", "dimension_day_rollup");
+        assertThat(platforms).hasSize(odd.size());
+        for (String name : odd) {
+            assertThat(platforms).anySatisfy(row -> assertThat(row).contains("|plat\"form|" + name + "|"));
+        }
+    }
+
     private List<String> tableRows(String file, String table) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection c = connect(file); Statement s = c.createStatement();

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -50,6 +51,7 @@ public final class LedgerFixtures {
         private long costNanos = 1_000;
         private List<String> unpriced = List.of();
         private ZoneId zone = ZoneOffset.UTC;
+        private Map<String, String> dimensions = Map.of();
 
         private Builder(String id) {
             this.id = id;
@@ -74,6 +76,7 @@ public final class LedgerFixtures {
         public Builder costNanos(long value) { costNanos = value; return this; }
         public Builder unpriced(String... metrics) { unpriced = List.of(metrics); return this; }
         public Builder zone(ZoneId value) { zone = value; return this; }
+        public Builder dimensions(Map<String, String> value) { dimensions = value; return this; }
 
         /** Sets a sent metric's quantity in micros. */
         public Builder usage(String metric, long micros) {
@@ -88,7 +91,8 @@ public final class LedgerFixtures {
 
         public LedgerEntry build() {
             UsageEvent event = new UsageEvent(id, customer, at, provider, model, endpoint, method, status, latencyMs,
-                    user, new TreeMap<>(usage), costOverride, reservation, metadata, cloudEvent);
+                    user, new TreeMap<>(usage), costOverride, reservation, metadata, cloudEvent,
+                    dimensions.isEmpty() ? null : new TreeMap<>(dimensions));
             return new LedgerEntry(event, Money.ofNanos(costNanos), unpriced, received == null ? at : received,
                     Buckets.of(zone, 1, at));
         }
