@@ -467,7 +467,9 @@ abstract class JdbcStore implements TallyStore {
                         c -> LedgerRepricing.read(c, customerId, to, after, pageEvents, repricer)),
                 stagingId == null ? null : page -> {
                     LedgerRepricing.Page[] staged = {page};
-                    conflictsAsConflicts(() -> tx.write("staging a re-rating of " + customerId, c -> {
+                    // Unforced: a crash before the switch abandons the staging anyway, and the switch's forced
+                    // commit makes every page staged before it durable with it (Transactor#writeUnforced).
+                    conflictsAsConflicts(() -> tx.writeUnforced("staging a re-rating of " + customerId, c -> {
                         staged[0] = RerateStaging.stagePage(c, stagingId, page, queued != null);
                         return RerateRows.move(c, stagingId, Rerating.State.STAGING, Rerating.State.STAGING,
                                 clock.millis());
@@ -484,21 +486,6 @@ abstract class JdbcStore implements TallyStore {
             RerateRows.add(c, head, clock.millis());
             return null;
         });
-    }
-
-    /**
-     * Applies the staging in one transaction ({@link #switchStaged}), then merges the staged events into their rows
-     * in short transactions ({@link #mergeStaged}): readers see the new costs from the switch on.
-     */
-    @Override
-    public void applyStaged(Rerating rerating) {
-        long started = System.nanoTime();
-        switchStaged(rerating);
-        long switched = System.nanoTime();
-        mergeStaged(rerating.id());
-        LOG.info("Re-rating {} applied: {} changed events switched in by one transaction of {} ms, then merged into "
-                + "their rows in {} ms", rerating.id(), rerating.changed(), (switched - started) / 1_000_000,
-                (System.nanoTime() - switched) / 1_000_000);
     }
 
     /**
@@ -524,11 +511,14 @@ abstract class JdbcStore implements TallyStore {
             RerateRows.addLines(c, rerating);
             return null;
         };
+        long started = System.nanoTime();
         conflictsAsConflicts(() -> tx.write("applying re-rating " + rerating.id(), deferred == null ? work
                 : deferred.bracket(c -> {
                     deferred.flush(c);
                     return work.run(c);
                 })));
+        LOG.info("Re-rating {} switched in: {} changed events, one transaction of {} ms", rerating.id(),
+                rerating.changed(), (System.nanoTime() - started) / 1_000_000);
     }
 
     /**
@@ -538,11 +528,16 @@ abstract class JdbcStore implements TallyStore {
      */
     @Override
     public void mergeStaged(String id) {
+        long started = System.nanoTime();
         try {
-            while (tx.write("merging re-rating " + id + " into the events",
+            // Unforced: a chunk lost to a crash leaves its staged rows (their delete is in the same transaction),
+            // and readers see the same through them; the next start merges them again.
+            while (tx.writeUnforced("merging re-rating " + id + " into the events",
                     c -> RerateStaging.mergeChunk(c, id, mergeChunkEvents))) {
                 afterMergeChunk.run();
             }
+            LOG.info("Re-rating {} merged into the events' rows in {} ms", id,
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (RuntimeException e) {
             LOG.warn("Re-rating {} is applied, but merging its new costs into the events' rows failed; readers see "
                     + "them all the same, and the rest is merged at the next start or re-rating", id, e);

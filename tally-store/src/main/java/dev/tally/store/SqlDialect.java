@@ -26,6 +26,17 @@ enum SqlDialect {
         }
 
         @Override
+        String unforcedBefore() {
+            // Set outside a transaction: SQLite refuses to change the safety level inside one.
+            return "PRAGMA synchronous = NORMAL";
+        }
+
+        @Override
+        String unforcedAfter() {
+            return "PRAGMA synchronous = " + SqliteStore.SYNCHRONOUS.getValue();
+        }
+
+        @Override
         boolean isTransient(SQLException e) {
             // The in-process write lock serializes our own writers; SQLITE_BUSY (5) means another process held the
             // file past busy_timeout, which a retry may outlast.
@@ -46,6 +57,11 @@ enum SqlDialect {
         @Override
         String containsText(String column) {
             return "strpos(" + column + ", ?) > 0";
+        }
+
+        @Override
+        String unforcedInside() {
+            return "SET LOCAL synchronous_commit = off";
         }
 
         @Override
@@ -72,6 +88,32 @@ enum SqlDialect {
     /** Whether the database takes one writer at a time, so that writers of this process should queue in memory. */
     boolean singleWriter() {
         return singleWriter;
+    }
+
+    /**
+     * A statement run on a connection, outside a transaction, before a write whose commit need not be forced to disk
+     * by itself ({@link Transactor#writeUnforced}); null for none.
+     *
+     * <p>Why that is safe for what uses it: SQLite in WAL mode with {@code synchronous=NORMAL} appends a commit's
+     * pages to the WAL without syncing it, and still syncs the WAL before a checkpoint copies it into the database
+     * (and the database before the WAL is reused). A later commit at {@code FULL} syncs the WAL file, which holds
+     * every earlier commit's pages in order. So an unforced commit is lost on power loss only together with every
+     * commit after it up to the next forced one, never alone; and a process that crashes loses nothing of it (the
+     * pages are in the operating system's cache). PostgreSQL's {@code synchronous_commit = off} is the same: a later
+     * synchronous commit waits for the WAL to be flushed up to its own record, past every earlier one.
+     */
+    String unforcedBefore() {
+        return null;
+    }
+
+    /** The statement that puts the connection back to forced commits after {@link #unforcedBefore}; null for none. */
+    String unforcedAfter() {
+        return null;
+    }
+
+    /** A statement run first inside a write whose commit need not be forced to disk by itself; null for none. */
+    String unforcedInside() {
+        return null;
     }
 
     /** The Flyway location of this dialect's migrations. */

@@ -38,6 +38,8 @@ public final class SqliteStore extends JdbcStore {
     /** Connections: one writer at a time, the others serve concurrent reads (WAL). */
     static final int POOL_SIZE = 4;
     static final int BUSY_TIMEOUT_MS = 10_000;
+    /** Every commit syncs the WAL (but a re-rating's staging and merge: {@link Transactor#writeUnforced}). */
+    static final SQLiteConfig.SynchronousMode SYNCHRONOUS = SQLiteConfig.SynchronousMode.FULL;
     /** Page cache per connection, in KiB: room for the hot index pages of a busy ledger. */
     static final int CACHE_KIB = 32 * 1024;
     /**
@@ -114,7 +116,7 @@ public final class SqliteStore extends JdbcStore {
     private static SQLiteConfig connectionConfig() {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setSynchronous(SYNCHRONOUS);
         config.setBusyTimeout(BUSY_TIMEOUT_MS);
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         config.setCacheSize(-CACHE_KIB);

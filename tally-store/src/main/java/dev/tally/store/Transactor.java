@@ -85,9 +85,23 @@ final class Transactor {
 
     /** Runs work in one transaction: all of its writes are committed, or none is. */
     <T> T write(String what, Work<T> work) {
+        return write(what, work, false);
+    }
+
+    /**
+     * Runs work in one transaction whose commit is not forced to disk by itself ({@link SqlDialect#unforcedBefore}):
+     * it is atomic as any other, and durable once any later write commits (the WAL is written in order, and a forced
+     * commit flushes all of it up to its own). For work that a crash may lose whole without harm until a forced
+     * commit follows it: a re-rating's staged pages before its switch, and its merge after it.
+     */
+    <T> T writeUnforced(String what, Work<T> work) {
+        return write(what, work, true);
+    }
+
+    private <T> T write(String what, Work<T> work, boolean unforced) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return writeOnce(work);
+                return writeOnce(work, unforced);
             } catch (SQLException e) {
                 if (attempt >= MAX_ATTEMPTS || !dialect.isTransient(e)) {
                     throw failure(what, e);
@@ -98,26 +112,63 @@ final class Transactor {
         }
     }
 
-    private <T> T writeOnce(Work<T> work) throws SQLException {
+    private <T> T writeOnce(Work<T> work, boolean unforced) throws SQLException {
         lockWriters();
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            T result;
-            try {
-                result = work.run(connection);
-                work.beforeCommit();
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection, e);
-                work.rolledBack();
-                restoreAutoCommit(connection, e);
-                throw e;
+            if (unforced && dialect.unforcedBefore() != null) {
+                execute(connection, dialect.unforcedBefore());
             }
-            work.committed();
-            restoreAutoCommit(connection, null);
-            return result;
+            try {
+                return transaction(connection, work, unforced);
+            } finally {
+                if (unforced && dialect.unforcedAfter() != null) {
+                    restoreForced(connection);
+                }
+            }
         } finally {
             unlockWriters();
+        }
+    }
+
+    private <T> T transaction(Connection connection, Work<T> work, boolean unforced) throws SQLException {
+        connection.setAutoCommit(false);
+        T result;
+        try {
+            if (unforced && dialect.unforcedInside() != null) {
+                execute(connection, dialect.unforcedInside());
+            }
+            result = work.run(connection);
+            work.beforeCommit();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+            work.rolledBack();
+            restoreAutoCommit(connection, e);
+            throw e;
+        }
+        work.committed();
+        restoreAutoCommit(connection, null);
+        return result;
+    }
+
+    /**
+     * Puts a connection back to forced commits before it returns to the pool. One that cannot be is dropped from the
+     * pool rather than left to commit an acknowledged batch unforced; the transaction's own outcome stands.
+     */
+    private void restoreForced(Connection connection) throws SQLException {
+        try {
+            execute(connection, dialect.unforcedAfter());
+        } catch (SQLException | RuntimeException e) {
+            if (!(dataSource instanceof com.zaxxer.hikari.HikariDataSource pool)) {
+                throw e;
+            }
+            pool.evictConnection(connection);
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (java.sql.Statement st = connection.createStatement()) {
+            st.execute(sql);
         }
     }
 
