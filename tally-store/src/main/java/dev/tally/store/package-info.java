@@ -8,7 +8,9 @@
  * <ul>
  *   <li><b>Durable before acknowledged.</b> An append is one transaction, committed with a sync to disk (SQLite:
  *       WAL with {@code synchronous=FULL}; PostgreSQL: its default synchronous commit). Callers batch events (group
- *       commit), so the sync is paid per batch, not per event.</li>
+ *       commit), so the sync is paid per batch, not per event. Only work that a crash may lose whole commits
+ *       unforced ({@code Transactor.writeUnforced}): a re-rating's staged pages, made durable by its forced switch,
+ *       and its merge chunks, which a restart merges again.</li>
  *   <li><b>All or nothing.</b> A batch's events commit together with their rollup increments, or with what stands
  *       for them until they are written: SQLite keeps them in memory and rebuilds them from the ledger after a crash
  *       ({@link dev.tally.store.DeferredRollups}); PostgreSQL queues the events' seqs in {@code rollup_pending}, which
