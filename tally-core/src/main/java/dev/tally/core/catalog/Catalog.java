@@ -105,6 +105,16 @@ public final class Catalog {
         changed();
     }
 
+    /**
+     * The catalog as it stands now: an object that stays the same, by identity, until the next write or reload
+     * replaces it (and is never the same as an earlier one after that). Why: a reader that keeps what it derived
+     * from a customer and its plan can trust it while this answers the object it read <em>before</em> reading the
+     * customer, instead of looking the customer and its plan up again on every call.
+     */
+    public Object revision() {
+        return snapshot;
+    }
+
     public Optional<Customer> customer(String id) {
         return Optional.ofNullable(snapshot.customers.get(id));
     }

@@ -28,6 +28,17 @@ final class CalendarWindowCounter implements WindowCounter {
     }
 
     @Override
+    public CounterState state(long nowMs, long amount, long limit) {
+        long start = start(nowMs);
+        long used = usedByStart.get(start);
+        long reserved = heldByStart.get(start);
+        boolean fits = WindowCounter.fits(used, reserved, amount, limit);
+        // The window found for start() is the one remembered, so its end is read without locating it again.
+        long resetMs = windows.endMs(nowMs);
+        return new CounterState(used, reserved, fits, fits ? 0 : resetMs - nowMs, resetMs);
+    }
+
+    @Override
     public long used(long nowMs) {
         return usedByStart.get(start(nowMs));
     }

@@ -1,7 +1,5 @@
 package dev.tally.core.counter;
 
-import dev.tally.core.bounds.Bounds;
-
 import dev.tally.core.limit.Limit;
 
 import java.time.Instant;
@@ -273,14 +271,7 @@ public final class InMemoryCounterStore implements CounterStore {
         }
 
         CounterState state(Charge charge, WindowCounter counter, long nowMs) {
-            long used = counter.used(nowMs);
-            long reserved = counter.reserved(nowMs);
-            long limit = charge.spec().limit();
-            // Saturating: counts near a long must not wrap to a negative sum that fits under every limit.
-            boolean fits = limit < 0
-                    || Bounds.saturatedSum(Bounds.saturatedSum(used, reserved), charge.amount()) <= limit;
-            long retry = fits ? 0 : counter.millisUntilFits(nowMs, charge.amount(), limit);
-            return new CounterState(used, reserved, fits, retry, counter.resetMs(nowMs));
+            return counter.state(nowMs, charge.amount(), charge.spec().limit());
         }
 
         /** Holds {@code charges}, whose counters {@link #find} has just put in {@link #found}. */

@@ -64,6 +64,17 @@ final class SlidingWindowCounter implements WindowCounter {
     }
 
     @Override
+    public CounterState state(long nowMs, long amount, long limit) {
+        long current = index(nowMs);
+        boolean totals = advance(current);
+        long usedNow = totals ? usedTotal : sum(used, current);
+        long reservedNow = totals ? heldTotal : sum(held, current);
+        boolean fits = WindowCounter.fits(usedNow, reservedNow, amount, limit);
+        return new CounterState(usedNow, reservedNow, fits, fits ? 0 : millisUntilFits(nowMs, amount, limit),
+                resetMs(nowMs));
+    }
+
+    @Override
     public long used(long nowMs) {
         long current = index(nowMs);
         return advance(current) ? usedTotal : sum(used, current);

@@ -1,5 +1,7 @@
 package dev.tally.core.counter;
 
+import dev.tally.core.bounds.Bounds;
+
 /**
  * The usage of one limit over its window, as counted in memory for enforcement: usage of recorded events, and
  * estimates held by open reservations, each placed at the moment it happened, so both leave the window the same way
@@ -7,6 +9,25 @@ package dev.tally.core.counter;
  * {@link InMemoryCounterStore} guards all counters of a customer with that customer's lock.
  */
 interface WindowCounter {
+    /**
+     * The counter as a decision about a charge of {@code amount} sees it at {@code nowMs}: used, reserved, whether the
+     * charge fits under {@code limit} (always when {@code limit < 0}: unlimited), how long until it would if not, and
+     * the reset. One call rather than five, so a counter finds its window once per decision.
+     */
+    default CounterState state(long nowMs, long amount, long limit) {
+        long used = used(nowMs);
+        long reserved = reserved(nowMs);
+        boolean fits = fits(used, reserved, amount, limit);
+        return new CounterState(used, reserved, fits, fits ? 0 : millisUntilFits(nowMs, amount, limit),
+                resetMs(nowMs));
+    }
+
+    /** Whether {@code amount} fits under {@code limit} beside {@code used} and {@code reserved}. */
+    static boolean fits(long used, long reserved, long amount, long limit) {
+        // Saturating: counts near a long must not wrap to a negative sum that fits under every limit.
+        return limit < 0 || Bounds.saturatedSum(Bounds.saturatedSum(used, reserved), amount) <= limit;
+    }
+
     /** Usage of recorded events in the window that ends at {@code nowMs}. */
     long used(long nowMs);
 

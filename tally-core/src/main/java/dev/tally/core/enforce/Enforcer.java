@@ -160,9 +160,9 @@ public final class Enforcer {
     }
 
     private Decision decide(CallRequest call, boolean reserve) {
-        Customer customer = catalog.requireCustomer(call.customerId());
+        CompiledLimits compiled = compiled(call.customerId(), true);
+        Customer customer = compiled.customer();
         Instant now = now();
-        CompiledLimits compiled = compiled(customer);
         List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
                 call.dimensions());
         checkEstimate(call.estimate(), limits);
@@ -196,11 +196,12 @@ public final class Enforcer {
      * dimensions they filter on. Reads the counters (in Redis when shared) and holds nothing.
      */
     public List<LimitDecision> endUserStates(String customerId, String user) {
-        Customer customer = catalog.requireCustomer(customerId);
+        CompiledLimits compiled = compiled(customerId, true);
+        Customer customer = compiled.customer();
         Instant now = clock.instant();
         List<CompiledLimit> own = new ArrayList<>();
         List<Charge> charges = new ArrayList<>();
-        for (CompiledLimit l : compiled(customer).limits) {
+        for (CompiledLimit l : compiled.limits) {
             Limit limit = l.limit();
             boolean perUser = Limit.PER_USER.equals(limit.per());
             if (perUser || user.equals(limit.user()) && limit.per() == null) {
@@ -216,20 +217,40 @@ public final class Enforcer {
     }
 
     /**
+     * The customer's effective limits and their counter specs; if the catalog has no such customer, a
+     * {@link dev.tally.core.problem.NotFoundException} when {@code required}, else null. While the catalog's
+     * {@link Catalog#revision} is the one they were checked against, they are answered from one map lookup: the
+     * customer, its plan and its limits need not be looked up again on every call.
+     */
+    private CompiledLimits compiled(String customerId, boolean required) {
+        // The revision is read before the customer: limits checked against it are then at least as new as it, so a
+        // write after the read only makes the next call check again.
+        Object revision = catalog.revision();
+        CompiledLimits c = compiled.get(customerId);
+        if (c != null && c.revision == revision) {
+            return c;
+        }
+        Customer customer = required ? catalog.requireCustomer(customerId)
+                : catalog.customer(customerId).orElse(null);
+        return customer == null ? null : compiled(customer, revision);
+    }
+
+    /**
      * The customer's effective limits and their counter specs. Catalog writes replace customer and plan objects, so
      * comparing identities tells when to recompute; until then the BigDecimal work of specs is done once.
      */
-    private CompiledLimits compiled(Customer customer) {
+    private CompiledLimits compiled(Customer customer, Object revision) {
         Plan plan = catalog.plan(customer.planId()).orElse(null);
         CompiledLimits c = compiled.get(customer.id());
         if (c != null && c.customer() == customer && c.plan() == plan) {
+            c.revision = revision;
             return c;
         }
         List<CompiledLimit> limits = new ArrayList<>();
         for (Limit limit : catalog.limitsOf(customer)) {
             limits.add(CompiledLimit.of(limit, spec(customer, limit), new WindowCache(customer, limit)));
         }
-        c = new CompiledLimits(customer, plan, List.copyOf(limits));
+        c = new CompiledLimits(customer, plan, List.copyOf(limits), revision);
         compiled.put(customer.id(), c);
         return c;
     }
@@ -248,11 +269,17 @@ public final class Enforcer {
         private volatile Applicable last;
         /** The prices of the model last priced, see {@link #prices}. */
         private volatile PriceCatalog.ModelPrices lastPrices;
+        /**
+         * The {@link Catalog#revision} these limits were last found current in: while the catalog answers the same,
+         * nothing of the customer or its plan changed.
+         */
+        private volatile Object revision;
 
-        CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits) {
+        CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits, Object revision) {
             this.customer = customer;
             this.plan = plan;
             this.limits = limits;
+            this.revision = revision;
             this.endUserScoped = limits.stream().anyMatch(l -> l.limit().isEndUserScoped());
         }
 
@@ -480,11 +507,11 @@ public final class Enforcer {
     /** Counts a newly stored event toward every limit it matches, settling the reservation it names. */
     public void record(LedgerEntry entry) {
         UsageEvent e = entry.event();
-        Customer customer = catalog.customer(e.customerId()).orElse(null);
-        if (customer == null) {
+        CompiledLimits compiled = compiled(e.customerId(), false);
+        if (compiled == null) {
             return;
         }
-        CompiledLimits compiled = compiled(customer);
+        Customer customer = compiled.customer();
         List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(),
                 e.dimensions());
         Charge[] usage = new Charge[limits.size()];

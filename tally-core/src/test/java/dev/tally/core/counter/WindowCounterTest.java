@@ -132,6 +132,13 @@ class WindowCounterTest {
                 long limit = random.nextInt(50_000);
                 assertThat(kept.millisUntilFits(now, need, limit)).as("until fits, step %d", step)
                         .isEqualTo(summed.millisUntilFits(now, need, limit));
+                // The decision's one call answers what the five separate ones do.
+                long usedNow = summed.used(now);
+                long reservedNow = summed.reserved(now);
+                boolean fits = usedNow + reservedNow + need <= limit;
+                assertThat(kept.state(now, need, limit)).as("state, step %d", step).isEqualTo(new CounterState(
+                        usedNow, reservedNow, fits, fits ? 0 : summed.millisUntilFits(now, need, limit),
+                        summed.resetMs(now)));
             }
         }
     }
@@ -156,5 +163,10 @@ class WindowCounterTest {
         assertThat(c.used(now)).isEqualTo(4);
         assertThat(c.resetMs(now)).isEqualTo(ms("2026-11-20T23:00:00Z"));
         assertThat(c.millisUntilFits(now, 1, 4)).isEqualTo(ms("2026-11-20T23:00:00Z") - now);
+        long end = ms("2026-11-20T23:00:00Z");
+        assertThat(c.state(now, 1, 4)).isEqualTo(new CounterState(4, 0, false, end - now, end));
+        assertThat(c.state(now, 1, -1)).isEqualTo(new CounterState(4, 0, true, 0, end));
+        c.hold(now, 2, now);
+        assertThat(c.state(now, 2, 8)).isEqualTo(new CounterState(4, 2, true, 0, end));
     }
 }

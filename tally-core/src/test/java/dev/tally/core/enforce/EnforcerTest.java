@@ -114,6 +114,33 @@ class EnforcerTest {
         assertThat(failures).isEmpty();
     }
 
+    @Test
+    void authorize_afterTheCatalogChangesTheCustomerOrItsPlan_decidesByTheChangedLimits() {
+        // The enforcer keeps each customer's compiled limits while the catalog's revision stays: every write must
+        // reach the next decision, whether it replaces the customer, its plan, or deletes the customer.
+        customer(limit("requests", Window.DAY, 1));
+        Enforcer enforcer = enforcer(new InMemoryCounterStore(), FailurePolicy.FAIL_OPEN);
+        assertThat(enforcer.authorize(call(0)).allowed()).isTrue();
+        assertThat(enforcer.authorize(call(0)).allowed()).isFalse();
+
+        customer(limit("requests", Window.DAY, 2));
+        assertThat(enforcer.authorize(call(0)).allowed()).isTrue();
+        assertThat(enforcer.authorize(call(0)).allowed()).isFalse();
+
+        catalog.putPlan(new Plan("bigger", "Bigger", List.of(limit("requests", Window.DAY, 3))));
+        catalog.putCustomer(new Customer("acme", "Acme", "bigger", ZoneId.of("UTC"), 1, List.of(), Instant.EPOCH));
+        assertThat(enforcer.authorize(call(0)).allowed()).isTrue();
+        assertThat(enforcer.authorize(call(0)).allowed()).isFalse();
+
+        catalog.putPlan(new Plan("bigger", "Bigger", List.of(limit("requests", Window.DAY, 4))));
+        assertThat(enforcer.authorize(call(0)).allowed()).isTrue();
+        assertThat(enforcer.authorize(call(0)).allowed()).isFalse();
+
+        catalog.deleteCustomer("acme");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> enforcer.authorize(call(0)))
+                .isInstanceOf(dev.tally.core.problem.NotFoundException.class);
+    }
+
     /** A counter store whose backend is down: every operation fails, as a lost Redis connection would. */
     private static final class UnreachableCounterStore implements CounterStore {
         @Override
