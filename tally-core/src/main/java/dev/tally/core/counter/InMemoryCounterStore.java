@@ -94,7 +94,7 @@ public final class InMemoryCounterStore implements CounterStore {
             long eventMs = eventTime.toEpochMilli();
             for (int i = 0, n = usage.size(); i < n; i++) {
                 Charge charge = usage.get(i);
-                c.counter(charge, nowMs).add(eventMs, charge.amount(), nowMs);
+                c.counter(charge, i, nowMs).add(eventMs, charge.amount(), nowMs);
             }
         }
     }
@@ -107,9 +107,9 @@ public final class InMemoryCounterStore implements CounterStore {
             record(customerId, usage, eventTime, settles, now);
             long nowMs = now.toEpochMilli();
             List<CounterState> states = new ArrayList<>(usage.size());
-            for (Charge charge : usage) {
+            for (int i = 0, n = usage.size(); i < n; i++) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
-                states.add(new CounterState(c.counter(charge, nowMs).used(nowMs), 0, true, 0, 0));
+                states.add(new CounterState(c.counter(usage.get(i), i, nowMs).used(nowMs), 0, true, 0, 0));
             }
             return states;
         }
@@ -183,7 +183,15 @@ public final class InMemoryCounterStore implements CounterStore {
             this.number = number;
         }
 
-        Column column(CounterSpec spec) {
+        /**
+         * The column of {@code spec}; {@code hint} is where to look first: a call's charges come in the order of the
+         * customer's limits, which is the order their columns were made in, so charge {@code i} is mostly column
+         * {@code i}.
+         */
+        Column column(CounterSpec spec, int hint) {
+            if (hint < lastSpecs.length && lastSpecs[hint] == spec) {
+                return columnsByIndex[hint];
+            }
             for (int i = 0, n = counters.size(); i < n; i++) {
                 if (lastSpecs[i] == spec) {
                     return columnsByIndex[i];
@@ -241,7 +249,7 @@ public final class InMemoryCounterStore implements CounterStore {
             for (int i = 0; i < n; i++) {
                 Charge charge = charges.get(i);
                 if (charge.value() == null) {
-                    Column column = column(charge.spec());
+                    Column column = column(charge.spec(), i);
                     found[i] = column.counter;
                     foundColumns[i] = column.index;
                 } else {
@@ -253,8 +261,8 @@ public final class InMemoryCounterStore implements CounterStore {
         }
 
         /** The counter a charge goes to: its limit's column, or for a {@code per} limit its user's counter. */
-        WindowCounter counter(Charge charge, long nowMs) {
-            return charge.value() == null ? column(charge.spec()).counter
+        WindowCounter counter(Charge charge, int position, long nowMs) {
+            return charge.value() == null ? column(charge.spec(), position).counter
                     : users(charge.spec()).counter(charge.value(), nowMs);
         }
 

@@ -116,7 +116,8 @@ public final class ReservationIds {
         }
         id[37] = (byte) ALPHABET[(int) (signature & 15) << 2];
         String issued = new String(id, StandardCharsets.ISO_8859_1);
-        recent[recentIndex(id[15], id[16])] = new Issued(issued, handle);
+        // recentIndex(id[15], id[16]), from the tag's bits those two characters spell.
+        recent[(int) ((tag >>> 56 & 63) << 6 ^ tag >>> 50 & 63) & (RECENT - 1)] = new Issued(issued, handle);
         return issued;
     }
 
