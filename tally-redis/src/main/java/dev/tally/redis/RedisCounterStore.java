@@ -468,9 +468,18 @@ public final class RedisCounterStore implements CounterStore, AutoCloseable {
     /** After counts were lost while Redis was unreachable: drops the mark, so the next operation rebuilds. */
     private void catchUp() {
         if (uncounted) {
-            run(ScriptOutputType.INTEGER, "invalidate", prefix);
+            invalidate();
             uncounted = false;
         }
+    }
+
+    /**
+     * Drops the mark, so the next operation of any node (or {@link #fill}) rebuilds the counters from the store: for
+     * changes the store holds that the counters missed (counts lost in an outage, a re-rating's counter moves that
+     * a stopped node never made). A rebuild under way starts again, so it reads them too.
+     */
+    public void invalidate() {
+        run(ScriptOutputType.INTEGER, "invalidate", prefix);
     }
 
     /** The rebuild's phase if {@code e} is the script's refusal of unfilled counters, else null. */

@@ -215,8 +215,8 @@ public final class TallyServer implements AutoCloseable {
             NotificationJson notificationJson = new NotificationJson(json, config.webhookTargets());
             SmtpSettings smtp = seededChannels(file, store, notificationJson);
             // Filled from the store before anything decides; with Redis it may wait for another node filling them.
-            CounterBackend counters = lifecycle.start("counters", () -> CounterBackend.open(config, billed, catalog,
-                    clock), CounterBackend::close);
+            CounterBackend counters = lifecycle.start("counters", () -> CounterBackend.open(config, billed, store,
+                    catalog, clock), CounterBackend::close);
             StoredSecrets secrets = StoredSecrets.load(config, store);
             Upstreams upstreams = seededUpstreams(config, file, store, catalog);
             ServerMetrics metrics = lifecycle.start("metrics", () -> ServerMetrics.start(store), ServerMetrics::close);

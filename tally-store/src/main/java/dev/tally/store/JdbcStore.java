@@ -605,6 +605,24 @@ abstract class JdbcStore implements TallyStore {
     }
 
     @Override
+    public void markCountersMoved(String id) {
+        try {
+            tx.write("marking the counter moves of re-rating " + id + " done", c -> {
+                RerateRows.markCountersMoved(c, id, clock.millis());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Re-rating {} moved the counters, but marking it so failed; the next node to start rebuilds "
+                    + "shared counters from the store once more", id, e);
+        }
+    }
+
+    @Override
+    public List<String> countersNotMoved() {
+        return tx.read("finding re-ratings whose counters were not moved", RerateRows::countersNotMoved);
+    }
+
+    @Override
     public List<Rerating> reratings(String customerId, RerateCursor after, int limit) {
         return tx.read("listing re-ratings", c -> RerateRows.list(c, customerId, after, limit));
     }

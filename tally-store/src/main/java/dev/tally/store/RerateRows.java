@@ -77,6 +77,32 @@ final class RerateRows {
         }
     }
 
+    /** Marks an applied record's counter moves done at {@code nowMs}; a record marked already keeps its time. */
+    static void markCountersMoved(Connection c, String id, long nowMs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE reratings SET counters_moved_ms = ? "
+                + "WHERE id = ? AND state = ? AND counters_moved_ms IS NULL")) {
+            ps.setLong(1, nowMs);
+            ps.setString(2, id);
+            ps.setString(3, Rerating.State.APPLIED.text());
+            ps.executeUpdate();
+        }
+    }
+
+    /** The ids of applied records whose counter moves were not marked done, oldest first. */
+    static List<String> countersNotMoved(Connection c) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM reratings WHERE state = ? "
+                + "AND counters_moved_ms IS NULL ORDER BY updated_ms, id")) {
+            ps.setString(1, Rerating.State.APPLIED.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
     /** Stores a record's diff. */
     static void addLines(Connection c, Rerating r) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_LINE)) {

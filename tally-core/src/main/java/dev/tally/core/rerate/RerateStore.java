@@ -70,6 +70,18 @@ public interface RerateStore {
     void abandonRerating(String id);
 
     /**
+     * Marks an applied re-rating's moves of the enforcement counters done: they follow {@link #switchStaged}, outside
+     * its transaction. Does not fail: a mark not set costs one rebuild of shared counters at the next node's start.
+     */
+    void markCountersMoved(String id);
+
+    /**
+     * The applied re-ratings whose counter moves were never marked done ({@link #markCountersMoved}): a node stopped
+     * between the switch and the moves, so counters that outlive a node (Redis) miss their changes.
+     */
+    List<String> countersNotMoved();
+
+    /**
      * Stored re-ratings, newest first (then by id, descending), at most {@code limit}, those after {@code after} if
      * given; of one customer (its own, and those of every customer that changed its events) if given.
      */

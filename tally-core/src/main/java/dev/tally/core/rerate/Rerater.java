@@ -108,6 +108,9 @@ public final class Rerater {
             // Counters and alerts follow the switch: from its commit every read shows the new costs, and the merge
             // of the events' rows changes no read (nor fails: what it leaves is merged at the store's next start).
             listeners.forEach(l -> l.accept(walked.rerating(), walked.changes()));
+            // Only now: a node stopped before this leaves the mark unset, and the next to start rebuilds shared
+            // counters from the store (a rebuild is idempotent; the moves are not).
+            store.markCountersMoved(head.id());
             store.mergeStaged(head.id());
             return walked.rerating();
         }
