@@ -24,6 +24,7 @@ import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -74,6 +75,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * threads; with one customer every thread contends for that customer's lock (the worst case), with
  * {@code customers=1000} they rarely meet.
  *
+ * <p>The forked JVM gets a fixed, pre-touched heap ({@link #FIXED_HEAP}). Why: with the default heap, G1 grows eden
+ * into memory the process never touched during the run, and the first write to each 4 KiB page is a page fault of
+ * about 10 us on this machine (kernel time, so thread CPU time counts it too). A round allocating 1 KB then faulted
+ * every 4th round while the heap grew (Bucket4j's 512 B round every 8th): that, not the rounds' own work, was the
+ * p99 of 11-15 us read since 2026-12-07 (issue 12). A server that runs for hours stops growing its heap; one that
+ * cares about its tail from the start fixes and pre-touches it ({@code docs/operations.md}).
+ *
  * <pre>
  * ./mvnw -o -q -pl tally-bench -am package -DskipTests
  * for t in 1 2 4; do
@@ -82,9 +90,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  */
 @State(Scope.Benchmark)
+@Fork(jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class AuthorizeBenchmark {
+    /** The JVM options of {@code @Fork}: a heap of fixed size, every page touched before the run. */
+    static final String[] FIXED_HEAP = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"};
+
     @org.openjdk.jmh.annotations.Param({"1", "1000"})
     public int customers;
 
