@@ -58,7 +58,7 @@ class RerateCountersNotMovedTest {
         Api a = setUp(first);
         assertThat(used(a, "doctor_1", "doctor_day")).isEqualTo("10.50");
 
-        price(a, "0.50");
+        RerateTestData.price(a, "0.50");
         switchWithoutMovingCounters(first);
         first.close();
 
@@ -79,7 +79,7 @@ class RerateCountersNotMovedTest {
     void inMemoryCounters_nodeStoppedAfterTheSwitch_nextStartRebuildsThemAndMarksTheMoves() {
         TestServer first = started(TestServer.start(Backend.SQLITE, dir, clock));
         Api a = setUp(first);
-        price(a, "0.50");
+        RerateTestData.price(a, "0.50");
         switchWithoutMovingCounters(first);
         assertThat(first.server().store().countersNotMoved()).hasSize(1);
         first.close();
@@ -99,7 +99,7 @@ class RerateCountersNotMovedTest {
         Api api = node.admin();
         assertThat(api.put("/v1/plans/clinic", "{\"limits\":" + LIMITS + "}").status()).isIn(200, 201);
         assertThat(api.put("/v1/customers/clinic", "{\"plan\":\"clinic\"}").status()).isIn(200, 201);
-        price(api, "2.50");
+        RerateTestData.price(api, "2.50");
         StringBuilder body = new StringBuilder("[");
         for (int i = 0; i < 4; i++) {
             body.append(i == 0 ? "" : ",").append("""
@@ -111,16 +111,8 @@ class RerateCountersNotMovedTest {
         return api;
     }
 
-    private static void price(Api api, String input) {
-        assertThat(api.put("/v1/prices", """
-                [{"provider":"openai","model":"gpt-4o","metric":"input_tokens","unit_price":"%s","per":1000000,
-                  "effective_from":"2026-11-01T00:00:00Z"},
-                 {"provider":"openai","model":"gpt-4o","metric":"output_tokens","unit_price":"10.00","per":1000000,
-                  "effective_from":"2026-11-01T00:00:00Z"}]""".formatted(input)).status()).isEqualTo(200);
-    }
-
     private static void rerate(Api api, String input) {
-        price(api, input);
+        RerateTestData.price(api, input);
         Api.Response r = api.post("/v1/rerate", "{\"period\":\"2026-11\",\"customer\":\"clinic\",\"dry_run\":false}");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
     }
