@@ -3,11 +3,13 @@ package dev.tally.store;
 import dev.tally.core.store.StoreException;
 import dev.tally.core.store.SumBoundException;
 
+import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -159,7 +161,7 @@ final class Transactor {
         try {
             execute(connection, dialect.unforcedAfter());
         } catch (SQLException | RuntimeException e) {
-            if (!(dataSource instanceof com.zaxxer.hikari.HikariDataSource pool)) {
+            if (!(dataSource instanceof HikariDataSource pool)) {
                 throw e;
             }
             pool.evictConnection(connection);
@@ -167,7 +169,7 @@ final class Transactor {
     }
 
     private static void execute(Connection connection, String sql) throws SQLException {
-        try (java.sql.Statement st = connection.createStatement()) {
+        try (Statement st = connection.createStatement()) {
             st.execute(sql);
         }
     }

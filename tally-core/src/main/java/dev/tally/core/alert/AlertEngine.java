@@ -6,6 +6,8 @@ import dev.tally.core.counter.CounterState;
 import dev.tally.core.enforce.LimitObserver;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.limit.Limit;
+import dev.tally.core.limit.LimitState;
+import dev.tally.core.limit.LimitUsage;
 import dev.tally.core.money.Money;
 import dev.tally.core.period.Period;
 import dev.tally.core.period.Window;
@@ -209,11 +211,11 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
                     || !AlertPeriods.of(c, limit, now).key().equals(a.period())) {
                 continue;
             }
-            long amountRaw = dev.tally.core.limit.LimitUsage.rawAmount(limit);
+            long amountRaw = LimitUsage.rawAmount(limit);
             boolean fellBack = a.kind() == AlertKind.THRESHOLD
                     ? a.threshold() != null && u < LimitWatch.levelRaw(amountRaw, a.threshold())
                     // Over the amount, or denied at a share it no longer reaches.
-                    : u <= amountRaw && a.percent() != null && dev.tally.core.limit.LimitState.of(limit, null,
+                    : u <= amountRaw && a.percent() != null && LimitState.of(limit, null,
                     limit.unit().toDecimal(u)).percent().compareTo(a.percent()) < 0;
             if (fellBack && store.resolve(a.id(), SYSTEM, now)) {
                 forget(a);

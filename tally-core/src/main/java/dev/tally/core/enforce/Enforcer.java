@@ -30,8 +30,11 @@ import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -661,12 +664,12 @@ public final class Enforcer {
             return;
         }
         Instant now = clock.instant();
-        Map<Limit.LimitKey, Limit> current = new java.util.HashMap<>();
+        Map<Limit.LimitKey, Limit> current = new HashMap<>();
         for (Limit limit : catalog.limitsOf(customer)) {
             current.put(limit.key(), limit);
         }
         // One record call per instant: calendar changes of a window share it, so a day's users go in a few steps.
-        Map<Instant, List<LimitCostChange>> byAt = new java.util.LinkedHashMap<>();
+        Map<Instant, List<LimitCostChange>> byAt = new LinkedHashMap<>();
         for (LimitCostChange change : changes) {
             Limit limit = current.get(change.limit().key());
             if (limit != null && change.nanos() != 0 && stillCounts(customer, limit.window(), change.at(), now)) {
@@ -697,10 +700,18 @@ public final class Enforcer {
      * states its usage would have passed through had it been priced so from the start.
      */
     private static final class Observed {
-        private final Map<List<Object>, Object[]> last = new java.util.LinkedHashMap<>();
+        private final Map<CounterKey, Moved> last = new LinkedHashMap<>();
+
+        /** A counter: its limit and, for a {@code per} limit, the end user or dimension value. */
+        private record CounterKey(Limit.LimitKey limit, String value) {
+        }
+
+        /** A moved counter and how it stands after the move. */
+        private record Moved(Limit limit, String value, CounterState state) {
+        }
 
         void add(Limit limit, String value, CounterState state) {
-            last.put(Arrays.asList(limit.key(), value), new Object[]{limit, value, state});
+            last.put(new CounterKey(limit.key(), value), new Moved(limit, value, state));
         }
 
         void tell(LimitObserver observer, Customer customer, Instant now) {
@@ -710,10 +721,10 @@ public final class Enforcer {
             List<Limit> limits = new ArrayList<>(last.size());
             List<String> values = new ArrayList<>(last.size());
             List<CounterState> states = new ArrayList<>(last.size());
-            for (Object[] o : last.values()) {
-                limits.add((Limit) o[0]);
-                values.add((String) o[1]);
-                states.add((CounterState) o[2]);
+            for (Moved m : last.values()) {
+                limits.add(m.limit());
+                values.add(m.value());
+                states.add(m.state());
             }
             observer.corrected(customer, limits, values, states, now);
         }
@@ -732,7 +743,7 @@ public final class Enforcer {
             return window.periodAt(customer.zone(), customer.billingDay(), now).contains(at);
         }
         Duration length = window == Window.MINUTE ? Duration.ofMinutes(1) : Duration.ofHours(1);
-        return !at.isBefore(now.minus(length).truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+        return !at.isBefore(now.minus(length).truncatedTo(ChronoUnit.MINUTES));
     }
 
     /**
