@@ -85,7 +85,7 @@ export async function renderUser(main, { id, user, params }) {
     monthHref: (month) => `${page}${query({ period: month })}`,
     head: subHead(customer, user, `End user of ${customer.name} · `
       + `${period ? `the billing month of ${f.month(period)}` : 'this billing period'} · times in ${customer.timezone}`),
-    logHref: `#/logs${query({ customer: id, user })}` });
+    logHref: (days) => `#/logs${query({ customer: id, user, ...days })}` });
   return null;
 }
 

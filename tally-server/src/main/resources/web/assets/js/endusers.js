@@ -178,7 +178,7 @@ export function monthParam(params) {
  * One end user's billing month: totals, the limits that apply to its calls (its own and the customer-wide ones), its
  * last calls in that month, and a picker for another month. opts: {base, user, timeZone, period ("2026-10", or null
  * for the current month), monthHref(month) (this page for another month; null: the current one), head (elements
- * above), logHref (the full log of the user, or null)}.
+ * above), logHref(days) (the usage log of the user, filtered to {from, to} days when given; null: no link)}.
  */
 export async function userPage(main, { base, user, timeZone, period, monthHref, head, logHref }) {
   const usageOf = api(`${base}/users/${encodeURIComponent(user)}/usage${query({ period: period || 'current' })}`);
@@ -199,5 +199,11 @@ export async function userPage(main, { base, user, timeZone, period, monthHref, 
       stat('Period', `${f.date(usage.period.start, timeZone)} – ${f.date(new Date(Date.parse(usage.period.end) - 1).toISOString(), timeZone)}`)),
     section('Limits for this user', w.limitList(usage.limits, timeZone, 'No limit applies to this user’s calls.')),
     section('Last calls of this user', w.callsTable(calls.events, timeZone),
-      logHref ? h('p', {}, h('a', { href: logHref }, 'All calls of this user in the usage log →')) : null));
+      logHref ? h('p', {}, h('a', { href: logHref(period ? daysOf(usage.period, timeZone) : {}), id: 'user-log' },
+        `All calls of this user${period ? ` in ${f.month(period)}` : ''} in the usage log →`)) : null));
+}
+
+/** A period [start, end) as the log filter's first and last day in the customer's zone. */
+function daysOf(period, timeZone) {
+  return { from: f.dayOf(period.start, timeZone), to: f.dayOf(new Date(Date.parse(period.end) - 1).toISOString(), timeZone) };
 }

@@ -170,6 +170,14 @@ export function monthOf(iso, timeZone) {
   return `${part('year')}-${part('month')}`;
 }
 
+/** The calendar day ("2026-11-03") of an instant in a time zone. */
+export function dayOf(iso, timeZone) {
+  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone })
+    .formatToParts(new Date(iso));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 /** The hour of day (0-23) of an instant in a time zone. */
 export function hourIn(iso, timeZone) {
   return Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hourCycle: 'h23', timeZone })

@@ -217,6 +217,14 @@ class EndUsersBrowserTest extends ConsoleBrowserTest {
         assertThat(lastCalls()).hasSize(5);
         browser.fullPageScreenshot("customer-user-past-month");
 
+        // The link to the log keeps the month: October's days in acme's zone, and the log lists October's 5 calls.
+        browser.find("#user-log").click();
+        browser.await(d -> d.getCurrentUrl().endsWith("#/logs?customer=acme&user=user_2&from=2026-10-01&to=2026-10-31"));
+        browser.await(d -> d.findElements(By.cssSelector("#log-results tbody tr")).size() == 5);
+        browser.driver().navigate().back();
+        browser.await(d -> d.getCurrentUrl().endsWith("#/customers/acme/users/user_2?period=2026-10"));
+        awaitRequests(5);
+
         browser.find("#user-month-current").click();
         browser.await(d -> d.getCurrentUrl().endsWith("#/customers/acme/users/user_2"));
         awaitRequests(37);
