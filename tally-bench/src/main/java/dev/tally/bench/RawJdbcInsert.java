@@ -249,7 +249,7 @@ public final class RawJdbcInsert {
     }
 
     /** Binds the columns exactly as the store's ledger writer does. */
-    private static void bind(PreparedStatement ps, LedgerEntry entry) throws SQLException {
+    static void bind(PreparedStatement ps, LedgerEntry entry) throws SQLException {
         UsageEvent e = entry.event();
         ps.setString(1, e.id());
         ps.setString(2, e.customerId());

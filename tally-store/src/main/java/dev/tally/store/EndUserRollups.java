@@ -331,7 +331,7 @@ final class EndUserRollups {
             }
             r++;
         }
-        try (PreparedStatement ps = connection.prepareStatement(UpsertSql.fromArrays(table, keys, SUMS, types))) {
+        try (PreparedStatement ps = connection.prepareStatement(UpsertSql.mergeFromArrays(table, keys, SUMS, types))) {
             for (int c = 0; c < columns.length; c++) {
                 ps.setArray(c + 1, connection.createArrayOf(types.get(c), columns[c]));
             }

@@ -25,7 +25,8 @@ final class PostgresRollupWriter implements RollupWriter {
             concat(KEY_TYPES, Collections.nCopies(SUMS.size(), "bigint")));
     private static final String UPSERT_METRIC = UpsertSql.fromArrays("usage_rollup_metric", METRIC_KEY,
             METRIC_SUMS, concat(KEY_TYPES, List.of("text", "bigint")));
-    private static final String UPSERT_LATENCY = UpsertSql.fromArrays("latency_rollup", LATENCY_KEY, LATENCY_SUMS,
+    /** The roller's latency cells: a MERGE ({@link UpsertSql#mergeFromArrays}), as the roller is their one writer. */
+    private static final String UPSERT_LATENCY = UpsertSql.mergeFromArrays("latency_rollup", LATENCY_KEY, LATENCY_SUMS,
             List.of("text", "bigint", "integer", "bigint"));
 
     /** The upserts, each answering the largest sum among the rows it wrote (0 if none). */

@@ -34,6 +34,44 @@ final class UpsertSql {
     }
 
     /**
+     * All rows in one execution from one array per column, as one {@code MERGE} (PostgreSQL 15 and later): the
+     * stored rows are updated in place, the others inserted. For the one writer of a table at a time, PostgreSQL's
+     * roller pass under its advisory lock, whose keys are unique among its rows (they are aggregated): a row another
+     * transaction inserted meanwhile fails the statement (23505) where {@link #fromArrays} would add to it.
+     *
+     * <p>Why: for a row that exists, {@code ON CONFLICT DO UPDATE} probes the unique index, locks the row (a WAL
+     * record of its own) and then updates it, and for a new row it inserts speculatively (a token, then a
+     * confirmation record). {@code MERGE} joins the rows once and updates or inserts plainly. Measured on 43,000
+     * {@code user_rollup} rows (issue 12.5): 0.65 of the upsert's WAL for stored rows and 0.8 for new ones.
+     *
+     * @param types the SQL type of each column, keys then sums
+     */
+    static String mergeFromArrays(String table, List<String> keys, List<String> sums, List<String> types) {
+        List<String> arrays = new ArrayList<>(types.size());
+        for (String type : types) {
+            arrays.add("?::" + type + "[]");
+        }
+        List<String> columns = new ArrayList<>(keys);
+        columns.addAll(sums);
+        StringBuilder sql = new StringBuilder("MERGE INTO ").append(table).append(" t USING unnest(")
+                .append(String.join(", ", arrays)).append(") AS s(").append(String.join(", ", columns))
+                .append(") ON ");
+        for (int i = 0; i < keys.size(); i++) {
+            sql.append(i == 0 ? "" : " AND ").append("t.").append(keys.get(i)).append(" = s.").append(keys.get(i));
+        }
+        sql.append(" WHEN MATCHED THEN UPDATE SET ");
+        for (int i = 0; i < sums.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(sums.get(i)).append(" = t.").append(sums.get(i)).append(" + s.")
+                    .append(sums.get(i));
+        }
+        sql.append(" WHEN NOT MATCHED THEN INSERT (").append(String.join(", ", columns)).append(") VALUES (");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i == 0 ? "s." : ", s.").append(columns.get(i));
+        }
+        return sql.append(')').toString();
+    }
+
+    /**
      * All rows in one execution from one JSON array of rows, each an array of the key columns then the sums (SQLite's
      * {@code json_each}): the rows are bound as one value, where a JDBC batch binds each value of each row through
      * its own native call. Rows repeating a key are added up one after the other.
