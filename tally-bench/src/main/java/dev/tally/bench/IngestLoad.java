@@ -236,7 +236,7 @@ public final class IngestLoad {
             System.out.printf("  events/s   %,.0f%n", eventsPerSecond);
             System.out.printf("  requests/s %,.0f%n", requestsPerSecond);
             System.out.println("  latency    " + Latencies.summary(latency));
-            after.printDelta(before, measuredSeconds);
+            after.printDelta(before, measuredSeconds, events);
             if (!failures.isEmpty()) {
                 System.out.println("  failed requests (not counted): " + failures);
             }
@@ -395,13 +395,14 @@ public final class IngestLoad {
 
     /** The writer's counters on {@code /metrics} and the JVM's CPU time at one moment. */
     private record Snapshot(double commits, double committedEvents, double commitSeconds, MachineLoad load,
-                            long writerCpuNanos, long at) {
+                            long writerCpuNanos, ThreadCpu threads, long at) {
         static Snapshot take(AdminApi admin) {
             String m = admin.metrics();
             return new Snapshot(AdminApi.metric(m, "tally_writer_batch_events_count"),
                     AdminApi.metric(m, "tally_writer_batch_events_sum"),
                     AdminApi.metric(m, "tally_writer_commit_seconds_sum"),
-                    MachineLoad.sample(), writerThreadCpuNanos(), System.nanoTime());
+                    MachineLoad.sample(), writerThreadCpuNanos(),
+                    ThreadCpu.sample(ProcessHandle.current().pid(), ThreadCpu.INGEST_GROUPS), System.nanoTime());
         }
 
         /** CPU time of the group-commit writer thread (where the store's append runs), or -1 if not found. */
@@ -415,7 +416,7 @@ public final class IngestLoad {
             return -1;
         }
 
-        void printDelta(Snapshot before, double seconds) {
+        void printDelta(Snapshot before, double seconds, long ackedEvents) {
             double commits = this.commits - before.commits;
             double events = committedEvents - before.committedEvents;
             double busy = commitSeconds - before.commitSeconds;
@@ -425,6 +426,12 @@ public final class IngestLoad {
                     commits, commits == 0 ? 0 : events / commits, commits == 0 ? 0 : busy * 1000 / commits,
                     100 * busy / seconds, 100 * (writerCpuNanos - before.writerCpuNanos) / 1e9 / wall);
             System.out.println("  " + load.since(before.load) + "; the JVM holds server and load generator");
+            // The JVM's CPU per committed event by kind of thread (with 2 nodes, both nodes' threads and all the
+            // events of both, since both run in this JVM: the commits above are the first node's).
+            Map<String, Double> byThread = threads.secondsSince(before.threads);
+            double total = byThread.values().stream().mapToDouble(Double::doubleValue).sum();
+            System.out.printf("  JVM CPU per event by thread (events acknowledged in the window): %s; total %.1f us%n",
+                    ThreadCpu.perRequest(byThread, ackedEvents), ackedEvents == 0 ? 0 : total * 1e6 / ackedEvents);
         }
     }
 }

@@ -23,23 +23,45 @@ final class ThreadCpu {
     /** Clock ticks per second of {@code /proc} CPU times ({@code USER_HZ}). */
     private static final double TICKS = 100.0;
     /** Groups in the order they are printed; a thread belongs to the first whose name prefix it has. */
-    private static final String[][] GROUPS = {
+    private static final String[][] SERVER_GROUPS = {
             {"JIT", "C1 CompilerThre", "C2 CompilerThre", "Sweeper thread"},
             {"GC", "GC Thread", "G1 ", "VM Thread", "VM Periodic"},
             {"Redis client", "lettuce-"},
             {"HTTP", "qtp", "ForkJoinPool", "Connector", "tally-http"},
     };
 
+    /**
+     * The groups of an ingesting JVM that holds the load generator too ({@link IngestLoad}). Linux keeps 15
+     * characters of a thread's name, so {@code tally-writer-prepare} is {@code tally-writer-pr} and comes before
+     * {@code tally-writer}.
+     */
+    static final String[][] INGEST_GROUPS = {
+            {"JIT", "C1 CompilerThre", "C2 CompilerThre", "Sweeper thread"},
+            {"GC", "GC Thread", "G1 ", "VM Thread", "VM Periodic"},
+            {"load generator", "load-client-", "HttpClient-"},
+            {"HTTP", "qtp", "ForkJoinPool", "Connector", "tally-http"},
+            {"prepare", "tally-writer-pr"},
+            {"commit", "tally-writer"},
+            {"roller", "tally-rollup-ro"},
+    };
+
     private final Map<Integer, Long> ticksByThread;
     private final Map<Integer, String> nameByThread;
+    private final String[][] groups;
 
-    private ThreadCpu(Map<Integer, Long> ticksByThread, Map<Integer, String> nameByThread) {
+    private ThreadCpu(Map<Integer, Long> ticksByThread, Map<Integer, String> nameByThread, String[][] groups) {
         this.ticksByThread = ticksByThread;
         this.nameByThread = nameByThread;
+        this.groups = groups;
     }
 
     /** Every thread's CPU ticks of process {@code pid} now. */
     static ThreadCpu sample(long pid) {
+        return sample(pid, SERVER_GROUPS);
+    }
+
+    /** Every thread's CPU ticks of process {@code pid} now, to be grouped by {@code groups}' name prefixes. */
+    static ThreadCpu sample(long pid, String[][] groups) {
         Map<Integer, Long> ticks = new HashMap<>();
         Map<Integer, String> names = new HashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
@@ -60,13 +82,13 @@ final class ThreadCpu {
         } catch (IOException e) {
             // No /proc (not Linux) or the process ended: nothing to report.
         }
-        return new ThreadCpu(ticks, names);
+        return new ThreadCpu(ticks, names, groups);
     }
 
     /** CPU seconds used since {@code before}, by group ({@code JIT}, {@code GC}, ..., {@code other}). */
     Map<String, Double> secondsSince(ThreadCpu before) {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String[] group : GROUPS) {
+        for (String[] group : groups) {
             seconds.put(group[0], 0.0);
         }
         seconds.put("other", 0.0);
@@ -77,8 +99,8 @@ final class ThreadCpu {
         return seconds;
     }
 
-    private static String groupOf(String threadName) {
-        for (String[] group : GROUPS) {
+    private String groupOf(String threadName) {
+        for (String[] group : groups) {
             for (int i = 1; i < group.length; i++) {
                 if (threadName.startsWith(group[i])) {
                     return group[0];
