@@ -78,7 +78,10 @@ final class ArrayEventInserter implements EventInserter {
 
         static Rows of(LedgerWriter.Batch batch) {
             int[] order = batch.order();
-            Object[][] columns = new Object[TYPES.size()][order.length];
+            Object[][] columns = new Object[TYPES.size()][];
+            for (int c = 0; c < columns.length; c++) {
+                columns[c] = PgArrays.column(TYPES.get(c), order.length);
+            }
             int[] sent = new int[order.length];
             int rows = 0;
             Set<Key> keys = new HashSet<>();
@@ -96,7 +99,7 @@ final class ArrayEventInserter implements EventInserter {
         void bind(Connection connection, PreparedStatement ps, int first) throws SQLException {
             for (int c = 0; c < columns.length; c++) {
                 Object[] values = count == columns[c].length ? columns[c] : Arrays.copyOf(columns[c], count);
-                ps.setArray(first + c, connection.createArrayOf(TYPES.get(c), values));
+                ps.setArray(first + c, PgArrays.of(connection, TYPES.get(c), values));
             }
         }
 

@@ -319,7 +319,10 @@ final class EndUserRollups {
             throws SQLException {
         List<String> types = new ArrayList<>(keyTypes);
         types.addAll(SUM_TYPES);
-        Object[][] columns = new Object[types.size()][rows.size()];
+        Object[][] columns = new Object[types.size()][];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = PgArrays.column(types.get(c), rows.size());
+        }
         int r = 0;
         for (Map.Entry<K, long[]> row : rows) {
             Object[] key = row.getKey().columns();
@@ -333,7 +336,7 @@ final class EndUserRollups {
         }
         try (PreparedStatement ps = connection.prepareStatement(UpsertSql.mergeFromArrays(table, keys, SUMS, types))) {
             for (int c = 0; c < columns.length; c++) {
-                ps.setArray(c + 1, connection.createArrayOf(types.get(c), columns[c]));
+                ps.setArray(c + 1, PgArrays.of(connection, types.get(c), columns[c]));
             }
             ps.executeUpdate();
         }

@@ -107,8 +107,8 @@ final class LedgerReplay {
         }
         List<LedgerEntry> entries = new ArrayList<>(sorted.length);
         try (PreparedStatement ps = connection.prepareStatement(SELECT_IN_RANGES)) {
-            ps.setArray(1, connection.createArrayOf("bigint", from.toArray()));
-            ps.setArray(2, connection.createArrayOf("bigint", to.toArray()));
+            ps.setArray(1, PgArrays.longs(connection, from));
+            ps.setArray(2, PgArrays.longs(connection, to));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (Arrays.binarySearch(sorted, rs.getLong("seq")) >= 0) {

@@ -142,7 +142,7 @@ final class PostgresRollupWriter implements RollupWriter {
                 for (int i = 0; i < values.size(); i++) {
                     List<Object> column = values.get(i);
                     String type = column.get(0) instanceof String ? "text" : "bigint";
-                    ps.setArray(i + 1, connection.createArrayOf(type, column.toArray()));
+                    ps.setArray(i + 1, PgArrays.of(connection, type, column.toArray()));
                 }
                 if (!ps.execute()) {
                     return 0;

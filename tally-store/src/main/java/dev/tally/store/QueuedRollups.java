@@ -309,9 +309,9 @@ final class QueuedRollups {
         long queued;
         long span;
         try (PreparedStatement ps = connection.prepareStatement(ENQUEUE)) {
-            ps.setArray(1, connection.createArrayOf("text", byCustomer.keySet().toArray()));
+            ps.setArray(1, PgArrays.texts(connection, byCustomer.keySet()));
             ps.setArray(2, connection.createArrayOf("integer", starts));
-            ps.setArray(3, connection.createArrayOf("bigint", flat.toArray()));
+            ps.setArray(3, PgArrays.longs(connection, flat));
             ps.setLong(4, largest);
             ps.setLong(5, clock.millis());
             try (ResultSet rs = ps.executeQuery()) {
