@@ -178,10 +178,8 @@ final class QueuedRollups {
      */
     EventInserter.Inserted appendShared(Connection connection, LedgerWriter.Batch batch) throws SQLException {
         ArrayEventInserter.Rows rows = ArrayEventInserter.Rows.of(batch);
-        long largest = 0;
-        for (RollupCounts counts : batch.rollups().later().counts().values()) {
-            largest = Math.max(largest, counts.largestSum());
-        }
+        // Found while the batch was prepared, off this committing thread.
+        long largest = batch.rollups().largest();
         boolean skipStored = skipStoredNext.get();
         skipStoredNext.set(false);
         Map<ArrayEventInserter.Key, Long> inserted = new HashMap<>(batch.entries().size() * 2);
