@@ -28,14 +28,14 @@ final class CalendarWindowCounter implements WindowCounter {
     }
 
     @Override
-    public CounterState state(long nowMs, long amount, long limit) {
+    public void state(long nowMs, long amount, long limit, CounterStates into, int i) {
         long start = start(nowMs);
         long used = usedByStart.get(start);
         long reserved = heldByStart.get(start);
         boolean fits = WindowCounter.fits(used, reserved, amount, limit);
         // The window found for start() is the one remembered, so its end is read without locating it again.
         long resetMs = windows.endMs(nowMs);
-        return new CounterState(used, reserved, fits, fits ? 0 : resetMs - nowMs, resetMs);
+        into.put(i, used, reserved, fits, fits ? 0 : resetMs - nowMs, resetMs);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.tally.core.counter;
 import dev.tally.core.limit.Limit;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -51,23 +50,27 @@ public final class InMemoryCounterStore implements CounterStore {
     @Override
     public Outcome reserve(String customerId, List<Charge> charges, Instant holdUntil, Instant now) {
         CustomerCounters c = customer(customerId);
+        int n = charges.size();
+        // Made before the lock, as is the tag: the other callers of this customer wait only for the counters' work.
+        CounterStates states = new CounterStates(n);
+        long tag = holdUntil == null ? 0 : ThreadLocalRandom.current().nextLong();
+        long nowMs = now.toEpochMilli();
+        int slot = -1;
         synchronized (c) {
-            long nowMs = now.toEpochMilli();
             c.expire(nowMs);
-            int n = charges.size();
             // A read (nothing held) must not make counters for users who never called: a report reads thousands.
             c.find(charges, nowMs, holdUntil != null);
-            CounterState[] states = new CounterState[n];
             boolean allFit = true;
             for (int i = 0; i < n; i++) {
                 Charge charge = charges.get(i);
-                CounterState state = c.state(charge, c.found[i], nowMs);
-                states[i] = state;
-                allFit &= state.fits() || !charge.spec().enforced();
+                c.found[i].state(nowMs, charge.amount(), charge.spec().limit(), states, i);
+                allFit &= states.fits(i) || !charge.spec().enforced();
             }
-            Handle held = allFit && holdUntil != null ? c.hold(charges, holdUntil.toEpochMilli(), nowMs) : null;
-            return new Outcome(Arrays.asList(states), held);
+            if (allFit && holdUntil != null) {
+                slot = c.hold(charges, tag, holdUntil.toEpochMilli(), nowMs);
+            }
         }
+        return new Outcome(states, slot < 0 ? null : new Handle((long) c.number << 32 | (slot & 0xFFFF_FFFFL), tag));
     }
 
     @Override
@@ -103,13 +106,13 @@ public final class InMemoryCounterStore implements CounterStore {
     public List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
                                             Handle settles, Instant now) {
         CustomerCounters c = customer(customerId);
+        CounterStates states = new CounterStates(usage.size());
         synchronized (c) {
             record(customerId, usage, eventTime, settles, now);
             long nowMs = now.toEpochMilli();
-            List<CounterState> states = new ArrayList<>(usage.size());
             for (int i = 0, n = usage.size(); i < n; i++) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
-                states.add(new CounterState(c.counter(usage.get(i), i, nowMs).used(nowMs), 0, true, 0, 0));
+                states.put(i, c.counter(usage.get(i), i, nowMs).used(nowMs), 0, true, 0, 0);
             }
             return states;
         }
@@ -278,13 +281,11 @@ public final class InMemoryCounterStore implements CounterStore {
             return users;
         }
 
-        CounterState state(Charge charge, WindowCounter counter, long nowMs) {
-            return counter.state(nowMs, charge.amount(), charge.spec().limit());
-        }
-
-        /** Holds {@code charges}, whose counters {@link #find} has just put in {@link #found}. */
-        Handle hold(List<Charge> charges, long expiresMs, long nowMs) {
-            long tag = ThreadLocalRandom.current().nextLong();
+        /**
+         * Holds {@code charges}, whose counters {@link #find} has just put in {@link #found}, as the reservation
+         * tagged {@code tag}; returns its slot.
+         */
+        int hold(List<Charge> charges, long tag, long expiresMs, long nowMs) {
             int slot = pending.add(tag, nowMs, expiresMs);
             for (int i = 0, n = charges.size(); i < n; i++) {
                 long amount = charges.get(i).amount();
@@ -295,7 +296,7 @@ public final class InMemoryCounterStore implements CounterStore {
                     pending.hold(slot, foundColumns[i], amount);
                 }
             }
-            return new Handle((long) number << 32 | (slot & 0xFFFF_FFFFL), tag);
+            return slot;
         }
 
         /** Releases the reservation if it is this customer's and still open; false otherwise. */

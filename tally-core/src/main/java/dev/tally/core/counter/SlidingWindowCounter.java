@@ -64,14 +64,13 @@ final class SlidingWindowCounter implements WindowCounter {
     }
 
     @Override
-    public CounterState state(long nowMs, long amount, long limit) {
+    public void state(long nowMs, long amount, long limit, CounterStates into, int i) {
         long current = index(nowMs);
         boolean totals = advance(current);
         long usedNow = totals ? usedTotal : sum(used, current);
         long reservedNow = totals ? heldTotal : sum(held, current);
         boolean fits = WindowCounter.fits(usedNow, reservedNow, amount, limit);
-        return new CounterState(usedNow, reservedNow, fits, fits ? 0 : millisUntilFits(nowMs, amount, limit),
-                resetMs(nowMs));
+        into.put(i, usedNow, reservedNow, fits, fits ? 0 : millisUntilFits(nowMs, amount, limit), resetMs(nowMs));
     }
 
     @Override

@@ -12,14 +12,23 @@ interface WindowCounter {
     /**
      * The counter as a decision about a charge of {@code amount} sees it at {@code nowMs}: used, reserved, whether the
      * charge fits under {@code limit} (always when {@code limit < 0}: unlimited), how long until it would if not, and
-     * the reset. One call rather than five, so a counter finds its window once per decision.
+     * the reset. (A record, for tests and readers of one counter; a call's counters fill {@link CounterStates}.)
      */
     default CounterState state(long nowMs, long amount, long limit) {
+        CounterStates one = new CounterStates(1);
+        state(nowMs, amount, limit, one, 0);
+        return one.get(0);
+    }
+
+    /**
+     * {@link #state(long, long, long)} written to state {@code i} of {@code into}. One call rather than five, so a
+     * counter finds its window once per decision, and no record made under the customer's lock.
+     */
+    default void state(long nowMs, long amount, long limit, CounterStates into, int i) {
         long used = used(nowMs);
         long reserved = reserved(nowMs);
         boolean fits = fits(used, reserved, amount, limit);
-        return new CounterState(used, reserved, fits, fits ? 0 : millisUntilFits(nowMs, amount, limit),
-                resetMs(nowMs));
+        into.put(i, used, reserved, fits, fits ? 0 : millisUntilFits(nowMs, amount, limit), resetMs(nowMs));
     }
 
     /** Whether {@code amount} fits under {@code limit} beside {@code used} and {@code reserved}. */

@@ -5,6 +5,7 @@ import dev.tally.core.catalog.Catalog;
 import dev.tally.core.counter.Charge;
 import dev.tally.core.counter.CounterSpec;
 import dev.tally.core.counter.CounterState;
+import dev.tally.core.counter.CounterStates;
 import dev.tally.core.counter.CounterStore;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.customer.Plan;
@@ -181,7 +182,8 @@ public final class Enforcer {
                     : new Decision(false, null, List.of(), null, DenialCode.UNAVAILABLE, 1,
                     "Usage limits cannot be checked right now. Please retry shortly.");
         }
-        List<CounterState> states = outcome.states();
+        // The in-memory store's states are packed already; another adapter's are packed here, once.
+        CounterStates states = CounterStates.of(outcome.states());
         // Signed only when something is held: a denial or a check needs no id.
         String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
         Decision decision = DecisionBuilder.build(catalog, customer, limits, charges, states, reservationId, now);
@@ -215,7 +217,7 @@ public final class Enforcer {
         if (own.isEmpty()) {
             return List.of();
         }
-        List<CounterState> states = counters.reserve(customer.id(), charges, null, now).states();
+        CounterStates states = CounterStates.of(counters.reserve(customer.id(), charges, null, now).states());
         return DecisionBuilder.render(own, charges, states, false, now, -1).limits();
     }
 
@@ -821,13 +823,12 @@ public final class Enforcer {
         private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
         static Decision build(Catalog catalog, Customer customer, List<CompiledLimit> limits, List<Charge> charges,
-                              List<CounterState> states, String reservationId, Instant now) {
+                              CounterStates states, String reservationId, Instant now) {
             int denying = -1;
             long denyingRetryMs = -1;
             for (int i = 0; i < states.size(); i++) {
-                CounterState s = states.get(i);
-                long retryMs = retryMs(limits.get(i), s);
-                if (!s.fits() && charges.get(i).spec().enforced() && retryMs > denyingRetryMs) {
+                long retryMs = retryMs(limits.get(i), states, i);
+                if (!states.fits(i) && charges.get(i).spec().enforced() && retryMs > denyingRetryMs) {
                     denying = i;
                     denyingRetryMs = retryMs;
                 }
@@ -838,7 +839,7 @@ public final class Enforcer {
                 Limit limit = limits.get(index).limit();
                 return new Decision(false, null, DenialCode.of(limit), retrySeconds,
                         DenialMessages.of(catalog, customer, limit,
-                                limit.unit().toDecimal(states.get(index).used()), retrySeconds),
+                                limit.unit().toDecimal(states.used(index)), retrySeconds),
                         new Render(limits, charges, states, false, now, index));
             }
             // A reservation made now holds this call's own charge: show the limits as they stand after it.
@@ -851,7 +852,7 @@ public final class Enforcer {
          * What a decision needs to render its limits' states when asked. A record rather than a lambda: capturing
          * six values through a lambda's factory cost a measurable share of a decision that never renders.
          */
-        private record Render(List<CompiledLimit> limits, List<Charge> charges, List<CounterState> states,
+        private record Render(List<CompiledLimit> limits, List<Charge> charges, CounterStates states,
                               boolean held, Instant now, int denying) implements Supplier<Decision.State> {
             @Override
             public Decision.State get() {
@@ -863,8 +864,8 @@ public final class Enforcer {
          * When the call would fit again: calls in flight end at any moment, so a {@code concurrent_requests} limit
          * says 1 s, not the end of its window; every other limit what its counter says.
          */
-        private static long retryMs(CompiledLimit limit, CounterState s) {
-            return limit.kind() == MetricKind.CONCURRENT_REQUESTS ? 1000 : s.retryMs();
+        private static long retryMs(CompiledLimit limit, CounterStates states, int i) {
+            return limit.kind() == MetricKind.CONCURRENT_REQUESTS ? 1000 : states.retryMs(i);
         }
 
         /**
@@ -872,7 +873,7 @@ public final class Enforcer {
          * tightest soft one when no hard limit has an amount; never a shadow limit).
          */
         private static Decision.State render(List<CompiledLimit> limits, List<Charge> charges,
-                                             List<CounterState> states, boolean held, Instant now, int denying) {
+                                             CounterStates states, boolean held, Instant now, int denying) {
             List<LimitDecision> decisions = new ArrayList<>(limits.size());
             // The tightest hard limit; only when no hard limit has an amount, the tightest soft one. Shadow limits
             // never constrain a call, so they are never the one the X-RateLimit-* headers describe.
