@@ -93,32 +93,33 @@ public final class ReservationIds {
         long tag = handle.tag();
         long maskedKey = handle.key() ^ mask.hash(tag, 0, "");
         long signature = mac.hash(maskedKey, tag, customerId);
-        byte[] id = new byte[LENGTH];
-        id[0] = 'r';
-        id[1] = 's';
-        id[2] = 'v';
-        id[3] = '_';
         // Base64url of the 16 bytes maskedKey || tag, big-endian: 10 characters of the key's top 60 bits, one of its
-        // last 4 and the tag's first 2, 10 of the tag's next 60, one of its last 2 and four zero bits. Written out
-        // rather than looped over bit positions: this runs on every authorization.
-        for (int i = 0; i < 10; i++) {
-            id[4 + i] = (byte) ALPHABET[(int) (maskedKey >>> (58 - 6 * i)) & 63];
-        }
-        id[14] = (byte) ALPHABET[(int) ((maskedKey & 15) << 2 | tag >>> 62)];
-        for (int i = 0; i < 10; i++) {
-            id[15 + i] = (byte) ALPHABET[(int) (tag >>> (56 - 6 * i)) & 63];
-        }
-        id[25] = (byte) ALPHABET[(int) (tag & 3) << 4];
-        id[26] = '.';
-        // The 8-byte MAC: 10 characters of its top 60 bits, one of its last 4 and two zero bits.
-        for (int i = 0; i < 10; i++) {
-            id[27 + i] = (byte) ALPHABET[(int) (signature >>> (58 - 6 * i)) & 63];
-        }
-        id[37] = (byte) ALPHABET[(int) (signature & 15) << 2];
-        String issued = new String(id, StandardCharsets.ISO_8859_1);
+        // last 4 and the tag's first 2, 10 of the tag's next 60, one of its last 2 and four zero bits; then a dot and
+        // the 8-byte MAC: 10 characters of its top 60 bits, one of its last 4 and two zero bits. Written out rather
+        // than looped over bit positions, and as one string concatenation rather than a byte array made into a
+        // string: the JDK's concatenation writes the characters straight into the string's own array, where
+        // new String(bytes) copies them into a second one (this runs on every authorization).
+        long k = maskedKey;
+        long t = tag;
+        long m = signature;
+        String issued = "rsv_"
+                + c(k >>> 58) + c(k >>> 52) + c(k >>> 46) + c(k >>> 40) + c(k >>> 34)
+                + c(k >>> 28) + c(k >>> 22) + c(k >>> 16) + c(k >>> 10) + c(k >>> 4)
+                + c((k & 15) << 2 | t >>> 62) + c(t >>> 56) + c(t >>> 50) + c(t >>> 44) + c(t >>> 38)
+                + c(t >>> 32) + c(t >>> 26) + c(t >>> 20) + c(t >>> 14) + c(t >>> 8)
+                + c(t >>> 2) + c((t & 3) << 4)
+                + '.'
+                + c(m >>> 58) + c(m >>> 52) + c(m >>> 46) + c(m >>> 40) + c(m >>> 34)
+                + c(m >>> 28) + c(m >>> 22) + c(m >>> 16) + c(m >>> 10) + c(m >>> 4)
+                + c((m & 15) << 2);
         // recentIndex(id[15], id[16]), from the tag's bits those two characters spell.
         recent[(int) ((tag >>> 56 & 63) << 6 ^ tag >>> 50 & 63) & (RECENT - 1)] = new Issued(issued, handle);
         return issued;
+    }
+
+    /** The base64url character of the low six bits of {@code bits}. */
+    private static char c(long bits) {
+        return ALPHABET[(int) bits & 63];
     }
 
     /** Where {@link #recent} keeps an id whose tag's first two characters are {@code a} and {@code b}. */
