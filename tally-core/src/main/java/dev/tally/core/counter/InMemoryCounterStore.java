@@ -48,8 +48,9 @@ public final class InMemoryCounterStore implements CounterStore {
     }
 
     @Override
-    public Outcome reserve(String customerId, List<Charge> charges, Instant holdUntil, Instant now) {
+    public Outcome reserve(String customerId, List<Charge> list, Instant holdUntil, Instant now) {
         CustomerCounters c = customer(customerId);
+        Charges charges = Charges.of(list);
         int n = charges.size();
         // Made before the lock, as is the tag: the other callers of this customer wait only for the counters' work.
         CounterStates states = new CounterStates(n);
@@ -62,9 +63,9 @@ public final class InMemoryCounterStore implements CounterStore {
             c.find(charges, nowMs, holdUntil != null);
             boolean allFit = true;
             for (int i = 0; i < n; i++) {
-                Charge charge = charges.get(i);
-                c.found[i].state(nowMs, charge.amount(), charge.spec().limit(), states, i);
-                allFit &= states.fits(i) || !charge.spec().enforced();
+                CounterSpec spec = charges.spec(i);
+                c.found[i].state(nowMs, charges.amount(i), spec.limit(), states, i);
+                allFit &= states.fits(i) || !spec.enforced();
             }
             if (allFit && holdUntil != null) {
                 slot = c.hold(charges, tag, holdUntil.toEpochMilli(), nowMs);
@@ -86,8 +87,9 @@ public final class InMemoryCounterStore implements CounterStore {
     }
 
     @Override
-    public void record(String customerId, List<Charge> usage, Instant eventTime, Handle settles, Instant now) {
+    public void record(String customerId, List<Charge> list, Instant eventTime, Handle settles, Instant now) {
         CustomerCounters c = customer(customerId);
+        Charges usage = Charges.of(list);
         synchronized (c) {
             long nowMs = now.toEpochMilli();
             c.expire(nowMs);
@@ -96,23 +98,23 @@ public final class InMemoryCounterStore implements CounterStore {
             }
             long eventMs = eventTime.toEpochMilli();
             for (int i = 0, n = usage.size(); i < n; i++) {
-                Charge charge = usage.get(i);
-                c.counter(charge, i, nowMs).add(eventMs, charge.amount(), nowMs);
+                c.counter(usage, i, nowMs).add(eventMs, usage.amount(i), nowMs);
             }
         }
     }
 
     @Override
-    public List<CounterState> recordAndRead(String customerId, List<Charge> usage, Instant eventTime,
+    public List<CounterState> recordAndRead(String customerId, List<Charge> list, Instant eventTime,
                                             Handle settles, Instant now) {
         CustomerCounters c = customer(customerId);
+        Charges usage = Charges.of(list);
         CounterStates states = new CounterStates(usage.size());
         synchronized (c) {
             record(customerId, usage, eventTime, settles, now);
             long nowMs = now.toEpochMilli();
             for (int i = 0, n = usage.size(); i < n; i++) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
-                states.put(i, c.counter(usage.get(i), i, nowMs).used(nowMs), 0, true, 0, 0);
+                states.put(i, c.counter(usage, i, nowMs).used(nowMs), 0, true, 0, 0);
             }
             return states;
         }
@@ -243,30 +245,30 @@ public final class InMemoryCounterStore implements CounterStore {
          * Puts the counter of each charge in {@link #found}; with {@code create} false, a {@code per} value without
          * a counter gets an empty one that is not kept ({@link UserCounters#peek}).
          */
-        void find(List<Charge> charges, long nowMs, boolean create) {
+        void find(Charges charges, long nowMs, boolean create) {
             int n = charges.size();
             if (n > found.length) {
                 found = new WindowCounter[Math.max(n, 2 * found.length)];
                 foundColumns = new int[found.length];
             }
             for (int i = 0; i < n; i++) {
-                Charge charge = charges.get(i);
-                if (charge.value() == null) {
-                    Column column = column(charge.spec(), i);
+                String value = charges.value(i);
+                if (value == null) {
+                    Column column = column(charges.spec(i), i);
                     found[i] = column.counter;
                     foundColumns[i] = column.index;
                 } else {
-                    UserCounters users = users(charge.spec());
-                    found[i] = create ? users.counter(charge.value(), nowMs) : users.peek(charge.value(), nowMs);
+                    UserCounters users = users(charges.spec(i));
+                    found[i] = create ? users.counter(value, nowMs) : users.peek(value, nowMs);
                     foundColumns[i] = -1;
                 }
             }
         }
 
-        /** The counter a charge goes to: its limit's column, or for a {@code per} limit its user's counter. */
-        WindowCounter counter(Charge charge, int position, long nowMs) {
-            return charge.value() == null ? column(charge.spec(), position).counter
-                    : users(charge.spec()).counter(charge.value(), nowMs);
+        /** The counter charge {@code i} goes to: its limit's column, or for a {@code per} limit its user's counter. */
+        WindowCounter counter(Charges charges, int i, long nowMs) {
+            String value = charges.value(i);
+            return value == null ? column(charges.spec(i), i).counter : users(charges.spec(i)).counter(value, nowMs);
         }
 
         private UserCounters users(CounterSpec spec) {
@@ -285,10 +287,10 @@ public final class InMemoryCounterStore implements CounterStore {
          * Holds {@code charges}, whose counters {@link #find} has just put in {@link #found}, as the reservation
          * tagged {@code tag}; returns its slot.
          */
-        int hold(List<Charge> charges, long tag, long expiresMs, long nowMs) {
+        int hold(Charges charges, long tag, long expiresMs, long nowMs) {
             int slot = pending.add(tag, nowMs, expiresMs);
             for (int i = 0, n = charges.size(); i < n; i++) {
-                long amount = charges.get(i).amount();
+                long amount = charges.amount(i);
                 found[i].hold(nowMs, amount, nowMs);
                 if (foundColumns[i] < 0) {
                     pending.holdValue(slot, found[i], amount);

@@ -3,6 +3,7 @@ package dev.tally.core.enforce;
 import dev.tally.core.bounds.Bounds;
 import dev.tally.core.catalog.Catalog;
 import dev.tally.core.counter.Charge;
+import dev.tally.core.counter.Charges;
 import dev.tally.core.counter.CounterSpec;
 import dev.tally.core.counter.CounterState;
 import dev.tally.core.counter.CounterStates;
@@ -33,7 +34,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -170,7 +170,7 @@ public final class Enforcer {
         List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
                 call.dimensions());
         checkEstimate(call.estimate(), limits);
-        List<Charge> charges = charges(compiled, limits, call, now);
+        Charges charges = charges(compiled, limits, call, now);
         CounterStore.Outcome outcome;
         try {
             outcome = counters.reserve(customer.id(), charges, reserve ? holdUntil(now, call.ttl()) : null, now);
@@ -190,7 +190,7 @@ public final class Enforcer {
         if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
             int index = indexOf(limits, denying);
-            observer.denied(customer, denying, charges.get(index).value(), states.get(index), now);
+            observer.denied(customer, denying, charges.value(index), states.get(index), now);
         }
         return decision;
     }
@@ -218,7 +218,7 @@ public final class Enforcer {
             return List.of();
         }
         CounterStates states = CounterStates.of(counters.reserve(customer.id(), charges, null, now).states());
-        return DecisionBuilder.render(own, charges, states, false, now, -1).limits();
+        return DecisionBuilder.render(own, Charges.of(charges), states, false, now, -1).limits();
     }
 
     /**
@@ -328,9 +328,27 @@ public final class Enforcer {
                     result.add(l);
                 }
             }
-            a = new Applicable(provider, model, endpoint, List.copyOf(result));
+            List<CompiledLimit> copy = List.copyOf(result);
+            a = new Applicable(provider, model, endpoint, copy, specsOf(copy));
             last = a;
             return a.limits;
+        }
+
+        /**
+         * The counter specs of {@code limits}, in order: those of the last {@link Applicable} when they are its
+         * limits (the usual case), so a call's charges share one array instead of making their own.
+         */
+        CounterSpec[] specs(List<CompiledLimit> limits) {
+            Applicable a = last;
+            return a != null && a.limits == limits ? a.specs : specsOf(limits);
+        }
+
+        private static CounterSpec[] specsOf(List<CompiledLimit> limits) {
+            CounterSpec[] specs = new CounterSpec[limits.size()];
+            for (int i = 0; i < specs.length; i++) {
+                specs[i] = limits.get(i).spec();
+            }
+            return specs;
         }
 
         /**
@@ -353,27 +371,27 @@ public final class Enforcer {
         }
     }
 
-    /** The limits that apply to calls of one provider, model and endpoint. */
-    private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits) {
+    /**
+     * The limits that apply to calls of one provider, model and endpoint, and their counter specs in the same order
+     * (an array only read, shared by the calls' {@link Charges}).
+     */
+    private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits,
+                              CounterSpec[] specs) {
     }
 
     /**
-     * One limit of a customer: the limit, its counter and its current calendar window, and, for a limit with one
-     * counter whose charge never varies ({@code requests} and {@code concurrent_requests}), the charges of a call and
-     * of an event, made once instead of per decision.
+     * One limit of a customer: the limit, its counter and its current calendar window, and whether its charge never
+     * varies (a {@code requests} or {@code concurrent_requests} limit with one counter: a call adds 1; an event adds 1
+     * to {@code requests} and nothing to {@code concurrent_requests}).
      *
-     * @param kind        what its metric is, so a decision compares no metric names
-     * @param callCharge  what a call's estimate adds to this limit's counter, or null if it varies by call
-     * @param eventCharge what an event adds to this limit's counter, or null if it varies by event
+     * @param kind  what its metric is, so a decision compares no metric names
+     * @param fixed whether the charge never varies, as above
      */
-    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window, MetricKind kind,
-                                 Charge callCharge, Charge eventCharge) {
+    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window, MetricKind kind, boolean fixed) {
         static CompiledLimit of(Limit limit, CounterSpec spec, WindowCache window) {
             MetricKind kind = MetricKind.of(limit.metric());
-            boolean fixed = limit.per() == null
-                    && (kind == MetricKind.REQUESTS || kind == MetricKind.CONCURRENT_REQUESTS);
-            return new CompiledLimit(limit, spec, window, kind, fixed ? new Charge(spec, 1) : null,
-                    fixed ? new Charge(spec, kind == MetricKind.REQUESTS ? 1 : 0) : null);
+            return new CompiledLimit(limit, spec, window, kind, limit.per() == null
+                    && (kind == MetricKind.REQUESTS || kind == MetricKind.CONCURRENT_REQUESTS));
         }
     }
 
@@ -446,17 +464,16 @@ public final class Enforcer {
         return false;
     }
 
-    private List<Charge> charges(CompiledLimits compiled, List<CompiledLimit> limits, CallRequest call,
-                                 Instant now) {
+    private Charges charges(CompiledLimits compiled, List<CompiledLimit> limits, CallRequest call, Instant now) {
         CallEstimate e = call.estimate();
         long pricedCost = -1;
         long tokens = -1; // summed once: several limits may count tokens
-        // An array behind a fixed-size list: the number of charges is known, and nobody adds to them.
-        Charge[] charges = new Charge[limits.size()];
-        for (int i = 0; i < charges.length; i++) {
+        long[] amounts = new long[limits.size()];
+        String[] values = null; // made only when a per limit names a value
+        for (int i = 0; i < amounts.length; i++) {
             CompiledLimit l = limits.get(i);
-            if (l.callCharge() != null) {
-                charges[i] = l.callCharge();
+            if (l.fixed()) {
+                amounts[i] = 1; // a request, or a call in flight
                 continue;
             }
             long amount;
@@ -486,9 +503,20 @@ public final class Enforcer {
                 }
                 default -> amount = e.metricMicros().getOrDefault(l.limit().metric(), 0L);
             }
-            charges[i] = new Charge(l.spec(), amount, l.limit().perValue(call.user(), call.dimensions()));
+            amounts[i] = amount;
+            values = withValue(values, amounts.length, i, l.limit().perValue(call.user(), call.dimensions()));
         }
-        return Arrays.asList(charges);
+        return new Charges(compiled.specs(limits), amounts, values);
+    }
+
+    /** {@code values} with {@code value} at {@code i}, made (of {@code n}) when the first value comes. */
+    private static String[] withValue(String[] values, int n, int i, String value) {
+        if (value == null) {
+            return values;
+        }
+        String[] v = values == null ? new String[n] : values;
+        v[i] = value;
+        return v;
     }
 
     /** The counter of a customer's limit. */
@@ -519,12 +547,14 @@ public final class Enforcer {
         Customer customer = compiled.customer();
         List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(),
                 e.dimensions());
-        Charge[] usage = new Charge[limits.size()];
+        long[] amounts = new long[limits.size()];
+        String[] values = null; // made only when a per limit names a value
         long tokens = -1; // summed once: several limits may count tokens
-        for (int i = 0; i < usage.length; i++) {
+        for (int i = 0; i < amounts.length; i++) {
             CompiledLimit l = limits.get(i);
-            if (l.eventCharge() != null) {
-                usage[i] = l.eventCharge();
+            if (l.fixed()) {
+                // A request counts 1; a call in flight is held by its reservation only: settled, it no longer counts.
+                amounts[i] = l.kind() == MetricKind.REQUESTS ? 1 : 0;
                 continue;
             }
             long amount;
@@ -538,18 +568,20 @@ public final class Enforcer {
             } else {
                 amount = actual(l.limit().metric(), entry);
             }
-            usage[i] = new Charge(l.spec(), amount, l.limit().perValue(e.user(), e.dimensions()));
+            amounts[i] = amount;
+            values = withValue(values, amounts.length, i, l.limit().perValue(e.user(), e.dimensions()));
         }
+        Charges usage = new Charges(compiled.specs(limits), amounts, values);
         Instant now = now();
         // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.
         CounterStore.Handle settles = e.reservation() == null ? null : ids.handle(e.reservation());
         List<CounterState> states;
         try {
             if (observer == LimitObserver.NONE) {
-                counters.record(customer.id(), Arrays.asList(usage), e.timestamp(), settles, now);
+                counters.record(customer.id(), usage, e.timestamp(), settles, now);
                 return;
             }
-            states = counters.recordAndRead(customer.id(), Arrays.asList(usage), e.timestamp(), settles, now);
+            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), settles, now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);
@@ -822,13 +854,13 @@ public final class Enforcer {
     private static final class DecisionBuilder {
         private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
-        static Decision build(Catalog catalog, Customer customer, List<CompiledLimit> limits, List<Charge> charges,
+        static Decision build(Catalog catalog, Customer customer, List<CompiledLimit> limits, Charges charges,
                               CounterStates states, String reservationId, Instant now) {
             int denying = -1;
             long denyingRetryMs = -1;
             for (int i = 0; i < states.size(); i++) {
                 long retryMs = retryMs(limits.get(i), states, i);
-                if (!states.fits(i) && charges.get(i).spec().enforced() && retryMs > denyingRetryMs) {
+                if (!states.fits(i) && charges.spec(i).enforced() && retryMs > denyingRetryMs) {
                     denying = i;
                     denyingRetryMs = retryMs;
                 }
@@ -852,7 +884,7 @@ public final class Enforcer {
          * What a decision needs to render its limits' states when asked. A record rather than a lambda: capturing
          * six values through a lambda's factory cost a measurable share of a decision that never renders.
          */
-        private record Render(List<CompiledLimit> limits, List<Charge> charges, CounterStates states,
+        private record Render(List<CompiledLimit> limits, Charges charges, CounterStates states,
                               boolean held, Instant now, int denying) implements Supplier<Decision.State> {
             @Override
             public Decision.State get() {
@@ -872,7 +904,7 @@ public final class Enforcer {
          * Every limit's state, and the deciding one: {@code denying}, or when allowed the tightest hard limit (the
          * tightest soft one when no hard limit has an amount; never a shadow limit).
          */
-        private static Decision.State render(List<CompiledLimit> limits, List<Charge> charges,
+        private static Decision.State render(List<CompiledLimit> limits, Charges charges,
                                              CounterStates states, boolean held, Instant now, int denying) {
             List<LimitDecision> decisions = new ArrayList<>(limits.size());
             // The tightest hard limit; only when no hard limit has an amount, the tightest soft one. Shadow limits
@@ -886,11 +918,10 @@ public final class Enforcer {
                 Limit limit = compiled.limit();
                 CounterState s = states.get(i);
                 Period window = window(compiled, s, now);
-                long reserved = s.reserved() + (held ? charges.get(i).amount() : 0);
+                long reserved = s.reserved() + (held ? charges.amount(i) : 0);
                 BigDecimal used = limit.unit().toDecimal(s.used() + reserved);
                 LimitDecision d = new LimitDecision(LimitState.of(limit, window, used),
-                        limit.unit().toDecimal(reserved), s.fits(), charges.get(i).spec().enforced(),
-                        charges.get(i).value());
+                        limit.unit().toDecimal(reserved), s.fits(), charges.spec(i).enforced(), charges.value(i));
                 decisions.add(d);
                 BigDecimal share = remainingShare(d.state());
                 if (share == null || limit.mode() == LimitMode.SHADOW) {
