@@ -395,21 +395,35 @@ public final class IngestLoad {
 
     /** The writer's counters on {@code /metrics} and the JVM's CPU time at one moment. */
     private record Snapshot(double commits, double committedEvents, double commitSeconds, MachineLoad load,
-                            long writerCpuNanos, ThreadCpu threads, long at) {
+                            long writerCpuNanos, long[] storeThreadCpuNanos, ThreadCpu threads, long at) {
+        /**
+         * The store's other threads (preparing a batch, summing pending rollups and end user sums), whose CPU per
+         * event is printed beside the writer's: work moved off the writer shows up there.
+         */
+        private static final String[] STORE_THREADS = {"tally-writer-prepare", "tally-rollup-fold",
+            "tally-enduser-fold"};
+
         static Snapshot take(AdminApi admin) {
             String m = admin.metrics();
+            long[] store = new long[STORE_THREADS.length];
+            for (int i = 0; i < store.length; i++) {
+                store[i] = threadCpuNanos(STORE_THREADS[i]);
+            }
             return new Snapshot(AdminApi.metric(m, "tally_writer_batch_events_count"),
                     AdminApi.metric(m, "tally_writer_batch_events_sum"),
                     AdminApi.metric(m, "tally_writer_commit_seconds_sum"),
-                    MachineLoad.sample(), writerThreadCpuNanos(),
+                    MachineLoad.sample(), threadCpuNanos("tally-writer"), store,
                     ThreadCpu.sample(ProcessHandle.current().pid(), ThreadCpu.INGEST_GROUPS), System.nanoTime());
         }
 
-        /** CPU time of the group-commit writer thread (where the store's append runs), or -1 if not found. */
-        private static long writerThreadCpuNanos() {
+        /**
+         * CPU time of the first thread named {@code name} (tally-writer: the group-commit writer, where the store's
+         * append runs), or -1 if not found.
+         */
+        private static long threadCpuNanos(String name) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (t.getName().equals("tally-writer")) {
+                if (t.getName().equals(name)) {
                     return threads.getThreadCpuTime(t.getId());
                 }
             }
@@ -425,6 +439,15 @@ public final class IngestLoad {
                             + "store busy %.0f%% of the time, writer thread CPU %.0f%% of a core%n",
                     commits, commits == 0 ? 0 : events / commits, commits == 0 ? 0 : busy * 1000 / commits,
                     100 * busy / seconds, 100 * (writerCpuNanos - before.writerCpuNanos) / 1e9 / wall);
+            StringBuilder perEvent = new StringBuilder(String.format("  CPU per event: tally-writer %.1f us",
+                    events == 0 ? 0 : (writerCpuNanos - before.writerCpuNanos) / 1e3 / events));
+            for (int i = 0; i < STORE_THREADS.length; i++) {
+                if (storeThreadCpuNanos[i] >= 0 && before.storeThreadCpuNanos[i] >= 0) {
+                    perEvent.append(String.format(", %s %.1f us", STORE_THREADS[i],
+                            events == 0 ? 0 : (storeThreadCpuNanos[i] - before.storeThreadCpuNanos[i]) / 1e3 / events));
+                }
+            }
+            System.out.println(perEvent);
             System.out.println("  " + load.since(before.load) + "; the JVM holds server and load generator");
             // The JVM's CPU per committed event by kind of thread (with 2 nodes, both nodes' threads and all the
             // events of both, since both run in this JVM: the commits above are the first node's).

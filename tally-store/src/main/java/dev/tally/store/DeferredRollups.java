@@ -423,6 +423,7 @@ final class DeferredRollups {
     /** Stops the thread that sums pending increments. */
     void close() {
         pending.close();
+        endUsers.close();
     }
 
     private static boolean isEmpty(RollupBatch batch) {

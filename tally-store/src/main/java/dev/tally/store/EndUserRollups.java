@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A customer's sums by end user and by dimension value per billing month ({@code user_rollup},
@@ -42,9 +44,15 @@ import java.util.TreeMap;
  * is pending): upserting a row per user in the acknowledging transaction took SQLite's one writer more than twice as
  * long per event. On PostgreSQL they go through the rollup queue with the other rollups ({@link QueuedRollups}).
  *
+ * <p>On SQLite the writer thread does as little of this as it can (issue 13: the sums had doubled its time per
+ * event): a batch's sums, kept-name decisions included, are computed while it is prepared, on the preparing thread
+ * ({@link #sums}), and a committed batch's sums are only queued; a thread of their own ({@code tally-enduser-fold})
+ * adds them to the pending sums, as {@link PendingRollups} does for the other rollups. Readers see pending and queued
+ * sums alike.
+ *
  * <p>Events without a user and dimensions cost nothing here.
  */
-final class EndUserRollups {
+final class EndUserRollups implements AutoCloseable {
     static final int MAX_CACHED_SETS = 10_000;
     private static final List<String> USER_KEY = List.of("customer_id", "month_ms", "user_id");
     private static final List<String> DIMENSION_KEY = List.of("customer_id", "month_ms", "dim_key", "dim_value");
@@ -55,7 +63,10 @@ final class EndUserRollups {
     /** Rows per JSON upsert on SQLite: some 400 KB of text, bounding the string however much is pending. */
     static final int JSON_ROWS = 5_000;
 
-    /** Kept names by (customer, month[, key]); least recently used first. */
+    /**
+     * Kept names by (customer, month[, key]); least recently used first. Guarded by itself (not by this object's
+     * monitor, which the folding thread holds while it adds a batch), since the preparing thread decides names.
+     */
     private final Map<SetKey, Set<String>> kept = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<SetKey, Set<String>> eldest) {
@@ -70,8 +81,16 @@ final class EndUserRollups {
     // Deferred mode, touched by the transaction under way (one at a time) and by readers (under this monitor).
     /** The sums of the transaction under way, until it commits; null if none. */
     private Sums staged;
-    /** Sums of committed events not yet in the tables. */
+    /** Sums of committed events not yet in the tables (added by the folding thread). */
     private Sums pending = new Sums();
+    /**
+     * Committed batches' sums not yet added to {@link #pending}, oldest first: only the writer adds, and only under
+     * this object's monitor are they removed, so a reader (under it too) sees each batch once, folded or queued.
+     */
+    private final ConcurrentLinkedQueue<Sums> queued = new ConcurrentLinkedQueue<>();
+    /** Adds {@link #queued} batches to {@link #pending} (deferred mode only); null otherwise. */
+    private final Thread folder;
+    private volatile boolean closed;
 
     /**
      * The sums of {@code dialect}: written behind the acknowledgement with the other rollups where it defers them
@@ -82,18 +101,52 @@ final class EndUserRollups {
     EndUserRollups(SqlDialect dialect) {
         this.deferred = dialect.defersRollups();
         this.arrays = dialect == SqlDialect.POSTGRESQL;
+        if (deferred) {
+            folder = new Thread(this::foldLoop, "tally-enduser-fold");
+            folder.setDaemon(true);
+            folder.start();
+        } else {
+            folder = null;
+        }
+    }
+
+    /** Reads the names a (customer, month[, key]) keeps, from the tables, the first time they are needed. */
+    @FunctionalInterface
+    interface NameReader {
+        Set<String> read(SetKey key) throws SQLException;
+    }
+
+    /** A reader of kept names through {@code connection}. */
+    static NameReader namesThrough(Connection connection) {
+        return key -> load(connection, key);
+    }
+
+    /**
+     * The sums of {@code entries}, computed ahead of their write (the preparing thread, {@code prepareAppend}), so
+     * that the writer thread only stages them; names the tables must tell are read through {@code names}.
+     */
+    Sums sums(List<LedgerEntry> entries, NameReader names) throws SQLException {
+        Sums sums = new Sums();
+        for (LedgerEntry entry : entries) {
+            UsageEvent e = entry.event();
+            if (e.user() != null || !e.dimensions().isEmpty()) {
+                add(names, sums, e, entry.buckets().month().toEpochMilli(),
+                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
+            }
+        }
+        return sums;
     }
 
     /** Adds the sums of {@code fresh} (newly stored entries) in the caller's transaction, or stages them. */
     void add(Connection connection, List<LedgerEntry> fresh) throws SQLException {
-        Sums sums = new Sums();
-        for (LedgerEntry entry : fresh) {
-            UsageEvent e = entry.event();
-            if (e.user() != null || !e.dimensions().isEmpty()) {
-                add(connection, sums, e, entry.buckets().month().toEpochMilli(),
-                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
-            }
-        }
+        add(connection, sums(fresh, namesThrough(connection)));
+    }
+
+    /**
+     * Adds {@code sums} (those of newly stored entries, computed by {@link #sums}) in the caller's transaction, or
+     * stages them.
+     */
+    void add(Connection connection, Sums sums) throws SQLException {
         if (deferred) {
             synchronized (this) {
                 staged = sums;
@@ -103,11 +156,11 @@ final class EndUserRollups {
         }
     }
 
-    private void add(Connection connection, Sums sums, UsageEvent e, long month, long day, long cost)
+    private void add(NameReader names, Sums sums, UsageEvent e, long month, long day, long cost)
             throws SQLException {
         long tokens = Metrics.tokenMicros(e.usageMicros());
         if (e.user() != null) {
-            String name = keptName(connection, new SetKey(e.customerId(), month, null), e.user(),
+            String name = keptName(names, new SetKey(e.customerId(), month, null), e.user(),
                     UsageStore.MAX_USERS);
             add(sums.users.computeIfAbsent(new UserKey(e.customerId(), month, name), k -> new long[4]), e, tokens,
                     cost);
@@ -115,7 +168,7 @@ final class EndUserRollups {
                     cost);
         }
         for (Map.Entry<String, String> d : e.dimensions().entrySet()) {
-            String value = keptName(connection, new SetKey(e.customerId(), month, d.getKey()), d.getValue(),
+            String value = keptName(names, new SetKey(e.customerId(), month, d.getKey()), d.getValue(),
                     UsageStore.MAX_DIMENSION_VALUES);
             add(sums.dimensions.computeIfAbsent(new DimensionKey(e.customerId(), month, d.getKey(), value),
                     k -> new long[4]), e, tokens, cost);
@@ -131,7 +184,8 @@ final class EndUserRollups {
     synchronized void writePending(Connection connection, boolean withStaged) throws SQLException {
         // Pending and staged are written one after the other rather than summed first: summing copied every
         // pending row (some 200,000 at the benchmark's 5 s of traffic) at each write. A row in both is upserted
-        // twice, which adds up the same.
+        // twice, which adds up the same. Batches the folding thread has not reached yet are added here.
+        foldQueued();
         pending.write(connection, arrays);
         if (withStaged && staged != null) {
             staged.write(connection, arrays);
@@ -141,11 +195,62 @@ final class EndUserRollups {
     /** Deferred mode: the transaction under way committed; {@code wrote}: it wrote everything pending. */
     synchronized void committed(boolean wrote) {
         if (wrote) {
+            // The transaction wrote every queued batch too (writePending folded them): no batch can have been queued
+            // since, because only this writer queues, and it was busy with that transaction.
             pending = new Sums();
-        } else if (staged != null) {
-            pending.add(staged);
+            queued.clear();
+        } else if (staged != null && !staged.isEmpty()) {
+            // Adding to the pending maps is mostly cache misses: the folding thread does it, not the writer.
+            queued.add(staged);
+            LockSupport.unpark(folder);
         }
         staged = null;
+    }
+
+    /** Adds the queued batches to the pending sums (the folding thread's work; the writer's before it writes). */
+    private synchronized void foldQueued() {
+        for (Sums next = queued.poll(); next != null; next = queued.poll()) {
+            pending.add(next);
+        }
+    }
+
+    private void foldLoop() {
+        while (!closed) {
+            Sums next = queued.peek();
+            if (next == null) {
+                LockSupport.park(this);
+                continue;
+            }
+            synchronized (this) {
+                // A write may have come first: then the batch was written, and the head is another batch or none.
+                if (queued.peek() == next) {
+                    pending.add(next);
+                    queued.poll();
+                }
+            }
+        }
+    }
+
+    /** Stops the folding thread; what is pending stays readable. */
+    @Override
+    public void close() {
+        closed = true;
+        if (folder != null) {
+            LockSupport.unpark(folder);
+            try {
+                folder.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Pending and queued sums, under this object's monitor: what a read adds to the tables'. */
+    private List<Sums> unwritten() {
+        List<Sums> all = new ArrayList<>(1 + queued.size());
+        all.add(pending);
+        all.addAll(queued);
+        return all;
     }
 
     /** Deferred mode: the transaction under way rolled back. */
@@ -169,7 +274,7 @@ final class EndUserRollups {
                             null, null, Columns.getInt(rs, "status"), null, rs.getString(3),
                             UsageCodec.decode(rs.getString(5)), null, null, null, null,
                             DimensionsCodec.decode(rs.getString(4)));
-                    add(connection, sums, e, rs.getLong(2), rs.getLong(8), rs.getLong(6));
+                    add(namesThrough(connection), sums, e, rs.getLong(2), rs.getLong(8), rs.getLong(6));
                 }
             }
         }
@@ -186,21 +291,22 @@ final class EndUserRollups {
     }
 
     /** {@code name} if it is kept (or may still be), else {@link EndUsers#OTHER}. */
-    private synchronized String keptName(Connection connection, SetKey key, String name, int bound)
-            throws SQLException {
-        Set<String> names = kept.get(key);
-        if (names == null) {
-            names = load(connection, key);
-            kept.put(key, names);
-        }
-        if (names.contains(name)) {
+    private String keptName(NameReader reader, SetKey key, String name, int bound) throws SQLException {
+        synchronized (kept) {
+            Set<String> names = kept.get(key);
+            if (names == null) {
+                names = reader.read(key);
+                kept.put(key, names);
+            }
+            if (names.contains(name)) {
+                return name;
+            }
+            if (names.size() >= bound) {
+                return EndUsers.OTHER;
+            }
+            names.add(name);
             return name;
         }
-        if (names.size() >= bound) {
-            return EndUsers.OTHER;
-        }
-        names.add(name);
-        return name;
     }
 
     private static Set<String> load(Connection connection, SetKey key) throws SQLException {
@@ -229,7 +335,7 @@ final class EndUserRollups {
      * take row locks in key order, and SQLite's pages are visited in order): ordered maps cost the single writer a
      * tree insert per event and grain, and a quarter of its time with the day sums (issue 13).
      */
-    private static final class Sums {
+    static final class Sums {
         final HashMap<UserKey, long[]> users = new HashMap<>();
         final HashMap<DimensionKey, long[]> dimensions = new HashMap<>();
         final HashMap<UserKey, long[]> userDays = new HashMap<>();
@@ -349,10 +455,16 @@ final class EndUserRollups {
     EndUserUsage read(Connection connection, String customerId, long monthMs) throws SQLException {
         EndUserUsage stored = readStored(connection, customerId, monthMs);
         synchronized (this) {
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && queued.isEmpty()) {
                 return stored;
             }
-            return merged(stored, pending.users, pending.dimensions, customerId, monthMs, monthMs + 1);
+            List<Map<UserKey, long[]>> users = new ArrayList<>();
+            List<Map<DimensionKey, long[]>> dimensions = new ArrayList<>();
+            unwritten().forEach(s -> {
+                users.add(s.users);
+                dimensions.add(s.dimensions);
+            });
+            return merged(stored, users, dimensions, customerId, monthMs, monthMs + 1);
         }
     }
 
@@ -363,10 +475,16 @@ final class EndUserRollups {
     EndUserUsage readDays(Connection connection, String customerId, long fromMs, long toMs) throws SQLException {
         EndUserUsage stored = readStoredDays(connection, customerId, fromMs, toMs);
         synchronized (this) {
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && queued.isEmpty()) {
                 return stored;
             }
-            return merged(stored, pending.userDays, pending.dimensionDays, customerId, fromMs, toMs);
+            List<Map<UserKey, long[]>> users = new ArrayList<>();
+            List<Map<DimensionKey, long[]>> dimensions = new ArrayList<>();
+            unwritten().forEach(s -> {
+                users.add(s.userDays);
+                dimensions.add(s.dimensionDays);
+            });
+            return merged(stored, users, dimensions, customerId, fromMs, toMs);
         }
     }
 
@@ -378,7 +496,7 @@ final class EndUserRollups {
             return stored;
         }
         Sums extra = sumsOf(connection, queued);
-        return merged(stored, extra.userDays, extra.dimensionDays, customerId, fromMs, toMs);
+        return merged(stored, List.of(extra.userDays), List.of(extra.dimensionDays), customerId, fromMs, toMs);
     }
 
     /**
@@ -392,7 +510,7 @@ final class EndUserRollups {
             return stored;
         }
         Sums extra = sumsOf(connection, queued);
-        return merged(stored, extra.users, extra.dimensions, customerId, monthMs, monthMs + 1);
+        return merged(stored, List.of(extra.users), List.of(extra.dimensions), customerId, monthMs, monthMs + 1);
     }
 
     /** Adds the sums of already rolled-up events (PostgreSQL's roller) in the caller's transaction. */
@@ -401,37 +519,29 @@ final class EndUserRollups {
     }
 
     private Sums sumsOf(Connection connection, List<LedgerEntry> entries) throws SQLException {
-        Sums sums = new Sums();
-        for (LedgerEntry entry : entries) {
-            UsageEvent e = entry.event();
-            if (e.user() != null || !e.dimensions().isEmpty()) {
-                add(connection, sums, e, entry.buckets().month().toEpochMilli(),
-                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
-            }
-        }
-        return sums;
+        return sums(entries, namesThrough(connection));
     }
 
     /** {@code stored} plus the rows of {@code extraUsers} and {@code extraDimensions} of the customer in the range. */
-    private static EndUserUsage merged(EndUserUsage stored, Map<UserKey, long[]> extraUsers,
-                                       Map<DimensionKey, long[]> extraDimensions, String customerId, long fromMs,
-                                       long toMs) {
+    private static EndUserUsage merged(EndUserUsage stored, List<Map<UserKey, long[]>> extraUsers,
+                                       List<Map<DimensionKey, long[]>> extraDimensions, String customerId,
+                                       long fromMs, long toMs) {
         Map<String, long[]> users = new TreeMap<>();
         stored.users().forEach(t -> users.put(t.name(), sums(t)));
-        extraUsers.forEach((k, v) -> {
+        extraUsers.forEach(extra -> extra.forEach((k, v) -> {
             if (k.customerId().equals(customerId) && k.bucketMs() >= fromMs && k.bucketMs() < toMs) {
                 Sums.addInto(users.computeIfAbsent(k.user(), x -> new long[4]), v);
             }
-        });
+        }));
         Map<String, Map<String, long[]>> dims = new TreeMap<>();
         stored.dimensions().forEach((key, values) -> values.forEach(t ->
                 dims.computeIfAbsent(key, x -> new TreeMap<>()).put(t.name(), sums(t))));
-        extraDimensions.forEach((k, v) -> {
+        extraDimensions.forEach(extra -> extra.forEach((k, v) -> {
             if (k.customerId().equals(customerId) && k.bucketMs() >= fromMs && k.bucketMs() < toMs) {
                 Sums.addInto(dims.computeIfAbsent(k.key(), x -> new TreeMap<>())
                         .computeIfAbsent(k.value(), x -> new long[4]), v);
             }
-        });
+        }));
         List<EndUserTotals> userList = new ArrayList<>();
         users.forEach((name, v) -> userList.add(totals(name, v)));
         Map<String, List<EndUserTotals>> dimLists = new TreeMap<>();
@@ -467,10 +577,13 @@ final class EndUserRollups {
                 }
             }
         }
+        UserKey key = new UserKey(customerId, monthMs, user);
         synchronized (this) {
-            long[] more = pending.users.get(new UserKey(customerId, monthMs, user));
-            if (more != null) {
-                Sums.addInto(sums, more);
+            for (Sums unwritten : unwritten()) {
+                long[] more = unwritten.users.get(key);
+                if (more != null) {
+                    Sums.addInto(sums, more);
+                }
             }
         }
         return totals(user, sums);
@@ -547,7 +660,7 @@ final class EndUserRollups {
                 rs.getLong(first + 3), rs.getLong(first + 4));
     }
 
-    private record SetKey(String customerId, long monthMs, String dimension) {
+    record SetKey(String customerId, long monthMs, String dimension) {
     }
 
     /** The key of a row of an end user table: its key columns' values in the table's order. */

@@ -217,7 +217,13 @@ abstract class JdbcStore implements TallyStore {
 
     private LedgerWriter.Batch prepare(List<LedgerEntry> entries) {
         try {
-            return LedgerWriter.Batch.of(entries, deferred != null || queued != null);
+            // On SQLite the end user sums and their names are decided here, on the preparing thread, not by the
+            // single writer (issue 13); a name the tables must tell is read through a connection of the pool.
+            EndUserRollups.Sums endUserSums = deferred == null ? null : endUsers.sums(entries,
+                    key -> tx.read("reading the kept end user names", c -> EndUserRollups.namesThrough(c).read(key)));
+            return LedgerWriter.Batch.of(entries, deferred != null || queued != null, endUserSums);
+        } catch (SQLException e) {
+            throw new StoreException("appending " + entries.size() + " events failed: " + e.getMessage(), e);
         } catch (ArithmeticException e) {
             throw new SumBoundException("the " + entries.size() + " events add up, among themselves, to more than a "
                     + "rollup sum holds (" + Long.MAX_VALUE + ")", e);

@@ -53,14 +53,17 @@ final class LedgerWriter {
      *
      * @param rollups the rollups of all entries: written in the batch's transaction, or handed to
      *                {@link DeferredRollups}
+     * @param endUsers the end user and dimension sums of all entries, names decided (SQLite, where they are staged
+     *                 with the deferred rollups), or null to sum them in the transaction
      */
-    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, Rollups rollups) {
-        static Batch of(List<LedgerEntry> entries, boolean deferRollups) {
+    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, Rollups rollups,
+                 EndUserRollups.Sums endUsers) {
+        static Batch of(List<LedgerEntry> entries, boolean deferRollups, EndUserRollups.Sums endUsers) {
             String[] usage = new String[entries.size()];
             for (int i = 0; i < usage.length; i++) {
                 usage[i] = UsageCodec.encode(entries.get(i).event().usageMicros());
             }
-            return new Batch(entries, byEventId(entries), usage, Rollups.of(entries, deferRollups));
+            return new Batch(entries, byEventId(entries), usage, Rollups.of(entries, deferRollups), endUsers);
         }
     }
 
@@ -115,7 +118,11 @@ final class LedgerWriter {
         // staged go with it. PostgreSQL's roller adds them from the queued events (a row per user and month, written
         // per row, cost this transaction more than its events).
         if (queued == null) {
-            endUsers.add(connection, fresh);
+            if (batch.endUsers() != null && fresh.size() == stored.length) {
+                endUsers.add(connection, batch.endUsers()); // summed while the batch was prepared
+            } else {
+                endUsers.add(connection, fresh);
+            }
         }
         if (deferred != null) {
             deferred.stage(connection, ofFresh.later(), ofFresh.largest());

@@ -292,6 +292,65 @@ class SqliteDeferredRollupsTest {
         }
     }
 
+    /**
+     * Issue 13: a batch's end user sums are decided while it is prepared and, once committed, queued for the folding
+     * thread ({@code tally-enduser-fold}); a read adds the queued batches and the folded ones, so whatever the
+     * folder has reached and whenever the pending sums are written, every read sees each acknowledged event once.
+     */
+    @Test
+    void endUserReads_whileBatchesCommitFoldAndAreWritten_seeEveryEventOnce() throws Exception {
+        int batches = 300;
+        Instant month = Instant.parse("2026-11-01T00:00:00Z");
+        Instant day = T0.truncatedTo(ChronoUnit.DAYS);
+        AtomicLong acknowledged = new AtomicLong();
+        try (SqliteStore store = open("users-race.db")) {
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int b = 0; b < batches; b++) {
+                        List<LedgerEntry> batch = new ArrayList<>();
+                        for (int i = 0; i < 10; i++) {
+                            batch.add(event("u" + b + "-" + i).user("user_" + (i % 4))
+                                    .dimensions(java.util.Map.of("platform", i % 2 == 0 ? "web" : "tiktok")).build());
+                        }
+                        store.append(batch);
+                        acknowledged.addAndGet(10);
+                        now.set(now.get().plusSeconds(1)); // a write of the pending sums every 5 batches
+                    }
+                } catch (Throwable e) {
+                    failed.set(e);
+                }
+            });
+            writer.start();
+            long last = 0;
+            int read = 0;
+            do {
+                long before = acknowledged.get();
+                long seen = switch (read++ % 4) {
+                    case 0 -> store.endUserUsage("acme", month).users().stream().mapToLong(u -> u.requests()).sum();
+                    case 1 -> store.endUserUsageOfDays("acme", day, day.plus(Duration.ofDays(1))).dimensions()
+                            .get("platform").stream().mapToLong(u -> u.requests()).sum();
+                    case 2 -> store.endUserUsage("acme", month).dimensions().get("platform").stream()
+                            .mapToLong(u -> u.requests()).sum();
+                    // user_0 has 3 events of each batch's 10: a part of a batch would not come out a multiple of 10
+                    default -> store.endUserTotals("acme", month, "user_0").requests() * 10 / 3;
+                };
+                long after = acknowledged.get();
+                assertThat(seen).as("events seen by one read").isBetween(Math.max(before, last), after + 10)
+                        .matches(n -> n % 10 == 0, "whole batches");
+                last = seen;
+            } while (writer.isAlive());
+            writer.join();
+            assertThat(failed.get()).isNull();
+            assertThat(store.endUserUsage("acme", month).users()).extracting(u -> u.name() + "=" + u.requests())
+                    .containsExactlyInAnyOrder("user_0=900", "user_1=900", "user_2=600", "user_3=600");
+            assertThat(store.endUserUsageOfDays("acme", day, day.plus(Duration.ofDays(1))).users())
+                    .extracting(u -> u.name() + "=" + u.requests())
+                    .containsExactlyInAnyOrder("user_0=900", "user_1=900", "user_2=600", "user_3=600");
+            assertThat(store.endUserTotals("acme", month, "user_2").requests()).isEqualTo(600);
+        }
+    }
+
     @Test
     void deleteEventsReceivedBefore_writesThePendingRollupsFirst_soACrashAfterwardsLosesNothing() throws Exception {
         SqliteStore store = open("retention.db");
