@@ -88,7 +88,7 @@ final class ArrayEventInserter implements EventInserter {
             for (int index : order) {
                 LedgerEntry entry = batch.entries().get(index);
                 if (keys.add(Key.of(entry.event()))) {
-                    fill(columns, rows, entry, batch.usageJson()[index]);
+                    fill(columns, rows, entry, batch.usageJson()[index], batch.dimensionsJson()[index]);
                     sent[rows++] = index;
                 }
             }
@@ -127,14 +127,15 @@ final class ArrayEventInserter implements EventInserter {
         }
     }
 
-    private static void fill(Object[][] columns, int row, LedgerEntry entry, String usageJson) {
+    private static void fill(Object[][] columns, int row, LedgerEntry entry, String usageJson,
+                             String dimensionsJson) {
         UsageEvent e = entry.event();
         Object[] values = {e.id(), e.customerId(), e.timestamp().toEpochMilli(), entry.receivedAt().toEpochMilli(),
             e.provider(), e.model(), e.endpoint(), e.method(), e.status(), e.latencyMs(), e.user(), usageJson,
             entry.cost().nanos(), e.costOverride() == null ? null : e.costOverride().nanos(),
             entry.isUnpriced() ? String.join(",", entry.unpricedMetrics()) : null, e.reservation(), e.metadataJson(),
             e.source(), e.cloudEvent() == null ? null : e.cloudEvent().type(),
-            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson(), DimensionsCodec.encode(e.dimensions()),
+            e.cloudEvent() == null ? null : e.cloudEvent().attributesJson(), dimensionsJson,
             entry.buckets().hour().toEpochMilli(), entry.buckets().day().toEpochMilli(),
             entry.buckets().month().toEpochMilli()};
         for (int c = 0; c < values.length; c++) {

@@ -32,7 +32,8 @@ final class BatchedEventInserter implements EventInserter {
             for (int from = 0; from < order.length; from += BATCH_ROWS) {
                 int to = Math.min(order.length, from + BATCH_ROWS);
                 for (int k = from; k < to; k++) {
-                    bindEvent(ps, batch.entries().get(order[k]), batch.usageJson()[order[k]]);
+                    bindEvent(ps, batch.entries().get(order[k]), batch.usageJson()[order[k]],
+                            batch.dimensionsJson()[order[k]]);
                     ps.addBatch();
                 }
                 readCounts(ps.executeBatch(), order, from, stored);
@@ -53,7 +54,8 @@ final class BatchedEventInserter implements EventInserter {
         }
     }
 
-    private static void bindEvent(PreparedStatement ps, LedgerEntry entry, String usageJson) throws SQLException {
+    private static void bindEvent(PreparedStatement ps, LedgerEntry entry, String usageJson, String dimensionsJson)
+            throws SQLException {
         UsageEvent e = entry.event();
         ps.setString(1, e.id());
         ps.setString(2, e.customerId());
@@ -75,7 +77,7 @@ final class BatchedEventInserter implements EventInserter {
         ps.setString(18, e.source());
         ps.setString(19, e.cloudEvent() == null ? null : e.cloudEvent().type());
         ps.setString(20, e.cloudEvent() == null ? null : e.cloudEvent().attributesJson());
-        ps.setString(21, DimensionsCodec.encode(e.dimensions()));
+        ps.setString(21, dimensionsJson);
         ps.setLong(22, entry.buckets().hour().toEpochMilli());
         ps.setLong(23, entry.buckets().day().toEpochMilli());
         ps.setLong(24, entry.buckets().month().toEpochMilli());

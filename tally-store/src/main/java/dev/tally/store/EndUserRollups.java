@@ -660,7 +660,23 @@ final class EndUserRollups implements AutoCloseable {
                 rs.getLong(first + 3), rs.getLong(first + 4));
     }
 
+    /**
+     * Whose kept names a set holds: a customer's month, and the dimension key (null for users). Equality and hash
+     * are written out, as in the row keys below: a record's generated ones go through method handles, which showed
+     * in the profile of this per-event lookup.
+     */
     record SetKey(String customerId, long monthMs, String dimension) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SetKey k && monthMs == k.monthMs && customerId.equals(k.customerId)
+                    && java.util.Objects.equals(dimension, k.dimension);
+        }
+
+        @Override
+        public int hashCode() {
+            return (customerId.hashCode() * 31 + Long.hashCode(monthMs)) * 31
+                    + (dimension == null ? 0 : dimension.hashCode());
+        }
     }
 
     /** The key of a row of an end user table: its key columns' values in the table's order. */
@@ -673,6 +689,17 @@ final class EndUserRollups implements AutoCloseable {
         @Override
         public Object[] columns() {
             return new Object[]{customerId, bucketMs, user};
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserKey k && bucketMs == k.bucketMs && user.equals(k.user)
+                    && customerId.equals(k.customerId);
+        }
+
+        @Override
+        public int hashCode() {
+            return (customerId.hashCode() * 31 + Long.hashCode(bucketMs)) * 31 + user.hashCode();
         }
 
         @Override
@@ -689,6 +716,18 @@ final class EndUserRollups implements AutoCloseable {
         @Override
         public Object[] columns() {
             return new Object[]{customerId, bucketMs, key, value};
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DimensionKey k && bucketMs == k.bucketMs && value.equals(k.value)
+                    && key.equals(k.key) && customerId.equals(k.customerId);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((customerId.hashCode() * 31 + Long.hashCode(bucketMs)) * 31 + key.hashCode()) * 31
+                    + value.hashCode();
         }
 
         @Override

@@ -51,19 +51,24 @@ final class LedgerWriter {
      * before the write transaction starts ({@code UsageStore.prepareAppend}; the group-commit writer does it on its
      * own thread while the previous batch commits), so that this CPU work does not lengthen the transaction.
      *
+     * @param dimensionsJson each entry's {@code dimensions} column ({@link DimensionsCodec}), encoded here rather than
+     *                       by the writer
      * @param rollups the rollups of all entries: written in the batch's transaction, or handed to
      *                {@link DeferredRollups}
      * @param endUsers the end user and dimension sums of all entries, names decided (SQLite, where they are staged
      *                 with the deferred rollups), or null to sum them in the transaction
      */
-    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, Rollups rollups,
-                 EndUserRollups.Sums endUsers) {
+    record Batch(List<LedgerEntry> entries, int[] order, String[] usageJson, String[] dimensionsJson,
+                 Rollups rollups, EndUserRollups.Sums endUsers) {
         static Batch of(List<LedgerEntry> entries, boolean deferRollups, EndUserRollups.Sums endUsers) {
             String[] usage = new String[entries.size()];
+            String[] dimensions = new String[entries.size()];
             for (int i = 0; i < usage.length; i++) {
                 usage[i] = UsageCodec.encode(entries.get(i).event().usageMicros());
+                dimensions[i] = DimensionsCodec.encode(entries.get(i).event().dimensions());
             }
-            return new Batch(entries, byEventId(entries), usage, Rollups.of(entries, deferRollups), endUsers);
+            return new Batch(entries, byEventId(entries), usage, dimensions, Rollups.of(entries, deferRollups),
+                    endUsers);
         }
     }
 
