@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * 20,000 events/s, however fast the machine runs, so a busy machine changes the CPU figure less than it changes
  * {@link StoreAppend}'s, whose writes follow the wall clock. Events as {@code --end-users users} (a user among 10,000
  * and two dimensions) or {@code none}, 100 customers, batches of 100; 200,000 events warm up, then {@code events} are
- * measured: the appending thread's CPU, the bytes the process wrote (/proc/self/io) and the wall time per event.
+ * measured: the appending thread's CPU, split into preparing a batch and writing it (the group-commit writer does
+ * these on two threads, so the write is what the single committing thread spends), the CPU of the threads that fold
+ * committed batches into the pending sums, the bytes the process wrote (/proc/self/io) and the wall time per event.
  *
  * <pre>
  * for m in none users none users; do
@@ -37,6 +39,9 @@ public final class EndUserFlushCpu {
     /** The fake clock, in epoch milliseconds: 5 ms a batch of 100. */
     private static long now = Instant.parse("2026-12-07T10:00:00Z").toEpochMilli();
     private static long seq = 0;
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** CPU time of the appending thread inside the writes (not the prepares). */
+    private static long writeCpuNanos = 0;
 
     private EndUserFlushCpu() {
     }
@@ -55,15 +60,21 @@ public final class EndUserFlushCpu {
         try (TallyStore store = Stores.open("jdbc:sqlite:" + dir.resolve("tally.db"), clock)) {
             run(store, random, users, 200_000);
             long cpu0 = threads.getCurrentThreadCpuTime();
+            long writeCpu0 = writeCpuNanos;
+            long folds0 = foldCpuNanos();
             long io0 = writeBytes();
             long wall0 = System.nanoTime();
             run(store, random, users, measured);
             long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+            long writeCpu = writeCpuNanos - writeCpu0;
+            long folds = foldCpuNanos() - folds0;
             long io = writeBytes() - io0;
             long wall = System.nanoTime() - wall0;
-            System.out.printf("%s: %,d events: appending thread CPU %.1f us/event, written %.0f bytes/event, "
+            System.out.printf("%s: %,d events: appending thread CPU %.1f us/event (prepare %.1f, write %.1f: what the "
+                            + "writer thread does over HTTP), folding threads %.1f us/event, written %.0f bytes/event, "
                             + "wall %.1f us/event%n",
-                    args[0], measured, cpu / 1e3 / measured, (double) io / measured, wall / 1e3 / measured);
+                    args[0], measured, cpu / 1e3 / measured, (cpu - writeCpu) / 1e3 / measured,
+                    writeCpu / 1e3 / measured, folds / 1e3 / measured, (double) io / measured, wall / 1e3 / measured);
         } finally {
             try (var files = Files.list(dir)) {
                 for (Path file : files.toList()) {
@@ -95,9 +106,25 @@ public final class EndUserFlushCpu {
                 batch.add(new LedgerEntry(e, Money.ofNanos(1000 + random.nextInt(100_000)), List.of(), at,
                         Buckets.of(ZoneOffset.UTC, 1, at)));
             }
-            store.append(batch);
+            // Prepared and written apart, as the group-commit writer does on two threads: the write's CPU is the
+            // committing thread's share.
+            var prepared = store.prepareAppend(batch);
+            long before = THREADS.getCurrentThreadCpuTime();
+            prepared.write();
+            writeCpuNanos += THREADS.getCurrentThreadCpuTime() - before;
             now += 5; // 100 events a 5 ms: a flush (MAX_DELAY 5 s) every 100,000 events
         }
+    }
+
+    /** CPU time of the threads that sum committed batches into the pending sums ({@code tally-*-fold}). */
+    private static long foldCpuNanos() {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("tally-") && t.getName().endsWith("-fold")) {
+                sum += THREADS.getThreadCpuTime(t.getId());
+            }
+        }
+        return sum;
     }
 
     private static long writeBytes() throws Exception {
