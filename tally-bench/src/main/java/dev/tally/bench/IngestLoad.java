@@ -40,7 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  * JDBC batch insert, the ceiling), and prints the ratios.
  *
  * <p>The load generator shares the machine's cores with the server (and with PostgreSQL): on a small machine its
- * JSON writing and HTTP client take CPU that the server would otherwise have.
+ * JSON writing and HTTP client take CPU that the server would otherwise have. So the run prints this JVM's CPU per
+ * acknowledged event by kind of thread ({@link ThreadCpu#INGEST_GROUPS}: JIT, GC, load generator, HTTP, the
+ * writer's preparing and committing threads, the PostgreSQL roller): the JIT's share is warm-up, which a short
+ * {@code --warmup} on a busy machine leaves inside the measured window.
  *
  * <pre>
  * ./mvnw -o -q -pl tally-bench -am package -DskipTests
