@@ -22,8 +22,9 @@ import java.util.TreeMap;
  * The SQLite store's CPU per appended event for a fixed amount of work, with or without end users and dimensions
  * (issue 13): a fake clock makes the deferred rollups (and the end user sums) be written every 100,000 events, as at
  * 20,000 events/s, however fast the machine runs, so a busy machine changes the CPU figure less than it changes
- * {@link StoreAppend}'s, whose writes follow the wall clock. Events as {@code --end-users users} (a user among 10,000
- * and two dimensions) or {@code none}, 100 customers, batches of 100; 200,000 events warm up, then {@code events} are
+ * {@link StoreAppend}'s, whose writes follow the wall clock. Events as {@code --end-users users} (a user among 100 of its
+ * customer's, 10,000 in all, and two dimensions), {@code many-users} (among 10,000 of its customer's: 1,000,000 in
+ * all, the mix before 2026-12-07 16:30) or {@code none}, 100 customers, batches of 100; 200,000 events warm up, then {@code events} are
  * measured: the appending thread's CPU, split into preparing a batch and writing it (the group-commit writer does
  * these on two threads, so the write is what the single committing thread spends), the CPU of the threads that fold
  * committed batches into the pending sums, the bytes the process wrote (/proc/self/io) and the wall time per event.
@@ -47,11 +48,15 @@ public final class EndUserFlushCpu {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !List.of("none", "users").contains(args[0])) {
-            System.err.println("usage: EndUserFlushCpu none|users EVENTS");
+        if (args.length != 2 || !List.of("none", "users", "many-users").contains(args[0])) {
+            System.err.println("usage: EndUserFlushCpu none|users|many-users EVENTS");
             System.exit(2);
         }
-        boolean users = args[0].equals("users");
+        int users = switch (args[0]) {
+            case "users" -> 100;
+            case "many-users" -> 10_000;
+            default -> 0;
+        };
         int measured = Integer.parseInt(args[1]);
         Path dir = Files.createTempDirectory("tally-bench-flush");
         InstantSource clock = () -> Instant.ofEpochMilli(now);
@@ -85,7 +90,8 @@ public final class EndUserFlushCpu {
         }
     }
 
-    private static void run(TallyStore store, SplittableRandom random, boolean users, int events) {
+    /** Appends {@code events} in batches of 100, each with a user among {@code users} of its customer's (0: none). */
+    private static void run(TallyStore store, SplittableRandom random, int users, int events) {
         for (int done = 0; done < events; done += 100) {
             List<LedgerEntry> batch = new ArrayList<>(100);
             for (int i = 0; i < 100; i++) {
@@ -94,8 +100,8 @@ public final class EndUserFlushCpu {
                 usage.put("input_tokens", 1_000_000L * (1 + random.nextInt(2000)));
                 TreeMap<String, String> dims = null;
                 String user = null;
-                if (users) {
-                    user = "user_" + random.nextInt(10_000);
+                if (users > 0) {
+                    user = "user_" + random.nextInt(users);
                     dims = new TreeMap<>();
                     dims.put("platform", new String[]{"instagram", "tiktok", "youtube", "web"}[random.nextInt(4)]);
                     dims.put("bot", "bot_" + random.nextInt(20));

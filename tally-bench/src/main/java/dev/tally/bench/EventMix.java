@@ -48,11 +48,32 @@ final class EventMix {
     /** Which end users and dimensions the events carry. */
     enum EndUserMix {
         /** A user among 500, no dimensions (the mix of the benchmarks before issue 13). */
-        DEFAULT,
+        DEFAULT(500),
         /** Neither a user nor dimensions. */
-        NONE,
-        /** A user among 10,000 and two dimensions: platform (4 values) and bot (20). */
-        USERS_AND_DIMENSIONS
+        NONE(0),
+        /**
+         * Issue 13's mix: 10,000 end users in all (with the benchmarks' 100 customers, a user among 100 of its
+         * customer's; end users belong to a customer) and two dimensions, platform (4 values) and bot (20).
+         */
+        USERS_AND_DIMENSIONS(100),
+        /**
+         * 100 times issue 13's users: a user among 10,000 of its customer's, 1,000,000 end users in all with 100
+         * customers, so that nearly every event has a user row of its own to write; the dimensions as above. This was
+         * command 13's mix until 2026-12-07 16:30.
+         */
+        MANY_USERS_AND_DIMENSIONS(10_000);
+
+        /** How many end users each customer has in this mix. */
+        final int usersPerCustomer;
+
+        EndUserMix(int usersPerCustomer) {
+            this.usersPerCustomer = usersPerCustomer;
+        }
+
+        /** Whether the events carry a drawn user and the two dimensions. */
+        boolean drawsUsersAndDimensions() {
+            return this == USERS_AND_DIMENSIONS || this == MANY_USERS_AND_DIMENSIONS;
+        }
     }
 
     /** The mix's prices as the catalog holds them: input and output tokens per 1,000 for each pair. */
@@ -147,7 +168,8 @@ final class EventMix {
                     .append(",\"latency_ms\":").append(latencyMs);
             switch (mix) {
                 case DEFAULT -> sb.append(",\"user\":\"user_").append(user).append('"');
-                case USERS_AND_DIMENSIONS -> sb.append(",\"user\":\"user_").append(random.nextInt(10_000))
+                case USERS_AND_DIMENSIONS, MANY_USERS_AND_DIMENSIONS -> sb.append(",\"user\":\"user_")
+                        .append(random.nextInt(mix.usersPerCustomer))
                         .append("\",\"dimensions\":{\"platform\":\"")
                         .append(PLATFORMS[random.nextInt(PLATFORMS.length)])
                         .append("\",\"bot\":\"bot_").append(random.nextInt(20)).append("\"}");
@@ -185,10 +207,10 @@ final class EventMix {
             TreeMap<String, Long> usage = usageMicros();
             String endUser = switch (mix) {
                 case DEFAULT -> "user_" + user;
-                case USERS_AND_DIMENSIONS -> "user_" + random.nextInt(10_000);
+                case USERS_AND_DIMENSIONS, MANY_USERS_AND_DIMENSIONS -> "user_" + random.nextInt(mix.usersPerCustomer);
                 case NONE -> null;
             };
-            java.util.SortedMap<String, String> dimensions = mix != EndUserMix.USERS_AND_DIMENSIONS
+            java.util.SortedMap<String, String> dimensions = !mix.drawsUsersAndDimensions()
                     ? java.util.Collections.emptySortedMap()
                     : new TreeMap<>(java.util.Map.of("platform", PLATFORMS[random.nextInt(PLATFORMS.length)],
                     "bot", "bot_" + random.nextInt(20)));

@@ -60,9 +60,10 @@ import java.util.concurrent.atomic.LongAdder;
  * (2,000,000), {@code --customers} (100), {@code --baseline true|false} (true), {@code --nodes 1|2} (1; 2: a
  * second server on the same PostgreSQL schema, the clients spread over both, and the raw insert from two
  * connections), {@code --end-users
- * default|none|users|compare} (default: a user among 500 per event; none: no user; users: a user among 10,000 and
- * two dimensions; compare: none, users, none, users on fresh stores, then the ratio of users to none, the write-path
- * cost of the end user and dimension rollups, issue 13).
+ * default|none|users|many-users|compare|compare-many} (default: a user among 500 per event; none: no user; users:
+ * issue 13's mix, 10,000 end users in all (100 per customer) and two dimensions; many-users: 100 times the users,
+ * 10,000 per customer; compare: none, users, none, users on fresh stores, then the ratio of users to none, the
+ * write-path cost of the end user and dimension rollups, issue 13; compare-many: the same with many-users).
  *
  * <pre>
  * java -cp tally-bench/target/benchmarks.jar dev.tally.bench.IngestLoad --store sqlite --end-users compare \
@@ -72,7 +73,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IngestLoad {
     private static final String USAGE = "IngestLoad [--store sqlite|postgres] [--batch 100] [--clients 8] "
             + "[--warmup 10] [--seconds 30] [--max-requests 2000000] [--customers 100] [--baseline true|false] "
-            + "[--end-users default|none|users|compare] [--nodes 1|2]";
+            + "[--end-users default|none|users|many-users|compare|compare-many] [--nodes 1|2]";
 
     private IngestLoad() {
     }
@@ -88,18 +89,21 @@ public final class IngestLoad {
         long maxRequests = flags.number("max-requests", 2_000_000, 1, 100_000_000);
         int customers = flags.integer("customers", 100, 1, 10_000);
         boolean baseline = Boolean.parseBoolean(flags.text("baseline", "true", "true", "false"));
-        String endUsers = flags.text("end-users", "default", "default", "none", "users", "compare");
+        String endUsers = flags.text("end-users", "default", "default", "none", "users", "many-users", "compare",
+                "compare-many");
         int nodes = flags.integer("nodes", 1, 1, 2);
         if (nodes > 1 && !kind.equals("postgres")) {
             throw new IllegalArgumentException("--nodes 2 needs --store postgres (one SQLite file has one writer)");
         }
-        if (endUsers.equals("compare")) {
-            compareEndUsers(kind, batch, clients, warmup, seconds, maxRequests, customers);
+        if (endUsers.startsWith("compare")) {
+            compareEndUsers(kind, batch, clients, warmup, seconds, maxRequests, customers, endUsers.equals("compare")
+                    ? EventMix.EndUserMix.USERS_AND_DIMENSIONS : EventMix.EndUserMix.MANY_USERS_AND_DIMENSIONS);
             return;
         }
         EventMix.EndUserMix mix = switch (endUsers) {
             case "none" -> EventMix.EndUserMix.NONE;
             case "users" -> EventMix.EndUserMix.USERS_AND_DIMENSIONS;
+            case "many-users" -> EventMix.EndUserMix.MANY_USERS_AND_DIMENSIONS;
             default -> EventMix.EndUserMix.DEFAULT;
         };
 
@@ -132,13 +136,13 @@ public final class IngestLoad {
     }
 
     /**
-     * The same load without end users and with 10,000 users and two dimensions, alternating twice on fresh stores
-     * (the machine may be shared: alternating spreads its noise over both), and the ratio of their means.
+     * The same load without end users and with {@code users} (issue 13's 10,000 users and two dimensions, or 100
+     * times the users), alternating twice on fresh stores (the machine may be shared: alternating spreads its noise
+     * over both), and the ratio of their means.
      */
     private static void compareEndUsers(String kind, int batch, int clients, int warmup, int seconds,
-                                        long maxRequests, int customers) throws Exception {
-        EventMix.EndUserMix[] order = {EventMix.EndUserMix.NONE, EventMix.EndUserMix.USERS_AND_DIMENSIONS,
-            EventMix.EndUserMix.NONE, EventMix.EndUserMix.USERS_AND_DIMENSIONS};
+                                        long maxRequests, int customers, EventMix.EndUserMix users) throws Exception {
+        EventMix.EndUserMix[] order = {EventMix.EndUserMix.NONE, users, EventMix.EndUserMix.NONE, users};
         double[] sums = new double[2];
         StringBuilder runs = new StringBuilder();
         for (EventMix.EndUserMix mix : order) {

@@ -33,13 +33,13 @@ import java.util.List;
  * {@code --seconds} measured (20), {@code --customers} the events are spread over (100), {@code --error-index
  * keep|drop} (keep): drop the partial index of failed calls ({@code events_errors_ts}, V21) first, the baseline that
  * shows what that index costs ingestion (about 3% of the mix's events are errors), {@code --end-users
- * default|none|users} (default: a user among 500 per event; none: neither user nor dimensions; users: a user among
- * 10,000 and two dimensions, as {@code IngestLoad --end-users}): with {@code none} and {@code users} alternating, the
+ * default|none|users} (default: a user among 500 per event; none: neither user nor dimensions; users: 10,000 end
+ * users in all and two dimensions; many-users: 1,000,000 in all; as {@code IngestLoad --end-users}): with {@code none} and {@code users} alternating, the
  * end user sums' CPU on the write path, load-insensitive (issue 13, command 13 in docs/benchmarks.md).
  */
 public final class StoreAppend {
     private static final String USAGE = "StoreAppend [--store sqlite|postgres] [--batch 1000] [--warmup 5] "
-            + "[--seconds 20] [--customers 100] [--error-index keep|drop] [--end-users default|none|users]";
+            + "[--seconds 20] [--customers 100] [--error-index keep|drop] [--end-users default|none|users|many-users]";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -50,9 +50,11 @@ public final class StoreAppend {
         Flags flags = Flags.parse(args, USAGE, "store", "batch", "warmup", "seconds", "customers", "error-index",
                 "end-users");
         System.out.println(BenchServer.describeJvm());
-        EventMix.EndUserMix mix = switch (flags.text("end-users", "default", "default", "none", "users")) {
+        EventMix.EndUserMix mix = switch (flags.text("end-users", "default", "default", "none", "users",
+                "many-users")) {
             case "none" -> EventMix.EndUserMix.NONE;
             case "users" -> EventMix.EndUserMix.USERS_AND_DIMENSIONS;
+            case "many-users" -> EventMix.EndUserMix.MANY_USERS_AND_DIMENSIONS;
             default -> EventMix.EndUserMix.DEFAULT;
         };
         run(flags.text("store", "sqlite", "sqlite", "postgres"), flags.integer("batch", 1000, 1, 100_000),
