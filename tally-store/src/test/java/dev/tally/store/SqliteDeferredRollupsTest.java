@@ -255,37 +255,9 @@ class SqliteDeferredRollupsTest {
     @Test
     void reads_whileBatchesCommitAndIncrementsAreWritten_seeEveryEventOnce() throws Exception {
         int batches = 300;
-        AtomicLong acknowledged = new AtomicLong();
         try (SqliteStore store = open("race.db")) {
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    for (int b = 0; b < batches; b++) {
-                        List<LedgerEntry> batch = new ArrayList<>();
-                        for (int i = 0; i < 10; i++) {
-                            batch.add(event("e" + b + "-" + i).endpoint("/e" + (i % 3)).build());
-                        }
-                        store.append(batch);
-                        acknowledged.addAndGet(10);
-                        now.set(now.get().plusSeconds(1)); // a write of the pending increments every 5 batches
-                    }
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            });
-            writer.start();
-            long last = 0;
-            int grain = 0;
-            do {
-                long before = acknowledged.get();
-                long seen = total(store, Window.values()[grain++ % 4]);
-                long after = acknowledged.get();
-                assertThat(seen).as("events seen by one read").isBetween(Math.max(before, last), after + 10)
-                        .matches(n -> n % 10 == 0, "whole batches");
-                last = seen;
-            } while (writer.isAlive());
-            writer.join();
-            assertThat(failed.get()).isNull();
+            readWhileAppending(store, batches, (b, i) -> event("e" + b + "-" + i).endpoint("/e" + (i % 3)).build(),
+                    read -> total(store, Window.values()[read % 4]));
             for (Window w : Window.values()) {
                 assertThat(total(store, w)).as(w.wireName()).isEqualTo(10L * batches);
             }
@@ -299,49 +271,20 @@ class SqliteDeferredRollupsTest {
      */
     @Test
     void endUserReads_whileBatchesCommitFoldAndAreWritten_seeEveryEventOnce() throws Exception {
-        int batches = 300;
         Instant month = Instant.parse("2026-11-01T00:00:00Z");
         Instant day = T0.truncatedTo(ChronoUnit.DAYS);
-        AtomicLong acknowledged = new AtomicLong();
         try (SqliteStore store = open("users-race.db")) {
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    for (int b = 0; b < batches; b++) {
-                        List<LedgerEntry> batch = new ArrayList<>();
-                        for (int i = 0; i < 10; i++) {
-                            batch.add(event("u" + b + "-" + i).user("user_" + (i % 4))
-                                    .dimensions(java.util.Map.of("platform", i % 2 == 0 ? "web" : "tiktok")).build());
-                        }
-                        store.append(batch);
-                        acknowledged.addAndGet(10);
-                        now.set(now.get().plusSeconds(1)); // a write of the pending sums every 5 batches
-                    }
-                } catch (Throwable e) {
-                    failed.set(e);
-                }
-            });
-            writer.start();
-            long last = 0;
-            int read = 0;
-            do {
-                long before = acknowledged.get();
-                long seen = switch (read++ % 4) {
-                    case 0 -> store.endUserUsage("acme", month).users().stream().mapToLong(u -> u.requests()).sum();
-                    case 1 -> store.endUserUsageOfDays("acme", day, day.plus(Duration.ofDays(1))).dimensions()
-                            .getOrDefault("platform", List.of()).stream().mapToLong(u -> u.requests()).sum();
-                    case 2 -> store.endUserUsage("acme", month).dimensions()
-                            .getOrDefault("platform", List.of()).stream().mapToLong(u -> u.requests()).sum();
-                    // user_0 has 3 events of each batch's 10: a part of a batch would not come out a multiple of 10
-                    default -> store.endUserTotals("acme", month, "user_0").requests() * 10 / 3;
-                };
-                long after = acknowledged.get();
-                assertThat(seen).as("events seen by one read").isBetween(Math.max(before, last), after + 10)
-                        .matches(n -> n % 10 == 0, "whole batches");
-                last = seen;
-            } while (writer.isAlive());
-            writer.join();
-            assertThat(failed.get()).isNull();
+            readWhileAppending(store, 300, (b, i) -> event("u" + b + "-" + i).user("user_" + (i % 4))
+                    .dimensions(java.util.Map.of("platform", i % 2 == 0 ? "web" : "tiktok")).build(),
+                    read -> switch (read % 4) {
+                        case 0 -> store.endUserUsage("acme", month).users().stream().mapToLong(u -> u.requests()).sum();
+                        case 1 -> store.endUserUsageOfDays("acme", day, day.plus(Duration.ofDays(1))).dimensions()
+                                .getOrDefault("platform", List.of()).stream().mapToLong(u -> u.requests()).sum();
+                        case 2 -> store.endUserUsage("acme", month).dimensions()
+                                .getOrDefault("platform", List.of()).stream().mapToLong(u -> u.requests()).sum();
+                        // user_0 has 3 events of each batch's 10: a part of a batch would not come out a multiple of 10
+                        default -> store.endUserTotals("acme", month, "user_0").requests() * 10 / 3;
+                    });
             assertThat(store.endUserUsage("acme", month).users()).extracting(u -> u.name() + "=" + u.requests())
                     .containsExactlyInAnyOrder("user_0=900", "user_1=900", "user_2=600", "user_3=600");
             assertThat(store.endUserUsageOfDays("acme", day, day.plus(Duration.ofDays(1))).users())
@@ -349,6 +292,57 @@ class SqliteDeferredRollupsTest {
                     .containsExactlyInAnyOrder("user_0=900", "user_1=900", "user_2=600", "user_3=600");
             assertThat(store.endUserTotals("acme", month, "user_2").requests()).isEqualTo(600);
         }
+    }
+
+    /** The event {@code i} (0-9) of batch {@code b}. */
+    @FunctionalInterface
+    private interface BatchEvent {
+        LedgerEntry of(int b, int i);
+    }
+
+    /** The events the {@code n}th read sees. */
+    @FunctionalInterface
+    private interface CountingRead {
+        long count(int n) throws Exception;
+    }
+
+    /**
+     * Appends {@code batches} batches of 10 events on a thread of its own, the clock a second further after each (a
+     * write of the pending sums every 5 batches), while reading with {@code read} until it ends: every read sees
+     * whole batches, at least what was acknowledged before it began and what the read before it saw.
+     */
+    private void readWhileAppending(SqliteStore store, int batches, BatchEvent eventOf, CountingRead read)
+            throws Exception {
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                for (int b = 0; b < batches; b++) {
+                    List<LedgerEntry> batch = new ArrayList<>();
+                    for (int i = 0; i < 10; i++) {
+                        batch.add(eventOf.of(b, i));
+                    }
+                    store.append(batch);
+                    acknowledged.addAndGet(10);
+                    now.set(now.get().plusSeconds(1));
+                }
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        writer.start();
+        long last = 0;
+        int reads = 0;
+        do {
+            long before = acknowledged.get();
+            long seen = read.count(reads++);
+            long after = acknowledged.get();
+            assertThat(seen).as("events seen by one read").isBetween(Math.max(before, last), after + 10)
+                    .matches(n -> n % 10 == 0, "whole batches");
+            last = seen;
+        } while (writer.isAlive());
+        writer.join();
+        assertThat(failed.get()).isNull();
     }
 
     @Test
