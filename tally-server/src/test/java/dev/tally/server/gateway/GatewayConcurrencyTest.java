@@ -88,7 +88,9 @@ class GatewayConcurrencyTest {
             throws Exception {
         Future<ChatCompletion> first = callers.submit(this::call);
         Future<ChatCompletion> second = callers.submit(this::call);
-        Await.within(Duration.ofSeconds(10), "two calls held at the upstream", () -> upstream.seen().size() == 2);
+        // A bound, not a wait: the SDK's first calls in a fresh JVM load its HTTP stack, which took over 10 s at a
+        // load average of 15.
+        Await.within(Duration.ofSeconds(30), "two calls held at the upstream", () -> upstream.seen().size() == 2);
 
         assertThatThrownBy(this::call).isInstanceOf(RateLimitException.class);
         HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
