@@ -164,10 +164,7 @@ export function month(yyyyMm) {
 
 /** The calendar month ("2026-11") of an instant in a time zone: the name of a billing month starting then. */
 export function monthOf(iso, timeZone) {
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', timeZone })
-    .formatToParts(new Date(iso));
-  const part = (type) => parts.find((p) => p.type === type).value;
-  return `${part('year')}-${part('month')}`;
+  return dayOf(iso, timeZone).slice(0, 7);
 }
 
 /** The calendar day ("2026-11-03") of an instant in a time zone. */

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A customer's sums by end user and by dimension value per billing month ({@code user_rollup},
@@ -84,13 +83,10 @@ final class EndUserRollups implements AutoCloseable {
     /** Sums of committed events not yet in the tables (added by the folding thread). */
     private Sums pending = new Sums();
     /**
-     * Committed batches' sums not yet added to {@link #pending}, oldest first: only the writer adds, and only under
-     * this object's monitor are they removed, so a reader (under it too) sees each batch once, folded or queued.
+     * Committed batches' sums not yet added to {@link #pending}, and the {@code tally-enduser-fold} thread that adds
+     * them under this object's monitor (deferred mode only; null otherwise).
      */
-    private final ConcurrentLinkedQueue<Sums> queued = new ConcurrentLinkedQueue<>();
-    /** Adds {@link #queued} batches to {@link #pending} (deferred mode only); null otherwise. */
-    private final Thread folder;
-    private volatile boolean closed;
+    private final FoldingQueue<Sums> queued;
 
     /**
      * The sums of {@code dialect}: written behind the acknowledgement with the other rollups where it defers them
@@ -101,13 +97,8 @@ final class EndUserRollups implements AutoCloseable {
     EndUserRollups(SqlDialect dialect) {
         this.deferred = dialect.defersRollups();
         this.arrays = dialect == SqlDialect.POSTGRESQL;
-        if (deferred) {
-            folder = new Thread(this::foldLoop, "tally-enduser-fold");
-            folder.setDaemon(true);
-            folder.start();
-        } else {
-            folder = null;
-        }
+        // A lambda, not pending::add: a write replaces the pending sums with new ones.
+        queued = deferred ? new FoldingQueue<>("tally-enduser-fold", this, batch -> pending.add(batch)) : null;
     }
 
     /** Reads the names a (customer, month[, key]) keeps, from the tables, the first time they are needed. */
@@ -185,7 +176,7 @@ final class EndUserRollups implements AutoCloseable {
         // Pending and staged are written one after the other rather than summed first: summing copied every
         // pending row (some 200,000 at the benchmark's 5 s of traffic) at each write. A row in both is upserted
         // twice, which adds up the same. Batches the folding thread has not reached yet are added here.
-        foldQueued();
+        queued.foldAll();
         pending.write(connection, arrays);
         if (withStaged && staged != null) {
             staged.write(connection, arrays);
@@ -202,55 +193,30 @@ final class EndUserRollups implements AutoCloseable {
         } else if (staged != null && !staged.isEmpty()) {
             // Adding to the pending maps is mostly cache misses: the folding thread does it, not the writer.
             queued.add(staged);
-            LockSupport.unpark(folder);
         }
         staged = null;
-    }
-
-    /** Adds the queued batches to the pending sums (the folding thread's work; the writer's before it writes). */
-    private synchronized void foldQueued() {
-        for (Sums next = queued.poll(); next != null; next = queued.poll()) {
-            pending.add(next);
-        }
-    }
-
-    private void foldLoop() {
-        while (!closed) {
-            Sums next = queued.peek();
-            if (next == null) {
-                LockSupport.park(this);
-                continue;
-            }
-            synchronized (this) {
-                // A write may have come first: then the batch was written, and the head is another batch or none.
-                if (queued.peek() == next) {
-                    pending.add(next);
-                    queued.poll();
-                }
-            }
-        }
     }
 
     /** Stops the folding thread; what is pending stays readable. */
     @Override
     public void close() {
-        closed = true;
-        if (folder != null) {
-            LockSupport.unpark(folder);
-            try {
-                folder.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (queued != null) {
+            queued.close();
         }
     }
 
     /** Pending and queued sums, under this object's monitor: what a read adds to the tables'. */
     private List<Sums> unwritten() {
-        List<Sums> all = new ArrayList<>(1 + queued.size());
+        Collection<Sums> batches = queuedBatches();
+        List<Sums> all = new ArrayList<>(1 + batches.size());
         all.add(pending);
-        all.addAll(queued);
+        all.addAll(batches);
         return all;
+    }
+
+    /** Committed batches' sums the folding thread has not reached (read under this object's monitor). */
+    private Collection<Sums> queuedBatches() {
+        return queued == null ? List.of() : queued.batches();
     }
 
     /** Deferred mode: the transaction under way rolled back. */
@@ -455,7 +421,7 @@ final class EndUserRollups implements AutoCloseable {
     EndUserUsage read(Connection connection, String customerId, long monthMs) throws SQLException {
         EndUserUsage stored = readStored(connection, customerId, monthMs);
         synchronized (this) {
-            if (pending.isEmpty() && queued.isEmpty()) {
+            if (pending.isEmpty() && queuedBatches().isEmpty()) {
                 return stored;
             }
             List<Map<UserKey, long[]>> users = new ArrayList<>();
@@ -475,7 +441,7 @@ final class EndUserRollups implements AutoCloseable {
     EndUserUsage readDays(Connection connection, String customerId, long fromMs, long toMs) throws SQLException {
         EndUserUsage stored = readStoredDays(connection, customerId, fromMs, toMs);
         synchronized (this) {
-            if (pending.isEmpty() && queued.isEmpty()) {
+            if (pending.isEmpty() && queuedBatches().isEmpty()) {
                 return stored;
             }
             List<Map<UserKey, long[]>> users = new ArrayList<>();

@@ -12,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,19 +23,17 @@ import java.util.function.UnaryOperator;
  * ({@link #add}, constant time); the {@code tally-rollup-fold} thread sums queued batches into the maps. A reader
  * sees the maps plus the batches still queued, so it never misses an acknowledged event.
  *
- * <p>Concurrency: {@link #lock} guards the maps and the queue's removals. The folder folds a batch and removes it
- * from the queue under the lock, so a reader (also under it) sees every batch exactly once: folded or queued. Only
- * the writer adds to the queue, and only the writer clears everything ({@link #clear}), after a transaction that
- * wrote all of it committed: no batch can be added between the snapshot that transaction wrote and the clear,
- * because the writer was busy with that very transaction.
+ * <p>Concurrency: {@link #lock} guards the maps and the queue's removals ({@link FoldingQueue}), so a reader (also
+ * under it) sees every batch exactly once: folded or queued. Only the writer adds to the queue, and only the writer
+ * clears everything ({@link #clear}), after a transaction that wrote all of it committed: no batch can be added
+ * between the snapshot that transaction wrote and the clear, because the writer was busy with that very transaction.
  */
 final class PendingRollups implements AutoCloseable {
     private final Object lock = new Object();
     /** Summed increments, by customer. Guarded by {@link #lock}. */
     private final Map<String, Sums> byCustomer = new HashMap<>();
-    /** Committed batches not folded yet, oldest first. */
-    private final ConcurrentLinkedQueue<RollupBatch> queued = new ConcurrentLinkedQueue<>();
-    private final Thread folder;
+    /** Committed batches not folded yet, and the {@code tally-rollup-fold} thread that folds them. */
+    private final FoldingQueue<RollupBatch> queued;
     /** Rows and latency cells in the maps. */
     private volatile int summedRows;
     /**
@@ -45,12 +41,9 @@ final class PendingRollups implements AutoCloseable {
      * shutdown has anything to write).
      */
     private volatile int batches;
-    private volatile boolean closed;
 
     PendingRollups() {
-        folder = new Thread(this::foldLoop, "tally-rollup-fold");
-        folder.setDaemon(true);
-        folder.start();
+        queued = new FoldingQueue<>("tally-rollup-fold", lock, this::fold);
     }
 
     /** A customer's summed increments. */
@@ -63,7 +56,6 @@ final class PendingRollups implements AutoCloseable {
     void add(RollupBatch batch) {
         queued.add(batch);
         batches++;
-        LockSupport.unpark(folder);
     }
 
     /** Whether anything was added since the last clear. */
@@ -94,7 +86,7 @@ final class PendingRollups implements AutoCloseable {
             for (Sums sums : byCustomer.values()) {
                 addCopies(new RollupBatch(sums.rows, sums.latency), counts, latency);
             }
-            for (RollupBatch batch : queued) {
+            for (RollupBatch batch : queued.batches()) {
                 addCopies(batch, counts, latency);
             }
         }
@@ -117,7 +109,7 @@ final class PendingRollups implements AutoCloseable {
             if (sums != null && sums.rows.containsKey(key)) {
                 parts.add(sums.rows.get(key));
             }
-            for (RollupBatch batch : queued) {
+            for (RollupBatch batch : queued.batches()) {
                 if (batch.counts().containsKey(key)) {
                     parts.add(batch.counts().get(key));
                 }
@@ -142,7 +134,7 @@ final class PendingRollups implements AutoCloseable {
             for (Sums sums : customers(customerId)) {
                 pick(sums.rows, grain, customerId, from, to, shape, picked);
             }
-            for (RollupBatch batch : queued) {
+            for (RollupBatch batch : queued.batches()) {
                 pick(batch.counts(), grain, customerId, from, to, shape, picked);
             }
         }
@@ -168,7 +160,7 @@ final class PendingRollups implements AutoCloseable {
         synchronized (lock) {
             List<Map<LatencyKey, Long>> sources = new ArrayList<>();
             customers(customerId).forEach(sums -> sources.add(sums.latency));
-            queued.forEach(batch -> sources.add(batch.latency()));
+            queued.batches().forEach(batch -> sources.add(batch.latency()));
             for (Map<LatencyKey, Long> cells : sources) {
                 cells.forEach((key, calls) -> {
                     if (key.customerId().equals(customerId) && within(key.dayStart(), from, to)) {
@@ -191,24 +183,6 @@ final class PendingRollups implements AutoCloseable {
         return !t.isBefore(from) && t.isBefore(to);
     }
 
-    private void foldLoop() {
-        while (!closed) {
-            RollupBatch next = queued.peek();
-            if (next == null) {
-                LockSupport.park(this);
-                continue;
-            }
-            synchronized (lock) {
-                // A clear may have come first: then the batch was written, and the head is another batch or none.
-                if (queued.peek() == next) {
-                    fold(next);
-                    queued.poll();
-                }
-            }
-        }
-    }
-
-    /** Sums a batch into the maps, taking over its objects where a row is new. */
     private void fold(RollupBatch batch) {
         int added = 0;
         for (Map.Entry<RollupKey, RollupCounts> row : batch.counts().entrySet()) {
@@ -235,12 +209,6 @@ final class PendingRollups implements AutoCloseable {
     /** Stops the folding thread; what is pending stays readable. */
     @Override
     public void close() {
-        closed = true;
-        LockSupport.unpark(folder);
-        try {
-            folder.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        queued.close();
     }
 }
