@@ -640,9 +640,19 @@ final class EndUserRollups implements AutoCloseable {
 
         @Override
         public int hashCode() {
-            return (customerId.hashCode() * 31 + Long.hashCode(monthMs)) * 31
-                    + (dimension == null ? 0 : dimension.hashCode());
+            return mix(mix(customerId.hashCode(), Long.hashCode(monthMs)),
+                    dimension == null ? 0 : dimension.hashCode());
         }
+    }
+
+    /**
+     * Combines a key's field hashes by a large odd multiplier, not 31. String hashes are sums of powers of 31, so
+     * with 31 a customer id and a user name that differ in their last characters cancel out ({@code cust-08} with
+     * {@code user_1xy} hashes as {@code cust-07} with {@code user_2xy}): 100 customers by 500 users in two months
+     * gave 46,000 distinct hashes for 100,000 keys, and the roller's and the writer's maps turned buckets into trees.
+     */
+    static int mix(int hash, int next) {
+        return hash * 0x9E3779B9 + next;
     }
 
     /** The key of a row of an end user table: its key columns' values in the table's order. */
@@ -665,7 +675,7 @@ final class EndUserRollups implements AutoCloseable {
 
         @Override
         public int hashCode() {
-            return (customerId.hashCode() * 31 + Long.hashCode(bucketMs)) * 31 + user.hashCode();
+            return mix(mix(customerId.hashCode(), Long.hashCode(bucketMs)), user.hashCode());
         }
 
         @Override
@@ -692,8 +702,8 @@ final class EndUserRollups implements AutoCloseable {
 
         @Override
         public int hashCode() {
-            return ((customerId.hashCode() * 31 + Long.hashCode(bucketMs)) * 31 + key.hashCode()) * 31
-                    + value.hashCode();
+            return mix(mix(mix(customerId.hashCode(), Long.hashCode(bucketMs)), key.hashCode()),
+                    value.hashCode());
         }
 
         @Override
