@@ -1,5 +1,6 @@
 package dev.tally.core.rollup;
 
+import dev.tally.core.event.Buckets;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.period.Window;
@@ -35,26 +36,69 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
      * grains at another time asks for them apart).
      */
     public static RollupBatch of(List<LedgerEntry> entries, List<Window> grains, boolean withLatency) {
-        Map<RollupKey, RollupCounts> counts = new HashMap<>();
+        // Summed first by the event's series and all its buckets at once, then each group into every grain: events
+        // of a series share their minute far more often than not, so this is one map lookup and one add an event
+        // instead of one per grain (the roller's pass spent half its JVM time in the per-grain lookups).
+        Map<SeriesBuckets, RollupCounts> groups = new HashMap<>();
         Map<LatencyKey, Long> latency = new HashMap<>();
         for (LedgerEntry entry : entries) {
             UsageEvent e = entry.event();
             String customer = canonical(e.customerId());
-            String provider = canonical(RollupKey.nonNull(e.provider()));
-            String model = canonical(RollupKey.nonNull(e.model()));
-            String endpoint = canonical(RollupKey.nonNull(e.endpoint()));
-            for (Window grain : grains) {
-                RollupKey key = new RollupKey(customer, grain, entry.buckets().start(grain), provider, model,
-                        endpoint);
-                counts.computeIfAbsent(key, k -> new RollupCounts()).add(entry);
-            }
+            SeriesBuckets group = new SeriesBuckets(customer, canonical(RollupKey.nonNull(e.provider())),
+                    canonical(RollupKey.nonNull(e.model())), canonical(RollupKey.nonNull(e.endpoint())),
+                    entry.buckets());
+            groups.computeIfAbsent(group, k -> new RollupCounts()).add(entry);
             if (withLatency && e.latencyMs() != null) {
                 LatencyKey key = new LatencyKey(customer, entry.buckets().day(),
                         LatencyBuckets.indexOf(e.latencyMs()));
                 latency.merge(key, 1L, Long::sum);
             }
         }
+        Map<RollupKey, RollupCounts> counts = new HashMap<>();
+        groups.forEach((g, sums) -> {
+            for (Window grain : grains) {
+                RollupKey key = new RollupKey(g.customer, grain, g.buckets.start(grain), g.provider, g.model,
+                        g.endpoint);
+                counts.computeIfAbsent(key, k -> new RollupCounts()).addExactly(sums);
+            }
+        });
         return new RollupBatch(counts, latency);
+    }
+
+    /**
+     * The events that sum into the same row of every grain: one series (customer, provider, model, endpoint) and
+     * one set of buckets. Its hash is computed once; its strings are {@link #canonical} instances.
+     */
+    private static final class SeriesBuckets {
+        final String customer;
+        final String provider;
+        final String model;
+        final String endpoint;
+        final Buckets buckets;
+        private final int hash;
+
+        SeriesBuckets(String customer, String provider, String model, String endpoint, Buckets buckets) {
+            this.customer = customer;
+            this.provider = provider;
+            this.model = model;
+            this.endpoint = endpoint;
+            this.buckets = buckets;
+            int h = customer.hashCode() * 0x9E3779B9 + provider.hashCode();
+            h = (h * 0x9E3779B9 + model.hashCode()) * 0x9E3779B9 + endpoint.hashCode();
+            this.hash = h * 0x9E3779B9 + buckets.minute().hashCode();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SeriesBuckets g && hash == g.hash && customer.equals(g.customer)
+                    && endpoint.equals(g.endpoint) && model.equals(g.model) && provider.equals(g.provider)
+                    && buckets.equals(g.buckets);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**

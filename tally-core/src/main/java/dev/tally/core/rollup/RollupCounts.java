@@ -148,6 +148,30 @@ public final class RollupCounts {
         }
     }
 
+    /**
+     * Adds the sums of other events, exactly: a sum that would pass a long throws, as adding the events one by one
+     * would ({@link #add(UsageEvent, Money, boolean)}).
+     */
+    public void addExactly(RollupCounts o) {
+        requests = Math.addExact(requests, o.requests);
+        errors = Math.addExact(errors, o.errors);
+        status2xx = Math.addExact(status2xx, o.status2xx);
+        status3xx = Math.addExact(status3xx, o.status3xx);
+        status4xx = Math.addExact(status4xx, o.status4xx);
+        status5xx = Math.addExact(status5xx, o.status5xx);
+        costNanos = Math.addExact(costNanos, o.costNanos);
+        unpriced = Math.addExact(unpriced, o.unpriced);
+        latencySumMs = Math.addExact(latencySumMs, o.latencySumMs);
+        latencyCount = Math.addExact(latencyCount, o.latencyCount);
+        inputTokens = Math.addExact(inputTokens, o.inputTokens);
+        outputTokens = Math.addExact(outputTokens, o.outputTokens);
+        cachedTokens = Math.addExact(cachedTokens, o.cachedTokens);
+        tokensSent |= o.tokensSent;
+        if (o.otherMetrics != null) {
+            o.otherMetrics.forEach((metric, micros) -> addMetric(metric, micros, true));
+        }
+    }
+
     public long requests() { return requests; }
     public long errors() { return errors; }
     public long status2xx() { return status2xx; }

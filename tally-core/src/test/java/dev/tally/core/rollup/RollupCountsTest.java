@@ -79,4 +79,50 @@ class RollupCountsTest {
         RollupKey keyB = b.counts().keySet().iterator().next();
         assertThat(keyA.provider()).isSameAs(keyB.provider());
     }
+
+    @Test
+    void batch_ofEventsAcrossSeriesMinutesAndZones_sumsEachGrainAsAddingItsEventsOneByOne() {
+        java.util.Random random = new java.util.Random(7);
+        String[] models = {"gpt-4o", "gpt-4o-mini", "claude-sonnet-4"};
+        java.time.ZoneId[] zones = {java.time.ZoneOffset.UTC, java.time.ZoneId.of("America/New_York")};
+        List<LedgerEntry> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            dev.tally.core.store.LedgerFixtures.Builder b = event("e" + i).customer("cust-" + random.nextInt(5))
+                    .model(models[random.nextInt(models.length)]).zone(zones[random.nextInt(zones.length)])
+                    // three days of minutes: events share a minute, an hour, a day, a month, or none of them
+                    .at(dev.tally.core.store.LedgerFixtures.T0.plusSeconds(random.nextInt(3 * 86_400)))
+                    .status(random.nextInt(4) == 0 ? 500 : 200).costNanos(random.nextInt(1_000_000))
+                    .latencyMs(random.nextBoolean() ? (long) random.nextInt(3_000) : null);
+            if (random.nextInt(3) == 0) {
+                b.usage("seconds", random.nextInt(100));
+            }
+            entries.add(b.build());
+        }
+
+        RollupBatch batch = RollupBatch.of(entries);
+
+        Map<RollupKey, RollupCounts> oneByOne = new java.util.HashMap<>();
+        for (LedgerEntry entry : entries) {
+            for (dev.tally.core.period.Window grain : RollupBatch.GRAINS) {
+                var e = entry.event();
+                oneByOne.computeIfAbsent(new RollupKey(e.customerId(), grain, entry.buckets().start(grain),
+                        e.provider(), e.model(), e.endpoint()), k -> new RollupCounts()).add(entry);
+            }
+        }
+        assertThat(batch.counts().keySet()).isEqualTo(oneByOne.keySet());
+        oneByOne.forEach((key, expected) -> {
+            assertThat(batch.counts().get(key)).as(key.toString()).usingRecursiveComparison().isEqualTo(expected);
+            assertThat(batch.counts().get(key).metricMicros()).isEqualTo(expected.metricMicros());
+        });
+    }
+
+    @Test
+    void addExactly_aSumBeyondALong_isRefused() {
+        RollupCounts big = new RollupCounts();
+        big.add(event("big").costNanos(Long.MAX_VALUE).build());
+        RollupCounts one = new RollupCounts();
+        one.add(event("one").costNanos(1).build());
+
+        assertThatThrownBy(() -> big.addExactly(one)).isInstanceOf(ArithmeticException.class);
+    }
 }
