@@ -151,29 +151,29 @@ public final class InMemoryCounterStore implements CounterStore {
         }
     }
 
-    /** One counter of a customer and its column in the customer's reservation table. */
-    private record Column(WindowCounter counter, int index) {
-    }
-
     /** Everything of one customer. Guarded by its own monitor. */
     private static final class CustomerCounters {
         final String id;
         /** This customer's number in this store: the high half of its reservations' keys. */
         final int number;
-        private final Map<Limit.LimitKey, Column> counters = new HashMap<>();
+        /** The column of each counter, by its limit's key. */
+        private final Map<Limit.LimitKey, Integer> counters = new HashMap<>();
         /** Every counter, by column. */
         private WindowCounter[] columns = new WindowCounter[8];
+        /** How many columns there are: {@code counters.size()}, without reading the map on every release. */
+        private int columnCount;
         /**
-         * By column: the spec object it was last found by, and its column. A call's specs are nearly always the ones
-         * of the last call, and comparing a few references beats hashing one: {@link #bySpec} is the fallback.
+         * By column: the spec object it was last found by. A call's specs are nearly always the ones of the last
+         * call, and comparing a few references beats hashing one: {@link #bySpec} is the fallback. (Columns are
+         * numbers, not objects pairing a counter with its column: with 1,000 customers every object a call reads is
+         * likely a cache miss, issue 12.)
          */
         private CounterSpec[] lastSpecs = new CounterSpec[8];
-        private Column[] columnsByIndex = new Column[8];
         /**
-         * The same counters by spec object: a customer's specs live as long as its catalog entry, and finding one by
+         * The same columns by spec object: a customer's specs live as long as its catalog entry, and finding one by
          * identity saves hashing a five-field key several times per call. Cleared when it outgrows the specs in use.
          */
-        private final Map<CounterSpec, Column> bySpec = new IdentityHashMap<>();
+        private final Map<CounterSpec, Integer> bySpec = new IdentityHashMap<>();
         private final PendingReservations pending = new PendingReservations(8);
         /**
          * The counters of {@code per} limits, one table per limit: kept apart from the columns, since a column per
@@ -193,41 +193,39 @@ public final class InMemoryCounterStore implements CounterStore {
          * customer's limits, which is the order their columns were made in, so charge {@code i} is mostly column
          * {@code i}.
          */
-        Column column(CounterSpec spec, int hint) {
+        int column(CounterSpec spec, int hint) {
             if (hint < lastSpecs.length && lastSpecs[hint] == spec) {
-                return columnsByIndex[hint];
+                return hint;
             }
-            for (int i = 0, n = counters.size(); i < n; i++) {
+            for (int i = 0; i < columnCount; i++) {
                 if (lastSpecs[i] == spec) {
-                    return columnsByIndex[i];
+                    return i;
                 }
             }
-            Column column = bySpec.get(spec);
+            Integer column = bySpec.get(spec);
             if (column == null) {
                 column = columnByKey(spec);
-                if (bySpec.size() >= 4 * counters.size() + 16) {
+                if (bySpec.size() >= 4 * columnCount + 16) {
                     bySpec.clear(); // specs of replaced catalog entries
                 }
                 bySpec.put(spec, column);
             }
-            lastSpecs[column.index] = spec;
+            lastSpecs[column] = spec;
             return column;
         }
 
-        private Column columnByKey(CounterSpec spec) {
-            Column column = counters.get(spec.key());
+        private int columnByKey(CounterSpec spec) {
+            Integer column = counters.get(spec.key());
             if (column == null) {
-                int index = counters.size();
-                column = new Column(spec.newCounter(), index);
-                counters.put(spec.key(), column);
+                int index = columnCount++;
+                counters.put(spec.key(), index);
                 if (index == columns.length) {
                     columns = Arrays.copyOf(columns, index * 2);
                     lastSpecs = Arrays.copyOf(lastSpecs, index * 2);
-                    columnsByIndex = Arrays.copyOf(columnsByIndex, index * 2);
                 }
-                columns[index] = column.counter;
-                columnsByIndex[index] = column;
+                columns[index] = spec.newCounter();
                 pending.ensureWidth(index + 1);
+                return index;
             }
             return column;
         }
@@ -240,10 +238,10 @@ public final class InMemoryCounterStore implements CounterStore {
         private WindowCounter[] found = new WindowCounter[8];
         private int[] foundColumns = new int[8];
 
-        /** Fills {@link #found} and {@link #foundColumns} for {@code charges}. */
         /**
-         * Puts the counter of each charge in {@link #found}; with {@code create} false, a {@code per} value without
-         * a counter gets an empty one that is not kept ({@link UserCounters#peek}).
+         * Puts the counter of each charge in {@link #found} and its column in {@link #foundColumns}; with
+         * {@code create} false, a {@code per} value without a counter gets an empty one that is not kept
+         * ({@link UserCounters#peek}).
          */
         void find(Charges charges, long nowMs, boolean create) {
             int n = charges.size();
@@ -254,9 +252,9 @@ public final class InMemoryCounterStore implements CounterStore {
             for (int i = 0; i < n; i++) {
                 String value = charges.value(i);
                 if (value == null) {
-                    Column column = column(charges.spec(i), i);
-                    found[i] = column.counter;
-                    foundColumns[i] = column.index;
+                    int column = column(charges.spec(i), i);
+                    found[i] = columns[column];
+                    foundColumns[i] = column;
                 } else {
                     UserCounters users = users(charges.spec(i));
                     found[i] = create ? users.counter(value, nowMs) : users.peek(value, nowMs);
@@ -268,7 +266,7 @@ public final class InMemoryCounterStore implements CounterStore {
         /** The counter charge {@code i} goes to: its limit's column, or for a {@code per} limit its user's counter. */
         WindowCounter counter(Charges charges, int i, long nowMs) {
             String value = charges.value(i);
-            return value == null ? column(charges.spec(i), i).counter : users(charges.spec(i)).counter(value, nowMs);
+            return value == null ? columns[column(charges.spec(i), i)] : users(charges.spec(i)).counter(value, nowMs);
         }
 
         private UserCounters users(CounterSpec spec) {
@@ -316,7 +314,7 @@ public final class InMemoryCounterStore implements CounterStore {
 
         private void releaseSlot(int slot) {
             long atMs = pending.atMs(slot);
-            int width = Math.min(pending.width(), counters.size());
+            int width = Math.min(pending.width(), columnCount);
             for (int column = 0; column < width; column++) {
                 long amount = pending.amount(slot, column);
                 if (amount != 0) {
