@@ -173,7 +173,8 @@ public final class Enforcer {
         Charges charges = charges(compiled, limits, call, now);
         CounterStore.Outcome outcome;
         try {
-            outcome = counters.reserve(customer.id(), charges, reserve ? holdUntil(now, call.ttl()) : null, now);
+            outcome = counters.reserve(compiled.customerId, charges, reserve ? holdUntil(now, call.ttl()) : null,
+                    now);
         } catch (RuntimeException e) {
             FailurePolicy applied = compiled.failurePolicy(policy);
             onCounterFailure.accept(e);
@@ -185,8 +186,9 @@ public final class Enforcer {
         // The in-memory store's states are packed already; another adapter's are packed here, once.
         CounterStates states = CounterStates.of(outcome.states());
         // Signed only when something is held: a denial or a check needs no id.
-        String reservationId = outcome.held() == null ? null : ids.issue(customer.id(), outcome.held());
-        Decision decision = DecisionBuilder.build(catalog, customer, limits, charges, states, reservationId, now);
+        String reservationId = outcome.held() == null ? null : ids.issue(compiled.customerId, outcome.held());
+        Decision decision = DecisionBuilder.build(catalog, customer, limits, compiled.shape(limits).kinds, charges,
+                states, reservationId, now);
         if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
             int index = indexOf(limits, denying);
@@ -263,6 +265,11 @@ public final class Enforcer {
     /** A customer's limits, ready for decisions. */
     private static final class CompiledLimits {
         private final Customer customer;
+        /**
+         * The customer's id, read here rather than from {@link #customer}: with 1,000 customers each object a call
+         * reads is likely a cache miss, and a call needs the id, not the customer (issue 12).
+         */
+        private final String customerId;
         private final Plan plan;
         private final List<CompiledLimit> limits;
         /** Whether a limit looks at end users or dimensions, so the applicable ones depend on the call's. */
@@ -282,6 +289,7 @@ public final class Enforcer {
 
         CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits, Object revision) {
             this.customer = customer;
+            this.customerId = customer.id();
             this.plan = plan;
             this.limits = limits;
             this.revision = revision;
@@ -328,27 +336,18 @@ public final class Enforcer {
                     result.add(l);
                 }
             }
-            List<CompiledLimit> copy = List.copyOf(result);
-            a = new Applicable(provider, model, endpoint, copy, specsOf(copy));
+            a = Applicable.of(provider, model, endpoint, List.copyOf(result));
             last = a;
             return a.limits;
         }
 
         /**
-         * The counter specs of {@code limits}, in order: those of the last {@link Applicable} when they are its
-         * limits (the usual case), so a call's charges share one array instead of making their own.
+         * What a call's charges read of {@code limits}, in order: the last {@link Applicable} when they are its
+         * limits (the usual case), so a call's charges share its arrays instead of making their own.
          */
-        CounterSpec[] specs(List<CompiledLimit> limits) {
+        Applicable shape(List<CompiledLimit> limits) {
             Applicable a = last;
-            return a != null && a.limits == limits ? a.specs : specsOf(limits);
-        }
-
-        private static CounterSpec[] specsOf(List<CompiledLimit> limits) {
-            CounterSpec[] specs = new CounterSpec[limits.size()];
-            for (int i = 0; i < specs.length; i++) {
-                specs[i] = limits.get(i).spec();
-            }
-            return specs;
+            return a != null && a.limits == limits ? a : Applicable.of(null, null, null, limits);
         }
 
         /**
@@ -372,11 +371,32 @@ public final class Enforcer {
     }
 
     /**
-     * The limits that apply to calls of one provider, model and endpoint, and their counter specs in the same order
-     * (an array only read, shared by the calls' {@link Charges}).
+     * The limits that apply to calls of one provider, model and endpoint, and in the same order what a call's charges
+     * read of them: their counter specs (shared by the calls' {@link Charges}), metric kinds, whether the charge is
+     * fixed, and whether any has a {@code per} value. Arrays only read once made. Why arrays beside the limits: with
+     * 1,000 customers, a call reading five {@link CompiledLimit} records and their {@link Limit} objects met about ten
+     * cache misses; these arrays are two or three lines (issue 12).
+     *
+     * @param fixed  per limit, {@link CompiledLimit#fixed}
+     * @param anyPer whether some limit counts per end user or dimension value ({@link Limit#per})
      */
     private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits,
-                              CounterSpec[] specs) {
+                              CounterSpec[] specs, MetricKind[] kinds, boolean[] fixed, boolean anyPer) {
+        static Applicable of(String provider, String model, String endpoint, List<CompiledLimit> limits) {
+            int n = limits.size();
+            CounterSpec[] specs = new CounterSpec[n];
+            MetricKind[] kinds = new MetricKind[n];
+            boolean[] fixed = new boolean[n];
+            boolean anyPer = false;
+            for (int i = 0; i < n; i++) {
+                CompiledLimit l = limits.get(i);
+                specs[i] = l.spec();
+                kinds[i] = l.kind();
+                fixed[i] = l.fixed();
+                anyPer |= l.limit().per() != null;
+            }
+            return new Applicable(provider, model, endpoint, limits, specs, kinds, fixed, anyPer);
+        }
     }
 
     /**
@@ -466,18 +486,18 @@ public final class Enforcer {
 
     private Charges charges(CompiledLimits compiled, List<CompiledLimit> limits, CallRequest call, Instant now) {
         CallEstimate e = call.estimate();
+        Applicable shape = compiled.shape(limits);
         long pricedCost = -1;
         long tokens = -1; // summed once: several limits may count tokens
         long[] amounts = new long[limits.size()];
         String[] values = null; // made only when a per limit names a value
         for (int i = 0; i < amounts.length; i++) {
-            CompiledLimit l = limits.get(i);
-            if (l.fixed()) {
+            if (shape.fixed[i]) {
                 amounts[i] = 1; // a request, or a call in flight
                 continue;
             }
             long amount;
-            switch (l.kind()) {
+            switch (shape.kinds[i]) {
                 case REQUESTS, CONCURRENT_REQUESTS -> amount = 1;
                 case TOKENS -> {
                     if (tokens < 0) {
@@ -501,12 +521,15 @@ public final class Enforcer {
                         amount = pricedCost;
                     }
                 }
-                default -> amount = e.metricMicros().getOrDefault(l.limit().metric(), 0L);
+                default -> amount = e.metricMicros().getOrDefault(limits.get(i).limit().metric(), 0L);
             }
             amounts[i] = amount;
-            values = withValue(values, amounts.length, i, l.limit().perValue(call.user(), call.dimensions()));
+            if (shape.anyPer) {
+                values = withValue(values, amounts.length, i,
+                        limits.get(i).limit().perValue(call.user(), call.dimensions()));
+            }
         }
-        return new Charges(compiled.specs(limits), amounts, values);
+        return new Charges(shape.specs, amounts, values);
     }
 
     /** {@code values} with {@code value} at {@code i}, made (of {@code n}) when the first value comes. */
@@ -547,41 +570,44 @@ public final class Enforcer {
         Customer customer = compiled.customer();
         List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(),
                 e.dimensions());
+        Applicable shape = compiled.shape(limits);
         long[] amounts = new long[limits.size()];
         String[] values = null; // made only when a per limit names a value
         long tokens = -1; // summed once: several limits may count tokens
         for (int i = 0; i < amounts.length; i++) {
-            CompiledLimit l = limits.get(i);
-            if (l.fixed()) {
+            MetricKind kind = shape.kinds[i];
+            if (shape.fixed[i]) {
                 // A request counts 1; a call in flight is held by its reservation only: settled, it no longer counts.
-                amounts[i] = l.kind() == MetricKind.REQUESTS ? 1 : 0;
+                amounts[i] = kind == MetricKind.REQUESTS ? 1 : 0;
                 continue;
             }
             long amount;
-            if (l.kind() == MetricKind.TOKENS) {
+            if (kind == MetricKind.TOKENS) {
                 if (tokens < 0) {
                     tokens = tokenMicros(e.usageMicros());
                 }
                 amount = tokens;
-            } else if (l.kind() == MetricKind.COST) {
+            } else if (kind == MetricKind.COST) {
                 amount = entry.cost().nanos();
             } else {
-                amount = actual(l.limit().metric(), entry);
+                amount = actual(limits.get(i).limit().metric(), entry);
             }
             amounts[i] = amount;
-            values = withValue(values, amounts.length, i, l.limit().perValue(e.user(), e.dimensions()));
+            if (shape.anyPer) {
+                values = withValue(values, amounts.length, i, limits.get(i).limit().perValue(e.user(), e.dimensions()));
+            }
         }
-        Charges usage = new Charges(compiled.specs(limits), amounts, values);
+        Charges usage = new Charges(shape.specs, amounts, values);
         Instant now = now();
         // The id's MAC was checked when the event was accepted (checkSettlement); here it only says where it is held.
         CounterStore.Handle settles = e.reservation() == null ? null : ids.handle(e.reservation());
         List<CounterState> states;
         try {
             if (observer == LimitObserver.NONE) {
-                counters.record(customer.id(), usage, e.timestamp(), settles, now);
+                counters.record(compiled.customerId, usage, e.timestamp(), settles, now);
                 return;
             }
-            states = counters.recordAndRead(customer.id(), usage, e.timestamp(), settles, now);
+            states = counters.recordAndRead(compiled.customerId, usage, e.timestamp(), settles, now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);
@@ -854,12 +880,13 @@ public final class Enforcer {
     private static final class DecisionBuilder {
         private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
 
-        static Decision build(Catalog catalog, Customer customer, List<CompiledLimit> limits, Charges charges,
-                              CounterStates states, String reservationId, Instant now) {
+        /** @param kinds the metric kinds of {@code limits}, in order (read instead of the limits: see Applicable) */
+        static Decision build(Catalog catalog, Customer customer, List<CompiledLimit> limits, MetricKind[] kinds,
+                              Charges charges, CounterStates states, String reservationId, Instant now) {
             int denying = -1;
             long denyingRetryMs = -1;
             for (int i = 0; i < states.size(); i++) {
-                long retryMs = retryMs(limits.get(i), states, i);
+                long retryMs = retryMs(kinds[i], states, i);
                 if (!states.fits(i) && charges.spec(i).enforced() && retryMs > denyingRetryMs) {
                     denying = i;
                     denyingRetryMs = retryMs;
@@ -896,8 +923,8 @@ public final class Enforcer {
          * When the call would fit again: calls in flight end at any moment, so a {@code concurrent_requests} limit
          * says 1 s, not the end of its window; every other limit what its counter says.
          */
-        private static long retryMs(CompiledLimit limit, CounterStates states, int i) {
-            return limit.kind() == MetricKind.CONCURRENT_REQUESTS ? 1000 : states.retryMs(i);
+        private static long retryMs(MetricKind kind, CounterStates states, int i) {
+            return kind == MetricKind.CONCURRENT_REQUESTS ? 1000 : states.retryMs(i);
         }
 
         /**
