@@ -266,7 +266,11 @@ public final class InMemoryCounterStore implements CounterStore {
         /** The counter charge {@code i} goes to: its limit's column, or for a {@code per} limit its user's counter. */
         WindowCounter counter(Charges charges, int i, long nowMs) {
             String value = charges.value(i);
-            return value == null ? columns[column(charges.spec(i), i)] : users(charges.spec(i)).counter(value, nowMs);
+            if (value == null) {
+                int column = column(charges.spec(i), i); // first: a new column may grow the columns array
+                return columns[column];
+            }
+            return users(charges.spec(i)).counter(value, nowMs);
         }
 
         private UserCounters users(CounterSpec spec) {

@@ -130,6 +130,25 @@ class InMemoryCounterStoreTest {
         assertThat(reserved("acme", many.get(19).spec(), T0)).isZero();
     }
 
+    /**
+     * Issue 12: counters first made by recording (a rebuild seeds a customer through {@code record}) outgrow the
+     * columns array's first size, which an index read before the column was found would overrun.
+     */
+    @Test
+    void record_ofMoreNewLimitsThanTheFirstColumns_countsEach() {
+        List<Charge> many = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            many.add(new Charge(spec("metric_" + i, -1), i + 1));
+        }
+        store.record("acme", many, T0, null, T0);
+        store.record("acme", Charges.of(many), T0, null, T0);
+
+        List<CounterState> states = store.recordAndRead("acme", many, T0, null, T0);
+        for (int i = 0; i < 20; i++) {
+            assertThat(states.get(i).used()).as("metric_%d", i).isEqualTo(3L * (i + 1));
+        }
+    }
+
     /** Issue 13: counters of users idle past their window are dropped, so memory follows the active users. */
     @Test
     void perUserCounters_idleUsers_areDroppedWhenTheWindowTurns_andWhenTheTableDoubles() {
