@@ -109,8 +109,10 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             CustomerWatch w = watch(customer.id());
             List<Alert> fired = new ArrayList<>(0);
             long costDelta;
+            List<Limit> lateLimits;
             synchronized (w) {
                 costDelta = w.recorded(customer, entry, limits, states, now, fired);
+                lateLimits = w.late(customer, limits, entry.event().timestamp(), now);
             }
             if (costDelta != 0) {
                 checkGlobalCost(globalCostNanos.addAndGet(costDelta), now, fired);
@@ -118,7 +120,7 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
             if (!fired.isEmpty()) {
                 store(fired);
             }
-            checkLate(customer, entry.event().timestamp(), limits, now);
+            checkLate(customer, entry.event().timestamp(), lateLimits, now);
         } catch (RuntimeException e) {
             // The event is stored and counted; a failed evaluation must not fail its ingestion.
             onFailure.accept(e);
@@ -301,13 +303,13 @@ public final class AlertEngine implements LimitObserver, AutoCloseable {
         sweepLater();
     }
 
-    /** Judges usage recorded into an earlier day or month window in that window, on the engine's thread. */
-    private void checkLate(Customer customer, Instant eventTime, List<Limit> limits, Instant now) {
-        for (Limit limit : limits) {
-            // Late usage is judged from the customer's rollups, which do not measure limits on end users.
-            if (limit.isEndUserScoped() || !LatePeriods.isLate(customer, limit, eventTime, now)) {
-                continue;
-            }
+    /**
+     * Judges usage recorded into an earlier day or month window in that window, on the engine's thread.
+     *
+     * @param lateLimits the limits whose current window began after {@code eventTime} ({@link CustomerWatch#late})
+     */
+    private void checkLate(Customer customer, Instant eventTime, List<Limit> lateLimits, Instant now) {
+        for (Limit limit : lateLimits) {
             String key = late.claim(customer, limit, eventTime);
             if (key != null) {
                 worker.execute(() -> {

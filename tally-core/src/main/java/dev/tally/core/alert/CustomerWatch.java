@@ -3,12 +3,14 @@ package dev.tally.core.alert;
 import dev.tally.core.bounds.Bounds;
 import dev.tally.core.customer.Customer;
 import dev.tally.core.counter.CounterState;
+import dev.tally.core.counter.CounterStates;
 import dev.tally.core.event.LedgerEntry;
 import dev.tally.core.event.UsageEvent;
 import dev.tally.core.limit.Limit;
 import dev.tally.core.money.Money;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -61,10 +63,10 @@ final class CustomerWatch {
         for (int i = 0; i < matched.size(); i++) {
             Limit limit = matched.get(i);
             if (limit.per() == null) {
-                watch(limit).recorded(c, states.get(i), now, settings.forecast(), out);
+                watch(limit).recorded(c, used(states, i), now, settings.forecast(), out);
             } else {
                 UsageEvent e = entry.event();
-                perWatch(limit).recorded(c, limit.perValue(e.user(), e.dimensions()), states.get(i), now,
+                perWatch(limit).recorded(c, limit.perValue(e.user(), e.dimensions()), used(states, i), now,
                         settings.forecast(), out);
             }
         }
@@ -88,6 +90,30 @@ final class CustomerWatch {
         return costDelta;
     }
 
+    /** The used amount of state {@code i}, read from the packed states without making a record when they are. */
+    private static long used(List<CounterState> states, int i) {
+        return states instanceof CounterStates packed ? packed.used(i) : states.get(i).used();
+    }
+
+    /**
+     * The limits among {@code matched} whose calendar window containing {@code now} begins after {@code eventTime}:
+     * usage recorded late, which {@link LatePeriods} judges in its own window. Limits on end users are left out (late
+     * usage is judged from the customer's rollups, which do not measure them). Empty, without allocating, when the
+     * event is in the current windows (the usual case).
+     */
+    List<Limit> late(Customer c, List<Limit> matched, Instant eventTime, Instant now) {
+        List<Limit> late = List.of();
+        for (Limit limit : matched) {
+            if (!limit.isEndUserScoped() && watch(limit).isLate(c, eventTime, now)) {
+                if (late.isEmpty()) {
+                    late = new ArrayList<>(matched.size());
+                }
+                late.add(limit);
+            }
+        }
+        return late;
+    }
+
     /**
      * A correction moved the counters of {@code matched} (a {@code per} limit's counter of the user or value in
      * {@code perValues}) to {@code states}: fires the levels they now reach, as an event's counting would. Counts no
@@ -99,9 +125,9 @@ final class CustomerWatch {
         for (int i = 0; i < matched.size(); i++) {
             Limit limit = matched.get(i);
             if (limit.per() == null) {
-                watch(limit).recorded(c, states.get(i), now, settings.forecast(), out);
+                watch(limit).recorded(c, used(states, i), now, settings.forecast(), out);
             } else {
-                perWatch(limit).recorded(c, perValues.get(i), states.get(i), now, settings.forecast(), out);
+                perWatch(limit).recorded(c, perValues.get(i), used(states, i), now, settings.forecast(), out);
             }
         }
     }

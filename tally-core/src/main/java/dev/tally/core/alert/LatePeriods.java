@@ -47,15 +47,6 @@ final class LatePeriods {
         this.alerts = alerts;
     }
 
-    /** Whether {@code eventTime} lies before the window of {@code limit} that contains {@code now}. */
-    static boolean isLate(Customer c, Limit limit, Instant eventTime, Instant now) {
-        if (AlertPeriods.sliding(limit.window())) {
-            // Sliding windows are judged by the UTC hour the event is counted in; late usage does not count there.
-            return false;
-        }
-        return eventTime.isBefore(limit.window().periodAt(c.zone(), c.billingDay(), now).start());
-    }
-
     /**
      * Claims the check of the window of {@code limit} containing {@code eventTime}.
      *

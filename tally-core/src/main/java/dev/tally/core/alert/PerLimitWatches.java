@@ -42,8 +42,8 @@ final class PerLimitWatches {
         return limit;
     }
 
-    /** Counts an event of {@code value} (null: the event has no such user or value) on its counter. */
-    void recorded(Customer c, String value, CounterState state, Instant now, AlertSettings.ForecastRule rule,
+    /** Counts an event of {@code value} (null: the event has no such user or value) on its counter, now at {@code used}. */
+    void recorded(Customer c, String value, long used, Instant now, AlertSettings.ForecastRule rule,
                   List<Alert> out) {
         roll(c, now);
         if (value == null) {
@@ -51,13 +51,13 @@ final class PerLimitWatches {
         }
         LimitWatch w = byValue.get(value);
         if (w == null) {
-            if (state.used() < firstLevelRaw) {
+            if (used < firstLevelRaw) {
                 return;
             }
             w = new LimitWatch(limit, alerts, value);
             byValue.put(value, w);
         }
-        w.recorded(c, state, now, rule, out);
+        w.recorded(c, used, now, rule, out);
     }
 
     /** A call of {@code value} was denied by this limit: one {@code exceeded} alert per value and period. */

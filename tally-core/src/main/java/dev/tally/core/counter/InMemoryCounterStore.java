@@ -88,8 +88,11 @@ public final class InMemoryCounterStore implements CounterStore {
 
     @Override
     public void record(String customerId, List<Charge> list, Instant eventTime, Handle settles, Instant now) {
-        CustomerCounters c = customer(customerId);
-        Charges usage = Charges.of(list);
+        record(customer(customerId), Charges.of(list), eventTime, settles, now);
+    }
+
+    /** {@link #record(String, List, Instant, Handle, Instant)} on the customer's counters, found already. */
+    private static void record(CustomerCounters c, Charges usage, Instant eventTime, Handle settles, Instant now) {
         synchronized (c) {
             long nowMs = now.toEpochMilli();
             c.expire(nowMs);
@@ -110,7 +113,7 @@ public final class InMemoryCounterStore implements CounterStore {
         Charges usage = Charges.of(list);
         CounterStates states = new CounterStates(usage.size());
         synchronized (c) {
-            record(customerId, usage, eventTime, settles, now);
+            record(c, usage, eventTime, settles, now);
             long nowMs = now.toEpochMilli();
             for (int i = 0, n = usage.size(); i < n; i++) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,11 +275,17 @@ public final class Enforcer {
         private final List<CompiledLimit> limits;
         /** Whether a limit looks at end users or dimensions, so the applicable ones depend on the call's. */
         private final boolean endUserScoped;
+        /** Whether some limit names a provider, a model, an endpoint: only those tell apart calls' limits. */
+        private final boolean filtersProvider;
+        private final boolean filtersModel;
+        private final boolean filtersEndpoint;
         /**
-         * The limits that applied to the last provider, model and endpoint asked about: a customer's calls mostly
-         * repeat them, and the answer is then one comparison of three strings instead of a filtered copy.
+         * The limits that applied to the last few providers, models and endpoints asked about (as far as the limits
+         * filter on them), newest first: a customer's calls mostly repeat a few, and the answer is then a few
+         * comparisons of strings instead of a filtered copy. One entry only thrashed when a customer's calls
+         * alternate between models or endpoints, the usual traffic.
          */
-        private volatile Applicable last;
+        private volatile Applicable[] recent = new Applicable[0];
         /** The prices of the model last priced, see {@link #prices}. */
         private volatile PriceCatalog.ModelPrices lastPrices;
         /**
@@ -294,6 +301,9 @@ public final class Enforcer {
             this.limits = limits;
             this.revision = revision;
             this.endUserScoped = limits.stream().anyMatch(l -> l.limit().isEndUserScoped());
+            this.filtersProvider = limits.stream().anyMatch(l -> l.limit().provider() != null);
+            this.filtersModel = limits.stream().anyMatch(l -> l.limit().model() != null);
+            this.filtersEndpoint = limits.stream().anyMatch(l -> l.limit().endpoint() != null);
         }
 
         Customer customer() {
@@ -325,10 +335,16 @@ public final class Enforcer {
 
         /** The limits that count a call of this provider, model and endpoint (an immutable list). */
         List<CompiledLimit> applicable(String provider, String model, String endpoint) {
-            Applicable a = last;
-            if (a != null && Objects.equals(a.provider, provider) && Objects.equals(a.model, model)
-                    && Objects.equals(a.endpoint, endpoint)) {
-                return a.limits;
+            // Only what some limit filters on tells calls apart: most plans filter on few (or none) of the three, so
+            // a customer's calls share a handful of entries even when they spread over many models and endpoints.
+            String p = filtersProvider ? provider : null;
+            String m = filtersModel ? model : null;
+            String e = filtersEndpoint ? endpoint : null;
+            Applicable[] seen = recent;
+            for (Applicable a : seen) {
+                if (Objects.equals(a.provider, p) && Objects.equals(a.model, m) && Objects.equals(a.endpoint, e)) {
+                    return a.limits;
+                }
             }
             List<CompiledLimit> result = new ArrayList<>(limits.size());
             for (CompiledLimit l : limits) {
@@ -336,18 +352,27 @@ public final class Enforcer {
                     result.add(l);
                 }
             }
-            a = Applicable.of(provider, model, endpoint, List.copyOf(result));
-            last = a;
+            Applicable a = Applicable.of(p, m, e, List.copyOf(result));
+            // Copied on write, the newest first and the oldest dropped: readers never see an array change. Two
+            // threads adding at once may lose one entry, which is found again at its next miss.
+            Applicable[] next = new Applicable[Math.min(seen.length + 1, MAX_APPLICABLE)];
+            next[0] = a;
+            System.arraycopy(seen, 0, next, 1, next.length - 1);
+            recent = next;
             return a.limits;
         }
 
         /**
-         * What a call's charges read of {@code limits}, in order: the last {@link Applicable} when they are its
-         * limits (the usual case), so a call's charges share its arrays instead of making their own.
+         * What a call's charges read of {@code limits}, in order: its {@link Applicable} when they are one's limits
+         * (the usual case), so a call's charges share its arrays instead of making their own.
          */
         Applicable shape(List<CompiledLimit> limits) {
-            Applicable a = last;
-            return a != null && a.limits == limits ? a : Applicable.of(null, null, null, limits);
+            for (Applicable a : recent) {
+                if (a.limits == limits) {
+                    return a;
+                }
+            }
+            return Applicable.of(null, null, null, limits);
         }
 
         /**
@@ -377,27 +402,37 @@ public final class Enforcer {
      * 1,000 customers, a call reading five {@link CompiledLimit} records and their {@link Limit} objects met about ten
      * cache misses; these arrays are two or three lines (issue 12).
      *
-     * @param fixed  per limit, {@link CompiledLimit#fixed}
-     * @param anyPer whether some limit counts per end user or dimension value ({@link Limit#per})
+     * <p>{@code provider}, {@code model} and {@code endpoint} are null where no limit of the customer filters on them.
+     *
+     * @param fixed   per limit, {@link CompiledLimit#fixed}
+     * @param anyPer  whether some limit counts per end user or dimension value ({@link Limit#per})
+     * @param counted the limits themselves, what the observer is told an event counted toward (read-only)
      */
     private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits,
-                              CounterSpec[] specs, MetricKind[] kinds, boolean[] fixed, boolean anyPer) {
+                              CounterSpec[] specs, MetricKind[] kinds, boolean[] fixed, boolean anyPer,
+                              List<Limit> counted) {
         static Applicable of(String provider, String model, String endpoint, List<CompiledLimit> limits) {
             int n = limits.size();
             CounterSpec[] specs = new CounterSpec[n];
             MetricKind[] kinds = new MetricKind[n];
             boolean[] fixed = new boolean[n];
             boolean anyPer = false;
+            List<Limit> counted = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 CompiledLimit l = limits.get(i);
+                counted.add(l.limit());
                 specs[i] = l.spec();
                 kinds[i] = l.kind();
                 fixed[i] = l.fixed();
                 anyPer |= l.limit().per() != null;
             }
-            return new Applicable(provider, model, endpoint, limits, specs, kinds, fixed, anyPer);
+            return new Applicable(provider, model, endpoint, limits, specs, kinds, fixed, anyPer,
+                    Collections.unmodifiableList(counted));
         }
     }
+
+    /** How many {@link Applicable}s a customer keeps: a product's calls name a handful of model and endpoint pairs. */
+    private static final int MAX_APPLICABLE = 16;
 
     /**
      * One limit of a customer: the limit, its counter and its current calendar window, and whether its charge never
@@ -613,11 +648,7 @@ public final class Enforcer {
             onCounterFailure.accept(ex);
             return;
         }
-        List<Limit> counted = new ArrayList<>(limits.size());
-        for (CompiledLimit l : limits) {
-            counted.add(l.limit());
-        }
-        observer.recorded(customer, entry, counted, states, now);
+        observer.recorded(customer, entry, shape.counted, states, now);
     }
 
     /**

@@ -224,8 +224,9 @@ public final class IngestService {
     private EventPricer.PricedCost priceWithinBound(UsageEvent event, Problems problems) {
         EventPricer.PricedCost priced;
         try {
+            // The event's own map, not its read-only view: the pricer only reads it, and a view an event was garbage.
             priced = EventPricer.price(catalog.prices(), event.provider(), event.model(), event.timestamp(),
-                    event.usage());
+                    event.usageMicros());
         } catch (ArithmeticException e) {
             priced = null; // beyond a long of nano-dollars
         }

@@ -442,4 +442,62 @@ class EnforcerTest {
             pool.shutdownNow();
         }
     }
+
+    /**
+     * The enforcer keeps the applicable limits of a customer's recent provider, model and endpoint combinations:
+     * events spread over more combinations than it keeps (60 here), in an order that revisits each after others
+     * pushed it out, count each toward exactly the limits that match it.
+     */
+    @Test
+    void record_eventsOverManyModelsAndEndpoints_eachCountsTowardTheLimitsMatchingIt() {
+        Limit all = limit("requests", Window.DAY, 1_000_000);
+        Limit model3 = new Limit("m3", "requests", Window.DAY, BigDecimal.valueOf(1_000_000), null, null, "m3",
+                null, null);
+        Limit chat = new Limit("chat", "requests", Window.DAY, BigDecimal.valueOf(1_000_000), null, "openai", null,
+                "/chat", null);
+        customer(all, model3, chat);
+        List<List<String>> told = new ArrayList<>();
+        LimitObserver observer = new LimitObserver() {
+            @Override
+            public void recorded(Customer c, dev.tally.core.event.LedgerEntry e, List<Limit> limits,
+                                 List<dev.tally.core.counter.CounterState> s, Instant now) {
+                told.add(limits.stream().map(Limit::key).map(Object::toString).toList());
+            }
+
+            @Override
+            public void denied(Customer c, Limit l, String v, dev.tally.core.counter.CounterState s, Instant now) {
+            }
+        };
+        Enforcer enforcer = new Enforcer(catalog, new InMemoryCounterStore(),
+                new ReservationIds(ReservationIds.newSecret()), clock, FailurePolicy.FAIL_OPEN, failures::add,
+                observer);
+        String[] providers = {"openai", "anthropic"};
+        String[] endpoints = {"/chat", "/embed", "/search"};
+        List<List<String>> expected = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int m = 0; m < 10; m++) {
+                for (String provider : providers) {
+                    for (String endpoint : endpoints) {
+                        // Strings made anew per event, as read from requests: the cache compares their contents.
+                        String model = new String("m" + m);
+                        enforcer.record(entry(provider, model, new String(endpoint)));
+                        expected.add(java.util.stream.Stream.of(all, model3, chat)
+                                .filter(l -> l.matches(provider, model, endpoint))
+                                .map(Limit::key).map(Object::toString).toList());
+                    }
+                }
+            }
+        }
+        assertThat(told).isEqualTo(expected);
+        assertThat(told.get(told.size() - 1)).hasSize(1); // anthropic m9 /search: only the customer's limit
+        assertThat(failures).isEmpty();
+    }
+
+    private dev.tally.core.event.LedgerEntry entry(String provider, String model, String endpoint) {
+        Instant at = clock.instant();
+        dev.tally.core.event.UsageEvent event = new dev.tally.core.event.UsageEvent("e", "acme", at, provider, model,
+                endpoint, "POST", 200, 1L, null, new TreeMap<>(), null, null, null);
+        return new dev.tally.core.event.LedgerEntry(event, dev.tally.core.money.Money.ofNanos(0), List.of(), at,
+                dev.tally.core.event.Buckets.of(ZoneId.of("UTC"), 1, at));
+    }
 }

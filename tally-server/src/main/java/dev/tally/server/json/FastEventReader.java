@@ -31,8 +31,24 @@ import java.util.TreeMap;
  * ({@code FastEventReaderTest} checks both on random batches).
  */
 public final class FastEventReader {
+    /** {@link #whole}'s answer for a value that is not a whole number in range. */
+    private static final long INVALID = Long.MIN_VALUE;
+    /** What a {@code status} or {@code latency_ms} not sent is while reading. */
+    private static final long ABSENT = -1;
+
+    /** The boxed HTTP statuses 100 to 599, made once: {@code Integer.valueOf} boxes anew above 127. */
+    private static final Integer[] STATUSES = new Integer[500];
+
+    static {
+        for (int i = 0; i < STATUSES.length; i++) {
+            STATUSES[i] = 100 + i;
+        }
+    }
+
     /** A factory without duplicate detection: this reader notices repeated keys itself. */
     private final JsonFactory factory = JsonFactory.builder().build();
+    /** Customer ids, providers, models, endpoints and end users, shared by the events that repeat them. */
+    private final RepeatedStrings repeated = new RepeatedStrings();
 
     /**
      * The candidates of a batch body, all valid; or null when {@link EventJson} must read it.
@@ -83,22 +99,22 @@ public final class FastEventReader {
      * A body that is one event object (what most clients send, one event per call), the parser on its first field
      * name; null unless it is valid and plain and nothing follows it.
      */
-    private static List<EventCandidate> single(JsonParser p, Instant now) throws IOException {
+    private List<EventCandidate> single(JsonParser p, Instant now) throws IOException {
         EventCandidate event = fields(p, p.currentToken(), 0, now);
         return event != null && p.nextToken() == null ? List.of(event) : null;
     }
 
     /** One event object, the parser on its START_OBJECT; null unless it is valid and plain. */
-    private static EventCandidate event(JsonParser p, int index, Instant now) throws IOException {
+    private EventCandidate event(JsonParser p, int index, Instant now) throws IOException {
         return fields(p, p.nextToken(), index, now);
     }
 
     /** The fields of one event object from {@code t}, its first field name (or its end); null unless valid and plain. */
-    private static EventCandidate fields(JsonParser p, JsonToken t, int index, Instant now) throws IOException {
+    private EventCandidate fields(JsonParser p, JsonToken t, int index, Instant now) throws IOException {
         String id = null, customer = null, provider = null, model = null, endpoint = null, method = null;
         String user = null, reservation = null;
         Instant timestamp = null;
-        Long status = null, latency = null;
+        long status = ABSENT, latency = ABSENT;
         TreeMap<String, Long> usage = new TreeMap<>();
         TreeMap<String, String> dimensions = null;
         Money cost = null;
@@ -117,17 +133,17 @@ public final class FastEventReader {
             // Each value must be of its plain type and valid; anything else goes to the tree path.
             boolean taken = switch (name) {
                 case "id" -> (id = text(p, v)) != null;
-                case "customer" -> (customer = text(p, v)) != null;
-                case "provider" -> (provider = text(p, v)) != null;
-                case "model" -> (model = text(p, v)) != null;
-                case "endpoint" -> (endpoint = text(p, v)) != null;
-                case "method" -> (method = text(p, v)) != null;
-                case "user" -> (user = text(p, v)) != null && EndUsers.isValidUser(user);
+                case "customer" -> (customer = repeatedText(p, v)) != null;
+                case "provider" -> (provider = repeatedText(p, v)) != null;
+                case "model" -> (model = repeatedText(p, v)) != null;
+                case "endpoint" -> (endpoint = repeatedText(p, v)) != null;
+                case "method" -> (method = repeatedText(p, v)) != null;
+                case "user" -> (user = repeatedText(p, v)) != null && EndUsers.isValidUser(user);
                 case "dimensions" -> (dimensions = dimensions(p, v)) != null;
                 case "reservation" -> (reservation = text(p, v)) != null;
                 case "timestamp" -> v == JsonToken.VALUE_STRING && (timestamp = Timestamps.parse(p.getText())) != null;
-                case "status" -> (status = whole(p, v, 100, 599)) != null;
-                case "latency_ms" -> (latency = whole(p, v, 0, 86_400_000L)) != null;
+                case "status" -> (status = whole(p, v, 100, 599)) != INVALID;
+                case "latency_ms" -> (latency = whole(p, v, 0, 86_400_000L)) != INVALID;
                 case "cost" -> v == JsonToken.VALUE_STRING && (cost = Money.parseEventCost(p.getText())) != null;
                 case "usage" -> (usage = usage(p, v)) != null;
                 default -> false; // metadata: the tree path keeps its JSON text
@@ -141,8 +157,8 @@ public final class FastEventReader {
         }
         UsageEvent event = new UsageEvent(id == null ? EventIds.generate(now) : id, customer,
                 timestamp == null ? now : timestamp, provider, model, endpoint, method,
-                status == null ? null : status.intValue(), latency, user, usage, cost, reservation, null, null,
-                dimensions);
+                status == ABSENT ? null : STATUSES[(int) status - 100], latency == ABSENT ? null : latency, user, usage,
+                cost, reservation, null, null, dimensions);
         return EventCandidate.valid(index, id, event);
     }
 
@@ -176,17 +192,35 @@ public final class FastEventReader {
         return text.isEmpty() || text.length() > JsonFields.MAX_TEXT ? null : text;
     }
 
-    /** A JSON integer in {@code [min, max]}, else null (whole numbers written with a fraction go the tree path). */
-    private static Long whole(JsonParser p, JsonToken v, long min, long max) throws IOException {
+    /**
+     * A JSON integer in {@code [min, max]} ({@code min >= 0}), else {@link #INVALID} (whole numbers written with a
+     * fraction go the tree path). A primitive, not a boxed {@code Long}: two boxes an event were garbage.
+     */
+    private static long whole(JsonParser p, JsonToken v, long min, long max) throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-            return null;
+            return INVALID;
         }
         long n = p.getLongValue();
-        return n >= min && n <= max ? n : null;
+        return n >= min && n <= max ? n : INVALID;
+    }
+
+    /**
+     * Like {@link #text}, for a value that events repeat: the string is taken from {@link #repeated}, made from the
+     * parser's characters without a string of its own when an equal one is held.
+     */
+    private String repeatedText(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.VALUE_STRING) {
+            return null;
+        }
+        int length = p.getTextLength();
+        if (length == 0 || length > JsonFields.MAX_TEXT) {
+            return null;
+        }
+        return repeated.of(p.getTextCharacters(), p.getTextOffset(), length);
     }
 
     /** The dimensions object when every key and value is valid, else null. */
-    private static TreeMap<String, String> dimensions(JsonParser p, JsonToken v) throws IOException {
+    private TreeMap<String, String> dimensions(JsonParser p, JsonToken v) throws IOException {
         if (v != JsonToken.START_OBJECT) {
             return null;
         }
@@ -196,7 +230,7 @@ public final class FastEventReader {
             if (p.nextToken() != JsonToken.VALUE_STRING || !EndUsers.isValidKey(key)) {
                 return null;
             }
-            String value = p.getText();
+            String value = repeated.of(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
             if (!EndUsers.isValidValue(value) || dimensions.put(key, value) != null
                     || dimensions.size() > EndUsers.MAX_DIMENSIONS) {
                 return null;
