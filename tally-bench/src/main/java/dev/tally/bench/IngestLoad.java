@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.LongAdder;
  * JSON writing and HTTP client take CPU that the server would otherwise have. So the run prints this JVM's CPU per
  * acknowledged event by kind of thread ({@link ThreadCpu#INGEST_GROUPS}: JIT, GC, load generator, HTTP, the
  * writer's preparing and committing threads, the PostgreSQL roller): the JIT's share is warm-up, which a short
- * {@code --warmup} on a busy machine leaves inside the measured window.
+ * {@code --warmup} on a busy machine leaves inside the measured window. It also prints the heap bytes allocated per
+ * event by the same kinds of thread ({@link ThreadAllocation}), the work behind the GC's share, which does not move
+ * with the machine's load.
  *
  * <pre>
  * ./mvnw -o -q -pl tally-bench -am package -DskipTests
@@ -402,7 +404,8 @@ public final class IngestLoad {
 
     /** The writer's counters on {@code /metrics} and the JVM's CPU time at one moment. */
     private record Snapshot(double commits, double committedEvents, double commitSeconds, MachineLoad load,
-                            long writerCpuNanos, long[] storeThreadCpuNanos, ThreadCpu threads, long at) {
+                            long writerCpuNanos, long[] storeThreadCpuNanos, ThreadCpu threads,
+                            ThreadAllocation allocation, long at) {
         /**
          * The store's other threads (preparing a batch, summing pending rollups and end user sums), whose CPU per
          * event is printed beside the writer's: work moved off the writer shows up there.
@@ -420,7 +423,8 @@ public final class IngestLoad {
                     AdminApi.metric(m, "tally_writer_batch_events_sum"),
                     AdminApi.metric(m, "tally_writer_commit_seconds_sum"),
                     MachineLoad.sample(), threadCpuNanos("tally-writer"), store,
-                    ThreadCpu.sample(ProcessHandle.current().pid(), ThreadCpu.INGEST_GROUPS), System.nanoTime());
+                    ThreadCpu.sample(ProcessHandle.current().pid(), ThreadCpu.INGEST_GROUPS),
+                    ThreadAllocation.sample(), System.nanoTime());
         }
 
         /**
@@ -462,6 +466,9 @@ public final class IngestLoad {
             double total = byThread.values().stream().mapToDouble(Double::doubleValue).sum();
             System.out.printf("  JVM CPU per event by thread (events acknowledged in the window): %s; total %.1f us%n",
                     ThreadCpu.perRequest(byThread, ackedEvents), ackedEvents == 0 ? 0 : total * 1e6 / ackedEvents);
+            // Bytes allocated, the GC's work: load-independent, so builds compare on a busy machine too.
+            System.out.printf("  JVM heap bytes allocated per event by thread: %s%n",
+                    allocation.perEventSince(before.allocation, ThreadCpu.INGEST_GROUPS, ackedEvents));
         }
     }
 }
