@@ -108,15 +108,17 @@ public final class IngestService {
         List<LedgerEntry> entries = new ArrayList<>(candidates.size());
         List<EventCandidate> sources = new ArrayList<>(candidates.size());
         List<IngestResult.Rejection> rejected = new ArrayList<>();
+        // One collector while events are valid (nearly always), a new one after each rejection.
+        Problems problems = new Problems();
         for (EventCandidate candidate : candidates) {
             if (candidate.event() == null) {
                 rejected.add(new IngestResult.Rejection(candidate.index(), candidate.id(), candidate.errors()));
                 continue;
             }
-            Problems problems = new Problems();
             LedgerEntry entry = prepare(candidate.event(), now, problems);
             if (entry == null) {
                 rejected.add(new IngestResult.Rejection(candidate.index(), candidate.id(), problems.list()));
+                problems = new Problems();
             } else {
                 entries.add(entry);
                 sources.add(candidate);

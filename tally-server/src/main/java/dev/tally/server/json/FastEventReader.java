@@ -141,7 +141,8 @@ public final class FastEventReader {
                 case "user" -> (user = repeatedText(p, v)) != null && EndUsers.isValidUser(user);
                 case "dimensions" -> (dimensions = dimensions(p, v)) != null;
                 case "reservation" -> (reservation = text(p, v)) != null;
-                case "timestamp" -> v == JsonToken.VALUE_STRING && (timestamp = Timestamps.parse(p.getText())) != null;
+                case "timestamp" -> v == JsonToken.VALUE_STRING && (timestamp = Timestamps.parse(
+                        p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) != null;
                 case "status" -> (status = whole(p, v, 100, 599)) != INVALID;
                 case "latency_ms" -> (latency = whole(p, v, 0, 86_400_000L)) != INVALID;
                 case "cost" -> v == JsonToken.VALUE_STRING && (cost = Money.parseEventCost(p.getText())) != null;

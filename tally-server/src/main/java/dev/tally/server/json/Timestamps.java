@@ -30,29 +30,44 @@ final class Timestamps {
         return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
     }
 
+    /**
+     * {@link #parse(String)} of the {@code length} characters of {@code chars} from {@code offset}: the fast reader
+     * passes the parser's own buffer, so the common form is read without making a string of it first.
+     *
+     * @throws DateTimeParseException if it is not one
+     */
+    static Instant parse(char[] chars, int offset, int length) {
+        Instant fast = parseCommonForm(chars, offset, length);
+        return fast != null ? fast : OffsetDateTime.parse(new String(chars, offset, length)).toInstant();
+    }
+
     /** The instant of {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±hh:mm)}, or null when the text is not in that form. */
     static Instant parseCommonForm(String s) {
-        int n = s.length();
-        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
-                || s.charAt(16) != ':') {
+        return parseCommonForm(s.toCharArray(), 0, s.length());
+    }
+
+    /** {@link #parseCommonForm(String)} of {@code n} characters of {@code c} from {@code at}. */
+    static Instant parseCommonForm(char[] c, int at, int n) {
+        if (n < 20 || c[at + 4] != '-' || c[at + 7] != '-' || c[at + 10] != 'T' || c[at + 13] != ':'
+                || c[at + 16] != ':') {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = digits(c, at, 4);
+        int month = digits(c, at + 5, 2);
+        int day = digits(c, at + 8, 2);
+        int hour = digits(c, at + 11, 2);
+        int minute = digits(c, at + 14, 2);
+        int second = digits(c, at + 17, 2);
         if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
                 || second > 59) {
             return null;
         }
         int i = 19;
         int nanos = 0;
-        if (s.charAt(i) == '.') {
+        if (c[at + i] == '.') {
             int start = ++i;
-            while (i < n && i - start < 10 && isDigit(s.charAt(i))) {
-                nanos = nanos * 10 + (s.charAt(i) - '0');
+            while (i < n && i - start < 10 && isDigit(c[at + i])) {
+                nanos = nanos * 10 + (c[at + i] - '0');
                 i++;
             }
             int count = i - start;
@@ -63,7 +78,7 @@ final class Timestamps {
                 nanos *= 10;
             }
         }
-        int offsetSeconds = offsetSeconds(s, i);
+        int offsetSeconds = offsetSeconds(c, at, n, i);
         if (offsetSeconds == Integer.MIN_VALUE) {
             return null;
         }
@@ -77,18 +92,21 @@ final class Timestamps {
         return Instant.ofEpochSecond(seconds, nanos);
     }
 
-    /** The offset that makes up the rest of the text from {@code i}, or {@code Integer.MIN_VALUE}. */
-    private static int offsetSeconds(String s, int i) {
-        int rest = s.length() - i;
-        if (rest == 1 && s.charAt(i) == 'Z') {
+    /**
+     * The offset that makes up the rest of the {@code n} characters from {@code at} after position {@code i}, or
+     * {@code Integer.MIN_VALUE}.
+     */
+    private static int offsetSeconds(char[] c, int at, int n, int i) {
+        int rest = n - i;
+        if (rest == 1 && c[at + i] == 'Z') {
             return 0;
         }
-        if (rest != 6 || s.charAt(i + 3) != ':') {
+        if (rest != 6 || c[at + i + 3] != ':') {
             return Integer.MIN_VALUE;
         }
-        char sign = s.charAt(i);
-        int hours = digits(s, i + 1, 2);
-        int minutes = digits(s, i + 4, 2);
+        char sign = c[at + i];
+        int hours = digits(c, at + i + 1, 2);
+        int minutes = digits(c, at + i + 4, 2);
         if (sign != '+' && sign != '-' || hours < 0 || minutes < 0 || minutes > 59 || hours > MAX_OFFSET_HOURS
                 || hours == MAX_OFFSET_HOURS && minutes != 0) {
             return Integer.MIN_VALUE;
@@ -98,14 +116,14 @@ final class Timestamps {
     }
 
     /** The number written by {@code count} ASCII digits at {@code from}, or -1. */
-    private static int digits(String s, int from, int count) {
+    private static int digits(char[] c, int from, int count) {
         int value = 0;
         for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
-            if (!isDigit(c)) {
+            char d = c[i];
+            if (!isDigit(d)) {
                 return -1;
             }
-            value = value * 10 + (c - '0');
+            value = value * 10 + (d - '0');
         }
         return value;
     }

@@ -55,6 +55,23 @@ class TimestampsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-22T10:15:00Z", "2026-11-22T10:15:00.123456789Z", "2026-11-22T10:15:00+01:00",
+        "2026-11-22t10:15:00z", "2026-11-22T10:15Z"})
+    void parse_charactersInsideALargerBuffer_sameAsTheString(String text) {
+        // The fast reader hands over the parser's buffer: the text sits between other characters.
+        char[] buffer = ("\"x\":\"" + text + "\",\"y\"").toCharArray();
+        assertThat(Timestamps.parse(buffer, 5, text.length())).isEqualTo(Timestamps.parse(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-02-29T10:15:00Z", "2026-11-22T10:15:00+19:00", "yesterday"})
+    void parse_invalidCharactersInsideALargerBuffer_throws(String text) {
+        char[] buffer = ("[\"" + text + "Z\"]").toCharArray();
+        assertThatThrownBy(() -> Timestamps.parse(buffer, 2, text.length()))
+                .isInstanceOf(DateTimeParseException.class);
+    }
+
     private static void assertSameAsOffsetDateTime(String text) {
         Instant expected;
         try {
