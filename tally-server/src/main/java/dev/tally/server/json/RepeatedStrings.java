@@ -1,5 +1,7 @@
 package dev.tally.server.json;
 
+import java.util.Arrays;
+
 /**
  * The strings that events repeat (customer ids, providers, models, endpoints, end users), each kept once and handed
  * out again for the same characters, so that a request's hundred events share a handful of strings.
@@ -11,40 +13,41 @@ package dev.tally.server.json;
  *
  * <p>A fixed table of {@value #SLOTS} slots, one string per slot by the hash of its characters; a new string takes its
  * slot from whatever held it, so memory stays bounded however many distinct values arrive (a stream of unique values
- * only costs what making each string costs anyway). Shared by all threads without locks: a slot is one reference, and
- * a string is immutable and safely published through its final fields, so a thread sees either some string whose
- * characters it compares or an empty slot; a lost write only makes a later lookup make its string again.
+ * costs little more than making each string). Shared by all threads without locks: a slot is one reference to an
+ * immutable pair, safely published through its final fields, so a thread sees either a pair whose characters it
+ * compares or an empty slot; a lost write only makes a later lookup make its string again.
  */
 final class RepeatedStrings {
     /** A power of two: room for the customers, models, endpoints and active users of a busy minute. */
     private static final int SLOTS = 4096;
-    private final String[] table = new String[SLOTS];
+    private final Held[] table = new Held[SLOTS];
+
+    /**
+     * A string and a copy of its characters, compared with {@link Arrays#equals(char[], int, int, char[], int, int)}
+     * (vectorized), not character by character through {@code String.charAt}: an object per slot, so a thread never
+     * sees the string of one value beside the characters of another.
+     */
+    private record Held(String string, char[] chars) {
+    }
 
     /**
      * The string of {@code length} characters of {@code chars} from {@code offset}: one held already when its
      * characters are the same, else a new one, held from now on.
      */
     String of(char[] chars, int offset, int length) {
+        int end = offset + length;
         int hash = 0;
-        for (int i = offset, end = offset + length; i < end; i++) {
-            hash = 31 * hash + chars[i]; // String.hashCode's, so the slot of a string is found from its characters
+        for (int i = offset; i < end; i++) {
+            hash = 31 * hash + chars[i];
         }
         int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
-        String held = table[slot];
-        if (held != null && held.length() == length && held.hashCode() == hash && sameChars(held, chars, offset)) {
-            return held;
+        Held held = table[slot];
+        if (held != null && Arrays.equals(held.chars, 0, held.chars.length, chars, offset, end)) {
+            return held.string;
         }
-        String made = new String(chars, offset, length);
-        table[slot] = made;
+        char[] copy = Arrays.copyOfRange(chars, offset, end);
+        String made = new String(copy);
+        table[slot] = new Held(made, copy);
         return made;
-    }
-
-    private static boolean sameChars(String s, char[] chars, int offset) {
-        for (int i = 0, n = s.length(); i < n; i++) {
-            if (s.charAt(i) != chars[offset + i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }
