@@ -103,7 +103,8 @@ final class CustomerWatch {
      */
     List<Limit> late(Customer c, List<Limit> matched, Instant eventTime, Instant now) {
         List<Limit> late = List.of();
-        for (Limit limit : matched) {
+        for (int i = 0; i < matched.size(); i++) { // by index: the enforcer's list is a read-only view
+            Limit limit = matched.get(i);
             if (!limit.isEndUserScoped() && watch(limit).isLate(c, eventTime, now)) {
                 if (late.isEmpty()) {
                     late = new ArrayList<>(matched.size());

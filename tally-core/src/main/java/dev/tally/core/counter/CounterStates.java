@@ -20,13 +20,32 @@ public final class CounterStates extends AbstractList<CounterState> implements R
     /** Longs per state: used, reserved, retry, reset. */
     private static final int FIELDS = 4;
     private final int size;
-    /** {@code FIELDS} longs per state, then the {@code fits} flags as bits, 64 a long. */
+    /**
+     * {@code FIELDS} longs per state, then the {@code fits} flags as bits, 64 a long; or, for states made by
+     * {@link #usedOnly}, one long per state, the used amount.
+     */
     private final long[] values;
+    /** Whether only the used amounts are held: nothing reserved, every state fits, no retry or reset. */
+    private final boolean usedOnly;
 
     /** Room for {@code size} states, each to be filled by {@link #put}. */
     CounterStates(int size) {
+        this(size, false);
+    }
+
+    private CounterStates(int size, boolean usedOnly) {
         this.size = size;
-        this.values = new long[FIELDS * size + (size + 63) / 64];
+        this.usedOnly = usedOnly;
+        this.values = usedOnly ? new long[size] : new long[FIELDS * size + (size + 63) / 64];
+    }
+
+    /**
+     * Room for {@code size} states that are only a used amount each (nothing reserved, fitting, no retry or reset),
+     * filled by {@link #putUsed}: what counting a stored event reads back. A fifth of the longs of {@link #put}'s
+     * states, which were the largest allocation of counting an event (184 bytes for five limits).
+     */
+    static CounterStates usedOnly(int size) {
+        return new CounterStates(size, true);
     }
 
     /** These states: {@code states} itself if it is packed already, else a packed copy. */
@@ -44,6 +63,9 @@ public final class CounterStates extends AbstractList<CounterState> implements R
 
     /** Sets state {@code i}; only the store filling it calls this, before anyone reads it. */
     void put(int i, long used, long reserved, boolean fits, long retryMs, long resetMs) {
+        if (usedOnly) {
+            throw new IllegalStateException("these states hold only used amounts");
+        }
         int at = FIELDS * i;
         values[at] = used;
         values[at + 1] = reserved;
@@ -54,29 +76,42 @@ public final class CounterStates extends AbstractList<CounterState> implements R
         values[flags] = fits ? values[flags] | bit : values[flags] & ~bit;
     }
 
+    /** Sets the used amount of state {@code i} of states made by {@link #usedOnly}, before anyone reads it. */
+    void putUsed(int i, long used) {
+        if (!usedOnly) {
+            throw new IllegalStateException("these states hold every field: use put");
+        }
+        values[i] = used;
+    }
+
     /** {@link CounterState#used} of state {@code i}. */
     public long used(int i) {
-        return values[FIELDS * check(i)];
+        check(i);
+        return usedOnly ? values[i] : values[FIELDS * i];
     }
 
     /** {@link CounterState#reserved} of state {@code i}. */
     public long reserved(int i) {
-        return values[FIELDS * check(i) + 1];
+        check(i);
+        return usedOnly ? 0 : values[FIELDS * i + 1];
     }
 
     /** {@link CounterState#fits} of state {@code i}. */
     public boolean fits(int i) {
-        return (values[FIELDS * size + (check(i) >>> 6)] & 1L << i) != 0;
+        check(i);
+        return usedOnly || (values[FIELDS * size + (i >>> 6)] & 1L << i) != 0;
     }
 
     /** {@link CounterState#retryMs} of state {@code i}. */
     public long retryMs(int i) {
-        return values[FIELDS * check(i) + 2];
+        check(i);
+        return usedOnly ? 0 : values[FIELDS * i + 2];
     }
 
     /** {@link CounterState#resetMs} of state {@code i}. */
     public long resetMs(int i) {
-        return values[FIELDS * check(i) + 3];
+        check(i);
+        return usedOnly ? 0 : values[FIELDS * i + 3];
     }
 
     private int check(int i) {

@@ -111,13 +111,13 @@ public final class InMemoryCounterStore implements CounterStore {
                                             Handle settles, Instant now) {
         CustomerCounters c = customer(customerId);
         Charges usage = Charges.of(list);
-        CounterStates states = new CounterStates(usage.size());
+        CounterStates states = CounterStates.usedOnly(usage.size());
         synchronized (c) {
             record(c, usage, eventTime, settles, now);
             long nowMs = now.toEpochMilli();
             for (int i = 0, n = usage.size(); i < n; i++) {
                 // Only the usage matters after recording: no reserved sum, fit, retry or reset arithmetic.
-                states.put(i, c.counter(usage, i, nowMs).used(nowMs), 0, true, 0, 0);
+                states.putUsed(i, c.counter(usage, i, nowMs).used(nowMs));
             }
             return states;
         }

@@ -49,6 +49,21 @@ class PackedChargesAndStatesTest {
     }
 
     @Test
+    void counterStates_usedOnly_answerTheRecordsOfUsedAmounts() {
+        CounterStates states = CounterStates.usedOnly(3);
+        for (int i = 0; i < 3; i++) {
+            states.putUsed(i, 10L * i + 7);
+        }
+        assertThat(states).containsExactly(new CounterState(7, 0, true, 0, 0), new CounterState(17, 0, true, 0, 0),
+                new CounterState(27, 0, true, 0, 0));
+        assertThat(states.used(2)).isEqualTo(27);
+        assertThat(states.fits(1)).isTrue();
+        assertThatThrownBy(() -> states.used(3)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> states.fits(-1)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> states.put(0, 1, 0, true, 0, 0)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void counterStates_outOfRange_throw() {
         CounterStates states = new CounterStates(2);
         assertThatThrownBy(() -> states.fits(2)).isInstanceOf(IndexOutOfBoundsException.class);
