@@ -61,6 +61,14 @@ public final class Charges extends AbstractList<Charge> implements RandomAccess 
     }
 
     /** {@link Charge#spec} of charge {@code i}. */
+    /**
+     * The specs array itself, for the in-memory store to recognise a call's limits by its identity: the enforcer
+     * shares one array among every call of a customer's provider, model and endpoint. Never written.
+     */
+    CounterSpec[] specs() {
+        return specs;
+    }
+
     public CounterSpec spec(int i) {
         return specs[check(i)];
     }

@@ -59,16 +59,16 @@ public final class InMemoryCounterStore implements CounterStore {
         int slot = -1;
         synchronized (c) {
             c.expire(nowMs);
-            // A read (nothing held) must not make counters for users who never called: a report reads thousands.
-            c.find(charges, nowMs, holdUntil != null);
+            long[] shape = c.shape(charges);
             boolean allFit = true;
             for (int i = 0; i < n; i++) {
-                CounterSpec spec = charges.spec(i);
-                c.found[i].state(nowMs, charges.amount(i), spec.limit(), states, i);
-                allFit &= states.fits(i) || !spec.enforced();
+                // A read (nothing held) must not make counters for users who never called: a report reads thousands.
+                WindowCounter counter = c.find(charges, shape, i, nowMs, holdUntil != null);
+                counter.state(nowMs, charges.amount(i), shape[FACTS * i + LIMIT], states, i);
+                allFit &= states.fits(i) || shape[FACTS * i + ENFORCED] == 0;
             }
             if (allFit && holdUntil != null) {
-                slot = c.hold(charges, tag, holdUntil.toEpochMilli(), nowMs);
+                slot = c.hold(charges, shape, tag, holdUntil.toEpochMilli(), nowMs);
             }
         }
         return new Outcome(states, slot < 0 ? null : new Handle((long) c.number << 32 | (slot & 0xFFFF_FFFFL), tag));
@@ -154,6 +154,16 @@ public final class InMemoryCounterStore implements CounterStore {
         }
     }
 
+    /**
+     * What {@link CustomerCounters#shape} keeps per spec, at {@code FACTS * i}: the column (or {@link #UNKNOWN} until
+     * a charge without a value asked for it), the limit, and 1 if enforced, else 0.
+     */
+    private static final int FACTS = 3;
+    private static final int COLUMN = 0;
+    private static final int LIMIT = 1;
+    private static final int ENFORCED = 2;
+    private static final long UNKNOWN = -1;
+
     /** Everything of one customer. Guarded by its own monitor. */
     private static final class CustomerCounters {
         final String id;
@@ -234,43 +244,68 @@ public final class InMemoryCounterStore implements CounterStore {
         }
 
         /**
-         * The counters of the charges of the call at hand, by position, and their columns (-1 for a counter of a
-         * {@code per} limit): filled by {@link #find} under this customer's lock and read under the same hold of
-         * it, so a call looks each counter up once instead of once to check and once to hold.
+         * The specs array of the charges last seen (one per provider, model and endpoint of a customer's calls, shared
+         * by the enforcer's calls: see {@link Charges#specs}), and per spec of it what a call reads: its column, limit
+         * and whether it is enforced (see {@link #FACTS}). Why: a call read its specs' columns through
+         * {@link #lastSpecs}, then each spec object for its limit, and kept the counters found in two arrays to hold
+         * them; with 1,000 customers that was about ten cache misses a call, this array is one or two (issue 12).
          */
-        private WindowCounter[] found = new WindowCounter[8];
-        private int[] foundColumns = new int[8];
+        private CounterSpec[] shapeSpecs;
+        private long[] shape;
+        /** The counters of {@code per} values found by {@link #find}, by charge, for {@link #hold} to hold on. */
+        private WindowCounter[] found = new WindowCounter[0];
+
+        /** What the calls with the specs of {@code charges} read, made when the specs array is not the last one. */
+        long[] shape(Charges charges) {
+            CounterSpec[] specs = charges.specs();
+            if (specs != shapeSpecs) {
+                long[] facts = new long[FACTS * specs.length];
+                for (int i = 0; i < specs.length; i++) {
+                    facts[FACTS * i + COLUMN] = UNKNOWN;
+                    facts[FACTS * i + LIMIT] = specs[i].limit();
+                    facts[FACTS * i + ENFORCED] = specs[i].enforced() ? 1 : 0;
+                }
+                shape = facts;
+                shapeSpecs = specs;
+            }
+            return shape;
+        }
+
+        /** The column of charge {@code i}, which names no value, by its {@code shape}. */
+        private int columnOf(Charges charges, long[] shape, int i) {
+            int at = FACTS * i + COLUMN;
+            if (shape[at] == UNKNOWN) {
+                shape[at] = column(charges.spec(i), i);
+            }
+            return (int) shape[at];
+        }
 
         /**
-         * Puts the counter of each charge in {@link #found} and its column in {@link #foundColumns}; with
-         * {@code create} false, a {@code per} value without a counter gets an empty one that is not kept
+         * The counter of charge {@code i}: its column's, or for a {@code per} value its user's, kept in {@link #found}
+         * for {@link #hold}; with {@code create} false, a value without a counter gets an empty one that is not kept
          * ({@link UserCounters#peek}).
          */
-        void find(Charges charges, long nowMs, boolean create) {
-            int n = charges.size();
-            if (n > found.length) {
-                found = new WindowCounter[Math.max(n, 2 * found.length)];
-                foundColumns = new int[found.length];
+        WindowCounter find(Charges charges, long[] shape, int i, long nowMs, boolean create) {
+            String value = charges.value(i);
+            if (value == null) {
+                // Found first: finding a new column may grow the columns array.
+                int column = columnOf(charges, shape, i);
+                return columns[column];
             }
-            for (int i = 0; i < n; i++) {
-                String value = charges.value(i);
-                if (value == null) {
-                    int column = column(charges.spec(i), i);
-                    found[i] = columns[column];
-                    foundColumns[i] = column;
-                } else {
-                    UserCounters users = users(charges.spec(i));
-                    found[i] = create ? users.counter(value, nowMs) : users.peek(value, nowMs);
-                    foundColumns[i] = -1;
-                }
+            UserCounters users = users(charges.spec(i));
+            WindowCounter counter = create ? users.counter(value, nowMs) : users.peek(value, nowMs);
+            if (i >= found.length) {
+                found = Arrays.copyOf(found, Math.max(charges.size(), 8));
             }
+            found[i] = counter;
+            return counter;
         }
 
         /** The counter charge {@code i} goes to: its limit's column, or for a {@code per} limit its user's counter. */
         WindowCounter counter(Charges charges, int i, long nowMs) {
             String value = charges.value(i);
             if (value == null) {
-                int column = column(charges.spec(i), i); // first: a new column may grow the columns array
+                int column = columnOf(charges, shape(charges), i); // first: it may grow the columns array
                 return columns[column];
             }
             return users(charges.spec(i)).counter(value, nowMs);
@@ -289,18 +324,20 @@ public final class InMemoryCounterStore implements CounterStore {
         }
 
         /**
-         * Holds {@code charges}, whose counters {@link #find} has just put in {@link #found}, as the reservation
-         * tagged {@code tag}; returns its slot.
+         * Holds {@code charges}, whose counters {@link #find} has just found, as the reservation tagged {@code tag};
+         * returns its slot.
          */
-        int hold(Charges charges, long tag, long expiresMs, long nowMs) {
+        int hold(Charges charges, long[] shape, long tag, long expiresMs, long nowMs) {
             int slot = pending.add(tag, nowMs, expiresMs);
             for (int i = 0, n = charges.size(); i < n; i++) {
                 long amount = charges.amount(i);
-                found[i].hold(nowMs, amount, nowMs);
-                if (foundColumns[i] < 0) {
-                    pending.holdValue(slot, found[i], amount);
+                if (charges.value(i) == null) {
+                    int column = (int) shape[FACTS * i + COLUMN];
+                    columns[column].hold(nowMs, amount, nowMs);
+                    pending.hold(slot, column, amount);
                 } else {
-                    pending.hold(slot, foundColumns[i], amount);
+                    found[i].hold(nowMs, amount, nowMs);
+                    pending.holdValue(slot, found[i], amount);
                 }
             }
             return slot;
