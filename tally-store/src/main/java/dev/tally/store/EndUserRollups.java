@@ -117,15 +117,11 @@ final class EndUserRollups implements AutoCloseable {
      * that the writer thread only stages them; names the tables must tell are read through {@code names}.
      */
     Sums sums(List<LedgerEntry> entries, NameReader names) throws SQLException {
-        Sums sums = new Sums();
+        Summing summing = new Summing(names);
         for (LedgerEntry entry : entries) {
-            UsageEvent e = entry.event();
-            if (e.user() != null || !e.dimensions().isEmpty()) {
-                add(names, sums, e, entry.buckets().month().toEpochMilli(),
-                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
-            }
+            summing.add(entry);
         }
-        return sums;
+        return summing.sums;
     }
 
     /** Adds the sums of {@code fresh} (newly stored entries) in the caller's transaction, or stages them. */
@@ -479,9 +475,37 @@ final class EndUserRollups implements AutoCloseable {
         return merged(stored, List.of(extra.users), List.of(extra.dimensions), customerId, monthMs, monthMs + 1);
     }
 
-    /** Adds the sums of already rolled-up events (PostgreSQL's roller) in the caller's transaction. */
-    void write(Connection connection, List<LedgerEntry> events) throws SQLException {
-        sumsOf(connection, events).write(connection, arrays);
+    /**
+     * The sums of events fed one at a time (PostgreSQL's roller, which reads them as it sums them), for
+     * {@link Summing#write} in the caller's transaction; names the tables must tell are read through
+     * {@code connection}.
+     */
+    Summing summing(Connection connection) {
+        return new Summing(namesThrough(connection));
+    }
+
+    /** Sums of events fed one at a time, in their order (which decides the names kept); see {@link #summing}. */
+    final class Summing {
+        private final NameReader names;
+        private final Sums sums = new Sums();
+
+        private Summing(NameReader names) {
+            this.names = names;
+        }
+
+        /** Adds a newly rolled-up event. */
+        void add(LedgerEntry entry) throws SQLException {
+            UsageEvent e = entry.event();
+            if (e.user() != null || !e.dimensions().isEmpty()) {
+                EndUserRollups.this.add(names, sums, e, entry.buckets().month().toEpochMilli(),
+                        entry.buckets().day().toEpochMilli(), entry.cost().nanos());
+            }
+        }
+
+        /** Adds the sums to the tables in the caller's transaction. */
+        void write(Connection connection) throws SQLException {
+            sums.write(connection, arrays);
+        }
     }
 
     private Sums sumsOf(Connection connection, List<LedgerEntry> entries) throws SQLException {

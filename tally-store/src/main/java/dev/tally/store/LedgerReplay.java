@@ -49,6 +49,8 @@ final class LedgerReplay {
      * are not claimed (another queue row's, or an append's that has not committed) are read and dropped.
      */
     static final long RANGE_GAP = 64;
+    /** Rows a round trip when events are read to be summed as they come ({@link #forEachBySeq}). */
+    static final int FETCH_ROWS = 4_096;
     /**
      * The events in some seq ranges: a range scan of the primary key per range. {@code seq = ANY(array)} with the
      * 100,000 seqs of a roller pass was a descent of the index per seq (68 buffer reads an event against 4.5 for
@@ -105,6 +107,24 @@ final class LedgerReplay {
 
     /** The events with these seqs, as they were at ingestion (PostgreSQL: the roller's claimed events). */
     static List<LedgerEntry> bySeq(Connection connection, long[] seqs) throws SQLException {
+        List<LedgerEntry> entries = new ArrayList<>(seqs.length);
+        forEachBySeq(connection, seqs, entries::add);
+        return entries;
+    }
+
+    /** What is done with each event read: summed, mostly. */
+    @FunctionalInterface
+    interface EntryConsumer {
+        void accept(LedgerEntry entry) throws SQLException;
+    }
+
+    /**
+     * Reads the events with these seqs, for their sums ({@link #summed}), in seq order, {@value #FETCH_ROWS} rows a
+     * round trip (the caller's transaction keeps the cursor open), handing each to {@code consumer} and keeping
+     * none: the roller's pass sums 100,000 events, which held in a list (and all their rows in the driver) were
+     * copied by every young collection during a pass.
+     */
+    static void forEachBySeq(Connection connection, long[] seqs, EntryConsumer consumer) throws SQLException {
         long[] sorted = seqs.clone();
         Arrays.sort(sorted);
         List<Long> from = new ArrayList<>();
@@ -117,19 +137,18 @@ final class LedgerReplay {
                 to.set(to.size() - 1, seq);
             }
         }
-        List<LedgerEntry> entries = new ArrayList<>(sorted.length);
         try (PreparedStatement ps = connection.prepareStatement(SELECT_IN_RANGES)) {
             ps.setArray(1, PgArrays.longs(connection, from));
             ps.setArray(2, PgArrays.longs(connection, to));
+            ps.setFetchSize(FETCH_ROWS);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (Arrays.binarySearch(sorted, rs.getLong(1)) >= 0) {
-                        entries.add(summed(rs));
+                        consumer.accept(summed(rs));
                     }
                 }
             }
         }
-        return entries;
     }
 
     /**

@@ -410,9 +410,15 @@ final class QueuedRollups {
         if (seqs.length == 0) {
             return 0;
         }
-        List<LedgerEntry> events = LedgerReplay.bySeq(connection, seqs);
-        long largest = writer.addReturningLargest(connection, RollupIncrements.of(RollupBatch.of(events)));
-        endUsers.write(connection, events);
+        // Summed as they are read: the pass keeps its sums, not its 100,000 events.
+        RollupBatch.Builder rollups = RollupBatch.builder();
+        EndUserRollups.Summing users = endUsers.summing(connection);
+        LedgerReplay.forEachBySeq(connection, seqs, entry -> {
+            rollups.add(entry);
+            users.add(entry);
+        });
+        long largest = writer.addReturningLargest(connection, RollupIncrements.of(rollups.build()));
+        users.write(connection);
         try (PreparedStatement ps = connection.prepareStatement(RAISE_BOUND)) {
             ps.setLong(1, largest);
             ps.executeUpdate();

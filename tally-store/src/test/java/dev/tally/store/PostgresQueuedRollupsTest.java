@@ -278,6 +278,30 @@ class PostgresQueuedRollupsTest {
     }
 
     @Test
+    void aPassOfMoreEventsThanOneFetch_sumsEachEventOnce() throws SQLException {
+        PostgresStore store = node(null);
+        int events = LedgerReplay.FETCH_ROWS * 2 + 17;
+        List<LedgerEntry> batch = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            batch.add(LedgerFixtures.event("big" + i).customer("acme").at(T0).costNanos(1).latencyMs(5L)
+                    .user("u" + i % 7).build());
+            if (batch.size() == 500 || i == events - 1) {
+                store.append(batch);
+                batch = new ArrayList<>();
+            }
+        }
+
+        assertThat(store.rollQueued()).isEqualTo(events);
+
+        assertThat(queuedRows()).isZero();
+        assertThat(storedRequests()).isEqualTo(events);
+        assertThat(totalCost(store)).isEqualTo(events);
+        assertThat(single("SELECT SUM(calls) FROM latency_rollup")).isEqualTo(events);
+        assertThat(single("SELECT SUM(requests) FROM user_rollup")).isEqualTo(events);
+        assertThat(single("SELECT COUNT(*) FROM user_rollup")).isEqualTo(7);
+    }
+
+    @Test
     void endUserSums_rolledInTwoPasses_addUpPerUserAndDimension() {
         PostgresStore store = node(null);
         SortedMap<String, String> web = new TreeMap<>(Map.of("platform", "web"));

@@ -36,12 +36,36 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
      * grains at another time asks for them apart).
      */
     public static RollupBatch of(List<LedgerEntry> entries, List<Window> grains, boolean withLatency) {
-        // Summed first by the event's series and all its buckets at once, then each group into every grain: events
-        // of a series share their minute far more often than not, so this is one map lookup and one add an event
-        // instead of one per grain (the roller's pass spent half its JVM time in the per-grain lookups).
-        Map<SeriesBuckets, RollupCounts> groups = new HashMap<>();
-        Map<LatencyKey, Long> latency = new HashMap<>();
-        for (LedgerEntry entry : entries) {
+        Builder builder = new Builder(grains, withLatency);
+        entries.forEach(builder::add);
+        return builder.build();
+    }
+
+    /** A builder of the rollups of every grain and the latency cells, fed one new event at a time. */
+    public static Builder builder() {
+        return new Builder(GRAINS, true);
+    }
+
+    /**
+     * Sums events as they come, so that a caller reading many (the roller's pass) keeps the sums, not the events:
+     * holding a pass's 100,000 events until they were summed made each young collection during a pass copy them.
+     */
+    public static final class Builder {
+        private final List<Window> grains;
+        private final boolean withLatency;
+        // Summed first by the event's series and all its buckets at once, then each group into every grain (in
+        // build): events of a series share their minute far more often than not, so this is one map lookup and one
+        // add an event instead of one per grain (the roller's pass spent half its JVM time in the per-grain lookups).
+        private final Map<SeriesBuckets, RollupCounts> groups = new HashMap<>();
+        private final Map<LatencyKey, Long> latency = new HashMap<>();
+
+        private Builder(List<Window> grains, boolean withLatency) {
+            this.grains = grains;
+            this.withLatency = withLatency;
+        }
+
+        /** Adds a new event (duplicates excluded by the caller). */
+        public void add(LedgerEntry entry) {
             UsageEvent e = entry.event();
             String customer = canonical(e.customerId());
             SeriesBuckets group = new SeriesBuckets(customer, canonical(RollupKey.nonNull(e.provider())),
@@ -54,15 +78,19 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
                 latency.merge(key, 1L, Long::sum);
             }
         }
-        Map<RollupKey, RollupCounts> counts = new HashMap<>();
-        groups.forEach((g, sums) -> {
-            for (Window grain : grains) {
-                RollupKey key = new RollupKey(g.customer, grain, g.buckets.start(grain), g.provider, g.model,
-                        g.endpoint);
-                counts.computeIfAbsent(key, k -> new RollupCounts()).addExactly(sums);
-            }
-        });
-        return new RollupBatch(counts, latency);
+
+        /** The sums of the events added; the builder is not used after. */
+        public RollupBatch build() {
+            Map<RollupKey, RollupCounts> counts = new HashMap<>();
+            groups.forEach((g, sums) -> {
+                for (Window grain : grains) {
+                    RollupKey key = new RollupKey(g.customer, grain, g.buckets.start(grain), g.provider, g.model,
+                            g.endpoint);
+                    counts.computeIfAbsent(key, k -> new RollupCounts()).addExactly(sums);
+                }
+            });
+            return new RollupBatch(counts, latency);
+        }
     }
 
     /**
