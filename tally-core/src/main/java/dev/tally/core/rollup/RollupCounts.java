@@ -129,23 +129,7 @@ public final class RollupCounts {
      * largest value it can rather than fail (issue 11).
      */
     public void add(RollupCounts o) {
-        requests = Bounds.saturatedSum(requests, o.requests);
-        errors = Bounds.saturatedSum(errors, o.errors);
-        status2xx = Bounds.saturatedSum(status2xx, o.status2xx);
-        status3xx = Bounds.saturatedSum(status3xx, o.status3xx);
-        status4xx = Bounds.saturatedSum(status4xx, o.status4xx);
-        status5xx = Bounds.saturatedSum(status5xx, o.status5xx);
-        costNanos = Bounds.saturatedSum(costNanos, o.costNanos);
-        unpriced = Bounds.saturatedSum(unpriced, o.unpriced);
-        latencySumMs = Bounds.saturatedSum(latencySumMs, o.latencySumMs);
-        latencyCount = Bounds.saturatedSum(latencyCount, o.latencyCount);
-        inputTokens = Bounds.saturatedSum(inputTokens, o.inputTokens);
-        outputTokens = Bounds.saturatedSum(outputTokens, o.outputTokens);
-        cachedTokens = Bounds.saturatedSum(cachedTokens, o.cachedTokens);
-        tokensSent |= o.tokensSent;
-        if (o.otherMetrics != null) {
-            o.otherMetrics.forEach((metric, micros) -> addMetric(metric, micros, false));
-        }
+        addAll(o, false);
     }
 
     /**
@@ -153,22 +137,26 @@ public final class RollupCounts {
      * would ({@link #add(UsageEvent, Money, boolean)}).
      */
     public void addExactly(RollupCounts o) {
-        requests = Math.addExact(requests, o.requests);
-        errors = Math.addExact(errors, o.errors);
-        status2xx = Math.addExact(status2xx, o.status2xx);
-        status3xx = Math.addExact(status3xx, o.status3xx);
-        status4xx = Math.addExact(status4xx, o.status4xx);
-        status5xx = Math.addExact(status5xx, o.status5xx);
-        costNanos = Math.addExact(costNanos, o.costNanos);
-        unpriced = Math.addExact(unpriced, o.unpriced);
-        latencySumMs = Math.addExact(latencySumMs, o.latencySumMs);
-        latencyCount = Math.addExact(latencyCount, o.latencyCount);
-        inputTokens = Math.addExact(inputTokens, o.inputTokens);
-        outputTokens = Math.addExact(outputTokens, o.outputTokens);
-        cachedTokens = Math.addExact(cachedTokens, o.cachedTokens);
+        addAll(o, true);
+    }
+
+    private void addAll(RollupCounts o, boolean exact) {
+        requests = sum(requests, o.requests, exact);
+        errors = sum(errors, o.errors, exact);
+        status2xx = sum(status2xx, o.status2xx, exact);
+        status3xx = sum(status3xx, o.status3xx, exact);
+        status4xx = sum(status4xx, o.status4xx, exact);
+        status5xx = sum(status5xx, o.status5xx, exact);
+        costNanos = sum(costNanos, o.costNanos, exact);
+        unpriced = sum(unpriced, o.unpriced, exact);
+        latencySumMs = sum(latencySumMs, o.latencySumMs, exact);
+        latencyCount = sum(latencyCount, o.latencyCount, exact);
+        inputTokens = sum(inputTokens, o.inputTokens, exact);
+        outputTokens = sum(outputTokens, o.outputTokens, exact);
+        cachedTokens = sum(cachedTokens, o.cachedTokens, exact);
         tokensSent |= o.tokensSent;
         if (o.otherMetrics != null) {
-            o.otherMetrics.forEach((metric, micros) -> addMetric(metric, micros, true));
+            o.otherMetrics.forEach((metric, micros) -> addMetric(metric, micros, exact));
         }
     }
 
