@@ -105,13 +105,6 @@ final class LedgerReplay {
         }
     }
 
-    /** The events with these seqs, as they were at ingestion (PostgreSQL: the roller's claimed events). */
-    static List<LedgerEntry> bySeq(Connection connection, long[] seqs) throws SQLException {
-        List<LedgerEntry> entries = new ArrayList<>(seqs.length);
-        forEachBySeq(connection, seqs, entries::add);
-        return entries;
-    }
-
     /** What is done with each event read: summed, mostly. */
     @FunctionalInterface
     interface EntryConsumer {
@@ -243,9 +236,7 @@ final class LedgerReplay {
     private static Instant bucket(ResultSet rs, int column) throws SQLException {
         long ms = rs.getLong(column);
         if (rs.wasNull()) {
-            throw new SQLException("event " + rs.getLong(1) + " after the rollup watermark has no "
-                    + rs.getMetaData().getColumnName(column) + ": it was written by a version that did not defer "
-                    + "rollups, after this one had run");
+            throw unbucketed(rs.getLong(1), rs.getMetaData().getColumnName(column));
         }
         return Instant.ofEpochMilli(ms);
     }
@@ -268,9 +259,13 @@ final class LedgerReplay {
     private static Instant instant(ResultSet rs, String column, boolean required) throws SQLException {
         Long ms = Columns.getLong(rs, column);
         if (ms == null && required) {
-            throw new SQLException("event " + rs.getLong("seq") + " after the rollup watermark has no " + column
-                    + ": it was written by a version that did not defer rollups, after this one had run");
+            throw unbucketed(rs.getLong("seq"), column);
         }
         return ms == null ? null : Instant.ofEpochMilli(ms);
+    }
+
+    private static SQLException unbucketed(long seq, String column) {
+        return new SQLException("event " + seq + " after the rollup watermark has no " + column
+                + ": it was written by a version that did not defer rollups, after this one had run");
     }
 }

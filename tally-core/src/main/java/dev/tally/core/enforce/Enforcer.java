@@ -171,7 +171,8 @@ public final class Enforcer {
         List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
                 call.dimensions());
         checkEstimate(call.estimate(), limits);
-        Charges charges = charges(compiled, limits, call, now);
+        Applicable shape = compiled.shape(limits);
+        Charges charges = charges(compiled, shape, limits, call, now);
         CounterStore.Outcome outcome;
         try {
             outcome = counters.reserve(compiled.customerId, charges, reserve ? holdUntil(now, call.ttl()) : null,
@@ -188,7 +189,7 @@ public final class Enforcer {
         CounterStates states = CounterStates.of(outcome.states());
         // Signed only when something is held: a denial or a check needs no id.
         String reservationId = outcome.held() == null ? null : ids.issue(compiled.customerId, outcome.held());
-        Decision decision = DecisionBuilder.build(catalog, customer, limits, compiled.shape(limits).kinds, charges,
+        Decision decision = DecisionBuilder.build(catalog, customer, limits, shape.kinds, charges,
                 states, reservationId, now);
         if (reserve && !decision.allowed() && decision.deciding() != null) {
             Limit denying = decision.deciding().state().limit();
@@ -519,9 +520,9 @@ public final class Enforcer {
         return false;
     }
 
-    private Charges charges(CompiledLimits compiled, List<CompiledLimit> limits, CallRequest call, Instant now) {
+    private Charges charges(CompiledLimits compiled, Applicable shape, List<CompiledLimit> limits, CallRequest call,
+                            Instant now) {
         CallEstimate e = call.estimate();
-        Applicable shape = compiled.shape(limits);
         long pricedCost = -1;
         long tokens = -1; // summed once: several limits may count tokens
         long[] amounts = new long[limits.size()];
