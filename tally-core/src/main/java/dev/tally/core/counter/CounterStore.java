@@ -14,8 +14,38 @@ import java.util.List;
  * tag telling it from earlier and later ones kept there. The caller turns the handle into the signed reservation id
  * ({@code dev.tally.core.reservation.ReservationIds}, a package above this one) and back, so an adapter needs no map
  * from ids to reservations.
+ *
+ * <p>A caller that decides for the same customer again and again finds the customer's {@link Account} once and hands
+ * it back on every call, so an adapter that keeps a customer's counters in an object of its own need not find that
+ * object by the customer's id each time. Every method that takes an account has a twin taking the id.
  */
 public interface CounterStore {
+    /**
+     * The customer's account in this store, to keep and hand back to {@link #reserve(Account, List, Instant, Instant)}
+     * and the other methods taking one. It stays valid as long as this store: an account made by another store is
+     * treated as its customer's id. Why: with 1,000 customers, finding the in-memory store's counters by id read four
+     * or five lines of memory that were rarely cached, twice per authorized call (issue 12).
+     */
+    default Account account(String customerId) {
+        return new Named(customerId);
+    }
+
+    /** {@link #reserve(String, List, Instant, Instant)} for a customer whose account was found before. */
+    default Outcome reserve(Account account, List<Charge> charges, Instant holdUntil, Instant now) {
+        return reserve(account.customerId(), charges, holdUntil, now);
+    }
+
+    /** {@link #record(String, List, Instant, Handle, Instant)} for a customer whose account was found before. */
+    default void record(Account account, List<Charge> usage, Instant eventTime, Handle settles, Instant now) {
+        record(account.customerId(), usage, eventTime, settles, now);
+    }
+
+    /** {@link #recordAndRead(String, List, Instant, Handle, Instant)} for a customer whose account was found before. */
+    default List<CounterState> recordAndRead(Account account, List<Charge> usage, Instant eventTime, Handle settles,
+                                             Instant now) {
+        return recordAndRead(account.customerId(), usage, eventTime, settles, now);
+    }
+
     /**
      * Checks every charge and, if {@code holdUntil} is given and every enforced charge fits, holds all charges
      * until the reservation is settled, released or {@code holdUntil} passes.
@@ -49,6 +79,16 @@ public interface CounterStore {
                                              Handle settles, Instant now) {
         record(customerId, usage, eventTime, settles, now);
         return reserve(customerId, usage, null, now).states();
+    }
+
+    /** Where a store keeps one customer's counters (see {@link #account}); only the store looks inside. */
+    interface Account {
+        /** The customer whose counters these are. */
+        String customerId();
+    }
+
+    /** The account of a store that keeps nothing per customer in this JVM: the customer's id alone. */
+    record Named(String customerId) implements Account {
     }
 
     /**

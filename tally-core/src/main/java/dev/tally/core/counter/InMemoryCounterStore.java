@@ -41,15 +41,31 @@ public final class InMemoryCounterStore implements CounterStore {
     private CustomerCounters customer(String customerId) {
         CustomerCounters c = customers.get(customerId);
         return c != null ? c : customers.computeIfAbsent(customerId, id -> {
-            CustomerCounters created = new CustomerCounters(id, nextNumber.getAndIncrement());
+            CustomerCounters created = new CustomerCounters(this, id, nextNumber.getAndIncrement());
             byNumber.put(created.number, created);
             return created;
         });
     }
 
+    /** The counters {@code account} names: itself if this store made it, else found by its customer's id. */
+    private CustomerCounters customer(Account account) {
+        return account instanceof CustomerCounters c && c.store == this ? c : customer(account.customerId());
+    }
+
+    /** The customer's counters themselves: the calls taking them skip finding them by id. */
+    @Override
+    public Account account(String customerId) {
+        return customer(customerId);
+    }
+
     @Override
     public Outcome reserve(String customerId, List<Charge> list, Instant holdUntil, Instant now) {
-        CustomerCounters c = customer(customerId);
+        return reserve(customer(customerId), list, holdUntil, now);
+    }
+
+    @Override
+    public Outcome reserve(Account account, List<Charge> list, Instant holdUntil, Instant now) {
+        CustomerCounters c = customer(account);
         Charges charges = Charges.of(list);
         int n = charges.size();
         // Made before the lock, as is the tag: the other callers of this customer wait only for the counters' work.
@@ -91,6 +107,11 @@ public final class InMemoryCounterStore implements CounterStore {
         record(customer(customerId), Charges.of(list), eventTime, settles, now);
     }
 
+    @Override
+    public void record(Account account, List<Charge> list, Instant eventTime, Handle settles, Instant now) {
+        record(customer(account), Charges.of(list), eventTime, settles, now);
+    }
+
     /** {@link #record(String, List, Instant, Handle, Instant)} on the customer's counters, found already. */
     private static void record(CustomerCounters c, Charges usage, Instant eventTime, Handle settles, Instant now) {
         synchronized (c) {
@@ -109,7 +130,13 @@ public final class InMemoryCounterStore implements CounterStore {
     @Override
     public List<CounterState> recordAndRead(String customerId, List<Charge> list, Instant eventTime,
                                             Handle settles, Instant now) {
-        CustomerCounters c = customer(customerId);
+        return recordAndRead(customer(customerId), list, eventTime, settles, now);
+    }
+
+    @Override
+    public List<CounterState> recordAndRead(Account account, List<Charge> list, Instant eventTime, Handle settles,
+                                            Instant now) {
+        CustomerCounters c = customer(account);
         Charges usage = Charges.of(list);
         CounterStates states = CounterStates.usedOnly(usage.size());
         synchronized (c) {
@@ -164,8 +191,10 @@ public final class InMemoryCounterStore implements CounterStore {
     private static final int ENFORCED = 2;
     private static final long UNKNOWN = -1;
 
-    /** Everything of one customer. Guarded by its own monitor. */
-    private static final class CustomerCounters {
+    /** Everything of one customer, and its {@link Account} in this store. Guarded by its own monitor. */
+    private static final class CustomerCounters implements Account {
+        /** The store that made these counters: an account of another store is not used as one of this. */
+        final InMemoryCounterStore store;
         final String id;
         /** This customer's number in this store: the high half of its reservations' keys. */
         final int number;
@@ -196,9 +225,15 @@ public final class InMemoryCounterStore implements CounterStore {
         /** The same tables by spec object, as {@link #bySpec}. */
         private final Map<CounterSpec, UserCounters> perValueBySpec = new IdentityHashMap<>();
 
-        CustomerCounters(String id, int number) {
+        CustomerCounters(InMemoryCounterStore store, String id, int number) {
+            this.store = store;
             this.id = id;
             this.number = number;
+        }
+
+        @Override
+        public String customerId() {
+            return id;
         }
 
         /**

@@ -175,7 +175,7 @@ public final class Enforcer {
         Charges charges = charges(compiled, shape, limits, call, now);
         CounterStore.Outcome outcome;
         try {
-            outcome = counters.reserve(compiled.customerId, charges, reserve ? holdUntil(now, call.ttl()) : null,
+            outcome = counters.reserve(compiled.account, charges, reserve ? holdUntil(now, call.ttl()) : null,
                     now);
         } catch (RuntimeException e) {
             FailurePolicy applied = compiled.failurePolicy(policy);
@@ -259,7 +259,7 @@ public final class Enforcer {
         for (Limit limit : catalog.limitsOf(customer)) {
             limits.add(CompiledLimit.of(limit, spec(customer, limit), new WindowCache(customer, limit)));
         }
-        c = new CompiledLimits(customer, plan, List.copyOf(limits), revision);
+        c = new CompiledLimits(customer, plan, List.copyOf(limits), revision, counters.account(customer.id()));
         compiled.put(customer.id(), c);
         return c;
     }
@@ -272,6 +272,8 @@ public final class Enforcer {
          * reads is likely a cache miss, and a call needs the id, not the customer (issue 12).
          */
         private final String customerId;
+        /** The customer's account in the counter store, found once rather than by id on every call. */
+        private final CounterStore.Account account;
         private final Plan plan;
         private final List<CompiledLimit> limits;
         /** Whether a limit looks at end users or dimensions, so the applicable ones depend on the call's. */
@@ -295,9 +297,11 @@ public final class Enforcer {
          */
         private volatile Object revision;
 
-        CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits, Object revision) {
+        CompiledLimits(Customer customer, Plan plan, List<CompiledLimit> limits, Object revision,
+                       CounterStore.Account account) {
             this.customer = customer;
             this.customerId = customer.id();
+            this.account = account;
             this.plan = plan;
             this.limits = limits;
             this.revision = revision;
@@ -640,10 +644,10 @@ public final class Enforcer {
         List<CounterState> states;
         try {
             if (observer == LimitObserver.NONE) {
-                counters.record(compiled.customerId, usage, e.timestamp(), settles, now);
+                counters.record(compiled.account, usage, e.timestamp(), settles, now);
                 return;
             }
-            states = counters.recordAndRead(compiled.customerId, usage, e.timestamp(), settles, now);
+            states = counters.recordAndRead(compiled.account, usage, e.timestamp(), settles, now);
         } catch (RuntimeException ex) {
             // The event is durably stored; counters rebuilt from rollups will include it.
             onCounterFailure.accept(ex);

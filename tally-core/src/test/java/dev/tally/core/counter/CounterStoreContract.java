@@ -127,6 +127,28 @@ public abstract class CounterStoreContract {
     }
 
     @Test
+    void account_namesTheSameCountersAsTheId_andOneOfAnotherStoreCountsByItsId() {
+        CounterSpec day = spec("requests", Window.DAY, 10);
+        CounterStore.Account acme = store.account("acme");
+        assertThat(acme.customerId()).isEqualTo("acme");
+
+        CounterStore.Handle held = store.reserve(acme, charges(day, 3), T0.plusSeconds(60), T0).held();
+        store.record(acme, charges(day, 2), T0, held, T0);
+        assertThat(store.recordAndRead(acme, charges(day, 1), T0, null, T0)).extracting(CounterState::used)
+                .containsExactly(3L);
+        // An account this store did not make (another store's, or a bare name) counts by its customer's id.
+        CounterStore.Account named = new CounterStore.Named("acme");
+        CounterStore.Account foreign = new InMemoryCounterStore().account("acme");
+        assertThat(store.reserve(named, charges(day, 1), null, T0).states().get(0).used()).isEqualTo(3);
+        store.record(foreign, charges(day, 4), T0, null, T0);
+
+        CounterState byId = state("acme", day, T0);
+        assertThat(byId.used()).isEqualTo(7);
+        assertThat(byId.reserved()).as("the reservation was settled through the account").isZero();
+        assertThat(state("other", day, T0).used()).isZero();
+    }
+
+    @Test
     void reserve_checkOnly_holdsNothing_andAnswersNoHandle() {
         CounterSpec day = spec("requests", Window.DAY, 10);
 
