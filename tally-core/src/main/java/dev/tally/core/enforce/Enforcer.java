@@ -168,10 +168,10 @@ public final class Enforcer {
         CompiledLimits compiled = compiled(call.customerId(), true);
         Customer customer = compiled.customer();
         Instant now = now();
-        List<CompiledLimit> limits = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
+        Applicable shape = compiled.applicable(call.provider(), call.model(), call.endpoint(), call.user(),
                 call.dimensions());
+        List<CompiledLimit> limits = shape.limits;
         checkEstimate(call.estimate(), limits);
-        Applicable shape = compiled.shape(limits);
         Charges charges = charges(compiled, shape, limits, call, now);
         CounterStore.Outcome outcome;
         try {
@@ -289,6 +289,12 @@ public final class Enforcer {
          * alternate between models or endpoints, the usual traffic.
          */
         private volatile Applicable[] recent = new Applicable[0];
+        /**
+         * The entry of {@link #recent} the last call found, asked first: with 1,000 customers the array is one more
+         * object a call would read cold, and a customer's calls mostly repeat the last one's provider, model and
+         * endpoint (as far as its limits filter on them).
+         */
+        private volatile Applicable latest;
         /** The prices of the model last priced, see {@link #prices}. */
         private volatile PriceCatalog.ModelPrices lastPrices;
         /**
@@ -320,35 +326,42 @@ public final class Enforcer {
         }
 
         /**
-         * The limits that count a call of this provider, model, endpoint, end user and dimensions. Most customers
-         * have no limit on end users, and then it is the cached list of {@link #applicable(String, String, String)}.
+         * The limits that count a call of this provider, model, endpoint, end user and dimensions, with what its
+         * charges read of them. Most customers have no limit on end users, and then it is the cached
+         * {@link #applicable(String, String, String)}; else the limits are filtered by the call's user and dimensions
+         * into one made for the call.
          */
-        List<CompiledLimit> applicable(String provider, String model, String endpoint, String user,
-                                       Map<String, String> dimensions) {
-            List<CompiledLimit> byCall = applicable(provider, model, endpoint);
+        Applicable applicable(String provider, String model, String endpoint, String user,
+                              Map<String, String> dimensions) {
+            Applicable byCall = applicable(provider, model, endpoint);
             if (!endUserScoped) {
                 return byCall;
             }
-            List<CompiledLimit> result = new ArrayList<>(byCall.size());
-            for (CompiledLimit l : byCall) {
+            List<CompiledLimit> result = new ArrayList<>(byCall.limits.size());
+            for (CompiledLimit l : byCall.limits) {
                 if (!l.limit().isEndUserScoped() || l.limit().matchesEndUser(user, dimensions)) {
                     result.add(l);
                 }
             }
-            return result;
+            return result.size() == byCall.limits.size() ? byCall : Applicable.of(null, null, null, result);
         }
 
-        /** The limits that count a call of this provider, model and endpoint (an immutable list). */
-        List<CompiledLimit> applicable(String provider, String model, String endpoint) {
+        /** The limits that count a call of this provider, model and endpoint, with what its charges read of them. */
+        Applicable applicable(String provider, String model, String endpoint) {
             // Only what some limit filters on tells calls apart: most plans filter on few (or none) of the three, so
             // a customer's calls share a handful of entries even when they spread over many models and endpoints.
             String p = filtersProvider ? provider : null;
             String m = filtersModel ? model : null;
             String e = filtersEndpoint ? endpoint : null;
+            Applicable last = latest;
+            if (last != null && last.matches(p, m, e)) {
+                return last;
+            }
             Applicable[] seen = recent;
             for (Applicable a : seen) {
-                if (Objects.equals(a.provider, p) && Objects.equals(a.model, m) && Objects.equals(a.endpoint, e)) {
-                    return a.limits;
+                if (a.matches(p, m, e)) {
+                    latest = a;
+                    return a;
                 }
             }
             List<CompiledLimit> result = new ArrayList<>(limits.size());
@@ -364,20 +377,8 @@ public final class Enforcer {
             next[0] = a;
             System.arraycopy(seen, 0, next, 1, next.length - 1);
             recent = next;
-            return a.limits;
-        }
-
-        /**
-         * What a call's charges read of {@code limits}, in order: its {@link Applicable} when they are one's limits
-         * (the usual case), so a call's charges share its arrays instead of making their own.
-         */
-        Applicable shape(List<CompiledLimit> limits) {
-            for (Applicable a : recent) {
-                if (a.limits == limits) {
-                    return a;
-                }
-            }
-            return Applicable.of(null, null, null, limits);
+            latest = a;
+            return a;
         }
 
         /**
@@ -433,6 +434,12 @@ public final class Enforcer {
             }
             return new Applicable(provider, model, endpoint, limits, specs, kinds, fixed, anyPer,
                     Collections.unmodifiableList(counted));
+        }
+
+        /** Whether these are the limits of calls of this provider, model and endpoint (null: not filtered on). */
+        boolean matches(String provider, String model, String endpoint) {
+            return Objects.equals(this.provider, provider) && Objects.equals(this.model, model)
+                    && Objects.equals(this.endpoint, endpoint);
         }
     }
 
@@ -608,9 +615,8 @@ public final class Enforcer {
             return;
         }
         Customer customer = compiled.customer();
-        List<CompiledLimit> limits = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(),
-                e.dimensions());
-        Applicable shape = compiled.shape(limits);
+        Applicable shape = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(), e.dimensions());
+        List<CompiledLimit> limits = shape.limits;
         long[] amounts = new long[limits.size()];
         String[] values = null; // made only when a per limit names a value
         long tokens = -1; // summed once: several limits may count tokens
