@@ -403,25 +403,23 @@ public final class Enforcer {
 
     /**
      * The limits that apply to calls of one provider, model and endpoint, and in the same order what a call's charges
-     * read of them: their counter specs (shared by the calls' {@link Charges}), metric kinds, whether the charge is
-     * fixed, and whether any has a {@code per} value. Arrays only read once made. Why arrays beside the limits: with
-     * 1,000 customers, a call reading five {@link CompiledLimit} records and their {@link Limit} objects met about ten
-     * cache misses; these arrays are two or three lines (issue 12).
+     * read of them: their counter specs (shared by the calls' {@link Charges}), metric kinds, and whether any has a
+     * {@code per} value. Arrays only read once made. Why arrays beside the limits: with 1,000 customers, a call
+     * reading five {@link CompiledLimit} records and their {@link Limit} objects met about ten cache misses; the kinds
+     * are one line (the specs' array is passed on, not read).
      *
      * <p>{@code provider}, {@code model} and {@code endpoint} are null where no limit of the customer filters on them.
      *
-     * @param fixed   per limit, {@link CompiledLimit#fixed}
      * @param anyPer  whether some limit counts per end user or dimension value ({@link Limit#per})
      * @param counted the limits themselves, what the observer is told an event counted toward (read-only)
      */
     private record Applicable(String provider, String model, String endpoint, List<CompiledLimit> limits,
-                              CounterSpec[] specs, MetricKind[] kinds, boolean[] fixed, boolean anyPer,
+                              CounterSpec[] specs, MetricKind[] kinds, boolean anyPer,
                               List<Limit> counted) {
         static Applicable of(String provider, String model, String endpoint, List<CompiledLimit> limits) {
             int n = limits.size();
             CounterSpec[] specs = new CounterSpec[n];
             MetricKind[] kinds = new MetricKind[n];
-            boolean[] fixed = new boolean[n];
             boolean anyPer = false;
             List<Limit> counted = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -429,10 +427,9 @@ public final class Enforcer {
                 counted.add(l.limit());
                 specs[i] = l.spec();
                 kinds[i] = l.kind();
-                fixed[i] = l.fixed();
                 anyPer |= l.limit().per() != null;
             }
-            return new Applicable(provider, model, endpoint, limits, specs, kinds, fixed, anyPer,
+            return new Applicable(provider, model, endpoint, limits, specs, kinds, anyPer,
                     Collections.unmodifiableList(counted));
         }
 
@@ -447,18 +444,13 @@ public final class Enforcer {
     private static final int MAX_APPLICABLE = 16;
 
     /**
-     * One limit of a customer: the limit, its counter and its current calendar window, and whether its charge never
-     * varies (a {@code requests} or {@code concurrent_requests} limit with one counter: a call adds 1; an event adds 1
-     * to {@code requests} and nothing to {@code concurrent_requests}).
+     * One limit of a customer: the limit, its counter and its current calendar window.
      *
-     * @param kind  what its metric is, so a decision compares no metric names
-     * @param fixed whether the charge never varies, as above
+     * @param kind what its metric is, so a decision compares no metric names
      */
-    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window, MetricKind kind, boolean fixed) {
+    private record CompiledLimit(Limit limit, CounterSpec spec, WindowCache window, MetricKind kind) {
         static CompiledLimit of(Limit limit, CounterSpec spec, WindowCache window) {
-            MetricKind kind = MetricKind.of(limit.metric());
-            return new CompiledLimit(limit, spec, window, kind, limit.per() == null
-                    && (kind == MetricKind.REQUESTS || kind == MetricKind.CONCURRENT_REQUESTS));
+            return new CompiledLimit(limit, spec, window, MetricKind.of(limit.metric()));
         }
     }
 
@@ -539,13 +531,9 @@ public final class Enforcer {
         long[] amounts = new long[limits.size()];
         String[] values = null; // made only when a per limit names a value
         for (int i = 0; i < amounts.length; i++) {
-            if (shape.fixed[i]) {
-                amounts[i] = 1; // a request, or a call in flight
-                continue;
-            }
             long amount;
             switch (shape.kinds[i]) {
-                case REQUESTS, CONCURRENT_REQUESTS -> amount = 1;
+                case REQUESTS, CONCURRENT_REQUESTS -> amount = 1; // a request, or a call in flight
                 case TOKENS -> {
                     if (tokens < 0) {
                         tokens = e.tokensMicros() != null ? e.tokensMicros() : tokenMicros(e.metricMicros());
@@ -622,13 +610,11 @@ public final class Enforcer {
         long tokens = -1; // summed once: several limits may count tokens
         for (int i = 0; i < amounts.length; i++) {
             MetricKind kind = shape.kinds[i];
-            if (shape.fixed[i]) {
-                // A request counts 1; a call in flight is held by its reservation only: settled, it no longer counts.
-                amounts[i] = kind == MetricKind.REQUESTS ? 1 : 0;
-                continue;
-            }
             long amount;
-            if (kind == MetricKind.TOKENS) {
+            if (kind == MetricKind.REQUESTS || kind == MetricKind.CONCURRENT_REQUESTS) {
+                // A request counts 1; a call in flight is held by its reservation only: settled, it no longer counts.
+                amount = kind == MetricKind.REQUESTS ? 1 : 0;
+            } else if (kind == MetricKind.TOKENS) {
                 if (tokens < 0) {
                     tokens = tokenMicros(e.usageMicros());
                 }
