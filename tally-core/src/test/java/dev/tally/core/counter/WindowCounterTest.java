@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Random;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -168,5 +170,73 @@ class WindowCounterTest {
         assertThat(c.state(now, 1, -1)).isEqualTo(new CounterState(4, 0, true, 0, end));
         c.hold(now, 2, now);
         assertThat(c.state(now, 2, 8)).isEqualTo(new CounterState(4, 2, true, 0, end));
+    }
+
+    /**
+     * The calendar counter against a plain model of what it keeps, under random adds, holds and releases at random
+     * moments over two weeks (late events and earlier holds included): per table (usage, holds), the sums of the
+     * {@value CalendarWindowCounterModel#KEEP} latest day windows it has seen; a window older than every one kept,
+     * once {@value CalendarWindowCounterModel#KEEP} are kept, is dropped.
+     */
+    @Test
+    void calendar_keepsTheLatestThreeWindowsOfUsageAndOfHolds_asAPlainModelDoes() {
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        long day0 = ms("2026-11-01T00:00:00Z");
+        for (long seed = 1; seed <= 20; seed++) {
+            Random random = new Random(seed);
+            CalendarWindowCounter c = new CalendarWindowCounter(m -> Periods.day(berlin, Instant.ofEpochMilli(m)));
+            CalendarWindowCounterModel used = new CalendarWindowCounterModel();
+            CalendarWindowCounterModel held = new CalendarWindowCounterModel();
+            for (int op = 0; op < 400; op++) {
+                long at = day0 + (long) (random.nextDouble() * 14 * 86_400_000L);
+                long start = Periods.day(berlin, Instant.ofEpochMilli(at)).start().toEpochMilli();
+                long amount = 1 + random.nextInt(1_000);
+                switch (random.nextInt(4)) {
+                    case 0 -> {
+                        c.add(at, amount, at);
+                        used.add(start, amount);
+                    }
+                    case 1 -> {
+                        c.hold(at, amount, at);
+                        held.add(start, amount);
+                    }
+                    case 2 -> {
+                        c.unhold(at, amount);
+                        held.subtract(start, amount);
+                    }
+                    default -> {
+                        CounterState state = c.state(at, 0, Long.MAX_VALUE);
+                        assertThat(state.used()).as("seed %d, op %d: used", seed, op).isEqualTo(used.get(start));
+                        assertThat(state.reserved()).as("seed %d, op %d: held", seed, op).isEqualTo(held.get(start));
+                        assertThat(c.used(at)).isEqualTo(used.get(start));
+                        assertThat(c.reserved(at)).isEqualTo(held.get(start));
+                    }
+                }
+            }
+        }
+    }
+
+    /** What a calendar counter's table keeps: the sums of its latest windows by start. */
+    private static final class CalendarWindowCounterModel {
+        static final int KEEP = 3;
+        private final TreeMap<Long, Long> sums = new TreeMap<>();
+
+        void add(long start, long amount) {
+            if (!sums.containsKey(start) && sums.size() == KEEP && start < sums.firstKey()) {
+                return;
+            }
+            sums.merge(start, amount, Long::sum);
+            if (sums.size() > KEEP) {
+                sums.pollFirstEntry();
+            }
+        }
+
+        void subtract(long start, long amount) {
+            sums.computeIfPresent(start, (k, v) -> v - amount);
+        }
+
+        long get(long start) {
+            return sums.getOrDefault(start, 0L);
+        }
     }
 }
