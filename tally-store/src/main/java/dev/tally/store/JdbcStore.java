@@ -73,6 +73,8 @@ abstract class JdbcStore implements TallyStore {
     private volatile int mergeChunkEvents = RerateStaging.MERGE_CHUNK;
     /** Runs after each merged chunk commits ({@link #holdMerges}). */
     private volatile Runnable afterMergeChunk = () -> { };
+    /** Runs after each pass that rolls up the queue for retention or close ({@link #holdPendingPasses}). */
+    private volatile Runnable afterPendingPass = () -> { };
 
     /**
      * Wraps a pool whose database is already migrated; the store owns the pool from now on.
@@ -318,12 +320,21 @@ abstract class JdbcStore implements TallyStore {
         return deferred == null ? read.histogram() : deferred.latency(customerId, from, to, read);
     }
 
-    /** Writes the rollups waiting in memory or in the queue, if any ({@link DeferredRollups}, {@link QueuedRollups}). */
+    /**
+     * Writes the rollups waiting in memory or in the queue, if any ({@link DeferredRollups}, {@link QueuedRollups}):
+     * on PostgreSQL, the queue rows committed when this began and no others, so that it ends however fast other
+     * appends queue more (those are the scheduled roller's). For retention, a row queued after this began is the
+     * same as one queued just after its deletes: its events are kept (from the lowest queued seq on), and its sums
+     * land after the rollup deletes, as those of an event arriving after them would, whatever its timestamp.
+     */
     private void writePendingRollups() {
-        // Until a pass finds less than it takes; a pass under way (here or on another node) is waited for.
-        while (queued != null && tx.write("rolling up queued events", c -> queued.roll(c, true))
-                >= QueuedRollups.PASS_EVENTS) {
-            continue;
+        if (queued != null) {
+            long lastId = tx.read("finding the end of the rollup queue", QueuedRollups::lastId);
+            // Pass after pass until none is left up to lastId; a pass under way (here or on another node) is
+            // waited for. Ends: later appends get higher ids, so only appends already under way can add rows.
+            while (tx.write("rolling up queued events", c -> queued.rollThrough(c, lastId)) > 0) {
+                afterPendingPass.run();
+            }
         }
         if (deferred != null && deferred.hasPending()) {
             tx.write("writing pending rollups", deferred.bracket(connection -> {
@@ -360,8 +371,9 @@ abstract class JdbcStore implements TallyStore {
     /**
      * Removes old events. With deferred rollups, only events whose increments are in the database may go: a
      * start-up after a crash rebuilds the others from the ledger (SQLite), or a roller reads them back from the
-     * queue (PostgreSQL). So the pending rollups are written first, and nothing after the watermark (or from the
-     * lowest queued event on) is removed, whatever its receive time.
+     * queue (PostgreSQL). So the pending rollups are written first (on PostgreSQL, what was queued when this began:
+     * {@link #writePendingRollups}), and nothing after the watermark (or from the lowest queued event on) is removed,
+     * whatever its receive time.
      */
     @Override
     public long deleteEventsReceivedBefore(Instant cutoff) {
@@ -373,7 +385,11 @@ abstract class JdbcStore implements TallyStore {
         return retention.deleteEventsReceivedBefore(cutoff, keepFrom);
     }
 
-    /** Removes old rollups, after writing the pending ones so that none of those comes back after the removal. */
+    /**
+     * Removes old rollups, after writing the pending ones (on PostgreSQL, what was queued when this began) so that
+     * none of those comes back after the removal. Events queued later may bring back a row of an old bucket, as
+     * events with old timestamps arriving just after the removal would.
+     */
     @Override
     public long deleteRollupsBefore(Window grain, Instant cutoff) {
         writePendingRollups();
@@ -557,6 +573,17 @@ abstract class JdbcStore implements TallyStore {
     void holdMerges(int events, Runnable hook) {
         this.mergeChunkEvents = events;
         this.afterMergeChunk = hook;
+    }
+
+    /**
+     * For tests: rolls up about {@code events} per pass of the queue (PostgreSQL), and runs {@code hook} after each
+     * pass that retention or {@link #close} runs commits (on their thread), so that a test can queue more meanwhile.
+     */
+    void holdPendingPasses(int events, Runnable hook) {
+        if (queued != null) {
+            queued.passEvents(events);
+        }
+        this.afterPendingPass = hook;
     }
 
     @Override

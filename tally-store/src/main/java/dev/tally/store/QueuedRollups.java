@@ -108,12 +108,14 @@ final class QueuedRollups {
     private static final String UNIQUE_VIOLATION = "23505";
 
     /**
-     * Claims the oldest queue rows up to about {@link #PASS_EVENTS} events (at least one row). The roller's lock
-     * is held, so no other pass claims rows meanwhile.
+     * Claims the oldest queue rows up to an id (the last one for an unbounded pass), about a pass's events (at
+     * least one row). The roller's lock is held, so no other pass claims rows meanwhile.
      */
     private static final String CLAIM = "DELETE FROM rollup_pending WHERE id IN (SELECT id FROM (SELECT id, "
-            + "SUM(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before FROM rollup_pending) q "
-            + "WHERE before < ?) RETURNING seqs";
+            + "SUM(cardinality(seqs)) OVER (ORDER BY id) - cardinality(seqs) AS before FROM rollup_pending "
+            + "WHERE id <= ?) q WHERE before < ?) RETURNING seqs";
+    /** The last queue row's id, 0 if the queue is empty: what a bounded roll-up ({@link #rollThrough}) stops at. */
+    private static final String LAST_ID = "SELECT COALESCE(MAX(id), 0) FROM rollup_pending";
     private static final String RAISE_BOUND = "UPDATE settings SET value = CAST(GREATEST(CAST(value AS BIGINT), ?) "
             + "AS TEXT) WHERE name = '" + SUM_BOUND + "'";
     private static final String OLDEST = "SELECT MIN(created_ms) FROM rollup_pending";
@@ -130,6 +132,8 @@ final class QueuedRollups {
     private static final String LOWEST_SEQ = "SELECT MIN(s) FROM rollup_pending, unnest(seqs) AS s";
 
     private final PostgresRollupWriter writer = new PostgresRollupWriter();
+    /** Events a pass claims, about: {@link #PASS_EVENTS} but in tests ({@link #passEvents(int)}). */
+    private volatile int passEvents = PASS_EVENTS;
     private final InstantSource clock;
     private final EndUserRollups endUsers;
     /** Set when an append found the bounds too close for the shared lock: the next ones take it exclusively. */
@@ -367,7 +371,38 @@ final class QueuedRollups {
      *         another node is rolling
      */
     int roll(Connection connection, boolean wait) throws SQLException {
-        return roll(connection, wait, 0);
+        return roll(connection, wait, 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * One pass over the queue rows up to {@code lastId} only ({@link #lastId}), waiting for a pass under way: how
+     * retention and a closing store roll up what was queued when they began, and no more. Rows queued later are the
+     * scheduled roller's: were they rolled here too, appends that queue events faster than a pass rolls them would
+     * keep the caller passing for as long as they last.
+     *
+     * @return the events rolled up, 0 once no row up to {@code lastId} is left
+     */
+    int rollThrough(Connection connection, long lastId) throws SQLException {
+        return lastId <= 0 ? 0 : roll(connection, true, 0, lastId);
+    }
+
+    /** The id of the last queue row committed so far, 0 if the queue is empty. */
+    static long lastId(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(LAST_ID); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * Sets the events a pass claims, about (at least one queue row): small in tests, to need many passes. The
+     * scheduled roller still takes a pass as full at {@link #PASS_EVENTS}.
+     */
+    void passEvents(int events) {
+        if (events < 1) {
+            throw new IllegalArgumentException("a pass claims at least 1 event, was " + events);
+        }
+        this.passEvents = events;
     }
 
     /**
@@ -384,10 +419,10 @@ final class QueuedRollups {
      * @return the events rolled up; 0 if the queue was empty, another node is rolling or passed recently
      */
     int rollScheduled(Connection connection, long everyMillis) throws SQLException {
-        return roll(connection, false, everyMillis - everyMillis / 10);
+        return roll(connection, false, everyMillis - everyMillis / 10, Long.MAX_VALUE);
     }
 
-    private int roll(Connection connection, boolean wait, long skipWithinMillis) throws SQLException {
+    private int roll(Connection connection, boolean wait, long skipWithinMillis, long lastId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(wait ? WAIT_ROLL : TRY_ROLL);
              ResultSet rs = ps.executeQuery()) {
             if (!rs.next() || !rs.getBoolean(1)) {
@@ -406,7 +441,8 @@ final class QueuedRollups {
         try (PreparedStatement ps = connection.prepareStatement(LOCK_SHARED)) {
             ps.execute();
         }
-        long[] seqs = claim(connection);
+        int limit = passEvents;
+        long[] seqs = claim(connection, lastId, limit);
         if (seqs.length == 0) {
             return 0;
         }
@@ -423,9 +459,9 @@ final class QueuedRollups {
             ps.setLong(1, largest);
             ps.executeUpdate();
         }
-        if (seqs.length < PASS_EVENTS) {
+        if (seqs.length < limit && lastId == Long.MAX_VALUE) {
             // The queue is as short as a pass leaves it: the next scheduled pass of any node may wait. After a full
-            // pass the next one runs at once.
+            // pass the next one runs at once. A bounded pass says nothing of the rows after its bound.
             try (PreparedStatement ps = connection.prepareStatement(MARK_PASS)) {
                 ps.executeUpdate();
             }
@@ -456,11 +492,15 @@ final class QueuedRollups {
         }
     }
 
-    /** Claims queue rows (deleted, if the pass commits) and returns the seqs they name. */
-    private static long[] claim(Connection connection) throws SQLException {
+    /**
+     * Claims the oldest queue rows up to id {@code lastId}, about {@code events} events (deleted, if the pass
+     * commits), and returns the seqs they name.
+     */
+    private static long[] claim(Connection connection, long lastId, int events) throws SQLException {
         List<Long> seqs = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(CLAIM)) {
-            ps.setLong(1, PASS_EVENTS);
+            ps.setLong(1, lastId);
+            ps.setLong(2, events);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Array array = rs.getArray(1);
