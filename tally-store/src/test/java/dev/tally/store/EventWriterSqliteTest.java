@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static dev.tally.core.store.LedgerFixtures.event;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -194,6 +195,10 @@ class EventWriterSqliteTest {
             CompletableFuture<boolean[]> first = writer.submit(batch("full", 10));
             assertThat(gate.started().await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<boolean[]> second = writer.submit(batch("single", 1));
+            // Released only once the preparer has begun the "single" batch during the commit. Released at once (as
+            // before), the commit could end before a busy machine scheduled the preparer: the batch then began
+            // with nothing committing, and rightly waited out the linger (a module run timed out so).
+            awaitCollectingDuringACommit(writer);
 
             gate.release().countDown();
             assertThat(first.get(10, TimeUnit.SECONDS)).containsOnly(true);
@@ -276,6 +281,30 @@ class EventWriterSqliteTest {
             });
             return new FirstWriteGate(gated, started, release);
         }
+    }
+
+    /**
+     * Waits until the writer's preparer parks in its collecting loop, where it waits for the commit under way to end
+     * (it parks with the writer as its blocker there, and nowhere else: waiting for a first submission, it parks on
+     * the queue). Polled with a deadline: the writer has no signal for it, and needs none but for this test.
+     */
+    private static void awaitCollectingDuringACommit(EventWriter writer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!parkedIn(writer)) {
+            assertThat(System.nanoTime() - deadline).as("the preparer waits for the commit's end within 10 s")
+                    .isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // a pause between polls, not the wait itself
+        }
+    }
+
+    /** Whether a thread is parked with {@code writer} as its blocker. */
+    private static boolean parkedIn(EventWriter writer) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (LockSupport.getBlocker(t) == writer) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
