@@ -528,7 +528,7 @@ public final class Enforcer {
         CallEstimate e = call.estimate();
         long pricedCost = -1;
         long tokens = -1; // summed once: several limits may count tokens
-        long[] amounts = new long[limits.size()];
+        long[] amounts = new long[shape.kinds.length]; // not limits.size(): the list is one more object read
         String[] values = null; // made only when a per limit names a value
         for (int i = 0; i < amounts.length; i++) {
             long amount;
@@ -605,7 +605,7 @@ public final class Enforcer {
         Customer customer = compiled.customer();
         Applicable shape = compiled.applicable(e.provider(), e.model(), e.endpoint(), e.user(), e.dimensions());
         List<CompiledLimit> limits = shape.limits;
-        long[] amounts = new long[limits.size()];
+        long[] amounts = new long[shape.kinds.length]; // not limits.size(): the list is one more object read
         String[] values = null; // made only when a per limit names a value
         long tokens = -1; // summed once: several limits may count tokens
         for (int i = 0; i < amounts.length; i++) {
