@@ -352,19 +352,15 @@ class PostgresQueuedRollupsTest {
     }
 
     private long storedRequests() throws SQLException {
-        return single("SELECT COALESCE(SUM(requests), 0) FROM usage_rollup WHERE grain = 'month'");
+        return PostgresSchemas.monthRequests(url);
     }
 
     private long queuedRows() throws SQLException {
-        return single("SELECT COUNT(*) FROM rollup_pending");
+        return PostgresSchemas.queuedRows(url);
     }
 
     private long single(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return PostgresSchemas.single(url, sql);
     }
 
     /** Ends the connection's backend from another session, as if its process had been killed. */

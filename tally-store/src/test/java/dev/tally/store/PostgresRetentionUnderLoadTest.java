@@ -7,11 +7,7 @@ import dev.tally.core.store.LedgerFixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -210,19 +206,11 @@ class PostgresRetentionUnderLoadTest {
     }
 
     private long storedRequests() throws SQLException {
-        return single("SELECT COALESCE(SUM(requests), 0) FROM usage_rollup WHERE grain = 'month'");
+        return PostgresSchemas.monthRequests(url);
     }
 
     private long queuedRows() throws SQLException {
-        return single("SELECT COUNT(*) FROM rollup_pending");
-    }
-
-    private long single(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return PostgresSchemas.queuedRows(url);
     }
 
     /** An event of acme at {@code at}, received then, costing 3 nano-dollars. */

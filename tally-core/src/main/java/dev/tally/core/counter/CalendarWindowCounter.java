@@ -161,50 +161,56 @@ final class CalendarWindowCounter implements WindowCounter {
 
     /** The start of entry {@code e} of {@code table}: {@link #EMPTY} when it holds no window. */
     private long start(int table, int e) {
-        return switch (2 * e + table) {
-            case 0 -> usedStart0;
-            case 1 -> heldStart0;
-            case 2 -> usedStart1;
-            case 3 -> heldStart1;
-            case 4 -> usedStart2;
-            case 5 -> heldStart2;
-            default -> throw new IndexOutOfBoundsException(e);
-        };
+        return at(4 * e + 2 * table);
     }
 
     private long sum(int table, int e) {
-        return switch (2 * e + table) {
-            case 0 -> usedSum0;
-            case 1 -> heldSum0;
-            case 2 -> usedSum1;
-            case 3 -> heldSum1;
-            case 4 -> usedSum2;
-            case 5 -> heldSum2;
-            default -> throw new IndexOutOfBoundsException(e);
-        };
+        return at(4 * e + 2 * table + 1);
     }
 
     private void setStart(int table, int e, long start) {
-        switch (2 * e + table) {
-            case 0 -> usedStart0 = start;
-            case 1 -> heldStart0 = start;
-            case 2 -> usedStart1 = start;
-            case 3 -> heldStart1 = start;
-            case 4 -> usedStart2 = start;
-            case 5 -> heldStart2 = start;
-            default -> throw new IndexOutOfBoundsException(e);
-        }
+        set(4 * e + 2 * table, start);
     }
 
     private void setSum(int table, int e, long sum) {
-        switch (2 * e + table) {
-            case 0 -> usedSum0 = sum;
-            case 1 -> heldSum0 = sum;
-            case 2 -> usedSum1 = sum;
-            case 3 -> heldSum1 = sum;
-            case 4 -> usedSum2 = sum;
-            case 5 -> heldSum2 = sum;
-            default -> throw new IndexOutOfBoundsException(e);
+        set(4 * e + 2 * table + 1, sum);
+    }
+
+    /** Field {@code i} of the tables, in their declared order: per entry, the usage's start and sum, the holds'. */
+    private long at(int i) {
+        return switch (i) {
+            case 0 -> usedStart0;
+            case 1 -> usedSum0;
+            case 2 -> heldStart0;
+            case 3 -> heldSum0;
+            case 4 -> usedStart1;
+            case 5 -> usedSum1;
+            case 6 -> heldStart1;
+            case 7 -> heldSum1;
+            case 8 -> usedStart2;
+            case 9 -> usedSum2;
+            case 10 -> heldStart2;
+            case 11 -> heldSum2;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
+
+    /** Sets field {@code i} of the tables, numbered as in {@link #at}. */
+    private void set(int i, long value) {
+        switch (i) {
+            case 0 -> usedStart0 = value;
+            case 1 -> usedSum0 = value;
+            case 2 -> heldStart0 = value;
+            case 3 -> heldSum0 = value;
+            case 4 -> usedStart1 = value;
+            case 5 -> usedSum1 = value;
+            case 6 -> heldStart1 = value;
+            case 7 -> heldSum1 = value;
+            case 8 -> usedStart2 = value;
+            case 9 -> usedSum2 = value;
+            case 10 -> heldStart2 = value;
+            case 11 -> heldSum2 = value;
+            default -> throw new IndexOutOfBoundsException(i);
         }
     }
 }
