@@ -122,6 +122,22 @@ class PostgresStoreTest extends TallyStoreContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reWriteBatchedInserts");
     }
 
+    @Test
+    void pool_sessionsRunWithoutPostgresJit_unlessTheUrlSetsItsOwnOptions() throws SQLException {
+        assertThat(jitOf(baseUrl)).isEqualTo("off");
+        String own = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "options=-c%20jit%3Don";
+        assertThat(jitOf(own)).as("the URL's options win").isEqualTo("on");
+    }
+
+    private static String jitOf(String url) throws SQLException {
+        try (var pool = PostgresStore.pool(url, org.postgresql.Driver.parseURL(url, null), "tally-test-jit", 1, 0);
+             Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW jit")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     private String schemaUrl() {
         return baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
     }
