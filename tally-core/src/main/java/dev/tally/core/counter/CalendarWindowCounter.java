@@ -98,7 +98,7 @@ final class CalendarWindowCounter implements WindowCounter {
     public void unhold(long atMs, long amount) {
         int e = indexOf(HELD, start(atMs));
         if (e >= 0) {
-            setSum(HELD, e, sum(HELD, e) - amount);
+            setEntrySum(HELD, e, entrySum(HELD, e) - amount);
         }
     }
 
@@ -116,7 +116,7 @@ final class CalendarWindowCounter implements WindowCounter {
     /** The sum of the window starting at {@code start} in {@code table}, 0 if it is not kept. */
     private long get(int table, long start) {
         int e = indexOf(table, start);
-        return e < 0 ? 0 : sum(table, e);
+        return e < 0 ? 0 : entrySum(table, e);
     }
 
     /**
@@ -127,28 +127,28 @@ final class CalendarWindowCounter implements WindowCounter {
     private void add(int table, long start, long amount) {
         int e = indexOf(table, start);
         if (e >= 0) {
-            setSum(table, e, Bounds.saturatedSum(sum(table, e), amount));
+            setEntrySum(table, e, Bounds.saturatedSum(entrySum(table, e), amount));
             return;
         }
         int at = 0;
-        while (at < KEEP && start(table, at) > start) {
+        while (at < KEEP && entryStart(table, at) > start) {
             at++;
         }
         if (at == KEEP) {
             return; // older than every window kept: it would be dropped at once
         }
         for (int from = KEEP - 2; from >= at; from--) { // the oldest entry, if any, falls off the end
-            setStart(table, from + 1, start(table, from));
-            setSum(table, from + 1, sum(table, from));
+            setEntryStart(table, from + 1, entryStart(table, from));
+            setEntrySum(table, from + 1, entrySum(table, from));
         }
-        setStart(table, at, start);
-        setSum(table, at, amount);
+        setEntryStart(table, at, start);
+        setEntrySum(table, at, amount);
     }
 
     /** The entry of the window starting at {@code start} in {@code table}, else -1; newest first, so it stops early. */
     private int indexOf(int table, long start) {
         for (int e = 0; e < KEEP; e++) {
-            long s = start(table, e);
+            long s = entryStart(table, e);
             if (s == start) {
                 return e;
             }
@@ -160,19 +160,19 @@ final class CalendarWindowCounter implements WindowCounter {
     }
 
     /** The start of entry {@code e} of {@code table}: {@link #EMPTY} when it holds no window. */
-    private long start(int table, int e) {
+    private long entryStart(int table, int e) {
         return at(4 * e + 2 * table);
     }
 
-    private long sum(int table, int e) {
+    private long entrySum(int table, int e) {
         return at(4 * e + 2 * table + 1);
     }
 
-    private void setStart(int table, int e, long start) {
+    private void setEntryStart(int table, int e, long start) {
         set(4 * e + 2 * table, start);
     }
 
-    private void setSum(int table, int e, long sum) {
+    private void setEntrySum(int table, int e, long sum) {
         set(4 * e + 2 * table + 1, sum);
     }
 
