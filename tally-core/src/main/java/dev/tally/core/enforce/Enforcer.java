@@ -292,9 +292,11 @@ public final class Enforcer {
         /**
          * The entry of {@link #recent} the last call found, asked first: with 1,000 customers the array is one more
          * object a call would read cold, and a customer's calls mostly repeat the last one's provider, model and
-         * endpoint (as far as its limits filter on them).
+         * endpoint (as far as its limits filter on them). Plain, not volatile: an Applicable is immutable (final
+         * fields), so a thread reading a stale or racing value still sees a whole one, and a call that alternates
+         * models pays no fence for writing it.
          */
-        private volatile Applicable latest;
+        private Applicable latest;
         /** The prices of the model last priced, see {@link #prices}. */
         private volatile PriceCatalog.ModelPrices lastPrices;
         /**
