@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import static dev.tally.core.rollup.KeyHash.mix;
+
 /**
  * A customer's sums by end user and by dimension value per billing month ({@code user_rollup},
  * {@code dimension_rollup}) and per day in the customer's zone ({@code user_day_rollup},
@@ -667,16 +669,6 @@ final class EndUserRollups implements AutoCloseable {
             return mix(mix(customerId.hashCode(), Long.hashCode(monthMs)),
                     dimension == null ? 0 : dimension.hashCode());
         }
-    }
-
-    /**
-     * Combines a key's field hashes by a large odd multiplier, not 31. String hashes are sums of powers of 31, so
-     * with 31 a customer id and a user name that differ in their last characters cancel out ({@code cust-08} with
-     * {@code user_1xy} hashes as {@code cust-07} with {@code user_2xy}): 100 customers by 500 users in two months
-     * gave 46,000 distinct hashes for 100,000 keys, and the roller's and the writer's maps turned buckets into trees.
-     */
-    static int mix(int hash, int next) {
-        return hash * 0x9E3779B9 + next;
     }
 
     /** The key of a row of an end user table: its key columns' values in the table's order. */

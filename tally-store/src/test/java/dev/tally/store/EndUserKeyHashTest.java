@@ -1,5 +1,6 @@
 package dev.tally.store;
 
+import dev.tally.core.rollup.KeyHash;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -19,7 +20,7 @@ class EndUserKeyHashTest {
             for (int c = 0; c < 100; c++) {
                 for (int u = 0; u < 500; u++) {
                     String customer = String.format("cust-%03d", c);
-                    hashes.add(EndUserRollups.mix(EndUserRollups.mix(customer.hashCode(), Long.hashCode(month)),
+                    hashes.add(KeyHash.mix(KeyHash.mix(customer.hashCode(), Long.hashCode(month)),
                             ("user_" + u).hashCode()));
                     keys++;
                 }

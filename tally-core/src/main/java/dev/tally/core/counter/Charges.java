@@ -60,7 +60,6 @@ public final class Charges extends AbstractList<Charge> implements RandomAccess 
         return new Charges(specs, amounts, values);
     }
 
-    /** {@link Charge#spec} of charge {@code i}. */
     /**
      * The specs array itself, for the in-memory store to recognise a call's limits by its identity: the enforcer
      * shares one array among every call of a customer's provider, model and endpoint. Never written.
@@ -69,6 +68,7 @@ public final class Charges extends AbstractList<Charge> implements RandomAccess 
         return specs;
     }
 
+    /** {@link Charge#spec} of charge {@code i}. */
     public CounterSpec spec(int i) {
         return specs[check(i)];
     }

@@ -2,7 +2,6 @@ package dev.tally.core.counter;
 
 import dev.tally.core.bounds.Bounds;
 
-
 /**
  * A sliding window of length {@code W} kept as {@value #SLOTS} slots of {@code W/60} each (seconds for a minute
  * window, minutes for an hour window).

@@ -7,7 +7,7 @@ package dev.tally.core.counter;
  *
  * <p>Why so small: a customer may have 100,000 active users under a daily {@code per: "user"} limit. A
  * {@link CalendarWindowCounter} keeps three windows of usage and of holds (for late events) and its window bounds,
- * about 160 bytes; this keeps one window in 40 bytes (object header, a reference and three longs). What it gives up: an
+ * 128 bytes; this keeps one window in 40 bytes (object header, a reference and three longs). What it gives up: an
  * event or a hold of an earlier window than the one counted is not counted (it could not change a decision about the
  * current window), and a later one starts a new window, forgetting the old.
  */

@@ -111,9 +111,8 @@ public record RollupBatch(Map<RollupKey, RollupCounts> counts, Map<LatencyKey, L
             this.model = model;
             this.endpoint = endpoint;
             this.buckets = buckets;
-            int h = customer.hashCode() * 0x9E3779B9 + provider.hashCode();
-            h = (h * 0x9E3779B9 + model.hashCode()) * 0x9E3779B9 + endpoint.hashCode();
-            this.hash = h * 0x9E3779B9 + buckets.minute().hashCode();
+            int h = KeyHash.mix(KeyHash.mix(customer.hashCode(), provider.hashCode()), model.hashCode());
+            this.hash = KeyHash.mix(KeyHash.mix(h, endpoint.hashCode()), buckets.minute().hashCode());
         }
 
         @Override
