@@ -114,7 +114,7 @@ final class LedgerReplay {
     /**
      * Reads the events with these seqs, for their sums ({@link #summed}), in seq order, {@value #FETCH_ROWS} rows a
      * round trip (the caller's transaction keeps the cursor open), handing each to {@code consumer} and keeping
-     * none: the roller's pass sums 100,000 events, which held in a list (and all their rows in the driver) were
+     * none: the roller's pass sums up to 500,000 events, which held in a list (and all their rows in the driver) were
      * copied by every young collection during a pass.
      */
     static void forEachBySeq(Connection connection, long[] seqs, EntryConsumer consumer) throws SQLException {
