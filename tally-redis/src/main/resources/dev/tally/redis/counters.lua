@@ -223,8 +223,17 @@ local function slidingEvict(key, e, edge, used, held)
   return used, held
 end
 
--- The oldest slot from o to cur with usage or holds, probing a few slots per command; cur + 1 when none has.
+-- The oldest slot from o to cur with usage or holds; cur + 1 when none has. Slot o alone first: it is the oldest
+-- unless its usage and holds were undone since, so usually that answers (two fields, where a probe of eight slots
+-- made sixteen field names from numbers, each a string formatting of its own); then a few slots per command.
 local function slidingOldest(key, o, cur)
+  if o <= cur then
+    local first = redis.call('HMGET', key, 'u' .. o, 'h' .. o)
+    if tonumber(first[1] or '0') + tonumber(first[2] or '0') ~= 0 then
+      return o
+    end
+    o = o + 1
+  end
   while o <= cur do
     local last = math.min(o + 7, cur)
     local fields = {}
@@ -287,13 +296,14 @@ local function slidingBySlot(key, cur)
   return bySlot
 end
 
--- Adds amount to field (u<slot> or h<slot>) of a sliding key and to its sum, unless the slot already left the
--- window by another node's clock (e); sets the TTL when the field is new. e is nil when the key has no sums yet.
+-- Adds amount to field (u<slot> or h<slot>, named by the caller, who has made the name already) of a sliding key and
+-- to its sum, unless the slot already left the window by another node's clock (e); sets the TTL when the field is
+-- new. e is nil when the key has no sums yet.
 local function slidingAdd(key, slot, field, sum, amount, ttlMs, e, o)
   if e and slot <= e then
     return
   end
-  keepWindow('s', key, ttlMs, redis.call('HINCRBY', key, field .. slot, amount), amount)
+  keepWindow('s', key, ttlMs, redis.call('HINCRBY', key, field, amount), amount)
   if e then
     redis.call('HINCRBY', key, sum, amount)
     if slot < o then
@@ -371,7 +381,7 @@ local function reserve()
     local rec = {c, tag}
     for _, hold in ipairs(holds) do
       if hold[5] == 's' then
-        slidingAdd(hold[1], hold[6], 'h', 'H', hold[3], hold[4], hold[7], hold[8])
+        slidingAdd(hold[1], hold[6], hold[2], 'H', hold[3], hold[4], hold[7], hold[8])
       else
         keepWindow('c', hold[1], hold[4], redis.call('HINCRBY', hold[1], hold[2], hold[3]), hold[3])
       end
@@ -425,7 +435,7 @@ local function record()
       local key = customerKey(c, 's:' .. counter)
       if slot > cur - SLOTS and amount ~= '0' then
         local sums = redis.call('HMGET', key, 'e', 'o')
-        slidingAdd(key, slot, 'u', 'U', amount, SLOTS * slotMs + MARGIN_MS, tonumber(sums[1]), tonumber(sums[2] or '0'))
+        slidingAdd(key, slot, 'u' .. slot, 'U', amount, SLOTS * slotMs + MARGIN_MS, tonumber(sums[1]), tonumber(sums[2] or '0'))
       end
       if readBack == '1' then
         local used = slidingState(key, cur, false)

@@ -463,6 +463,25 @@ public abstract class CounterStoreContract {
     }
 
     @Test
+    void minute_oldestHoldReleased_resetFollowsTheNextSlotThatStillCounts() {
+        CounterSpec minute = spec("requests", Window.MINUTE, 10);
+        Instant t0 = Instant.parse("2026-11-20T12:00:10Z");
+        Instant t1 = Instant.parse("2026-11-20T12:00:30Z"); // twenty empty slots after t0's
+        Instant t2 = Instant.parse("2026-11-20T12:00:35Z");
+        CounterStore.Handle first = hold("acme", charges(minute, 3), t0.plusSeconds(300), t0);
+        store.record("acme", charges(minute, 2), t1, null, t1);
+        assertThat(state("acme", minute, t1).resetMs()).isEqualTo(t0.plusSeconds(60).toEpochMilli());
+
+        assertThat(store.release(first, t2)).isEqualTo("acme");
+
+        CounterState after = state("acme", minute, t2);
+        assertThat(after.used()).isEqualTo(2);
+        assertThat(after.reserved()).isZero();
+        assertThat(after.resetMs()).as("t0's slot holds nothing now: the window resets when t1's usage leaves")
+                .isEqualTo(t1.plusSeconds(60).toEpochMilli());
+    }
+
+    @Test
     void minute_burstAtACalendarBoundary_isNotDoubled() {
         CounterSpec minute = spec("requests", Window.MINUTE, 10);
         Instant last = Instant.parse("2026-11-20T12:00:59Z");
