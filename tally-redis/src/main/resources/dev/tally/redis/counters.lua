@@ -21,9 +21,9 @@
 -- Time is the caller's (ARGV), never Redis TIME, so every node and every test decides on the clock it was given.
 -- Numbers: Lua has doubles, exact to 2^53; amounts are passed to HINCRBY as the caller's strings (64-bit exact in
 -- Redis) and only summed here. Limits stay below 2^53 (RedisCounterStore checks, the server refuses larger ones), so a
--- sum or amount above 2^53, read to within a few units, is still over every limit: each comparison stays right. Expired reservations are undone
--- lazily, before any other operation of the same customer, so nothing waits for Redis to expire a key; the TTLs
--- only bound what a customer who never returns leaves behind.
+-- sum or amount above 2^53, read to within a few units, is still over every limit: each comparison stays right.
+-- Expired reservations are undone lazily, before any other operation of the same customer, so nothing waits for
+-- Redis to expire a key; the TTLs only bound what a customer who never returns leaves behind.
 --
 -- Cost: every redis.call is most of what a call costs Redis, so the common path avoids those whose answer is known:
 -- a window key's TTL is set when a write creates its field (HINCRBY answering the amount itself), not at every write;
@@ -435,7 +435,8 @@ local function record()
       local key = customerKey(c, 's:' .. counter)
       if slot > cur - SLOTS and amount ~= '0' then
         local sums = redis.call('HMGET', key, 'e', 'o')
-        slidingAdd(key, slot, 'u' .. slot, 'U', amount, SLOTS * slotMs + MARGIN_MS, tonumber(sums[1]), tonumber(sums[2] or '0'))
+        slidingAdd(key, slot, 'u' .. slot, 'U', amount, SLOTS * slotMs + MARGIN_MS, tonumber(sums[1]),
+            tonumber(sums[2] or '0'))
       end
       if readBack == '1' then
         local used = slidingState(key, cur, false)
