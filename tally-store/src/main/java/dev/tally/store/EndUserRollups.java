@@ -508,6 +508,11 @@ final class EndUserRollups implements AutoCloseable {
         void write(Connection connection) throws SQLException {
             sums.write(connection, arrays);
         }
+
+        /** The rows of the four tables the sums add to. */
+        int rows() {
+            return sums.users.size() + sums.dimensions.size() + sums.userDays.size() + sums.dimensionDays.size();
+        }
     }
 
     private Sums sumsOf(Connection connection, List<LedgerEntry> entries) throws SQLException {

@@ -67,13 +67,24 @@ final class QueuedRollups {
      */
     static final long SMALL_INCREMENT = 1L << 40;
     /**
-     * Events one roller pass claims, about: bounds its transaction's length (a pass of this many takes some seconds)
-     * and its memory (8 bytes a claimed event beside the sums of the rows it touches: it sums as it reads). Above
-     * what one interval queues at the rates one database takes (some 40,000-50,000 events/s for 5 s), so that a pass
-     * sums the whole interval into one upsert per row. At 100,000, two passes ran back to back each interval at
-     * that rate and each upserted nearly the same rows: PostgreSQL's roller cost about twice as much per event.
+     * The most events one roller pass claims, about: bounds its transaction's length (a pass of this many takes some
+     * seconds). Above what one interval queues at the rates one database takes (some 40,000-50,000 events/s for 5 s),
+     * so that a pass sums the whole interval into one upsert per row. At 100,000, two passes ran back to back each
+     * interval at that rate and each upserted nearly the same rows: PostgreSQL's roller cost about twice as much per
+     * event. A pass claims fewer when its events touch many rows ({@link #PASS_ROWS}).
      */
     static final int PASS_EVENTS = 500_000;
+    /** The fewest events a pass claims (at least one queue row), however many rows they touch: the earlier cap. */
+    static final int FEWEST_PASS_EVENTS = 100_000;
+    /**
+     * The rows (rollup, latency and end user rows together) a pass aims to write at most: what a pass of
+     * {@value #FEWEST_PASS_EVENTS} events could write when each event is a series of its own (its four grains).
+     * A pass's memory is its sums, one per row, and its upserts are one statement per table, each of which must
+     * answer within the pool's socket timeout; events of few series touch a fraction of a row each and may be
+     * claimed by {@value #PASS_EVENTS}, events of many series (an endpoint per item, say) by {@value
+     * #FEWEST_PASS_EVENTS}. Each pass's rows per event set the next pass's claim ({@link #nextPassEvents}).
+     */
+    static final int PASS_ROWS = 400_000;
 
     private static final String SUMS_LOCK = "hashtext(current_schema() || '/rollup-sums')";
     private static final String LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(" + SUMS_LOCK + ")";
@@ -139,8 +150,10 @@ final class QueuedRollups {
     private static final String LOWEST_SEQ = "SELECT MIN(s) FROM rollup_pending, unnest(seqs) AS s";
 
     private final PostgresRollupWriter writer = new PostgresRollupWriter();
-    /** Events a pass claims, about: {@link #PASS_EVENTS} but in tests ({@link #passEvents(int)}). */
-    private volatile int passEvents = PASS_EVENTS;
+    /** Events a pass claims, about, when set ({@link #passEvents(int)}, in tests); 0: as the last pass suggests. */
+    private volatile int fixedPassEvents;
+    /** Events the next pass claims, about, from the rows per event of the last one ({@link #nextPassEvents}). */
+    private volatile int adaptedPassEvents = PASS_EVENTS;
     private final InstantSource clock;
     private final EndUserRollups endUsers;
     /** Set when an append found the bounds too close for the shared lock: the next ones take it exclusively. */
@@ -371,11 +384,11 @@ final class QueuedRollups {
 
     /**
      * One roller pass: if no other node is rolling (or once it is done, if {@code wait}), claims the oldest queue
-     * rows up to about {@value #PASS_EVENTS} events, adds their events to the rollup tables, raises the sum bound and
-     * deletes the rows, all in the caller's transaction.
+     * rows up to about {@value #FEWEST_PASS_EVENTS} to {@value #PASS_EVENTS} events ({@link #nextPassEvents}), adds
+     * their events to the rollup tables, raises the sum bound and deletes the rows, all in the caller's transaction.
      *
-     * @return the events rolled up (at least {@value #PASS_EVENTS} when more may wait), 0 if the queue was empty or
-     *         another node is rolling
+     * @return the events rolled up (at least {@value #FEWEST_PASS_EVENTS} when more may wait), 0 if the queue was
+     *         empty or another node is rolling
      */
     int roll(Connection connection, boolean wait) throws SQLException {
         return roll(connection, wait, 0, Long.MAX_VALUE);
@@ -402,14 +415,15 @@ final class QueuedRollups {
     }
 
     /**
-     * Sets the events a pass claims, about (at least one queue row): small in tests, to need many passes. The
-     * scheduled roller still takes a pass as full at {@link #PASS_EVENTS}.
+     * Sets the events a pass claims, about (at least one queue row), instead of adapting them to the rows they
+     * touch: small in tests, to need many passes. The scheduled roller still runs its next pass at once only after
+     * one of at least {@value #FEWEST_PASS_EVENTS}.
      */
     void passEvents(int events) {
         if (events < 1) {
             throw new IllegalArgumentException("a pass claims at least 1 event, was " + events);
         }
-        this.passEvents = events;
+        this.fixedPassEvents = events;
     }
 
     /**
@@ -448,7 +462,8 @@ final class QueuedRollups {
         try (PreparedStatement ps = connection.prepareStatement(LOCK_SHARED)) {
             ps.execute();
         }
-        int limit = passEvents;
+        int fixed = fixedPassEvents;
+        int limit = fixed > 0 ? fixed : adaptedPassEvents;
         long[] seqs = claim(connection, lastId, limit);
         if (seqs.length == 0) {
             return 0;
@@ -460,8 +475,11 @@ final class QueuedRollups {
             rollups.add(entry);
             users.add(entry);
         });
-        long largest = writer.addReturningLargest(connection, RollupIncrements.of(rollups.build()));
+        RollupIncrements increments = RollupIncrements.of(rollups.build());
+        long largest = writer.addReturningLargest(connection, increments);
         users.write(connection);
+        adaptedPassEvents = nextPassEvents(seqs.length,
+                (long) increments.rows().size() + increments.latency().size() + users.rows());
         try (PreparedStatement ps = connection.prepareStatement(RAISE_BOUND)) {
             ps.setLong(1, largest);
             ps.executeUpdate();
@@ -474,6 +492,20 @@ final class QueuedRollups {
             }
         }
         return seqs.length;
+    }
+
+    /**
+     * The events the next pass claims, about: as many as keep its rows within {@value #PASS_ROWS} at the rows per
+     * event of a pass that rolled {@code events} into {@code rows}, between {@value #FEWEST_PASS_EVENTS} and
+     * {@value #PASS_EVENTS}. Rows grow more slowly than events, so a small pass overstates what a larger one
+     * touches per event: the next pass claims too few rather than too many, and measures again.
+     */
+    static int nextPassEvents(int events, long rows) {
+        if (rows <= 0) {
+            return PASS_EVENTS;
+        }
+        long fit = (long) PASS_ROWS * events / rows;
+        return (int) Math.max(FEWEST_PASS_EVENTS, Math.min(PASS_EVENTS, fit));
     }
 
     /**

@@ -57,7 +57,9 @@ final class RollupRoller implements AutoCloseable {
                             TimeUnit.NANOSECONDS.toMillis(everyNanos), e.getMessage());
                 }
             }
-            if (rolled < QueuedRollups.PASS_EVENTS && !closed) {
+            // A full pass claimed at least the fewest a pass claims: the next one runs at once. One that was not
+            // full marked the time, so a pass started at once is skipped (rollScheduled) and this one waits.
+            if (rolled < QueuedRollups.FEWEST_PASS_EVENTS && !closed) {
                 LockSupport.parkNanos(this, everyNanos);
             }
         }
