@@ -73,7 +73,7 @@ final class QueuedRollups {
      * interval at that rate and each upserted nearly the same rows: PostgreSQL's roller cost about twice as much per
      * event. A pass claims fewer when its events touch many rows ({@link #PASS_ROWS}).
      */
-    static final int PASS_EVENTS = 500_000;
+    static final int MOST_PASS_EVENTS = 500_000;
     /** The fewest events a pass claims (at least one queue row), however many rows they touch: the earlier cap. */
     static final int FEWEST_PASS_EVENTS = 100_000;
     /**
@@ -81,7 +81,7 @@ final class QueuedRollups {
      * {@value #FEWEST_PASS_EVENTS} events could write when each event is a series of its own (its four grains).
      * A pass's memory is its sums, one per row, and its upserts are one statement per table, each of which must
      * answer within the pool's socket timeout; events of few series touch a fraction of a row each and may be
-     * claimed by {@value #PASS_EVENTS}, events of many series (an endpoint per item, say) by {@value
+     * claimed by {@value #MOST_PASS_EVENTS}, events of many series (an endpoint per item, say) by {@value
      * #FEWEST_PASS_EVENTS}. Each pass's rows per event set the next pass's claim ({@link #nextPassEvents}).
      */
     static final int PASS_ROWS = 400_000;
@@ -153,7 +153,7 @@ final class QueuedRollups {
     /** Events a pass claims, about, when set ({@link #passEvents(int)}, in tests); 0: as the last pass suggests. */
     private volatile int fixedPassEvents;
     /** Events the next pass claims, about, from the rows per event of the last one ({@link #nextPassEvents}). */
-    private volatile int adaptedPassEvents = PASS_EVENTS;
+    private volatile int adaptedPassEvents = MOST_PASS_EVENTS;
     private final InstantSource clock;
     private final EndUserRollups endUsers;
     /** Set when an append found the bounds too close for the shared lock: the next ones take it exclusively. */
@@ -384,7 +384,7 @@ final class QueuedRollups {
 
     /**
      * One roller pass: if no other node is rolling (or once it is done, if {@code wait}), claims the oldest queue
-     * rows up to about {@value #FEWEST_PASS_EVENTS} to {@value #PASS_EVENTS} events ({@link #nextPassEvents}), adds
+     * rows, about {@value #FEWEST_PASS_EVENTS} to {@value #MOST_PASS_EVENTS} events ({@link #nextPassEvents}), adds
      * their events to the rollup tables, raises the sum bound and deletes the rows, all in the caller's transaction.
      *
      * @return the events rolled up (at least {@value #FEWEST_PASS_EVENTS} when more may wait), 0 if the queue was
@@ -497,15 +497,15 @@ final class QueuedRollups {
     /**
      * The events the next pass claims, about: as many as keep its rows within {@value #PASS_ROWS} at the rows per
      * event of a pass that rolled {@code events} into {@code rows}, between {@value #FEWEST_PASS_EVENTS} and
-     * {@value #PASS_EVENTS}. Rows grow more slowly than events, so a small pass overstates what a larger one
+     * {@value #MOST_PASS_EVENTS}. Rows grow more slowly than events, so a small pass overstates what a larger one
      * touches per event: the next pass claims too few rather than too many, and measures again.
      */
     static int nextPassEvents(int events, long rows) {
         if (rows <= 0) {
-            return PASS_EVENTS;
+            return MOST_PASS_EVENTS;
         }
         long fit = (long) PASS_ROWS * events / rows;
-        return (int) Math.max(FEWEST_PASS_EVENTS, Math.min(PASS_EVENTS, fit));
+        return (int) Math.max(FEWEST_PASS_EVENTS, Math.min(MOST_PASS_EVENTS, fit));
     }
 
     /**

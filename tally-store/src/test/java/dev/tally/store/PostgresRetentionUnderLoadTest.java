@@ -56,7 +56,7 @@ class PostgresRetentionUnderLoadTest {
 
     @AfterEach
     void drop() throws SQLException {
-        nodes.forEach(store -> store.holdPendingPasses(QueuedRollups.PASS_EVENTS, () -> { }));
+        nodes.forEach(store -> store.holdPendingPasses(QueuedRollups.MOST_PASS_EVENTS, () -> { }));
         nodes.forEach(PostgresStore::close);
         PostgresSchemas.drop(BASE_URL, schema);
     }
